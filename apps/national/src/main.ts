@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+import { ConfigError } from '@tmis/common';
+import { startNationalNode } from './index.js';
+
+try {
+  const node = await startNationalNode(process.env);
+  node.runtime.logger.log({ msg: 'national node listening', url: node.url, docs: `${node.url}/docs`, embeddedDatabase: node.runtime.embedded }, 'Main');
+  const stop = async () => { await node.close(); process.exit(0); };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (e) {
+  if (e instanceof ConfigError || (e instanceof Error && e.message.startsWith('Invalid configuration'))) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(78);
+  }
+  throw e;
+}

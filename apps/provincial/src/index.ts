@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { seedDemo, seedReferenceTree, type DemoLogin } from '@tmis/node-kit';
+import { startNode, type StartedNode } from '@tmis/server';
+import { ProvincialAppModule } from './app.module.js';
+
+export { ProvincialAppModule };
+
+export interface ProvincialNode extends StartedNode {
+  demoLogins: DemoLogin[];
+}
+
+/** Starts a provincial node: config, database (embedded when DATABASE_URL is unset), migrations, reference tree. */
+export async function startProvincialNode(env: Record<string, string | undefined> = process.env): Promise<ProvincialNode> {
+  let demoLogins: DemoLogin[] = [];
+  const node = await startNode({
+    kind: 'provincial',
+    title: 'TMIS provincial node',
+    env,
+    module: (runtime) => ProvincialAppModule.register(runtime),
+    afterInit: async (app, runtime) => {
+      await seedReferenceTree(app, runtime);
+      if (['1', 'true', 'yes'].includes((env.DEMO_DATA ?? '').toLowerCase())) demoLogins = await seedDemo(app, runtime);
+    },
+  });
+  return { ...node, demoLogins };
+}

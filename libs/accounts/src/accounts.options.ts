@@ -1,0 +1,14 @@
+export const ACCOUNTS_OPTIONS = Symbol('ACCOUNTS_OPTIONS');
+
+export interface AccountsOptions {
+  jwtSecret: string;
+  jwtIssuer: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  lockoutThreshold: number;
+  lockoutMinutes: number;
+  /** Header with the client-certificate SHA-256 fingerprint, set by a trusted TLS proxy; undefined = never read. */
+  clientCertHeader?: string;
+  /** Socket addresses allowed to set that header. */
+  trustedProxies: string[];
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+export interface AuditEntry {
+  actorAccountId?: string | null;
+  actorUnitId?: string | null;
+  action: string;
+  outcome?: 'ok' | 'refused' | 'failed';
+  targetType?: string;
+  targetId?: string;
+  /** Path of the unit the target belongs to, so that audit reads can be scoped. */
+  unitPath?: string | null;
+  ip?: string | null;
+  correlationId?: string | null;
+  /** Never passwords, tokens or ID numbers. */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditRow {
+  id: string;
+  at: Date;
+  actorAccountId: string | null;
+  actorUnitId: string | null;
+  action: string;
+  outcome: string;
+  targetType: string | null;
+  targetId: string | null;
+  unitPath: string | null;
+  ip: string | null;
+  correlationId: string | null;
+  details: Record<string, unknown> | null;
+}
+
+@Injectable()
+export class AuditRepository {
+  constructor(private readonly db: DataSource) {}
+
+  /** Writes one audit row; pass the transaction's manager so it commits with the change it records. */
+  async write(entry: AuditEntry, manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.query(
+      `INSERT INTO audit_log (actor_account_id, actor_unit_id, action, outcome, target_type, target_id, unit_path, ip, correlation_id, details)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+      [entry.actorAccountId ?? null, entry.actorUnitId ?? null, entry.action, entry.outcome ?? 'ok', entry.targetType ?? null, entry.targetId ?? null, entry.unitPath ?? null, entry.ip ?? null, entry.correlationId ?? null, entry.details ? JSON.stringify(entry.details) : null],
+    );
+  }
+
+  async list(filter: { pathPrefix: string; action?: string; actorAccountId?: string; beforeId?: string; limit: number }): Promise<AuditRow[]> {
+    const params: unknown[] = [filter.pathPrefix + '%'];
+    let where = `unit_path LIKE $1`;
+    if (filter.action) { params.push(filter.action); where += ` AND action = $${params.length}`; }
+    if (filter.actorAccountId) { params.push(filter.actorAccountId); where += ` AND actor_account_id = $${params.length}`; }
+    if (filter.beforeId) { params.push(filter.beforeId); where += ` AND id < $${params.length}`; }
+    params.push(filter.limit);
+    const rows = await this.db.query(
+      `SELECT id::text, at, actor_account_id AS "actorAccountId", actor_unit_id AS "actorUnitId", action, outcome, target_type AS "targetType",
+              target_id AS "targetId", unit_path AS "unitPath", ip, correlation_id AS "correlationId", details
+         FROM audit_log WHERE ${where} ORDER BY id DESC LIMIT $${params.length}`,
+      params,
+    );
+    return rows as AuditRow[];
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './correlation.js';
+export * from './masking.js';
+export * from './logger.js';
+export * from './config.js';
+export * from './paging.js';

@@ -1,0 +1,3 @@
+export * from './embedded.js';
+export * from './data-source.js';
+export { migrations } from './migrations/index.js';

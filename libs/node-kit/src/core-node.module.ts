@@ -1,0 +1,35 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '@tmis/accounts';
+import { AuditModule } from '@tmis/audit';
+import { dataSourceOptions } from '@tmis/database';
+import { OrgModule, OrgUnitEntity } from '@tmis/org';
+import { HealthController, NODE_INFO, type NodeRuntime } from '@tmis/server';
+
+/** What every node has: the database, the org tree, accounts and auth, audit and health. */
+@Module({})
+export class CoreNodeModule {
+  static register(runtime: NodeRuntime, version = '0.1.0'): DynamicModule {
+    const c = runtime.config;
+    return {
+      module: CoreNodeModule,
+      imports: [
+        TypeOrmModule.forRoot({ ...dataSourceOptions(runtime.databaseUrl, [OrgUnitEntity], { extra: { max: c.DB_POOL_SIZE, application_name: `tmis-${runtime.kind}` } }) }),
+        AuditModule,
+        OrgModule,
+        AccountsModule.register({
+          jwtSecret: runtime.jwtSecret,
+          jwtIssuer: `tmis-${runtime.kind}${c.PROVINCE_CODE ? `-${c.PROVINCE_CODE}` : ''}`,
+          accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
+          refreshTokenTtlSeconds: c.REFRESH_TOKEN_TTL_SECONDS,
+          lockoutThreshold: c.LOCKOUT_THRESHOLD,
+          lockoutMinutes: c.LOCKOUT_MINUTES,
+          clientCertHeader: c.CLIENT_CERT_HEADER,
+          trustedProxies: (c.TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: NODE_INFO, useValue: { kind: runtime.kind, provinceCode: c.PROVINCE_CODE, version, embeddedDatabase: runtime.embedded } }],
+    };
+  }
+}

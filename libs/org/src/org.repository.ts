@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { OrgUnitEntity, UnitKind, UnitStatus } from './org-unit.entity.js';
+
+const COLUMNS = `id, kind, level, code, name, parent_id AS "parentId", path, status, school_type AS "schoolType", urban_rural AS "urbanRural",
+  sponsor, central, merged_into_id AS "mergedIntoId", to_char(closed_on, 'YYYY-MM-DD') AS "closedOn", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+export interface NewUnit {
+  kind: UnitKind;
+  level: number;
+  code: string;
+  name: string;
+  parentId: string | null;
+  path: string;
+  schoolType?: string | null;
+  urbanRural?: string | null;
+  sponsor?: string | null;
+  central?: boolean;
+}
+
+export interface SubtreeFilter {
+  pathPrefix: string;
+  kind?: UnitKind;
+  status?: UnitStatus;
+  schoolType?: string;
+  nameContains?: string;
+  afterPath?: string;
+  limit: number;
+}
+
+export interface UnitEventRow {
+  id: string;
+  action: string;
+  actorAccountId: string | null;
+  at: Date;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+/** TypeORM's postgres driver returns `[rows, rowCount]` for UPDATE/DELETE and `rows` otherwise. */
+export function returned<T = unknown>(res: unknown): T[] {
+  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
+  return res as T[];
+}
+
+/** Every query on the org tree. Subtree queries use the materialised `path` (btree, prefix match). */
+@Injectable()
+export class OrgRepository {
+  constructor(private readonly db: DataSource) {}
+
+  transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction('READ COMMITTED', fn);
+  }
+
+  private m(tx?: EntityManager): EntityManager {
+    return tx ?? this.db.manager;
+  }
+
+  async findById(id: string, tx?: EntityManager, lock = false): Promise<OrgUnitEntity | null> {
+    const rows = await this.m(tx).query(`SELECT ${COLUMNS} FROM org_unit WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async findByCode(code: string, tx?: EntityManager): Promise<OrgUnitEntity | null> {
+    const rows = await this.m(tx).query(`SELECT ${COLUMNS} FROM org_unit WHERE code = $1`, [code]);
+    return rows[0] ?? null;
+  }
+
+  async findRoot(): Promise<OrgUnitEntity | null> {
+    const rows = await this.db.query(`SELECT ${COLUMNS} FROM org_unit WHERE parent_id IS NULL ORDER BY level LIMIT 1`);
+    return rows[0] ?? null;
+  }
+
+  async children(parentId: string, includeInactive: boolean): Promise<OrgUnitEntity[]> {
+    return this.db.query(
+      `SELECT ${COLUMNS} FROM org_unit WHERE parent_id = $1 ${includeInactive ? '' : `AND status = 'active'`} ORDER BY code`,
+      [parentId],
+    );
+  }
+
+  async subtree(f: SubtreeFilter): Promise<OrgUnitEntity[]> {
+    const params: unknown[] = [f.pathPrefix + '%'];
+    let where = `path LIKE $1`;
+    const add = (sql: string, v: unknown) => { params.push(v); where += ` AND ${sql.replace('?', `$${params.length}`)}`; };
+    if (f.kind) add('kind = ?', f.kind);
+    if (f.status) add('status = ?', f.status);
+    if (f.schoolType) add('school_type = ?', f.schoolType);
+    if (f.nameContains) add(`name LIKE ?`, `%${f.nameContains.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+    if (f.afterPath) add('path > ?', f.afterPath);
+    params.push(f.limit);
+    return this.db.query(`SELECT ${COLUMNS} FROM org_unit WHERE ${where} ORDER BY path LIMIT $${params.length}`, params);
+  }
+
+  async countSubtree(pathPrefix: string): Promise<Record<string, number>> {
+    const rows: { kind: string; n: number }[] = await this.db.query(
+      `SELECT kind, count(*)::int AS n FROM org_unit WHERE path LIKE $1 AND status = 'active' GROUP BY kind`,
+      [pathPrefix + '%'],
+    );
+    return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
+  }
+
+  async countActiveChildren(id: string, tx?: EntityManager): Promise<number> {
+    const [row] = await this.m(tx).query(`SELECT count(*)::int AS n FROM org_unit WHERE parent_id = $1 AND status = 'active'`, [id]);
+    return row.n;
+  }
+
+  async insert(u: NewUnit, tx?: EntityManager): Promise<OrgUnitEntity> {
+    const rows = await this.m(tx).query(
+      `INSERT INTO org_unit (kind, level, code, name, parent_id, path, status, school_type, urban_rural, sponsor, central)
+       VALUES ($1,$2,$3,$4,$5,$6,'active',$7,$8,$9,$10) RETURNING ${COLUMNS}`,
+      [u.kind, u.level, u.code, u.name, u.parentId, u.path, u.schoolType ?? null, u.urbanRural ?? null, u.sponsor ?? null, u.central ?? false],
+    );
+    return rows[0];
+  }
+
+  /** Updates scalar attributes when `version` still matches; returns null on a stale version. */
+  async update(id: string, version: number, patch: Partial<Pick<OrgUnitEntity, 'name' | 'schoolType' | 'urbanRural' | 'sponsor' | 'status' | 'mergedIntoId' | 'closedOn'>>, tx: EntityManager): Promise<OrgUnitEntity | null> {
+    const cols: Record<string, string> = { name: 'name', schoolType: 'school_type', urbanRural: 'urban_rural', sponsor: 'sponsor', status: 'status', mergedIntoId: 'merged_into_id', closedOn: 'closed_on' };
+    const sets: string[] = [];
+    const params: unknown[] = [id, version];
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === undefined) continue;
+      params.push(v);
+      sets.push(`${cols[k]} = $${params.length}`);
+    }
+    const rows = await tx.query(
+      `UPDATE org_unit SET ${sets.join(', ')}${sets.length ? ',' : ''} version = version + 1, updated_at = now() WHERE id = $1 AND version = $2 RETURNING ${COLUMNS}`,
+      params,
+    );
+    return returned<OrgUnitEntity>(rows)[0] ?? null;
+  }
+
+  /** Moves a unit and rewrites the paths of its whole subtree in one statement. */
+  async move(id: string, version: number, newParentId: string, oldPath: string, newPath: string, tx: EntityManager): Promise<boolean> {
+    const res = await tx.query(`UPDATE org_unit SET parent_id = $2, version = version + 1, updated_at = now() WHERE id = $1 AND version = $3 RETURNING id`, [id, newParentId, version]);
+    const ok = returned(res).length > 0;
+    if (!ok) return false;
+    await tx.query(`UPDATE org_unit SET path = $2 || substr(path, $3) WHERE path LIKE $1`, [oldPath + '%', newPath, oldPath.length + 1]);
+    return true;
+  }
+
+  async addEvent(unitId: string, action: string, actorAccountId: string | null, before: unknown, after: unknown, tx: EntityManager): Promise<void> {
+    await tx.query(`INSERT INTO org_unit_event (unit_id, action, actor_account_id, before, after) VALUES ($1,$2,$3,$4,$5)`, [
+      unitId, action, actorAccountId, before == null ? null : JSON.stringify(before), after == null ? null : JSON.stringify(after),
+    ]);
+  }
+
+  async events(unitId: string): Promise<UnitEventRow[]> {
+    return this.db.query(
+      `SELECT id::text, action, actor_account_id AS "actorAccountId", at, before, after FROM org_unit_event WHERE unit_id = $1 ORDER BY id`,
+      [unitId],
+    );
+  }
+
+  /** Set-based idempotent insert of reference units (division codes); existing codes are left alone. */
+  async insertReferenceUnits(rows: { kind: UnitKind; level: number; code: string; name: string; parentCode: string | null }[], tx: EntityManager): Promise<number> {
+    let inserted = 0;
+    // Parents first: rows are given in level order, so one statement per level resolves parent ids.
+    const byLevel = new Map<number, typeof rows>();
+    for (const r of rows) byLevel.set(r.level, [...(byLevel.get(r.level) ?? []), r]);
+    for (const level of [...byLevel.keys()].sort()) {
+      const batch = byLevel.get(level)!;
+      const res = await tx.query(
+        `INSERT INTO org_unit (kind, level, code, name, parent_id, path, status)
+         SELECT r.kind, r.level, r.code, r.name, p.id, COALESCE(p.path, '/') || r.code || '/', 'active'
+           FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[]) AS r(kind, level, code, name, parent_code)
+           LEFT JOIN org_unit p ON p.code = r.parent_code
+         ON CONFLICT (code) DO NOTHING RETURNING id`,
+        [batch.map((b) => b.kind), batch.map((b) => b.level), batch.map((b) => b.code), batch.map((b) => b.name), batch.map((b) => b.parentCode)],
+      );
+      inserted += returned(res).length;
+    }
+    return inserted;
+  }
+}

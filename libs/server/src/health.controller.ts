@@ -1,0 +1,27 @@
+import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { NODE_INFO, type NodeInfo } from './node-info.js';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly db: DataSource, @Inject(NODE_INFO) private readonly node: NodeInfo) {}
+
+  @Get()
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'Node is up and its database answers' })
+  async health(@Res({ passthrough: true }) res: { status(n: number): void }): Promise<Record<string, unknown>> {
+    const started = Date.now();
+    let database: Record<string, unknown>;
+    try {
+      const [row] = await this.db.query(`SELECT (SELECT count(*) FROM schema_migrations)::int AS migrations`);
+      database = { status: 'up', latencyMs: Date.now() - started, migrations: row.migrations, embedded: this.node.embeddedDatabase };
+    } catch {
+      database = { status: 'down' };
+    }
+    const ok = database.status === 'up';
+    if (!ok) res.status(503);
+    return { status: ok ? 'up' : 'down', node: this.node.kind, province: this.node.provinceCode ?? null, version: this.node.version, details: { database } };
+  }
+}

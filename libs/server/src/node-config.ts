@@ -1,0 +1,69 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+const bool = ({ value }: { value: unknown }) => (typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value);
+
+/**
+ * Every environment variable a node reads (see deploy/ENVIRONMENT.md). Validated at boot; a bad
+ * value stops the node with a message naming the variable.
+ */
+export class NodeConfig {
+  /** PostgreSQL connection string. Unset = start the embedded PostgreSQL under DATA_DIR. */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must start with postgres:// or postgresql://' })
+  DATABASE_URL?: string;
+
+  @IsInt() @Min(0) @Max(65535)
+  PORT: number = 3000;
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  /** Folder for the embedded database and generated secrets. */
+  @IsString()
+  DATA_DIR: string = '.data/node';
+
+  @IsInt() @Min(1024) @Max(65535)
+  EMBEDDED_PG_PORT: number = 54320;
+
+  /** HMAC secret for access tokens (HS256); at least 32 characters. Required with DATABASE_URL. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsInt() @Min(60) @Max(86400)
+  ACCESS_TOKEN_TTL_SECONDS: number = 900;
+
+  @IsInt() @Min(300) @Max(2592000)
+  REFRESH_TOKEN_TTL_SECONDS: number = 604800;
+
+  @IsInt() @Min(1) @Max(100)
+  LOCKOUT_THRESHOLD: number = 5;
+
+  @IsInt() @Min(1) @Max(1440)
+  LOCKOUT_MINUTES: number = 10;
+
+  /** Header carrying the client-certificate SHA-256 fingerprint set by a TLS-terminating proxy. Unset = never trusted. */
+  @IsOptional() @Matches(/^[a-z0-9-]+$/i)
+  CLIENT_CERT_HEADER?: string;
+
+  /** Comma-separated proxy addresses allowed to set CLIENT_CERT_HEADER. */
+  @IsOptional() @IsString()
+  TRUSTED_PROXIES?: string;
+
+  /** Serve HTTPS directly (with optional client certificates when TLS_CA_FILE is set). */
+  @IsOptional() @IsString() TLS_CERT_FILE?: string;
+  @IsOptional() @IsString() TLS_KEY_FILE?: string;
+  @IsOptional() @IsString() TLS_CA_FILE?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+
+  @Transform(bool) @IsBoolean()
+  DB_MIGRATE_ON_START: boolean = true;
+
+  @IsInt() @Min(1) @Max(200)
+  DB_POOL_SIZE: number = 10;
+
+  /** Two-digit province prefix (GB/T 2260) of a provincial node, e.g. 11 for Beijing; 66 = XPCC. */
+  @IsOptional() @Matches(/^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-6])$/, { message: 'PROVINCE_CODE must be a two-digit province prefix such as 11, 44 or 66' })
+  PROVINCE_CODE?: string;
+}

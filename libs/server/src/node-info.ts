@@ -1,0 +1,9 @@
+export const NODE_INFO = Symbol('NODE_INFO');
+
+export interface NodeInfo {
+  kind: 'national' | 'provincial';
+  /** Two-digit province prefix on a provincial node. */
+  provinceCode?: string;
+  version: string;
+  embeddedDatabase: boolean;
+}
