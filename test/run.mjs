@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Runs every test against real PostgreSQL: DATABASE_URL (or TEST_DATABASE_URL) when given, otherwise
+// an embedded PostgreSQL under .data/test-pg. Creates two fresh databases (national, provincial),
+// migrates them once, runs unit specs (libs/*/dist/**/*.spec.js) and medium/e2e tests
+// (test/dist/**/*.test.js) with Node's test runner, then prints `N passed, N failed`.
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { runMigrations, startEmbeddedPostgres } from '@tmis/database';
+
+const root = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const only = args.filter((a) => !a.startsWith('--'));
+
+function walk(dir, suffix, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (name === 'node_modules') continue;
+    if (statSync(p).isDirectory()) walk(p, suffix, out);
+    else if (p.endsWith(suffix)) out.push(p);
+  }
+  return out;
+}
+
+const files = [
+  ...readdirSync(join(root, 'libs')).flatMap((lib) => walk(join(root, 'libs', lib, 'dist'), '.spec.js')),
+  ...readdirSync(join(root, 'apps')).flatMap((app) => walk(join(root, 'apps', app, 'dist'), '.spec.js')),
+  ...walk(join(root, 'test', 'dist'), '.test.js'),
+].filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+
+let embedded;
+let serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+if (!serverUrl) {
+  console.log('[test] no DATABASE_URL: starting the embedded PostgreSQL (.data/test-pg)');
+  embedded = await startEmbeddedPostgres({ dataDir: join(root, '.data', 'test-pg'), port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? 54339), database: 'postgres' });
+  serverUrl = embedded.url;
+}
+
+const stamp = `${Date.now().toString(36)}_${process.pid}`;
+const dbUrl = (name) => { const u = new URL(serverUrl); u.pathname = `/${name}`; return u.toString(); };
+const names = { national: `tmis_test_${stamp}_n`, provincial: `tmis_test_${stamp}_p` };
+const admin = new pg.Client({ connectionString: dbUrl('postgres') });
+await admin.connect();
+for (const n of Object.values(names)) await admin.query(`CREATE DATABASE "${n}"`);
+for (const n of Object.values(names)) await runMigrations(dbUrl(n));
+console.log(`[test] databases ${names.national}, ${names.provincial} on ${new URL(serverUrl).host} (${embedded ? 'embedded' : 'external'} PostgreSQL), migrated`);
+
+const env = { ...process.env, TMIS_TEST_DB_NATIONAL: dbUrl(names.national), TMIS_TEST_DB_PROVINCIAL: dbUrl(names.provincial) };
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+let output = '';
+const code = await new Promise((resolveRun) => {
+  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout.on('data', (d) => { output += d; process.stdout.write(d); });
+  child.on('close', resolveRun);
+});
+
+if (!process.env.KEEP_TEST_DB) {
+  for (const n of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`).catch(() => undefined);
+}
+await admin.end();
+if (embedded) await embedded.stop();
+
+const num = (label) => Number((output.match(new RegExp(`^ℹ ${label} (\\d+)`, 'm')) ?? [])[1] ?? 0);
+const passed = num('pass');
+const failed = num('fail') + num('cancelled');
+const skipped = num('skipped') + num('todo');
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(code === 0 && failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,166 @@
+import 'reflect-metadata';
+import { randomInt } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Role } from '@tmis/access';
+import { AccountsRepository, hashPassword } from '@tmis/accounts';
+import { makeIdNumber } from '@tmis/core-indicators';
+import { startNationalNode } from '@tmis/national';
+import { OrgRepository, UnitKind, type OrgUnitEntity } from '@tmis/org';
+import { startProvincialNode } from '@tmis/provincial';
+import type { StartedNode } from '@tmis/server';
+
+export const TEST_PASSWORD = 'Test#Pass2026';
+export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestAccount {
+  id: string;
+  username: string;
+  password: string;
+  unitId: string;
+  role: Role;
+}
+
+/** The per-kind test database prepared (created and migrated once) by test/run.mjs. */
+export function testDatabaseUrl(kind: 'national' | 'provincial'): string {
+  const url = process.env[kind === 'national' ? 'TMIS_TEST_DB_NATIONAL' : 'TMIS_TEST_DB_PROVINCIAL'];
+  if (!url) throw new Error('Run the tests with `npm test` (test/run.mjs prepares the test databases)');
+  return url;
+}
+
+let seq = 0;
+/** A process-unique number, so that parallel test files never pick the same codes or names. */
+export function unique(): string {
+  seq += 1;
+  return `${process.pid.toString(36)}${Date.now().toString(36)}${seq}`;
+}
+
+/**
+ * A real node (national or provincial) on a real PostgreSQL, listening on a random port, with
+ * factories that create their own units and accounts so tests never share mutable state.
+ */
+export class TestNode {
+  private constructor(readonly node: StartedNode, readonly kind: 'national' | 'provincial', readonly province: string) {}
+
+  static async start(kind: 'national' | 'provincial', env: Record<string, string> = {}): Promise<TestNode> {
+    const province = env.PROVINCE_CODE ?? '11';
+    const base = {
+      DATABASE_URL: testDatabaseUrl(kind),
+      JWT_SECRET: TEST_JWT_SECRET,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DB_MIGRATE_ON_START: 'false',
+      LOG_LEVEL: process.env.TMIS_TEST_LOG_LEVEL ?? 'error',
+      DB_POOL_SIZE: '5',
+      ...(kind === 'provincial' ? { PROVINCE_CODE: province } : {}),
+      ...env,
+    };
+    const node = kind === 'national' ? await startNationalNode(base) : await startProvincialNode(base);
+    return new TestNode(node, kind, province);
+  }
+
+  get url(): string {
+    return this.node.url;
+  }
+
+  get db(): DataSource {
+    return this.node.app.get(DataSource);
+  }
+
+  async close(): Promise<void> {
+    await this.node.close();
+  }
+
+  async api<T = any>(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.raw !== undefined) { body = opts.raw; headers['content-type'] ??= 'application/json'; }
+    else if (opts.body !== undefined) { body = JSON.stringify(opts.body); headers['content-type'] = 'application/json'; }
+    const res = await fetch(this.url + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  async login(username: string, password: string = TEST_PASSWORD): Promise<string> {
+    const r = await this.api('POST', '/auth/login', { body: { username, password } });
+    if (r.status !== 200) throw new Error(`login ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.accessToken;
+  }
+
+  // ---- factories (direct, set up state; the behaviour under test goes through HTTP) ----
+
+  async unitByCode(code: string): Promise<OrgUnitEntity> {
+    const u = await this.node.app.get(OrgRepository).findByCode(code);
+    if (!u) throw new Error(`no unit ${code}`);
+    return u;
+  }
+
+  /** The node's province unit. */
+  province_(): Promise<OrgUnitEntity> {
+    return this.unitByCode(`${this.province}0000`);
+  }
+
+  private async insertUnit(parent: OrgUnitEntity, kind: UnitKind, makeCode: () => string, name: string, extra: Partial<OrgUnitEntity> = {}): Promise<OrgUnitEntity> {
+    const repo = this.node.app.get(OrgRepository);
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const code = makeCode();
+      if (await repo.findByCode(code)) continue;
+      try {
+        return await repo.transaction((tx) => repo.insert({ kind, level: { city: 3, county: 4, school: 5, department: 6 }[kind as 'city'] ?? 5, code, name, parentId: parent.id, path: `${parent.path}${code}/`, ...extra }, tx));
+      } catch (e) {
+        if ((e as { code?: string }).code !== '23505') throw e;
+      }
+    }
+    throw new Error('could not find a free code');
+  }
+
+  /** A fresh city under the node's province (codes `PP5x00`..`PP9x00` are not used by GB/T 2260 seeds). */
+  async newCity(): Promise<OrgUnitEntity> {
+    const p = await this.province_();
+    return this.insertUnit(p, UnitKind.City, () => `${this.province}${randomInt(50, 99)}00`, `测试市${unique()}`);
+  }
+
+  async newCounty(city?: OrgUnitEntity): Promise<OrgUnitEntity> {
+    const c = city ?? (await this.newCity());
+    return this.insertUnit(c, UnitKind.County, () => `${c.code.slice(0, 4)}${String(randomInt(1, 99)).padStart(2, '0')}`, `测试区${unique()}`);
+  }
+
+  async newSchool(county?: OrgUnitEntity, schoolType = '21'): Promise<OrgUnitEntity> {
+    const c = county ?? (await this.newCounty());
+    return this.insertUnit(c, UnitKind.School, () => `${schoolType}${this.province}${String(randomInt(100000, 999999))}`, `测试学校${unique()}`, { schoolType, urbanRural: '111', sponsor: '1' });
+  }
+
+  /** An active account with a known password and no pending password change. */
+  async account(unit: Pick<OrgUnitEntity, 'id'>, role: Role, opts: { username?: string; password?: string; mustChangePassword?: boolean } = {}): Promise<TestAccount> {
+    const repo = this.node.app.get(AccountsRepository);
+    const password = opts.password ?? TEST_PASSWORD;
+    const idNumber = makeIdNumber('110101', `19${randomInt(60, 99)}0${randomInt(1, 9)}1${randomInt(0, 9)}`, randomInt(1, 999));
+    const username = opts.username ?? (role === Role.Teacher ? idNumber : `t${unique()}.${role}`);
+    const passwordHash = await hashPassword(password);
+    const id = await repo.transaction((tx) => repo.insert({ unitId: unit.id, role, username, realName: '测试用户', idType: '1', idNumber, passwordHash, createdBy: null, mustChangePassword: opts.mustChangePassword ?? false }, tx));
+    return { id, username: username.toLowerCase(), password, unitId: unit.id, role };
+  }
+
+  /** Logs an account in and returns its access token. */
+  async tokenFor(a: TestAccount): Promise<string> {
+    return this.login(a.username, a.password);
+  }
+
+  /** A valid, unused citizen ID number. */
+  idNumber(): string {
+    return makeIdNumber('110101', `19${randomInt(60, 99)}0${randomInt(1, 9)}1${randomInt(0, 9)}`, randomInt(1, 999));
+  }
+
+  async count(sql: string, params: unknown[] = []): Promise<number> {
+    const [row] = await this.db.query(sql, params);
+    return Number(Object.values(row)[0]);
+  }
+}
