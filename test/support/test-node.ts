@@ -3,7 +3,9 @@ import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Role } from '@tmis/access';
 import { AccountsRepository, hashPassword } from '@tmis/accounts';
+import { JsonLogger } from '@tmis/common';
 import { makeIdNumber } from '@tmis/core-indicators';
+import type { LogLevel } from '@nestjs/common';
 import { startNationalNode } from '@tmis/national';
 import { OrgRepository, UnitKind, type OrgUnitEntity } from '@tmis/org';
 import { startProvincialNode } from '@tmis/provincial';
@@ -47,7 +49,7 @@ export function unique(): string {
 export class TestNode {
   private constructor(readonly node: StartedNode, readonly kind: 'national' | 'provincial', readonly province: string) {}
 
-  static async start(kind: 'national' | 'provincial', env: Record<string, string> = {}): Promise<TestNode> {
+  static async start(kind: 'national' | 'provincial', env: Record<string, string> = {}, logSink?: (line: string) => void): Promise<TestNode> {
     const province = env.PROVINCE_CODE ?? '11';
     const base = {
       DATABASE_URL: testDatabaseUrl(kind),
@@ -60,7 +62,8 @@ export class TestNode {
       ...(kind === 'provincial' ? { PROVINCE_CODE: province } : {}),
       ...env,
     };
-    const node = kind === 'national' ? await startNationalNode(base) : await startProvincialNode(base);
+    const logger = logSink ? new JsonLogger(kind, (base.LOG_LEVEL as LogLevel) ?? 'error', logSink) : undefined;
+    const node = kind === 'national' ? await startNationalNode(base, { logger }) : await startProvincialNode(base, { logger });
     return new TestNode(node, kind, province);
   }
 

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { seedDemo, seedReferenceTree, type DemoLogin } from '@tmis/node-kit';
+import type { JsonLogger } from '@tmis/common';
 import { startNode, type StartedNode } from '@tmis/server';
 import { NationalAppModule } from './app.module.js';
 
@@ -10,12 +11,13 @@ export interface NationalNode extends StartedNode {
 }
 
 /** Starts a national node: config, database (embedded when DATABASE_URL is unset), migrations, reference tree. */
-export async function startNationalNode(env: Record<string, string | undefined> = process.env): Promise<NationalNode> {
+export async function startNationalNode(env: Record<string, string | undefined> = process.env, options: { logger?: JsonLogger } = {}): Promise<NationalNode> {
   let demoLogins: DemoLogin[] = [];
   const node = await startNode({
     kind: 'national',
     title: 'TMIS national node',
     env,
+    logger: options.logger,
     module: (runtime) => NationalAppModule.register(runtime),
     afterInit: async (app, runtime) => {
       await seedReferenceTree(app, runtime);

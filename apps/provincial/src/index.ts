@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { seedDemo, seedReferenceTree, type DemoLogin } from '@tmis/node-kit';
+import type { JsonLogger } from '@tmis/common';
 import { startNode, type StartedNode } from '@tmis/server';
 import { ProvincialAppModule } from './app.module.js';
 
@@ -10,12 +11,13 @@ export interface ProvincialNode extends StartedNode {
 }
 
 /** Starts a provincial node: config, database (embedded when DATABASE_URL is unset), migrations, reference tree. */
-export async function startProvincialNode(env: Record<string, string | undefined> = process.env): Promise<ProvincialNode> {
+export async function startProvincialNode(env: Record<string, string | undefined> = process.env, options: { logger?: JsonLogger } = {}): Promise<ProvincialNode> {
   let demoLogins: DemoLogin[] = [];
   const node = await startNode({
     kind: 'provincial',
     title: 'TMIS provincial node',
     env,
+    logger: options.logger,
     module: (runtime) => ProvincialAppModule.register(runtime),
     afterInit: async (app, runtime) => {
       await seedReferenceTree(app, runtime);
