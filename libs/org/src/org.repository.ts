@@ -136,7 +136,28 @@ export class OrgRepository {
     const ok = returned(res).length > 0;
     if (!ok) return false;
     await tx.query(`UPDATE org_unit SET path = $2 || substr(path, $3) WHERE path LIKE $1`, [oldPath + '%', newPath, oldPath.length + 1]);
+    // Teacher records carry their unit's path (denormalised for subtree search): keep it in step.
+    await tx.query(`UPDATE teacher SET unit_path = $2 || substr(unit_path, $3) WHERE unit_path LIKE $1`, [oldPath + '%', newPath, oldPath.length + 1]);
     return true;
+  }
+
+  async countActiveTeachers(unitId: string, tx: EntityManager): Promise<number> {
+    const [row] = await tx.query(`SELECT count(*)::int AS n FROM teacher WHERE unit_id = $1 AND active`, [unitId]);
+    return row.n;
+  }
+
+  /** On a merge, the absorbing unit takes over the merged unit's teacher records. Returns how many moved. */
+  async moveTeachers(fromUnitId: string, to: { id: string; path: string }, actorAccountId: string, tx: EntityManager): Promise<number> {
+    const res = await tx.query(
+      `WITH moved AS (
+         UPDATE teacher SET unit_id = $2, unit_path = $3, version = version + 1, updated_at = now() WHERE unit_id = $1 RETURNING id
+       )
+       INSERT INTO teacher_change (teacher_id, actor_account_id, action, changes)
+       SELECT id, $4, 'unit-merge', jsonb_build_array(jsonb_build_object('path', 'unitId', 'before', $1::text, 'after', $2::text)) FROM moved
+       RETURNING teacher_id`,
+      [fromUnitId, to.id, to.path, actorAccountId],
+    );
+    return returned(res).length;
   }
 
   async addEvent(unitId: string, action: string, actorAccountId: string | null, before: unknown, after: unknown, tx: EntityManager): Promise<void> {

@@ -162,10 +162,11 @@ export class OrgService {
       AccessPolicy.requireInScope(actor, into.path);
       if (into.id === unit.id || into.kind !== unit.kind || into.status !== UnitStatus.Active) throw orgError(OrgErrorCode.MergeMismatch);
       if ((await this.repo.countActiveChildren(id, tx)) > 0) throw orgError(OrgErrorCode.HasActiveChildren);
+      const teachersMoved = await this.repo.moveTeachers(id, into, actor.accountId, tx);
       const merged = await this.repo.update(id, dto.version, { status: UnitStatus.Merged, mergedIntoId: into.id, closedOn: new Date().toISOString().slice(0, 10) }, tx);
       if (!merged) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: unit.version });
       await this.repo.addEvent(id, 'merge', actor.accountId, snapshot(unit), snapshot(merged), tx);
-      await this.repo.addEvent(into.id, 'absorb', actor.accountId, null, { absorbedId: unit.id, absorbedCode: unit.code }, tx);
+      await this.repo.addEvent(into.id, 'absorb', actor.accountId, null, { absorbedId: unit.id, absorbedCode: unit.code, teachersMoved }, tx);
       await this.audit.record(actor, { action: 'unit.merge', targetType: 'unit', targetId: id, unitPath: unit.path, details: { into: into.id } }, tx);
       return merged;
     });
@@ -175,6 +176,7 @@ export class OrgService {
     return this.repo.transaction(async (tx) => {
       const unit = await this.manageable(actor, id, tx);
       if ((await this.repo.countActiveChildren(id, tx)) > 0) throw orgError(OrgErrorCode.HasActiveChildren);
+      if ((await this.repo.countActiveTeachers(id, tx)) > 0) throw orgError(OrgErrorCode.HasActiveTeachers);
       const closed = await this.repo.update(id, dto.version, { status: UnitStatus.Closed, closedOn: dto.closedOn }, tx);
       if (!closed) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: unit.version });
       await this.repo.addEvent(id, 'close', actor.accountId, snapshot(unit), snapshot(closed), tx);
