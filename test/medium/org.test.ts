@@ -56,7 +56,7 @@ describe('org tree (provincial node)', () => {
   it('a county administrator creates a school with a validated code; bad codes are refused and nothing is written', async () => {
     const county = await t.newCounty();
     const token = await t.tokenFor(await t.account(county, Role.InfoAdmin));
-    const before = await t.count(`SELECT count(*) FROM org_unit`);
+    const before = await t.count(`SELECT count(*) FROM org_unit WHERE path LIKE $1`, [county.path + '%']);
     const bad = [
       { code: '2111', problem: 'format' },
       { code: '9911000123', problem: 'type' },
@@ -76,7 +76,7 @@ describe('org tree (provincial node)', () => {
     const unknown = await t.api('POST', '/units', { token, body: { kind: 'school', parentId: county.id, code: '2111000778', name: 'x', urbanRural: '111', sponsor: '1', principal: 'me' } });
     assert.equal(unknown.status, 400);
     assert.equal(unknown.body.errors[0].path, 'principal');
-    assert.equal(await t.count(`SELECT count(*) FROM org_unit`), before);
+    assert.equal(await t.count(`SELECT count(*) FROM org_unit WHERE path LIKE $1`, [county.path + '%']), before);
 
     const code = `2111${String(Date.now()).slice(-6)}`;
     const ok = await t.api('POST', '/units', { token, body: { kind: 'school', parentId: county.id, code, name: '  新建小学 ', urbanRural: '210', sponsor: '2' } });

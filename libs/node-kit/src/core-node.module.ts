@@ -4,6 +4,7 @@ import { AccountsModule } from '@tmis/accounts';
 import { AuditModule } from '@tmis/audit';
 import { dataSourceOptions } from '@tmis/database';
 import { OrgModule, OrgUnitEntity } from '@tmis/org';
+import { TeachersModule } from '@tmis/teachers';
 import { HealthController, NODE_INFO, type NodeRuntime } from '@tmis/server';
 
 /** What every node has: the database, the org tree, accounts and auth, audit and health. */
@@ -17,6 +18,7 @@ export class CoreNodeModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(runtime.databaseUrl, [OrgUnitEntity], { extra: { max: c.DB_POOL_SIZE, application_name: `tmis-${runtime.kind}` } }) }),
         AuditModule,
         OrgModule,
+        TeachersModule.register({ provinceCode: c.PROVINCE_CODE }),
         AccountsModule.register({
           jwtSecret: runtime.jwtSecret,
           jwtIssuer: `tmis-${runtime.kind}${c.PROVINCE_CODE ? `-${c.PROVINCE_CODE}` : ''}`,

@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
+import { AuditService } from '@tmis/audit';
+import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page, type FieldError } from '@tmis/common';
+import { indicatorSetForSchoolType, ownerViolations, subSet, validateRecord, type CustomFieldDefinition, type WriterKind } from '@tmis/core-indicators';
+import { OrgService, UnitKind, UnitStatus, type OrgUnitEntity } from '@tmis/org';
+import type { EntityManager } from 'typeorm';
+import { CustomFieldsService } from './custom-fields.service.js';
+import { customValues, deriveColumns } from './derive.js';
+import type { CreateTeacherDto, ListTeachersQueryDto, UpdateTeacherDto } from './dto/teacher.dto.js';
+import { diffRecords } from './record-diff.js';
+import type { RecordView } from './record-view.js';
+import { teacherError, TeacherErrorCode } from './teacher.errors.js';
+import { TeacherRepository, type TeacherChangeRow, type TeacherRow } from './teacher.repository.js';
+
+type Rec = Record<string, unknown>;
+
+/** Art. 16: which kind of writer an account is. Query users and system administrators do not write records. */
+export function writerKind(actor: Actor): WriterKind | null {
+  if (actor.role === Role.Teacher) return 'teacher';
+  if (actor.role === Role.InfoAdmin) return actor.unitLevel >= 5 ? 'school' : 'department';
+  return null;
+}
+
+const READERS = [Role.InfoAdmin, Role.Query, Role.Teacher];
+
+function toFieldErrors(problems: { path: string; code: string; message: string; messageZh: string }[], prefix: string): FieldError[] {
+  return problems.map((p) => ({ ...p, path: `${prefix}${p.path}`, messageZh: `${prefix}${p.messageZh}` }));
+}
+
+function withEntryIds(record: Rec): Rec {
+  const out: Rec = { ...record };
+  for (const [k, v] of Object.entries(record)) {
+    if (subSet(k)?.cardinality === 'many' && Array.isArray(v)) out[k] = v.map((e) => (e && typeof e === 'object' && !Array.isArray(e) ? { ...(e as Rec), id: (e as Rec).id ?? randomUUID() } : e));
+  }
+  return out;
+}
+
+@Injectable()
+export class TeacherService {
+  constructor(private readonly repo: TeacherRepository, private readonly org: OrgService, private readonly custom: CustomFieldsService, private readonly audit: AuditService) {}
+
+  /** How `actor` sees records: in full, masked, or as the teacher themself. */
+  view(actor: Actor): RecordView {
+    return actor.role === Role.Query ? 'masked' : actor.role === Role.Teacher ? 'teacher' : 'full';
+  }
+
+  async get(actor: Actor, id: string): Promise<TeacherRow> {
+    AccessPolicy.requireRole(actor, READERS);
+    const t = await this.repo.findById(id);
+    if (!t) throw teacherError(TeacherErrorCode.NotFound);
+    await this.requireReadable(actor, t);
+    return t;
+  }
+
+  async mine(actor: Actor): Promise<TeacherRow> {
+    AccessPolicy.requireRole(actor, [Role.Teacher]);
+    const person = await this.repo.accountPerson(actor.accountId);
+    const t = person ? await this.repo.findByPerson(person.idType, person.idNumber) : null;
+    if (!t || !inScope(actor, t.unitPath)) throw teacherError(TeacherErrorCode.NoRecordForAccount);
+    return t;
+  }
+
+  async history(actor: Actor, id: string): Promise<TeacherChangeRow[]> {
+    AccessPolicy.requireRole(actor, [Role.InfoAdmin, Role.Teacher]);
+    const t = await this.get(actor, id);
+    return this.repo.history(t.id);
+  }
+
+  async list(actor: Actor, q: ListTeachersQueryDto): Promise<Page<TeacherRow>> {
+    AccessPolicy.requireRole(actor, [Role.InfoAdmin, Role.Query]);
+    let pathPrefix = actor.unitPath;
+    if (q.unitId) {
+      const unit = await this.org.findById(q.unitId);
+      if (!unit) throw commonError(CommonErrorCode.NotFound, 'unitId does not exist');
+      AccessPolicy.requireInScope(actor, unit.path);
+      pathPrefix = unit.path;
+    }
+    const limit = q.limit ?? 50;
+    const after = decodeCursor(q.cursor, 3) as [string, string, string] | null;
+    const custom = q.custom ? Object.fromEntries(q.custom.split(',').map((kv) => { const i = kv.indexOf(':'); const v = kv.slice(i + 1); return [kv.slice(0, i), v === 'true' ? true : v === 'false' ? false : /^\d+(\.\d+)?$/.test(v) ? Number(v) : v]; })) : undefined;
+    const rows = await this.repo.search({
+      pathPrefix, name: q.name, idNumber: q.idNumber?.toUpperCase(), personStatus: q.personStatus, activeOnly: q.includeInactive !== 'true' && !q.personStatus,
+      schoolType: q.schoolType, staffCategory: q.staffCategory, subject: q.subject, title: q.title, qualificationType: q.qualificationType, custom, after: after ?? undefined, limit: limit + 1,
+    });
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit ? encodeCursor([last.unitPath, last.name, last.id]) : null };
+  }
+
+  /** Onboarding (Art. 21): the school (or a department above it) registers the electronic record. */
+  async create(actor: Actor, dto: CreateTeacherDto): Promise<TeacherRow> {
+    const writer = writerKind(actor);
+    if (writer !== 'school' && writer !== 'department') throw commonError(CommonErrorCode.Forbidden, 'Records are registered by an information administrator');
+    const unit = await this.org.findById(dto.unitId);
+    if (!unit) throw commonError(CommonErrorCode.NotFound, 'unitId does not exist');
+    AccessPolicy.requireInScope(actor, unit.path);
+    const school = await this.schoolOf(unit);
+    const record = withEntryIds(dto.record);
+    const customDefs = await this.custom.current();
+    const columns = await this.check(writer, null, record, school, customDefs, unit);
+    const existing = await this.repo.findByPerson(columns.idType, columns.idNumber);
+    if (existing) throw await this.duplicate(actor, existing);
+    try {
+      const id = await this.repo.transaction(async (tx) => {
+        const newId = await this.repo.insert(columns, record, customValues(record), validateRecord(record, { indicatorSet: this.setOf(school), customFields: customDefs }).catalogueVersion, tx);
+        await this.repo.addChange(newId, { accountId: actor.accountId, role: actor.role }, 'create', diffRecords(null, record), tx);
+        await this.audit.record(actor, { action: 'teacher.create', targetType: 'teacher', targetId: newId, unitPath: unit.path }, tx);
+        return newId;
+      });
+      return (await this.repo.findById(id))!;
+    } catch (e) {
+      if ((e as { code?: string }).code === '23505') {
+        const dup = await this.repo.findByPerson(columns.idType, columns.idNumber);
+        if (dup) throw await this.duplicate(actor, dup);
+      }
+      throw e;
+    }
+  }
+
+  /** Field-by-field update of the single sub-sets (basic, contacts). */
+  async update(actor: Actor, id: string, dto: UpdateTeacherDto): Promise<TeacherRow> {
+    return this.mutate(actor, id, dto.version, 'update', (r) => {
+      const next: Rec = { ...r };
+      for (const ss of ['basic', 'contacts'] as const) {
+        const changes = dto.changes[ss];
+        if (!changes) continue;
+        const merged: Rec = { ...((r[ss] as Rec | undefined) ?? {}) };
+        for (const [k, v] of Object.entries(changes)) {
+          if (v === null) delete merged[k];
+          else merged[k] = v;
+        }
+        next[ss] = merged;
+      }
+      return next;
+    });
+  }
+
+  async addEntry(actor: Actor, id: string, subSetKey: string, version: number, entry: Rec): Promise<TeacherRow> {
+    this.requireList(subSetKey);
+    return this.mutate(actor, id, version, 'entry.add', (r) => ({ ...r, [subSetKey]: [...((r[subSetKey] as Rec[] | undefined) ?? []), { ...entry, id: randomUUID() }] }));
+  }
+
+  async updateEntry(actor: Actor, id: string, subSetKey: string, entryId: string, version: number, patch: Rec): Promise<TeacherRow> {
+    this.requireList(subSetKey);
+    return this.mutate(actor, id, version, 'entry.update', (r) => {
+      const list = (r[subSetKey] as Rec[] | undefined) ?? [];
+      if (!list.some((e) => e.id === entryId)) throw teacherError(TeacherErrorCode.EntryNotFound);
+      return { ...r, [subSetKey]: list.map((e) => (e.id === entryId ? Object.fromEntries(Object.entries({ ...e, ...patch, id: entryId }).filter(([, v]) => v !== null)) : e)) };
+    });
+  }
+
+  async removeEntry(actor: Actor, id: string, subSetKey: string, entryId: string, version: number): Promise<TeacherRow> {
+    this.requireList(subSetKey);
+    return this.mutate(actor, id, version, 'entry.remove', (r) => {
+      const list = (r[subSetKey] as Rec[] | undefined) ?? [];
+      if (!list.some((e) => e.id === entryId)) throw teacherError(TeacherErrorCode.EntryNotFound);
+      return { ...r, [subSetKey]: list.filter((e) => e.id !== entryId) };
+    });
+  }
+
+  private async mutate(actor: Actor, id: string, version: number, action: string, change: (record: Rec) => Rec): Promise<TeacherRow> {
+    const writer = writerKind(actor);
+    if (!writer) throw commonError(CommonErrorCode.Forbidden, 'Query users and system administrators do not edit records');
+    const customDefs = await this.custom.current();
+    await this.repo.transaction(async (tx) => {
+      const t = await this.repo.findById(id, tx, true);
+      if (!t) throw teacherError(TeacherErrorCode.NotFound);
+      await this.requireReadable(actor, t);
+      if (t.version !== version) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: t.version });
+      const unit = (await this.org.findById(t.unitId, tx))!;
+      const school = await this.schoolOf(unit, tx, false);
+      const next = change(t.record);
+      const columns = await this.check(writer, t.record, next, school, customDefs, unit);
+      const changes = diffRecords(t.record, next);
+      if (!changes.length) return;
+      if (columns.idNumber !== t.idNumber || columns.idType !== t.idType) {
+        const other = await this.repo.findByPerson(columns.idType, columns.idNumber, tx);
+        if (other && other.id !== t.id) throw await this.duplicate(actor, other);
+      }
+      const catalogueVersion = validateRecord(next, { indicatorSet: this.setOf(school), customFields: customDefs }).catalogueVersion;
+      if (!(await this.repo.update(t.id, version, columns, next, customValues(next), catalogueVersion, tx))) throw commonError(CommonErrorCode.StaleVersion);
+      await this.repo.addChange(t.id, { accountId: actor.accountId, role: actor.role }, action, changes, tx);
+      await this.audit.record(actor, { action: `teacher.${action}`, targetType: 'teacher', targetId: t.id, unitPath: t.unitPath, details: { fields: changes.length } }, tx);
+    }).catch((e: { code?: string }) => {
+      if (e.code === '23505') throw teacherError(TeacherErrorCode.Duplicate);
+      throw e;
+    });
+    return (await this.repo.findById(id))!;
+  }
+
+  /** Owner rules on the changed fields, then the whole record against the catalogue. Returns the derived columns. */
+  private async check(writer: WriterKind, before: Rec | null, after: Rec, school: OrgUnitEntity, customDefs: CustomFieldDefinition[], unit: OrgUnitEntity) {
+    const { problems } = validateRecord(after, { indicatorSet: this.setOf(school), customFields: customDefs });
+    if (problems.length) throw teacherError(TeacherErrorCode.InvalidRecord, `${problems.length} problem(s)`, undefined, toFieldErrors(problems, 'record.'));
+    const changed = diffRecords(before, after).map((c) => c.path);
+    const denied = ownerViolations(writer, changed, customDefs);
+    if (denied.length) {
+      throw teacherError(TeacherErrorCode.NotOwner, `Not writable by a ${writer}: ${denied.join(', ')}`, undefined, denied.map((p) => ({ path: `record.${p}`, code: 'owner', message: `${p} is entered by the school or department`, messageZh: `record.${p}：该字段由学校或主管部门填报` })));
+    }
+    return deriveColumns(after, unit, school.schoolType);
+  }
+
+  private setOf(school: OrgUnitEntity): string {
+    return indicatorSetForSchoolType(school.schoolType).key;
+  }
+
+  private async schoolOf(unit: OrgUnitEntity, tx?: EntityManager, requireActive = true): Promise<OrgUnitEntity> {
+    if (unit.kind !== UnitKind.School && unit.kind !== UnitKind.Department) throw teacherError(TeacherErrorCode.NotASchool);
+    if (requireActive && unit.status !== UnitStatus.Active) throw teacherError(TeacherErrorCode.UnitNotActive);
+    return unit.kind === UnitKind.School ? unit : (await this.org.findById(unit.parentId!, tx))!;
+  }
+
+  private requireList(key: string): void {
+    if (subSet(key)?.cardinality !== 'many') throw teacherError(TeacherErrorCode.UnknownSubSet);
+  }
+
+  /** Readers: information administrators and query users within scope; a teacher only their own record. */
+  private async requireReadable(actor: Actor, t: TeacherRow): Promise<void> {
+    AccessPolicy.requireRole(actor, READERS);
+    AccessPolicy.requireInScope(actor, t.unitPath);
+    if (actor.role === Role.Teacher) {
+      const person = await this.repo.accountPerson(actor.accountId);
+      if (!person || person.idType !== t.idType || person.idNumber.toUpperCase() !== t.idNumber) throw commonError(CommonErrorCode.OutOfScope, 'A teacher reads and edits only their own record');
+    }
+  }
+
+  private async duplicate(actor: Actor, existing: TeacherRow) {
+    const unit = await this.org.findById(existing.unitId);
+    const visible = unit && inScope(actor, unit.path);
+    return teacherError(TeacherErrorCode.Duplicate, visible ? `Existing record in ${unit.name} (${unit.code})` : 'The existing record is in a unit outside your scope', visible ? { existing: { teacherId: existing.id, unitId: unit.id, unitName: unit.name, unitCode: unit.code } } : { existing: { inYourScope: false } });
+  }
+}

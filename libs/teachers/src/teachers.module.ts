@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditModule } from '@tmis/audit';
+import { OrgModule } from '@tmis/org';
+import { CustomFieldsService } from './custom-fields.service.js';
+import { CatalogueController, TeacherController } from './teacher.controller.js';
+import { TeacherRepository } from './teacher.repository.js';
+import { TeacherService } from './teacher.service.js';
+import { TEACHERS_OPTIONS, type TeachersOptions } from './teachers.options.js';
+
+@Module({})
+export class TeachersModule {
+  static register(options: TeachersOptions): DynamicModule {
+    return {
+      module: TeachersModule,
+      imports: [AuditModule, OrgModule],
+      controllers: [CatalogueController, TeacherController],
+      providers: [{ provide: TEACHERS_OPTIONS, useValue: options }, TeacherRepository, TeacherService, CustomFieldsService],
+      exports: [TeacherService, CustomFieldsService, TeacherRepository],
+    };
+  }
+}
