@@ -1,0 +1,2 @@
+CREATE DATABASE tmis_national;
+CREATE DATABASE tmis_provincial_11;
