@@ -13,7 +13,7 @@ export class Foundation1764300000000 implements MigrationInterface {
         code varchar(24) NOT NULL,
         name varchar(200) NOT NULL,
         parent_id uuid REFERENCES org_unit(id),
-        path varchar(400) NOT NULL,
+        path varchar(400) COLLATE "C" NOT NULL,
         status varchar(16) NOT NULL DEFAULT 'active' CHECK (status IN ('active','closed','merged')),
         school_type varchar(4),
         urban_rural varchar(4),
@@ -28,7 +28,8 @@ export class Foundation1764300000000 implements MigrationInterface {
         CONSTRAINT org_unit_root CHECK (parent_id IS NOT NULL OR kind IN ('ministry','province')),
         CONSTRAINT org_unit_school_attrs CHECK (kind <> 'school' OR (school_type IS NOT NULL AND urban_rural IS NOT NULL AND sponsor IS NOT NULL))
       )`);
-    await q.query(`CREATE INDEX org_unit_path_idx ON org_unit (path varchar_pattern_ops)`);
+    // Paths are ASCII codes in the "C" collation, so one plain btree serves prefix LIKE and ORDER BY path.
+    await q.query(`CREATE INDEX org_unit_path_idx ON org_unit (path)`);
     await q.query(`CREATE INDEX org_unit_parent_idx ON org_unit (parent_id, name)`);
     await q.query(`
       CREATE TABLE org_unit_event (
@@ -88,12 +89,12 @@ export class Foundation1764300000000 implements MigrationInterface {
         outcome varchar(16) NOT NULL DEFAULT 'ok',
         target_type varchar(32),
         target_id varchar(64),
-        unit_path varchar(400),
+        unit_path varchar(400) COLLATE "C",
         ip varchar(64),
         correlation_id varchar(64),
         details jsonb
       )`);
-    await q.query(`CREATE INDEX audit_log_path_idx ON audit_log (unit_path varchar_pattern_ops, id)`);
+    await q.query(`CREATE INDEX audit_log_path_idx ON audit_log (unit_path, id)`);
     await q.query(`CREATE INDEX audit_log_actor_idx ON audit_log (actor_account_id, id)`);
   }
 

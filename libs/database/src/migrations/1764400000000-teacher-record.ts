@@ -9,7 +9,7 @@ export class TeacherRecord1764400000000 implements MigrationInterface {
       CREATE TABLE teacher (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         unit_id uuid NOT NULL REFERENCES org_unit(id),
-        unit_path varchar(400) NOT NULL,
+        unit_path varchar(400) COLLATE "C" NOT NULL,
         id_type varchar(2) NOT NULL,
         id_number varchar(32) NOT NULL,
         name varchar(100) NOT NULL,
@@ -33,9 +33,16 @@ export class TeacherRecord1764400000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT teacher_person_uq UNIQUE (id_type, id_number)
       )`);
-    await q.query(`CREATE INDEX teacher_path_name_idx ON teacher (unit_path varchar_pattern_ops, name, id)`);
+    // unit_path is in the "C" collation: these btrees serve both the subtree prefix and the page order.
+    await q.query(`CREATE INDEX teacher_path_name_idx ON teacher (unit_path, name, id)`);
     await q.query(`CREATE INDEX teacher_unit_idx ON teacher (unit_id)`);
+    // The list endpoint filters a subtree by one of these and pages in (unit_path, name, id) order:
+    // an equality column first keeps both the filter and the order inside one index range.
+    for (const col of ['staff_category', 'school_type', 'title', 'person_status']) {
+      await q.query(`CREATE INDEX teacher_${col}_path_idx ON teacher (${col}, unit_path, name, id)`);
+    }
     await q.query(`CREATE INDEX teacher_name_idx ON teacher (name varchar_pattern_ops)`);
+    await q.query(`CREATE INDEX teacher_id_number_idx ON teacher (id_number)`);
     await q.query(`CREATE INDEX teacher_subjects_idx ON teacher USING gin (subjects)`);
     await q.query(`CREATE INDEX teacher_custom_idx ON teacher USING gin (custom jsonb_path_ops)`);
     await q.query(`

@@ -1,0 +1,114 @@
+// The record: a generated 1.5-million-teacher province; filtered list p95 and record read p99 under
+// concurrent load over HTTP, and the database size per record.
+import { api, fmt, load, ms } from '../lib.mjs';
+import { ensureNode, ensureSchools } from '../setup.mjs';
+import { hashPassword } from '@tmis/accounts';
+import { CATALOGUE_VERSION } from '@tmis/core-indicators';
+
+export const name = 'teachers';
+const TEACHERS = Number(process.env.BENCH_TEACHERS ?? 1_500_000);
+const PASSWORD = 'Bench#Pass2026';
+
+const GB11643 = `
+CREATE OR REPLACE FUNCTION bench_gb11643(first17 text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT substr('10X98765432', 1 + (SELECT sum(substr(first17, i, 1)::int * (ARRAY[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2])[i]) FROM generate_series(1, 17) i)::int % 11, 1)
+$$`;
+
+export async function run(ctx) {
+  const node = await ensureNode(ctx);
+  const db = ctx.state.db;
+  await ensureSchools(ctx);
+  const rows = [];
+  await db.query(GB11643);
+  const [{ n: have }] = await db.query(`SELECT count(*)::int AS n FROM teacher`);
+  const t0 = performance.now();
+  await db.query(`DROP TABLE IF EXISTS bench_school`);
+  await db.query(`CREATE TABLE bench_school AS SELECT id, path, school_type, row_number() OVER (ORDER BY code)::int AS rn FROM org_unit WHERE kind = 'school'`);
+  await db.query(`CREATE UNIQUE INDEX ON bench_school (rn); ANALYZE bench_school`);
+  const [{ schoolCount }] = await db.query(`SELECT count(*)::int AS "schoolCount" FROM bench_school`);
+  const chunk = 100_000;
+  for (let from = have; from < TEACHERS; from += chunk) {
+    const to = Math.min(TEACHERS, from + chunk) - 1;
+    // Realistic distributions: ages 22-60, 70 % women, 11 (full-time teacher) for 85 %, subjects by weight,
+    // titles by weight, 4 % left (resigned/retired); ID numbers valid (GB 11643) and unique.
+    await db.query(`
+      WITH g AS (
+        SELECT g,
+               (date '1966-01-01' + (g % 13000))::date AS birth,
+               lpad((1 + (g / 13000) % 999)::text, 3, '0') AS seq,
+               (ARRAY['王','李','张','刘','陈','杨','黄','赵','吴','周','徐','孙','马','朱','胡','郭','何','林','罗','高'])[1 + g % 20] AS surname,
+               (ARRAY['伟','芳','娜','敏','静','丽','强','磊','军','洋','勇','艳','杰','娟','涛','明','超','秀英','霞','平'])[1 + (g / 20) % 20] AS given,
+               (ARRAY['02','01','03','02','01','04','05','06','07','08','09','10','11','12','13','14','16','17','18','19'])[1 + (g / 7) % 20] AS subject,
+               (ARRAY['013','013','014','012','013','014','015','011','999','012'])[1 + (g / 3) % 10] AS title,
+               CASE WHEN g % 25 = 0 THEN '05' WHEN g % 50 = 1 THEN '04' ELSE '01' END AS status,
+               CASE WHEN g % 20 < 17 THEN '11' ELSE (ARRAY['12','13','14'])[1 + g % 3] END AS cat
+          FROM generate_series($1::int, $2::int) g
+      ),
+      p AS (
+        SELECT g.*, s.id AS unit_id, s.path, s.school_type,
+               '440106' || to_char(birth, 'YYYYMMDD') || seq AS first17
+          FROM g JOIN bench_school s ON s.rn = 1 + (g.g * 7) % $4::int
+      )
+      INSERT INTO teacher (unit_id, unit_path, id_type, id_number, name, sex, birth_date, person_status, status_since, active, school_type, staff_category,
+                           on_establishment, highest_education, title, subjects, qualification_types, record, catalogue_version)
+      SELECT unit_id, path, '1', first17 || bench_gb11643(first17), surname || given,
+             CASE WHEN substr(seq, 3, 1)::int % 2 = 1 THEN '1' ELSE '2' END, birth, status, CASE WHEN status <> '01' THEN date '2026-07-31' END,
+             status = '01', school_type, cat, g % 10 <> 0, CASE WHEN g % 5 = 0 THEN '14' ELSE '21' END, title, CASE WHEN school_type = '11' THEN '{}'::text[] ELSE ARRAY[subject] END, ARRAY['3'],
+             jsonb_strip_nulls(jsonb_build_object(
+               'basic', jsonb_build_object('name', surname || given, 'sex', CASE WHEN substr(seq, 3, 1)::int % 2 = 1 THEN '1' ELSE '2' END, 'nationality', 'CHN', 'ethnicity', '01',
+                 'idType', '1', 'idNumber', first17 || bench_gb11643(first17), 'birthDate', to_char(birth, 'YYYY-MM-DD'), 'politicalStatus', '13',
+                 'workStartMonth', to_char(birth + interval '22 years 8 months', 'YYYY-MM'), 'schoolEntryMonth', to_char(birth + interval '24 years 8 months', 'YYYY-MM'),
+                 'staffCategory', cat, 'onEstablishment', g % 10 <> 0, 'employmentForm', CASE WHEN g % 10 = 0 THEN '1' END, 'personStatus', status),
+               'education', jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'startMonth', to_char(birth + interval '18 years 8 months', 'YYYY-MM'),
+                 'endMonth', to_char(birth + interval '22 years 6 months', 'YYYY-MM'), 'schoolName', '华南师范大学', 'major', '汉语言文学', 'educationLevel', CASE WHEN g % 5 = 0 THEN '14' ELSE '21' END, 'degree', '4', 'isHighest', true)),
+               'professionalTitle', jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'title', title, 'startMonth', '2018-09')),
+               'qualification', jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'qualificationType', '3', 'certificateNumber', '2014440' || lpad(g::text, 9, '0'))),
+               'teaching', CASE WHEN school_type = '11' THEN NULL ELSE jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'schoolYear', '2025-2026', 'semester', '1', 'subject', subject, 'weeklyHours', 10 + g % 8)) END,
+               'annualAssessment', jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'year', 2024, 'result', '2'), jsonb_build_object('id', gen_random_uuid(), 'year', 2025, 'result', CASE WHEN g % 5 = 0 THEN '1' ELSE '2' END)),
+               'domesticTraining', jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'projectName', '国培计划', 'startDate', '2025-07-01', 'endDate', '2025-07-10', 'hours', 40)),
+               'contacts', jsonb_build_object('mobile', '139' || lpad((g % 100000000)::text, 8, '0'), 'email', 't' || g || '@school.gd.cn')
+             )), $3
+        FROM p`, [from, to, CATALOGUE_VERSION, schoolCount]);
+    process.stdout.write(`  … ${to + 1} teachers\n`);
+  }
+  const genSeconds = (performance.now() - t0) / 1000;
+  await db.query(`DROP TABLE IF EXISTS bench_school`);
+  await db.query('ANALYZE teacher');
+  const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM teacher`);
+  if (genSeconds > 1) rows.push({ metric: 'records generated in SQL (with all indexes)', value: n, unit: 'records', note: `${fmt((n - have) / genSeconds, 0)} records/s` });
+  const [{ total, heap, idx }] = await db.query(`SELECT pg_total_relation_size('teacher')::bigint AS total, pg_table_size('teacher')::bigint AS heap, pg_indexes_size('teacher')::bigint AS idx`);
+  rows.push({ metric: 'database size per record', value: fmt(Number(total) / n, 0), unit: 'bytes', note: `table ${fmt(Number(heap) / n, 0)} + indexes ${fmt(Number(idx) / n, 0)}; total ${fmt(Number(total) / 2 ** 30, 2)} GiB` });
+
+  // A province-level information administrator (full view) reads over HTTP.
+  const [province] = await db.query(`SELECT id FROM org_unit WHERE code = '440000'`);
+  await db.query(`INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.info', '基准', '440106199001010011', $2, false) ON CONFLICT (username) DO NOTHING`, [province.id, await hashPassword(PASSWORD)]);
+  const token = (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.info', password: PASSWORD })).accessToken;
+  const counties = await db.query(`SELECT id FROM org_unit WHERE kind = 'county'`);
+  const schools = await db.query(`SELECT id FROM org_unit WHERE kind = 'school' ORDER BY random() LIMIT 2000`);
+  const ids = await db.query(`SELECT id FROM teacher TABLESAMPLE SYSTEM (0.2) LIMIT 5000`);
+  const pick = (a, i) => a[(i * 7919) % a.length].id;
+  const filters = [
+    ['school list (one page of 50)', (i) => `/teachers?unitId=${pick(schools, i)}`],
+    ['county, subject = English', (i) => `/teachers?unitId=${pick(counties, i)}&subject=03`],
+    ['county, title = senior', (i) => `/teachers?unitId=${pick(counties, i)}&title=012`],
+    ['province, name prefix 王伟', () => `/teachers?name=${encodeURIComponent('王伟')}`],
+    ['province, staff category 12 + kindergarten', () => `/teachers?staffCategory=12&schoolType=11`],
+    ['province, ID number exact', (i) => `/teachers?idNumber=${encodeURIComponent(ids[i % ids.length].idNumber ?? '')}`],
+  ];
+  const idNumbers = await db.query(`SELECT id_number AS "idNumber" FROM teacher TABLESAMPLE SYSTEM (0.1) LIMIT 500`);
+  filters[5][1] = (i) => `/teachers?idNumber=${idNumbers[i % idNumbers.length].idNumber}`;
+  const all = [];
+  for (const [label, path] of filters) {
+    const r = await load(300, 8, (i) => api(node.url, 'GET', path(i), token));
+    all.push(r);
+    rows.push({ metric: `list: ${label}, c=8`, value: ms(r), unit: '', note: `${fmt(r.perSecond, 0)} req/s, ${r.errors} errors` });
+  }
+  const reads = await load(2000, 8, (i) => api(node.url, 'GET', `/teachers/${ids[i % ids.length].id}`, token));
+  rows.push({ metric: 'record read GET /teachers/:id, c=8', value: ms(reads), unit: '', note: `${fmt(reads.perSecond, 0)} req/s, ${reads.errors} errors` });
+  const writes = await load(300, 4, async (i) => {
+    const t = await api(node.url, 'GET', `/teachers/${ids[(i * 13) % ids.length].id}`, token);
+    await api(node.url, 'PATCH', `/teachers/${t.id}`, token, { version: t.version, changes: { contacts: { officePhone: `020-${String(80000000 + i)}` } } });
+  });
+  rows.push({ metric: 'read + field update (validate, diff, history), c=4', value: ms(writes), unit: '', note: `${fmt(writes.perSecond, 0)} updates/s, ${writes.errors} errors` });
+  return rows;
+}
