@@ -48,6 +48,7 @@ export async function run(ctx) {
     if (batch.unit.length >= 20000) await flush();
   }
   await flush();
+  await db.query('ANALYZE account');
   const accSeconds = (performance.now() - t0) / 1000;
   rows.push({ metric: 'accounts created set-based', value: made, unit: 'accounts', note: `${fmt(made / accSeconds, 0)} accounts/s (one shared hash)` });
   const [{ bytes }] = await db.query(`SELECT pg_total_relation_size('account')::bigint AS bytes`);

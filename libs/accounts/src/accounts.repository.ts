@@ -1,17 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, Role } from '@tmis/access';
+import { returned } from '@tmis/database';
 import type { AccountRow, AccountStatus } from './account.entity.js';
 
 const COLS = `a.id, a.unit_id AS "unitId", a.role, a.username, a.real_name AS "realName", a.id_type AS "idType", a.id_number AS "idNumber",
   a.password_hash AS "passwordHash", a.must_change_password AS "mustChangePassword", a.failed_attempts AS "failedAttempts",
   a.locked_until AS "lockedUntil", a.status, a.cert_fingerprint AS "certFingerprint", a.created_by AS "createdBy", a.version,
   a.created_at AS "createdAt", a.updated_at AS "updatedAt", u.path AS "unitPath", u.parent_id AS "unitParentId", u.kind AS "unitKind", u.status AS "unitStatus"`;
-
-function returned<T>(res: unknown): T[] {
-  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
-  return res as T[];
-}
 
 export interface NewAccount {
   unitId: string;

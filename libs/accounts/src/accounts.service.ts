@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, type Page } from '@tmis/common';
+import { isUniqueViolation } from '@tmis/database';
 import { idNumberProblemMessages, parseIdNumber } from '@tmis/core-indicators';
 import { OrgService, UnitKind, UnitStatus, type OrgUnitEntity } from '@tmis/org';
 import type { EntityManager } from 'typeorm';
@@ -10,13 +11,6 @@ import { accountError, AccountErrorCode } from './accounts.errors.js';
 import { AccountsRepository } from './accounts.repository.js';
 import type { BindCertificateDto, CreateAccountDto, ListAccountsQueryDto, ResetPasswordDto, UpdateAccountDto } from './dto/account.dto.js';
 import { hashPassword, passwordStrong } from './password.js';
-
-function isUniqueViolation(e: unknown, constraint?: string): boolean {
-  const err = e as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
-  const code = err?.code ?? err?.driverError?.code;
-  const c = err?.constraint ?? err?.driverError?.constraint;
-  return code === '23505' && (!constraint || c === constraint);
-}
 
 /**
  * The account-management rule (Art. 13–15), in one place: a system administrator manages the

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { returned } from '@tmis/database';
 import { OrgUnitEntity, UnitKind, UnitStatus } from './org-unit.entity.js';
 
 const COLUMNS = `id, kind, level, code, name, parent_id AS "parentId", path, status, school_type AS "schoolType", urban_rural AS "urbanRural",
@@ -35,12 +36,6 @@ export interface UnitEventRow {
   at: Date;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
-}
-
-/** TypeORM's postgres driver returns `[rows, rowCount]` for UPDATE/DELETE and `rows` otherwise. */
-export function returned<T = unknown>(res: unknown): T[] {
-  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
-  return res as T[];
 }
 
 /** Every query on the org tree. Subtree queries use the materialised `path` (btree, prefix match). */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AccessPolicy, inScope, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page } from '@tmis/common';
+import { isUniqueViolation } from '@tmis/database';
 import { checkSchoolCode, schoolCodeProblemMessages } from '@tmis/core-indicators';
 import type { EntityManager } from 'typeorm';
 import type { CloseUnitDto, CreateUnitDto, MergeUnitDto, MoveUnitDto, SubtreeQueryDto, UpdateUnitDto } from './dto/unit.dto.js';
@@ -23,10 +24,6 @@ const ALLOWED_PARENTS: Record<UnitKind, UnitKind[]> = {
 export function provinceOfPath(path: string): string | null {
   const seg = path.split('/').find((s) => /^[0-9]{6}$/.test(s) && s !== '000000');
   return seg ? seg.slice(0, 2) : null;
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
 }
 
 function snapshot(u: OrgUnitEntity): Record<string, unknown> {

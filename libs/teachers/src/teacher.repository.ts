@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { returned } from '@tmis/database';
 
 /** The searchable columns promoted out of the record (kept in step on every write). */
 export interface TeacherColumns {
@@ -68,11 +69,6 @@ const COLS = `id, unit_id AS "unitId", unit_path AS "unitPath", id_type AS "idTy
   school_type AS "schoolType", staff_category AS "staffCategory", on_establishment AS "onEstablishment", highest_education AS "highestEducation",
   title, subjects, qualification_types AS "qualificationTypes", record, custom, catalogue_version AS "catalogueVersion", version,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
-
-function returned<T>(res: unknown): T[] {
-  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
-  return res as T[];
-}
 
 const colParams = (c: TeacherColumns) => [
   c.unitId, c.unitPath, c.idType, c.idNumber, c.name, c.sex, c.birthDate, c.personStatus, c.statusSince, c.active,
