@@ -8,3 +8,5 @@ export * from './record-diff.js';
 export * from './record-view.js';
 export * from './derive.js';
 export * from './dto/teacher.dto.js';
+export * from './review/review.workflow.js';
+export * from './review/review.service.js';

@@ -2,6 +2,7 @@ import { errorFactory, type ErrorSpec } from '@tmis/common';
 
 export enum TeacherErrorCode {
   NotFound = 'TEACHER_NOT_FOUND',
+  InReview = 'TEACHER_RECORD_IN_REVIEW',
   Duplicate = 'TEACHER_DUPLICATE',
   InvalidRecord = 'TEACHER_INVALID_RECORD',
   NotOwner = 'TEACHER_FIELD_NOT_WRITABLE',
@@ -17,6 +18,7 @@ export enum TeacherErrorCode {
 
 const table: Record<TeacherErrorCode, ErrorSpec> = {
   [TeacherErrorCode.NotFound]: { status: 404, en: 'Teacher record not found', zh: '教师档案不存在' },
+  [TeacherErrorCode.InReview]: { status: 409, en: 'The record is locked while it is under review', zh: '档案正在审核中，已锁定' },
   [TeacherErrorCode.Duplicate]: { status: 409, en: 'This person already has a record on this node (one person, one record)', zh: '该人员在本节点已有档案（一人一档）' },
   [TeacherErrorCode.InvalidRecord]: { status: 400, en: 'The record does not pass the indicator rules', zh: '档案数据未通过指标校验' },
   [TeacherErrorCode.NotOwner]: { status: 403, en: 'Your role may not write these fields (pay, assessment, ethics and title data are entered by the school or department)', zh: '您的角色不能填写这些字段（待遇、考核、师德和专业技术职务信息由学校或主管部门填报）' },

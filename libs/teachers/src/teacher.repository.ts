@@ -29,9 +29,13 @@ export interface TeacherRow extends TeacherColumns {
   custom: Record<string, unknown>;
   catalogueVersion: string;
   version: number;
+  reviewState: ReviewState;
+  reportedVersion: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export type ReviewState = 'draft' | 'submitted' | 'returned' | 'school_approved' | 'reported';
 
 export interface TeacherChange {
   path: string;
@@ -67,7 +71,7 @@ export interface TeacherSearch {
 const COLS = `id, unit_id AS "unitId", unit_path AS "unitPath", id_type AS "idType", id_number AS "idNumber", name, sex,
   to_char(birth_date, 'YYYY-MM-DD') AS "birthDate", person_status AS "personStatus", to_char(status_since, 'YYYY-MM-DD') AS "statusSince", active,
   school_type AS "schoolType", staff_category AS "staffCategory", on_establishment AS "onEstablishment", highest_education AS "highestEducation",
-  title, subjects, qualification_types AS "qualificationTypes", record, custom, catalogue_version AS "catalogueVersion", version,
+  title, subjects, qualification_types AS "qualificationTypes", record, custom, catalogue_version AS "catalogueVersion", version, review_state AS "reviewState", reported_version AS "reportedVersion",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 const colParams = (c: TeacherColumns) => [
@@ -105,13 +109,14 @@ export class TeacherRepository {
   }
 
   /** Replaces the record when `version` still matches; false on a stale version. */
-  async update(id: string, version: number, c: TeacherColumns, record: object, custom: object, catalogueVersion: string, tx: EntityManager): Promise<boolean> {
+  async update(id: string, version: number, c: TeacherColumns, record: object, custom: object, catalogueVersion: string, tx: EntityManager, reviewState?: ReviewState): Promise<boolean> {
     const res = await tx.query(
       `UPDATE teacher SET unit_id = $1, unit_path = $2, id_type = $3, id_number = $4, name = $5, sex = $6, birth_date = $7, person_status = $8,
          status_since = $9, active = $10, school_type = $11, staff_category = $12, on_establishment = $13, highest_education = $14, title = $15,
-         subjects = $16, qualification_types = $17, record = $18, custom = $19, catalogue_version = $20, version = version + 1, updated_at = now()
+         subjects = $16, qualification_types = $17, record = $18, custom = $19, catalogue_version = $20, version = version + 1, updated_at = now(),
+         review_state = COALESCE($23, review_state)
        WHERE id = $21 AND version = $22 RETURNING id`,
-      [...colParams(c), JSON.stringify(record), JSON.stringify(custom), catalogueVersion, id, version],
+      [...colParams(c), JSON.stringify(record), JSON.stringify(custom), catalogueVersion, id, version, reviewState ?? null],
     );
     return returned(res).length > 0;
   }

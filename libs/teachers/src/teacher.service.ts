@@ -169,6 +169,8 @@ export class TeacherService {
       if (!t) throw teacherError(TeacherErrorCode.NotFound);
       await this.requireReadable(actor, t);
       if (t.version !== version) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: t.version });
+      // Review locks (Art. 17): awaiting the department nobody edits; once submitted the teacher does not.
+      if (t.reviewState === 'school_approved' || (t.reviewState === 'submitted' && writer === 'teacher')) throw teacherError(TeacherErrorCode.InReview, `The record is ${t.reviewState.replace('_', ' ')}`);
       const unit = (await this.org.findById(t.unitId, tx))!;
       const school = await this.schoolOf(unit, tx, false);
       const next = change(t.record);
@@ -180,7 +182,9 @@ export class TeacherService {
         if (other && other.id !== t.id) throw await this.duplicate(actor, other);
       }
       const catalogueVersion = validateRecord(next, { indicatorSet: this.setOf(school), customFields: customDefs }).catalogueVersion;
-      if (!(await this.repo.update(t.id, version, columns, next, customValues(next), catalogueVersion, tx))) throw commonError(CommonErrorCode.StaleVersion);
+      // A change to reported data has to be submitted and reviewed again.
+      const reviewState = t.reviewState === 'reported' ? 'draft' : undefined;
+      if (!(await this.repo.update(t.id, version, columns, next, customValues(next), catalogueVersion, tx, reviewState))) throw commonError(CommonErrorCode.StaleVersion);
       await this.repo.addChange(t.id, { accountId: actor.accountId, role: actor.role }, action, changes, tx);
       await this.audit.record(actor, { action: `teacher.${action}`, targetType: 'teacher', targetId: t.id, unitPath: t.unitPath, details: { fields: changes.length } }, tx);
     }).catch((e: { code?: string }) => {

@@ -102,6 +102,8 @@ export interface TeacherResponse extends TeacherSummary {
   record: Record<string, unknown>;
   catalogueVersion: string;
   statusSince: string | null;
+  reviewState: string;
+  reportedVersion: number | null;
   updatedAt: Date;
 }
 
@@ -114,5 +116,5 @@ export function toTeacherSummary(t: TeacherRow, view: RecordView): TeacherSummar
 }
 
 export function toTeacherResponse(t: TeacherRow, view: RecordView): TeacherResponse {
-  return { ...toTeacherSummary(t, view), record: viewRecord(t.record, view), catalogueVersion: t.catalogueVersion, statusSince: t.statusSince, updatedAt: t.updatedAt };
+  return { ...toTeacherSummary(t, view), record: viewRecord(t.record, view), catalogueVersion: t.catalogueVersion, statusSince: t.statusSince, reviewState: t.reviewState, reportedVersion: t.reportedVersion, updatedAt: t.updatedAt };
 }
