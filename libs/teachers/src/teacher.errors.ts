@@ -3,6 +3,11 @@ import { errorFactory, type ErrorSpec } from '@tmis/common';
 export enum TeacherErrorCode {
   NotFound = 'TEACHER_NOT_FOUND',
   InReview = 'TEACHER_RECORD_IN_REVIEW',
+  ChangeRequestRequired = 'TEACHER_CHANGE_REQUEST_REQUIRED',
+  ChangeRequestNotFound = 'CHANGE_REQUEST_NOT_FOUND',
+  ChangeRequestStale = 'CHANGE_REQUEST_STALE',
+  ChangeRequestDecided = 'CHANGE_REQUEST_DECIDED',
+  NotReported = 'TEACHER_NOT_REPORTED',
   Duplicate = 'TEACHER_DUPLICATE',
   InvalidRecord = 'TEACHER_INVALID_RECORD',
   NotOwner = 'TEACHER_FIELD_NOT_WRITABLE',
@@ -19,6 +24,11 @@ export enum TeacherErrorCode {
 const table: Record<TeacherErrorCode, ErrorSpec> = {
   [TeacherErrorCode.NotFound]: { status: 404, en: 'Teacher record not found', zh: '教师档案不存在' },
   [TeacherErrorCode.InReview]: { status: 409, en: 'The record is locked while it is under review', zh: '档案正在审核中，已锁定' },
+  [TeacherErrorCode.ChangeRequestRequired]: { status: 409, en: 'Reported information is changed through a change request approved by the supervising department (Art. 19)', zh: '已上报信息须通过变更申请、经主管部门审核后修改（第十九条）' },
+  [TeacherErrorCode.ChangeRequestNotFound]: { status: 404, en: 'Change request not found', zh: '变更申请不存在' },
+  [TeacherErrorCode.ChangeRequestStale]: { status: 409, en: 'The record changed after the request was made; the request cannot be applied', zh: '申请提交后档案已被修改，无法应用该申请' },
+  [TeacherErrorCode.ChangeRequestDecided]: { status: 409, en: 'The change request has already been decided', zh: '该变更申请已处理' },
+  [TeacherErrorCode.NotReported]: { status: 409, en: 'The record is not reported yet: edit it directly', zh: '档案尚未上报，请直接修改' },
   [TeacherErrorCode.Duplicate]: { status: 409, en: 'This person already has a record on this node (one person, one record)', zh: '该人员在本节点已有档案（一人一档）' },
   [TeacherErrorCode.InvalidRecord]: { status: 400, en: 'The record does not pass the indicator rules', zh: '档案数据未通过指标校验' },
   [TeacherErrorCode.NotOwner]: { status: 403, en: 'Your role may not write these fields (pay, assessment, ethics and title data are entered by the school or department)', zh: '您的角色不能填写这些字段（待遇、考核、师德和专业技术职务信息由学校或主管部门填报）' },

@@ -109,14 +109,14 @@ export class TeacherRepository {
   }
 
   /** Replaces the record when `version` still matches; false on a stale version. */
-  async update(id: string, version: number, c: TeacherColumns, record: object, custom: object, catalogueVersion: string, tx: EntityManager, reviewState?: ReviewState): Promise<boolean> {
+  async update(id: string, version: number, c: TeacherColumns, record: object, custom: object, catalogueVersion: string, tx: EntityManager, reviewState?: ReviewState, keepReported = false): Promise<boolean> {
     const res = await tx.query(
       `UPDATE teacher SET unit_id = $1, unit_path = $2, id_type = $3, id_number = $4, name = $5, sex = $6, birth_date = $7, person_status = $8,
          status_since = $9, active = $10, school_type = $11, staff_category = $12, on_establishment = $13, highest_education = $14, title = $15,
          subjects = $16, qualification_types = $17, record = $18, custom = $19, catalogue_version = $20, version = version + 1, updated_at = now(),
-         review_state = COALESCE($23, review_state)
+         review_state = COALESCE($23::varchar, review_state), reported_version = CASE WHEN $24::boolean THEN version + 1 ELSE reported_version END
        WHERE id = $21 AND version = $22 RETURNING id`,
-      [...colParams(c), JSON.stringify(record), JSON.stringify(custom), catalogueVersion, id, version, reviewState ?? null],
+      [...colParams(c), JSON.stringify(record), JSON.stringify(custom), catalogueVersion, id, version, reviewState ?? null, keepReported],
     );
     return returned(res).length > 0;
   }
@@ -155,6 +155,16 @@ export class TeacherRepository {
     }
     params.push(s.limit);
     return this.db.query(`SELECT ${COLS} FROM teacher WHERE ${where.join(' AND ')} ORDER BY unit_path, name, id LIMIT $${params.length}`, params);
+  }
+
+  async toVerify(pathPrefix: string): Promise<{ invalidIdNumber: TeacherRow[]; possibleDuplicates: { name: string; birthDate: string; teacherIds: string[] }[] }> {
+    const invalidIdNumber = await this.db.query(`SELECT ${COLS} FROM teacher WHERE unit_path LIKE $1 AND active AND id_type = '1' AND NOT tmis_gb11643_valid(id_number) ORDER BY unit_path, name LIMIT 500`, [pathPrefix + '%']);
+    const possibleDuplicates = await this.db.query(
+      `SELECT name, to_char(birth_date, 'YYYY-MM-DD') AS "birthDate", array_agg(id ORDER BY id) AS "teacherIds" FROM teacher
+        WHERE unit_path LIKE $1 AND active GROUP BY name, birth_date, sex HAVING count(*) > 1 ORDER BY name LIMIT 500`,
+      [pathPrefix + '%'],
+    );
+    return { invalidIdNumber, possibleDuplicates };
   }
 
   /** The ID document of an account (a teacher account is linked to its record by it). */

@@ -89,6 +89,12 @@ export class TeacherService {
     return { items, nextCursor: rows.length > limit ? encodeCursor([last.unitPath, last.name, last.id]) : null };
   }
 
+  /** Art. 17: records whose ID number fails GB 11643, and possible duplicates (same name, birth date and sex, different numbers). */
+  async toVerify(actor: Actor): Promise<{ invalidIdNumber: TeacherRow[]; possibleDuplicates: { name: string; birthDate: string; teacherIds: string[] }[] }> {
+    AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
+    return this.repo.toVerify(actor.unitPath);
+  }
+
   /** Onboarding (Art. 21): the school (or a department above it) registers the electronic record. */
   async create(actor: Actor, dto: CreateTeacherDto): Promise<TeacherRow> {
     const writer = writerKind(actor);
@@ -161,36 +167,56 @@ export class TeacherService {
   }
 
   private async mutate(actor: Actor, id: string, version: number, action: string, change: (record: Rec) => Rec): Promise<TeacherRow> {
-    const writer = writerKind(actor);
-    if (!writer) throw commonError(CommonErrorCode.Forbidden, 'Query users and system administrators do not edit records');
-    const customDefs = await this.custom.current();
-    await this.repo.transaction(async (tx) => {
-      const t = await this.repo.findById(id, tx, true);
-      if (!t) throw teacherError(TeacherErrorCode.NotFound);
-      await this.requireReadable(actor, t);
-      if (t.version !== version) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: t.version });
-      // Review locks (Art. 17): awaiting the department nobody edits; once submitted the teacher does not.
-      if (t.reviewState === 'school_approved' || (t.reviewState === 'submitted' && writer === 'teacher')) throw teacherError(TeacherErrorCode.InReview, `The record is ${t.reviewState.replace('_', ' ')}`);
-      const unit = (await this.org.findById(t.unitId, tx))!;
-      const school = await this.schoolOf(unit, tx, false);
-      const next = change(t.record);
-      const columns = await this.check(writer, t.record, next, school, customDefs, unit);
-      const changes = diffRecords(t.record, next);
-      if (!changes.length) return;
-      if (columns.idNumber !== t.idNumber || columns.idType !== t.idType) {
-        const other = await this.repo.findByPerson(columns.idType, columns.idNumber, tx);
-        if (other && other.id !== t.id) throw await this.duplicate(actor, other);
-      }
-      const catalogueVersion = validateRecord(next, { indicatorSet: this.setOf(school), customFields: customDefs }).catalogueVersion;
-      // A change to reported data has to be submitted and reviewed again.
-      const reviewState = t.reviewState === 'reported' ? 'draft' : undefined;
-      if (!(await this.repo.update(t.id, version, columns, next, customValues(next), catalogueVersion, tx, reviewState))) throw commonError(CommonErrorCode.StaleVersion);
-      await this.repo.addChange(t.id, { accountId: actor.accountId, role: actor.role }, action, changes, tx);
-      await this.audit.record(actor, { action: `teacher.${action}`, targetType: 'teacher', targetId: t.id, unitPath: t.unitPath, details: { fields: changes.length } }, tx);
-    }).catch((e: { code?: string }) => {
+    await this.repo.transaction((tx) => this.mutateIn(tx, actor, id, version, action, change)).catch((e: { code?: string }) => {
       if (e.code === '23505') throw teacherError(TeacherErrorCode.Duplicate);
       throw e;
     });
+    return (await this.repo.findById(id))!;
+  }
+
+  /**
+   * One write to a record inside `tx`: scope, version, review locks, owner rules, validation, derived
+   * columns, history and audit. `viaChangeRequest` is the department applying an approved change
+   * request (Art. 19) to reported data, which keeps the record reported.
+   */
+  async mutateIn(tx: EntityManager, actor: Actor, id: string, version: number, action: string, change: (record: Rec) => Rec, opts: { viaChangeRequest?: boolean; statusChange?: boolean } = {}): Promise<void> {
+    const writer = writerKind(actor);
+    if (!writer) throw commonError(CommonErrorCode.Forbidden, 'Query users and system administrators do not edit records');
+    const customDefs = await this.custom.current();
+    const t = await this.repo.findById(id, tx, true);
+    if (!t) throw teacherError(TeacherErrorCode.NotFound);
+    await this.requireReadable(actor, t);
+    if (t.version !== version) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: t.version });
+    // Review locks (Art. 17): awaiting the department nobody edits; once submitted the teacher does not.
+    if (!opts.statusChange && (t.reviewState === 'school_approved' || (t.reviewState === 'submitted' && writer === 'teacher'))) throw teacherError(TeacherErrorCode.InReview, `The record is ${t.reviewState.replace('_', ' ')}`);
+    const unit = (await this.org.findById(t.unitId, tx))!;
+    const school = await this.schoolOf(unit, tx, false);
+    const next = change(t.record);
+    const columns = await this.check(writer, t.record, next, school, customDefs, unit);
+    const changes = diffRecords(t.record, next);
+    if (!changes.length) return;
+    // Art. 19: reported information is changed through a change request; new information may be added.
+    if (t.reviewState === 'reported' && !opts.viaChangeRequest && !opts.statusChange && changes.some((c) => c.before !== null)) {
+      throw teacherError(TeacherErrorCode.ChangeRequestRequired, `Reported fields change through a change request: ${changes.filter((c) => c.before !== null).map((c) => c.path).join(', ')}`);
+    }
+    if (columns.idNumber !== t.idNumber || columns.idType !== t.idType) {
+      const other = await this.repo.findByPerson(columns.idType, columns.idNumber, tx);
+      if (other && other.id !== t.id) throw await this.duplicate(actor, other);
+    }
+    const catalogueVersion = validateRecord(next, { indicatorSet: this.setOf(school), customFields: customDefs }).catalogueVersion;
+    // New information on reported data goes back through review; an approved change request stays reported.
+    const reviewState = t.reviewState === 'reported' && !opts.viaChangeRequest && !opts.statusChange ? 'draft' : undefined;
+    if (!(await this.repo.update(t.id, version, columns, next, customValues(next), catalogueVersion, tx, reviewState, opts.viaChangeRequest || (opts.statusChange && t.reviewState === 'reported')))) throw commonError(CommonErrorCode.StaleVersion);
+    await this.repo.addChange(t.id, { accountId: actor.accountId, role: actor.role }, action, changes, tx);
+    await this.audit.record(actor, { action: `teacher.${action}`, targetType: 'teacher', targetId: t.id, unitPath: t.unitPath, details: { fields: changes.length } }, tx);
+  }
+
+  /** Art. 22: long absence, resignation, retirement, death… recorded by the school with an effective date. */
+  async changeStatus(actor: Actor, id: string, version: number, personStatus: string, effectiveDate: string, reason?: string): Promise<TeacherRow> {
+    const writer = writerKind(actor);
+    if (writer !== 'school' && writer !== 'department') throw commonError(CommonErrorCode.Forbidden, 'Status changes are recorded by an information administrator');
+    await this.repo.transaction((tx) => this.mutateIn(tx, actor, id, version, 'status-change', (r) => ({ ...r, basic: { ...(r.basic as Rec), personStatus, statusSince: effectiveDate } }), { statusChange: true }));
+    if (reason) await this.audit.record(actor, { action: 'teacher.status-change.reason', targetType: 'teacher', targetId: id, unitPath: actor.unitPath, details: { personStatus, effectiveDate } });
     return (await this.repo.findById(id))!;
   }
 
