@@ -81,9 +81,11 @@ describe('collection and review (Art. 17): teacher → school → department', (
     assert.equal(schoolStep.principal, '王校长');
     assert.deepEqual(reported.body.trail[1].fieldReasons, { 'contacts.mobile': '请核对' });
 
-    const later = await t.api('PATCH', `/teachers/${id}`, { token: teacher, body: { version: 2, changes: { contacts: { email: 'new@school.example.cn' } } } });
-    assert.equal(later.status, 200);
-    assert.equal(later.body.reviewState, 'draft', 'a change to reported data is reviewed again');
+    const edit = await t.api('PATCH', `/teachers/${id}`, { token: teacher, body: { version: 2, changes: { contacts: { email: 'new@school.example.cn' } } } });
+    assert.equal(edit.status, 409, 'reported information changes through a change request (Art. 19)');
+    const later = await t.api('POST', `/teachers/${id}/awards`.replace('awards', 'researchAwards'), { token: teacher, body: { version: 2, entry: { title: '优质课一等奖', date: '2026-06-01', level: '4' } } });
+    assert.equal(later.status, 201, JSON.stringify(later.body));
+    assert.equal(later.body.reviewState, 'draft', 'new information goes back through review');
     assert.equal(later.body.reportedVersion, 2);
   });
 
