@@ -14,11 +14,10 @@ CREATE OR REPLACE FUNCTION bench_gb11643(first17 text) RETURNS text LANGUAGE sql
   SELECT substr('10X98765432', 1 + (SELECT sum(substr(first17, i, 1)::int * (ARRAY[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2])[i]) FROM generate_series(1, 17) i)::int % 11, 1)
 $$`;
 
-export async function run(ctx) {
-  const node = await ensureNode(ctx);
+/** Generates teachers up to `total` in SQL; returns [records added, seconds]. */
+export async function generateTeachers(ctx, total) {
   const db = ctx.state.db;
   await ensureSchools(ctx);
-  const rows = [];
   await db.query(GB11643);
   const [{ n: have }] = await db.query(`SELECT count(*)::int AS n FROM teacher`);
   const t0 = performance.now();
@@ -27,8 +26,8 @@ export async function run(ctx) {
   await db.query(`CREATE UNIQUE INDEX ON bench_school (rn); ANALYZE bench_school`);
   const [{ schoolCount }] = await db.query(`SELECT count(*)::int AS "schoolCount" FROM bench_school`);
   const chunk = 100_000;
-  for (let from = have; from < TEACHERS; from += chunk) {
-    const to = Math.min(TEACHERS, from + chunk) - 1;
+  for (let from = have; from < total; from += chunk) {
+    const to = Math.min(total, from + chunk) - 1;
     // Realistic distributions: ages 22-60, 70 % women, 11 (full-time teacher) for 85 %, subjects by weight,
     // titles by weight, 4 % left (resigned/retired); ID numbers valid (GB 11643) and unique.
     await db.query(`
@@ -74,6 +73,14 @@ export async function run(ctx) {
   const genSeconds = (performance.now() - t0) / 1000;
   await db.query(`DROP TABLE IF EXISTS bench_school`);
   await db.query('ANALYZE teacher');
+  return [Math.max(0, total - have), genSeconds, have];
+}
+
+export async function run(ctx) {
+  const node = await ensureNode(ctx);
+  const db = ctx.state.db;
+  const rows = [];
+  const [, genSeconds, have] = await generateTeachers(ctx, TEACHERS);
   const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM teacher`);
   if (genSeconds > 1) rows.push({ metric: 'records generated in SQL (with all indexes)', value: n, unit: 'records', note: `${fmt((n - have) / genSeconds, 0)} records/s` });
   const [{ total, heap, idx }] = await db.query(`SELECT pg_total_relation_size('teacher')::bigint AS total, pg_table_size('teacher')::bigint AS heap, pg_indexes_size('teacher')::bigint AS idx`);
