@@ -39,7 +39,7 @@ export async function generateTeachers(ctx, total) {
                (ARRAY['伟','芳','娜','敏','静','丽','强','磊','军','洋','勇','艳','杰','娟','涛','明','超','秀英','霞','平'])[1 + (g / 20) % 20] AS given,
                (ARRAY['02','01','03','02','01','04','05','06','07','08','09','10','11','12','13','14','16','17','18','19'])[1 + (g / 7) % 20] AS subject,
                (ARRAY['013','013','014','012','013','014','015','011','999','012'])[1 + (g / 3) % 10] AS title,
-               CASE WHEN g % 25 = 0 THEN '05' WHEN g % 50 = 1 THEN '04' ELSE '01' END AS status,
+               CASE WHEN g % 29 = 3 THEN '05' WHEN g % 53 = 1 THEN '04' ELSE '01' END AS status,
                CASE WHEN g % 20 < 17 THEN '11' ELSE (ARRAY['12','13','14'])[1 + g % 3] END AS cat
           FROM generate_series($1::int, $2::int) g
       ),

@@ -184,6 +184,31 @@ describe('change requests, status changes, spot checks, reporting cycles, to-do 
     assert.ok(todo.body.items.some((i: { kind: string }) => i.kind === 'cycle-confirmation'), JSON.stringify(todo.body));
   });
 
+  it('submission runs a completeness check: a new required custom field blocks it until filled in', async () => {
+    // A special-education school: no other test uses that indicator set, so the required field bothers nobody else.
+    const s = await t.newSchool(county, '51');
+    const admin = await t.tokenFor(await t.account(s, Role.InfoAdmin));
+    const created = await t.api('POST', '/teachers', { token: admin, body: { unitId: s.id, record: validRecord({ exchangeRotation: undefined }) } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const provinceAdmin = await t.tokenFor(await t.account(await t.province_(), Role.InfoAdmin));
+    const key = `x_req${Date.now().toString(36)}`;
+    assert.equal((await t.api('POST', '/custom-fields', { token: provinceAdmin, body: { key, zh: '必填测试', en: 'Required test', type: 'boolean', subSet: 'basic', requiredIn: ['special-education'], owner: 'school', sensitivity: 'normal' } })).status, 201);
+    try {
+      await new Promise((r) => setTimeout(r, 5100)); // custom definitions are cached for 5 s
+      const check = await t.api('GET', `/teachers/${created.body.id}/completeness`, { token: admin });
+      assert.equal(check.body.complete, false);
+      assert.deepEqual(check.body.problems.map((p: { path: string }) => p.path), [`record.basic.${key}`]);
+      const refused = await t.api('POST', `/teachers/${created.body.id}/review/submit`, { token: admin, body: { version: 1 } });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.errors[0].path, `record.basic.${key}`);
+      const filled = await t.api('PATCH', `/teachers/${created.body.id}`, { token: admin, body: { version: 1, changes: { basic: { [key]: true } } } });
+      assert.equal(filled.status, 200);
+      assert.equal((await t.api('POST', `/teachers/${created.body.id}/review/submit`, { token: admin, body: { version: 2 } })).status, 200);
+    } finally {
+      await t.api('POST', `/custom-fields/${key}/retire`, { token: provinceAdmin });
+    }
+  });
+
   it('the to-do list counts what awaits each account', async () => {
     const c = await t.newCounty();
     const s = await t.newSchool(c);

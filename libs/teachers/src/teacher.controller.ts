@@ -29,6 +29,9 @@ export class TeacherController {
   @Get(':id') @Authenticated({ roles: [Role.InfoAdmin, Role.Query, Role.Teacher] }) @ApiOperation({ summary: 'Read a record (query users see ID numbers and contacts masked, and no pay)' })
   async get(@CurrentActor() a: Actor, @Param('id', uuid) id: string) { return toTeacherResponse(await this.teachers.get(a, id), this.teachers.view(a)); }
 
+  @Get(':id/completeness') @Authenticated({ roles: [Role.InfoAdmin, Role.Teacher] }) @ApiOperation({ summary: 'Completeness check against the school\'s indicator set (core and custom required fields) before submitting' })
+  completeness(@CurrentActor() a: Actor, @Param('id', uuid) id: string) { return this.teachers.completeness(a, id); }
+
   @Get(':id/history') @Authenticated({ roles: [Role.InfoAdmin, Role.Teacher] }) @ApiOperation({ summary: 'Every change: who, when, before, after' })
   history(@CurrentActor() a: Actor, @Param('id', uuid) id: string) { return this.teachers.history(a, id); }
 

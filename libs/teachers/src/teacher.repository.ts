@@ -154,6 +154,11 @@ export class TeacherRepository {
       where.push(`(unit_path, name, id) > ($${params.length - 2}, $${params.length - 1}, $${params.length}::uuid)`);
     }
     params.push(s.limit);
+    if (s.name || s.idNumber) {
+      // A name or ID-number filter selects few rows: find them through their own index first, then order.
+      // (Left to itself the planner may walk the whole subtree in page order looking for rare names.)
+      return this.db.query(`WITH m AS MATERIALIZED (SELECT ${COLS} FROM teacher WHERE ${where.join(' AND ')}) SELECT * FROM m ORDER BY "unitPath", name, id LIMIT $${params.length}`, params);
+    }
     return this.db.query(`SELECT ${COLS} FROM teacher WHERE ${where.join(' AND ')} ORDER BY unit_path, name, id LIMIT $${params.length}`, params);
   }
 

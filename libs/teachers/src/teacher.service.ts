@@ -89,6 +89,17 @@ export class TeacherService {
     return { items, nextCursor: rows.length > limit ? encodeCursor([last.unitPath, last.name, last.id]) : null };
   }
 
+  /** Completeness check before submission: the record against the current catalogue and custom fields of its school's indicator set. */
+  async completeness(actor: Actor, id: string, tx?: EntityManager): Promise<{ complete: boolean; indicatorSet: string; catalogueVersion: string; problems: FieldError[] }> {
+    const t = tx ? await this.repo.findById(id, tx) : await this.get(actor, id);
+    if (!t) throw teacherError(TeacherErrorCode.NotFound);
+    const unit = (await this.org.findById(t.unitId, tx))!;
+    const school = await this.schoolOf(unit, tx, false);
+    const set = this.setOf(school);
+    const { problems, catalogueVersion } = validateRecord(t.record, { indicatorSet: set, customFields: await this.custom.current() });
+    return { complete: problems.length === 0, indicatorSet: set, catalogueVersion, problems: toFieldErrors(problems, 'record.') };
+  }
+
   /** Art. 17: records whose ID number fails GB 11643, and possible duplicates (same name, birth date and sex, different numbers). */
   async toVerify(actor: Actor): Promise<{ invalidIdNumber: TeacherRow[]; possibleDuplicates: { name: string; birthDate: string; teacherIds: string[] }[] }> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);

@@ -5,6 +5,7 @@ import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page } f
 import { availableActions, transition } from '@tmis/workflow';
 import { teacherError, TeacherErrorCode } from '../teacher.errors.js';
 import { TeacherRepository, type ReviewState, type TeacherRow } from '../teacher.repository.js';
+import { TeacherService } from '../teacher.service.js';
 import { ReviewRepository, type ReviewEventRow } from './review.repository.js';
 import { MAY_FLAGS, REVIEW_WORKFLOW, type ReviewContext } from './review.workflow.js';
 
@@ -38,7 +39,7 @@ const REFUSALS = {
 
 @Injectable()
 export class ReviewService {
-  constructor(private readonly teachers: TeacherRepository, private readonly repo: ReviewRepository, private readonly audit: AuditService) {}
+  constructor(private readonly teachers: TeacherRepository, private readonly repo: ReviewRepository, private readonly audit: AuditService, private readonly records: TeacherService) {}
 
   async view(actor: Actor, teacherId: string): Promise<ReviewView> {
     const t = await this.load(actor, teacherId);
@@ -57,6 +58,11 @@ export class ReviewService {
         throw commonError(status, REFUSALS[step.reason], { state: t.reviewState, action, mayDo: availableActions(REVIEW_WORKFLOW, t.reviewState, ctx) }, step.reason === 'reason-required' ? [{ path: 'reason', code: 'isDefined', message: 'reason is required', messageZh: 'reason：退回须填写原因' }] : undefined);
       }
       if (t.version !== input.version) throw commonError(CommonErrorCode.StaleVersion, 'The record changed since you read it; review the current version', { currentVersion: t.version });
+      if (action === 'submit') {
+        // Completeness: required fields of the set may have grown since the last write (e.g. a new required custom field).
+        const c = await this.records.completeness(actor, t.id, tx);
+        if (!c.complete) throw teacherError(TeacherErrorCode.InvalidRecord, 'The record is incomplete for its indicator set; complete it before submitting', { indicatorSet: c.indicatorSet }, c.problems);
+      }
       if (action === 'school-approve' && (!input.participants?.length || !input.principal)) {
         throw commonError(CommonErrorCode.ValidationFailed, 'A school review records who took part and the accountable principal', undefined, [
           ...(!input.participants?.length ? [{ path: 'participants', code: 'arrayMinSize', message: 'participants of the collective review are required', messageZh: 'participants：须填写集体审核参与人' }] : []),
