@@ -1,51 +1,164 @@
 #!/usr/bin/env node
-// Creates the first system administrator of this node's root unit (the ministry on the national
-// node, the province on a provincial node). Same environment as the node (DATABASE_URL or the
-// embedded default, PROVINCE_CODE, JWT_SECRET). The password comes from BOOTSTRAP_PASSWORD or is
-// asked for on the terminal; it is never taken from the command line and never printed.
-//   node tools/bootstrap-admin.mjs --node provincial --username gd.admin --real-name 张三 --id-number <ID>
+// Creates the first system administrator of this node's root unit: the ministry (000000) on the
+// national node, the province (<PROVINCE_CODE>0000) on a provincial node. Run after `npm run build`,
+// with the same environment as the node (DATABASE_URL or the embedded default, PROVINCE_CODE,
+// JWT_SECRET, DATA_DIR, ...). Like the node it applies pending migrations (DB_MIGRATE_ON_START) and
+// creates the reference tree first. The password comes from BOOTSTRAP_PASSWORD or is asked twice on
+// the terminal without echo; it is never taken from the command line and never printed. It must be
+// changed at first login.
+//   node tools/bootstrap-admin.mjs --node provincial --username gd.admin --real-name 张三 --id-number <18-character ID>
+// Exit codes: 0 created or already there, 1 refused or failed, 2 usage, 78 bad configuration.
+// Progress (JSON log lines) goes to stderr, the result to stdout.
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { createInterface } from 'node:readline';
 import { NestFactory } from '@nestjs/core';
+import { JsonLogger } from '@tmis/common';
 import { prepareRuntime } from '@tmis/server';
-import { bootstrapRootAdmin, seedReferenceTree, rootUnitCode } from '@tmis/node-kit';
+import { AccountsService } from '@tmis/accounts';
+import { OrgService } from '@tmis/org';
+import { bootstrapRootAdmin, rootUnitCode, seedReferenceTree } from '@tmis/node-kit';
 
-const { values } = parseArgs({ options: { node: { type: 'string' }, username: { type: 'string' }, 'real-name': { type: 'string' }, 'id-number': { type: 'string' } } });
-const fail = (msg, code = 2) => { console.error(msg); process.exit(code); };
-if (!['national', 'provincial'].includes(values.node ?? '')) fail('--node national|provincial is required / 必须指定 --node');
-for (const k of ['username', 'real-name', 'id-number']) if (!values[k]) fail(`--${k} is required / 必须指定 --${k}`);
+const USAGE = `Usage / 用法:
+  node tools/bootstrap-admin.mjs --node national|provincial --username <name> --real-name <姓名> --id-number <18-character ID / 18 位身份证号>
+Password / 密码: env BOOTSTRAP_PASSWORD, otherwise asked on the terminal / 否则在终端中输入.`;
 
-async function askPassword() {
-  if (process.env.BOOTSTRAP_PASSWORD) return process.env.BOOTSTRAP_PASSWORD;
-  if (!process.stdin.isTTY) fail('Set BOOTSTRAP_PASSWORD or run on a terminal / 请设置 BOOTSTRAP_PASSWORD 或在终端中运行');
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
-  rl._writeToOutput = (s) => { if (s.includes('Password')) process.stdout.write(s); };
-  const pw = await new Promise((r) => rl.question('Password / 密码: ', r));
-  rl.close();
-  process.stdout.write('\n');
-  return pw;
+function usage(msg) {
+  console.error(`${msg}\n${USAGE}`);
+  process.exit(2);
 }
 
-const password = await askPassword();
-const { runtime, embedded } = await prepareRuntime(values.node, process.env);
-const { NationalAppModule } = values.node === 'national' ? await import('@tmis/national') : {};
-const { ProvincialAppModule } = values.node === 'provincial' ? await import('@tmis/provincial') : {};
-const Module = NationalAppModule ?? ProvincialAppModule;
-const app = await NestFactory.createApplicationContext(Module.register(runtime), { logger: false });
+let values;
+try {
+  ({ values } = parseArgs({
+    options: { node: { type: 'string' }, username: { type: 'string' }, 'real-name': { type: 'string' }, 'id-number': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: false,
+  }));
+} catch (e) {
+  usage(`${e.message} / 参数错误${/password/i.test(e.message) ? ' (the password is never given on the command line / 密码不能在命令行中给出)' : ''}`);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (!['national', 'provincial'].includes(values.node ?? '')) usage('--node national|provincial is required / 必须指定 --node national 或 provincial');
+for (const k of ['username', 'real-name', 'id-number']) if (!values[k]?.trim()) usage(`--${k} is required / 必须指定 --${k}`);
+
+/** Reads one line per prompt from the terminal in raw mode (set before the first prompt), echoing nothing. */
+function readHidden(prompts) {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    stdin.setRawMode(true);
+    stdin.setEncoding('utf8');
+    const answers = [];
+    let value = '';
+    let escape = false;
+    const finish = (err) => {
+      stdin.removeListener('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      if (err) {
+        process.stderr.write('\n');
+        reject(err);
+      } else resolve(answers);
+    };
+    const onData = (chunk) => {
+      for (const ch of chunk) {
+        if (escape) { if (/[A-Za-z~]/.test(ch)) escape = false; continue; } // arrow keys etc.
+        if (ch === '\x1b') { escape = true; continue; }
+        if (ch === '\x03') return finish(Object.assign(new Error('cancelled / 已取消'), { cancelled: true }));
+        if (ch === '\r' || ch === '\n' || ch === '\x04') {
+          answers.push(value);
+          value = '';
+          process.stderr.write('\n');
+          if (answers.length === prompts.length) return finish();
+          process.stderr.write(prompts[answers.length]);
+          continue;
+        }
+        if (ch === '\x7f' || ch === '\b') { value = [...value].slice(0, -1).join(''); continue; }
+        if (ch === '\x15') { value = ''; continue; } // Ctrl+U
+        if (ch < ' ') continue;
+        value += ch;
+      }
+    };
+    stdin.on('data', onData);
+    stdin.resume();
+    process.stderr.write(prompts[0]);
+  });
+}
+
+async function readPassword() {
+  if (process.env.BOOTSTRAP_PASSWORD) return process.env.BOOTSTRAP_PASSWORD;
+  if (!process.stdin.isTTY) usage('Set BOOTSTRAP_PASSWORD or run on a terminal / 请设置 BOOTSTRAP_PASSWORD 或在终端中运行');
+  try {
+    const [first, again] = await readHidden(['Initial password / 初始密码: ', 'Repeat / 再次输入: ']);
+    const stop = (msg) => { console.error(msg); process.exit(2); };
+    if (first !== again) stop('The passwords differ / 两次输入的密码不一致');
+    if (!first) stop('Empty password / 密码为空');
+    return first;
+  } catch (e) {
+    if (e.cancelled) process.exit(130);
+    throw e;
+  }
+}
+
+/** One readable line for a DomainError (code, bilingual title, field errors), a config error or anything else. */
+function describe(e) {
+  if (e && typeof e === 'object' && 'titleZh' in e && 'code' in e) {
+    const fields = Array.isArray(e.errors) && e.errors.length ? `\n${e.errors.map((f) => `  - ${f.message} / ${f.messageZh}`).join('\n')}` : '';
+    return `${e.title} / ${e.titleZh} [${e.code}]${e.detail ? `: ${e.detail}` : ''}${fields}`;
+  }
+  if (e instanceof Error) {
+    if (e.message) return e.message;
+    if (Array.isArray(e.errors) && e.errors.length) return e.errors.map(describe).join('; '); // pg: unreachable server
+    return e.code ?? e.name;
+  }
+  return String(e);
+}
+
+const isConfigError = (e) => e instanceof Error && (e.name === 'ConfigError' || e.message.startsWith('Invalid configuration'));
+
+const kind = values.node;
+const username = values.username.trim();
+const realName = values['real-name'].trim();
+const idNumber = values['id-number'].trim();
+const password = await readPassword();
+
+let runtime;
+let embedded;
+let app;
 let code = 0;
 try {
+  ({ runtime, embedded } = await prepareRuntime(kind, process.env, new JsonLogger(kind, process.env.LOG_LEVEL || 'log', (line) => process.stderr.write(`${line}\n`))));
+  const { NationalAppModule, ProvincialAppModule } = kind === 'national' ? await import('@tmis/national') : await import('@tmis/provincial');
+  const AppModule = kind === 'national' ? NationalAppModule : ProvincialAppModule;
+  app = await NestFactory.createApplicationContext(AppModule.register(runtime), { logger: false });
   await seedReferenceTree(app, runtime);
-  const r = await bootstrapRootAdmin(app, runtime, { username: values.username, realName: values['real-name'], idNumber: values['id-number'], password, mustChangePassword: true });
-  console.log(r.created
-    ? `created system administrator ${values.username} (${r.id}) of unit ${rootUnitCode(runtime)}; the password must be changed at first login / 已创建系统管理员，首次登录须修改密码`
-    : `account ${values.username} already exists (${r.id}); nothing changed / 账号已存在，未作修改`);
+  const unitCode = rootUnitCode(runtime);
+  const root = await app.get(OrgService).findByCode(unitCode);
+  const unit = root ? `${unitCode} ${root.name}` : unitCode;
+  const result = await bootstrapRootAdmin(app, runtime, { username, realName, idNumber, password, mustChangePassword: true });
+  if (result.created) {
+    console.log(`created / 已创建: system administrator ${username} of ${unit} / ${unit} 的系统管理员 ${username}`);
+    console.log(`account id / 账号 ID: ${result.id}`);
+    console.log('The password must be changed at first login / 首次登录须修改密码');
+  } else {
+    const existing = await app.get(AccountsService).findByUsername(username);
+    console.log(`already exists / 已存在: account ${username}; nothing changed (the password was not set) / 账号 ${username} 已存在，未作任何修改（密码未变）`);
+    console.log(`account id / 账号 ID: ${result.id}`);
+    if (existing && (existing.role !== 'sysadmin' || existing.unitId !== root?.id)) {
+      console.error(`warning / 注意: ${username} is not the system administrator of ${unit} (role ${existing.role}) / 该账号不是 ${unit} 的系统管理员`);
+      code = 1;
+    }
+  }
 } catch (e) {
-  const detail = e && typeof e === 'object' && 'errors' in e && e.errors ? ` (${e.errors.map((x) => x.messageZh ?? x.message).join('; ')})` : '';
-  console.error(`bootstrap failed / 创建失败: ${e instanceof Error ? `${e.message}${detail}` : String(e)}`);
-  code = 1;
+  console.error(`${isConfigError(e) ? '' : 'bootstrap failed / 创建失败: '}${describe(e)}`);
+  code = isConfigError(e) ? 78 : 1;
 } finally {
-  await app.close();
-  if (embedded) await embedded.stop();
+  try {
+    if (app) await app.close();
+  } finally {
+    if (embedded) await embedded.stop();
+  }
 }
 process.exit(code);

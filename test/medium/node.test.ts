@@ -67,9 +67,15 @@ describe('a node: health, API docs, errors, configuration', () => {
   });
 
   it('configuration is validated at boot with a message naming each bad variable', async () => {
-    assert.throws(() => loadConfig(NodeConfig, { PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short' }), (e: unknown) => {
+    assert.equal(loadConfig(NodeConfig, { DB_MIGRATE_ON_START: 'false' }).DB_MIGRATE_ON_START, false);
+    assert.equal(loadConfig(NodeConfig, { DB_MIGRATE_ON_START: 'no' }).DB_MIGRATE_ON_START, false);
+    assert.equal(loadConfig(NodeConfig, { DB_MIGRATE_ON_START: 'true' }).DB_MIGRATE_ON_START, true);
+    assert.equal(loadConfig(NodeConfig, {}).DB_MIGRATE_ON_START, true);
+    assert.throws(() => loadConfig(NodeConfig, { DB_MIGRATE_ON_START: 'maybe' }), /DB_MIGRATE_ON_START/);
+    assert.throws(() => loadConfig(NodeConfig, { PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short-secret-value' }), (e: unknown) => {
       assert.ok(e instanceof ConfigError);
       const msg = (e as Error).message;
+      assert.ok(!msg.includes('short-secret-value'), 'secrets are never echoed');
       for (const v of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'JWT_SECRET']) assert.match(msg, new RegExp(v));
       assert.match(msg, /配置无效/);
       return true;

@@ -244,5 +244,7 @@ describe('teacher electronic record (provincial node)', () => {
     assert.deepEqual(versions.body.map((v: { version: number; status: string }) => [v.version, v.status]), [[1, 'active'], [2, 'active'], [3, 'retired']]);
     const read = await t.api('GET', `/teachers/${ok.body.id}`, { token: countyAdmin });
     assert.equal(read.body.record.basic[key], 6, 'values of a retired field stay');
+    const other = await t.api('PATCH', `/teachers/${ok.body.id}`, { token: countyAdmin, body: { version: 1, changes: { basic: { formerName: '曾用名' } } } });
+    assert.equal(other.status, 200, 'a record holding a retired value can still be edited otherwise');
   });
 });

@@ -15,7 +15,9 @@ export function loadConfig<T extends object>(cls: new () => T, env: Record<strin
   const instance = plainToInstance(cls, plain, { enableImplicitConversion: true, exposeDefaultValues: true });
   const errors = validateSync(instance as object, { whitelist: false, forbidUnknownValues: false });
   if (errors.length) {
-    throw new ConfigError(errors.map((e: ValidationError) => `${e.property}=${JSON.stringify(e.value ?? null)}: ${Object.values(e.constraints ?? {}).join('; ')}`));
+    // Never echo secrets: values of secret-looking variables and passwords inside URLs are hidden.
+    const shown = (e: ValidationError) => (/SECRET|PASSWORD|TOKEN|KEY/i.test(e.property) ? '"[redacted]"' : JSON.stringify(typeof e.value === 'string' ? e.value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') : (e.value ?? null)));
+    throw new ConfigError(errors.map((e: ValidationError) => `${e.property}=${shown(e)}: ${Object.values(e.constraints ?? {}).join('; ')}`));
   }
   return instance;
 }

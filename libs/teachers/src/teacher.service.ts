@@ -96,7 +96,7 @@ export class TeacherService {
     const unit = (await this.org.findById(t.unitId, tx))!;
     const school = await this.schoolOf(unit, tx, false);
     const set = this.setOf(school);
-    const { problems, catalogueVersion } = validateRecord(t.record, { indicatorSet: set, customFields: await this.custom.current() });
+    const { problems, catalogueVersion } = validateRecord(t.record, { indicatorSet: set, customFields: await this.custom.current(), before: t.record });
     return { complete: problems.length === 0, indicatorSet: set, catalogueVersion, problems: toFieldErrors(problems, 'record.') };
   }
 
@@ -233,7 +233,7 @@ export class TeacherService {
 
   /** Owner rules on the changed fields, then the whole record against the catalogue. Returns the derived columns. */
   private async check(writer: WriterKind, before: Rec | null, after: Rec, school: OrgUnitEntity, customDefs: CustomFieldDefinition[], unit: OrgUnitEntity) {
-    const { problems } = validateRecord(after, { indicatorSet: this.setOf(school), customFields: customDefs });
+    const { problems } = validateRecord(after, { indicatorSet: this.setOf(school), customFields: customDefs, before: before ?? undefined });
     if (problems.length) throw teacherError(TeacherErrorCode.InvalidRecord, `${problems.length} problem(s)`, undefined, toFieldErrors(problems, 'record.'));
     const changed = diffRecords(before, after).map((c) => c.path);
     const denied = ownerViolations(writer, changed, customDefs);

@@ -1,8 +1,10 @@
 export * from './types.js';
-export * from './catalogue.js';
+export type { FieldSpec } from './field-builder.js';
+export * from './fields-basic.js';
+export * from './fields-career.js';
+export * from './fields-growth.js';
 export * from './sub-sets.js';
 export * from './indicator-sets.js';
-export * from './problems.js';
+export * from './catalogue.js';
+export * from './catalogue-check.js';
 export * from './custom-fields.js';
-export * from './record.validator.js';
-export * from './ownership.js';

@@ -1,15 +1,17 @@
 import { codeTable } from './code-table.js';
 
-export const SEX = codeTable('sex', 'GB/T 2261.1-2003', [
+/** Sex (人的性别代码), GB/T 2261.1-2003. */
+export const SEX = codeTable('sex', 'GB/T 2261.1-2003 (as published)', [
   ['0', '未知的性别', 'Unknown'],
   ['1', '男', 'Male'],
   ['2', '女', 'Female'],
   ['9', '未说明的性别', 'Not stated'],
 ]);
 
-const ETHNIC: [string, string, string][] = [
-  ['01', '汉族', 'Han'], ['02', '蒙古族', 'Mongol'], ['03', '回族', 'Hui'], ['04', '藏族', 'Tibetan'], ['05', '维吾尔族', 'Uyghur'],
-  ['06', '苗族', 'Miao'], ['07', '彝族', 'Yi'], ['08', '壮族', 'Zhuang'], ['09', '布依族', 'Buyei'], ['10', '朝鲜族', 'Korean'],
+/** The 56 ethnic groups of GB/T 3304-1991 (中国各民族名称的罗马字母拼写法和代码) and its two special codes. */
+export const ETHNICITY = codeTable('ethnicity', 'GB/T 3304-1991 (as published; English: common names)', [
+  ['01', '汉族', 'Han'], ['02', '蒙古族', 'Mongol'], ['03', '回族', 'Hui'], ['04', '藏族', 'Tibetan (Zang)'], ['05', '维吾尔族', 'Uyghur'],
+  ['06', '苗族', 'Miao'], ['07', '彝族', 'Yi'], ['08', '壮族', 'Zhuang'], ['09', '布依族', 'Buyei'], ['10', '朝鲜族', 'Korean (Chosen)'],
   ['11', '满族', 'Manchu'], ['12', '侗族', 'Dong'], ['13', '瑶族', 'Yao'], ['14', '白族', 'Bai'], ['15', '土家族', 'Tujia'],
   ['16', '哈尼族', 'Hani'], ['17', '哈萨克族', 'Kazakh'], ['18', '傣族', 'Dai'], ['19', '黎族', 'Li'], ['20', '傈僳族', 'Lisu'],
   ['21', '佤族', 'Va'], ['22', '畲族', 'She'], ['23', '高山族', 'Gaoshan'], ['24', '拉祜族', 'Lahu'], ['25', '水族', 'Sui'],
@@ -20,11 +22,13 @@ const ETHNIC: [string, string, string][] = [
   ['46', '德昂族', 'Deang'], ['47', '保安族', 'Bonan'], ['48', '裕固族', 'Yugur'], ['49', '京族', 'Gin'], ['50', '塔塔尔族', 'Tatar'],
   ['51', '独龙族', 'Derung'], ['52', '鄂伦春族', 'Oroqen'], ['53', '赫哲族', 'Hezhen'], ['54', '门巴族', 'Monba'], ['55', '珞巴族', 'Lhoba'],
   ['56', '基诺族', 'Jino'], ['97', '其他未识别民族', 'Other unidentified'], ['98', '外国血统中国籍人士', 'Chinese citizen of foreign origin'],
-];
-export const ETHNICITY = codeTable('ethnicity', 'GB/T 3304-1991', ETHNIC);
+]);
 
-/** A working subset of GB/T 2659 (alpha-3): China, its SARs and Taiwan, and common others. */
-export const NATIONALITY = codeTable('nationality', 'GB/T 2659-2000 (alpha-3), TMIS working subset', [
+/**
+ * Nationality / region (国籍/地区): the GB/T 2659-2000 alpha-3 codes of China, its SARs and Taiwan and
+ * the most common others. A working subset, not the whole standard; `OTH` is a TMIS addition.
+ */
+export const NATIONALITY = codeTable('nationality', 'GB/T 2659-2000 alpha-3 (TMIS working subset; OTH is a TMIS addition)', [
   ['CHN', '中国', 'China'], ['HKG', '中国香港', 'Hong Kong, China'], ['MAC', '中国澳门', 'Macao, China'], ['TWN', '中国台湾', 'Taiwan, China'],
   ['USA', '美国', 'United States'], ['GBR', '英国', 'United Kingdom'], ['CAN', '加拿大', 'Canada'], ['AUS', '澳大利亚', 'Australia'],
   ['JPN', '日本', 'Japan'], ['KOR', '韩国', 'Republic of Korea'], ['DEU', '德国', 'Germany'], ['FRA', '法国', 'France'],
@@ -32,10 +36,11 @@ export const NATIONALITY = codeTable('nationality', 'GB/T 2659-2000 (alpha-3), T
   ['ESP', '西班牙', 'Spain'], ['MYS', '马来西亚', 'Malaysia'], ['THA', '泰国', 'Thailand'], ['OTH', '其他', 'Other'],
 ]);
 
-/** Chinese citizens by nationality code: ethnicity applies to them. */
+/** Nationality codes of Chinese citizens: ethnicity is recorded for them, not for foreign nationals. */
 export const CHINESE_NATIONALITIES: ReadonlySet<string> = new Set(['CHN', 'HKG', 'MAC', 'TWN']);
 
-export const POLITICAL_STATUS = codeTable('political-status', 'GB/T 4762-1984', [
+/** Political status (政治面貌代码), GB/T 4762-1984. */
+export const POLITICAL_STATUS = codeTable('political-status', 'GB/T 4762-1984 (as published)', [
   ['01', '中国共产党党员', 'CPC member'], ['02', '中国共产党预备党员', 'CPC probationary member'], ['03', '中国共产主义青年团团员', 'CYLC member'],
   ['04', '中国国民党革命委员会会员', 'RCCK member'], ['05', '中国民主同盟盟员', 'CDL member'], ['06', '中国民主建国会会员', 'CNDCA member'],
   ['07', '中国民主促进会会员', 'CAPD member'], ['08', '中国农工民主党党员', 'CPWDP member'], ['09', '中国致公党党员', 'CZGP member'],
@@ -43,30 +48,13 @@ export const POLITICAL_STATUS = codeTable('political-status', 'GB/T 4762-1984', 
   ['13', '群众', 'Ordinary citizen'],
 ]);
 
-export const MARITAL_STATUS = codeTable('marital-status', 'GB/T 2261.2-2003', [
+/** Marital status (婚姻状况代码), GB/T 2261.2-2003. */
+export const MARITAL_STATUS = codeTable('marital-status', 'GB/T 2261.2-2003 (as published)', [
   ['10', '未婚', 'Single'], ['20', '已婚', 'Married'], ['21', '初婚', 'First marriage'], ['22', '再婚', 'Remarried'],
   ['23', '复婚', 'Remarried to former spouse'], ['30', '丧偶', 'Widowed'], ['40', '离婚', 'Divorced'], ['90', '未说明的婚姻状况', 'Not stated'],
 ]);
 
-export const HEALTH = codeTable('health', 'GB/T 2261.3-2003', [
-  ['1', '健康或良好', 'Healthy'], ['2', '一般或较弱', 'Fair'], ['3', '有慢性病', 'Chronic illness'], ['6', '残疾', 'Disabled'],
-]);
-
-export const EDUCATION_LEVEL = codeTable('education-level', 'GB/T 4658-2006', [
-  ['10', '研究生教育', 'Postgraduate'], ['11', '博士研究生毕业', 'Doctoral graduate'], ['12', '博士研究生结业', 'Doctoral, completed without degree'],
-  ['14', '硕士研究生毕业', "Master's graduate"], ['15', '硕士研究生结业', "Master's, completed without degree"],
-  ['20', '大学本科教育', 'Undergraduate'], ['21', '大学本科毕业', 'Undergraduate graduate'], ['22', '大学本科结业', 'Undergraduate, completed'],
-  ['30', '专科教育', 'Junior college'], ['31', '专科毕业', 'Junior college graduate'],
-  ['40', '中等职业教育', 'Secondary vocational'], ['41', '中等专科毕业', 'Secondary specialised graduate'],
-  ['60', '普通高级中学教育', 'General senior secondary'], ['61', '普通高中毕业', 'Senior secondary graduate'],
-  ['70', '初级中学教育', 'Junior secondary'], ['80', '小学教育', 'Primary'], ['90', '其他', 'Other'],
-]);
-
-export const DEGREE = codeTable('degree', 'GB/T 6864-2003', [
-  ['0', '无学位', 'No degree'], ['2', '博士', 'Doctorate'], ['3', '硕士', "Master's"], ['4', '学士', "Bachelor's"],
-  ['5', '副学士', 'Associate'],
-]);
-
-export const STUDY_MODE = codeTable('study-mode', 'TMIS working list (学习方式)', [
-  ['1', '全日制', 'Full-time'], ['2', '非全日制', 'Part-time'],
+/** Health (健康状况代码), GB/T 2261.3-2003, first-level codes. */
+export const HEALTH = codeTable('health', 'GB/T 2261.3-2003 (first-level codes as published)', [
+  ['1', '健康或良好', 'Healthy or good'], ['2', '一般或较弱', 'Fair or weak'], ['3', '有慢性病', 'Chronic illness'], ['6', '残疾', 'Disabled'],
 ]);

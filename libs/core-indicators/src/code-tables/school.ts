@@ -51,7 +51,7 @@ export const SPONSOR = codeTable('sponsor', 'Sponsor (办学性质)', [
 ]);
 
 /** ID document types (身份证件类型). */
-export const ID_DOCUMENT_TYPES = codeTable('id-document-type', 'GA/T 517 (身份证件类型)', [
+export const ID_DOCUMENT_TYPES = codeTable('id-document-type', 'JY/T 1001 身份证件类型码 (subset)', [
   ['1', '居民身份证', 'Resident identity card'],
   ['2', '军官证', "Military officer's card"],
   ['3', '士兵证', "Soldier's card"],

@@ -1,2 +1,0 @@
-CREATE DATABASE tmis_national;
-CREATE DATABASE tmis_provincial_11;
