@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Starts a single-node KRaft Apache Kafka broker from the official Maven Central artifacts
+# (org.apache.kafka:kafka_2.13 4.x; needs Java 17 and Maven). Data and jars live under .kafka/.
+# Prints the bootstrap address (KAFKA_BROKERS) when the broker accepts connections.
+#   deploy/kafka/start-kafka.sh            # 127.0.0.1:19092
+#   KAFKA_PORT=29092 deploy/kafka/start-kafka.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+home="${KAFKA_HOME_DIR:-$root/.kafka}"
+KAFKA_PORT="${KAFKA_PORT:-19092}"
+CONTROLLER_PORT="${CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
+KAFKA_DATA="$home/data-$KAFKA_PORT"
+export KAFKA_PORT CONTROLLER_PORT KAFKA_DATA
+mkdir -p "$home"
+if [ ! -f "$home/libs/.complete" ]; then
+  echo "[kafka] fetching broker jars from Maven Central into $home/libs" >&2
+  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$home/libs" -DincludeScope=runtime
+  touch "$home/libs/.complete"
+fi
+conf="$home/server-$KAFKA_PORT.properties"
+envsubst < "$here/server.properties" > "$conf" 2>/dev/null || sed -e "s#\${KAFKA_PORT}#$KAFKA_PORT#g; s#\${CONTROLLER_PORT}#$CONTROLLER_PORT#g; s#\${KAFKA_DATA}#$KAFKA_DATA#g" "$here/server.properties" > "$conf"
+java_opts=(-Xms256m -Xmx512m "-Dlog4j2.configurationFile=$here/log4j2.properties")
+if [ ! -f "$KAFKA_DATA/meta.properties" ]; then
+  id="$(java "${java_opts[@]}" -cp "$home/libs/*" kafka.tools.StorageTool random-uuid | tail -1)"
+  java "${java_opts[@]}" -cp "$home/libs/*" kafka.tools.StorageTool format -t "$id" -c "$conf" >&2
+fi
+nohup java "${java_opts[@]}" -cp "$home/libs/*" kafka.Kafka "$conf" > "$home/broker-$KAFKA_PORT.log" 2>&1 &
+echo $! > "$home/broker-$KAFKA_PORT.pid"
+for _ in $(seq 1 60); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then echo "127.0.0.1:$KAFKA_PORT"; exit 0; fi
+  sleep 1
+done
+echo "[kafka] broker did not open port $KAFKA_PORT; see $home/broker-$KAFKA_PORT.log" >&2
+exit 1
