@@ -4,7 +4,7 @@
 // migrates them once, runs unit specs (libs/*/dist/**/*.spec.js) and medium/e2e tests
 // (test/dist/**/*.test.js) with Node's test runner, then prints `N passed, N failed`.
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -48,7 +48,28 @@ for (const n of Object.values(names)) await admin.query(`CREATE DATABASE "${n}"`
 for (const n of Object.values(names)) await runMigrations(dbUrl(n));
 console.log(`[test] databases ${names.national}, ${names.provincial} on ${new URL(serverUrl).host} (${embedded ? 'embedded' : 'external'} PostgreSQL), migrated`);
 
-const env = { ...process.env, TMIS_TEST_DB_NATIONAL: dbUrl(names.national), TMIS_TEST_DB_PROVINCIAL: dbUrl(names.provincial) };
+// Kafka: KAFKA_BROKERS when given; otherwise start the local KRaft broker (deploy/kafka) when Java and
+// Maven are here. Without either, the Kafka tests report loudly that they were skipped and why;
+// REQUIRE_KAFKA=1 (CI) turns that into a failure.
+let kafkaBrokers = process.env.KAFKA_BROKERS;
+let kafkaStarted = false;
+let kafkaSkipReason = '';
+const kafkaPort = process.env.TEST_KAFKA_PORT ?? '19192';
+if (!kafkaBrokers) {
+  const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+  if (have('java') && have('mvn')) {
+    console.log('[test] starting a local Kafka broker (deploy/kafka/start-kafka.sh)');
+    const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], { env: { ...process.env, KAFKA_PORT: kafkaPort }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.status === 0) { kafkaBrokers = r.stdout.trim().split('\n').pop(); kafkaStarted = true; }
+    else kafkaSkipReason = 'the local Kafka broker did not start (see .kafka/broker-*.log)';
+  } else kafkaSkipReason = 'no KAFKA_BROKERS and no Java + Maven to start a local broker';
+}
+if (!kafkaBrokers) {
+  console.warn(`\n[test] !!! KAFKA TESTS WILL BE SKIPPED: ${kafkaSkipReason} !!!\n`);
+  if (process.env.REQUIRE_KAFKA) { console.error('[test] REQUIRE_KAFKA is set: failing'); process.exit(1); }
+}
+
+const env = { ...process.env, TMIS_TEST_DB_NATIONAL: dbUrl(names.national), TMIS_TEST_DB_PROVINCIAL: dbUrl(names.provincial), TMIS_TEST_KAFKA_BROKERS: kafkaBrokers ?? '', TMIS_TEST_KAFKA_SKIP_REASON: kafkaSkipReason };
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 let output = '';
 const code = await new Promise((resolveRun) => {
@@ -62,10 +83,12 @@ if (!process.env.KEEP_TEST_DB) {
 }
 await admin.end();
 if (embedded) await embedded.stop();
+if (kafkaStarted) spawnSync('bash', [join(root, 'deploy', 'kafka', 'stop-kafka.sh')], { env: { ...process.env, KAFKA_PORT: kafkaPort }, stdio: 'inherit' });
 
 const num = (label) => Number((output.match(new RegExp(`^ℹ ${label} (\\d+)`, 'm')) ?? [])[1] ?? 0);
 const passed = num('pass');
 const failed = num('fail') + num('cancelled');
 const skipped = num('skipped') + num('todo');
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+if (process.env.REQUIRE_KAFKA && /KAFKA TESTS SKIPPED/.test(output)) { console.error('[test] Kafka tests were skipped but REQUIRE_KAFKA is set'); process.exit(1); }
 process.exit(code === 0 && failed === 0 && passed > 0 ? 0 : 1);

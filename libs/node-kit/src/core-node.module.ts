@@ -4,6 +4,7 @@ import { AccountsModule } from '@tmis/accounts';
 import { AuditModule } from '@tmis/audit';
 import { dataSourceOptions } from '@tmis/database';
 import { OrgModule, OrgUnitEntity } from '@tmis/org';
+import { SyncModule } from '@tmis/sync';
 import { TeachersModule } from '@tmis/teachers';
 import { HealthController, NODE_INFO, type NodeRuntime } from '@tmis/server';
 
@@ -19,6 +20,7 @@ export class CoreNodeModule {
         AuditModule,
         OrgModule,
         TeachersModule.register({ provinceCode: c.PROVINCE_CODE }),
+        SyncModule.register({ kind: runtime.kind, provinceCode: c.PROVINCE_CODE, kafkaBrokers: c.KAFKA_BROKERS?.split(',').map((b) => b.trim()), topic: c.SYNC_TOPIC, relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS }),
         AccountsModule.register({
           jwtSecret: runtime.jwtSecret,
           jwtIssuer: `tmis-${runtime.kind}${c.PROVINCE_CODE ? `-${c.PROVINCE_CODE}` : ''}`,

@@ -69,6 +69,16 @@ export class NodeConfig {
   @IsInt() @Min(1) @Max(200)
   DB_POOL_SIZE: number = 10;
 
+  /** Kafka bootstrap brokers (`host:port,…`) of the federation. Unset: no Kafka (the province keeps its outbox). */
+  @IsOptional() @Matches(/^[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port…]' })
+  KAFKA_BROKERS?: string;
+
+  @IsString()
+  SYNC_TOPIC: string = 'tmis.sync';
+
+  @IsInt() @Min(50) @Max(60000)
+  SYNC_RELAY_INTERVAL_MS: number = 500;
+
   /** Two-digit province prefix (GB/T 2260) of a provincial node, e.g. 11 for Beijing; 66 = XPCC. */
   @IsOptional() @Matches(/^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-6])$/, { message: 'PROVINCE_CODE must be a two-digit province prefix such as 11, 44 or 66' })
   PROVINCE_CODE?: string;

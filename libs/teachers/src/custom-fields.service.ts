@@ -6,13 +6,14 @@ import type { CustomFieldDto } from './dto/teacher.dto.js';
 import { teacherError, TeacherErrorCode } from './teacher.errors.js';
 import { TeacherRepository } from './teacher.repository.js';
 import { TEACHERS_OPTIONS, type TeachersOptions } from './teachers.options.js';
+import { OutboxWriter } from './sync/outbox.writer.js';
 
 /** Province-defined custom indicators (Art. 11): versioned; a field in use is retired, never silently retyped. */
 @Injectable()
 export class CustomFieldsService {
   private cache: { at: number; defs: CustomFieldDefinition[] } | null = null;
 
-  constructor(private readonly repo: TeacherRepository, private readonly audit: AuditService, @Inject(TEACHERS_OPTIONS) private readonly options: TeachersOptions) {}
+  constructor(private readonly repo: TeacherRepository, private readonly audit: AuditService, @Inject(TEACHERS_OPTIONS) private readonly options: TeachersOptions, private readonly outbox: OutboxWriter) {}
 
   /** Current definitions of this node's province (active and retired), cached for a few seconds. */
   async current(): Promise<CustomFieldDefinition[]> {
@@ -60,6 +61,7 @@ export class CustomFieldsService {
     await this.repo.transaction(async (tx) => {
       await this.repo.insertCustomField(province, def.key, def.version, def.status, def, actor.accountId, tx);
       await this.audit.record(actor, { action, targetType: 'custom-field', targetId: def.key, unitPath: actor.unitPath, details: { version: def.version } }, tx);
+      await this.outbox.customFieldsChanged(tx, [def]);
     }).catch((e: { code?: string }) => {
       if (e.code === '23505') throw teacherError(TeacherErrorCode.CustomFieldInvalid, 'Another administrator changed this field at the same time; reload and retry');
       throw e;

@@ -10,3 +10,4 @@ export * from './derive.js';
 export * from './dto/teacher.dto.js';
 export * from './review/review.workflow.js';
 export * from './review/review.service.js';
+export * from './sync/outbox.writer.js';

@@ -7,6 +7,7 @@ import { indicatorSetForSchoolType, ownerViolations, subSet, validateRecord, typ
 import { OrgService, UnitKind, UnitStatus, type OrgUnitEntity } from '@tmis/org';
 import type { EntityManager } from 'typeorm';
 import { CustomFieldsService } from './custom-fields.service.js';
+import { OutboxWriter } from './sync/outbox.writer.js';
 import { customValues, deriveColumns } from './derive.js';
 import type { CreateTeacherDto, ListTeachersQueryDto, UpdateTeacherDto } from './dto/teacher.dto.js';
 import { diffRecords } from './record-diff.js';
@@ -39,7 +40,7 @@ function withEntryIds(record: Rec): Rec {
 
 @Injectable()
 export class TeacherService {
-  constructor(private readonly repo: TeacherRepository, private readonly org: OrgService, private readonly custom: CustomFieldsService, private readonly audit: AuditService) {}
+  constructor(private readonly repo: TeacherRepository, private readonly org: OrgService, private readonly custom: CustomFieldsService, private readonly audit: AuditService, private readonly outbox: OutboxWriter) {}
 
   /** How `actor` sees records: in full, masked, or as the teacher themself. */
   view(actor: Actor): RecordView {
@@ -226,7 +227,11 @@ export class TeacherService {
   async changeStatus(actor: Actor, id: string, version: number, personStatus: string, effectiveDate: string, reason?: string): Promise<TeacherRow> {
     const writer = writerKind(actor);
     if (writer !== 'school' && writer !== 'department') throw commonError(CommonErrorCode.Forbidden, 'Status changes are recorded by an information administrator');
-    await this.repo.transaction((tx) => this.mutateIn(tx, actor, id, version, 'status-change', (r) => ({ ...r, basic: { ...(r.basic as Rec), personStatus, statusSince: effectiveDate } }), { statusChange: true }));
+    await this.repo.transaction(async (tx) => {
+      await this.mutateIn(tx, actor, id, version, 'status-change', (r) => ({ ...r, basic: { ...(r.basic as Rec), personStatus, statusSince: effectiveDate } }), { statusChange: true });
+      // A reported record stays reported through a status change: the national roll-up must learn it.
+      if ((await this.repo.findById(id, tx))?.reviewState === 'reported') await this.outbox.teacherReported(tx, id);
+    });
     if (reason) await this.audit.record(actor, { action: 'teacher.status-change.reason', targetType: 'teacher', targetId: id, unitPath: actor.unitPath, details: { personStatus, effectiveDate } });
     return (await this.repo.findById(id))!;
   }

@@ -8,6 +8,7 @@ import { CollectionController } from './collection/collection.controller.js';
 import { CycleService } from './collection/cycle.service.js';
 import { SpotCheckService } from './collection/spot-check.service.js';
 import { TodoService } from './collection/todo.service.js';
+import { OutboxWriter } from './sync/outbox.writer.js';
 import { ReviewRepository } from './review/review.repository.js';
 import { ReviewService } from './review/review.service.js';
 import { CatalogueController, TeacherController } from './teacher.controller.js';
@@ -23,7 +24,7 @@ export class TeachersModule {
       imports: [AuditModule, OrgModule],
       // Order matters: the specific `/teachers/:id/...` routes before TeacherController's `/teachers/:id/:subSet`.
       controllers: [CatalogueController, ReviewController, CollectionController, TeacherController],
-      providers: [{ provide: TEACHERS_OPTIONS, useValue: options }, TeacherRepository, TeacherService, CustomFieldsService, ReviewRepository, ReviewService, ChangeRequestService, SpotCheckService, CycleService, TodoService],
+      providers: [{ provide: TEACHERS_OPTIONS, useValue: options }, TeacherRepository, TeacherService, CustomFieldsService, ReviewRepository, ReviewService, ChangeRequestService, SpotCheckService, CycleService, TodoService, OutboxWriter],
       exports: [TeacherService, CustomFieldsService, TeacherRepository, ReviewService],
     };
   }

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { teacherError, TeacherErrorCode } from '../teacher.errors.js';
 import { TeacherRepository } from '../teacher.repository.js';
 import { TeacherService } from '../teacher.service.js';
+import { OutboxWriter } from '../sync/outbox.writer.js';
 
 type Rec = Record<string, unknown>;
 
@@ -59,7 +60,7 @@ const COLS = `id, teacher_id AS "teacherId", unit_path AS "unitPath", base_versi
  */
 @Injectable()
 export class ChangeRequestService {
-  constructor(private readonly db: DataSource, private readonly teachers: TeacherService, private readonly teacherRepo: TeacherRepository, private readonly audit: AuditService) {}
+  constructor(private readonly db: DataSource, private readonly teachers: TeacherService, private readonly teacherRepo: TeacherRepository, private readonly audit: AuditService, private readonly outbox: OutboxWriter) {}
 
   async create(actor: Actor, teacherId: string, baseVersion: number, changes: ChangeSet, reason: string): Promise<ChangeRequestRow> {
     if (actor.role !== Role.InfoAdmin || actor.unitLevel < 5) throw commonError(CommonErrorCode.Forbidden, 'Change requests are made by the school\'s information administrator');
@@ -108,6 +109,7 @@ export class ChangeRequestService {
       }
       await this.teachers.mutateIn(tx, actor, t.id, cr.baseVersion, 'change-request', (r) => applyChangeSet(r, cr.changes), { viaChangeRequest: true });
       await this.decide(tx, id, 'approved', actor, null);
+      await this.outbox.teacherReported(tx, t.id);
       await this.audit.record(actor, { action: 'change-request.approve', targetType: 'teacher', targetId: t.id, unitPath: t.unitPath, details: { changeRequestId: id } }, tx);
       return false;
     });

@@ -6,6 +6,7 @@ import { availableActions, transition } from '@tmis/workflow';
 import { teacherError, TeacherErrorCode } from '../teacher.errors.js';
 import { TeacherRepository, type ReviewState, type TeacherRow } from '../teacher.repository.js';
 import { TeacherService } from '../teacher.service.js';
+import { OutboxWriter } from '../sync/outbox.writer.js';
 import { ReviewRepository, type ReviewEventRow } from './review.repository.js';
 import { MAY_FLAGS, REVIEW_WORKFLOW, type ReviewContext } from './review.workflow.js';
 
@@ -39,7 +40,7 @@ const REFUSALS = {
 
 @Injectable()
 export class ReviewService {
-  constructor(private readonly teachers: TeacherRepository, private readonly repo: ReviewRepository, private readonly audit: AuditService, private readonly records: TeacherService) {}
+  constructor(private readonly teachers: TeacherRepository, private readonly repo: ReviewRepository, private readonly audit: AuditService, private readonly records: TeacherService, private readonly outbox: OutboxWriter) {}
 
   async view(actor: Actor, teacherId: string): Promise<ReviewView> {
     const t = await this.load(actor, teacherId);
@@ -70,6 +71,7 @@ export class ReviewService {
         ]);
       }
       if (!(await this.repo.setState(t.id, step.from, step.to, t.version, tx))) throw commonError(CommonErrorCode.StaleVersion);
+      if (step.to === 'reported') await this.outbox.teacherReported(tx, t.id);
       await this.repo.addEvent({ teacherId: t.id, actorAccountId: actor.accountId, actorRole: actor.role, action, fromState: step.from, toState: step.to, recordVersion: t.version, reason: input.reason ?? null, fieldReasons: input.fieldReasons ?? null, participants: input.participants ?? null, principal: input.principal ?? null }, tx);
       await this.audit.record(actor, { action: `review.${action}`, targetType: 'teacher', targetId: t.id, unitPath: t.unitPath, details: { from: step.from, to: step.to } }, tx);
     });

@@ -1,0 +1,97 @@
+import { plainToInstance } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Max, Min, validateSync, type ValidationError } from 'class-validator';
+
+/**
+ * Province → national sync messages (Kafka value = JSON of `SyncEnvelope`; key = `envelope.key`).
+ * Versioned: the national node accepts the current and the previous schema version at once, since
+ * 32 provinces upgrade on their own schedules.
+ *   v1: teacher payload without `catalogueVersion` and `custom` (custom values only inside the record).
+ *   v2: adds `catalogueVersion` and the flattened `custom` values.
+ */
+export const CURRENT_SCHEMA_VERSION = 2;
+export const SUPPORTED_SCHEMA_VERSIONS = [1, 2] as const;
+export const SYNC_TOPIC = 'tmis.sync';
+
+export const SYNC_TYPES = ['teacher.upserted', 'teacher.removed', 'custom-fields.changed', 'snapshot.marker'] as const;
+export type SyncType = (typeof SYNC_TYPES)[number];
+
+export class TeacherUpsertedPayload {
+  @IsUUID() teacherId: string;
+  /** The school (or department) code; its digits 3-4 are the province. */
+  @Matches(/^[0-9]{10}(-[0-9]{3})?$/) unitCode: string;
+  @IsString() @Matches(/^[0-9A-Z]{1,2}$/) idType: string;
+  @IsString() @Matches(/^[0-9A-Za-z]{4,32}$/) idNumber: string;
+  @IsString() name: string;
+  @Matches(/^\d{2}$/) personStatus: string;
+  @IsInt() @Min(1) reportedVersion: number;
+  @IsObject() record: Record<string, unknown>;
+  @IsOptional() @IsString() catalogueVersion?: string;
+  @IsOptional() @IsObject() custom?: Record<string, unknown>;
+}
+
+export class TeacherRemovedPayload {
+  @IsUUID() teacherId: string;
+  @Matches(/^[0-9]{10}(-[0-9]{3})?$/) unitCode: string;
+  @IsString() reason: string;
+}
+
+export class CustomFieldsChangedPayload {
+  @IsObject({ each: true }) definitions: Record<string, unknown>[];
+}
+
+export class SnapshotMarkerPayload {
+  @IsIn(['begin', 'end']) phase: 'begin' | 'end';
+  @IsInt() @Min(0) headSequence: number;
+}
+
+export class SyncEnvelope {
+  @IsInt() @Min(1) @Max(CURRENT_SCHEMA_VERSION) schemaVersion: number;
+  @IsUUID() eventId: string;
+  @Matches(/^\d{2}$/) provinceCode: string;
+  @IsInt() @Min(1) sequence: number;
+  @IsIn(SYNC_TYPES) type: SyncType;
+  @IsString() key: string;
+  @IsISO8601() occurredAt: string;
+  @IsObject() payload: Record<string, unknown>;
+}
+
+const PAYLOADS: Record<SyncType, new () => object> = {
+  'teacher.upserted': TeacherUpsertedPayload,
+  'teacher.removed': TeacherRemovedPayload,
+  'custom-fields.changed': CustomFieldsChangedPayload,
+  'snapshot.marker': SnapshotMarkerPayload,
+};
+
+function paths(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((e) => {
+    const p = parent ? `${parent}.${e.property}` : e.property;
+    return [...Object.keys(e.constraints ?? {}).map((c) => `${p}: ${c}`), ...paths(e.children ?? [], p)];
+  });
+}
+
+export type ParsedSyncMessage = { ok: true; envelope: SyncEnvelope & { schemaVersion: 2 } } | { ok: false; reason: string; envelope?: Partial<SyncEnvelope> };
+
+/** Parses and validates one raw message like an HTTP body; v1 messages are upgraded to v2. */
+export function parseSyncMessage(raw: string | Buffer | null): ParsedSyncMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(String(raw ?? ''));
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (typeof json !== 'object' || json === null) return { ok: false, reason: 'not an object' };
+  const env = plainToInstance(SyncEnvelope, json);
+  const errs = validateSync(env, { forbidUnknownValues: false });
+  if (errs.length) return { ok: false, reason: `envelope: ${paths(errs).join('; ')}`, envelope: json as Partial<SyncEnvelope> };
+  const payload = plainToInstance(PAYLOADS[env.type], env.payload);
+  const perrs = validateSync(payload, { forbidUnknownValues: false, whitelist: false });
+  if (perrs.length) return { ok: false, reason: `payload: ${paths(perrs).join('; ')}`, envelope: env };
+  if (env.type === 'teacher.upserted' && env.schemaVersion === 1) {
+    const p = env.payload as Record<string, unknown>;
+    p.catalogueVersion ??= 'unknown(v1)';
+    p.custom ??= {};
+  }
+  return { ok: true, envelope: Object.assign(env, { schemaVersion: 2 as const }) };
+}
+
+

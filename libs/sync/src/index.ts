@@ -1,0 +1,5 @@
+export * from './sync.options.js';
+export * from './kafka.transport.js';
+export * from './outbox.relay.js';
+export * from './ingest.service.js';
+export * from './sync.module.js';

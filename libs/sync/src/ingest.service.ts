@@ -1,0 +1,100 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { parseSyncMessage, TeacherUpsertedPayload, type SyncEnvelope } from '@tmis/contracts';
+import { DataSource, type EntityManager } from 'typeorm';
+import { KafkaTransport, type SyncSubscription } from './kafka.transport.js';
+import { SYNC_OPTIONS, type SyncOptions } from './sync.options.js';
+
+export type IngestOutcome = 'applied' | 'duplicate' | 'dead-letter';
+
+/**
+ * National ingest: every message is validated like an HTTP body (bad shape → dead letter with the
+ * reason, never dropped, never blocking the partition) and applied idempotently in one transaction
+ * with the province's progress: a redelivered or older event of a teacher changes nothing. A
+ * province may only write its own units.
+ */
+@Injectable()
+export class SyncIngestService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('SyncIngest');
+  private subscription: SyncSubscription | null = null;
+
+  constructor(private readonly db: DataSource, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.options.kind !== 'national' || !this.options.kafkaBrokers?.length) return;
+    const kafka = new KafkaTransport(this.options.kafkaBrokers, 'tmis-national');
+    await kafka.ensureTopic(this.options.topic);
+    this.subscription = await kafka.subscribe(this.options.topic, 'tmis-national', async (m) => { await this.apply(m.value); });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscription?.close().catch(() => undefined);
+  }
+
+  async apply(raw: Buffer | string | null): Promise<IngestOutcome> {
+    const parsed = parseSyncMessage(raw);
+    if (!parsed.ok) return this.deadLetter(parsed.envelope, parsed.reason, raw);
+    const env = parsed.envelope;
+    if (env.type === 'teacher.upserted' || env.type === 'teacher.removed') {
+      const unitCode = String((env.payload as { unitCode: string }).unitCode);
+      // School codes carry their province in digits 3-4 (central universities report to the national node directly).
+      if (unitCode.slice(2, 4) !== env.provinceCode) return this.deadLetter(env, `province ${env.provinceCode} may not write unit ${unitCode} of province ${unitCode.slice(2, 4)}`, raw);
+    }
+    return this.db.transaction(async (tx) => {
+      await tx.query(`INSERT INTO sync_progress (province_code) VALUES ($1) ON CONFLICT DO NOTHING`, [env.provinceCode]);
+      await tx.query(`SELECT 1 FROM sync_progress WHERE province_code = $1 FOR UPDATE`, [env.provinceCode]);
+      const applied = await this.applyEvent(tx, env);
+      await tx.query(
+        `UPDATE sync_progress SET max_sequence = GREATEST(max_sequence, $2), applied = applied + $3, duplicates = duplicates + $4, last_event_at = now(), updated_at = now() WHERE province_code = $1`,
+        [env.provinceCode, env.sequence, applied ? 1 : 0, applied ? 0 : 1],
+      );
+      return applied ? 'applied' : 'duplicate';
+    });
+  }
+
+  private async applyEvent(tx: EntityManager, env: SyncEnvelope): Promise<boolean> {
+    switch (env.type) {
+      case 'teacher.upserted': {
+        const p = env.payload as unknown as TeacherUpsertedPayload;
+        const res = await tx.query(
+          `INSERT INTO national_teacher (teacher_id, province_code, unit_code, id_type, id_number, name, person_status, active, record, custom, catalogue_version, reported_version, last_sequence)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)
+           ON CONFLICT (teacher_id) DO UPDATE SET unit_code = EXCLUDED.unit_code, id_type = EXCLUDED.id_type, id_number = EXCLUDED.id_number, name = EXCLUDED.name,
+             person_status = EXCLUDED.person_status, active = EXCLUDED.active, record = EXCLUDED.record, custom = EXCLUDED.custom, catalogue_version = EXCLUDED.catalogue_version,
+             reported_version = EXCLUDED.reported_version, last_sequence = EXCLUDED.last_sequence, removed = false, updated_at = now()
+           WHERE national_teacher.last_sequence < EXCLUDED.last_sequence AND national_teacher.province_code = EXCLUDED.province_code
+           RETURNING teacher_id`,
+          [p.teacherId, env.provinceCode, p.unitCode, p.idType, p.idNumber, p.name, p.personStatus, ['01', '02', '03'].includes(p.personStatus), JSON.stringify(p.record), JSON.stringify(p.custom ?? {}), p.catalogueVersion ?? 'unknown', p.reportedVersion, env.sequence],
+        );
+        return res.length > 0;
+      }
+      case 'teacher.removed': {
+        const p = env.payload as { teacherId: string };
+        const res = await tx.query(`UPDATE national_teacher SET removed = true, active = false, last_sequence = $3, updated_at = now() WHERE teacher_id = $1 AND province_code = $2 AND last_sequence < $3 RETURNING teacher_id`, [p.teacherId, env.provinceCode, env.sequence]);
+        return (Array.isArray(res[0]) ? res[0] : res).length > 0;
+      }
+      case 'custom-fields.changed': {
+        const defs = (env.payload as { definitions: { key: string }[] }).definitions;
+        const [cur] = await tx.query(`SELECT definitions, last_sequence AS "lastSequence" FROM national_custom_fields WHERE province_code = $1`, [env.provinceCode]);
+        if (cur && Number(cur.lastSequence) >= env.sequence) return false;
+        const merged: Record<string, unknown> = { ...(cur?.definitions ?? {}) };
+        for (const d of defs) merged[d.key] = d;
+        await tx.query(
+          `INSERT INTO national_custom_fields (province_code, definitions, last_sequence) VALUES ($1,$2,$3)
+           ON CONFLICT (province_code) DO UPDATE SET definitions = EXCLUDED.definitions, last_sequence = EXCLUDED.last_sequence, updated_at = now()`,
+          [env.provinceCode, JSON.stringify(merged), env.sequence],
+        );
+        return true;
+      }
+      case 'snapshot.marker':
+        return true;
+    }
+  }
+
+  private async deadLetter(env: Partial<SyncEnvelope> | undefined, reason: string, raw: Buffer | string | null): Promise<IngestOutcome> {
+    this.log.warn(`dead letter: ${reason}`);
+    await this.db.query(`INSERT INTO sync_dead_letter (province_code, event_id, reason, raw) VALUES ($1,$2,$3,$4)`, [
+      typeof env?.provinceCode === 'string' ? env.provinceCode.slice(0, 8) : null, typeof env?.eventId === 'string' ? env.eventId.slice(0, 64) : null, reason.slice(0, 2000), String(raw ?? '').slice(0, 100000),
+    ]);
+    return 'dead-letter';
+  }
+}

@@ -1,0 +1,74 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CURRENT_SCHEMA_VERSION, type SyncEnvelope } from '@tmis/contracts';
+import { DataSource } from 'typeorm';
+import { KafkaTransport, type SyncTransport } from './kafka.transport.js';
+import { SYNC_OPTIONS, type SyncOptions } from './sync.options.js';
+
+/**
+ * Publishes the provincial outbox in sequence order, keyed by teacher id (one teacher's events stay
+ * in one partition, in order), and marks rows sent in the same transaction that locked them. If the
+ * broker is down the transaction rolls back: the outbox grows and drains on recovery; a restart
+ * mid-publish republishes at most the rows of that batch, which the national node ignores as duplicates.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('OutboxRelay');
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private transport: SyncTransport | null = null;
+  lastError: string | null = null;
+
+  constructor(private readonly db: DataSource, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.kind !== 'provincial' || !this.options.kafkaBrokers?.length) return;
+    this.transport = new KafkaTransport(this.options.kafkaBrokers, `tmis-province-${this.options.provinceCode}`);
+    this.timer = setInterval(() => void this.tick(), this.options.relayIntervalMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 20));
+    await this.transport?.close();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while ((await this.drainOnce()) > 0) { /* keep draining */ }
+      this.lastError = null;
+    } catch (e) {
+      this.lastError = e instanceof Error ? e.message : String(e);
+      this.log.warn(`outbox relay paused: ${this.lastError}`);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Publishes up to 500 unpublished rows; returns how many. */
+  async drainOnce(limit = 500): Promise<number> {
+    if (!this.transport) return 0;
+    const transport = this.transport;
+    return this.db.transaction(async (tx) => {
+      const rows: { sequence: string; eventId: string; type: string; key: string; payload: Record<string, unknown>; createdAt: Date }[] = await tx.query(
+        `SELECT sequence::text, event_id AS "eventId", type, key, payload, created_at AS "createdAt" FROM sync_outbox
+          WHERE published_at IS NULL ORDER BY sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (!rows.length) return 0;
+      const messages = rows.map((r) => {
+        const env: SyncEnvelope = { schemaVersion: CURRENT_SCHEMA_VERSION, eventId: r.eventId, provinceCode: this.options.provinceCode!, sequence: Number(r.sequence), type: r.type as SyncEnvelope['type'], key: r.key, occurredAt: new Date(r.createdAt).toISOString(), payload: r.payload };
+        return { key: r.key, value: JSON.stringify(env) };
+      });
+      await transport.publish(this.options.topic, messages);
+      await tx.query(`UPDATE sync_outbox SET published_at = now() WHERE sequence = ANY($1::bigint[])`, [rows.map((r) => r.sequence)]);
+      return rows.length;
+    });
+  }
+
+  async status(): Promise<{ unpublished: number; lastSequence: number; oldestUnpublishedAt: Date | null; transport: string; lastError: string | null }> {
+    const [row] = await this.db.query(`SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished, COALESCE(max(sequence), 0)::bigint AS last, min(created_at) FILTER (WHERE published_at IS NULL) AS oldest FROM sync_outbox`);
+    return { unpublished: row.unpublished, lastSequence: Number(row.last), oldestUnpublishedAt: row.oldest, transport: this.transport ? 'kafka' : 'none (KAFKA_BROKERS unset: events wait in the outbox)', lastError: this.lastError };
+  }
+}

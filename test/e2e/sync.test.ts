@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Role } from '@tmis/access';
+import { SyncIngestService } from '@tmis/sync';
+import { TestNode } from '../support/test-node.js';
+import { validRecord } from '../support/records.js';
+
+const brokers = process.env.TMIS_TEST_KAFKA_BROKERS;
+const skip = brokers ? false : `KAFKA TESTS SKIPPED: ${process.env.TMIS_TEST_KAFKA_SKIP_REASON || 'no broker'}`;
+if (skip) console.log(`# ${skip}`);
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 30000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('federation over a real Kafka broker: province → national', { skip }, () => {
+  let national: TestNode;
+  let province: TestNode;
+  const topic = `tmis.sync.test.${Date.now().toString(36)}`;
+  before(async () => {
+    national = await TestNode.start('national', { KAFKA_BROKERS: brokers!, SYNC_TOPIC: topic });
+    province = await TestNode.start('provincial', { PROVINCE_CODE: '11', KAFKA_BROKERS: brokers!, SYNC_TOPIC: topic, SYNC_RELAY_INTERVAL_MS: '100' });
+  });
+  after(async () => { await province?.close(); await national?.close(); });
+
+  it('a record approved in the province appears at national with its custom values; later changes follow in order', async () => {
+    const provinceInfo = await province.tokenFor(await province.account(await province.province_(), Role.InfoAdmin));
+    const key = `x_sync${Date.now().toString(36)}`;
+    assert.equal((await province.api('POST', '/custom-fields', { token: provinceInfo, body: { key, zh: '同步测试', en: 'Sync test', type: 'integer', subSet: 'basic', requiredIn: [], owner: 'school', sensitivity: 'normal' } })).status, 201);
+    await new Promise((r) => setTimeout(r, 5100)); // definitions are cached for 5 s on the node
+    const county = await province.newCounty();
+    const school = await province.newSchool(county);
+    const schoolAdmin = await province.tokenFor(await province.account(school, Role.InfoAdmin));
+    const countyAdmin = await province.tokenFor(await province.account(county, Role.InfoAdmin));
+    const created = await province.api('POST', '/teachers', { token: schoolAdmin, body: { unitId: school.id, record: validRecord({ basic: { [key]: 7 } }) } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id as string;
+    await province.api('POST', `/teachers/${id}/review/submit`, { token: schoolAdmin, body: { version: 1 } });
+    await province.api('POST', `/teachers/${id}/review/school-approve`, { token: schoolAdmin, body: { version: 1, participants: ['甲'], principal: '甲' } });
+    const [{ n: before }] = await national.db.query(`SELECT count(*)::int AS n FROM national_teacher WHERE teacher_id = $1`, [id]);
+    assert.equal(before, 0, 'nothing is sent before the department approves');
+    assert.equal((await province.api('POST', `/teachers/${id}/review/department-approve`, { token: countyAdmin, body: { version: 1 } })).status, 200);
+    const row = await until('the record at national', async () => (await national.db.query(`SELECT * FROM national_teacher WHERE teacher_id = $1`, [id]))[0]);
+    assert.equal(row.province_code, '11');
+    assert.equal(row.unit_code, school.code);
+    assert.equal(row.custom[key], 7);
+    assert.equal(row.record.basic[key], 7);
+    assert.equal(row.catalogue_version, created.body.catalogueVersion);
+    const defs = await until('custom definitions at national', async () => (await national.db.query(`SELECT definitions FROM national_custom_fields WHERE province_code = '11'`))[0]);
+    assert.equal(defs.definitions[key].type, 'integer');
+
+    const moved = await province.api('POST', `/teachers/${id}/status`, { token: schoolAdmin, body: { version: 1, personStatus: '03', effectiveDate: '2026-09-01' } });
+    assert.equal(moved.status, 200);
+    const retired = await province.api('POST', `/teachers/${id}/status`, { token: schoolAdmin, body: { version: 2, personStatus: '05', effectiveDate: '2026-10-01' } });
+    assert.equal(retired.status, 200);
+    const last = await until('the latest change at national', async () => { const [r] = await national.db.query(`SELECT person_status, reported_version, active FROM national_teacher WHERE teacher_id = $1`, [id]); return r?.reported_version === 3 ? r : null; });
+    assert.equal(last.person_status, '05', 'updates stay in order');
+    assert.equal(last.active, false);
+    const outbox = await province.api('GET', '/sync/status', { token: provinceInfo });
+    assert.equal(outbox.body.outbox.unpublished, 0);
+
+    const ministry = await national.tokenFor(await national.account(await national.unitByCode('000000'), Role.InfoAdmin));
+    const roll = await national.api('GET', '/sync/teachers?province=11', { token: ministry });
+    assert.ok(roll.body.some((t: { teacherId: string; idNumber: string }) => t.teacherId === id && t.idNumber.includes('*')));
+  });
+
+  it('redelivery changes nothing; forged, malformed and older-schema messages are handled', async () => {
+    const ingest = national.node.app.get(SyncIngestService);
+    const teacherId = randomUUID();
+    const msg = (over: Record<string, unknown>, payload: Record<string, unknown> = {}) => JSON.stringify({
+      schemaVersion: 2, eventId: randomUUID(), provinceCode: '12', sequence: 1, type: 'teacher.upserted', key: teacherId, occurredAt: new Date().toISOString(),
+      payload: { teacherId, unitCode: '2112000001', idType: '1', idNumber: '120101199001011234', name: '测试', personStatus: '01', reportedVersion: 1, record: { basic: {} }, catalogueVersion: '2026.1', custom: {}, ...payload },
+      ...over,
+    });
+    const first = msg({ sequence: 1000 });
+    assert.equal(await ingest.apply(first), 'applied');
+    assert.equal(await ingest.apply(first), 'duplicate');
+    assert.equal(await ingest.apply(msg({ sequence: 999 }, { name: '旧版本' })), 'duplicate', 'an older event of the teacher never overwrites a newer one');
+    const [row] = await national.db.query(`SELECT name FROM national_teacher WHERE teacher_id = $1`, [teacherId]);
+    assert.equal(row.name, '测试');
+    assert.equal(await ingest.apply(msg({ sequence: 1001, provinceCode: '44' })), 'dead-letter', 'province 44 may not write a Tianjin school');
+    assert.equal(await ingest.apply('{"not": "an envelope"'), 'dead-letter');
+    assert.equal(await ingest.apply(msg({ sequence: 1002 }, { personStatus: 5 })), 'dead-letter');
+    const v1 = JSON.parse(msg({ schemaVersion: 1, sequence: 1003 }));
+    delete v1.payload.catalogueVersion;
+    delete v1.payload.custom;
+    assert.equal(await ingest.apply(JSON.stringify(v1)), 'applied', 'the previous schema version is still applied');
+    const [after] = await national.db.query(`SELECT catalogue_version, last_sequence FROM national_teacher WHERE teacher_id = $1`, [teacherId]);
+    assert.equal(after.catalogue_version, 'unknown(v1)');
+    assert.equal(Number(after.last_sequence), 1003);
+    const ministry = await national.tokenFor(await national.account(await national.unitByCode('000000'), Role.SysAdmin).catch(async () => national.account(await national.unitByCode('000000'), Role.InfoAdmin)));
+    const dl = await national.api('GET', '/sync/dead-letters', { token: ministry });
+    assert.equal(dl.status, 200);
+    assert.ok(dl.body.some((d: { reason: string }) => /may not write unit 2112000001/.test(d.reason)));
+    assert.ok(dl.body.some((d: { reason: string }) => /payload: personStatus/.test(d.reason)));
+    const status = await national.api('GET', '/sync/status', { token: ministry });
+    assert.ok(status.body.provinces.some((p: { province: string; duplicates: number }) => p.province === '12' && p.duplicates >= 2));
+  });
+});
