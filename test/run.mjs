@@ -69,11 +69,11 @@ if (!kafkaBrokers) {
   if (process.env.REQUIRE_KAFKA) { console.error('[test] REQUIRE_KAFKA is set: failing'); process.exit(1); }
 }
 
-const env = { ...process.env, TMIS_TEST_DB_NATIONAL: dbUrl(names.national), TMIS_TEST_DB_PROVINCIAL: dbUrl(names.provincial), TMIS_TEST_KAFKA_BROKERS: kafkaBrokers ?? '', TMIS_TEST_KAFKA_SKIP_REASON: kafkaSkipReason };
+const env = { ...process.env, TMIS_TEST_DB_NATIONAL: dbUrl(names.national), TMIS_TEST_DB_PROVINCIAL: dbUrl(names.provincial), TMIS_TEST_KAFKA_BROKERS: kafkaBrokers ?? '', TMIS_TEST_KAFKA_SKIP_REASON: kafkaSkipReason, TMIS_TEST_KAFKA_MANAGED_PORT: kafkaStarted ? kafkaPort : '' };
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 let output = '';
 const code = await new Promise((resolveRun) => {
-  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--test', '--test-force-exit', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.on('data', (d) => { output += d; process.stdout.write(d); });
   child.on('close', resolveRun);
 });

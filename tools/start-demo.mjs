@@ -3,6 +3,7 @@
 // process on its own embedded PostgreSQL under .data/ (kept across restarts). Nothing needs to be
 // installed besides Node.js.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -12,9 +13,11 @@ const env = { ...process.env };
 delete env.DATABASE_URL;
 delete env.JWT_SECRET;
 const province = env.DEMO_PROVINCE ?? '11';
+// Without a broker the province pushes its outbox to the national node over HTTP with a node token.
+const nodeToken = `demo-node-token-${province}-${randomBytes(16).toString('hex')}`;
 const nodes = [
-  { name: 'national', app: 'apps/national/dist/main.js', port: env.NATIONAL_PORT ?? '3000', dataDir: '.data/national', pgPort: env.NATIONAL_PG_PORT ?? '54320', extra: {} },
-  { name: `provincial-${province}`, app: 'apps/provincial/dist/main.js', port: env.PROVINCIAL_PORT ?? '3001', dataDir: `.data/provincial-${province}`, pgPort: env.PROVINCIAL_PG_PORT ?? '54321', extra: { PROVINCE_CODE: province } },
+  { name: 'national', app: 'apps/national/dist/main.js', port: env.NATIONAL_PORT ?? '3000', dataDir: '.data/national', pgPort: env.NATIONAL_PG_PORT ?? '54320', extra: { SYNC_NODE_TOKENS: `${province}:${nodeToken}` } },
+  { name: `provincial-${province}`, app: 'apps/provincial/dist/main.js', port: env.PROVINCIAL_PORT ?? '3001', dataDir: `.data/provincial-${province}`, pgPort: env.PROVINCIAL_PG_PORT ?? '54321', extra: { PROVINCE_CODE: province, NATIONAL_URL: `http://127.0.0.1:${env.NATIONAL_PORT ?? '3000'}`, SYNC_NODE_TOKEN: nodeToken } },
 ];
 
 console.log('Starting TMIS demo (the first start initialises two embedded PostgreSQL clusters; allow a minute)…');

@@ -3,32 +3,28 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Role } from '@tmis/access';
 import { SyncIngestService } from '@tmis/sync';
-import { TestNode } from '../support/test-node.js';
+import { isolatedDatabase, TestNode } from '../support/test-node.js';
 import { validRecord } from '../support/records.js';
+import { reconcile, reportRecords, until } from '../support/sync-helpers.js';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 
 const brokers = process.env.TMIS_TEST_KAFKA_BROKERS;
 const skip = brokers ? false : `KAFKA TESTS SKIPPED: ${process.env.TMIS_TEST_KAFKA_SKIP_REASON || 'no broker'}`;
 if (skip) console.log(`# ${skip}`);
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 30000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('federation over a real Kafka broker: province → national', { skip }, () => {
   let national: TestNode;
   let province: TestNode;
   const topic = `tmis.sync.test.${Date.now().toString(36)}`;
+  const dbs: { drop(): Promise<void> }[] = [];
   before(async () => {
-    national = await TestNode.start('national', { KAFKA_BROKERS: brokers!, SYNC_TOPIC: topic });
-    province = await TestNode.start('provincial', { PROVINCE_CODE: '11', KAFKA_BROKERS: brokers!, SYNC_TOPIC: topic, SYNC_RELAY_INTERVAL_MS: '100' });
+    const n = await isolatedDatabase('kn'); const p = await isolatedDatabase('kp'); dbs.push(n, p);
+    national = await TestNode.start('national', { KAFKA_BROKERS: brokers!, SYNC_TOPIC: topic, DATABASE_URL: n.url });
+    province = await TestNode.start('provincial', { PROVINCE_CODE: '11', KAFKA_BROKERS: brokers!, SYNC_TOPIC: topic, SYNC_RELAY_INTERVAL_MS: '100', DATABASE_URL: p.url });
   });
-  after(async () => { await province?.close(); await national?.close(); });
+  after(async () => { await province?.close(); await national?.close(); for (const d of dbs) await d.drop(); });
 
   it('a record approved in the province appears at national with its custom values; later changes follow in order', async () => {
     const provinceInfo = await province.tokenFor(await province.account(await province.province_(), Role.InfoAdmin));
@@ -102,5 +98,57 @@ describe('federation over a real Kafka broker: province → national', { skip },
     assert.ok(dl.body.some((d: { reason: string }) => /payload: personStatus/.test(d.reason)));
     const status = await national.api('GET', '/sync/status', { token: ministry });
     assert.ok(status.body.provinces.some((p: { province: string; duplicates: number }) => p.province === '12' && p.duplicates >= 2));
+  });
+});
+
+const managedPort = process.env.TMIS_TEST_KAFKA_MANAGED_PORT;
+const skipResilience = !brokers ? `KAFKA TESTS SKIPPED: ${process.env.TMIS_TEST_KAFKA_SKIP_REASON || 'no broker'}`
+  : !managedPort ? 'KAFKA TESTS SKIPPED: the broker is external (KAFKA_BROKERS), so this test cannot stop and restart it' : false;
+if (skipResilience) console.log(`# ${skipResilience}`);
+const root = join(import.meta.dirname, '..', '..', '..');
+const broker = (action: 'start' | 'stop') => {
+  const r = spawnSync('bash', [join(root, 'deploy', 'kafka', `${action}-kafka.sh`)], { env: { ...process.env, KAFKA_PORT: managedPort }, encoding: 'utf8' });
+  assert.equal(r.status, 0, `${action}-kafka.sh: ${r.stderr}`);
+};
+
+// In the same file as the test above, so the broker is never stopped under another Kafka test.
+describe('federation survives a broker outage and a national consumer crash (real Kafka)', { skip: skipResilience }, () => {
+  let national: TestNode;
+  let province: TestNode;
+  const topic = `tmis.sync.resilience.${Date.now().toString(36)}`;
+  const env = { KAFKA_BROKERS: brokers!, SYNC_TOPIC: topic, SYNC_RELAY_INTERVAL_MS: '100' };
+  const dbs: { drop(): Promise<void> }[] = [];
+  before(async () => {
+    const n = await isolatedDatabase('rn'); const p = await isolatedDatabase('rp'); dbs.push(n, p);
+    national = await TestNode.start('national', { ...env, DATABASE_URL: n.url });
+    province = await TestNode.start('provincial', { PROVINCE_CODE: '11', ...env, DATABASE_URL: p.url });
+  });
+  after(async () => { await province?.close(); await national?.close(); for (const d of dbs) await d.drop(); });
+
+  it('no loss and no duplicates: reconciliation reports equality afterwards', async () => {
+    const provinceAdmin = await province.tokenFor(await province.account(await province.province_(), Role.InfoAdmin));
+    const ministry = await national.tokenFor(await national.account(await national.unitByCode('000000'), Role.InfoAdmin));
+    const first = await reportRecords(province, 5);
+    await until('the first batch at national', async () => (await national.db.query(`SELECT count(*)::int AS n FROM national_teacher WHERE teacher_id = ANY($1::uuid[])`, [first.ids]))[0].n === 5);
+
+    // The broker goes down mid-stream: reports go on, the outbox grows…
+    broker('stop');
+    const during = await reportRecords(province, 5);
+    const status = await until('the outbox to hold the new events', async () => { const s = await province.api('GET', '/sync/status', { token: provinceAdmin }); return s.body.outbox.unpublished >= 5 ? s.body : null; });
+    assert.ok(status.outbox.unpublished >= 5);
+    // …and the national consumer is killed meanwhile; a new one starts with the broker back.
+    const nationalUrl = national.node.runtime.databaseUrl;
+    await national.close();
+    broker('start');
+    national = await TestNode.start('national', { ...env, DATABASE_URL: nationalUrl });
+    await until('the outbox to drain', async () => (await province.api('GET', '/sync/status', { token: provinceAdmin })).body.outbox.unpublished === 0, 90000);
+    const all = [...first.ids, ...during.ids];
+    await until('every record at national', async () => (await national.db.query(`SELECT count(*)::int AS n FROM national_teacher WHERE teacher_id = ANY($1::uuid[])`, [all]))[0].n === 10, 90000);
+    const [{ n }] = await national.db.query(`SELECT count(*)::int AS n FROM national_teacher WHERE province_code = '11'`);
+    const [{ p }] = await province.db.query(`SELECT count(*)::int AS p FROM teacher WHERE reported_version IS NOT NULL`);
+    assert.equal(n, p, 'no duplicates at national');
+    // the ministry's session lives in the national database, so its token survives the restart
+    const eq = await until('reconciliation equality', async () => { const r = await reconcile(province, national, provinceAdmin, ministry); return r.equal ? r : null; }, 60000);
+    assert.equal(eq.provinceTotal, eq.nationalTotal);
   });
 });

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import pg from 'pg';
+import { runMigrations } from '@tmis/database';
 import { Role } from '@tmis/access';
 import { AccountsRepository, hashPassword } from '@tmis/accounts';
 import { JsonLogger } from '@tmis/common';
@@ -33,6 +35,31 @@ export function testDatabaseUrl(kind: 'national' | 'provincial'): string {
   const url = process.env[kind === 'national' ? 'TMIS_TEST_DB_NATIONAL' : 'TMIS_TEST_DB_PROVINCIAL'];
   if (!url) throw new Error('Run the tests with `npm test` (test/run.mjs prepares the test databases)');
   return url;
+}
+
+/**
+ * A fresh, migrated database of its own on the test server, for tests that compare whole databases
+ * (federation, reconciliation) and so cannot share the per-kind test databases with other files.
+ */
+export async function isolatedDatabase(tag: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = new URL(testDatabaseUrl('national'));
+  const name = `${base.pathname.slice(1)}_${tag}_${process.pid}`.slice(0, 60);
+  const adminUrl = new URL(base); adminUrl.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(base); url.pathname = `/${name}`;
+  await runMigrations(url.toString());
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: adminUrl.toString() });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+      await a.end();
+    },
+  };
 }
 
 let seq = 0;

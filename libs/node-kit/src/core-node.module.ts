@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@tmis/accounts';
@@ -6,7 +7,7 @@ import { dataSourceOptions } from '@tmis/database';
 import { OrgModule, OrgUnitEntity } from '@tmis/org';
 import { SyncModule } from '@tmis/sync';
 import { TeachersModule } from '@tmis/teachers';
-import { HealthController, NODE_INFO, type NodeRuntime } from '@tmis/server';
+import { HealthController, HealthRegistry, MetricsController, NODE_INFO, type NodeRuntime } from '@tmis/server';
 
 /** What every node has: the database, the org tree, accounts and auth, audit and health. */
 @Module({})
@@ -20,7 +21,13 @@ export class CoreNodeModule {
         AuditModule,
         OrgModule,
         TeachersModule.register({ provinceCode: c.PROVINCE_CODE }),
-        SyncModule.register({ kind: runtime.kind, provinceCode: c.PROVINCE_CODE, kafkaBrokers: c.KAFKA_BROKERS?.split(',').map((b) => b.trim()), topic: c.SYNC_TOPIC, relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS }),
+        SyncModule.register({
+          kind: runtime.kind, provinceCode: c.PROVINCE_CODE, kafkaBrokers: c.KAFKA_BROKERS?.split(',').map((b) => b.trim()), topic: c.SYNC_TOPIC, relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS,
+          kafkaSsl: c.KAFKA_SSL ? { ca: c.KAFKA_SSL_CA_FILE ? readFileSync(c.KAFKA_SSL_CA_FILE, 'utf8') : undefined } : false,
+          kafkaSasl: c.KAFKA_SASL_MECHANISM && c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD ? { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME, password: c.KAFKA_SASL_PASSWORD } : undefined,
+          nationalUrl: c.NATIONAL_URL, nodeToken: c.SYNC_NODE_TOKEN,
+          nodeTokens: Object.fromEntries((c.SYNC_NODE_TOKENS ?? '').split(',').filter(Boolean).map((p) => [p.slice(0, 2), p.slice(3)])),
+        }),
         AccountsModule.register({
           jwtSecret: runtime.jwtSecret,
           jwtIssuer: `tmis-${runtime.kind}${c.PROVINCE_CODE ? `-${c.PROVINCE_CODE}` : ''}`,
@@ -32,8 +39,10 @@ export class CoreNodeModule {
           trustedProxies: (c.TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
         }),
       ],
-      controllers: [HealthController],
-      providers: [{ provide: NODE_INFO, useValue: { kind: runtime.kind, provinceCode: c.PROVINCE_CODE, version, embeddedDatabase: runtime.embedded } }],
+      global: true,
+      controllers: [HealthController, MetricsController],
+      providers: [{ provide: NODE_INFO, useValue: { kind: runtime.kind, provinceCode: c.PROVINCE_CODE, version, embeddedDatabase: runtime.embedded } }, HealthRegistry],
+      exports: [HealthRegistry],
     };
   }
 }

@@ -4,3 +4,4 @@ export * from './problem.filter.js';
 export * from './validation.js';
 export * from './health.controller.js';
 export * from './bootstrap.js';
+export * from './health.registry.js';

@@ -73,6 +73,35 @@ export class NodeConfig {
   @IsOptional() @Matches(/^[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port…]' })
   KAFKA_BROKERS?: string;
 
+  /** TLS to Kafka (`true`), optionally with a private CA. */
+  @Transform(bool) @IsBoolean()
+  KAFKA_SSL: boolean = false;
+
+  @IsOptional() @IsString()
+  KAFKA_SSL_CA_FILE?: string;
+
+  /** SASL node-to-node authentication to Kafka: plain, scram-sha-256 or scram-sha-512. */
+  @IsOptional() @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+
+  @IsOptional() @IsString()
+  KAFKA_SASL_USERNAME?: string;
+
+  @IsOptional() @IsString()
+  KAFKA_SASL_PASSWORD?: string;
+
+  /** Provincial node without Kafka: push the outbox to the national node over HTTP (e.g. the embedded demo). */
+  @IsOptional() @Matches(/^https?:\/\/.+/, { message: 'NATIONAL_URL must be an http(s) URL' })
+  NATIONAL_URL?: string;
+
+  /** Provincial node: its node token for NATIONAL_URL. */
+  @IsOptional() @IsString() @MinLength(24, { message: 'SYNC_NODE_TOKEN must be at least 24 characters' })
+  SYNC_NODE_TOKEN?: string;
+
+  /** National node: accepted node tokens, `province:token[,province:token…]`. */
+  @IsOptional() @Matches(/^\d{2}:[^,:]{24,}(,\d{2}:[^,:]{24,})*$/, { message: 'SYNC_NODE_TOKENS must be province:token pairs (tokens of 24+ characters)' })
+  SYNC_NODE_TOKENS?: string;
+
   @IsString()
   SYNC_TOPIC: string = 'tmis.sync';
 

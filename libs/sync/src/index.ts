@@ -3,3 +3,4 @@ export * from './kafka.transport.js';
 export * from './outbox.relay.js';
 export * from './ingest.service.js';
 export * from './sync.module.js';
+export * from './reconcile.service.js';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { parseSyncMessage, TeacherUpsertedPayload, type SyncEnvelope } from '@tmis/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
+import { HealthRegistry } from '@tmis/server';
 import { KafkaTransport, type SyncSubscription } from './kafka.transport.js';
 import { SYNC_OPTIONS, type SyncOptions } from './sync.options.js';
 
@@ -17,11 +18,25 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
   private readonly log = new Logger('SyncIngest');
   private subscription: SyncSubscription | null = null;
 
-  constructor(private readonly db: DataSource, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions) {}
+  constructor(private readonly db: DataSource, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions, private readonly health: HealthRegistry) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.options.kind !== 'national' || !this.options.kafkaBrokers?.length) return;
-    const kafka = new KafkaTransport(this.options.kafkaBrokers, 'tmis-national');
+    if (this.options.kind !== 'national') return;
+    this.health.register('sync_national', async () => {
+      const provinces: { province: string; maxSequence: string; applied: number; gap: string; lag: number | null }[] = await this.db.query(
+        `SELECT p.province_code AS province, p.max_sequence::text AS "maxSequence", p.applied, (p.max_sequence - (SELECT count(*) FROM sync_received r WHERE r.province_code = p.province_code))::text AS gap,
+                EXTRACT(EPOCH FROM now() - p.last_event_at)::int AS lag FROM sync_progress p ORDER BY 1`);
+      const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM sync_dead_letter`);
+      const metrics: Record<string, number> = { dead_letters: n };
+      for (const p of provinces) {
+        metrics[`last_sequence{province="${p.province}"}`] = Number(p.maxSequence);
+        metrics[`gap{province="${p.province}"}`] = Number(p.gap);
+        metrics[`seconds_since_last_event{province="${p.province}"}`] = p.lag ?? 0;
+      }
+      return { details: { consumer: this.subscription ? 'kafka' : 'none', provinces, deadLetters: n }, metrics };
+    });
+    if (!this.options.kafkaBrokers?.length) return;
+    const kafka = new KafkaTransport(this.options.kafkaBrokers, 'tmis-national', { ssl: this.options.kafkaSsl, sasl: this.options.kafkaSasl });
     await kafka.ensureTopic(this.options.topic);
     this.subscription = await kafka.subscribe(this.options.topic, 'tmis-national', async (m) => { await this.apply(m.value); });
   }
@@ -42,7 +57,8 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
     return this.db.transaction(async (tx) => {
       await tx.query(`INSERT INTO sync_progress (province_code) VALUES ($1) ON CONFLICT DO NOTHING`, [env.provinceCode]);
       await tx.query(`SELECT 1 FROM sync_progress WHERE province_code = $1 FOR UPDATE`, [env.provinceCode]);
-      const applied = await this.applyEvent(tx, env);
+      const fresh = (await tx.query(`INSERT INTO sync_received (province_code, sequence) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING sequence`, [env.provinceCode, env.sequence])).length > 0;
+      const applied = fresh && (await this.applyEvent(tx, env));
       await tx.query(
         `UPDATE sync_progress SET max_sequence = GREATEST(max_sequence, $2), applied = applied + $3, duplicates = duplicates + $4, last_event_at = now(), updated_at = now() WHERE province_code = $1`,
         [env.provinceCode, env.sequence, applied ? 1 : 0, applied ? 0 : 1],
@@ -88,6 +104,13 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
       case 'snapshot.marker':
         return true;
     }
+  }
+
+  /** Dead-letters a message refused before parsing (e.g. sent with another province's node token). */
+  async refuse(raw: string, reason: string): Promise<IngestOutcome> {
+    let env: Partial<SyncEnvelope> | undefined;
+    try { env = JSON.parse(raw) as Partial<SyncEnvelope>; } catch { env = undefined; }
+    return this.deadLetter(env, reason, raw);
   }
 
   private async deadLetter(env: Partial<SyncEnvelope> | undefined, reason: string, raw: Buffer | string | null): Promise<IngestOutcome> {

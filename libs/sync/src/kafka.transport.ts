@@ -9,16 +9,44 @@ export interface SyncTransport {
   close(): Promise<void>;
 }
 
+/** Waits at most `ms` for a client call that can hang while the broker is unreachable. */
+export function withTimeout<T>(p: Promise<T>, ms = 5000): Promise<T | undefined> {
+  return Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref())]);
+}
+
 export interface SyncSubscription {
   close(): Promise<void>;
+}
+
+/** The direct transport without a broker: the province pushes batches to the national node over HTTP. */
+export class HttpTransport implements SyncTransport {
+  constructor(private readonly nationalUrl: string, private readonly token: string) {}
+
+  async publish(_topic: string, messages: { key: string; value: string }[]): Promise<void> {
+    // Small requests (the JSON body limit is 100 kB); order is kept: one request after the other.
+    for (let i = 0; i < messages.length; i += 20) {
+      const res = await fetch(`${this.nationalUrl.replace(/\/$/, '')}/sync/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+        body: JSON.stringify({ messages: messages.slice(i, i + 20).map((m) => m.value) }),
+      });
+      if (!res.ok) throw new Error(`national node answered ${res.status}`);
+    }
+  }
+
+  async close(): Promise<void> { /* nothing held open */ }
 }
 
 export class KafkaTransport implements SyncTransport {
   private readonly kafka: Kafka;
   private producer: Producer | null = null;
 
-  constructor(brokers: string[], clientId: string) {
-    this.kafka = new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 } });
+  constructor(brokers: string[], clientId: string, security: { ssl?: { ca?: string } | false; sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } } = {}) {
+    this.kafka = new Kafka({
+      brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 },
+      ...(security.ssl ? { ssl: security.ssl.ca ? { ca: [security.ssl.ca] } : true } : {}),
+      ...(security.sasl ? { sasl: security.sasl as never } : {}),
+    });
   }
 
   async ensureTopic(topic: string, partitions = 6): Promise<void> {
@@ -53,11 +81,11 @@ export class KafkaTransport implements SyncTransport {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({ autoCommit: true, eachMessage: async ({ message, partition }) => handle({ key: message.key?.toString() ?? null, value: message.value, partition, offset: message.offset }) });
-    return { close: () => consumer.disconnect() };
+    return { close: async () => { await withTimeout(consumer.disconnect()); } };
   }
 
   async close(): Promise<void> {
-    await this.producer?.disconnect().catch(() => undefined);
+    if (this.producer) await withTimeout(this.producer.disconnect().catch(() => undefined));
     this.producer = null;
   }
 }

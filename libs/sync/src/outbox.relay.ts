@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CURRENT_SCHEMA_VERSION, type SyncEnvelope } from '@tmis/contracts';
+import { HealthRegistry } from '@tmis/server';
 import { DataSource } from 'typeorm';
-import { KafkaTransport, type SyncTransport } from './kafka.transport.js';
+import { HttpTransport, KafkaTransport, type SyncTransport } from './kafka.transport.js';
 import { SYNC_OPTIONS, type SyncOptions } from './sync.options.js';
 
 /**
@@ -18,11 +19,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private transport: SyncTransport | null = null;
   lastError: string | null = null;
 
-  constructor(private readonly db: DataSource, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions) {}
+  constructor(private readonly db: DataSource, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions, private readonly health: HealthRegistry) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.kind !== 'provincial' || !this.options.kafkaBrokers?.length) return;
-    this.transport = new KafkaTransport(this.options.kafkaBrokers, `tmis-province-${this.options.provinceCode}`);
+    if (this.options.kind !== 'provincial') return;
+    this.health.register('sync_outbox', async () => {
+      const s = await this.status();
+      return { details: s, metrics: { unpublished: s.unpublished, last_sequence: s.lastSequence, oldest_unpublished_seconds: s.oldestUnpublishedAt ? Math.round((Date.now() - new Date(s.oldestUnpublishedAt).getTime()) / 1000) : 0 } };
+    });
+    if (this.options.kafkaBrokers?.length) this.transport = new KafkaTransport(this.options.kafkaBrokers, `tmis-province-${this.options.provinceCode}`, { ssl: this.options.kafkaSsl, sasl: this.options.kafkaSasl });
+    else if (this.options.nationalUrl && this.options.nodeToken) this.transport = new HttpTransport(this.options.nationalUrl, this.options.nodeToken);
+    else return;
     this.timer = setInterval(() => void this.tick(), this.options.relayIntervalMs);
   }
 
@@ -69,6 +76,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async status(): Promise<{ unpublished: number; lastSequence: number; oldestUnpublishedAt: Date | null; transport: string; lastError: string | null }> {
     const [row] = await this.db.query(`SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished, COALESCE(max(sequence), 0)::bigint AS last, min(created_at) FILTER (WHERE published_at IS NULL) AS oldest FROM sync_outbox`);
-    return { unpublished: row.unpublished, lastSequence: Number(row.last), oldestUnpublishedAt: row.oldest, transport: this.transport ? 'kafka' : 'none (KAFKA_BROKERS unset: events wait in the outbox)', lastError: this.lastError };
+    return { unpublished: row.unpublished, lastSequence: Number(row.last), oldestUnpublishedAt: row.oldest, transport: this.transport instanceof KafkaTransport ? 'kafka' : this.transport ? 'http' : 'none (no KAFKA_BROKERS or NATIONAL_URL: events wait in the outbox)', lastError: this.lastError };
   }
 }

@@ -1,27 +1,48 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Min, ValidateNested } from 'class-validator';
 import { AccessPolicy, Authenticated, Role, CurrentActor, type Actor } from '@tmis/access';
 import { commonError, CommonErrorCode, maskIdNumber } from '@tmis/common';
 import { DataSource } from 'typeorm';
+import { SyncIngestService } from './ingest.service.js';
 import { OutboxRelay } from './outbox.relay.js';
+import { ReconcileService } from './reconcile.service.js';
 import { SYNC_OPTIONS, type SyncOptions } from './sync.options.js';
 
 export class ProvinceQueryDto {
   @ApiPropertyOptional() @IsOptional() @Matches(/^\d{2}$/) province?: string;
 }
 
+export class IngestBatchDto {
+  @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) messages: string[];
+}
+
+export class SchoolFingerprintDto {
+  @IsString() @Matches(/^[0-9]{10}(-[0-9]{3})?$/) unitCode: string;
+  @IsInt() @Min(0) count: number;
+  @IsString() @Matches(/^[0-9a-f]{32}$/) hash: string;
+}
+export class FingerprintDto {
+  @Matches(/^\d{2}$/) province: string;
+  @IsInt() @Min(0) total: number;
+  @IsString() hash: string;
+  @IsArray() @ArrayMaxSize(200000) @ValidateNested({ each: true }) @Type(() => SchoolFingerprintDto) schools: SchoolFingerprintDto[];
+}
+
 @ApiTags('sync')
 @Controller('sync')
 export class SyncController {
-  constructor(private readonly db: DataSource, private readonly relay: OutboxRelay, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions) {}
+  constructor(private readonly db: DataSource, private readonly relay: OutboxRelay, private readonly reconcile: ReconcileService, private readonly ingestService: SyncIngestService, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions) {}
 
   @Get('status') @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] }) @ApiOperation({ summary: 'Provincial node: the outbox. National node: per-province progress and dead letters' })
   async status(@CurrentActor() a: Actor) {
     this.requireTop(a);
     if (this.options.kind === 'provincial') return { node: 'provincial', outbox: await this.relay.status() };
-    const provinces = await this.db.query(`SELECT province_code AS "province", max_sequence::bigint AS "maxSequence", applied, duplicates, last_event_at AS "lastEventAt",
-      (max_sequence - applied)::bigint AS "missingOrPending" FROM sync_progress ORDER BY province_code`);
+    const provinces = await this.db.query(`SELECT p.province_code AS "province", p.max_sequence::bigint AS "maxSequence", p.applied, p.duplicates, p.last_event_at AS "lastEventAt",
+      (p.max_sequence - (SELECT count(*) FROM sync_received r WHERE r.province_code = p.province_code))::bigint AS "gap",
+      EXTRACT(EPOCH FROM now() - p.last_event_at)::int AS "secondsSinceLastEvent" FROM sync_progress p ORDER BY p.province_code`);
     const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM sync_dead_letter`);
     return { node: 'national', provinces, deadLetters: n };
   }
@@ -43,6 +64,59 @@ export class SyncController {
   async customFields(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
     this.requireTop(a);
     return this.db.query(`SELECT province_code AS "province", definitions, updated_at AS "updatedAt" FROM national_custom_fields WHERE ($1::text IS NULL OR province_code = $1) ORDER BY province_code`, [q.province ?? null]);
+  }
+
+  @Get('fingerprint') @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] }) @ApiOperation({ summary: 'Per school: count of reported records and a hash of (id, reported version) — on a provincial node its own; nationally ?province=' })
+  fingerprint(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
+    this.requireTop(a);
+    return this.reconcile.fingerprint(this.options.kind === 'national' ? this.requireProvince(q.province) : undefined);
+  }
+
+  @Get('fingerprint/:unitCode/records') @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] }) @ApiOperation({ summary: 'The (id, reported version) pairs of one school, to find which records differ' })
+  records(@CurrentActor() a: Actor, @Param('unitCode') unitCode: string, @Query() q: ProvinceQueryDto) {
+    this.requireTop(a);
+    return this.reconcile.records(unitCode, this.options.kind === 'national' ? this.requireProvince(q.province) : undefined);
+  }
+
+  @Post('reconcile') @HttpCode(200) @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] }) @ApiOperation({ summary: 'National node: compare a province\'s fingerprint (from its GET /sync/fingerprint) with what national holds' })
+  compare(@CurrentActor() a: Actor, @Body() dto: FingerprintDto) {
+    this.requireTop(a);
+    if (this.options.kind !== 'national') throw commonError(CommonErrorCode.Forbidden, 'Reconciliation runs on the national node');
+    return this.reconcile.compare(dto);
+  }
+
+  @Get('duplicates') @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] }) @ApiOperation({ summary: 'National node: the same ID number active in two or more provinces (?province= lists those touching one province)' })
+  duplicates(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
+    this.requireTop(a);
+    return this.reconcile.crossProvinceDuplicates(q.province);
+  }
+
+  @Post('resync') @HttpCode(202) @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin] }) @ApiOperation({ summary: 'Provincial node: re-publish the full reported state (snapshot markers around it), alongside normal traffic' })
+  resync(@CurrentActor() a: Actor) {
+    this.requireTop(a);
+    if (this.options.kind !== 'provincial') throw commonError(CommonErrorCode.Forbidden, 'Resync is started by a provincial node');
+    return this.reconcile.resync();
+  }
+
+  /** National node, direct transport (no broker): a provincial node pushes its outbox with its node token. */
+  @Post('ingest') @HttpCode(200) @ApiOperation({ summary: 'National node: sync messages pushed by a provincial node over HTTP (Authorization: Bearer <node token>)' })
+  async ingest(@Headers('authorization') auth: string | undefined, @Body() dto: IngestBatchDto) {
+    if (this.options.kind !== 'national') throw commonError(CommonErrorCode.RouteNotFound);
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : '';
+    const province = Object.entries(this.options.nodeTokens ?? {}).find(([, t]) => t.length === token.length && timingSafeEqual(Buffer.from(t), Buffer.from(token)))?.[0];
+    if (!province) throw commonError(CommonErrorCode.Unauthenticated, 'Unknown node token');
+    const outcomes: string[] = [];
+    for (const raw of dto.messages) {
+      let claimed: unknown;
+      try { claimed = (JSON.parse(raw) as { provinceCode?: unknown }).provinceCode; } catch { claimed = undefined; }
+      outcomes.push(claimed !== undefined && claimed !== province ? await this.ingestService.refuse(raw, `node of province ${province} sent a message for province ${String(claimed)}`) : await this.ingestService.apply(raw));
+    }
+    return { outcomes };
+  }
+
+  private requireProvince(p?: string): string {
+    if (!p) throw commonError(CommonErrorCode.ValidationFailed, 'province is required', undefined, [{ path: 'province', code: 'isDefined', message: 'province is required on the national node', messageZh: 'province：国家节点须指定省份' }]);
+    return p;
   }
 
   /** Federation data is for the node's top level (the ministry, or the province on its own node). */

@@ -25,6 +25,8 @@ export class Sync1764700000000 implements MigrationInterface {
         last_event_at timestamptz,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
+    // Every (province, sequence) received: duplicates are recognised and gaps counted exactly.
+    await q.query(`CREATE TABLE sync_received (province_code varchar(2) NOT NULL, sequence bigint NOT NULL, PRIMARY KEY (province_code, sequence))`);
     await q.query(`
       CREATE TABLE national_teacher (
         teacher_id uuid PRIMARY KEY,
@@ -64,6 +66,6 @@ export class Sync1764700000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['sync_dead_letter', 'national_custom_fields', 'national_teacher', 'sync_progress', 'sync_outbox']) await q.query(`DROP TABLE ${t}`);
+    for (const t of ['sync_dead_letter', 'national_custom_fields', 'national_teacher', 'sync_received', 'sync_progress', 'sync_outbox']) await q.query(`DROP TABLE ${t}`);
   }
 }
