@@ -60,7 +60,8 @@ if (!kafkaBrokers) {
   if (have('java') && have('mvn')) {
     console.log('[test] starting a local Kafka broker (deploy/kafka/start-kafka.sh)');
     const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], { env: { ...process.env, KAFKA_PORT: kafkaPort }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-    if (r.status === 0) { kafkaBrokers = r.stdout.trim().split('\n').pop(); kafkaStarted = true; }
+    const address = /([0-9.]+:\d+)\s*$/.exec(r.stdout ?? '')?.[1];
+    if (r.status === 0 && address) { kafkaBrokers = address; kafkaStarted = true; }
     else kafkaSkipReason = 'the local Kafka broker did not start (see .kafka/broker-*.log)';
   } else kafkaSkipReason = 'no KAFKA_BROKERS and no Java + Maven to start a local broker';
 }

@@ -15,7 +15,7 @@ export KAFKA_PORT CONTROLLER_PORT KAFKA_DATA
 mkdir -p "$home"
 if [ ! -f "$home/libs/.complete" ]; then
   echo "[kafka] fetching broker jars from Maven Central into $home/libs" >&2
-  mvn -q -B -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$home/libs" -DincludeScope=runtime
+  mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$home/libs" -DincludeScope=runtime >&2
   touch "$home/libs/.complete"
 fi
 conf="$home/server-$KAFKA_PORT.properties"
