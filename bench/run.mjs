@@ -9,7 +9,7 @@ import { runMigrations, startEmbeddedPostgres } from '@tmis/database';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-const suites = ['org-accounts', 'teachers', 'review'].filter((s) => !only || s === only);
+const suites = ['org-accounts', 'teachers', 'review', 'sync'].filter((s) => !only || s === only);
 
 let embedded;
 let server = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -33,7 +33,16 @@ const header = [
 ];
 console.log(header.join('\n'));
 
-const ctx = { databaseUrl: url(dbName), state: {} };
+// The sync suite needs a broker: KAFKA_BROKERS, or the local one from deploy/kafka (Java + Maven).
+let kafkaBrokers = process.env.KAFKA_BROKERS;
+let kafkaStarted = false;
+if (suites.includes('sync') && !kafkaBrokers) {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], { env: { ...process.env, KAFKA_PORT: '19292' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  kafkaBrokers = /([0-9.]+:\d+)\s*$/.exec(r.stdout ?? '')?.[1];
+  kafkaStarted = !!kafkaBrokers;
+}
+const ctx = { databaseUrl: url(dbName), state: {}, kafkaBrokers, syncTopic: `tmis.sync.bench.${Date.now().toString(36)}`, serverUrl: url, dbName };
 const rows = [];
 for (const name of suites) {
   const mod = await import(`./suites/${name}.mjs`);
@@ -43,6 +52,7 @@ for (const name of suites) {
   for (const r of out) { rows.push({ suite: name, ...r }); console.log(`  ${r.metric}: ${r.value} ${r.unit ?? ''}`); }
   console.log(`[bench] ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
+if (ctx.state.national) await ctx.state.national.close();
 if (ctx.state.node) await ctx.state.node.close();
 
 const w = (k) => Math.max(k.length, ...rows.map((r) => String(r[k] ?? '').length));
@@ -54,7 +64,8 @@ console.log(line(Object.fromEntries(cols.map((c) => [c, c]))));
 console.log('|' + cols.map((c) => '-'.repeat(widths[c] + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));
 
-if (!process.env.KEEP_BENCH_DB) await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+if (!process.env.KEEP_BENCH_DB) for (const d of [dbName, `${dbName}_nat`]) await admin.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
 await admin.end();
 if (embedded) await embedded.stop();
+if (kafkaStarted) (await import('node:child_process')).spawnSync('bash', [join(root, 'deploy', 'kafka', 'stop-kafka.sh')], { env: { ...process.env, KAFKA_PORT: '19292' }, stdio: 'inherit' });
 process.exit(0);

@@ -5,7 +5,7 @@ import { startProvincialNode } from '@tmis/provincial';
 
 export async function ensureNode(ctx) {
   if (ctx.state.node) return ctx.state.node;
-  const node = await startProvincialNode({ PROVINCE_CODE: '44', DATABASE_URL: ctx.databaseUrl, JWT_SECRET: randomBytes(32).toString('hex'), PORT: '0', HOST: '127.0.0.1', DB_MIGRATE_ON_START: 'false', LOG_LEVEL: 'error', DB_POOL_SIZE: '16' });
+  const node = await startProvincialNode({ PROVINCE_CODE: '44', DATABASE_URL: ctx.databaseUrl, JWT_SECRET: randomBytes(32).toString('hex'), PORT: '0', HOST: '127.0.0.1', DB_MIGRATE_ON_START: 'false', LOG_LEVEL: 'error', DB_POOL_SIZE: '16', ...(ctx.kafkaBrokers ? { KAFKA_BROKERS: ctx.kafkaBrokers, SYNC_TOPIC: ctx.syncTopic, SYNC_RELAY_INTERVAL_MS: '100' } : {}) });
   ctx.state.node = node;
   ctx.state.db = node.app.get(DataSource);
   return node;

@@ -38,7 +38,7 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
     if (!this.options.kafkaBrokers?.length) return;
     const kafka = new KafkaTransport(this.options.kafkaBrokers, 'tmis-national', { ssl: this.options.kafkaSsl, sasl: this.options.kafkaSasl });
     await kafka.ensureTopic(this.options.topic);
-    this.subscription = await kafka.subscribe(this.options.topic, 'tmis-national', async (m) => { await this.apply(m.value); });
+    this.subscription = await kafka.subscribeBatches(this.options.topic, 'tmis-national', async (values) => { await this.applyBatch(values); });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -46,15 +46,31 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
   }
 
   async apply(raw: Buffer | string | null): Promise<IngestOutcome> {
+    return (await this.applyBatch([raw]))[0];
+  }
+
+  /**
+   * Applies a batch in one transaction (one commit per Kafka batch, not per message). If anything
+   * unexpected fails, the whole batch rolls back and is redelivered; applying is idempotent.
+   */
+  async applyBatch(raws: (Buffer | string | null)[]): Promise<IngestOutcome[]> {
+    return this.db.transaction(async (tx) => {
+      const out: IngestOutcome[] = [];
+      for (const raw of raws) out.push(await this.applyIn(tx, raw));
+      return out;
+    });
+  }
+
+  private async applyIn(tx: EntityManager, raw: Buffer | string | null): Promise<IngestOutcome> {
     const parsed = parseSyncMessage(raw);
-    if (!parsed.ok) return this.deadLetter(parsed.envelope, parsed.reason, raw);
+    if (!parsed.ok) return this.deadLetter(parsed.envelope, parsed.reason, raw, tx);
     const env = parsed.envelope;
     if (env.type === 'teacher.upserted' || env.type === 'teacher.removed') {
       const unitCode = String((env.payload as { unitCode: string }).unitCode);
       // School codes carry their province in digits 3-4 (central universities report to the national node directly).
-      if (unitCode.slice(2, 4) !== env.provinceCode) return this.deadLetter(env, `province ${env.provinceCode} may not write unit ${unitCode} of province ${unitCode.slice(2, 4)}`, raw);
+      if (unitCode.slice(2, 4) !== env.provinceCode) return this.deadLetter(env, `province ${env.provinceCode} may not write unit ${unitCode} of province ${unitCode.slice(2, 4)}`, raw, tx);
     }
-    return this.db.transaction(async (tx) => {
+    {
       await tx.query(`INSERT INTO sync_progress (province_code) VALUES ($1) ON CONFLICT DO NOTHING`, [env.provinceCode]);
       await tx.query(`SELECT 1 FROM sync_progress WHERE province_code = $1 FOR UPDATE`, [env.provinceCode]);
       const fresh = (await tx.query(`INSERT INTO sync_received (province_code, sequence) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING sequence`, [env.provinceCode, env.sequence])).length > 0;
@@ -64,7 +80,7 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
         [env.provinceCode, env.sequence, applied ? 1 : 0, applied ? 0 : 1],
       );
       return applied ? 'applied' : 'duplicate';
-    });
+    }
   }
 
   private async applyEvent(tx: EntityManager, env: SyncEnvelope): Promise<boolean> {
@@ -113,9 +129,9 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
     return this.deadLetter(env, reason, raw);
   }
 
-  private async deadLetter(env: Partial<SyncEnvelope> | undefined, reason: string, raw: Buffer | string | null): Promise<IngestOutcome> {
+  private async deadLetter(env: Partial<SyncEnvelope> | undefined, reason: string, raw: Buffer | string | null, tx?: EntityManager): Promise<IngestOutcome> {
     this.log.warn(`dead letter: ${reason}`);
-    await this.db.query(`INSERT INTO sync_dead_letter (province_code, event_id, reason, raw) VALUES ($1,$2,$3,$4)`, [
+    await (tx ?? this.db.manager).query(`INSERT INTO sync_dead_letter (province_code, event_id, reason, raw) VALUES ($1,$2,$3,$4)`, [
       typeof env?.provinceCode === 'string' ? env.provinceCode.slice(0, 8) : null, typeof env?.eventId === 'string' ? env.eventId.slice(0, 64) : null, reason.slice(0, 2000), String(raw ?? '').slice(0, 100000),
     ]);
     return 'dead-letter';

@@ -84,6 +84,25 @@ export class KafkaTransport implements SyncTransport {
     return { close: async () => { await withTimeout(consumer.disconnect()); } };
   }
 
+  /** Consumer group, one call per fetched batch; offsets are resolved after `handle` returns (idempotent handling). */
+  async subscribeBatches(topic: string, groupId: string, handle: (values: (Buffer | null)[]) => Promise<void>): Promise<SyncSubscription> {
+    const consumer: Consumer = this.kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 1000 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += 500) {
+          const chunk = batch.messages.slice(i, i + 500);
+          await handle(chunk.map((m) => m.value));
+          resolveOffset(chunk[chunk.length - 1].offset);
+          await heartbeat();
+        }
+      },
+    });
+    return { close: async () => { await withTimeout(consumer.disconnect()); } };
+  }
+
   async close(): Promise<void> {
     if (this.producer) await withTimeout(this.producer.disconnect().catch(() => undefined));
     this.producer = null;

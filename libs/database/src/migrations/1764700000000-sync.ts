@@ -26,7 +26,7 @@ export class Sync1764700000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     // Every (province, sequence) received: duplicates are recognised and gaps counted exactly.
-    await q.query(`CREATE TABLE sync_received (province_code varchar(2) NOT NULL, sequence bigint NOT NULL, PRIMARY KEY (province_code, sequence))`);
+    await q.query(`CREATE TABLE sync_received (province_code varchar(2) NOT NULL, sequence bigint NOT NULL, received_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (province_code, sequence))`);
     await q.query(`
       CREATE TABLE national_teacher (
         teacher_id uuid PRIMARY KEY,
