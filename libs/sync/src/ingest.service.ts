@@ -50,37 +50,78 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /**
-   * Applies a batch in one transaction (one commit per Kafka batch, not per message). If anything
-   * unexpected fails, the whole batch rolls back and is redelivered; applying is idempotent.
+   * Applies a batch in one transaction (one commit per Kafka batch), set-based: one insert into the
+   * received set, one upsert of all teacher records (the newest event per teacher), one progress
+   * update per province. If anything unexpected fails, the batch rolls back and is redelivered;
+   * applying is idempotent.
    */
   async applyBatch(raws: (Buffer | string | null)[]): Promise<IngestOutcome[]> {
     return this.db.transaction(async (tx) => {
-      const out: IngestOutcome[] = [];
-      for (const raw of raws) out.push(await this.applyIn(tx, raw));
-      return out;
-    });
-  }
-
-  private async applyIn(tx: EntityManager, raw: Buffer | string | null): Promise<IngestOutcome> {
-    const parsed = parseSyncMessage(raw);
-    if (!parsed.ok) return this.deadLetter(parsed.envelope, parsed.reason, raw, tx);
-    const env = parsed.envelope;
-    if (env.type === 'teacher.upserted' || env.type === 'teacher.removed') {
-      const unitCode = String((env.payload as { unitCode: string }).unitCode);
-      // School codes carry their province in digits 3-4 (central universities report to the national node directly).
-      if (unitCode.slice(2, 4) !== env.provinceCode) return this.deadLetter(env, `province ${env.provinceCode} may not write unit ${unitCode} of province ${unitCode.slice(2, 4)}`, raw, tx);
-    }
-    {
-      await tx.query(`INSERT INTO sync_progress (province_code) VALUES ($1) ON CONFLICT DO NOTHING`, [env.provinceCode]);
-      await tx.query(`SELECT 1 FROM sync_progress WHERE province_code = $1 FOR UPDATE`, [env.provinceCode]);
-      const fresh = (await tx.query(`INSERT INTO sync_received (province_code, sequence) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING sequence`, [env.provinceCode, env.sequence])).length > 0;
-      const applied = fresh && (await this.applyEvent(tx, env));
-      await tx.query(
-        `UPDATE sync_progress SET max_sequence = GREATEST(max_sequence, $2), applied = applied + $3, duplicates = duplicates + $4, last_event_at = now(), updated_at = now() WHERE province_code = $1`,
-        [env.provinceCode, env.sequence, applied ? 1 : 0, applied ? 0 : 1],
+      const outcomes: IngestOutcome[] = new Array(raws.length);
+      const valid: { i: number; env: SyncEnvelope }[] = [];
+      for (let i = 0; i < raws.length; i++) {
+        const parsed = parseSyncMessage(raws[i]);
+        if (!parsed.ok) { outcomes[i] = await this.deadLetter(parsed.envelope, parsed.reason, raws[i], tx); continue; }
+        const env = parsed.envelope;
+        if (env.type === 'teacher.upserted' || env.type === 'teacher.removed') {
+          const unitCode = String((env.payload as { unitCode: string }).unitCode);
+          // School codes carry their province in digits 3-4 (central universities report to the national node directly).
+          if (unitCode.slice(2, 4) !== env.provinceCode) { outcomes[i] = await this.deadLetter(env, `province ${env.provinceCode} may not write unit ${unitCode} of province ${unitCode.slice(2, 4)}`, raws[i], tx); continue; }
+        }
+        valid.push({ i, env });
+      }
+      if (!valid.length) return outcomes;
+      const provinces = [...new Set(valid.map((v) => v.env.provinceCode))].sort();
+      await tx.query(`INSERT INTO sync_progress (province_code) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [provinces]);
+      await tx.query(`SELECT 1 FROM sync_progress WHERE province_code = ANY($1::text[]) ORDER BY province_code FOR UPDATE`, [provinces]);
+      const fresh: { p: string; s: string }[] = await tx.query(
+        `INSERT INTO sync_received (province_code, sequence) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING province_code AS p, sequence::text AS s`,
+        [valid.map((v) => v.env.provinceCode), valid.map((v) => v.env.sequence)],
       );
-      return applied ? 'applied' : 'duplicate';
-    }
+      const unseen = new Set(fresh.map((r) => `${r.p}:${r.s}`));
+      const newest = new Map<string, { i: number; env: SyncEnvelope }>();
+      const others: { i: number; env: SyncEnvelope }[] = [];
+      for (const v of valid) {
+        const k = `${v.env.provinceCode}:${v.env.sequence}`;
+        if (!unseen.delete(k)) { outcomes[v.i] = 'duplicate'; continue; }
+        if (v.env.type !== 'teacher.upserted') { others.push(v); continue; }
+        const id = (v.env.payload as unknown as TeacherUpsertedPayload).teacherId;
+        const prev = newest.get(id);
+        if (prev && prev.env.sequence > v.env.sequence) { outcomes[v.i] = 'duplicate'; continue; }
+        if (prev) outcomes[prev.i] = 'duplicate';
+        newest.set(id, v);
+      }
+      if (newest.size) {
+        const rows = [...newest.values()].map(({ env }) => {
+          const p = env.payload as unknown as TeacherUpsertedPayload;
+          return { teacher_id: p.teacherId, province_code: env.provinceCode, unit_code: p.unitCode, id_type: p.idType, id_number: p.idNumber, name: p.name, person_status: p.personStatus, active: ['01', '02', '03'].includes(p.personStatus), record: p.record, custom: p.custom ?? {}, catalogue_version: p.catalogueVersion ?? 'unknown', reported_version: p.reportedVersion, last_sequence: env.sequence };
+        });
+        const applied: { id: string }[] = await tx.query(
+          `INSERT INTO national_teacher (teacher_id, province_code, unit_code, id_type, id_number, name, person_status, active, record, custom, catalogue_version, reported_version, last_sequence)
+           SELECT teacher_id, province_code, unit_code, id_type, id_number, name, person_status, active, record, custom, catalogue_version, reported_version, last_sequence
+             FROM jsonb_to_recordset($1::jsonb) AS x(teacher_id uuid, province_code varchar, unit_code varchar, id_type varchar, id_number varchar, name varchar, person_status varchar,
+                  active boolean, record jsonb, custom jsonb, catalogue_version varchar, reported_version integer, last_sequence bigint)
+           ON CONFLICT (teacher_id) DO UPDATE SET unit_code = EXCLUDED.unit_code, id_type = EXCLUDED.id_type, id_number = EXCLUDED.id_number, name = EXCLUDED.name,
+             person_status = EXCLUDED.person_status, active = EXCLUDED.active, record = EXCLUDED.record, custom = EXCLUDED.custom, catalogue_version = EXCLUDED.catalogue_version,
+             reported_version = EXCLUDED.reported_version, last_sequence = EXCLUDED.last_sequence, removed = false, updated_at = now()
+           WHERE national_teacher.last_sequence < EXCLUDED.last_sequence AND national_teacher.province_code = EXCLUDED.province_code
+           RETURNING teacher_id::text AS id`,
+          [JSON.stringify(rows)],
+        );
+        const ok = new Set(applied.map((r) => r.id));
+        for (const [id, v] of newest) outcomes[v.i] = ok.has(id) ? 'applied' : 'duplicate';
+      }
+      for (const v of others) outcomes[v.i] = (await this.applyEvent(tx, v.env)) ? 'applied' : 'duplicate';
+      for (const p of provinces) {
+        const mine = valid.filter((v) => v.env.provinceCode === p);
+        const nApplied = mine.filter((v) => outcomes[v.i] === 'applied').length;
+        await tx.query(
+          `UPDATE sync_progress SET max_sequence = GREATEST(max_sequence, $2), applied = applied + $3, duplicates = duplicates + $4, last_event_at = now(), updated_at = now() WHERE province_code = $1`,
+          [p, Math.max(...mine.map((v) => v.env.sequence)), nApplied, mine.length - nApplied],
+        );
+      }
+      return outcomes;
+    });
   }
 
   private async applyEvent(tx: EntityManager, env: SyncEnvelope): Promise<boolean> {
