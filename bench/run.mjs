@@ -38,7 +38,7 @@ let kafkaBrokers = process.env.KAFKA_BROKERS;
 let kafkaStarted = false;
 if (suites.includes('sync') && !kafkaBrokers) {
   const { spawnSync } = await import('node:child_process');
-  const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], { env: { ...process.env, KAFKA_PORT: '19292' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], { env: { ...process.env, KAFKA_PORT: process.env.BENCH_KAFKA_PORT ?? '19592' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   kafkaBrokers = /([0-9.]+:\d+)\s*$/.exec(r.stdout ?? '')?.[1];
   kafkaStarted = !!kafkaBrokers;
 }
@@ -67,5 +67,5 @@ for (const r of rows) console.log(line(r));
 if (!process.env.KEEP_BENCH_DB) for (const d of [dbName, `${dbName}_nat`]) await admin.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
 await admin.end();
 if (embedded) await embedded.stop();
-if (kafkaStarted) (await import('node:child_process')).spawnSync('bash', [join(root, 'deploy', 'kafka', 'stop-kafka.sh')], { env: { ...process.env, KAFKA_PORT: '19292' }, stdio: 'inherit' });
+if (kafkaStarted) (await import('node:child_process')).spawnSync('bash', [join(root, 'deploy', 'kafka', 'stop-kafka.sh')], { env: { ...process.env, KAFKA_PORT: process.env.BENCH_KAFKA_PORT ?? '19592' }, stdio: 'inherit' });
 process.exit(0);

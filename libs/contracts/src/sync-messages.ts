@@ -1,18 +1,19 @@
-import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Max, Min, validateSync, type ValidationError } from 'class-validator';
+import { plainToInstance, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, Max, Min, ValidateNested, validateSync, type ValidationError } from 'class-validator';
 
 /**
  * Province → national sync messages (Kafka value = JSON of `SyncEnvelope`; key = `envelope.key`).
  * Versioned: the national node accepts the current and the previous schema version at once, since
  * 32 provinces upgrade on their own schedules.
  *   v1: teacher payload without `catalogueVersion` and `custom` (custom values only inside the record).
- *   v2: adds `catalogueVersion` and the flattened `custom` values.
+ *   v2: adds `catalogueVersion` and the flattened `custom` values, and the `org-units.changed` type
+ *       (a v1 province never sends it; the national node takes it whatever the envelope's version).
  */
 export const CURRENT_SCHEMA_VERSION = 2;
 export const SUPPORTED_SCHEMA_VERSIONS = [1, 2] as const;
 export const SYNC_TOPIC = 'tmis.sync';
 
-export const SYNC_TYPES = ['teacher.upserted', 'teacher.removed', 'custom-fields.changed', 'snapshot.marker'] as const;
+export const SYNC_TYPES = ['teacher.upserted', 'teacher.removed', 'custom-fields.changed', 'org-units.changed', 'snapshot.marker'] as const;
 export type SyncType = (typeof SYNC_TYPES)[number];
 
 export class TeacherUpsertedPayload {
@@ -39,6 +40,33 @@ export class CustomFieldsChangedPayload {
   @IsObject({ each: true }) definitions: Record<string, unknown>[];
 }
 
+export const SYNCED_UNIT_KINDS = ['city', 'county', 'school', 'department'] as const;
+
+/** A province's unit (city, county, school or department) as it now stands. */
+export class SyncedUnit {
+  @Matches(/^[0-9]{6}$|^[0-9]{10}(-[0-9]{3})?$/) code: string;
+  @IsIn(SYNCED_UNIT_KINDS) kind: (typeof SYNCED_UNIT_KINDS)[number];
+  @IsString() @MaxLength(200) name: string;
+  @Matches(/^[0-9]{6}$|^[0-9]{10}$/) parentCode: string;
+  @IsIn(['active', 'closed', 'merged']) status: 'active' | 'closed' | 'merged';
+  @IsOptional() @IsString() @MaxLength(4) schoolType?: string | null;
+  @IsOptional() @IsString() @MaxLength(4) urbanRural?: string | null;
+  @IsOptional() @IsString() @MaxLength(2) sponsor?: string | null;
+  @IsOptional() @Matches(/^[0-9]{6}$|^[0-9]{10}(-[0-9]{3})?$/) mergedIntoCode?: string | null;
+  @IsOptional() @IsISO8601() closedOn?: string | null;
+  @IsOptional() @IsBoolean() central?: boolean;
+}
+
+/** Units created, renamed, moved, merged or closed (in the order they changed; one key per province keeps them in order). */
+export class OrgUnitsChangedPayload {
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10000) @ValidateNested({ each: true }) @Type(() => SyncedUnit) units: SyncedUnit[];
+}
+
+/** The province a unit code belongs to: cities and counties by their first two digits, schools and departments by digits 3-4. */
+export function provinceOfUnitCode(code: string): string {
+  return code.length === 6 ? code.slice(0, 2) : code.slice(2, 4);
+}
+
 export class SnapshotMarkerPayload {
   @IsIn(['begin', 'end']) phase: 'begin' | 'end';
   @IsInt() @Min(0) headSequence: number;
@@ -59,6 +87,7 @@ const PAYLOADS: Record<SyncType, new () => object> = {
   'teacher.upserted': TeacherUpsertedPayload,
   'teacher.removed': TeacherRemovedPayload,
   'custom-fields.changed': CustomFieldsChangedPayload,
+  'org-units.changed': OrgUnitsChangedPayload,
   'snapshot.marker': SnapshotMarkerPayload,
 };
 

@@ -39,6 +39,13 @@ export interface UnitEventRow {
 }
 
 /** Every query on the org tree. Subtree queries use the materialised `path` (btree, prefix match). */
+
+/** The `SyncedUnit` JSON of org_unit `u` (contracts: `org-units.changed`); provinces and the ministry are reference data and not synced. */
+export const SYNCED_UNIT_JSON = `jsonb_strip_nulls(jsonb_build_object('code', u.code, 'kind', u.kind, 'name', u.name, 'parentCode', p.code, 'status', u.status, 'schoolType', u.school_type,
+  'urbanRural', u.urban_rural, 'sponsor', u.sponsor, 'central', u.central, 'mergedIntoCode', m.code, 'closedOn', u.closed_on::text))`;
+export const SYNCED_UNIT_FROM = `FROM org_unit u JOIN org_unit p ON p.id = u.parent_id LEFT JOIN org_unit m ON m.id = u.merged_into_id`;
+export const SYNCED_UNIT_KINDS_SQL = `u.kind IN ('city','county','school','department')`;
+
 @Injectable()
 export class OrgRepository {
   constructor(private readonly db: DataSource) {}
@@ -159,6 +166,9 @@ export class OrgRepository {
     await tx.query(`INSERT INTO org_unit_event (unit_id, action, actor_account_id, before, after) VALUES ($1,$2,$3,$4,$5)`, [
       unitId, action, actorAccountId, before == null ? null : JSON.stringify(before), after == null ? null : JSON.stringify(after),
     ]);
+    // Transactional outbox (federation): the unit as it now stands, in the same transaction as the change.
+    // One key per province keeps unit changes in order (a county before the schools placed in it).
+    await tx.query(`INSERT INTO sync_outbox (type, key, payload) SELECT 'org-units.changed', 'org-units', jsonb_build_object('units', jsonb_agg(${SYNCED_UNIT_JSON})) ${SYNCED_UNIT_FROM} WHERE u.id = $1 AND ${SYNCED_UNIT_KINDS_SQL} HAVING count(*) > 0`, [unitId]);
   }
 
   async events(unitId: string): Promise<UnitEventRow[]> {

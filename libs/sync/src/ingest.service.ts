@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { parseSyncMessage, TeacherUpsertedPayload, type SyncEnvelope } from '@tmis/contracts';
+import { parseSyncMessage, provinceOfUnitCode, TeacherUpsertedPayload, type OrgUnitsChangedPayload, type SyncEnvelope, type SyncedUnit } from '@tmis/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { HealthRegistry } from '@tmis/server';
 import { KafkaTransport, type SyncSubscription } from './kafka.transport.js';
@@ -68,12 +68,18 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
           // School codes carry their province in digits 3-4 (central universities report to the national node directly).
           if (unitCode.slice(2, 4) !== env.provinceCode) { outcomes[i] = await this.deadLetter(env, `province ${env.provinceCode} may not write unit ${unitCode} of province ${unitCode.slice(2, 4)}`, raws[i], tx); continue; }
         }
+        if (env.type === 'org-units.changed') {
+          const foreign = (env.payload as unknown as OrgUnitsChangedPayload).units.find((u) => provinceOfUnitCode(u.code) !== env.provinceCode || (u.kind !== 'city' && provinceOfUnitCode(u.parentCode) !== env.provinceCode));
+          if (foreign) { outcomes[i] = await this.deadLetter(env, `province ${env.provinceCode} may not write unit ${foreign.code} (or place it under ${foreign.parentCode}) of another province`, raws[i], tx); continue; }
+        }
         valid.push({ i, env });
       }
       if (!valid.length) return outcomes;
       const provinces = [...new Set(valid.map((v) => v.env.provinceCode))].sort();
+      // Batches of different partitions are applied concurrently: the received set (unique per province and
+      // sequence) settles duplicates, a teacher's events share a partition, and the progress row is locked
+      // only at the end (commutative GREATEST / += updates), so batches do not queue behind each other.
       await tx.query(`INSERT INTO sync_progress (province_code) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [provinces]);
-      await tx.query(`SELECT 1 FROM sync_progress WHERE province_code = ANY($1::text[]) ORDER BY province_code FOR UPDATE`, [provinces]);
       const fresh: { p: string; s: string }[] = await tx.query(
         `INSERT INTO sync_received (province_code, sequence) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING province_code AS p, sequence::text AS s`,
         [valid.map((v) => v.env.provinceCode), valid.map((v) => v.env.sequence)],
@@ -111,8 +117,21 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
         const ok = new Set(applied.map((r) => r.id));
         for (const [id, v] of newest) outcomes[v.i] = ok.has(id) ? 'applied' : 'duplicate';
       }
-      for (const v of others) outcomes[v.i] = (await this.applyEvent(tx, v.env)) ? 'applied' : 'duplicate';
-      for (const p of provinces) {
+      for (const v of others) {
+        if (v.env.type !== 'org-units.changed') { outcomes[v.i] = (await this.applyEvent(tx, v.env)) ? 'applied' : 'duplicate'; continue; }
+        // A unit whose parent is unknown here is refused with the reason, in a savepoint, so the rest of the batch still applies.
+        await tx.query('SAVEPOINT org_units');
+        try {
+          await this.applyUnits(tx, v.env.provinceCode, (v.env.payload as unknown as OrgUnitsChangedPayload).units);
+          await tx.query('RELEASE SAVEPOINT org_units');
+          outcomes[v.i] = 'applied';
+        } catch (e) {
+          await tx.query('ROLLBACK TO SAVEPOINT org_units');
+          if (!(e instanceof UnitRefused)) throw e;
+          outcomes[v.i] = await this.deadLetter(v.env, e.message, raws[v.i], tx);
+        }
+      }
+      for (const p of provinces) { // sorted: concurrent batches lock progress rows in one order
         const mine = valid.filter((v) => v.env.provinceCode === p);
         const nApplied = mine.filter((v) => outcomes[v.i] === 'applied').length;
         await tx.query(
@@ -158,8 +177,58 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
         );
         return true;
       }
+      case 'org-units.changed': // applied by applyUnits, in a savepoint
       case 'snapshot.marker':
         return true;
+    }
+  }
+
+  /**
+   * Upserts a province's units into the national tree by code, under their parent (same code; the
+   * path is the province's path under the ministry's root): new schools appear, renames and attributes follow, a move re-roots the
+   * unit's subtree, a merge also moves the merged school's records to the school it merged into (as
+   * the province did). Applying the same snapshot twice changes nothing.
+   */
+  private async applyUnits(tx: EntityManager, province: string, units: SyncedUnit[]): Promise<void> {
+    // Set-based, level by level (a county before the schools placed in it); the last snapshot of a unit in the message wins.
+    const latest = new Map(units.map((u) => [u.code, u]));
+    for (const [kind, level] of [['city', 3], ['county', 4], ['school', 5], ['department', 6]] as const) {
+      const batch = [...latest.values()].filter((u) => u.kind === kind);
+      if (!batch.length) continue;
+      const json = JSON.stringify(batch.map((u) => ({ code: u.code, name: u.name, parent_code: u.parentCode, status: u.status, school_type: u.schoolType ?? null, urban_rural: u.urbanRural ?? null, sponsor: u.sponsor ?? null, central: u.central ?? false, merged_into_code: u.mergedIntoCode ?? null, closed_on: u.closedOn ?? null })));
+      const X = `jsonb_to_recordset($1::jsonb) AS x(code varchar, name varchar, parent_code varchar, status varchar, school_type varchar, urban_rural varchar, sponsor varchar, central boolean, merged_into_code varchar, closed_on date)`;
+      const problems: { code: string; problem: string; other: string | null }[] = await tx.query(
+        `SELECT x.code, CASE WHEN p.id IS NULL THEN 'parent' WHEN c.kind IS NOT NULL AND c.kind <> $2 THEN 'kind' ELSE 'merged' END AS problem,
+                CASE WHEN p.id IS NULL THEN x.parent_code WHEN c.kind <> $2 THEN c.kind ELSE x.merged_into_code END AS other
+           FROM ${X} LEFT JOIN org_unit p ON p.code = x.parent_code LEFT JOIN org_unit c ON c.code = x.code LEFT JOIN org_unit m ON m.code = x.merged_into_code
+          WHERE p.id IS NULL OR (c.kind IS NOT NULL AND c.kind <> $2) OR (x.merged_into_code IS NOT NULL AND m.id IS NULL) LIMIT 1`, [json, kind]);
+      if (problems[0]) {
+        const { code, problem, other } = problems[0];
+        throw new UnitRefused(problem === 'parent' ? `unit ${code}: its parent ${other} is not known at the national node`
+          : problem === 'kind' ? `unit ${code} is a ${other} at the national node, not a ${kind}` : `unit ${code}: the unit it merged into, ${other}, is not known at the national node`);
+      }
+      // Paths before the upsert, to re-root the subtree of a unit that moved.
+      const before: { code: string; path: string }[] = await tx.query(`SELECT code, path FROM org_unit WHERE code = ANY($1::varchar[])`, [batch.map((u) => u.code)]);
+      const after: { code: string; path: string }[] = await tx.query(
+        `INSERT INTO org_unit (kind, level, code, name, parent_id, path, status, school_type, urban_rural, sponsor, central, merged_into_id, closed_on)
+         SELECT $2, $3, x.code, x.name, p.id, p.path || x.code || '/', x.status, x.school_type, x.urban_rural, x.sponsor, x.central, m.id, x.closed_on
+           FROM ${X} JOIN org_unit p ON p.code = x.parent_code LEFT JOIN org_unit m ON m.code = x.merged_into_code
+         ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, parent_id = EXCLUDED.parent_id, path = EXCLUDED.path, status = EXCLUDED.status, school_type = EXCLUDED.school_type,
+           urban_rural = EXCLUDED.urban_rural, sponsor = EXCLUDED.sponsor, central = EXCLUDED.central, merged_into_id = EXCLUDED.merged_into_id, closed_on = EXCLUDED.closed_on,
+           version = org_unit.version + 1, updated_at = now()
+         WHERE (org_unit.name, org_unit.parent_id, org_unit.path, org_unit.status, org_unit.school_type, org_unit.urban_rural, org_unit.sponsor, org_unit.central, org_unit.merged_into_id, org_unit.closed_on)
+           IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.parent_id, EXCLUDED.path, EXCLUDED.status, EXCLUDED.school_type, EXCLUDED.urban_rural, EXCLUDED.sponsor, EXCLUDED.central, EXCLUDED.merged_into_id, EXCLUDED.closed_on)
+         RETURNING code, path`, [json, kind, level]);
+      const oldPath = new Map(before.map((r) => [r.code, r.path]));
+      for (const r of after) {
+        const was = oldPath.get(r.code);
+        if (was && was !== r.path) await tx.query(`UPDATE org_unit SET path = $2 || substr(path, length($1) + 1) WHERE path LIKE $1 || '%' AND path <> $2`, [was, r.path]);
+      }
+      const merges = batch.filter((u) => u.status === 'merged' && u.mergedIntoCode);
+      if (merges.length) {
+        await tx.query(`UPDATE national_teacher n SET unit_code = x.target, updated_at = now() FROM unnest($1::varchar[], $2::varchar[]) AS x(code, target) WHERE n.province_code = $3 AND n.unit_code = x.code`,
+          [merges.map((u) => u.code), merges.map((u) => u.mergedIntoCode), province]);
+      }
     }
   }
 
@@ -178,3 +247,5 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
     return 'dead-letter';
   }
 }
+
+class UnitRefused extends Error {}

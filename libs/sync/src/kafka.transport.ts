@@ -67,7 +67,15 @@ export class KafkaTransport implements SyncTransport {
       this.producer = p;
     }
     try {
-      await this.producer.send({ topic, acks: -1, messages });
+      // One request per ~800 kB (the broker's default message.max.bytes is 1 MiB per record batch), in order.
+      for (let i = 0; i < messages.length;) {
+        let bytes = 0;
+        let j = i;
+        const size = (k: number) => Buffer.byteLength(messages[k].value) + Buffer.byteLength(messages[k].key) + 64;
+        while (j < messages.length && (j === i || bytes + size(j) < 800_000)) { bytes += size(j); j++; }
+        await this.producer.send({ topic, acks: -1, messages: messages.slice(i, j) });
+        i = j;
+      }
     } catch (e) {
       await this.producer.disconnect().catch(() => undefined);
       this.producer = null;
@@ -90,6 +98,8 @@ export class KafkaTransport implements SyncTransport {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
+      // Partitions are applied concurrently (one teacher's events stay in one partition, in order).
+      partitionsConsumedConcurrently: 3,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += 500) {

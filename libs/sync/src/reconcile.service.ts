@@ -50,26 +50,6 @@ export class ReconcileService {
       [province ?? null],
     );
   }
-
-  /** Province side: re-publish the full reported state (after a national restore, or on first connection) alongside normal traffic. */
-  async resync(): Promise<{ queued: number }> {
-    return this.db.transaction(async (tx) => {
-      const [{ head }] = await tx.query(`SELECT COALESCE(max(sequence), 0)::bigint AS head FROM sync_outbox`);
-      await tx.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ('snapshot.marker', 'snapshot', $1)`, [JSON.stringify({ phase: 'begin', headSequence: Number(head) })]);
-      await tx.query(
-        `INSERT INTO sync_outbox (type, key, payload) SELECT 'custom-fields.changed', 'custom-fields', jsonb_build_object('definitions', jsonb_agg(d.definition || jsonb_build_object('version', d.version, 'status', d.status)))
-           FROM (SELECT DISTINCT ON (key) key, version, status, definition FROM custom_field ORDER BY key, version DESC) d HAVING count(*) > 0`,
-      );
-      const res = await tx.query(
-        `INSERT INTO sync_outbox (type, key, payload)
-         SELECT 'teacher.upserted', t.id::text, jsonb_build_object('teacherId', t.id, 'unitCode', u.code, 'idType', t.id_type, 'idNumber', t.id_number, 'name', t.name,
-                'personStatus', t.person_status, 'reportedVersion', t.reported_version, 'record', t.record, 'custom', t.custom, 'catalogueVersion', t.catalogue_version)
-           FROM teacher t JOIN org_unit u ON u.id = t.unit_id WHERE t.reported_version IS NOT NULL ORDER BY t.id RETURNING sequence`,
-      );
-      await tx.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ('snapshot.marker', 'snapshot', $1)`, [JSON.stringify({ phase: 'end', headSequence: Number(head) })]);
-      return { queued: res.length };
-    });
-  }
 }
 
 function hashOf(rows: SchoolFingerprint[]): string {

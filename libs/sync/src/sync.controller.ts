@@ -9,6 +9,7 @@ import { DataSource } from 'typeorm';
 import { SyncIngestService } from './ingest.service.js';
 import { OutboxRelay } from './outbox.relay.js';
 import { ReconcileService } from './reconcile.service.js';
+import { ResyncService } from './resync.service.js';
 import { SYNC_OPTIONS, type SyncOptions } from './sync.options.js';
 
 export class ProvinceQueryDto {
@@ -34,7 +35,7 @@ export class FingerprintDto {
 @ApiTags('sync')
 @Controller('sync')
 export class SyncController {
-  constructor(private readonly db: DataSource, private readonly relay: OutboxRelay, private readonly reconcile: ReconcileService, private readonly ingestService: SyncIngestService, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions) {}
+  constructor(private readonly db: DataSource, private readonly relay: OutboxRelay, private readonly reconcile: ReconcileService, private readonly ingestService: SyncIngestService, private readonly resyncs: ResyncService, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions) {}
 
   @Get('status') @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] }) @ApiOperation({ summary: 'Provincial node: the outbox. National node: per-province progress and dead letters' })
   async status(@CurrentActor() a: Actor) {
@@ -91,11 +92,20 @@ export class SyncController {
     return this.reconcile.crossProvinceDuplicates(q.province);
   }
 
-  @Post('resync') @HttpCode(202) @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin] }) @ApiOperation({ summary: 'Provincial node: re-publish the full reported state (snapshot markers around it), alongside normal traffic' })
+  @Post('resync') @HttpCode(202) @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin] }) @ApiOperation({ summary: 'Provincial node: start re-publishing the full reported state (custom fields, units, records as reported; snapshot markers around it) in the background, alongside normal traffic; 409 while one runs' })
   resync(@CurrentActor() a: Actor) {
     this.requireTop(a);
     if (this.options.kind !== 'provincial') throw commonError(CommonErrorCode.Forbidden, 'Resync is started by a provincial node');
-    return this.reconcile.resync();
+    return this.resyncs.start(a.accountId);
+  }
+
+  @Get('resync') @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] }) @ApiOperation({ summary: 'Provincial node: the latest resync and its progress (units and records queued)' })
+  async resyncStatus(@CurrentActor() a: Actor) {
+    this.requireTop(a);
+    if (this.options.kind !== 'provincial') throw commonError(CommonErrorCode.Forbidden, 'Resync is started by a provincial node');
+    const s = await this.resyncs.status();
+    if (!s) throw commonError(CommonErrorCode.NotFound, 'No resync has run on this node');
+    return s;
   }
 
   /** National node, direct transport (no broker): a provincial node pushes its outbox with its node token. */
@@ -105,12 +115,18 @@ export class SyncController {
     const token = auth?.startsWith('Bearer ') ? auth.slice(7) : '';
     const province = Object.entries(this.options.nodeTokens ?? {}).find(([, t]) => t.length === token.length && timingSafeEqual(Buffer.from(t), Buffer.from(token)))?.[0];
     if (!province) throw commonError(CommonErrorCode.Unauthenticated, 'Unknown node token');
-    const outcomes: string[] = [];
-    for (const raw of dto.messages) {
+    // Messages claiming another province are refused one by one; the rest are applied as one batch (one transaction), as from Kafka.
+    const outcomes: string[] = new Array(dto.messages.length);
+    const mine: { i: number; raw: string }[] = [];
+    for (let i = 0; i < dto.messages.length; i++) {
+      const raw = dto.messages[i];
       let claimed: unknown;
       try { claimed = (JSON.parse(raw) as { provinceCode?: unknown }).provinceCode; } catch { claimed = undefined; }
-      outcomes.push(claimed !== undefined && claimed !== province ? await this.ingestService.refuse(raw, `node of province ${province} sent a message for province ${String(claimed)}`) : await this.ingestService.apply(raw));
+      if (claimed !== undefined && claimed !== province) outcomes[i] = await this.ingestService.refuse(raw, `node of province ${province} sent a message for province ${String(claimed)}`);
+      else mine.push({ i, raw });
     }
+    const applied = mine.length ? await this.ingestService.applyBatch(mine.map((m) => m.raw)) : [];
+    mine.forEach((m, k) => { outcomes[m.i] = applied[k]; });
     return { outcomes };
   }
 

@@ -1,0 +1,148 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { commonError, CommonErrorCode } from '@tmis/common';
+import { isUniqueViolation, returned } from '@tmis/database';
+import { SYNCED_UNIT_FROM, SYNCED_UNIT_JSON, SYNCED_UNIT_KINDS_SQL } from '@tmis/org';
+import { DataSource } from 'typeorm';
+import { SYNC_OPTIONS, type SyncOptions } from './sync.options.js';
+
+export interface ResyncStatus {
+  id: string;
+  state: 'running' | 'done' | 'failed';
+  headSequence: number;
+  unitsQueued: number;
+  teachersQueued: number;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+const TEACHER_CHUNK = 5000;
+const UNIT_CHUNK = 2000;
+
+/**
+ * Province side: re-publishes the full reported state (after a national restore, or on first
+ * connection) alongside normal traffic, between `snapshot.marker` begin/end: the custom indicator
+ * definitions, every unit (parents first), then every reported record — as reported: a record
+ * changed since (a draft under review) is published from its reported snapshot (`teacher_reported`).
+ * It runs in the background in chunks, each in its own transaction with its progress, so normal
+ * writes are never blocked for long and a node restarted mid-resync carries on where it stopped.
+ * Rows are read FOR SHARE: a concurrent change of the same teacher commits first, so its own outbox
+ * event always has the lower sequence and the national node keeps the newer state.
+ */
+@Injectable()
+export class ResyncService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Resync');
+  private running: Promise<void> | null = null;
+  private stopping = false;
+
+  constructor(private readonly db: DataSource, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.kind !== 'provincial') return;
+    void this.db.query(`SELECT id::text FROM sync_resync WHERE state = 'running'`).then((rows: { id: string }[]) => {
+      if (rows[0] && !this.stopping) { this.log.log(`resuming resync ${rows[0].id}`); this.launch(rows[0].id); }
+    }).catch(() => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+  }
+
+  /** Starts a resync (refused while one is running); returns at once with its status. */
+  async start(accountId: string | null): Promise<ResyncStatus> {
+    let id: string;
+    try {
+      id = await this.db.transaction(async (tx) => {
+        const [{ head }] = await tx.query(`SELECT COALESCE(max(sequence), 0)::bigint AS head FROM sync_outbox`);
+        const [row] = await tx.query(`INSERT INTO sync_resync (state, head_sequence, started_by) VALUES ('running', $1, $2) RETURNING id::text`, [head, accountId]);
+        await tx.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ('snapshot.marker', 'snapshot', $1)`, [JSON.stringify({ phase: 'begin', headSequence: Number(head) })]);
+        await tx.query(
+          `INSERT INTO sync_outbox (type, key, payload) SELECT 'custom-fields.changed', 'custom-fields', jsonb_build_object('definitions', jsonb_agg(d.definition || jsonb_build_object('version', d.version, 'status', d.status)))
+             FROM (SELECT DISTINCT ON (key) key, version, status, definition FROM custom_field ORDER BY key, version DESC) d HAVING count(*) > 0`,
+        );
+        return row.id as string;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw commonError(CommonErrorCode.Conflict, 'A resync is already running', { running: await this.status() });
+      throw e;
+    }
+    this.launch(id);
+    return (await this.status())!;
+  }
+
+  /** The latest resync, or null if none ever ran. */
+  async status(): Promise<ResyncStatus | null> {
+    const [r] = await this.db.query(
+      `SELECT id::text, state, head_sequence::int AS "headSequence", units_queued AS "unitsQueued", teachers_queued AS "teachersQueued", started_at AS "startedAt", finished_at AS "finishedAt", error
+         FROM sync_resync ORDER BY id DESC LIMIT 1`);
+    return r ?? null;
+  }
+
+  /** Waits for the resync in progress (tests, tools). */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
+  private launch(id: string): void {
+    this.running = this.run(id).catch(async (e: unknown) => {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (this.stopping) return; // the pool is closing: resumed at the next start
+      this.log.error(`resync ${id} failed: ${msg}`);
+      await this.db.query(`UPDATE sync_resync SET state = 'failed', error = $2, finished_at = now() WHERE id = $1`, [id, msg.slice(0, 2000)]).catch(() => undefined);
+    }).finally(() => { this.running = null; });
+  }
+
+  private async run(id: string): Promise<void> {
+    // Units, parents first (ordered by path), in chunks: one message per chunk, key 'org-units'.
+    let [{ unitsQueued }] = await this.db.query(`SELECT units_queued AS "unitsQueued" FROM sync_resync WHERE id = $1`, [id]);
+    for (;;) {
+      if (this.stopping) return;
+      const n = await this.db.transaction(async (tx) => {
+        const res = await tx.query(
+          `INSERT INTO sync_outbox (type, key, payload)
+           SELECT 'org-units.changed', 'org-units', jsonb_build_object('units', jsonb_agg(j ORDER BY path)) FROM (
+             SELECT ${SYNCED_UNIT_JSON} AS j, u.path ${SYNCED_UNIT_FROM} WHERE ${SYNCED_UNIT_KINDS_SQL} ORDER BY u.path OFFSET $1 LIMIT $2) s HAVING count(*) > 0
+           RETURNING jsonb_array_length(payload->'units') AS n`,
+          [unitsQueued, UNIT_CHUNK],
+        );
+        const k = returned<{ n: number }>(res)[0]?.n ?? 0;
+        await tx.query(`UPDATE sync_resync SET units_queued = units_queued + $2 WHERE id = $1`, [id, k]);
+        return k;
+      });
+      unitsQueued += n;
+      if (n < UNIT_CHUNK) break;
+    }
+    // Reported records in id order, a chunk per transaction.
+    for (;;) {
+      if (this.stopping) return;
+      const more = await this.db.transaction(async (tx) => {
+        const [cursor] = await tx.query(`SELECT after_teacher_id AS after FROM sync_resync WHERE id = $1 FOR UPDATE`, [id]);
+        const ids: { id: string }[] = await tx.query(
+          `SELECT id::text FROM teacher WHERE reported_version IS NOT NULL AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`, [cursor.after, TEACHER_CHUNK]);
+        if (!ids.length) return false;
+        const last = ids[ids.length - 1].id;
+        await tx.query(
+          `INSERT INTO sync_outbox (type, key, payload)
+           SELECT 'teacher.upserted', t.id::text, jsonb_build_object('teacherId', t.id, 'unitCode', u.code,
+                  'idType', COALESCE(r.id_type, t.id_type), 'idNumber', COALESCE(r.id_number, t.id_number), 'name', COALESCE(r.name, t.name),
+                  'personStatus', COALESCE(r.person_status, t.person_status), 'reportedVersion', t.reported_version, 'record', COALESCE(r.record, t.record),
+                  'custom', COALESCE(r.custom, t.custom), 'catalogueVersion', COALESCE(r.catalogue_version, t.catalogue_version))
+             FROM teacher t JOIN org_unit u ON u.id = t.unit_id LEFT JOIN teacher_reported r ON r.teacher_id = t.id
+            WHERE t.reported_version IS NOT NULL AND ($1::uuid IS NULL OR t.id > $1::uuid) AND t.id <= $2::uuid
+            ORDER BY t.id FOR SHARE OF t`,
+          [cursor.after, last],
+        );
+        await tx.query(`UPDATE sync_resync SET after_teacher_id = $2, teachers_queued = teachers_queued + $3 WHERE id = $1`, [id, last, ids.length]);
+        return true;
+      });
+      if (!more) break;
+    }
+    await this.db.transaction(async (tx) => {
+      const [{ head }] = await tx.query(`SELECT head_sequence::bigint AS head FROM sync_resync WHERE id = $1`, [id]);
+      await tx.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ('snapshot.marker', 'snapshot', $1)`, [JSON.stringify({ phase: 'end', headSequence: Number(head) })]);
+      await tx.query(`UPDATE sync_resync SET state = 'done', finished_at = now() WHERE id = $1`, [id]);
+    });
+    this.log.log(`resync ${id} queued`);
+  }
+}
