@@ -285,7 +285,7 @@ export class BulkRepository {
          FROM bulk_job_person p
          CROSS JOIN LATERAL (VALUES ('teacher.' || p.action, CASE WHEN p.action = 'update' THEN jsonb_build_object('fields', jsonb_array_length(p.changes)) ELSE '{}'::jsonb END),
                                     ('review.submit', jsonb_build_object('from', CASE WHEN p.action = 'create' THEN 'draft' ELSE p.from_state END, 'to', 'submitted'))) AS a(action, details)
-        WHERE p.job_id = $1 AND (a.action <> 'review.submit' OR p.action = 'create' OR p.from_state <> 'submitted')`,
+        WHERE p.job_id = $1::uuid AND (a.action <> 'review.submit' OR p.action = 'create' OR p.from_state <> 'submitted')`,
       [jobId, actor.accountId, actor.unitId, ctx.ip, ctx.correlationId],
     );
   }

@@ -2,8 +2,8 @@ import type { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { CODES_SHEET, columnLetter, HEADER_ROWS, INSTRUCTIONS_SHEET, META_SHEET, type LayoutColumn, type LayoutMeta, type SheetLayout } from './layout.js';
 
-/** Rows that drop-down lists and the text format cover in a template. */
-const TEMPLATE_ROWS = 100_000;
+/** Rows the drop-down lists cover in a template (beyond, codes are typed; exceljs expands ranges cell by cell on load, so keep it modest). */
+const TEMPLATE_ROWS = 5000;
 
 const INSTRUCTIONS: [string, string][] = [
   ['教师信息批量导入模板', 'TMIS bulk import template'],
