@@ -117,7 +117,7 @@ export function csvMetaLine(meta: LayoutMeta, subSet: string): string {
 }
 
 export function parseCsvMetaLine(line: string): Record<string, string> | null {
-  const m = /^\uFEFF?#([a-z-]+)((?:;[A-Za-z]+=[^;]*)*)\s*,*\s*$/.exec(line.trim());
+  const m = /^\uFEFF?#([a-z-]+)((?:;[A-Za-z]+=[^;,]*)*)\s*,*\s*$/.exec(line.trim());
   if (!m) return null;
   const out: Record<string, string> = { format: m[1] };
   for (const part of m[2].split(';').filter(Boolean)) { const i = part.indexOf('='); out[part.slice(0, i)] = part.slice(i + 1); }
