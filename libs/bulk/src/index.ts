@@ -8,3 +8,4 @@ export * from './layout.js';
 export * from './cells.js';
 export * from './assess.js';
 export * from './file-check.js';
+export * from './workbook.writer.js';
