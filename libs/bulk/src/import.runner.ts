@@ -71,13 +71,15 @@ export class ImportRunner {
         const cols = allowed.get(e.subSet)!;
         const mapped: (LayoutColumn | null)[] = [];
         const byKey = new Map<string, string>();
+        const unknown: RowError[] = [];
         e.keys.forEach((k, i) => {
           if (!k) return;
           const c = cols.get(k);
-          if (!c || byKey.has(k)) { headerProblems = true; void addErrors([{ sheet: e.sheet, rowNo: 3, col: columnLetter(i), field: k, value: k, code: 'unknownColumn', en: IMPORT_PROBLEMS.unknownColumn[0], zh: IMPORT_PROBLEMS.unknownColumn[1] }]); return; }
+          if (!c || byKey.has(k)) { unknown.push({ sheet: e.sheet, rowNo: 3, col: columnLetter(i), field: k, value: k, code: 'unknownColumn', en: IMPORT_PROBLEMS.unknownColumn[0], zh: IMPORT_PROBLEMS.unknownColumn[1] }); return; }
           mapped[i] = c;
           byKey.set(k, columnLetter(i));
         });
+        if (unknown.length) { headerProblems = true; await addErrors(unknown); }
         for (const k of ['idType', 'idNumber'].filter((k) => !byKey.has(k))) { headerProblems = true; await addErrors([{ sheet: e.sheet, rowNo: 3, col: null, field: k, value: null, code: 'missingColumn', en: `${IMPORT_PROBLEMS.missingColumn[0]}: ${k}`, zh: `${IMPORT_PROBLEMS.missingColumn[1]}：${k}` }]); }
         headers.set(e.sheet, mapped);
         letters.set(e.sheet, byKey);
