@@ -249,7 +249,7 @@ describe('bulk import and export (Art. 16)', () => {
       const file = await fill(template, { 基本信息: [{ ...rowsOf(inScope, school2.code)['基本信息'][0], [key]: '核定' }, rowsOf(outOfScope, outside.code)['基本信息'][0]] });
       const asSchool = await importFile(school2Admin, file);
       const schoolErrors = await errorsOf(school2Admin, asSchool.id);
-      assert.deepEqual(schoolErrors.map((e) => [e.row, e.field, e.code]), [[ROW(0), key, 'owner'], [ROW(1), 'unitCode', 'scope']], JSON.stringify(schoolErrors));
+      assert.deepEqual(schoolErrors.map((e) => [e.row, e.field, e.code]).sort((x, y) => x[0] - y[0]), [[ROW(0), key, 'owner'], [ROW(1), 'unitCode', 'scope']], JSON.stringify(schoolErrors));
       const asCounty = await importFile(countyAdmin, file);
       assert.deepEqual((await errorsOf(countyAdmin, asCounty.id)).map((e) => [e.row, e.code]), [[ROW(1), 'scope']], 'the department may write department fields');
 

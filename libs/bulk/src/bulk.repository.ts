@@ -148,7 +148,7 @@ export class BulkRepository {
   async errors(jobId: string, afterId: string | null, limit: number): Promise<JobErrorRow[]> {
     return this.db.query(
       `SELECT id::text, sheet, row_no AS "row", col AS "column", field, value, code, message_en AS "message", message_zh AS "messageZh"
-         FROM bulk_job_error WHERE job_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+         FROM bulk_job_error e WHERE job_id = $1 AND e.id > $2::bigint ORDER BY e.id LIMIT $3`,
       [jobId, afterId ?? '0', limit],
     );
   }
