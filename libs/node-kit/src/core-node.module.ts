@@ -7,6 +7,8 @@ import { dataSourceOptions } from '@tmis/database';
 import { OrgModule, OrgUnitEntity } from '@tmis/org';
 import { SyncModule } from '@tmis/sync';
 import { TeachersModule } from '@tmis/teachers';
+import { BulkModule } from '@tmis/bulk';
+import { join, resolve } from 'node:path';
 import { HealthController, HealthRegistry, MetricsController, NODE_INFO, type NodeRuntime } from '@tmis/server';
 
 /** What every node has: the database, the org tree, accounts and auth, audit and health. */
@@ -14,13 +16,16 @@ import { HealthController, HealthRegistry, MetricsController, NODE_INFO, type No
 export class CoreNodeModule {
   static register(runtime: NodeRuntime, version = '0.1.0'): DynamicModule {
     const c = runtime.config;
+    const teachers = TeachersModule.register({ provinceCode: c.PROVINCE_CODE });
     return {
       module: CoreNodeModule,
       imports: [
         TypeOrmModule.forRoot({ ...dataSourceOptions(runtime.databaseUrl, [OrgUnitEntity], { extra: { max: c.DB_POOL_SIZE, application_name: `tmis-${runtime.kind}` } }) }),
         AuditModule,
         OrgModule,
-        TeachersModule.register({ provinceCode: c.PROVINCE_CODE }),
+        // Bulk before Teachers: GET /teachers/export must be routed before GET /teachers/:id.
+        BulkModule.register({ maxUploadMb: c.BULK_MAX_UPLOAD_MB, dir: resolve(c.BULK_DIR ?? join(c.DATA_DIR, 'bulk')), maxJobs: c.BULK_MAX_JOBS, retentionHours: c.BULK_RETENTION_HOURS }, teachers),
+        teachers,
         SyncModule.register({
           kind: runtime.kind, provinceCode: c.PROVINCE_CODE, kafkaBrokers: c.KAFKA_BROKERS?.split(',').map((b) => b.trim()), topic: c.SYNC_TOPIC, relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS,
           kafkaSsl: c.KAFKA_SSL ? { ca: c.KAFKA_SSL_CA_FILE ? readFileSync(c.KAFKA_SSL_CA_FILE, 'utf8') : undefined } : false,

@@ -111,4 +111,20 @@ export class NodeConfig {
   /** Two-digit province prefix (GB/T 2260) of a provincial node, e.g. 11 for Beijing; 66 = XPCC. */
   @IsOptional() @Matches(/^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-6])$/, { message: 'PROVINCE_CODE must be a two-digit province prefix such as 11, 44 or 66' })
   PROVINCE_CODE?: string;
+
+  /** Largest bulk-import upload, in MiB. */
+  @IsInt() @Min(1) @Max(1024)
+  BULK_MAX_UPLOAD_MB: number = 20;
+
+  /** Folder for uploaded import files (default: DATA_DIR/bulk). */
+  @IsOptional() @IsString()
+  BULK_DIR?: string;
+
+  /** Import jobs one node runs at once. */
+  @IsInt() @Min(1) @Max(16)
+  BULK_MAX_JOBS: number = 2;
+
+  /** Hours an uploaded file is kept after its job ended (error report, commit of a dry run). */
+  @IsInt() @Min(1) @Max(720)
+  BULK_RETENTION_HOURS: number = 24;
 }

@@ -11,3 +11,4 @@ export * from './dto/teacher.dto.js';
 export * from './review/review.workflow.js';
 export * from './review/review.service.js';
 export * from './sync/outbox.writer.js';
+export * from './write-rules.js';

@@ -3,12 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page, type FieldError } from '@tmis/common';
-import { indicatorSetForSchoolType, ownerViolations, subSet, validateRecord, type CustomFieldDefinition, type WriterKind } from '@tmis/core-indicators';
+import { indicatorSetForSchoolType, subSet, validateRecord, type CustomFieldDefinition, type WriterKind } from '@tmis/core-indicators';
 import { OrgService, UnitKind, UnitStatus, type OrgUnitEntity } from '@tmis/org';
 import type { EntityManager } from 'typeorm';
 import { CustomFieldsService } from './custom-fields.service.js';
 import { OutboxWriter } from './sync/outbox.writer.js';
-import { customValues, deriveColumns } from './derive.js';
+import { customValues } from './derive.js';
+import { assessWrite } from './write-rules.js';
 import type { CreateTeacherDto, ListTeachersQueryDto, UpdateTeacherDto } from './dto/teacher.dto.js';
 import { diffRecords } from './record-diff.js';
 import type { RecordView } from './record-view.js';
@@ -236,16 +237,14 @@ export class TeacherService {
     return (await this.repo.findById(id))!;
   }
 
-  /** Owner rules on the changed fields, then the whole record against the catalogue. Returns the derived columns. */
+  /** The whole record against the catalogue, then owner rules on the changed fields (`assessWrite`). Returns the derived columns. */
   private async check(writer: WriterKind, before: Rec | null, after: Rec, school: OrgUnitEntity, customDefs: CustomFieldDefinition[], unit: OrgUnitEntity) {
-    const { problems } = validateRecord(after, { indicatorSet: this.setOf(school), customFields: customDefs, before: before ?? undefined });
-    if (problems.length) throw teacherError(TeacherErrorCode.InvalidRecord, `${problems.length} problem(s)`, undefined, toFieldErrors(problems, 'record.'));
-    const changed = diffRecords(before, after).map((c) => c.path);
-    const denied = ownerViolations(writer, changed, customDefs);
-    if (denied.length) {
-      throw teacherError(TeacherErrorCode.NotOwner, `Not writable by a ${writer}: ${denied.join(', ')}`, undefined, denied.map((p) => ({ path: `record.${p}`, code: 'owner', message: `${p} is entered by the school or department`, messageZh: `record.${p}：该字段由学校或主管部门填报` })));
+    const a = assessWrite(writer, before, after, school, unit, customDefs);
+    if (a.problems.length) throw teacherError(TeacherErrorCode.InvalidRecord, `${a.problems.length} problem(s)`, undefined, a.problems);
+    if (a.denied.length) {
+      throw teacherError(TeacherErrorCode.NotOwner, `Not writable by a ${writer}: ${a.denied.join(', ')}`, undefined, a.denied.map((p) => ({ path: `record.${p}`, code: 'owner', message: `${p} is entered by the school or department`, messageZh: `record.${p}：该字段由学校或主管部门填报` })));
     }
-    return deriveColumns(after, unit, school.schoolType);
+    return a.columns;
   }
 
   private setOf(school: OrgUnitEntity): string {
