@@ -61,6 +61,10 @@ describe('federation over a real Kafka broker: province → national', { skip },
     assert.equal(last.active, false);
     const outbox = await province.api('GET', '/sync/status', { token: provinceInfo });
     assert.equal(outbox.body.outbox.unpublished, 0);
+    // lag in messages: the national consumer group has committed everything the broker holds
+    const lag = await until('consumer lag 0', async () => { const h = await national.api('GET', '/health'); return h.body.details.sync_national.consumerLagMessages === 0 ? h : null; });
+    assert.equal(lag.body.details.sync_national.consumer, 'kafka');
+    assert.match(String((await national.api('GET', '/metrics')).body), /tmis_sync_national_consumer_lag_messages 0/);
 
     const ministry = await national.tokenFor(await national.account(await national.unitByCode('000000'), Role.InfoAdmin));
     const roll = await national.api('GET', '/sync/teachers?province=11', { token: ministry });

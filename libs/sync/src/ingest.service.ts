@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { parseSyncMessage, provinceOfUnitCode, TeacherUpsertedPayload, type OrgUnitsChangedPayload, type SyncEnvelope, type SyncedUnit } from '@tmis/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { HealthRegistry } from '@tmis/server';
-import { KafkaTransport, type SyncSubscription } from './kafka.transport.js';
+import { KafkaTransport, withTimeout, type SyncSubscription } from './kafka.transport.js';
 import { SYNC_OPTIONS, type SyncOptions } from './sync.options.js';
 
 export type IngestOutcome = 'applied' | 'duplicate' | 'dead-letter';
@@ -17,6 +17,7 @@ export type IngestOutcome = 'applied' | 'duplicate' | 'dead-letter';
 export class SyncIngestService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('SyncIngest');
   private subscription: SyncSubscription | null = null;
+  private kafka: KafkaTransport | null = null;
 
   constructor(private readonly db: DataSource, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions, private readonly health: HealthRegistry) {}
 
@@ -28,15 +29,19 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
                 EXTRACT(EPOCH FROM now() - p.last_event_at)::int AS lag FROM sync_progress p ORDER BY 1`);
       const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM sync_dead_letter`);
       const metrics: Record<string, number> = { dead_letters: n };
+      // Lag in messages: what the broker holds that the national consumer group has not yet committed.
+      const consumerLag = this.kafka ? await withTimeout(this.kafka.consumerLag(this.options.topic, 'tmis-national').catch(() => undefined), 3000) : undefined;
+      if (consumerLag !== undefined) metrics.consumer_lag_messages = consumerLag;
       for (const p of provinces) {
         metrics[`last_sequence{province="${p.province}"}`] = Number(p.maxSequence);
         metrics[`gap{province="${p.province}"}`] = Number(p.gap);
         metrics[`seconds_since_last_event{province="${p.province}"}`] = p.lag ?? 0;
       }
-      return { details: { consumer: this.subscription ? 'kafka' : 'none', provinces, deadLetters: n }, metrics };
+      return { details: { consumer: this.subscription ? 'kafka' : 'none', consumerLagMessages: consumerLag ?? null, provinces, deadLetters: n }, metrics };
     });
     if (!this.options.kafkaBrokers?.length) return;
     const kafka = new KafkaTransport(this.options.kafkaBrokers, 'tmis-national', { ssl: this.options.kafkaSsl, sasl: this.options.kafkaSasl });
+    this.kafka = kafka;
     await kafka.ensureTopic(this.options.topic);
     this.subscription = await kafka.subscribeBatches(this.options.topic, 'tmis-national', async (values) => { await this.applyBatch(values); });
   }

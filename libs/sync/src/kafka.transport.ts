@@ -60,6 +60,22 @@ export class KafkaTransport implements SyncTransport {
     }
   }
 
+  /** Messages in the topic not yet committed by the consumer group (sum over partitions). */
+  async consumerLag(topic: string, groupId: string): Promise<number> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [high, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+      const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      return high.reduce((sum, p) => {
+        const c = done.get(p.partition) ?? -1;
+        return sum + Math.max(0, Number(p.high ?? p.offset) - (c < 0 ? Number(p.low ?? 0) : c));
+      }, 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async publish(topic: string, messages: { key: string; value: string }[]): Promise<void> {
     if (!this.producer) {
       const p = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
