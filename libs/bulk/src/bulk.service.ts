@@ -19,28 +19,12 @@ export interface UploadedFileInfo {
   size: number;
 }
 
-export interface BulkJobView {
-  id: string;
-  state: BulkJobRow['state'];
-  dryRun: boolean;
-  mode: BulkJobRow['mode'];
-  format: BulkJobRow['format'];
-  fileName: string;
-  fileSize: number;
-  fileHash: string;
-  sourceJobId: string | null;
-  createdBy: string;
-  counts: BulkJobRow['counts'];
-  progress: BulkJobRow['progress'];
-  errorsTruncated: boolean;
-  message: string | null;
-  messageZh: string | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
+/** A job as its reader sees it: the row without the file path, layout, actor and unit path. */
+export type BulkJobView = Pick<BulkJobRow, 'id' | 'state' | 'dryRun' | 'mode' | 'format' | 'fileName' | 'fileSize' | 'fileHash' | 'sourceJobId' | 'createdBy' | 'counts' | 'progress'
+  | 'errorsTruncated' | 'message' | 'messageZh' | 'createdAt' | 'startedAt' | 'finishedAt'> & {
   /** Whether the uploaded file is still kept (error report, commit of a dry run). */
   fileKept: boolean;
-}
+};
 
 export function toJobView(j: BulkJobRow): BulkJobView {
   return {
