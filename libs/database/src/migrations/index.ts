@@ -3,6 +3,7 @@ import { TeacherRecord1764400000000 } from './1764400000000-teacher-record.js';
 import { Review1764500000000 } from './1764500000000-review.js';
 import { ChangesChecksCycles1764600000000 } from './1764600000000-changes-checks-cycles.js';
 import { Sync1764700000000 } from './1764700000000-sync.js';
+import { Stats1764900000000 } from './1764900000000-stats.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
-export const migrations = [Foundation1764300000000, TeacherRecord1764400000000, Review1764500000000, ChangesChecksCycles1764600000000, Sync1764700000000];
+export const migrations = [Foundation1764300000000, TeacherRecord1764400000000, Review1764500000000, ChangesChecksCycles1764600000000, Sync1764700000000, Stats1764900000000];
