@@ -77,7 +77,9 @@ export class StatsRepository {
       await qr.query(`SELECT pg_advisory_lock($1)`, [REFRESH_LOCK]);
       [{ id }] = await qr.query(`INSERT INTO stat_refresh (trigger, requested_by, status, source) VALUES ($1, $2, 'running', $3) RETURNING id::text`, [trigger, requestedBy, kind === 'national' ? 'national_teacher' : 'teacher']);
       const t0 = performance.now();
+      // Large generated statements: JIT compilation would cost more than it saves (seconds per statement).
       await qr.query(`SET work_mem = '256MB'`);
+      await qr.query(`SET jit = off`);
       await qr.query(`DROP TABLE IF EXISTS stat_fact_next, stat_cell_next`);
       // The fact table from one consistent snapshot; asOf is when that snapshot was taken.
       await qr.startTransaction('REPEATABLE READ');
@@ -94,8 +96,8 @@ export class StatsRepository {
       const t1 = performance.now();
       await qr.query(`CREATE UNLOGGED TABLE stat_cell_next (LIKE stat_cell)`);
       const provinces: { p: string | null }[] = await qr.query(`SELECT DISTINCT province_code AS p FROM stat_fact_next WHERE active`);
-      const statements = cellFamilies().map(cellInsertSql);
-      for (const { p } of provinces) for (const sql of statements) await qr.query(sql, [p]);
+      // One province at a time keeps every family's hash tables in memory (a single pass per family).
+      for (const { p } of provinces) for (const family of cellFamilies()) await qr.query(cellInsertSql(family, p !== null), p !== null ? [p] : []);
       await qr.query(`CREATE INDEX stat_cell_next_key_idx ON stat_cell_next (dim1, dim2, province_code, city_code, county_code) INCLUDE (v1, v2, n)`);
       await qr.query(`VACUUM ANALYZE stat_cell_next`);
       const cellMs = Math.round(performance.now() - t1);
@@ -123,7 +125,7 @@ export class StatsRepository {
       if (id) await qr.query(`UPDATE stat_refresh SET status = 'failed', finished_at = clock_timestamp(), error = $2 WHERE id = $1`, [id, message.slice(0, 2000)]).catch(() => undefined);
       throw e;
     } finally {
-      await qr.query(`RESET work_mem`).catch(() => undefined);
+      await qr.query(`RESET work_mem; RESET jit`).catch(() => undefined);
       await qr.query(`SELECT pg_advisory_unlock($1)`, [REFRESH_LOCK]).catch(() => undefined);
       await qr.release();
     }

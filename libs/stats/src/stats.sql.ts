@@ -107,10 +107,10 @@ export function cellFamilies(): { name: string; multi: DimensionDef[]; dims: Dim
 export const unnestSql = (d: DimensionDef, alias: string) => `LEFT JOIN LATERAL unnest(CASE WHEN cardinality(f.${d.column}) = 0 THEN '{NULL}'::text[] ELSE f.${d.column} END) AS ${alias}(v) ON true`;
 
 /**
- * One family's cells for one province (or the rows without one): a single pass with GROUPING SETS at
+ * One family's cells for one province (or the rows without one, `withProvince` false, no parameter): a single pass with GROUPING SETS at
  * county grain; GROUPING() tells which dimensions each output row is for.
  */
-export function cellInsertSql(family: ReturnType<typeof cellFamilies>[number]): string {
+export function cellInsertSql(family: ReturnType<typeof cellFamilies>[number], withProvince: boolean): string {
   const expr = (d: DimensionDef) => (d.multi ? `u_${d.key}.v` : `f.${d.column}`);
   const k = family.dims.length;
   const mask = (set: string[]) => family.dims.reduce((m, d, i) => (set.includes(d.key) ? m : m | (1 << (k - 1 - i))), 0);
@@ -125,6 +125,6 @@ export function cellInsertSql(family: ReturnType<typeof cellFamilies>[number]): 
            ${caseOf((s) => colOf(s[0]))}, ${caseOf((s) => colOf(s[1]))}, a.n
       FROM (SELECT f.province_code, f.city_code, f.county_code, GROUPING(${grouping}) AS g, ${family.dims.map((d) => `${expr(d)} AS "${d.key}"`).join(', ')}, count(*)::int AS n
               FROM stat_fact_next f ${family.multi.map((d) => unnestSql(d, `u_${d.key}`)).join(' ')}
-             WHERE f.active AND f.province_code IS NOT DISTINCT FROM $1
+             WHERE f.active AND ${withProvince ? 'f.province_code = $1' : 'f.province_code IS NULL'}
              GROUP BY f.province_code, f.city_code, f.county_code, GROUPING SETS (${sets})) a`;
 }
