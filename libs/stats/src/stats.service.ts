@@ -64,7 +64,11 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
     // At boot, only when nothing was ever computed (or a crash emptied the unlogged tables): in the background.
     void this.repo.isEmpty().then((empty) => (empty ? this.runRefresh('boot', null) : null)).catch((e) => this.log.warn(`boot refresh failed: ${e instanceof Error ? e.message : String(e)}`));
     if (this.options.refreshSeconds > 0) {
-      this.timer = setInterval(() => void this.runRefresh('interval', null).catch((e) => this.log.warn(`scheduled refresh failed: ${e instanceof Error ? e.message : String(e)}`)), this.options.refreshSeconds * 1000);
+      // A tick while a refresh is still running is skipped (a slow national refresh never queues up behind itself).
+      this.timer = setInterval(() => {
+        if (this.running) return;
+        void this.runRefresh('interval', null).catch((e) => this.log.warn(`scheduled refresh failed: ${e instanceof Error ? e.message : String(e)}`));
+      }, this.options.refreshSeconds * 1000);
       this.timer.unref();
     }
   }
