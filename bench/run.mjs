@@ -9,7 +9,7 @@ import { runMigrations, startEmbeddedPostgres } from '@tmis/database';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-const suites = ['org-accounts', 'teachers', 'review', 'sync', 'bulk'].filter((s) => !only || s === only);
+const suites = ['org-accounts', 'teachers', 'review', 'sync', 'bulk', 'stats'].filter((s) => !only || s === only);
 
 let embedded;
 let server = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -64,7 +64,7 @@ console.log(line(Object.fromEntries(cols.map((c) => [c, c]))));
 console.log('|' + cols.map((c) => '-'.repeat(widths[c] + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));
 
-if (!process.env.KEEP_BENCH_DB) for (const d of [dbName, `${dbName}_nat`]) await admin.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
+if (!process.env.KEEP_BENCH_DB) for (const d of [dbName, `${dbName}_nat`, `${dbName}_stats`]) await admin.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
 await admin.end();
 if (embedded) await embedded.stop();
 if (kafkaStarted) (await import('node:child_process')).spawnSync('bash', [join(root, 'deploy', 'kafka', 'stop-kafka.sh')], { env: { ...process.env, KAFKA_PORT: process.env.BENCH_KAFKA_PORT ?? '19592' }, stdio: 'inherit' });

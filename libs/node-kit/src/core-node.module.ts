@@ -5,6 +5,7 @@ import { AccountsModule } from '@tmis/accounts';
 import { AuditModule } from '@tmis/audit';
 import { dataSourceOptions } from '@tmis/database';
 import { OrgModule, OrgUnitEntity } from '@tmis/org';
+import { StatsModule } from '@tmis/stats';
 import { SyncModule } from '@tmis/sync';
 import { TeachersModule } from '@tmis/teachers';
 import { BulkModule } from '@tmis/bulk';
@@ -33,6 +34,7 @@ export class CoreNodeModule {
           nationalUrl: c.NATIONAL_URL, nodeToken: c.SYNC_NODE_TOKEN,
           nodeTokens: Object.fromEntries((c.SYNC_NODE_TOKENS ?? '').split(',').filter(Boolean).map((p) => [p.slice(0, 2), p.slice(3)])),
         }),
+        StatsModule.register({ kind: runtime.kind, provinceCode: c.PROVINCE_CODE, refreshSeconds: c.STATS_REFRESH_SECONDS }),
         AccountsModule.register({
           jwtSecret: runtime.jwtSecret,
           jwtIssuer: `tmis-${runtime.kind}${c.PROVINCE_CODE ? `-${c.PROVINCE_CODE}` : ''}`,

@@ -1,0 +1,184 @@
+// Statistics at national scale: BENCH_STATS_TEACHERS (default 15,000,000) teachers generated in SQL
+// straight into national_teacher (in chunks of BENCH_STATS_CHUNK, default 1,000,000, with progress),
+// over schools under the real GB/T 2260 counties of all 32 provincial units; the time to rebuild the
+// precomputed tables; p50/p95 of typical breakdowns over HTTP at national and at province scope, each
+// next to the same question asked as a plain GROUP BY on the raw table in the same run.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { runMigrations } from '@tmis/database';
+import { startNationalNode } from '@tmis/national';
+import { hashPassword } from '@tmis/accounts';
+import { api, fmt, summarise } from '../lib.mjs';
+
+export const name = 'stats';
+const N = Number(process.env.BENCH_STATS_TEACHERS ?? 15_000_000);
+const CHUNK = Number(process.env.BENCH_STATS_CHUNK ?? 1_000_000);
+const API_RUNS = Number(process.env.BENCH_STATS_API_RUNS ?? 20);
+const RAW_RUNS = Number(process.env.BENCH_STATS_RAW_RUNS ?? 3);
+const PASSWORD = 'Bench#Pass2026';
+const log = (m) => console.log(`  [stats] ${new Date().toISOString().slice(11, 19)} ${m}`);
+
+/** ~40 teachers per school; schools under every county, and under a province that has no counties (XPCC). */
+async function generateSchools(db, count) {
+  await db.query(`
+    WITH parents AS (
+      SELECT id, path, substr(code, 1, 2) AS prov, row_number() OVER (ORDER BY code) AS rn, count(*) OVER () AS n
+        FROM org_unit u
+       WHERE kind = 'county' OR (kind = 'province' AND NOT EXISTS (SELECT 1 FROM org_unit c WHERE c.kind = 'county' AND c.code LIKE substr(u.code, 1, 2) || '%'))
+    ),
+    g AS (SELECT g, (ARRAY['11','11','11','21','21','21','21','31','31','32','34','36','42','51'])[1 + g % 14] AS t FROM generate_series(1, $1::int) g)
+    INSERT INTO org_unit (kind, level, code, name, parent_id, path, status, school_type, urban_rural, sponsor)
+    SELECT 'school', 5, g.t || p.prov || lpad(g.g::text, 6, '0'), '学校' || g.g, p.id, p.path || g.t || p.prov || lpad(g.g::text, 6, '0') || '/', 'active', g.t,
+           (ARRAY['111','112','121','122','210','220','220'])[1 + (g.g / 3) % 7], CASE WHEN g.g % 9 = 0 THEN '2' ELSE '1' END
+      FROM g JOIN parents p ON p.rn = 1 + g.g % p.n`, [count]);
+  await db.query(`CREATE TABLE bench_school AS SELECT code, school_type, row_number() OVER (ORDER BY code)::int AS rn FROM org_unit WHERE kind = 'school'`);
+  await db.query(`CREATE UNIQUE INDEX ON bench_school (rn)`);
+  await db.query(`ANALYZE bench_school`);
+  await db.query(`ANALYZE org_unit`);
+}
+
+/**
+ * One chunk of teachers: the record fields statistics read, with realistic distributions (women ~65 %,
+ * ages 22-62, Han ~91 %, bachelor's ~63 %, titles by weight, subjects by weight with ~15 % teaching
+ * two, 5 % who left, pay rising with title).
+ */
+const CHUNK_SQL = `
+  WITH g AS (
+    SELECT g, s.code AS unit_code, substr(s.code, 3, 2) AS prov, s.school_type,
+           (date '1964-01-01' + ((g * 7919) % 14600)::int)::date AS birth,
+           CASE WHEN (g * 31) % 100 < 65 THEN '2' ELSE '1' END AS sex,
+           CASE WHEN (g * 17) % 100 < 91 THEN '01' ELSE lpad((2 + (g * 13) % 55)::text, 2, '0') END AS eth,
+           (ARRAY['01','01','01','13','13','13','13','13','03','12'])[1 + (g * 11) % 10] AS pol,
+           (ARRAY['14','14','21','21','21','21','21','21','31','31','31','41','11'])[1 + (g * 19) % 13] AS edu,
+           (ARRAY['013','013','013','014','014','012','012','015','011','999','023','022'])[1 + (g * 23) % 12] AS title,
+           (ARRAY['01','01','02','02','03','03','04','05','06','07','08','09','10','11','12','13','14','17','18','19'])[1 + (g * 29) % 20] AS subj,
+           (ARRAY['02','03','01','04','09','12'])[1 + (g * 37) % 6] AS subj2,
+           CASE WHEN g % 20 = 7 THEN '05' WHEN g % 97 = 3 THEN '04' WHEN g % 61 = 5 THEN '02' ELSE '01' END AS status,
+           CASE WHEN g % 20 < 17 THEN '11' ELSE (ARRAY['12','13','14','55'])[1 + g % 4] END AS cat
+      FROM generate_series($1::bigint, $2::bigint) g
+      JOIN bench_school s ON s.rn = 1 + (g * 7) % $3::int
+  )
+  INSERT INTO national_teacher (teacher_id, province_code, unit_code, id_type, id_number, name, person_status, active, record, custom, catalogue_version, reported_version, last_sequence)
+  SELECT gen_random_uuid(), prov, unit_code, '1', lpad(g::text, 18, '0'), '教师' || g, status, status IN ('01','02','03'),
+         jsonb_build_object(
+           'basic', jsonb_build_object('sex', sex, 'birthDate', to_char(birth, 'YYYY-MM-DD'), 'ethnicity', eth, 'politicalStatus', pol, 'staffCategory', cat,
+                                       'onEstablishment', g % 10 <> 0, 'personStatus', status, 'nationality', 'CHN', 'idType', '1'),
+           'education', jsonb_build_array(jsonb_build_object('educationLevel', edu, 'isHighest', true)),
+           'professionalTitle', CASE WHEN g % 13 = 0 THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object('title', title, 'startMonth', to_char(birth + interval '30 years', 'YYYY-MM'))) END,
+           'teaching', CASE WHEN school_type = '11' THEN '[]'::jsonb
+                            WHEN g % 7 = 0 THEN jsonb_build_array(jsonb_build_object('schoolYear', '2025-2026', 'subject', subj), jsonb_build_object('schoolYear', '2025-2026', 'subject', subj2))
+                            ELSE jsonb_build_array(jsonb_build_object('schoolYear', '2025-2026', 'subject', subj)) END,
+           'qualification', jsonb_build_array(jsonb_build_object('qualificationType', CASE school_type WHEN '11' THEN '1' WHEN '21' THEN '2' WHEN '31' THEN '3' WHEN '34' THEN '4' ELSE '5' END)),
+           'payBenefits', jsonb_build_array(jsonb_build_object('year', 2025, 'annualPay', 45000 + ((g * 41) % 60000) + CASE title WHEN '011' THEN 90000 WHEN '012' THEN 50000 WHEN '013' THEN 25000 ELSE 0 END))),
+         '{}'::jsonb, '2026.1', 1, g
+    FROM g`;
+
+/** The same questions as plain GROUP BYs over the raw table (the record read at query time). */
+const b = `nt.record->'basic'`;
+const RAW = {
+  sex: `${b}->>'sex'`,
+  ageBand: `CASE WHEN date_part('year', age((${b}->>'birthDate')::date)) < 25 THEN '00' WHEN date_part('year', age((${b}->>'birthDate')::date)) >= 60 THEN '60' ELSE (floor(date_part('year', age((${b}->>'birthDate')::date)) / 5) * 5)::text END`,
+  highestEducation: `(SELECT e->>'educationLevel' FROM jsonb_array_elements(nt.record->'education') e WHERE e->'isHighest' = 'true'::jsonb LIMIT 1)`,
+  titleLevel: `(SELECT e->>'title' FROM jsonb_array_elements(nt.record->'professionalTitle') e WHERE e->>'endMonth' IS NULL LIMIT 1)`,
+  urbanRural: `u.urban_rural`,
+  ethnicity: `${b}->>'ethnicity'`,
+  schoolType: `u.school_type`,
+  onEstablishment: `${b}->>'onEstablishment'`,
+  retireYear: `date_part('year', tmis_retirement_date(${b}->>'sex', (${b}->>'birthDate')::date))::text`,
+};
+const SUBJECT_JOIN = `CROSS JOIN LATERAL jsonb_array_elements(nt.record->'teaching') te`;
+
+const QUERIES = [
+  { label: 'sex', params: { by: 'sex' }, raw: [RAW.sex] },
+  { label: 'age pyramid (ageBand × sex)', params: { by: 'ageBand,sex' }, raw: [RAW.ageBand, RAW.sex] },
+  { label: 'highest education by province', params: { by: 'highestEducation', level: 'province' }, raw: [RAW.highestEducation], level: 'province' },
+  { label: 'title structure by province', params: { by: 'titleLevel', level: 'province' }, raw: [RAW.titleLevel], level: 'province' },
+  { label: 'subject supply by county', params: { by: 'subject', level: 'county' }, raw: [`te->>'subject'`], join: SUBJECT_JOIN, level: 'county' },
+  { label: 'retirements next 5 years by subject', params: { by: 'retireYear,subject', filter: `retireYear:${[0, 1, 2, 3, 4].map((i) => new Date().getFullYear() + i).join('|')}` }, raw: [RAW.retireYear, `te->>'subject'`], join: SUBJECT_JOIN, rawWhere: `date_part('year', tmis_retirement_date(${b}->>'sex', (${b}->>'birthDate')::date)) BETWEEN ${new Date().getFullYear()} AND ${new Date().getFullYear() + 4}` },
+  { label: 'urban/rural × sex, filter title 012', params: { by: 'urbanRural,sex', filter: 'title:012' }, raw: [RAW.urbanRural, RAW.sex], rawWhere: `${RAW.titleLevel} = '012'` },
+  { label: 'ethnicity', params: { by: 'ethnicity' }, raw: [RAW.ethnicity] },
+  { label: '3 dimensions (fallback to facts)', params: { by: 'sex,schoolType,onEstablishment' }, raw: [RAW.sex, RAW.schoolType, RAW.onEstablishment] },
+];
+
+function rawSql(q, level, province) {
+  const levelCol = { province: 'nt.province_code', city: 'gpu.code', county: 'pu.code' }[level];
+  const cols = [...(levelCol ? [levelCol] : []), ...q.raw];
+  const where = ['nt.active', 'NOT nt.removed', ...(province ? [`nt.province_code = '${province}'`] : []), ...(q.rawWhere ? [q.rawWhere] : [])];
+  const parents = level === 'county' || level === 'city' ? 'LEFT JOIN org_unit pu ON pu.id = u.parent_id LEFT JOIN org_unit gpu ON gpu.id = pu.parent_id' : '';
+  return `SELECT ${cols.map((c, i) => `${c} AS c${i}`).join(', ')}, count(*) FROM national_teacher nt LEFT JOIN org_unit u ON u.code = nt.unit_code ${parents} ${q.join ?? ''} WHERE ${where.join(' AND ')} GROUP BY ${cols.map((_, i) => i + 1).join(', ')}`;
+}
+
+export async function run(ctx) {
+  const rows = [];
+  const dbName = `${ctx.dbName}_stats`;
+  const admin = new pg.Client({ connectionString: ctx.serverUrl('postgres') });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  await admin.end();
+  await runMigrations(ctx.serverUrl(dbName));
+  const node = await startNationalNode({ DATABASE_URL: ctx.serverUrl(dbName), JWT_SECRET: randomBytes(32).toString('hex'), PORT: '0', HOST: '127.0.0.1', DB_MIGRATE_ON_START: 'false', LOG_LEVEL: 'error', STATS_REFRESH_SECONDS: '0', DB_POOL_SIZE: '8' });
+  ctx.state.statsNode = node;
+  const db = new pg.Client({ connectionString: ctx.serverUrl(dbName) });
+  await db.connect();
+  try {
+    // Schools, then teachers in chunks (one statement per chunk), with progress.
+    const schools = Math.max(2000, Math.round(N / 40));
+    let t0 = performance.now();
+    await generateSchools(db, schools);
+    log(`${schools} schools in ${fmt((performance.now() - t0) / 1000)} s`);
+    t0 = performance.now();
+    const [{ n: schoolCount }] = (await db.query(`SELECT count(*)::int AS n FROM bench_school`)).rows;
+    for (let from = 1; from <= N; from += CHUNK) {
+      const to = Math.min(N, from + CHUNK - 1);
+      await db.query(CHUNK_SQL, [from, to, schoolCount]);
+      log(`teachers ${to.toLocaleString('en')} / ${N.toLocaleString('en')} (${fmt((performance.now() - t0) / 1000)} s)`);
+    }
+    await db.query(`ANALYZE national_teacher`);
+    const genSeconds = (performance.now() - t0) / 1000;
+    const [{ provinces }] = (await db.query(`SELECT count(DISTINCT province_code)::int AS provinces FROM national_teacher`)).rows;
+    const [{ size }] = (await db.query(`SELECT pg_total_relation_size('national_teacher') AS size`)).rows;
+    rows.push({ metric: 'teachers generated in SQL into national_teacher', value: N, unit: 'records', note: `${fmt(N / genSeconds, 0)} records/s; ${provinces} provinces, ${schools} schools; ${fmt(size / 2 ** 30, 2)} GiB` });
+
+    // A ministry information administrator (exact counts, no small-cell suppression).
+    const [ministry] = (await db.query(`SELECT id FROM org_unit WHERE code = '000000'`)).rows;
+    const [gd] = (await db.query(`SELECT id FROM org_unit WHERE code = '440000'`)).rows;
+    await db.query(`INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.stats', '基准', '110101199001010011', $2, false)`, [ministry.id, await hashPassword(PASSWORD)]);
+    const token = (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.stats', password: PASSWORD })).accessToken;
+
+    log('refresh …');
+    const r = await api(node.url, 'POST', '/stats/refresh', token);
+    const [{ fact, cell }] = (await db.query(`SELECT pg_total_relation_size('stat_fact') AS fact, pg_total_relation_size('stat_cell') AS cell`)).rows;
+    rows.push({ metric: 'refresh: fact table + cells, build and swap', value: `${fmt(r.durationMs / 1000)} s`, unit: '', note: `fact ${fmt(r.factMs / 1000)} s (${r.factRows} rows, ${fmt(fact / 2 ** 20, 0)} MiB); cells ${fmt(r.cellMs / 1000)} s (${r.cellRows} rows, ${fmt(cell / 2 ** 20, 0)} MiB)` });
+
+    for (const [scopeLabel, unit, province] of [['national', null, null], ['province 44', gd.id, '44']]) {
+      for (const q of QUERIES) {
+        const level = unit && q.level === 'province' ? 'city' : q.level;
+        const params = new URLSearchParams({ ...q.params, ...(unit ? { unit } : {}), ...(level ? { level } : {}) });
+        const times = [];
+        let source = '';
+        for (let i = 0; i < API_RUNS; i++) {
+          const s = performance.now();
+          const body = await api(node.url, 'GET', `/stats/breakdown?${params}`, token);
+          times.push(performance.now() - s);
+          source = body.source;
+        }
+        const rawTimes = [];
+        const sql = rawSql(q, level, province);
+        for (let i = 0; i < RAW_RUNS; i++) {
+          const s = performance.now();
+          await db.query(sql);
+          rawTimes.push(performance.now() - s);
+        }
+        const a = summarise(times);
+        const raw = summarise(rawTimes);
+        rows.push({ metric: `${scopeLabel}: ${q.label}`, value: `p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms`, unit: '', note: `${source}; plain GROUP BY p50 ${fmt(raw.p50, 0)} / p95 ${fmt(raw.p95, 0)} ms (${RAW_RUNS} runs)` });
+        log(`${scopeLabel}: ${q.label}: api p50 ${fmt(a.p50)} ms (${source}), raw p50 ${fmt(raw.p50, 0)} ms`);
+      }
+    }
+  } finally {
+    await db.end();
+    await node.close();
+    ctx.state.statsNode = null;
+  }
+  return rows;
+}

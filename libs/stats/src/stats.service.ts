@@ -1,0 +1,259 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { AccessPolicy, Role, type Actor } from '@tmis/access';
+import { commonError, CommonErrorCode } from '@tmis/common';
+import { ACTIVE_PERSON_STATUSES, labelOf, type CodeEntry } from '@tmis/core-indicators';
+import { OrgService, UnitKind, type OrgUnitEntity } from '@tmis/org';
+import { HealthRegistry } from '@tmis/server';
+import { DIMENSION_BY_KEY, DIMENSIONS, labelValue, RETIRE_HORIZON_YEARS, type DimensionSensitivity, type Labelled } from './dimensions.js';
+import type { StatsQueryDto } from './dto/stats-query.dto.js';
+import { statsError, StatsErrorCode } from './stats.errors.js';
+import { STATS_OPTIONS, type StatsOptions } from './stats.options.js';
+import { LEVEL_COLUMN, StatsRepository, type Level, type RefreshRow, type StatFilter, type StatQuery, type StatScope } from './stats.repository.js';
+import type { Bilingual, StatsTable } from './stats.table.js';
+import { SMALL_CELL_MAX, suppress, SUPPRESSION_RULE } from './suppression.js';
+
+const LEVEL_RANK: Record<Level, number> = { province: 2, city: 3, county: 4, school: 5 };
+const PRECOMPUTED_MAX_DIMENSIONS = 2;
+
+export const COUNTING_RULE: Bilingual = {
+  en: 'Totals count people. In a breakdown by a multi-valued dimension (subject taught in the latest school year, qualification type) a person counts once under each of their values, so the rows can add up to more than the total; a person with no value counts once as "not recorded".',
+  zh: '合计按人数计。按多值维度（最近学年任教学科、教师资格种类）细分时，一人在其每个取值下各计一次，各行之和可能大于合计；没有取值的人员计入“未填报”一次。',
+};
+
+const MOBILITY_NOTE: Bilingual = {
+  en: 'Mobility (transfers in and out) is not available yet: the system does not record transfers (Art. 23) so far.',
+  zh: '流动情况（调入、调出）暂无数据：系统尚未实现调动业务（第二十三条）。',
+};
+
+/** A dimension as resolved for one request: a core one, or a custom indicator of the province. */
+interface ResolvedDim {
+  key: string;
+  zh: string;
+  en: string;
+  custom: boolean;
+  multi: boolean;
+  sensitivity: DimensionSensitivity;
+  label(code: string | null): Labelled;
+}
+
+export interface TableRequest {
+  title: Bilingual;
+  by: string[];
+  query: StatsQueryDto;
+  /** Extra filters fixed by a named indicator (e.g. the retirement horizon). */
+  fixedFilters?: StatFilter[];
+  /** Level used when none is asked for (region indicators break down one level below the scope). */
+  defaultLevel?: 'child';
+  notes?: Bilingual[];
+}
+
+@Injectable()
+export class StatsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Stats');
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<RefreshRow> | null = null;
+
+  constructor(private readonly repo: StatsRepository, private readonly org: OrgService, private readonly health: HealthRegistry, @Inject(STATS_OPTIONS) private readonly options: StatsOptions) {}
+
+  onApplicationBootstrap(): void {
+    this.health.register('stats', async () => {
+      const last = await this.repo.lastRefresh('ok');
+      const age = last?.asOf ? Math.round((Date.now() - new Date(last.asOf).getTime()) / 1000) : null;
+      return { details: { asOf: last?.asOf ?? null, refreshSeconds: this.options.refreshSeconds }, metrics: { age_seconds: age ?? -1, last_refresh_ms: last?.durationMs ?? 0, fact_rows: last?.factRows ?? 0 } };
+    });
+    // At boot, only when nothing was ever computed (or a crash emptied the unlogged tables): in the background.
+    void this.repo.isEmpty().then((empty) => (empty ? this.runRefresh('boot', null) : null)).catch((e) => this.log.warn(`boot refresh failed: ${e instanceof Error ? e.message : String(e)}`));
+    if (this.options.refreshSeconds > 0) {
+      // A tick while a refresh is still running is skipped (a slow national refresh never queues up behind itself).
+      this.timer = setInterval(() => {
+        if (this.running) return;
+        void this.runRefresh('interval', null).catch((e) => this.log.warn(`scheduled refresh failed: ${e instanceof Error ? e.message : String(e)}`));
+      }, this.options.refreshSeconds * 1000);
+      this.timer.unref();
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One refresh at a time per process (and across processes through the repository's advisory lock). */
+  private runRefresh(trigger: 'boot' | 'interval' | 'manual', requestedBy: string | null): Promise<RefreshRow> {
+    const previous = this.running ?? Promise.resolve(null);
+    const next = previous.catch(() => null).then(() => this.repo.refresh(this.options.kind, trigger, requestedBy));
+    this.running = next;
+    void next.finally(() => { if (this.running === next) this.running = null; }).catch(() => undefined);
+    return next;
+  }
+
+  /** On demand: the system or information administrator of the node's top unit (the ministry, or the province). */
+  async refresh(actor: Actor): Promise<RefreshRow> {
+    AccessPolicy.requireRole(actor, [Role.SysAdmin, Role.InfoAdmin]);
+    if (actor.unitPath.split('/').filter(Boolean).length !== 1) throw statsError(StatsErrorCode.RefreshNotAllowed);
+    return this.runRefresh('manual', actor.accountId);
+  }
+
+  async freshness(actor: Actor): Promise<{ asOf: Date | null; ageSeconds: number | null; lastRefresh: RefreshRow | null; lastAttempt: RefreshRow | null; refreshSeconds: number; source: string }> {
+    this.requireReader(actor);
+    const [ok, last] = await Promise.all([this.repo.lastRefresh('ok'), this.repo.lastRefresh()]);
+    return {
+      asOf: ok?.asOf ?? null, ageSeconds: ok?.asOf ? Math.round((Date.now() - new Date(ok.asOf).getTime()) / 1000) : null, lastRefresh: ok, lastAttempt: last,
+      refreshSeconds: this.options.refreshSeconds, source: this.options.kind === 'national' ? 'national_teacher ⋈ org_unit' : 'teacher',
+    };
+  }
+
+  /** The dimensions a reader may use here, with their values' labels. */
+  async dimensions(actor: Actor): Promise<{ key: string; zh: string; en: string; multi: boolean; sensitivity: DimensionSensitivity; precomputed: boolean; values?: CodeEntry[] }[]> {
+    this.requireReader(actor);
+    const core = DIMENSIONS.filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin).map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: !!d.multi, sensitivity: d.sensitivity, precomputed: true }));
+    const custom = (await this.customDims()).filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin).map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: false, sensitivity: d.sensitivity, precomputed: false }));
+    return [...core, ...custom];
+  }
+
+  mobility(actor: Actor): never {
+    this.requireReader(actor);
+    throw statsError(StatsErrorCode.MobilityUnavailable, MOBILITY_NOTE.en);
+  }
+
+  /** A table: scope and permission checks, the source that can answer, labels and the small-cell rule. */
+  async table(actor: Actor, req: TableRequest): Promise<StatsTable> {
+    this.requireReader(actor);
+    const q = req.query;
+    const customs = await this.customDims();
+    const resolve = (key: string): ResolvedDim => {
+      const core = DIMENSION_BY_KEY.get(key);
+      if (core) return { key, zh: core.zh, en: core.en, custom: false, multi: !!core.multi, sensitivity: core.sensitivity, label: (c) => labelValue(core, c) };
+      const custom = customs.find((c) => c.key === key);
+      if (!custom) throw statsError(StatsErrorCode.UnknownDimension, `Unknown dimension: ${key}`);
+      return custom;
+    };
+    if (new Set(req.by).size !== req.by.length || req.by.length > 4) throw statsError(StatsErrorCode.TooManyDimensions);
+    const by = req.by.map(resolve);
+    const filters = [...parseFilter(q.filter), ...(req.fixedFilters ?? [])];
+    if (new Set(filters.map((f) => f.dim)).size !== filters.length) throw statsError(StatsErrorCode.BadFilter, 'Each dimension may be filtered once');
+    const filterDims = filters.map((f) => resolve(f.dim));
+    const all = [...by, ...filterDims];
+    if (all.some((d) => d.sensitivity === 'pay') && actor.role !== Role.InfoAdmin) throw statsError(StatsErrorCode.PayNotAllowed);
+
+    // Scope: the actor's unit, or a unit below it.
+    const unit = q.unit ? await this.org.findById(q.unit) : await this.org.findById(actor.unitId);
+    if (!unit) throw commonError(CommonErrorCode.NotFound, 'unit does not exist');
+    AccessPolicy.requireInScope(actor, unit.path);
+    const level = q.level ?? (req.defaultLevel === 'child' ? childLevel(unit) : null);
+    if (level && LEVEL_RANK[level] < unit.level) throw statsError(StatsErrorCode.LevelAboveScope, `level=${level} is above ${unit.kind} ${unit.code}`);
+    const scope = scopeOf(unit);
+
+    const personStatus = filters.find((f) => f.dim === 'personStatus');
+    const includeInactive = q.includeInactive === 'true' || !!personStatus;
+    const stored = new Set([...req.by, ...filters.map((f) => f.dim)]);
+    const precomputed = all.every((d) => !d.custom) && level !== 'school' && scope.kind !== 'path' && stored.size <= PRECOMPUTED_MAX_DIMENSIONS
+      && q.includeInactive !== 'true' && (!personStatus || personStatus.values.every((v) => ACTIVE_PERSON_STATUSES.has(v)))
+      && filters.every((f) => !DIMENSION_BY_KEY.get(f.dim)?.multi || f.values.length === 1 || req.by.includes(f.dim));
+
+    const last = await this.repo.lastRefresh('ok');
+    if (!last?.asOf) throw statsError(StatsErrorCode.NotRefreshed);
+    const query: StatQuery = { by: req.by, level, scope, filters, includeInactive };
+    const result = precomputed ? await this.repo.fromCells(query) : await this.repo.fromFacts(query);
+
+    // The small-cell rule (docs/statistics.md) for readers who do not read the records themselves.
+    const personal = all.filter((d) => d.sensitivity === 'personal').length;
+    const applies = actor.role !== Role.InfoAdmin && (level === 'school' || scope.kind === 'path' || all.some((d) => d.sensitivity === 'special') || personal >= 2);
+    const rows = [...result.rows].sort((a, b) => compareKeys([a.unit, ...a.values], [b.unit, ...b.values]));
+    const hidden = applies ? suppress(rows.map((r) => ({ key: level ? [r.unit, ...r.values] : r.values, count: r.n }))) : new Set<number>();
+    const names = level ? await this.repo.unitNames(rows.map((r) => r.unit).filter((c): c is string => !!c)) : new Map<string, string>();
+    const unitLabel = (code: string | null): Labelled => (code ? { code, zh: names.get(code) ?? code, en: names.get(code) ?? code } : { code, zh: '未归属', en: 'Not assigned' });
+
+    return {
+      title: req.title,
+      asOf: new Date(last.asOf).toISOString(),
+      source: precomputed ? 'precomputed' : 'facts',
+      scope: { id: unit.id, kind: unit.kind, code: unit.code, zh: unit.name, en: unit.name },
+      level,
+      by: by.map((d) => ({ key: d.key, zh: d.zh, en: d.en })),
+      filters: filters.map((f, i) => ({ dimension: { key: filterDims[i].key, zh: filterDims[i].zh, en: filterDims[i].en }, values: f.values.map((v) => filterDims[i].label(v)) })),
+      includeInactive,
+      rows: rows.map((r, i) => ({
+        ...(level ? { unit: unitLabel(r.unit) } : {}),
+        values: Object.fromEntries(by.map((d, j) => [d.key, d.label(r.values[j])])),
+        count: hidden.has(i) ? null : r.n,
+        suppressed: hidden.has(i),
+      })),
+      total: result.total,
+      counting: COUNTING_RULE,
+      suppression: { applied: applies, threshold: SMALL_CELL_MAX, suppressedCells: hidden.size, rule: SUPPRESSION_RULE },
+      notes: req.notes ?? [],
+    };
+  }
+
+  /** Retirement horizon: this year and the next `years - 1` (the precomputed dimension names single years up to RETIRE_HORIZON_YEARS ahead). */
+  retirementYears(years: number): string[] {
+    const y = new Date().getFullYear();
+    return Array.from({ length: Math.min(years, RETIRE_HORIZON_YEARS) }, (_, i) => String(y + i));
+  }
+
+  private requireReader(actor: Actor): void {
+    AccessPolicy.requireRole(actor, [Role.Query, Role.InfoAdmin, Role.SysAdmin]);
+  }
+
+  /** The province's custom indicators as dimensions (provincial node only). */
+  private async customDims(): Promise<ResolvedDim[]> {
+    if (this.options.kind !== 'provincial' || !this.options.provinceCode) return [];
+    const defs = await this.repo.customFields(this.options.provinceCode);
+    return defs.map(({ key, definition: d }) => {
+      const codes = Array.isArray(d.codes) ? (d.codes as CodeEntry[]) : [];
+      const table = typeof d.codeTable === 'string' ? d.codeTable : null;
+      const sensitivity = (d.sensitivity === 'pay' ? 'pay' : d.sensitivity === 'personal' ? 'personal' : 'normal') as DimensionSensitivity;
+      const label = (code: string | null): Labelled => {
+        if (code === null) return { code, zh: '未填报', en: 'Not recorded' };
+        const e = codes.find((c) => c.code === code) ?? (table ? labelOf(table, code) : undefined);
+        if (e) return { code, zh: e.zh, en: e.en };
+        if (d.type === 'boolean' && (code === 'true' || code === 'false')) return code === 'true' ? { code, zh: '是', en: 'Yes' } : { code, zh: '否', en: 'No' };
+        return { code, zh: code, en: code };
+      };
+      return { key, zh: String(d.zh ?? key), en: String(d.en ?? key), custom: true, multi: false, sensitivity, label };
+    });
+  }
+}
+
+/** `title:012|013,sex:2` → filters. */
+export function parseFilter(raw: string | undefined): StatFilter[] {
+  if (!raw) return [];
+  return raw.split(',').map((part) => {
+    const i = part.indexOf(':');
+    if (i < 1) throw statsError(StatsErrorCode.BadFilter);
+    const values = [...new Set(part.slice(i + 1).split('|').filter(Boolean))];
+    if (!values.length) throw statsError(StatsErrorCode.BadFilter);
+    return { dim: part.slice(0, i), values };
+  });
+}
+
+function scopeOf(unit: OrgUnitEntity): StatScope {
+  switch (unit.kind) {
+    case UnitKind.Ministry: return { kind: 'all' };
+    case UnitKind.Province: return { kind: 'code', column: LEVEL_COLUMN.province as 'province_code', code: unit.code };
+    case UnitKind.City: return { kind: 'code', column: 'city_code', code: unit.code };
+    case UnitKind.County: return { kind: 'code', column: 'county_code', code: unit.code };
+    default: return { kind: 'path', path: unit.path };
+  }
+}
+
+function childLevel(unit: OrgUnitEntity): Level {
+  switch (unit.kind) {
+    case UnitKind.Ministry: return 'province';
+    case UnitKind.Province: return 'city';
+    case UnitKind.City: return 'county';
+    default: return 'school';
+  }
+}
+
+/** Codes in ascending order, "not recorded" last. */
+function compareKeys(a: (string | null)[], b: (string | null)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (a[i] === null) return 1;
+    if (b[i] === null) return -1;
+    return a[i]! < b[i]! ? -1 : 1;
+  }
+  return 0;
+}

@@ -1,0 +1,86 @@
+import ExcelJS from 'exceljs';
+import type { Labelled } from './dimensions.js';
+
+export interface Bilingual {
+  zh: string;
+  en: string;
+}
+
+export interface StatsTableRow {
+  /** The unit of the row when broken down by level. */
+  unit?: Labelled;
+  /** One labelled code per dimension of `by`. */
+  values: Record<string, Labelled>;
+  /** People (or, in a breakdown by a multi-valued dimension, people per value); null when suppressed. */
+  count: number | null;
+  suppressed: boolean;
+}
+
+/** A statistics table as the API returns it (and exports it). */
+export interface StatsTable {
+  title: Bilingual;
+  asOf: string;
+  source: 'precomputed' | 'facts';
+  scope: Labelled & { id: string; kind: string };
+  level: string | null;
+  by: ({ key: string } & Bilingual)[];
+  filters: { dimension: { key: string } & Bilingual; values: Labelled[] }[];
+  includeInactive: boolean;
+  rows: StatsTableRow[];
+  /** People in scope passing the filters (each person once). */
+  total: number;
+  counting: Bilingual;
+  suppression: { applied: boolean; threshold: number; suppressedCells: number; rule: Bilingual };
+  notes: Bilingual[];
+}
+
+/** Column keys and the cell values of each row, shared by CSV and xlsx. */
+export function tabulate(t: StatsTable): { header: string[]; rows: (string | number | null)[][] } {
+  const header = [...(t.level ? ['unit_code', 'unit_zh', 'unit_en'] : []), ...t.by.flatMap((d) => [`${d.key}_code`, `${d.key}_zh`, `${d.key}_en`]), 'count', 'suppressed'];
+  const rows = t.rows.map((r) => [
+    ...(t.level ? [r.unit?.code ?? null, r.unit?.zh ?? '', r.unit?.en ?? ''] : []),
+    ...t.by.flatMap((d) => [r.values[d.key].code, r.values[d.key].zh, r.values[d.key].en]),
+    r.count,
+    r.suppressed ? 1 : 0,
+  ]);
+  return { header, rows };
+}
+
+const csvCell = (v: string | number | null) => {
+  const s = v === null ? '' : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** RFC 4180 CSV with a UTF-8 byte-order mark (so that spreadsheet programs read the Chinese labels). */
+export function toCsv(t: StatsTable): string {
+  const { header, rows } = tabulate(t);
+  return '\ufeff' + [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** An xlsx workbook: the table, and a sheet saying what it is (scope, filters, freshness, rules). */
+export async function toXlsx(t: StatsTable): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'TMIS';
+  wb.created = new Date(t.asOf);
+  const data = wb.addWorksheet('data');
+  const { header, rows } = tabulate(t);
+  data.addRow(header);
+  for (const r of rows) data.addRow(r);
+  data.getRow(1).font = { bold: true };
+  const about = wb.addWorksheet('about');
+  const lines: [string, string | number][] = [
+    ['title', `${t.title.zh} / ${t.title.en}`],
+    ['asOf', t.asOf],
+    ['source', t.source],
+    ['scope', `${t.scope.code} ${t.scope.zh}`],
+    ['level', t.level ?? ''],
+    ['filters', t.filters.map((f) => `${f.dimension.key}: ${f.values.map((v) => v.code).join('|')}`).join('; ')],
+    ['includeInactive', String(t.includeInactive)],
+    ['total', t.total],
+    ['counting', `${t.counting.zh} / ${t.counting.en}`],
+    ['suppression', t.suppression.applied ? `${t.suppression.rule.zh} / ${t.suppression.rule.en}` : 'none'],
+    ...t.notes.map((n): [string, string] => ['note', `${n.zh} / ${n.en}`]),
+  ];
+  for (const l of lines) about.addRow(l);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
