@@ -14,8 +14,8 @@ CREATE OR REPLACE FUNCTION bench_gb11643(first17 text) RETURNS text LANGUAGE sql
   SELECT substr('10X98765432', 1 + (SELECT sum(substr(first17, i, 1)::int * (ARRAY[7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2])[i]) FROM generate_series(1, 17) i)::int % 11, 1)
 $$`;
 
-/** Generates teachers up to `total` in SQL; returns [records added, seconds]. */
-export async function generateTeachers(ctx, total) {
+/** Generates teachers up to `total` in SQL (`reported`: as records already through review); returns [records added, seconds]. */
+export async function generateTeachers(ctx, total, { reported = false } = {}) {
   const db = ctx.state.db;
   await ensureSchools(ctx);
   await db.query(GB11643);
@@ -49,7 +49,7 @@ export async function generateTeachers(ctx, total) {
           FROM g JOIN bench_school s ON s.rn = 1 + (g.g * 7) % $4::int
       )
       INSERT INTO teacher (unit_id, unit_path, id_type, id_number, name, sex, birth_date, person_status, status_since, active, school_type, staff_category,
-                           on_establishment, highest_education, title, subjects, qualification_types, record, catalogue_version)
+                           on_establishment, highest_education, title, subjects, qualification_types, record, catalogue_version, review_state, reported_version)
       SELECT unit_id, path, '1', first17 || bench_gb11643(first17), surname || given,
              CASE WHEN substr(seq, 3, 1)::int % 2 = 1 THEN '1' ELSE '2' END, birth, status, CASE WHEN status <> '01' THEN date '2026-07-31' END,
              status = '01', school_type, cat, g % 10 <> 0, CASE WHEN g % 5 = 0 THEN '14' ELSE '21' END, title, CASE WHEN school_type = '11' THEN '{}'::text[] ELSE ARRAY[subject] END, ARRAY['3'],
@@ -66,8 +66,8 @@ export async function generateTeachers(ctx, total) {
                'annualAssessment', jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'year', 2024, 'result', '2'), jsonb_build_object('id', gen_random_uuid(), 'year', 2025, 'result', CASE WHEN g % 5 = 0 THEN '1' ELSE '2' END)),
                'domesticTraining', jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'projectName', '国培计划', 'startDate', '2025-07-01', 'endDate', '2025-07-10', 'hours', 40)),
                'contacts', jsonb_build_object('mobile', '139' || lpad((g % 100000000)::text, 8, '0'), 'email', 't' || g || '@school.gd.cn')
-             )), $3
-        FROM p`, [from, to, CATALOGUE_VERSION, schoolCount]);
+             )), $3, CASE WHEN $5::boolean THEN 'reported' ELSE 'draft' END, CASE WHEN $5::boolean THEN 1 END
+        FROM p`, [from, to, CATALOGUE_VERSION, schoolCount, reported]);
     process.stdout.write(`  … ${to + 1} teachers\n`);
   }
   const genSeconds = (performance.now() - t0) / 1000;
