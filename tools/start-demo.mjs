@@ -26,7 +26,7 @@ const children = nodes.map((n) => {
   rmSync(loginsFile, { force: true });
   const child = spawn(process.execPath, [n.app], {
     cwd: root,
-    env: { ...env, ...n.extra, DEMO_DATA: 'true', PORT: n.port, HOST: env.HOST ?? '127.0.0.1', DATA_DIR: n.dataDir, EMBEDDED_PG_PORT: n.pgPort, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
+    env: { ...env, ...n.extra, DEMO_DATA: 'true', STATS_REFRESH_SECONDS: env.STATS_REFRESH_SECONDS ?? '60', PORT: n.port, HOST: env.HOST ?? '127.0.0.1', DATA_DIR: n.dataDir, EMBEDDED_PG_PORT: n.pgPort, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = (d) => d.toString().split('\n').filter(Boolean).map((l) => `[${n.name}] ${l}`).join('\n') + '\n';

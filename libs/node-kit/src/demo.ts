@@ -3,6 +3,8 @@ import { Role, type Actor } from '@tmis/access';
 import { AccountsService } from '@tmis/accounts';
 import { makeIdNumber } from '@tmis/core-indicators';
 import { OrgService, UnitKind, type OrgUnitEntity } from '@tmis/org';
+import { StatsService } from '@tmis/stats';
+import { ReviewService, TeacherService } from '@tmis/teachers';
 import type { NodeRuntime } from '@tmis/server';
 import { bootstrapRootAdmin, rootUnitCode } from './seed.js';
 
@@ -14,8 +16,30 @@ export interface DemoLogin {
   unit: string;
 }
 
-function actorFor(accountId: string, unit: OrgUnitEntity): Actor {
-  return { accountId, sessionId: 'demo-seed', role: Role.SysAdmin, unitId: unit.id, unitPath: unit.path, unitLevel: unit.level, mustChangePassword: false };
+function actorFor(accountId: string, unit: OrgUnitEntity, role: Role = Role.SysAdmin): Actor {
+  return { accountId, sessionId: 'demo-seed', role, unitId: unit.id, unitPath: unit.path, unitLevel: unit.level, mustChangePassword: false };
+}
+
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];
+const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳'];
+
+/** A varied, valid primary/secondary record for demo person `i` (ID number from the county's division code). */
+function demoRecord(countyCode: string, i: number): Record<string, unknown> {
+  const year = 1966 + ((i * 7) % 34);
+  const birth = `${year}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 27)).padStart(2, '0')}`;
+  const idNumber = makeIdNumber(countyCode, birth.replaceAll('-', ''), 100 + i);
+  const sex = Number(idNumber[16]) % 2 === 1 ? '1' : '2';
+  const title = ['013', '012', '014', '013', '011', '015'][i % 6];
+  return {
+    basic: {
+      name: `${SURNAMES[i % SURNAMES.length]}${GIVEN[(i * 5) % GIVEN.length]}`, sex, nationality: 'CHN', ethnicity: ['01', '01', '01', '03', '05'][i % 5], idType: '1', idNumber, birthDate: birth,
+      politicalStatus: ['01', '13', '13', '03'][i % 4], workStartMonth: `${year + 22}-09`, schoolEntryMonth: `${year + 23}-09`, staffCategory: i % 9 === 0 ? '12' : '11', onEstablishment: i % 7 !== 0, ...(i % 7 === 0 ? { employmentForm: '1' } : {}), personStatus: '01',
+    },
+    education: [{ startMonth: `${year + 18}-09`, endMonth: `${year + 22}-07`, schoolName: '北京师范大学', educationLevel: i % 5 === 0 ? '14' : '21', degree: '4', isHighest: true }],
+    professionalTitle: [{ title, startMonth: `${Math.min(year + 30, 2025)}-09` }],
+    teaching: [{ schoolYear: '2025-2026', semester: '1', subject: ['01', '02', '03', '04', '05', '06'][i % 6], grade: '七年级', weeklyHours: 10 + (i % 6) }],
+    contacts: { mobile: `139${String(10000000 + i * 7919).slice(0, 8)}`, email: `demo${i}@school.example.cn` },
+  };
 }
 
 /**
@@ -65,5 +89,28 @@ export async function seedDemo(app: INestApplication, runtime: NodeRuntime): Pro
   const schoolAdminId = await ensureAccount(countyActor, primary, Role.SysAdmin, `s${primary.code}.admin`, '学校系统管理员', makeIdNumber(county.code, '19860606', 81));
   const teacherId = makeIdNumber(county.code, '19900315', 92);
   await ensureAccount(actorFor(schoolAdminId, primary), primary, Role.Teacher, teacherId, '示范教师', teacherId);
+
+  // Teacher records through the same services as the API: 36 in the primary and the middle school,
+  // two thirds taken through review to "reported" (so they reach the national node), the rest drafts.
+  const middle = (await org.findByCode(`31${p}000002`))!;
+  const schoolInfo = actorFor(await ensureAccount(actorFor(schoolAdminId, primary), primary, Role.InfoAdmin, `s${primary.code}.info`, '学校信息管理员', makeIdNumber(county.code, '19870707', 83)), primary, Role.InfoAdmin);
+  const middleAdminId = await ensureAccount(countyActor, middle, Role.SysAdmin, `s${middle.code}.admin`, '学校系统管理员', makeIdNumber(county.code, '19860707', 84));
+  const middleInfo = actorFor(await ensureAccount(actorFor(middleAdminId, middle), middle, Role.InfoAdmin, `s${middle.code}.info`, '学校信息管理员', makeIdNumber(county.code, '19880808', 85)), middle, Role.InfoAdmin);
+  const countyInfoId = (await accounts.findByUsername(`x${county.code}.info`))!.id;
+  const countyInfo = actorFor(countyInfoId, county, Role.InfoAdmin);
+  const teachers = app.get(TeacherService);
+  const review = app.get(ReviewService);
+  if ((await teachers.list(countyInfo, { limit: 1 } as never)).items.length === 0) {
+    for (let i = 0; i < 36; i++) {
+      const school = i % 3 === 2 ? middle : primary;
+      const submitter = school === primary ? schoolInfo : middleInfo;
+      const t = await teachers.create(submitter, { unitId: school.id, record: demoRecord(county.code, i) });
+      if (i % 3 === 0) continue;
+      await review.act(submitter, t.id, 'submit', { version: t.version });
+      await review.act(submitter, t.id, 'school-approve', { version: t.version, participants: ['校长', '教务主任'], principal: '校长' });
+      await review.act(countyInfo, t.id, 'department-approve', { version: t.version });
+    }
+    await app.get(StatsService).refresh(rootActor);
+  }
   return logins;
 }
