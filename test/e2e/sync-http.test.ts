@@ -120,6 +120,14 @@ describe('federation without a broker (the embedded default): the province pushe
     assert.equal((await reconcile(province, national, provinceAdmin, ministry)).equal, true);
   });
 
+  it('only provinces write the sync outbox: the national node keeps its own records and units', async () => {
+    const moeAdmin = await national.tokenFor(await national.account(await national.unitByCode('000000'), Role.SysAdmin));
+    const uni = await national.api('POST', '/units', { token: moeAdmin, body: { kind: 'school', parentId: (await national.unitByCode('000000')).id, code: `4111${String(Date.now()).slice(-6)}`, name: '联邦测试部属大学', urbanRural: '111', sponsor: '1', central: true } });
+    assert.equal(uni.status, 201, JSON.stringify(uni.body));
+    assert.equal((await national.db.query(`SELECT count(*)::int AS n FROM sync_outbox`))[0].n, 0);
+    assert.ok((await province.db.query(`SELECT count(*)::int AS n FROM sync_outbox WHERE type = 'org-units.changed'`))[0].n > 0);
+  });
+
   it('a province may not create or move units of another province', async () => {
     const ingest = national.node.app.get((await import('@tmis/sync')).SyncIngestService);
     const unit = { code: '2144999991', kind: 'school', name: '冒名学校', parentCode: '440106', status: 'active', schoolType: '21', urbanRural: '111', sponsor: '1' };

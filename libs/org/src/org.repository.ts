@@ -45,6 +45,8 @@ export const SYNCED_UNIT_JSON = `jsonb_strip_nulls(jsonb_build_object('code', u.
   'urbanRural', u.urban_rural, 'sponsor', u.sponsor, 'central', u.central, 'mergedIntoCode', m.code, 'closedOn', u.closed_on::text))`;
 export const SYNCED_UNIT_FROM = `FROM org_unit u JOIN org_unit p ON p.id = u.parent_id LEFT JOIN org_unit m ON m.id = u.merged_into_id`;
 export const SYNCED_UNIT_KINDS_SQL = `u.kind IN ('city','county','school','department')`;
+/** True on a provincial node (its tree has no ministry unit): only provinces write the sync outbox. */
+export const PROVINCIAL_NODE = `NOT EXISTS (SELECT 1 FROM org_unit WHERE kind = 'ministry')`;
 
 @Injectable()
 export class OrgRepository {
@@ -168,7 +170,7 @@ export class OrgRepository {
     ]);
     // Transactional outbox (federation): the unit as it now stands, in the same transaction as the change.
     // One key per province keeps unit changes in order (a county before the schools placed in it).
-    await tx.query(`INSERT INTO sync_outbox (type, key, payload) SELECT 'org-units.changed', 'org-units', jsonb_build_object('units', jsonb_agg(${SYNCED_UNIT_JSON})) ${SYNCED_UNIT_FROM} WHERE u.id = $1 AND ${SYNCED_UNIT_KINDS_SQL} HAVING count(*) > 0`, [unitId]);
+    await tx.query(`INSERT INTO sync_outbox (type, key, payload) SELECT 'org-units.changed', 'org-units', jsonb_build_object('units', jsonb_agg(${SYNCED_UNIT_JSON})) ${SYNCED_UNIT_FROM} WHERE u.id = $1 AND ${SYNCED_UNIT_KINDS_SQL} AND ${PROVINCIAL_NODE} HAVING count(*) > 0`, [unitId]);
   }
 
   async events(unitId: string): Promise<UnitEventRow[]> {

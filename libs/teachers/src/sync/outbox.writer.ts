@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { PROVINCIAL_NODE } from '@tmis/org';
 import type { TeacherRow } from '../teacher.repository.js';
 
 /**
@@ -16,13 +17,14 @@ export class OutboxWriter {
       [teacherId],
     );
     if (!t) return;
-    await tx.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ('teacher.upserted', $1, $2)`, [
+    // Only a provincial node syncs up: the national node (the one with the ministry unit) keeps its own records.
+    await tx.query(`INSERT INTO sync_outbox (type, key, payload) SELECT 'teacher.upserted', $1::varchar, $2::jsonb WHERE ${PROVINCIAL_NODE}`, [
       t.id,
       JSON.stringify({ teacherId: t.id, unitCode: t.unitCode, idType: t.idType, idNumber: t.idNumber, name: t.name, personStatus: t.personStatus, reportedVersion: t.version, record: t.record, custom: t.custom, catalogueVersion: t.catalogueVersion }),
     ]);
   }
 
   async customFieldsChanged(tx: EntityManager, definitions: unknown[]): Promise<void> {
-    await tx.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ('custom-fields.changed', 'custom-fields', $1)`, [JSON.stringify({ definitions })]);
+    await tx.query(`INSERT INTO sync_outbox (type, key, payload) SELECT 'custom-fields.changed', 'custom-fields', $1::jsonb WHERE ${PROVINCIAL_NODE}`, [JSON.stringify({ definitions })]);
   }
 }
