@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, unlink } from 'node:fs/promises';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { AccessPolicy, Role, type Actor } from '@tmis/access';
+import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { currentCorrelationId, requestContext, type Page } from '@tmis/common';
 import { OrgService } from '@tmis/org';
@@ -120,7 +120,7 @@ export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
   async load(actor: Actor, id: string): Promise<BulkJobRow> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
     let job = await this.repo.findJob(id);
-    if (!job || !job.unitPath.startsWith(actor.unitPath)) throw bulkError(BulkErrorCode.JobNotFound);
+    if (!job || !inScope(actor, job.unitPath)) throw bulkError(BulkErrorCode.JobNotFound);
     if (RUNNING_STATES.includes(job.state) && !this.running.has(id) && (await this.recover(id))) job = (await this.repo.findJob(id))!;
     return job;
   }

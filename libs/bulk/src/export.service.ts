@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
-import { commonError, CommonErrorCode, maskIdNumber } from '@tmis/common';
+import { commonError, CommonErrorCode, csvField, maskIdNumber } from '@tmis/common';
 import { indicatorSet, indicatorSetForSchoolType } from '@tmis/core-indicators';
 import { OrgService, UnitKind } from '@tmis/org';
 import { CustomFieldsService, TeacherService, viewRecord, type ListTeachersQueryDto, type TeacherRow } from '@tmis/teachers';
@@ -26,13 +26,6 @@ import type { SheetRef } from './file-check.js';
 type Rec = Record<string, unknown>;
 type CellOut = string | number | boolean | null;
 const PAGE = 500;
-
-/** One CSV field, quoted when needed (RFC 4180). */
-export function csvField(v: CellOut): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** The rows a record gives on a sheet: one for single sub-sets (basic, contacts), one per entry for lists. */
 export function recordRows(layout: SheetLayout, t: Pick<TeacherRow, 'idType' | 'idNumber'>, record: Rec, unitCode: string, masked: boolean): CellOut[][] {

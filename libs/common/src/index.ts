@@ -4,3 +4,4 @@ export * from './masking.js';
 export * from './logger.js';
 export * from './config.js';
 export * from './paging.js';
+export * from './csv.js';

@@ -100,7 +100,7 @@ export async function seedDemo(app: INestApplication, runtime: NodeRuntime): Pro
   const countyInfo = actorFor(countyInfoId, county, Role.InfoAdmin);
   const teachers = app.get(TeacherService);
   const review = app.get(ReviewService);
-  if ((await teachers.list(countyInfo, { limit: 1 } as never)).items.length === 0) {
+  if ((await teachers.list(countyInfo, { limit: 1 })).items.length === 0) {
     for (let i = 0; i < 36; i++) {
       const school = i % 3 === 2 ? middle : primary;
       const submitter = school === primary ? schoolInfo : middleInfo;

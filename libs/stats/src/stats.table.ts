@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { csvField } from '@tmis/common';
 import type { Labelled } from './dimensions.js';
 
 export interface Bilingual {
@@ -46,15 +47,10 @@ export function tabulate(t: StatsTable): { header: string[]; rows: (string | num
   return { header, rows };
 }
 
-const csvCell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /** RFC 4180 CSV with a UTF-8 byte-order mark (so that spreadsheet programs read the Chinese labels). */
 export function toCsv(t: StatsTable): string {
   const { header, rows } = tabulate(t);
-  return '\ufeff' + [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return '\ufeff' + [header, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
 /** An xlsx workbook: the table, and a sheet saying what it is (scope, filters, freshness, rules). */

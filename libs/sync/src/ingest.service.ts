@@ -48,6 +48,7 @@ export class SyncIngestService implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     await this.subscription?.close().catch(() => undefined);
+    await this.kafka?.close();
   }
 
   async apply(raw: Buffer | string | null): Promise<IngestOutcome> {

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 
 /**
  * Our own small interface over the Kafka client (ADR 0005): kafkajs is the design card's choice but
@@ -40,6 +40,7 @@ export class HttpTransport implements SyncTransport {
 export class KafkaTransport implements SyncTransport {
   private readonly kafka: Kafka;
   private producer: Producer | null = null;
+  private admin: Admin | null = null;
 
   constructor(brokers: string[], clientId: string, security: { ssl?: { ca?: string } | false; sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } } = {}) {
     this.kafka = new Kafka({
@@ -62,17 +63,23 @@ export class KafkaTransport implements SyncTransport {
 
   /** Messages in the topic not yet committed by the consumer group (sum over partitions). */
   async consumerLag(topic: string, groupId: string): Promise<number> {
-    const admin = this.kafka.admin();
-    await admin.connect();
+    // One admin connection, kept for the health probes (not a new connection per probe).
+    if (!this.admin) {
+      const a = this.kafka.admin();
+      await a.connect();
+      this.admin = a;
+    }
     try {
-      const [high, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+      const [high, committed] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId, topics: [topic] })]);
       const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
       return high.reduce((sum, p) => {
         const c = done.get(p.partition) ?? -1;
         return sum + Math.max(0, Number(p.high ?? p.offset) - (c < 0 ? Number(p.low ?? 0) : c));
       }, 0);
-    } finally {
-      await admin.disconnect();
+    } catch (e) {
+      await this.admin?.disconnect().catch(() => undefined);
+      this.admin = null;
+      throw e;
     }
   }
 
@@ -131,6 +138,8 @@ export class KafkaTransport implements SyncTransport {
 
   async close(): Promise<void> {
     if (this.producer) await withTimeout(this.producer.disconnect().catch(() => undefined));
+    if (this.admin) await withTimeout(this.admin.disconnect().catch(() => undefined));
     this.producer = null;
+    this.admin = null;
   }
 }

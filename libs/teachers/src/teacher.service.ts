@@ -9,9 +9,8 @@ import type { EntityManager } from 'typeorm';
 import { CustomFieldsService } from './custom-fields.service.js';
 import { OutboxWriter } from './sync/outbox.writer.js';
 import { customValues } from './derive.js';
-import { assessWrite } from './write-rules.js';
+import { assessWrite, toFieldErrors, type WriteAssessment } from './write-rules.js';
 import type { CreateTeacherDto, ListTeachersQueryDto, UpdateTeacherDto } from './dto/teacher.dto.js';
-import { diffRecords } from './record-diff.js';
 import type { RecordView } from './record-view.js';
 import { teacherError, TeacherErrorCode } from './teacher.errors.js';
 import { TeacherRepository, type TeacherChangeRow, type TeacherRow } from './teacher.repository.js';
@@ -26,10 +25,6 @@ export function writerKind(actor: Actor): WriterKind | null {
 }
 
 const READERS = [Role.InfoAdmin, Role.Query, Role.Teacher];
-
-function toFieldErrors(problems: { path: string; code: string; message: string; messageZh: string }[], prefix: string): FieldError[] {
-  return problems.map((p) => ({ ...p, path: `${prefix}${p.path}`, messageZh: `${prefix}${p.messageZh}` }));
-}
 
 function withEntryIds(record: Rec): Rec {
   const out: Rec = { ...record };
@@ -118,13 +113,13 @@ export class TeacherService {
     const school = await this.schoolOf(unit);
     const record = withEntryIds(dto.record);
     const customDefs = await this.custom.current();
-    const columns = await this.check(writer, null, record, school, customDefs, unit);
+    const { columns, changes, catalogueVersion } = this.check(writer, null, record, school, customDefs, unit);
     const existing = await this.repo.findByPerson(columns.idType, columns.idNumber);
     if (existing) throw await this.duplicate(actor, existing);
     try {
       const id = await this.repo.transaction(async (tx) => {
-        const newId = await this.repo.insert(columns, record, customValues(record), validateRecord(record, { indicatorSet: this.setOf(school), customFields: customDefs }).catalogueVersion, tx);
-        await this.repo.addChange(newId, { accountId: actor.accountId, role: actor.role }, 'create', diffRecords(null, record), tx);
+        const newId = await this.repo.insert(columns, record, customValues(record), catalogueVersion, tx);
+        await this.repo.addChange(newId, { accountId: actor.accountId, role: actor.role }, 'create', changes, tx);
         await this.audit.record(actor, { action: 'teacher.create', targetType: 'teacher', targetId: newId, unitPath: unit.path }, tx);
         return newId;
       });
@@ -205,8 +200,7 @@ export class TeacherService {
     const unit = (await this.org.findById(t.unitId, tx))!;
     const school = await this.schoolOf(unit, tx, false);
     const next = change(t.record);
-    const columns = await this.check(writer, t.record, next, school, customDefs, unit);
-    const changes = diffRecords(t.record, next);
+    const { columns, changes, catalogueVersion } = this.check(writer, t.record, next, school, customDefs, unit);
     if (!changes.length) return;
     // Art. 19: reported information is changed through a change request; new information may be added.
     if (t.reviewState === 'reported' && !opts.viaChangeRequest && !opts.statusChange && changes.some((c) => c.before !== null)) {
@@ -216,7 +210,6 @@ export class TeacherService {
       const other = await this.repo.findByPerson(columns.idType, columns.idNumber, tx);
       if (other && other.id !== t.id) throw await this.duplicate(actor, other);
     }
-    const catalogueVersion = validateRecord(next, { indicatorSet: this.setOf(school), customFields: customDefs }).catalogueVersion;
     // New information on reported data goes back through review; an approved change request stays reported.
     const reviewState = t.reviewState === 'reported' && !opts.viaChangeRequest && !opts.statusChange ? 'draft' : undefined;
     if (!(await this.repo.update(t.id, version, columns, next, customValues(next), catalogueVersion, tx, reviewState, opts.viaChangeRequest || (opts.statusChange && t.reviewState === 'reported')))) throw commonError(CommonErrorCode.StaleVersion);
@@ -237,14 +230,14 @@ export class TeacherService {
     return (await this.repo.findById(id))!;
   }
 
-  /** The whole record against the catalogue, then owner rules on the changed fields (`assessWrite`). Returns the derived columns. */
-  private async check(writer: WriterKind, before: Rec | null, after: Rec, school: OrgUnitEntity, customDefs: CustomFieldDefinition[], unit: OrgUnitEntity) {
+  /** The whole record against the catalogue, then owner rules on the changed fields (`assessWrite`): throws, or returns the assessment (columns, changes, catalogue version). */
+  private check(writer: WriterKind, before: Rec | null, after: Rec, school: OrgUnitEntity, customDefs: CustomFieldDefinition[], unit: OrgUnitEntity): WriteAssessment {
     const a = assessWrite(writer, before, after, school, unit, customDefs);
     if (a.problems.length) throw teacherError(TeacherErrorCode.InvalidRecord, `${a.problems.length} problem(s)`, undefined, a.problems);
     if (a.denied.length) {
       throw teacherError(TeacherErrorCode.NotOwner, `Not writable by a ${writer}: ${a.denied.join(', ')}`, undefined, a.denied.map((p) => ({ path: `record.${p}`, code: 'owner', message: `${p} is entered by the school or department`, messageZh: `record.${p}：该字段由学校或主管部门填报` })));
     }
-    return a.columns;
+    return a;
   }
 
   private setOf(school: OrgUnitEntity): string {

@@ -6,6 +6,11 @@ import type { TeacherChange, TeacherColumns } from './teacher.repository.js';
 
 type Rec = Record<string, unknown>;
 
+/** Catalogue problems as field errors, their paths (and Chinese messages) prefixed, e.g. `record.`. */
+export function toFieldErrors(problems: { path: string; code: string; message: string; messageZh: string }[], prefix: string): FieldError[] {
+  return problems.map((p) => ({ ...p, path: `${prefix}${p.path}`, messageZh: `${prefix}${p.messageZh}` }));
+}
+
 export interface WriteAssessment {
   /** Catalogue problems of the whole record (paths prefixed `record.`). */
   problems: FieldError[];
@@ -27,7 +32,7 @@ export interface WriteAssessment {
 export function assessWrite(writer: WriterKind, before: Rec | null, after: Rec, school: { schoolType: string | null }, unit: { id: string; path: string }, customDefs: CustomFieldDefinition[]): WriteAssessment {
   const indicatorSet = indicatorSetForSchoolType(school.schoolType).key;
   const v = validateRecord(after, { indicatorSet, customFields: customDefs, before: before ?? undefined });
-  const problems = v.problems.map((p) => ({ ...p, path: `record.${p.path}`, messageZh: `record.${p.messageZh}` }));
+  const problems = toFieldErrors(v.problems, 'record.');
   const changes = diffRecords(before, after);
   const denied = ownerViolations(writer, changes.map((c) => c.path), customDefs);
   return { problems, denied, changes, columns: deriveColumns(after, unit, school.schoolType), catalogueVersion: v.catalogueVersion, indicatorSet };
