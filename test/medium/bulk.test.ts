@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import JSZip from 'jszip';
 import { Role } from '@tmis/access';
-import { CATALOGUE_VERSION } from '@tmis/core-indicators';
+import { CATALOGUE_VERSION, makeIdNumber } from '@tmis/core-indicators';
 import type { OrgUnitEntity } from '@tmis/org';
 import { TestNode, unique } from '../support/test-node.js';
 import { idOf, validRecord } from '../support/records.js';
@@ -371,7 +371,15 @@ describe('bulk import: a node stopped mid-commit', () => {
     let token = await node.tokenFor(admin);
     try {
       const template = Buffer.from(await (await fetch(`${node.url}/bulk/templates?indicatorSet=primary-secondary`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
-      const people = Array.from({ length: 4000 }, () => validRecord());
+      // 4,000 people whose ID numbers (area 110229, used by no other test) cannot collide with records
+      // other test files write into the shared database: a collision is a row error, and all-or-nothing
+      // would then end the job before the commit this test needs to interrupt.
+      const people = Array.from({ length: 4000 }, (_, i) => {
+        const r = validRecord();
+        const b = r.basic as Record<string, string>;
+        const sequence = 2 * (i % 450) + (b.sex === '1' ? 1 : 0) + 100;
+        return { ...r, basic: { ...b, idNumber: makeIdNumber('110229', b.birthDate.replaceAll('-', ''), sequence) } };
+      });
       const unique_ = new Map(people.map((p) => [idOf(p), p]));
       const file = await fill(template, { 基本信息: [...unique_.values()].map((p) => rowsOf(p, school.code)['基本信息'][0]) });
       const form = new FormData();
@@ -382,7 +390,7 @@ describe('bulk import: a node stopped mid-commit', () => {
       let state = '';
       for (let i = 0; i < 3000 && state !== 'committing'; i++) {
         state = (await node.api('GET', `/bulk/jobs/${id}`, { token })).body.state;
-        assert.ok(RUNNING.includes(state), `the job ended (${state}) before the node could be stopped mid-commit`);
+        if (!RUNNING.includes(state)) assert.fail(`the job ended (${state}) before the node could be stopped mid-commit: ${JSON.stringify((await node.api('GET', `/bulk/jobs/${id}`, { token })).body.message)}`);
         if (state !== 'committing') await new Promise((r) => setTimeout(r, 5));
       }
       assert.equal(state, 'committing');
