@@ -80,7 +80,7 @@ const code = await new Promise((resolveRun) => {
 });
 
 if (!process.env.KEEP_TEST_DB) {
-  for (const n of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`).catch(() => undefined);
+  if (!process.env.TEST_KEEP_DB) for (const n of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`).catch(() => undefined);
 }
 await admin.end();
 if (embedded) await embedded.stop();

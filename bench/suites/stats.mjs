@@ -1,13 +1,15 @@
 // Statistics at national scale: BENCH_STATS_TEACHERS (default 15,000,000) teachers generated in SQL
 // straight into national_teacher (in chunks of BENCH_STATS_CHUNK, default 1,000,000, with progress),
-// over schools under the real GB/T 2260 counties of all 32 provincial units; the time to rebuild the
-// precomputed tables; p50/p95 of typical breakdowns over HTTP at national and at province scope, each
-// next to the same question asked as a plain GROUP BY on the raw table in the same run.
+// over schools under the real GB/T 2260 counties of all 32 provincial units; the time of a full rebuild of
+// the fact table and of loading it into the node's memory; p50/p95 of typical breakdowns over HTTP at
+// national and at province scope, each next to the same question asked as a plain GROUP BY on the raw
+// table in the same run; then an incremental refresh after changing BENCH_STATS_CHANGES teachers.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '@tmis/database';
 import { startNationalNode } from '@tmis/national';
 import { hashPassword } from '@tmis/accounts';
+import { FactStore, StatsRepository } from '@tmis/stats';
 import { api, fmt, summarise } from '../lib.mjs';
 
 export const name = 'stats';
@@ -15,6 +17,7 @@ const N = Number(process.env.BENCH_STATS_TEACHERS ?? 15_000_000);
 const CHUNK = Number(process.env.BENCH_STATS_CHUNK ?? 1_000_000);
 const API_RUNS = Number(process.env.BENCH_STATS_API_RUNS ?? 20);
 const RAW_RUNS = Number(process.env.BENCH_STATS_RAW_RUNS ?? 3);
+const CHANGES = Number(process.env.BENCH_STATS_CHANGES ?? 10_000);
 const PASSWORD = 'Bench#Pass2026';
 const log = (m) => console.log(`  [stats] ${new Date().toISOString().slice(11, 19)} ${m}`);
 
@@ -97,11 +100,13 @@ const QUERIES = [
   { label: 'retirements next 5 years by subject', params: { by: 'retireYear,subject', filter: `retireYear:${[0, 1, 2, 3, 4].map((i) => new Date().getFullYear() + i).join('|')}` }, raw: [RAW.retireYear, `te->>'subject'`], join: SUBJECT_JOIN, rawWhere: `date_part('year', tmis_retirement_date(${b}->>'sex', (${b}->>'birthDate')::date)) BETWEEN ${new Date().getFullYear()} AND ${new Date().getFullYear() + 4}` },
   { label: 'urban/rural × sex, filter title 012', params: { by: 'urbanRural,sex', filter: 'title:012' }, raw: [RAW.urbanRural, RAW.sex], rawWhere: `${RAW.titleLevel} = '012'` },
   { label: 'ethnicity', params: { by: 'ethnicity' }, raw: [RAW.ethnicity] },
-  { label: '3 dimensions (fallback to facts)', params: { by: 'sex,schoolType,onEstablishment' }, raw: [RAW.sex, RAW.schoolType, RAW.onEstablishment] },
+  { label: '3 dimensions', params: { by: 'sex,schoolType,onEstablishment' }, raw: [RAW.sex, RAW.schoolType, RAW.onEstablishment] },
+  { label: '4 dimensions by county (sex × title × subject × urban/rural)', params: { by: 'sex,title,subject,urbanRural' }, raw: [RAW.sex, RAW.titleLevel, `te->>'subject'`, RAW.urbanRural], join: SUBJECT_JOIN, level: 'county' },
+  { label: 'sex by school', params: { by: 'sex' }, raw: [RAW.sex], level: 'school', provinceOnly: true },
 ];
 
 function rawSql(q, level, province) {
-  const levelCol = { province: 'nt.province_code', city: 'gpu.code', county: 'pu.code' }[level];
+  const levelCol = { province: 'nt.province_code', city: 'gpu.code', county: 'pu.code', school: 'u.code' }[level];
   const cols = [...(levelCol ? [levelCol] : []), ...q.raw];
   const where = ['nt.active', 'NOT nt.removed', ...(province ? [`nt.province_code = '${province}'`] : []), ...(q.rawWhere ? [q.rawWhere] : [])];
   const parents = level === 'county' || level === 'city' ? 'LEFT JOIN org_unit pu ON pu.id = u.parent_id LEFT JOIN org_unit gpu ON gpu.id = pu.parent_id' : '';
@@ -145,13 +150,20 @@ export async function run(ctx) {
     await db.query(`INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.stats', '基准', '110101199001010011', $2, false)`, [ministry.id, await hashPassword(PASSWORD)]);
     const token = (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.stats', password: PASSWORD })).accessToken;
 
-    log('refresh …');
-    const r = await api(node.url, 'POST', '/stats/refresh', token);
-    const [{ fact, cell }] = (await db.query(`SELECT pg_total_relation_size('stat_fact') AS fact, pg_total_relation_size('stat_cell') AS cell`)).rows;
-    rows.push({ metric: 'refresh: fact table + cells, build and swap', value: `${fmt(r.durationMs / 1000)} s`, unit: '', note: `fact ${fmt(r.factMs / 1000)} s (${r.factRows} rows, ${fmt(fact / 2 ** 20, 0)} MiB); cells ${fmt(r.cellMs / 1000)} s (${r.cellRows} rows, ${fmt(cell / 2 ** 20, 0)} MiB)` });
+    // The first build: every teacher's facts (the node's boot refresh found none), then the load into memory.
+    log('full refresh …');
+    // Through the service, not HTTP: at 15 million a rebuild outlasts fetch's 300 s header timeout.
+    const r = await node.app.get(StatsRepository).refresh('national', 'manual', null, true);
+    await node.app.get(FactStore).current();
+    const [{ fact }] = (await db.query(`SELECT pg_total_relation_size('stat_fact') AS fact`)).rows;
+    const mem = (await api(node.url, 'GET', '/stats/freshness', token)).memory;
+    rows.push({ metric: 'full refresh: every teacher\'s facts, build and swap', value: `${fmt(r.durationMs / 1000)} s`, unit: '', note: `${r.factRows} rows, ${fmt(fact / 2 ** 20, 0)} MiB (${fmt(r.factRows / (r.durationMs / 1000), 0)} teachers/s)` });
+    rows.push({ metric: 'load into the node\'s memory (whole generation)', value: `${fmt(mem.lastLoad.ms / 1000)} s`, unit: '', note: `${mem.rows} rows, ${fmt(mem.bytes / 2 ** 20, 0)} MiB of columns; bench process RSS ${fmt(process.memoryUsage().rss / 2 ** 20, 0)} MiB (node and bench client)` });
+    log(`full refresh ${fmt(r.durationMs / 1000)} s, load ${fmt(mem.lastLoad.ms / 1000)} s`);
 
     for (const [scopeLabel, unit, province] of [['national', null, null], ['province 44', gd.id, '44']]) {
       for (const q of QUERIES) {
+        if (q.provinceOnly && !unit) continue;
         const level = unit && q.level === 'province' ? 'city' : q.level;
         const params = new URLSearchParams({ ...q.params, ...(unit ? { unit } : {}), ...(level ? { level } : {}) });
         const times = [];
@@ -175,6 +187,26 @@ export async function run(ctx) {
         log(`${scopeLabel}: ${q.label}: api p50 ${fmt(a.p50)} ms (${source}), raw p50 ${fmt(raw.p50, 0)} ms`);
       }
     }
+
+    // Incremental: CHANGES teachers change (as the ingest of their provinces' messages would), then a refresh.
+    const [{ before }] = (await db.query(`SELECT count(*)::int AS before FROM national_teacher WHERE active AND NOT removed AND record->'basic'->'onEstablishment' = 'true'::jsonb`)).rows;
+    const cnt = async () => {
+      const b = await api(node.url, 'GET', '/stats/breakdown?by=onEstablishment', token);
+      return b.rows.find((x) => x.values.onEstablishment.code === '1').count;
+    };
+    const apiBefore = await cnt();
+    const [{ flipped }] = (await db.query(`
+      WITH c AS (SELECT teacher_id FROM national_teacher WHERE active AND NOT removed AND record->'basic'->'onEstablishment' = 'true'::jsonb ORDER BY teacher_id LIMIT $1),
+           u AS (UPDATE national_teacher n SET record = jsonb_set(n.record, '{basic,onEstablishment}', 'false'::jsonb), updated_at = now() FROM c WHERE n.teacher_id = c.teacher_id RETURNING 1)
+      SELECT count(*)::int AS flipped FROM u`, [CHANGES])).rows;
+    const inc = await api(node.url, 'POST', '/stats/refresh', token);
+    const mem2 = (await api(node.url, 'GET', '/stats/freshness', token)).memory;
+    const apiAfter = await cnt();
+    const ok = apiBefore === before && apiAfter === before - flipped;
+    rows.push({ metric: `incremental refresh after ${flipped} changed teachers`, value: `${fmt(inc.durationMs / 1000)} s`, unit: '', note: `mode ${inc.mode}, ${inc.changedRows} recomputed; the node caught up in ${fmt(mem2.lastLoad.ms)} ms (${mem2.lastLoad.kind}); on establishment ${apiBefore} → ${apiAfter} (${ok ? 'exact' : 'WRONG'})` });
+    log(`incremental ${fmt(inc.durationMs / 1000)} s (${inc.mode}), catch-up ${mem2.lastLoad.ms} ms, ${ok ? 'exact' : 'WRONG'}`);
+    const idle = await api(node.url, 'POST', '/stats/refresh', token);
+    rows.push({ metric: 'refresh with nothing changed', value: `${fmt(idle.durationMs)} ms`, unit: '', note: `mode ${idle.mode}` });
   } finally {
     await db.end();
     await node.close();

@@ -134,7 +134,7 @@ describe('statistics (provincial node): figures, scope, small cells, pay, freshn
     }
   });
 
-  it('every single dimension matches the hand count (active people, precomputed cells), with zh and en labels', async () => {
+  it('every single dimension matches the hand count (active people), with zh and en labels', async () => {
     const expected: Record<string, Record<string, number>> = {
       sex: { 1: 5, 2: 6 },
       schoolType: { 21: 4, 34: 4, 11: 3 },
@@ -159,7 +159,7 @@ describe('statistics (provincial node): figures, scope, small cells, pay, freshn
     for (const [dim, want] of Object.entries(expected)) {
       const r = await breakdown(cityAdmin, { by: dim, unit: city.id });
       assert.equal(r.status, 200, JSON.stringify(r.body));
-      assert.equal(r.body.source, 'precomputed', dim);
+      assert.equal(r.body.source, 'facts', dim);
       assert.equal(r.body.total, 11, dim);
       assert.deepEqual(cellsOf(r.body), Object.fromEntries(Object.entries(want).map(([k, v]) => [k, v])), dim);
       for (const row of r.body.rows) assert.ok(row.values[dim].zh && row.values[dim].en, `${dim} labels`);
@@ -171,27 +171,27 @@ describe('statistics (provincial node): figures, scope, small cells, pay, freshn
     assert.deepEqual(title.body.rows.at(-1).values.title, { code: null, zh: '未填报', en: 'Not recorded' });
   });
 
-  it('pairs, filters and unit levels read the cells; three dimensions, school level and inactive people fall back to the facts', async () => {
+  it('pairs, filters, unit levels, three dimensions, school level and inactive people', async () => {
     const pair = await breakdown(cityAdmin, { by: 'sex,schoolType', unit: city.id });
-    assert.equal(pair.body.source, 'precomputed');
+    assert.equal(pair.body.source, 'facts');
     assert.deepEqual(cellsOf(pair.body), { '1|11': 1, '1|21': 2, '1|34': 2, '2|11': 2, '2|21': 2, '2|34': 2 });
     const sexSubject = await breakdown(cityAdmin, { by: 'sex,subject', unit: city.id });
     assert.deepEqual(cellsOf(sexSubject.body), { '1|02': 1, '1|03': 2, '1|04': 1, '1|null': 1, '2|01': 2, '2|02': 2, '2|04': 1, '2|null': 3 });
     const subjQual = await breakdown(cityAdmin, { by: 'subject,qualificationType', unit: city.id });
     assert.deepEqual(cellsOf(subjQual.body), { '01|2': 2, '01|3': 1, '02|2': 2, '02|3': 1, '02|4': 1, '03|4': 1, '03|null': 1, '04|4': 2, 'null|1': 2, 'null|null': 2 });
     const filtered = await breakdown(cityAdmin, { by: 'sex', filter: 'title:012', unit: city.id });
-    assert.equal(filtered.body.source, 'precomputed');
+    assert.equal(filtered.body.source, 'facts');
     assert.deepEqual(cellsOf(filtered.body), { 1: 1, 2: 2 });
     assert.equal(filtered.body.total, 3);
     assert.deepEqual(filtered.body.filters[0].values, [{ code: '012', zh: '高级教师', en: 'Senior teacher' }]);
-    // one subject as a filter counts people teaching it; two subjects are a person-level question (facts)
+    // a subject filter counts people teaching it (with two subjects: teaching either)
     const maths = await breakdown(cityAdmin, { by: 'sex', filter: 'subject:02', unit: city.id });
-    assert.deepEqual([maths.body.source, maths.body.total, cellsOf(maths.body)], ['precomputed', 3, { 1: 1, 2: 2 }]);
+    assert.deepEqual([maths.body.source, maths.body.total, cellsOf(maths.body)], ['facts', 3, { 1: 1, 2: 2 }]);
     const twoSubjects = await breakdown(cityAdmin, { by: 'sex', filter: 'subject:01|02', unit: city.id });
     assert.deepEqual([twoSubjects.body.source, twoSubjects.body.total, cellsOf(twoSubjects.body)], ['facts', 4, { 1: 1, 2: 3 }]);
 
     const byCounty = await breakdown(cityAdmin, { by: 'onEstablishment', level: 'county', unit: city.id });
-    assert.equal(byCounty.body.source, 'precomputed');
+    assert.equal(byCounty.body.source, 'facts');
     assert.deepEqual(cellsOf(byCounty.body), { [`${counties[0].code}|1`]: 7, [`${counties[0].code}|0`]: 1, [`${counties[1].code}|1`]: 1, [`${counties[1].code}|0`]: 2 });
     // the factory's county codes are random: find the county's row by its code
     assert.deepEqual(byCounty.body.rows.find((r: { unit: { code: string } }) => r.unit.code === counties[0].code).unit, { code: counties[0].code, zh: counties[0].name, en: counties[0].name });
@@ -345,7 +345,9 @@ describe('statistics (provincial node): figures, scope, small cells, pay, freshn
     assert.equal(new Date(fresh0.body.asOf).toISOString(), before.body.asOf);
     const done = await refresh();
     assert.equal(done.status, 'ok');
-    assert.ok(done.factRows >= 12 && done.cellRows > 0);
+    // Only the teachers written since the last refresh are recomputed (other test files write on this database too).
+    assert.equal(done.mode, 'incremental');
+    assert.ok(done.factRows >= 12 && done.changedRows >= 1 && done.changedRows < done.factRows, JSON.stringify(done));
     const after_ = await breakdown(cityAdmin, { by: 'politicalStatus', unit: city.id });
     assert.deepEqual(cellsOf(after_.body), { '01': 4, '03': 3, 13: 4 });
     assert.ok(new Date(after_.body.asOf) > new Date(before.body.asOf));
@@ -356,6 +358,23 @@ describe('statistics (provincial node): figures, scope, small cells, pay, freshn
     const both = await Promise.all([t.api('POST', '/stats/refresh', { token: provinceAdmin }), t.api('POST', '/stats/refresh', { token: provinceAdmin })]);
     assert.deepEqual(both.map((b) => b.body.status), ['ok', 'ok']);
     assert.notEqual(both[0].body.id, both[1].body.id);
+  });
+
+  it('a full rebuild, or one after a crash emptied the unlogged facts, gives the same figures; the node reloads them into memory', async () => {
+    const before = await breakdown(cityAdmin, { by: 'sex,subject', level: 'county', unit: city.id });
+    const full = await t.api('POST', '/stats/refresh?full=true', { token: provinceAdmin });
+    assert.deepEqual([full.status, full.body.mode, full.body.generation], [200, 'full', full.body.id]);
+    const afterFull = await breakdown(cityAdmin, { by: 'sex,subject', level: 'county', unit: city.id });
+    assert.deepEqual(cellsOf(afterFull.body), cellsOf(before.body));
+    const info = await get(provinceAdmin, '/stats/freshness');
+    assert.equal(info.body.memory.refreshId, full.body.id);
+    assert.ok(info.body.memory.rows >= 12 && info.body.memory.bytes > 0, JSON.stringify(info.body.memory));
+    // What a crash does to an unlogged table; the next refresh rebuilds instead of changing nothing.
+    await t.db.query(`TRUNCATE stat_fact`);
+    const rebuilt = await refresh();
+    assert.ok(Number(rebuilt.generation) > Number(full.body.id), JSON.stringify(rebuilt));
+    assert.deepEqual(cellsOf((await breakdown(cityAdmin, { by: 'sex,subject', level: 'county', unit: city.id })).body), cellsOf(before.body));
+    assert.equal((await t.api('POST', '/stats/refresh?full=yes', { token: provinceAdmin })).status, 400);
   });
 });
 

@@ -175,7 +175,7 @@ export class OrgRepository {
 
   async events(unitId: string): Promise<UnitEventRow[]> {
     return this.db.query(
-      `SELECT id::text, action, actor_account_id AS "actorAccountId", at, before, after FROM org_unit_event WHERE unit_id = $1 ORDER BY id`,
+      `SELECT id::text, action, actor_account_id AS "actorAccountId", at, before, after FROM org_unit_event WHERE unit_id = $1 ORDER BY org_unit_event.id`,
       [unitId],
     );
   }

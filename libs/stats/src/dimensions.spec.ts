@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AGE_BANDS, DIMENSION_BY_KEY, DIMENSIONS, labelValue, PAY_BANDS } from './dimensions.js';
-import { cellFamilies } from './stats.sql.js';
 import { parseFilter } from './stats.service.js';
 import { toCsv, type StatsTable } from './stats.table.js';
 
@@ -19,14 +18,6 @@ describe('statistics dimensions', () => {
     assert.equal(labelValue(DIMENSION_BY_KEY.get('indicatorSet')!, 'kindergarten').en, 'Kindergarten');
     assert.equal(AGE_BANDS.length, 9);
     assert.equal(PAY_BANDS[0].from, 0);
-  });
-
-  it('the cells cover the total, every dimension and every pair of dimensions exactly once', () => {
-    const sets = cellFamilies().flatMap((f) => f.sets.map((s) => s.join('+')));
-    const n = DIMENSIONS.length;
-    assert.equal(sets.length, 1 + n + (n * (n - 1)) / 2);
-    assert.equal(new Set(sets).size, sets.length);
-    assert.ok(sets.includes('sex+subject') && sets.includes('subject+qualificationType') && sets.includes(''));
   });
 
   it('parses filters', () => {

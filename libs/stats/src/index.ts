@@ -1,4 +1,6 @@
 export * from './dimensions.js';
+export * from './engine.js';
+export * from './fact-store.js';
 export * from './suppression.js';
 export * from './stats.errors.js';
 export * from './stats.options.js';

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
-import { BreakdownQueryDto, RetirementsQueryDto, StatsQueryDto } from './dto/stats-query.dto.js';
+import { BreakdownQueryDto, RefreshQueryDto, RetirementsQueryDto, StatsQueryDto } from './dto/stats-query.dto.js';
 import { StatsService, type TableRequest } from './stats.service.js';
 import { toCsv, toXlsx, type StatsTable } from './stats.table.js';
 
@@ -31,8 +31,9 @@ export class StatsController {
   @Get('freshness') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'How fresh the figures are: asOf (when the source was read), the last refresh and the schedule' })
   freshness(@CurrentActor() a: Actor) { return this.stats.freshness(a); }
 
-  @Post('refresh') @HttpCode(200) @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin] }) @ApiOperation({ summary: 'Recompute now (system or information administrator of the node\'s top unit); waits for a running refresh first' })
-  refresh(@CurrentActor() a: Actor) { return this.stats.refresh(a); }
+  @Post('refresh') @HttpCode(200) @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin] })
+  @ApiOperation({ summary: 'Bring the figures up to date now (system or information administrator of the node\'s top unit): the teachers written since the last refresh, or everything with full=true; waits for a running refresh first' })
+  refresh(@CurrentActor() a: Actor, @Query() q: RefreshQueryDto) { return this.stats.refresh(a, q.full === 'true'); }
 
   @Get('breakdown') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'Teacher counts in your subtree by any dimensions (by=), unit level (level=) and filters (filter=dim:v|v,…); format=csv|xlsx to export' })
   breakdown(@CurrentActor() a: Actor, @Query() q: BreakdownQueryDto) {

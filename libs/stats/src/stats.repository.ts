@@ -1,59 +1,54 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { DIMENSION_BY_KEY, dimensionIndex } from './dimensions.js';
-import { cellFamilies, cellInsertSql, FACT_INDEX_COLUMNS, NATIONAL_FACT_SQL, PROVINCIAL_FACT_SQL, UNIT_MAP_SQL, unnestSql } from './stats.sql.js';
+import { StringDecoder } from 'node:string_decoder';
+import copyStreams from 'pg-copy-streams';
+import { DataSource, type QueryRunner } from 'typeorm';
+import type { UnitRow } from './engine.js';
+import { COMPACT_SQL, deadSinceSql, FACT_INDEXES, fullBuildSql, incrementalInsertSql, loadSql } from './stats.sql.js';
 
 /** Serialises refreshes across every node process on the database. */
 const REFRESH_LOCK = 7246_0001;
+/** A compaction follows an incremental refresh once dead rows pass this share of the live ones (and COMPACT_MIN_DEAD). */
+const COMPACT_SHARE = 0.2;
+const COMPACT_MIN_DEAD = 10_000;
 
 export type RefreshTrigger = 'boot' | 'interval' | 'manual';
-export type Level = 'province' | 'city' | 'county' | 'school';
-export const LEVEL_COLUMN: Record<Level, string> = { province: 'province_code', city: 'city_code', county: 'county_code', school: 'school_code' };
+export type RefreshMode = 'full' | 'incremental' | 'compact';
 
 export interface RefreshRow {
   id: string;
   trigger: RefreshTrigger;
   status: 'running' | 'ok' | 'failed';
+  mode: RefreshMode | null;
+  /** The refresh whose full rebuild or compaction laid out the fact table this one changed. */
+  generation: string | null;
   startedAt: Date;
   asOf: Date | null;
   finishedAt: Date | null;
   durationMs: number | null;
   factMs: number | null;
-  cellMs: number | null;
+  /** Teachers whose fact row this refresh (re)computed. */
+  changedRows: number | null;
+  /** Live fact rows (teachers) after it. */
+  factRows: number | null;
+  /** Superseded rows still in the table (until the next compaction). */
+  deadRows: number | null;
   source: string;
   sourceHighWater: Date | null;
-  factRows: number | null;
-  cellRows: number | null;
   error: string | null;
 }
 
-/** Where a query reads: the whole node, a province/city/county by code, or a school subtree by path. */
-export type StatScope = { kind: 'all' } | { kind: 'code'; column: 'province_code' | 'city_code' | 'county_code'; code: string } | { kind: 'path'; path: string };
+const REFRESH_COLS = `id::text, trigger, status, mode, generation::text, started_at AS "startedAt", as_of AS "asOf", finished_at AS "finishedAt", duration_ms AS "durationMs", fact_ms AS "factMs",
+  changed_rows::int AS "changedRows", fact_rows::int AS "factRows", dead_rows::int AS "deadRows", source, source_high_water AS "sourceHighWater", error`;
 
-export interface StatFilter {
-  dim: string;
-  values: string[];
+/** Where a node process receives the facts it reads (ADR 0008). */
+export interface FactSink {
+  /** First: the refresh read, whether it is a whole generation (`full`), the unit table when it changed, and the positions that died since. */
+  begin(refresh: RefreshRow, full: boolean, units: UnitRow[] | null, unitStamp: string, dead: number[]): void;
+  /** Then every fact row born since, as the fields of a `loadSql` line. */
+  line(fields: string[]): void;
 }
 
-export interface StatQuery {
-  /** Dimensions grouped by (core keys or `x_` custom keys). */
-  by: string[];
-  level: Level | null;
-  scope: StatScope;
-  filters: StatFilter[];
-  includeInactive: boolean;
-}
-
-export interface StatRow {
-  unit: string | null;
-  values: (string | null)[];
-  n: number;
-}
-
-const REFRESH_COLS = `id::text, trigger, status, started_at AS "startedAt", as_of AS "asOf", finished_at AS "finishedAt", duration_ms AS "durationMs", fact_ms AS "factMs",
-  cell_ms AS "cellMs", source, source_high_water AS "sourceHighWater", fact_rows::int AS "factRows", cell_rows::int AS "cellRows", error`;
-
-/** Every query of the statistics: the refresh (build and swap) and the reads of cells and facts. */
+/** The fact table's maintenance (full rebuild, incremental refresh, compaction) and its reads into a node process. */
 @Injectable()
 export class StatsRepository {
   private readonly log = new Logger('StatsRefresh');
@@ -61,69 +56,33 @@ export class StatsRepository {
   constructor(private readonly db: DataSource) {}
 
   async lastRefresh(status?: 'ok'): Promise<RefreshRow | null> {
-    const rows = await this.db.query(`SELECT ${REFRESH_COLS} FROM stat_refresh ${status ? `WHERE status = 'ok'` : ''} ORDER BY id DESC LIMIT 1`);
+    const rows = await this.db.query(`SELECT ${REFRESH_COLS} FROM stat_refresh ${status ? `WHERE status = 'ok' AND generation IS NOT NULL` : ''} ORDER BY stat_refresh.id DESC LIMIT 1`);
     return rows[0] ?? null;
   }
 
   /**
-   * Rebuilds the fact table and the cells into `*_next` tables and swaps them in, in one transaction.
-   * Concurrent refreshes (any process on the database) wait for each other on an advisory lock.
+   * Brings the fact table up to date: a full rebuild when there is no generation yet (or a crash emptied
+   * the unlogged table, or `full` is asked for); otherwise only the teachers written since the last
+   * refresh (`stat_dirty`), then a compaction when superseded rows have piled up. Concurrent refreshes
+   * (any process on the database) wait for each other on an advisory lock.
    */
-  async refresh(kind: 'national' | 'provincial', trigger: RefreshTrigger, requestedBy: string | null): Promise<RefreshRow> {
+  async refresh(kind: 'national' | 'provincial', trigger: RefreshTrigger, requestedBy: string | null, full = false): Promise<RefreshRow> {
     const qr = this.db.createQueryRunner();
     await qr.connect();
-    let id: string | null = null;
     try {
       await qr.query(`SELECT pg_advisory_lock($1)`, [REFRESH_LOCK]);
-      [{ id }] = await qr.query(`INSERT INTO stat_refresh (trigger, requested_by, status, source) VALUES ($1, $2, 'running', $3) RETURNING id::text`, [trigger, requestedBy, kind === 'national' ? 'national_teacher' : 'teacher']);
-      const t0 = performance.now();
-      // Large generated statements: JIT compilation would cost more than it saves (seconds per statement).
-      await qr.query(`SET work_mem = '256MB'`);
-      await qr.query(`SET jit = off`);
-      await qr.query(`DROP TABLE IF EXISTS stat_fact_next, stat_cell_next`);
-      // The fact table from one consistent snapshot; asOf is when that snapshot was taken.
-      await qr.startTransaction('REPEATABLE READ');
-      const [{ asOf }] = await qr.query(`SELECT clock_timestamp() AS "asOf"`);
-      await qr.query(UNIT_MAP_SQL);
-      await qr.query(`CREATE INDEX ON stat_unit_map (unit_id)`);
-      await qr.query(`CREATE INDEX ON stat_unit_map (unit_code)`);
-      await qr.query(`ANALYZE stat_unit_map`);
-      await qr.query(kind === 'national' ? NATIONAL_FACT_SQL : PROVINCIAL_FACT_SQL);
-      await qr.commitTransaction();
-      for (const c of FACT_INDEX_COLUMNS) await qr.query(`CREATE INDEX stat_fact_next_${c}_idx ON stat_fact_next (${c})`);
-      await qr.query(`ANALYZE stat_fact_next`);
-      const factMs = Math.round(performance.now() - t0);
-      const t1 = performance.now();
-      await qr.query(`CREATE UNLOGGED TABLE stat_cell_next (LIKE stat_cell)`);
-      const provinces: { p: string | null }[] = await qr.query(`SELECT DISTINCT province_code AS p FROM stat_fact_next WHERE active`);
-      // One province at a time keeps every family's hash tables in memory (a single pass per family).
-      for (const { p } of provinces) for (const family of cellFamilies()) await qr.query(cellInsertSql(family, p !== null), p !== null ? [p] : []);
-      await qr.query(`CREATE INDEX stat_cell_next_key_idx ON stat_cell_next (dim1, dim2, province_code, city_code, county_code) INCLUDE (v1, v2, n)`);
-      await qr.query(`VACUUM ANALYZE stat_cell_next`);
-      const cellMs = Math.round(performance.now() - t1);
-      const [{ factRows, highWater }] = await qr.query(`SELECT count(*)::int AS "factRows", max(updated_at) AS "highWater" FROM stat_fact_next`);
-      const [{ cellRows }] = await qr.query(`SELECT count(*)::int AS "cellRows" FROM stat_cell_next`);
-      // The swap: readers see either the old tables or the new ones.
-      await qr.startTransaction();
-      await qr.query(`SET LOCAL lock_timeout = '30s'`);
-      await qr.query(`DROP TABLE stat_fact, stat_cell`);
-      await qr.query(`ALTER TABLE stat_fact_next RENAME TO stat_fact`);
-      await qr.query(`ALTER TABLE stat_cell_next RENAME TO stat_cell`);
-      for (const c of FACT_INDEX_COLUMNS) await qr.query(`ALTER INDEX stat_fact_next_${c}_idx RENAME TO stat_fact_${c}_idx`);
-      await qr.query(`ALTER INDEX stat_cell_next_key_idx RENAME TO stat_cell_key_idx`);
-      await qr.query(
-        `UPDATE stat_refresh SET status = 'ok', as_of = $2, finished_at = clock_timestamp(), duration_ms = $3, fact_ms = $4, cell_ms = $5, fact_rows = $6, cell_rows = $7, source_rows = $6, source_high_water = $8 WHERE id = $1`,
-        [id, asOf, Math.round(performance.now() - t0), factMs, cellMs, factRows, cellRows, highWater],
-      );
-      await qr.commitTransaction();
-      this.log.log({ msg: 'statistics refreshed', trigger, factRows, cellRows, factMs, cellMs });
-      return (await qr.query(`SELECT ${REFRESH_COLS} FROM stat_refresh WHERE id = $1`, [id]))[0];
-    } catch (e) {
-      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
-      const message = e instanceof Error ? e.message : String(e);
-      await qr.query(`DROP TABLE IF EXISTS stat_fact_next, stat_cell_next`).catch(() => undefined);
-      if (id) await qr.query(`UPDATE stat_refresh SET status = 'failed', finished_at = clock_timestamp(), error = $2 WHERE id = $1`, [id, message.slice(0, 2000)]).catch(() => undefined);
-      throw e;
+      // Large generated statements: JIT compilation would cost more than it saves.
+      await qr.query(`SET work_mem = '256MB'; SET jit = off`);
+      const last = (await qr.query(`SELECT ${REFRESH_COLS} FROM stat_refresh WHERE status = 'ok' AND generation IS NOT NULL ORDER BY stat_refresh.id DESC LIMIT 1`))[0] as RefreshRow | undefined;
+      const [{ facts }] = await qr.query(`SELECT EXISTS (SELECT 1 FROM stat_fact) AS facts`);
+      // A backlog of more than half the teachers (a bulk load, a resync) is cheaper to rebuild than to apply row by row.
+      const [{ backlog }] = await qr.query(`SELECT COALESCE(max(id) - min(id) + 1, 0)::bigint AS backlog FROM stat_dirty`);
+      const rebuild = full || !last || (!facts && (last.factRows ?? 0) > 0) || Number(backlog) > Math.max(COMPACT_MIN_DEAD, (last.factRows ?? 0) / 2);
+      const done = await this.step(qr, kind, trigger, requestedBy, rebuild ? 'full' : 'incremental', last ?? null);
+      if (done.mode === 'incremental' && (done.deadRows ?? 0) >= COMPACT_MIN_DEAD && (done.deadRows ?? 0) > COMPACT_SHARE * (done.factRows ?? 0)) {
+        return await this.step(qr, kind, trigger, requestedBy, 'compact', done);
+      }
+      return done;
     } finally {
       await qr.query(`RESET work_mem; RESET jit`).catch(() => undefined);
       await qr.query(`SELECT pg_advisory_unlock($1)`, [REFRESH_LOCK]).catch(() => undefined);
@@ -131,89 +90,98 @@ export class StatsRepository {
     }
   }
 
-  /** True when the tables hold no refresh (a new node, or after a crash emptied the unlogged tables). */
-  async isEmpty(): Promise<boolean> {
-    const [{ refreshed }] = await this.db.query(`SELECT EXISTS (SELECT 1 FROM stat_refresh WHERE status = 'ok') AS refreshed`);
-    if (!refreshed) return true;
-    const [{ cells }] = await this.db.query(`SELECT EXISTS (SELECT 1 FROM stat_cell) AS cells`);
-    const [{ source }] = await this.db.query(`SELECT EXISTS (SELECT 1 FROM teacher) OR EXISTS (SELECT 1 FROM national_teacher) AS source`);
-    return !cells && source;
-  }
-
-  // ---- reads ----
-
-  /** Counts from the precomputed cells. The caller guarantees the query qualifies (≤ 2 core dimensions, active people, county grain or above). */
-  async fromCells(q: StatQuery): Promise<{ rows: StatRow[]; total: number }> {
-    const stored = [...new Set([...q.by, ...q.filters.map((f) => f.dim)])].sort((a, b) => dimensionIndex(a) - dimensionIndex(b));
-    const run = async (group: string[], withLevel: boolean): Promise<StatRow[]> => {
-      const params: unknown[] = [stored[0] ?? '*', stored[1] ?? ''];
-      const where = ['dim1 = $1', 'dim2 = $2'];
-      const col = (dim: string) => (stored.indexOf(dim) === 0 ? 'v1' : 'v2');
-      if (q.scope.kind === 'code') { params.push(q.scope.code); where.push(`${q.scope.column} = $${params.length}`); }
-      for (const f of q.filters) { params.push(f.values); where.push(`${col(f.dim)} = ANY($${params.length}::text[])`); }
-      const unit = withLevel && q.level ? LEVEL_COLUMN[q.level] : 'NULL::text';
-      const cols = group.map(col);
-      const rows: { unit: string | null; n: string; [k: string]: unknown }[] = await this.db.query(
-        `SELECT ${unit} AS unit, ${cols.map((c, i) => `${c} AS d${i}`).concat('sum(n)::bigint AS n').join(', ')} FROM stat_cell WHERE ${where.join(' AND ')} GROUP BY ${[1, ...cols.map((_, i) => i + 2)].join(', ')}`,
-        params,
+  private async step(qr: QueryRunner, kind: 'national' | 'provincial', trigger: RefreshTrigger, requestedBy: string | null, mode: RefreshMode, last: RefreshRow | null): Promise<RefreshRow> {
+    const [{ id }] = await qr.query(`INSERT INTO stat_refresh (trigger, requested_by, status, mode, source) VALUES ($1, $2, 'running', $3, $4) RETURNING id::text`, [trigger, requestedBy, mode, kind === 'national' ? 'national_teacher' : 'teacher']);
+    const t0 = performance.now();
+    try {
+      // One snapshot: the teachers read, and the dirty log taken, are the same state; asOf is when it was taken.
+      await qr.startTransaction(mode === 'compact' ? 'READ COMMITTED' : 'REPEATABLE READ');
+      const [{ asOf }] = await qr.query(`SELECT clock_timestamp() AS "asOf"`);
+      let factRows: number;
+      let deadRows: number;
+      let changed: number;
+      if (mode === 'incremental') {
+        await qr.query(`CREATE TEMP TABLE stat_changed ON COMMIT DROP AS WITH d AS (DELETE FROM stat_dirty RETURNING teacher_id) SELECT DISTINCT teacher_id FROM d`);
+        await qr.query(`ANALYZE stat_changed`);
+        const killed = (await qr.query(`UPDATE stat_fact f SET died = $1 FROM stat_changed c WHERE f.teacher_id = c.teacher_id AND f.died IS NULL`, [id], true)).affected ?? 0;
+        const inserted = (await qr.query(incrementalInsertSql(kind), [id], true)).affected ?? 0;
+        changed = Number((await qr.query(`SELECT count(*)::int AS n FROM stat_changed`))[0].n);
+        factRows = (last!.factRows ?? 0) - Number(killed) + Number(inserted);
+        deadRows = (last!.deadRows ?? 0) + Number(killed);
+      } else {
+        if (mode === 'full') await qr.query(`DELETE FROM stat_dirty`);
+        await qr.query(`DROP TABLE IF EXISTS stat_fact_next`);
+        await qr.query(mode === 'full' ? fullBuildSql(kind) : COMPACT_SQL, [id]);
+        for (const ix of FACT_INDEXES) await qr.query(ix.sql('stat_fact_next'));
+        [{ n: factRows }] = await qr.query(`SELECT count(*)::int AS n FROM stat_fact_next`);
+        changed = mode === 'full' ? factRows : 0;
+        deadRows = 0;
+        // The swap: a node process reading the facts holds them for a while; wait for it rather than fail the rebuild.
+        await qr.query(`SET LOCAL lock_timeout = '10min'`);
+        await qr.query(`DROP TABLE stat_fact`);
+        await qr.query(`ALTER TABLE stat_fact_next RENAME TO stat_fact`);
+        for (const ix of FACT_INDEXES) await qr.query(`ALTER INDEX stat_fact_next_${ix.name} RENAME TO stat_fact_${ix.name}`);
+        await qr.query(`SELECT setval('stat_fact_pos', $1, false)`, [factRows]);
+      }
+      const factMs = Math.round(performance.now() - t0);
+      // A compaction changes no figure: it keeps the asOf of the refresh it compacted.
+      const keptAsOf = mode === 'compact' ? last!.asOf : asOf;
+      await qr.query(
+        `UPDATE stat_refresh SET status = 'ok', as_of = $2, finished_at = clock_timestamp(), duration_ms = $3, fact_ms = $4, changed_rows = $5, fact_rows = $6, dead_rows = $7, source_rows = $6,
+                generation = $8, source_high_water = GREATEST((SELECT max(updated_at) FROM stat_fact WHERE born = $1), $9::timestamptz) WHERE id = $1`,
+        [id, keptAsOf, Math.round(performance.now() - t0), factMs, changed, factRows, deadRows, mode === 'incremental' ? last!.generation : id, mode === 'incremental' ? last!.sourceHighWater : null],
       );
-      return rows.map((r) => ({ unit: r.unit, values: group.map((_, i) => r[`d${i}`] as string | null), n: Number(r.n) }));
-    };
-    const rows = await run(q.by, true);
-    // The people in scope who pass the filters: the cells of the filter dimensions alone.
-    const totalStored = [...new Set(q.filters.map((f) => f.dim))].sort((a, b) => dimensionIndex(a) - dimensionIndex(b));
-    const totalRows = await this.fromCellsTotal(q, totalStored);
-    return { rows, total: totalRows };
+      await qr.commitTransaction();
+      if (mode !== 'incremental') await qr.query(`ANALYZE stat_fact`);
+      this.log.log({ msg: 'statistics refreshed', trigger, mode, changed, factRows, deadRows, ms: factMs });
+      return (await qr.query(`SELECT ${REFRESH_COLS} FROM stat_refresh WHERE id = $1`, [id]))[0];
+    } catch (e) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      await qr.query(`DROP TABLE IF EXISTS stat_fact_next`).catch(() => undefined);
+      const message = e instanceof Error ? e.message : String(e);
+      await qr.query(`UPDATE stat_refresh SET status = 'failed', finished_at = clock_timestamp(), error = $2 WHERE id = $1`, [id, message.slice(0, 2000)]).catch(() => undefined);
+      throw e;
+    }
   }
 
-  private async fromCellsTotal(q: StatQuery, stored: string[]): Promise<number> {
-    const params: unknown[] = [stored[0] ?? '*', stored[1] ?? ''];
-    const where = ['dim1 = $1', 'dim2 = $2'];
-    if (q.scope.kind === 'code') { params.push(q.scope.code); where.push(`${q.scope.column} = $${params.length}`); }
-    for (const f of q.filters) { params.push(f.values); where.push(`${stored.indexOf(f.dim) === 0 ? 'v1' : 'v2'} = ANY($${params.length}::text[])`); }
-    const [{ n }] = await this.db.query(`SELECT COALESCE(sum(n), 0)::bigint AS n FROM stat_cell WHERE ${where.join(' AND ')}`, params);
-    return Number(n);
-  }
-
-  /** Counts straight from the fact table, restricted to the scope (any number of dimensions, school level, custom fields, inactive people). */
-  async fromFacts(q: StatQuery): Promise<{ rows: StatRow[]; total: number }> {
-    const build = (group: string[], withLevel: boolean) => {
-      const params: unknown[] = [];
-      const where: string[] = [];
-      const joins: string[] = [];
-      const p = (v: unknown) => { params.push(v); return `$${params.length}`; };
-      if (q.scope.kind === 'code') where.push(`f.${q.scope.column} = ${p(q.scope.code)}`);
-      if (q.scope.kind === 'path') where.push(`f.unit_path LIKE ${p(q.scope.path + '%')}`);
-      if (!q.includeInactive) where.push('f.active');
-      const exprs = new Map<string, string>();
-      for (const key of group) {
-        const d = DIMENSION_BY_KEY.get(key);
-        if (d?.multi) { joins.push(unnestSql(d, `u_${d.key}`)); exprs.set(key, `u_${d.key}.v`); }
-        else exprs.set(key, d ? `f.${d.column}` : `(f.custom->>${p(key)})`);
+  /**
+   * What a node process at refresh `after` (0: nothing loaded) of `generation` needs to reach the latest
+   * refresh, read in one snapshot: everything when the generation changed, else the rows born and the
+   * positions that died since; the unit table when it changed since `unitStamp`. False when nothing was ever refreshed.
+   */
+  async readFacts(after: { version: number; generation: string | null; unitStamp: string }, sink: FactSink): Promise<boolean> {
+    const qr = this.db.createQueryRunner();
+    const client = await qr.connect();
+    try {
+      await qr.startTransaction('REPEATABLE READ');
+      const refresh = (await qr.query(`SELECT ${REFRESH_COLS} FROM stat_refresh WHERE status = 'ok' AND generation IS NOT NULL ORDER BY stat_refresh.id DESC LIMIT 1`))[0] as RefreshRow | undefined;
+      if (!refresh) return false;
+      const full = refresh.generation !== after.generation;
+      const from = full ? 0 : after.version;
+      const [{ stamp }] = await qr.query(`SELECT count(*) || '/' || COALESCE(max(updated_at)::text, '') AS stamp FROM org_unit`);
+      const units = full || stamp !== after.unitStamp
+        ? await qr.query(`SELECT code, kind, path, name, school_type AS "schoolType", urban_rural AS "urbanRural", sponsor FROM org_unit`)
+        : null;
+      const dead = full ? [] : (await qr.query(deadSinceSql, [from, refresh.id])).map((r: { pos: string }) => Number(r.pos));
+      sink.begin(refresh, full, units, stamp, dead);
+      const stream = client.query(copyStreams.to(loadSql(from, Number(refresh.id))));
+      const decoder = new StringDecoder('utf8');
+      let rest = '';
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        const text = rest + decoder.write(chunk);
+        let start = 0;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+          sink.line(text.slice(start, nl).split('\t'));
+          start = nl + 1;
+        }
+        rest = text.slice(start);
       }
-      for (const f of q.filters) {
-        const d = DIMENSION_BY_KEY.get(f.dim);
-        if (d?.multi && !exprs.has(f.dim)) where.push(`f.${d.column} && ${p(f.values)}::text[]`);
-        else where.push(`${exprs.get(f.dim) ?? (d ? `f.${d.column}` : `(f.custom->>${p(f.dim)})`)} = ANY(${p(f.values)}::text[])`);
-      }
-      const unit = withLevel && q.level ? `f.${LEVEL_COLUMN[q.level]}` : 'NULL::text';
-      const cols = group.map((k) => exprs.get(k)!);
-      const sql = `SELECT ${unit} AS unit, ${cols.map((c, i) => `${c} AS d${i}`).concat('count(*)::bigint AS n').join(', ')}
-                     FROM stat_fact f ${joins.join(' ')} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY ${[1, ...cols.map((_, i) => i + 2)].join(', ')}`;
-      return { sql, params };
-    };
-    const main = build(q.by, true);
-    const rows: { unit: string | null; n: string; [k: string]: unknown }[] = await this.db.query(main.sql, main.params);
-    const tot = build([], false);
-    const totalRows: { n: string }[] = await this.db.query(tot.sql, tot.params);
-    return { rows: rows.map((r) => ({ unit: r.unit, values: q.by.map((_, i) => r[`d${i}`] as string | null), n: Number(r.n) })), total: totalRows.reduce((s, r) => s + Number(r.n), 0) };
-  }
-
-  /** Names of units by code (labels of the level column). */
-  async unitNames(codes: string[]): Promise<Map<string, string>> {
-    if (!codes.length) return new Map();
-    const rows: { code: string; name: string }[] = await this.db.query(`SELECT code, name FROM org_unit WHERE code = ANY($1::text[])`, [codes]);
-    return new Map(rows.map((r) => [r.code, r.name]));
+      await qr.commitTransaction();
+      return true;
+    } finally {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      await qr.release();
+    }
   }
 
   /** The province's current custom indicator definitions (provincial node). */

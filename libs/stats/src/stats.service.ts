@@ -1,19 +1,20 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { commonError, CommonErrorCode } from '@tmis/common';
-import { ACTIVE_PERSON_STATUSES, labelOf, type CodeEntry } from '@tmis/core-indicators';
+import { labelOf, type CodeEntry } from '@tmis/core-indicators';
 import { OrgService, UnitKind, type OrgUnitEntity } from '@tmis/org';
 import { HealthRegistry } from '@tmis/server';
 import { DIMENSION_BY_KEY, DIMENSIONS, labelValue, RETIRE_HORIZON_YEARS, type DimensionSensitivity, type Labelled } from './dimensions.js';
 import type { StatsQueryDto } from './dto/stats-query.dto.js';
 import { statsError, StatsErrorCode } from './stats.errors.js';
 import { STATS_OPTIONS, type StatsOptions } from './stats.options.js';
-import { LEVEL_COLUMN, StatsRepository, type Level, type RefreshRow, type StatFilter, type StatQuery, type StatScope } from './stats.repository.js';
+import type { EngineFilter, Level } from './engine.js';
+import { FactStore, type StoreInfo } from './fact-store.js';
+import { StatsRepository, type RefreshRow } from './stats.repository.js';
 import type { Bilingual, StatsTable } from './stats.table.js';
 import { SMALL_CELL_MAX, suppress, SUPPRESSION_RULE } from './suppression.js';
 
 const LEVEL_RANK: Record<Level, number> = { province: 2, city: 3, county: 4, school: 5 };
-const PRECOMPUTED_MAX_DIMENSIONS = 2;
 
 export const COUNTING_RULE: Bilingual = {
   en: 'Totals count people. In a breakdown by a multi-valued dimension (subject taught in the latest school year, qualification type) a person counts once under each of their values, so the rows can add up to more than the total; a person with no value counts once as "not recorded".',
@@ -41,7 +42,7 @@ export interface TableRequest {
   by: string[];
   query: StatsQueryDto;
   /** Extra filters fixed by a named indicator (e.g. the retirement horizon). */
-  fixedFilters?: StatFilter[];
+  fixedFilters?: EngineFilter[];
   /** Level used when none is asked for (region indicators break down one level below the scope). */
   defaultLevel?: 'child';
   notes?: Bilingual[];
@@ -53,16 +54,22 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<RefreshRow> | null = null;
 
-  constructor(private readonly repo: StatsRepository, private readonly org: OrgService, private readonly health: HealthRegistry, @Inject(STATS_OPTIONS) private readonly options: StatsOptions) {}
+  constructor(private readonly repo: StatsRepository, private readonly store: FactStore, private readonly org: OrgService, private readonly health: HealthRegistry, @Inject(STATS_OPTIONS) private readonly options: StatsOptions) {}
 
   onApplicationBootstrap(): void {
     this.health.register('stats', async () => {
       const last = await this.repo.lastRefresh('ok');
       const age = last?.asOf ? Math.round((Date.now() - new Date(last.asOf).getTime()) / 1000) : null;
-      return { details: { asOf: last?.asOf ?? null, refreshSeconds: this.options.refreshSeconds }, metrics: { age_seconds: age ?? -1, last_refresh_ms: last?.durationMs ?? 0, fact_rows: last?.factRows ?? 0 } };
+      const mem = this.store.info();
+      return {
+        details: { asOf: last?.asOf ?? null, refreshSeconds: this.options.refreshSeconds, loadedRefresh: mem.refreshId },
+        metrics: { age_seconds: age ?? -1, last_refresh_ms: last?.durationMs ?? 0, fact_rows: last?.factRows ?? 0, memory_rows: mem.rows, memory_bytes: mem.bytes },
+      };
     });
-    // At boot, only when nothing was ever computed (or a crash emptied the unlogged tables): in the background.
-    void this.repo.isEmpty().then((empty) => (empty ? this.runRefresh('boot', null) : null)).catch((e) => this.log.warn(`boot refresh failed: ${e instanceof Error ? e.message : String(e)}`));
+    // At boot, in the background: bring the facts up to date (a full build the first time, or after a crash
+    // emptied the unlogged table; otherwise only what was written meanwhile), then load them into memory.
+    void this.runRefresh('boot', null).then(() => this.store.current())
+      .catch((e) => this.log.warn(`boot refresh failed: ${e instanceof Error ? e.message : String(e)}`));
     if (this.options.refreshSeconds > 0) {
       // A tick while a refresh is still running is skipped (a slow national refresh never queues up behind itself).
       this.timer = setInterval(() => {
@@ -79,35 +86,38 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** One refresh at a time per process (and across processes through the repository's advisory lock). */
-  private runRefresh(trigger: 'boot' | 'interval' | 'manual', requestedBy: string | null): Promise<RefreshRow> {
+  private runRefresh(trigger: 'boot' | 'interval' | 'manual', requestedBy: string | null, full = false): Promise<RefreshRow> {
     const previous = this.running ?? Promise.resolve(null);
-    const next = previous.catch(() => null).then(() => this.repo.refresh(this.options.kind, trigger, requestedBy));
+    const next = previous.catch(() => null).then(() => this.repo.refresh(this.options.kind, trigger, requestedBy, full));
     this.running = next;
     void next.finally(() => { if (this.running === next) this.running = null; }).catch(() => undefined);
     return next;
   }
 
   /** On demand: the system or information administrator of the node's top unit (the ministry, or the province). */
-  async refresh(actor: Actor): Promise<RefreshRow> {
+  async refresh(actor: Actor, full = false): Promise<RefreshRow> {
     AccessPolicy.requireRole(actor, [Role.SysAdmin, Role.InfoAdmin]);
     if (actor.unitPath.split('/').filter(Boolean).length !== 1) throw statsError(StatsErrorCode.RefreshNotAllowed);
-    return this.runRefresh('manual', actor.accountId);
+    const done = await this.runRefresh('manual', actor.accountId, full);
+    // This process answers from this refresh (or a later one) as soon as the call returns.
+    await this.store.current(done.id);
+    return done;
   }
 
-  async freshness(actor: Actor): Promise<{ asOf: Date | null; ageSeconds: number | null; lastRefresh: RefreshRow | null; lastAttempt: RefreshRow | null; refreshSeconds: number; source: string }> {
+  async freshness(actor: Actor): Promise<{ asOf: Date | null; ageSeconds: number | null; lastRefresh: RefreshRow | null; lastAttempt: RefreshRow | null; refreshSeconds: number; source: string; memory: StoreInfo }> {
     this.requireReader(actor);
     const [ok, last] = await Promise.all([this.repo.lastRefresh('ok'), this.repo.lastRefresh()]);
     return {
       asOf: ok?.asOf ?? null, ageSeconds: ok?.asOf ? Math.round((Date.now() - new Date(ok.asOf).getTime()) / 1000) : null, lastRefresh: ok, lastAttempt: last,
-      refreshSeconds: this.options.refreshSeconds, source: this.options.kind === 'national' ? 'national_teacher ⋈ org_unit' : 'teacher',
+      refreshSeconds: this.options.refreshSeconds, source: this.options.kind === 'national' ? 'national_teacher ⋈ org_unit' : 'teacher', memory: this.store.info(),
     };
   }
 
   /** The dimensions a reader may use here, with their values' labels. */
-  async dimensions(actor: Actor): Promise<{ key: string; zh: string; en: string; multi: boolean; sensitivity: DimensionSensitivity; precomputed: boolean; values?: CodeEntry[] }[]> {
+  async dimensions(actor: Actor): Promise<{ key: string; zh: string; en: string; multi: boolean; sensitivity: DimensionSensitivity; custom: boolean; values?: CodeEntry[] }[]> {
     this.requireReader(actor);
-    const core = DIMENSIONS.filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin).map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: !!d.multi, sensitivity: d.sensitivity, precomputed: true }));
-    const custom = (await this.customDims()).filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin).map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: false, sensitivity: d.sensitivity, precomputed: false }));
+    const core = DIMENSIONS.filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin).map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: !!d.multi, sensitivity: d.sensitivity, custom: false }));
+    const custom = (await this.customDims()).filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin).map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: false, sensitivity: d.sensitivity, custom: true }));
     return [...core, ...custom];
   }
 
@@ -142,32 +152,27 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
     AccessPolicy.requireInScope(actor, unit.path);
     const level = q.level ?? (req.defaultLevel === 'child' ? childLevel(unit) : null);
     if (level && LEVEL_RANK[level] < unit.level) throw statsError(StatsErrorCode.LevelAboveScope, `level=${level} is above ${unit.kind} ${unit.code}`);
-    const scope = scopeOf(unit);
+    const scopePath = unit.kind === UnitKind.Ministry ? null : unit.path;
 
     const personStatus = filters.find((f) => f.dim === 'personStatus');
     const includeInactive = q.includeInactive === 'true' || !!personStatus;
-    const stored = new Set([...req.by, ...filters.map((f) => f.dim)]);
-    const precomputed = all.every((d) => !d.custom) && level !== 'school' && scope.kind !== 'path' && stored.size <= PRECOMPUTED_MAX_DIMENSIONS
-      && q.includeInactive !== 'true' && (!personStatus || personStatus.values.every((v) => ACTIVE_PERSON_STATUSES.has(v)))
-      && filters.every((f) => !DIMENSION_BY_KEY.get(f.dim)?.multi || f.values.length === 1 || req.by.includes(f.dim));
-
-    const last = await this.repo.lastRefresh('ok');
-    if (!last?.asOf) throw statsError(StatsErrorCode.NotRefreshed);
-    const query: StatQuery = { by: req.by, level, scope, filters, includeInactive };
-    const result = precomputed ? await this.repo.fromCells(query) : await this.repo.fromFacts(query);
+    const result = await this.store.query({ by: req.by, level, scopePath, filters, includeInactive });
+    if (!result) throw statsError(StatsErrorCode.NotRefreshed);
 
     // The small-cell rule (docs/statistics.md) for readers who do not read the records themselves.
     const personal = all.filter((d) => d.sensitivity === 'personal').length;
-    const applies = actor.role !== Role.InfoAdmin && (level === 'school' || scope.kind === 'path' || all.some((d) => d.sensitivity === 'special') || personal >= 2);
+    const applies = actor.role !== Role.InfoAdmin && (level === 'school' || unit.kind === UnitKind.School || unit.kind === UnitKind.Department || all.some((d) => d.sensitivity === 'special') || personal >= 2);
     const rows = [...result.rows].sort((a, b) => compareKeys([a.unit, ...a.values], [b.unit, ...b.values]));
     const hidden = applies ? suppress(rows.map((r) => ({ key: level ? [r.unit, ...r.values] : r.values, count: r.n }))) : new Set<number>();
-    const names = level ? await this.repo.unitNames(rows.map((r) => r.unit).filter((c): c is string => !!c)) : new Map<string, string>();
-    const unitLabel = (code: string | null): Labelled => (code ? { code, zh: names.get(code) ?? code, en: names.get(code) ?? code } : { code, zh: '未归属', en: 'Not assigned' });
+    const unitLabel = (code: string | null): Labelled => {
+      const name = code ? (this.store.unitName(code) ?? code) : null;
+      return code ? { code, zh: name!, en: name! } : { code, zh: '未归属', en: 'Not assigned' };
+    };
 
     return {
       title: req.title,
-      asOf: new Date(last.asOf).toISOString(),
-      source: precomputed ? 'precomputed' : 'facts',
+      asOf: result.asOf.toISOString(),
+      source: 'facts',
       scope: { id: unit.id, kind: unit.kind, code: unit.code, zh: unit.name, en: unit.name },
       level,
       by: by.map((d) => ({ key: d.key, zh: d.zh, en: d.en })),
@@ -217,7 +222,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
 }
 
 /** `title:012|013,sex:2` → filters. */
-export function parseFilter(raw: string | undefined): StatFilter[] {
+export function parseFilter(raw: string | undefined): EngineFilter[] {
   if (!raw) return [];
   return raw.split(',').map((part) => {
     const i = part.indexOf(':');
@@ -226,16 +231,6 @@ export function parseFilter(raw: string | undefined): StatFilter[] {
     if (!values.length) throw statsError(StatsErrorCode.BadFilter);
     return { dim: part.slice(0, i), values };
   });
-}
-
-function scopeOf(unit: OrgUnitEntity): StatScope {
-  switch (unit.kind) {
-    case UnitKind.Ministry: return { kind: 'all' };
-    case UnitKind.Province: return { kind: 'code', column: LEVEL_COLUMN.province as 'province_code', code: unit.code };
-    case UnitKind.City: return { kind: 'code', column: 'city_code', code: unit.code };
-    case UnitKind.County: return { kind: 'code', column: 'county_code', code: unit.code };
-    default: return { kind: 'path', path: unit.path };
-  }
 }
 
 function childLevel(unit: OrgUnitEntity): Level {

@@ -21,7 +21,8 @@ export interface StatsTableRow {
 export interface StatsTable {
   title: Bilingual;
   asOf: string;
-  source: 'precomputed' | 'facts';
+  /** Always `facts`: the fact table as of `asOf`, held in memory by the node (ADR 0008). */
+  source: 'facts';
   scope: Labelled & { id: string; kind: string };
   level: string | null;
   by: ({ key: string } & Bilingual)[];

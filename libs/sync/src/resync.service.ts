@@ -119,7 +119,7 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
       const more = await this.db.transaction(async (tx) => {
         const [cursor] = await tx.query(`SELECT after_teacher_id AS after FROM sync_resync WHERE id = $1 FOR UPDATE`, [id]);
         const ids: { id: string }[] = await tx.query(
-          `SELECT id::text FROM teacher WHERE reported_version IS NOT NULL AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`, [cursor.after, TEACHER_CHUNK]);
+          `SELECT id::text FROM teacher WHERE reported_version IS NOT NULL AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY teacher.id LIMIT $2`, [cursor.after, TEACHER_CHUNK]);
         if (!ids.length) return false;
         const last = ids[ids.length - 1].id;
         await tx.query(

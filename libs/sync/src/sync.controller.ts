@@ -51,7 +51,7 @@ export class SyncController {
   @Get('dead-letters') @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin] }) @ApiOperation({ summary: 'Messages refused by the national ingest, with the reason (national node)' })
   async deadLetters(@CurrentActor() a: Actor) {
     this.requireTop(a);
-    return this.db.query(`SELECT id::text, received_at AS "receivedAt", province_code AS "province", event_id AS "eventId", reason FROM sync_dead_letter ORDER BY id DESC LIMIT 500`);
+    return this.db.query(`SELECT id::text, received_at AS "receivedAt", province_code AS "province", event_id AS "eventId", reason FROM sync_dead_letter ORDER BY sync_dead_letter.id DESC LIMIT 500`);
   }
 
   @Get('teachers') @Authenticated({ roles: [Role.InfoAdmin, Role.Query] }) @ApiOperation({ summary: 'The national roll-up of a province\'s reported records (national node; ID numbers masked)' })

@@ -129,7 +129,7 @@ export class TeacherRepository {
 
   async history(teacherId: string): Promise<TeacherChangeRow[]> {
     return this.db.query(
-      `SELECT id::text, at, actor_account_id AS "actorAccountId", actor_role AS "actorRole", action, changes FROM teacher_change WHERE teacher_id = $1 ORDER BY id`,
+      `SELECT id::text, at, actor_account_id AS "actorAccountId", actor_role AS "actorRole", action, changes FROM teacher_change WHERE teacher_id = $1 ORDER BY teacher_change.id`,
       [teacherId],
     );
   }

@@ -24,3 +24,8 @@ export class BreakdownQueryDto extends StatsQueryDto {
 export class RetirementsQueryDto extends StatsQueryDto {
   @ApiPropertyOptional({ description: 'Horizon in years (1-10, default 5): this year and the next years-1', default: 5 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10) years?: number;
 }
+
+export class RefreshQueryDto {
+  @ApiPropertyOptional({ description: 'true: rebuild every teacher\'s facts (default: only the teachers written since the last refresh)', enum: ['true', 'false'] })
+  @IsOptional() @IsIn(['true', 'false']) full?: string;
+}

@@ -1,0 +1,508 @@
+import { INDICATOR_SET_BY_SCHOOL_TYPE, TITLE_LEVEL_OF_TITLE } from '@tmis/core-indicators';
+import { AGE_BANDS, RETIRE_HORIZON_YEARS } from './dimensions.js';
+
+/**
+ * The statistics engine (ADR 0008): every teacher's fact row held in the node process as dictionary-encoded
+ * typed-array columns, indexed by the row's position in `stat_fact`, and answered by one scan per question.
+ * A scan of 15 million rows grouped by up to four dimensions at any unit level takes a few hundred
+ * milliseconds on one core, so every breakdown is answered from the same data, with no per-combination
+ * precomputation to keep fresh.
+ *
+ * Units are not in the rows: a row names its unit (school or department), and the unit table (reloaded
+ * when `org_unit` changes) gives its province, city, county and school and the school's attributes, so a
+ * moved or re-typed school is counted where it is now without touching a teacher's row.
+ */
+
+export type Level = 'province' | 'city' | 'county' | 'school';
+type Column = Uint8Array | Uint16Array | Uint32Array;
+
+/** Code ↔ small integer; 0 is "not recorded" (null). Past `max - 1` codes, further codes share the last slot (`OVERFLOW_CODE`). */
+export class Dict {
+  readonly codes: (string | null)[] = [null];
+  private readonly index = new Map<string, number>();
+
+  constructor(private readonly max: number, fixed: readonly string[] = []) {
+    for (const c of fixed) this.id(c);
+  }
+
+  id(code: string | null): number {
+    if (code === null || code === '') return 0;
+    const known = this.index.get(code);
+    if (known !== undefined) return known;
+    if (this.codes.length >= this.max - 1) {
+      if (this.codes.length === this.max - 1) this.codes.push(OVERFLOW_CODE);
+      this.index.set(code, this.max - 1);
+      return this.max - 1;
+    }
+    this.codes.push(code);
+    this.index.set(code, this.codes.length - 1);
+    return this.codes.length - 1;
+  }
+
+  /** The slot of a code, or -1 when no row has it. */
+  find(code: string): number {
+    return this.index.get(code) ?? -1;
+  }
+
+  get size(): number {
+    return this.codes.length;
+  }
+}
+
+/** Codes beyond a dictionary's capacity (only with codes outside the national code tables). */
+export const OVERFLOW_CODE = '*';
+
+/** A row's person-level columns (one byte each, dictionary-encoded) and the fact-table column they come from in `loadSql`. */
+const BYTE_DIMS = ['sex', 'ethnicity', 'politicalStatus', 'highestEducation', 'title', 'staffCategory', 'onEstablishment', 'personStatus', 'payBand'] as const;
+type ByteDim = (typeof BYTE_DIMS)[number];
+const UNIT_DIMS = ['schoolType', 'indicatorSet', 'urbanRural', 'sponsor'] as const;
+type UnitDim = (typeof UNIT_DIMS)[number];
+const MULTI_DIMS = ['subject', 'qualificationType'] as const;
+type MultiDim = (typeof MULTI_DIMS)[number];
+
+/** A row of `org_unit` as the engine needs it. */
+export interface UnitRow {
+  code: string;
+  kind: string;
+  path: string;
+  name: string;
+  schoolType: string | null;
+  urbanRural: string | null;
+  sponsor: string | null;
+}
+
+export interface EngineFilter {
+  dim: string;
+  values: string[];
+}
+
+export interface EngineQuery {
+  by: string[];
+  level: Level | null;
+  /** Path prefix of the scope (`null`: the whole node). */
+  scopePath: string | null;
+  filters: EngineFilter[];
+  includeInactive: boolean;
+}
+
+export interface EngineRow {
+  unit: string | null;
+  values: (string | null)[];
+  n: number;
+}
+
+/** How a dimension's value of row i is read: `map ? map[col[i]] : col[i]`, a slot of `dict` (a bit mask of slots when `multi`). */
+interface Access {
+  col: Column;
+  map: Uint8Array | null;
+  dict: Dict;
+  multi: boolean;
+}
+
+const DENSE_MAX = 1 << 24;
+const LEVELS: readonly Level[] = ['province', 'city', 'county', 'school'];
+
+const ageOf = (ref: number, birth: number) => Math.floor((ref - birth) / 10000);
+
+export class FactEngine {
+  /** Rows: capacity, and one past the highest position loaded. */
+  private cap = 0;
+  size = 0;
+  /** 0: no row at this position (dead, or a gap), 1: inactive person, 2: active person. */
+  private state = new Uint8Array(0);
+  private unit = new Uint32Array(0);
+  private bytes = new Map<ByteDim | 'ageBand' | 'retireYear', Uint8Array>();
+  private birth = new Int32Array(0);
+  private retireY = new Uint16Array(0);
+  private multi = new Map<MultiDim, Uint32Array>();
+  private custom = new Map<string, { dict: Dict; col: Uint16Array }>();
+  private readonly dicts = new Map<string, Dict>();
+  /** The byte columns of BYTE_DIMS and their dictionaries, in that order (the load loop's hot path). */
+  private byteCols: Uint8Array[] = [];
+  private byteDicts: Dict[] = [];
+  private multiCols: Uint32Array[] = [];
+  private multiDicts: Dict[] = [];
+
+  // Units.
+  private unitCodes: string[] = [];
+  private unitNames: string[] = [];
+  private unitPaths: string[] = [];
+  private unitKinds: string[] = [];
+  private unitIndex = new Map<string, number>();
+  private unitAttr = new Map<UnitDim, Uint8Array>();
+  private anc = new Map<Level, Int32Array>();
+  /** Units created for codes the unit table does not (yet) have: their province and their school type from the fact row. */
+  private synthetic = new Map<number, { province: string | null; schoolType: string | null }>();
+
+  /** The date (yyyymmdd) the age and retirement bands are computed for. */
+  private refDate = 0;
+  private titleLevel = new Uint8Array(256);
+
+  constructor() {
+    for (const d of BYTE_DIMS) this.dicts.set(d, new Dict(256));
+    for (const d of UNIT_DIMS) this.dicts.set(d, new Dict(256));
+    this.dicts.set('ageBand', new Dict(256, AGE_BANDS.map((b) => b.code)));
+    this.dicts.set('retireYear', new Dict(256));
+    this.dicts.set('titleLevel', new Dict(256));
+    this.dicts.set('subject', new Dict(33));
+    this.dicts.set('qualificationType', new Dict(33));
+    for (const d of [...BYTE_DIMS, 'ageBand', 'retireYear'] as const) this.bytes.set(d, new Uint8Array(0));
+    for (const d of MULTI_DIMS) this.multi.set(d, new Uint32Array(0));
+    this.byteDicts = BYTE_DIMS.map((d) => this.dicts.get(d)!);
+    this.multiDicts = MULTI_DIMS.map((d) => this.dicts.get(d)!);
+    this.cacheColumns();
+  }
+
+  private cacheColumns(): void {
+    this.byteCols = BYTE_DIMS.map((d) => this.bytes.get(d)!);
+    this.multiCols = MULTI_DIMS.map((d) => this.multi.get(d)!);
+  }
+
+  /** Live rows (for health and the bench). */
+  get rows(): number {
+    let n = 0;
+    for (let i = 0; i < this.size; i++) if (this.state[i] !== 0) n++;
+    return n;
+  }
+
+  /** Bytes held by the columns. */
+  get bytesHeld(): number {
+    let b = this.state.byteLength + this.unit.byteLength + this.birth.byteLength + this.retireY.byteLength;
+    for (const c of this.bytes.values()) b += c.byteLength;
+    for (const c of this.multi.values()) b += c.byteLength;
+    for (const c of this.custom.values()) b += c.col.byteLength;
+    return b;
+  }
+
+  get customKeys(): string[] {
+    return [...this.custom.keys()];
+  }
+
+  // ---- units ----
+
+  /** (Re)loads the unit table; a unit keeps its slot across reloads (rows refer to it). */
+  setUnits(rows: UnitRow[]): void {
+    for (const r of rows) {
+      let u = this.unitIndex.get(r.code);
+      if (u === undefined) {
+        u = this.unitCodes.length;
+        this.unitIndex.set(r.code, u);
+        this.unitCodes.push(r.code);
+        this.unitNames.push(r.name);
+        this.unitPaths.push(r.path);
+        this.unitKinds.push(r.kind);
+      } else {
+        this.unitNames[u] = r.name;
+        this.unitPaths[u] = r.path;
+        this.unitKinds[u] = r.kind;
+        this.synthetic.delete(u);
+      }
+      this.setUnitAttrs(u, r.schoolType, r.urbanRural, r.sponsor);
+    }
+    this.computeAncestors();
+  }
+
+  private setUnitAttrs(u: number, schoolType: string | null, urbanRural: string | null, sponsor: string | null): void {
+    this.growUnits(u + 1);
+    const set = (d: UnitDim, code: string | null) => { this.unitAttr.get(d)![u] = this.dicts.get(d)!.id(code); };
+    set('schoolType', schoolType);
+    set('indicatorSet', schoolType === null ? null : (INDICATOR_SET_BY_SCHOOL_TYPE[schoolType] ?? 'other'));
+    set('urbanRural', urbanRural);
+    set('sponsor', sponsor);
+  }
+
+  private growUnits(n: number): void {
+    const have = this.unitAttr.get('schoolType')?.length ?? 0;
+    if (n <= have) return;
+    const cap = Math.max(n, have + (have >> 2) + 1024);
+    for (const d of UNIT_DIMS) {
+      const next = new Uint8Array(cap);
+      const prev = this.unitAttr.get(d);
+      if (prev) next.set(prev);
+      this.unitAttr.set(d, next);
+    }
+  }
+
+  private computeAncestors(): void {
+    const n = this.unitCodes.length;
+    for (const level of LEVELS) this.anc.set(level, new Int32Array(n).fill(-1));
+    for (let u = 0; u < n; u++) {
+      for (const code of this.unitPaths[u].split('/')) {
+        if (!code) continue;
+        const a = this.unitIndex.get(code);
+        if (a === undefined) continue;
+        const k = this.unitKinds[a];
+        if (k === 'province' || k === 'city' || k === 'county' || k === 'school') this.anc.get(k)![u] = a;
+      }
+    }
+  }
+
+  /** The slot of a row's unit; a code the unit table does not have becomes a school of its province (counted there, in no city or county). */
+  private unitOf(code: string | null, provinceCode: string | null, schoolType: string | null): number {
+    const key = code ?? `?${provinceCode ?? ''}`;
+    const known = this.unitIndex.get(key);
+    if (known !== undefined) return known;
+    const province = provinceCode ? (this.unitIndex.get(provinceCode) ?? this.addSynthetic(provinceCode, 'province', `/${provinceCode}/`, null)) : -1;
+    const path = `${province >= 0 ? this.unitPaths[province] : '/'}${key}/`;
+    const u = this.addSynthetic(key, 'school', path, schoolType);
+    this.synthetic.set(u, { province: provinceCode, schoolType });
+    return u;
+  }
+
+  private addSynthetic(code: string, kind: string, path: string, schoolType: string | null): number {
+    const u = this.unitCodes.length;
+    this.unitIndex.set(code, u);
+    this.unitCodes.push(code);
+    this.unitNames.push(code);
+    this.unitPaths.push(path);
+    this.unitKinds.push(kind);
+    this.setUnitAttrs(u, kind === 'school' ? schoolType : null, null, null);
+    for (const level of LEVELS) {
+      const a = this.anc.get(level)!;
+      const next = new Int32Array(u + 1).fill(-1);
+      next.set(a.subarray(0, Math.min(a.length, u)));
+      this.anc.set(level, next);
+    }
+    for (const c of path.split('/')) {
+      const a = c ? this.unitIndex.get(c) : undefined;
+      if (a !== undefined && (this.unitKinds[a] === 'province' || this.unitKinds[a] === 'school')) this.anc.get(this.unitKinds[a] as Level)![u] = a;
+    }
+    return u;
+  }
+
+  unitName(code: string): string | undefined {
+    const u = this.unitIndex.get(code);
+    return u === undefined ? undefined : this.unitNames[u];
+  }
+
+  // ---- rows ----
+
+  /** Room for positions up to `n - 1` (grows by an eighth at least; new positions start empty). */
+  reserve(n: number): void {
+    if (n <= this.cap) return;
+    const cap = Math.max(n, this.cap + (this.cap >> 3) + 4096);
+    const grow = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(a: T, make: (n: number) => T): T => { const b = make(cap); b.set(a); return b; };
+    this.state = grow(this.state, (k) => new Uint8Array(k));
+    this.unit = grow(this.unit, (k) => new Uint32Array(k));
+    this.birth = grow(this.birth, (k) => new Int32Array(k));
+    this.retireY = grow(this.retireY, (k) => new Uint16Array(k));
+    for (const [k, a] of this.bytes) this.bytes.set(k, grow(a, (m) => new Uint8Array(m)));
+    for (const [k, a] of this.multi) this.multi.set(k, grow(a, (m) => new Uint32Array(m)));
+    for (const c of this.custom.values()) c.col = grow(c.col, (m) => new Uint16Array(m));
+    this.cap = cap;
+    this.cacheColumns();
+  }
+
+  /** Empties a position (its teacher's row died). */
+  kill(pos: number): void {
+    if (pos < this.size) this.state[pos] = 0;
+  }
+
+  /**
+   * One line of `loadSql` (COPY text format, tab-separated, `\N` for null): pos, unit, province, school type,
+   * active, sex, birth (yyyymmdd), retirement year, ethnicity, political status, highest education, title,
+   * staff category, on establishment, person status, pay band, subjects, qualification types, custom (JSON).
+   */
+  put(f: string[]): void {
+    const pos = Number(f[0]);
+    this.reserve(pos + 1);
+    if (pos >= this.size) this.size = pos + 1;
+    const v = (s: string) => (s === '\\N' ? null : s.includes('\\') ? unescapeCopy(s) : s);
+    this.unit[pos] = this.unitOf(v(f[1]), v(f[2]), v(f[3]));
+    this.state[pos] = f[4] === '1' ? 2 : 1;
+    for (let k = 0; k < BYTE_DIMS.length; k++) this.byteCols[k][pos] = this.byteDicts[k].id(v(k === 0 ? f[5] : f[8 + k - 1]));
+    this.birth[pos] = Number(f[6]) || 0;
+    this.retireY[pos] = Number(f[7]) || 0;
+    for (let k = 0; k < MULTI_DIMS.length; k++) {
+      let mask = 0;
+      const s = v(f[16 + k]);
+      if (s) for (const c of s.split(',')) mask |= 1 << (this.multiDicts[k].id(c) - 1);
+      this.multiCols[k][pos] = mask >>> 0;
+    }
+    const custom = v(f[18]);
+    for (const c of this.custom.values()) c.col[pos] = 0;
+    if (custom) {
+      for (const [key, value] of Object.entries(JSON.parse(custom) as Record<string, unknown>)) {
+        if (value === null || value === undefined || typeof value === 'object') continue;
+        let c = this.custom.get(key);
+        if (!c) {
+          c = { dict: new Dict(65536), col: new Uint16Array(this.cap) };
+          this.custom.set(key, c);
+        }
+        c.col[pos] = c.dict.id(String(value));
+      }
+    }
+    this.band(pos);
+  }
+
+  /** Age and retirement bands of one row at the reference date. */
+  private band(pos: number): void {
+    const ref = this.refDate;
+    const b = this.birth[pos];
+    const ages = this.bytes.get('ageBand')!;
+    if (b === 0 || ref === 0) ages[pos] = 0;
+    else {
+      const age = ageOf(ref, b);
+      let k = AGE_BANDS.length - 1;
+      while (k > 0 && age < AGE_BANDS[k].from) k--;
+      ages[pos] = k + 1;
+    }
+    const y = this.retireY[pos];
+    const refYear = Math.floor(ref / 10000);
+    const r = this.dicts.get('retireYear')!;
+    this.bytes.get('retireYear')![pos] = y === 0 || ref === 0 ? 0 : r.id(y < refYear ? 'past' : y > refYear + RETIRE_HORIZON_YEARS ? 'later' : String(y));
+  }
+
+  /** Sets the date the bands are for (the refresh's asOf); recomputes every row's bands when it changes. */
+  setReferenceDate(date: Date): void {
+    const ref = date.getFullYear() * 10000 + (date.getMonth() + 1) * 100 + date.getDate();
+    if (ref === this.refDate) return;
+    const yearChanged = Math.floor(ref / 10000) !== Math.floor(this.refDate / 10000);
+    this.refDate = ref;
+    if (yearChanged) this.dicts.set('retireYear', new Dict(256, ['past', ...Array.from({ length: RETIRE_HORIZON_YEARS + 1 }, (_, i) => String(Math.floor(ref / 10000) + i)), 'later']));
+    for (let i = 0; i < this.size; i++) if (this.state[i] !== 0) this.band(i);
+  }
+
+  // ---- queries ----
+
+  private access(dim: string): Access | null {
+    const byte = this.bytes.get(dim as ByteDim);
+    if (byte) return { col: byte, map: null, dict: this.dicts.get(dim)!, multi: false };
+    if ((UNIT_DIMS as readonly string[]).includes(dim)) return { col: this.unit, map: this.unitAttr.get(dim as UnitDim)!, dict: this.dicts.get(dim)!, multi: false };
+    if (dim === 'titleLevel') {
+      const titles = this.dicts.get('title')!;
+      const levels = this.dicts.get('titleLevel')!;
+      this.titleLevel = new Uint8Array(256);
+      titles.codes.forEach((t, i) => { this.titleLevel[i] = t === null ? 0 : levels.id(TITLE_LEVEL_OF_TITLE[t] ?? null); });
+      return { col: this.bytes.get('title')!, map: this.titleLevel, dict: levels, multi: false };
+    }
+    const m = this.multi.get(dim as MultiDim);
+    if (m) return { col: m, map: null, dict: this.dicts.get(dim)!, multi: true };
+    const c = this.custom.get(dim);
+    if (c) return { col: c.col, map: null, dict: c.dict, multi: false };
+    return null;
+  }
+
+  /** Counts by the query's level and dimensions, and the number of people passing its filters in its scope. */
+  query(q: EngineQuery): { rows: EngineRow[]; total: number } {
+    // Units: the output group of each unit in scope (-1: out of scope; 0: no unit at the level).
+    const nUnits = this.unitCodes.length;
+    const ug = new Int32Array(nUnits).fill(-1);
+    const groupUnit: number[] = [-1];
+    const groupOf = new Map<number, number>();
+    const anc = q.level ? this.anc.get(q.level)! : null;
+    for (let u = 0; u < nUnits; u++) {
+      if (q.scopePath !== null && !this.unitPaths[u].startsWith(q.scopePath)) continue;
+      if (!anc) { ug[u] = 0; continue; }
+      const a = anc[u];
+      if (a < 0) { ug[u] = 0; continue; }
+      let g = groupOf.get(a);
+      if (g === undefined) { g = groupUnit.length; groupUnit.push(a); groupOf.set(a, g); }
+      ug[u] = g;
+    }
+
+    // Filters: the slots (or bit mask) each allows; a dimension nobody has a value of matches no one.
+    const absent = new Uint8Array(1);
+    const fAcc: Access[] = [];
+    const fAllowed: Uint8Array[] = [];
+    const fMask: number[] = [];
+    const restrict = new Map<string, number>();
+    for (const f of q.filters) {
+      const a = this.access(f.dim) ?? { col: absent, map: null, dict: new Dict(2), multi: false };
+      const slots = f.values.map((v) => a.dict.find(v)).filter((s) => s > 0);
+      fAcc.push(a);
+      if (a.multi) {
+        const mask = slots.reduce((m, s) => (m | (1 << (s - 1))) >>> 0, 0);
+        fMask.push(mask);
+        fAllowed.push(absent);
+        restrict.set(f.dim, mask);
+      } else {
+        const allowed = new Uint8Array(Math.max(a.dict.size, 1) + (a.col === absent ? 0 : 0));
+        for (const s of slots) allowed[s] = 1;
+        fAllowed.push(allowed.length ? allowed : absent);
+        fMask.push(0);
+      }
+    }
+
+    // Group-by dimensions: mixed-radix key = group × Π cards + Σ slot × stride; multi-valued ones expand per value.
+    const byAcc = q.by.map((d) => this.access(d) ?? { col: absent, map: null, dict: new Dict(2), multi: false });
+    const cards = byAcc.map((a) => Math.max(a.dict.size, 1));
+    const strides: number[] = [];
+    let span = 1;
+    for (let d = byAcc.length - 1; d >= 0; d--) { strides[d] = span; span *= cards[d]; }
+    const keySpace = groupUnit.length * span;
+    const dense = keySpace <= DENSE_MAX ? new Uint32Array(keySpace) : null;
+    const sparse = dense ? null : new Map<number, number>();
+    const scalar = byAcc.map((a, d) => ({ a, d })).filter((x) => !x.a.multi);
+    const multis = byAcc.map((a, d) => ({ a, d, r: restrict.get(q.by[d]) ?? 0xffffffff })).filter((x) => x.a.multi);
+    const sCol = scalar.map((x) => x.a.col);
+    const sMap = scalar.map((x) => x.a.map);
+    const sStride = scalar.map((x) => strides[x.d]);
+    const fCol = fAcc.map((a) => (a.col === absent ? null : a.col));
+    const fMap = fAcc.map((a) => a.map);
+    const fMulti = fAcc.map((a) => a.multi);
+    const nf = fAcc.length;
+    const ns = scalar.length;
+    const st = this.state;
+    const un = this.unit;
+    const minState = q.includeInactive ? 1 : 2;
+    const add = (key: number) => { if (dense) dense[key]++; else sparse!.set(key, (sparse!.get(key) ?? 0) + 1); };
+    const m0 = multis[0];
+    const m1 = multis[1];
+    let total = 0;
+    const n = this.size;
+    for (let i = 0; i < n; i++) {
+      if (st[i] < minState) continue;
+      const g = ug[un[i]];
+      if (g < 0) continue;
+      let pass = true;
+      for (let f = 0; f < nf; f++) {
+        const c = fCol[f];
+        if (c === null) { pass = false; break; }
+        const m = fMap[f];
+        const v = m === null ? c[i] : m[c[i]];
+        if (fMulti[f] ? (v & fMask[f]) === 0 : fAllowed[f][v] !== 1) { pass = false; break; }
+      }
+      if (!pass) continue;
+      total++;
+      let key = g * span;
+      for (let d = 0; d < ns; d++) {
+        const m = sMap[d];
+        const c = sCol[d];
+        key += (m === null ? c[i] : m[c[i]]) * sStride[d];
+      }
+      if (!m0) { add(key); continue; }
+      let a = m0.a.col[i] & m0.r;
+      do {
+        const bitA = a & -a;
+        const keyA = key + (a === 0 ? 0 : 32 - Math.clz32(bitA)) * strides[m0.d];
+        if (!m1) add(keyA);
+        else {
+          let b = m1.a.col[i] & m1.r;
+          do {
+            const bitB = b & -b;
+            add(keyA + (b === 0 ? 0 : 32 - Math.clz32(bitB)) * strides[m1.d]);
+            b ^= bitB;
+          } while (b !== 0);
+        }
+        a ^= bitA;
+      } while (a !== 0);
+    }
+
+    // Keys back to unit codes and value codes.
+    const rows: EngineRow[] = [];
+    const decode = (key: number, count: number) => {
+      const g = Math.floor(key / span);
+      const values = byAcc.map((a, d) => a.dict.codes[Math.floor(key / strides[d]) % cards[d]] ?? null);
+      rows.push({ unit: q.level ? (groupUnit[g] >= 0 ? this.unitCodes[groupUnit[g]] : null) : null, values, n: count });
+    };
+    if (dense) { for (let k = 0; k < dense.length; k++) if (dense[k] !== 0) decode(k, dense[k]); }
+    else for (const [k, c] of sparse!) decode(k, c);
+    return { rows, total };
+  }
+}
+
+/** COPY text format escapes (`\\`, `\t`, `\n`, `\r`, …). */
+function unescapeCopy(s: string): string {
+  return s.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', v: '\v' })[c] ?? c);
+}

@@ -1,0 +1,133 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { FactEngine, type EngineQuery, type EngineRow, type UnitRow } from './engine.js';
+import { StatsRepository, type RefreshRow } from './stats.repository.js';
+
+/** Answers kept per loaded refresh (the same table asked again is not scanned again). */
+const CACHE_ENTRIES = 256;
+
+export interface StoreAnswer {
+  rows: EngineRow[];
+  total: number;
+  /** When the source was read for the refresh these figures come from. */
+  asOf: Date;
+  refreshId: string;
+}
+
+/** What this process holds (for /stats/freshness and /health). */
+export interface StoreInfo {
+  refreshId: string | null;
+  asOf: Date | null;
+  rows: number;
+  bytes: number;
+  lastLoad: { kind: 'full' | 'catch-up'; ms: number; rowsRead: number; at: Date } | null;
+}
+
+/**
+ * The node process's copy of the fact table (ADR 0008): loaded whole when a generation begins (first use,
+ * after a full rebuild or a compaction), then caught up refresh by refresh with only the rows born and the
+ * positions that died since. A catch-up is read first and applied in one synchronous step, so a question
+ * never sees half of a refresh; during a whole reload the previous copy keeps answering, with its own asOf.
+ */
+@Injectable()
+export class FactStore {
+  private readonly log = new Logger('StatsStore');
+  private engine: FactEngine | null = null;
+  private refresh: RefreshRow | null = null;
+  private unitStamp = '';
+  private syncing: { promise: Promise<void>; full: boolean } | null = null;
+  private readonly cache = new Map<string, { rows: EngineRow[]; total: number }>();
+  private lastLoad: StoreInfo['lastLoad'] = null;
+
+  constructor(private readonly repo: StatsRepository) {}
+
+  info(): StoreInfo {
+    return { refreshId: this.refresh?.id ?? null, asOf: this.refresh?.asOf ?? null, rows: this.engine?.rows ?? 0, bytes: this.engine?.bytesHeld ?? 0, lastLoad: this.lastLoad };
+  }
+
+  /**
+   * The engine at the latest successful refresh, catching up first; null when nothing was ever refreshed.
+   * During a whole reload the copy held keeps answering, unless it is older than `atLeast` (a refresh id).
+   */
+  async current(atLeast?: string): Promise<{ engine: FactEngine; refresh: RefreshRow } | null> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const latest = await this.repo.lastRefresh('ok');
+      if (!latest) return null;
+      if (this.engine && this.refresh && latest.id === this.refresh.id) return { engine: this.engine, refresh: this.refresh };
+      if (this.syncing) {
+        const recentEnough = !atLeast || Number(this.refresh?.id ?? 0) >= Number(atLeast);
+        if (this.syncing.full && this.engine && this.refresh && recentEnough) return { engine: this.engine, refresh: this.refresh };
+        await this.syncing.promise.catch(() => undefined);
+        continue;
+      }
+      const full = !this.engine || this.refresh?.generation !== latest.generation;
+      const promise = this.sync().finally(() => { this.syncing = null; });
+      this.syncing = { promise, full };
+      await promise;
+    }
+    return this.engine && this.refresh ? { engine: this.engine, refresh: this.refresh } : null;
+  }
+
+  /** Counts for one question, from the latest refresh. */
+  async query(q: EngineQuery): Promise<StoreAnswer | null> {
+    const cur = await this.current();
+    if (!cur) return null;
+    const key = JSON.stringify(q);
+    let hit = this.cache.get(key);
+    if (!hit) {
+      hit = cur.engine.query(q);
+      if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(key, hit);
+    }
+    return { ...hit, asOf: new Date(cur.refresh.asOf!), refreshId: cur.refresh.id };
+  }
+
+  unitName(code: string): string | undefined {
+    return this.engine?.unitName(code);
+  }
+
+  private async sync(): Promise<void> {
+    const t0 = performance.now();
+    const held = this.engine;
+    // Filled by the repository's callbacks.
+    const got: { fresh: FactEngine | null; refresh: RefreshRow | null; stamp: string; units: UnitRow[] | null; dead: number[]; lines: string[][]; read: number } =
+      { fresh: null, refresh: null, stamp: '', units: null, dead: [], lines: [], read: 0 };
+    const ok = await this.repo.readFacts(
+      { version: held && this.refresh ? Number(this.refresh.id) : 0, generation: held ? (this.refresh?.generation ?? null) : null, unitStamp: this.unitStamp },
+      {
+        begin: (r, full, units, stamp, dead) => {
+          Object.assign(got, { refresh: r, stamp, units, dead });
+          if (full) {
+            const fresh = new FactEngine();
+            fresh.setReferenceDate(new Date(r.asOf!));
+            fresh.setUnits(units ?? []);
+            fresh.reserve((r.factRows ?? 0) + (r.deadRows ?? 0));
+            got.fresh = fresh;
+          }
+        },
+        line: (f) => {
+          got.read++;
+          if (got.fresh) got.fresh.put(f);
+          else got.lines.push(f);
+        },
+      },
+    );
+    if (!ok || !got.refresh) return;
+    const r = got.refresh;
+    const fresh = got.fresh;
+    // Applied in one synchronous step: a question sees the refresh before or after, never half of it.
+    if (fresh) this.engine = fresh;
+    else {
+      const e = held!;
+      if (got.units) e.setUnits(got.units);
+      e.setReferenceDate(new Date(r.asOf!));
+      for (const p of got.dead) e.kill(p);
+      for (const f of got.lines) e.put(f);
+    }
+    this.refresh = r;
+    this.unitStamp = got.stamp;
+    this.cache.clear();
+    const ms = Math.round(performance.now() - t0);
+    this.lastLoad = { kind: fresh ? 'full' : 'catch-up', ms, rowsRead: got.read, at: new Date() };
+    if (fresh) this.log.log({ msg: 'statistics loaded', refresh: r.id, rows: got.read, ms, mib: Math.round(this.engine!.bytesHeld / 2 ** 20) });
+  }
+}
