@@ -393,13 +393,18 @@ describe('statistics (national node): the roll-up of national_teacher joined to 
     ];
     // Through the real ingest path (the message a province's outbox relay publishes), without a broker.
     const ingest = n.node.app.get(SyncIngestService);
+    const band = `x_band${randomInt(100000, 999999)}`;
     const base = 900_000_000 + randomInt(0, 90_000_000);
     for (const [i, p] of people.entries()) {
       const record = recordOf(p, idFor(p));
-      const payload = { teacherId: randomUUID(), unitCode: p.unit.code, idType: '1', idNumber: (record.basic as { idNumber: string }).idNumber, name: '统计', personStatus: p.status ?? '01', reportedVersion: 1, record, catalogueVersion: '2026.1', custom: {} };
+      const payload = { teacherId: randomUUID(), unitCode: p.unit.code, idType: '1', idNumber: (record.basic as { idNumber: string }).idNumber, name: '统计', personStatus: p.status ?? '01', reportedVersion: 1, record, catalogueVersion: '2026.1', custom: i < 2 ? { [band]: 'A' } : {} };
       const outcome = await ingest.apply(JSON.stringify({ schemaVersion: 2, eventId: randomUUID(), provinceCode: '11', sequence: base + i, type: 'teacher.upserted', key: payload.teacherId, occurredAt: new Date().toISOString(), payload }));
       assert.equal(outcome, 'applied');
     }
+    // The province's custom indicator, as its relay publishes it.
+    const defs = { definitions: [{ key: band, zh: '类别', en: 'Band', type: 'code', subSet: 'basic', codes: [{ code: 'A', zh: '甲类', en: 'Class A' }], version: 1, status: 'active' }] };
+    const sent = await ingest.apply(JSON.stringify({ schemaVersion: 2, eventId: randomUUID(), provinceCode: '11', sequence: base + 100, type: 'custom-fields.changed', key: 'custom-fields', occurredAt: new Date().toISOString(), payload: defs }));
+    assert.equal(sent, 'applied');
     const ministry = await n.tokenFor(await n.account(await n.unitByCode('000000'), Role.InfoAdmin));
     const r = await n.api('POST', '/stats/refresh', { token: ministry });
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -420,5 +425,13 @@ describe('statistics (national node): the roll-up of national_teacher joined to 
     const inactive = await n.api('GET', `/stats/breakdown?by=personStatus&includeInactive=true`, { token: countyQuery });
     assert.deepEqual(cellsOf(inactive.body), { '01': 4, '05': 1 });
     assert.equal((await n.api('GET', `/stats/breakdown?by=sex&unit=${(await n.province_()).id}`, { token: countyQuery })).status, 403);
+    // The province's custom indicator is a dimension at national, qualified by the province.
+    const dims = await n.api('GET', '/stats/dimensions', { token: countyQuery });
+    const dim = dims.body.find((d: { key: string }) => d.key === `${band}_11`);
+    assert.ok(dim && dim.custom && dim.en.startsWith('Band ('), JSON.stringify(dims.body.filter((d: { custom: boolean }) => d.custom)));
+    const custom = await get(`${band}_11`);
+    assert.equal(custom.status, 200, JSON.stringify(custom.body));
+    assert.deepEqual(cellsOf(custom.body), { A: 2, null: 2 });
+    assert.deepEqual(custom.body.rows[0].values[`${band}_11`], { code: 'A', zh: '甲类', en: 'Class A' });
   });
 });

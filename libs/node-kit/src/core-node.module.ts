@@ -34,7 +34,7 @@ export class CoreNodeModule {
           nationalUrl: c.NATIONAL_URL, nodeToken: c.SYNC_NODE_TOKEN,
           nodeTokens: Object.fromEntries((c.SYNC_NODE_TOKENS ?? '').split(',').filter(Boolean).map((p) => [p.slice(0, 2), p.slice(3)])),
         }),
-        StatsModule.register({ kind: runtime.kind, provinceCode: c.PROVINCE_CODE, refreshSeconds: c.STATS_REFRESH_SECONDS }),
+        StatsModule.register({ kind: runtime.kind, provinceCode: c.PROVINCE_CODE, refreshSeconds: c.STATS_REFRESH_SECONDS, cacheEntries: c.STATS_CACHE_ENTRIES }),
         AccountsModule.register({
           jwtSecret: runtime.jwtSecret,
           jwtIssuer: `tmis-${runtime.kind}${c.PROVINCE_CODE ? `-${c.PROVINCE_CODE}` : ''}`,

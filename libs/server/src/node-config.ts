@@ -108,9 +108,13 @@ export class NodeConfig {
   @IsInt() @Min(50) @Max(60000)
   SYNC_RELAY_INTERVAL_MS: number = 500;
 
-  /** Seconds between scheduled recomputations of the statistics (libs/stats); 0 = none (they are still computed at boot when empty, and on POST /stats/refresh). */
+  /** Seconds between scheduled statistics refreshes (libs/stats); 0 = none (they still run at boot and on POST /stats/refresh). */
   @IsInt() @Min(0) @Max(604800)
   STATS_REFRESH_SECONDS: number = 3600;
+
+  /** Statistics answers kept per process for the refresh they come from (the same table asked again is not scanned again); 0 = none. */
+  @IsInt() @Min(0) @Max(100000)
+  STATS_CACHE_ENTRIES: number = 256;
 
   /** Two-digit province prefix (GB/T 2260) of a provincial node, e.g. 11 for Beijing; 66 = XPCC. */
   @IsOptional() @Matches(/^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-6])$/, { message: 'PROVINCE_CODE must be a two-digit province prefix such as 11, 44 or 66' })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Dict, FactEngine, OVERFLOW_CODE, type EngineQuery } from './engine.js';
+import { CountTable, Dict, FactEngine, OVERFLOW_CODE, type EngineQuery } from './engine.js';
 
 /** A `loadSql` line: pos, unit, province, school type, active, sex, birth, retirement year, ethnicity, political status, education, title, staff category, on establishment, person status, pay band, subjects, qualifications, custom. */
 function line(pos: number, o: { unit: string; active?: boolean; sex?: string; birth?: number; retire?: number; title?: string; subjects?: string; quals?: string; custom?: Record<string, unknown>; status?: string }): string[] {
@@ -65,7 +65,10 @@ describe('statistics engine', () => {
 
   it('a dead position stops counting and a reborn row counts where it is now', () => {
     const e = engine();
+    assert.equal(e.rows, 5);
     e.kill(1);
+    e.kill(1);
+    assert.equal(e.rows, 4);
     e.put(line(6, { unit: 'S2', sex: '2', birth: 19960615, title: '013', subjects: '01' }));
     assert.deepEqual(table(e.query(q({ level: 'county' }))), { '110101': 1, '110102': 2, '': 1 });
     // Units move without touching rows: S1 now under 西城区.
@@ -73,11 +76,28 @@ describe('statistics engine', () => {
     assert.deepEqual(table(e.query(q({ level: 'county' }))), { '110102': 3, '': 1 });
   });
 
-  it('uses a sparse map when the key space is large, with the same answer', () => {
+  it('counts in a hash table when the key space is too large for an array, with the same answer', () => {
     const e = engine();
-    assert.deepEqual(table(e.query(q({ by: ['ethnicity', 'title', 'subject', 'politicalStatus'], level: 'school' }))).S1 === undefined, true);
-    const r = e.query(q({ by: ['ethnicity', 'title', 'subject', 'politicalStatus'], level: 'school' }));
-    assert.equal(r.rows.reduce((s, x) => s + x.n, 0), 5);
+    for (const by of [['sex'], ['ethnicity', 'title', 'subject', 'politicalStatus'], ['subject', 'qualificationType', 'sex']]) {
+      const wide = q({ by, level: 'school', includeInactive: true });
+      const dense = e.query(wide);
+      const hashed = e.query(wide, 1);
+      assert.deepEqual(table(hashed), table(dense), by.join());
+      assert.equal(hashed.total, 5);
+    }
+  });
+
+  it('the count table keeps every key exactly, across growth and keys above 2^32', () => {
+    const t = new CountTable(2);
+    const want = new Map<number, number>();
+    for (let i = 0; i < 5000; i++) {
+      const key = (i % 1700) * 4294967311 + (i % 7);
+      t.add(key);
+      want.set(key, (want.get(key) ?? 0) + 1);
+    }
+    const got = new Map<number, number>();
+    t.forEach((k, c) => got.set(k, c));
+    assert.deepEqual([...got].sort((a, b) => a[0] - b[0]), [...want].sort((a, b) => a[0] - b[0]));
   });
 
   it('dictionaries give 0 to null and share one overflow slot past their capacity', () => {

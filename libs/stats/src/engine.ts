@@ -99,6 +99,7 @@ interface Access {
   multi: boolean;
 }
 
+/** Above this many possible keys, counts go to a hash table of the keys that occur instead of a dense array. */
 const DENSE_MAX = 1 << 24;
 const LEVELS: readonly Level[] = ['province', 'city', 'county', 'school'];
 
@@ -138,7 +139,11 @@ export class FactEngine {
   private refDate = 0;
   private titleLevel = new Uint8Array(256);
 
-  constructor() {
+  /**
+   * `qualifyCustom` (the national node): a custom value's column is `key_PP`, PP the first two digits of
+   * the row's province, since custom keys are only unique within a province.
+   */
+  constructor(private readonly qualifyCustom = false) {
     for (const d of BYTE_DIMS) this.dicts.set(d, new Dict(256));
     for (const d of UNIT_DIMS) this.dicts.set(d, new Dict(256));
     this.dicts.set('ageBand', new Dict(256, AGE_BANDS.map((b) => b.code)));
@@ -158,11 +163,11 @@ export class FactEngine {
     this.multiCols = MULTI_DIMS.map((d) => this.multi.get(d)!);
   }
 
-  /** Live rows (for health and the bench). */
+  private live = 0;
+
+  /** Live rows (teachers). */
   get rows(): number {
-    let n = 0;
-    for (let i = 0; i < this.size; i++) if (this.state[i] !== 0) n++;
-    return n;
+    return this.live;
   }
 
   /** Bytes held by the columns. */
@@ -295,7 +300,10 @@ export class FactEngine {
 
   /** Empties a position (its teacher's row died). */
   kill(pos: number): void {
-    if (pos < this.size) this.state[pos] = 0;
+    if (pos < this.size && this.state[pos] !== 0) {
+      this.state[pos] = 0;
+      this.live--;
+    }
   }
 
   /**
@@ -309,6 +317,7 @@ export class FactEngine {
     if (pos >= this.size) this.size = pos + 1;
     const v = (s: string) => (s === '\\N' ? null : s.includes('\\') ? unescapeCopy(s) : s);
     this.unit[pos] = this.unitOf(v(f[1]), v(f[2]), v(f[3]));
+    if (this.state[pos] === 0) this.live++;
     this.state[pos] = f[4] === '1' ? 2 : 1;
     for (let k = 0; k < BYTE_DIMS.length; k++) this.byteCols[k][pos] = this.byteDicts[k].id(v(k === 0 ? f[5] : f[8 + k - 1]));
     this.birth[pos] = Number(f[6]) || 0;
@@ -322,8 +331,10 @@ export class FactEngine {
     const custom = v(f[18]);
     for (const c of this.custom.values()) c.col[pos] = 0;
     if (custom) {
-      for (const [key, value] of Object.entries(JSON.parse(custom) as Record<string, unknown>)) {
+      const suffix = this.qualifyCustom ? `_${(v(f[2]) ?? '').slice(0, 2)}` : '';
+      for (const [raw, value] of Object.entries(JSON.parse(custom) as Record<string, unknown>)) {
         if (value === null || value === undefined || typeof value === 'object') continue;
+        const key = raw + suffix;
         let c = this.custom.get(key);
         if (!c) {
           c = { dict: new Dict(65536), col: new Uint16Array(this.cap) };
@@ -384,7 +395,27 @@ export class FactEngine {
   }
 
   /** Counts by the query's level and dimensions, and the number of people passing its filters in its scope. */
-  query(q: EngineQuery): { rows: EngineRow[]; total: number } {
+  query(q: EngineQuery, denseMax = DENSE_MAX): { rows: EngineRow[]; total: number } {
+    const scan = this.prepare(q, denseMax);
+    scan.run(0, scan.size);
+    return scan.finish();
+  }
+
+  /**
+   * The same, in slices of `slice` positions with the event loop free between them (other requests and
+   * the sync consumer go on during a long scan). The caller keeps the engine unchanged meanwhile.
+   */
+  async queryAsync(q: EngineQuery, slice = 1 << 21): Promise<{ rows: EngineRow[]; total: number }> {
+    const scan = this.prepare(q);
+    for (let from = 0; from < scan.size; from += slice) {
+      scan.run(from, Math.min(scan.size, from + slice));
+      if (from + slice < scan.size) await new Promise((r) => setImmediate(r));
+    }
+    return scan.finish();
+  }
+
+  /** A question compiled against the current columns: `run` counts a range of positions, `finish` decodes. */
+  private prepare(q: EngineQuery, denseMax = DENSE_MAX): { size: number; run(from: number, to: number): void; finish(): { rows: EngineRow[]; total: number } } {
     // Units: the output group of each unit in scope (-1: out of scope; 0: no unit at the level).
     const nUnits = this.unitCodes.length;
     const ug = new Int32Array(nUnits).fill(-1);
@@ -431,8 +462,8 @@ export class FactEngine {
     let span = 1;
     for (let d = byAcc.length - 1; d >= 0; d--) { strides[d] = span; span *= cards[d]; }
     const keySpace = groupUnit.length * span;
-    const dense = keySpace <= DENSE_MAX ? new Uint32Array(keySpace) : null;
-    const sparse = dense ? null : new Map<number, number>();
+    const dense = keySpace <= denseMax ? new Uint32Array(keySpace) : null;
+    const sparse = dense ? null : new CountTable();
     const scalar = byAcc.map((a, d) => ({ a, d })).filter((x) => !x.a.multi);
     const multis = byAcc.map((a, d) => ({ a, d, r: restrict.get(q.by[d]) ?? 0xffffffff })).filter((x) => x.a.multi);
     const sCol = scalar.map((x) => x.a.col);
@@ -446,48 +477,49 @@ export class FactEngine {
     const st = this.state;
     const un = this.unit;
     const minState = q.includeInactive ? 1 : 2;
-    const add = (key: number) => { if (dense) dense[key]++; else sparse!.set(key, (sparse!.get(key) ?? 0) + 1); };
+    const add = (key: number) => { if (dense) dense[key]++; else sparse!.add(key); };
     const m0 = multis[0];
     const m1 = multis[1];
     let total = 0;
-    const n = this.size;
-    for (let i = 0; i < n; i++) {
-      if (st[i] < minState) continue;
-      const g = ug[un[i]];
-      if (g < 0) continue;
-      let pass = true;
-      for (let f = 0; f < nf; f++) {
-        const c = fCol[f];
-        if (c === null) { pass = false; break; }
-        const m = fMap[f];
-        const v = m === null ? c[i] : m[c[i]];
-        if (fMulti[f] ? (v & fMask[f]) === 0 : fAllowed[f][v] !== 1) { pass = false; break; }
-      }
-      if (!pass) continue;
-      total++;
-      let key = g * span;
-      for (let d = 0; d < ns; d++) {
-        const m = sMap[d];
-        const c = sCol[d];
-        key += (m === null ? c[i] : m[c[i]]) * sStride[d];
-      }
-      if (!m0) { add(key); continue; }
-      let a = m0.a.col[i] & m0.r;
-      do {
-        const bitA = a & -a;
-        const keyA = key + (a === 0 ? 0 : 32 - Math.clz32(bitA)) * strides[m0.d];
-        if (!m1) add(keyA);
-        else {
-          let b = m1.a.col[i] & m1.r;
-          do {
-            const bitB = b & -b;
-            add(keyA + (b === 0 ? 0 : 32 - Math.clz32(bitB)) * strides[m1.d]);
-            b ^= bitB;
-          } while (b !== 0);
+    const run = (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        if (st[i] < minState) continue;
+        const g = ug[un[i]];
+        if (g < 0) continue;
+        let pass = true;
+        for (let f = 0; f < nf; f++) {
+          const c = fCol[f];
+          if (c === null) { pass = false; break; }
+          const m = fMap[f];
+          const v = m === null ? c[i] : m[c[i]];
+          if (fMulti[f] ? (v & fMask[f]) === 0 : fAllowed[f][v] !== 1) { pass = false; break; }
         }
-        a ^= bitA;
-      } while (a !== 0);
-    }
+        if (!pass) continue;
+        total++;
+        let key = g * span;
+        for (let d = 0; d < ns; d++) {
+          const m = sMap[d];
+          const c = sCol[d];
+          key += (m === null ? c[i] : m[c[i]]) * sStride[d];
+        }
+        if (!m0) { add(key); continue; }
+        let a = m0.a.col[i] & m0.r;
+        do {
+          const bitA = a & -a;
+          const keyA = key + (a === 0 ? 0 : 32 - Math.clz32(bitA)) * strides[m0.d];
+          if (!m1) add(keyA);
+          else {
+            let b = m1.a.col[i] & m1.r;
+            do {
+              const bitB = b & -b;
+              add(keyA + (b === 0 ? 0 : 32 - Math.clz32(bitB)) * strides[m1.d]);
+              b ^= bitB;
+            } while (b !== 0);
+          }
+          a ^= bitA;
+        } while (a !== 0);
+      }
+    };
 
     // Keys back to unit codes and value codes.
     const rows: EngineRow[] = [];
@@ -496,9 +528,61 @@ export class FactEngine {
       const values = byAcc.map((a, d) => a.dict.codes[Math.floor(key / strides[d]) % cards[d]] ?? null);
       rows.push({ unit: q.level ? (groupUnit[g] >= 0 ? this.unitCodes[groupUnit[g]] : null) : null, values, n: count });
     };
-    if (dense) { for (let k = 0; k < dense.length; k++) if (dense[k] !== 0) decode(k, dense[k]); }
-    else for (const [k, c] of sparse!) decode(k, c);
-    return { rows, total };
+    const finish = () => {
+      if (dense) { for (let k = 0; k < dense.length; k++) if (dense[k] !== 0) decode(k, dense[k]); }
+      else sparse!.forEach(decode);
+      return { rows, total };
+    };
+    return { size: this.size, run, finish };
+  }
+}
+
+/**
+ * Counts by integer key (< 2^53) in an open-addressing table of typed arrays: for key spaces too large
+ * for a dense array (e.g. every county × four dimensions), without a JS Map's per-entry cost.
+ */
+export class CountTable {
+  private keys: Float64Array;
+  private counts: Uint32Array;
+  private shift: number;
+  private used = 0;
+
+  constructor(bits = 16) {
+    this.keys = new Float64Array(1 << bits).fill(-1);
+    this.counts = new Uint32Array(1 << bits);
+    this.shift = 32 - bits;
+  }
+
+  add(key: number, n = 1): void {
+    const keys = this.keys;
+    const mask = keys.length - 1;
+    let h = Math.imul((key | 0) ^ Math.imul((key / 4294967296) | 0, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const k = keys[h];
+      if (k === key) { this.counts[h] += n; return; }
+      if (k === -1) {
+        keys[h] = key;
+        this.counts[h] = n;
+        if (++this.used * 2 > keys.length) this.grow();
+        return;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+
+  forEach(f: (key: number, count: number) => void): void {
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] !== -1) f(this.keys[i], this.counts[i]);
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const counts = this.counts;
+    const bits = 32 - this.shift + 1;
+    this.keys = new Float64Array(1 << bits).fill(-1);
+    this.counts = new Uint32Array(1 << bits);
+    this.shift = 32 - bits;
+    this.used = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1) this.add(keys[i], counts[i]);
   }
 }
 

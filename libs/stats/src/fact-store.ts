@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FactEngine, type EngineQuery, type EngineRow, type UnitRow } from './engine.js';
+import { STATS_OPTIONS, type StatsOptions } from './stats.options.js';
 import { StatsRepository, type RefreshRow } from './stats.repository.js';
 
-/** Answers kept per loaded refresh (the same table asked again is not scanned again). */
+/** Answers kept when the options do not say (the same table asked again is not scanned again). */
 const CACHE_ENTRIES = 256;
 
 export interface StoreAnswer {
@@ -37,8 +38,12 @@ export class FactStore {
   private syncing: { promise: Promise<void>; full: boolean } | null = null;
   private readonly cache = new Map<string, { rows: EngineRow[]; total: number }>();
   private lastLoad: StoreInfo['lastLoad'] = null;
+  /** Scans in progress (they yield between slices), and a catch-up waiting to change the columns. */
+  private readers = 0;
+  private readersDone: (() => void)[] = [];
+  private applying: Promise<void> | null = null;
 
-  constructor(private readonly repo: StatsRepository) {}
+  constructor(private readonly repo: StatsRepository, @Inject(STATS_OPTIONS) private readonly options: StatsOptions) {}
 
   info(): StoreInfo {
     return { refreshId: this.refresh?.id ?? null, asOf: this.refresh?.asOf ?? null, rows: this.engine?.rows ?? 0, bytes: this.engine?.bytesHeld ?? 0, lastLoad: this.lastLoad };
@@ -71,12 +76,24 @@ export class FactStore {
   async query(q: EngineQuery): Promise<StoreAnswer | null> {
     const cur = await this.current();
     if (!cur) return null;
-    const key = JSON.stringify(q);
+    const key = `${cur.refresh.id}|${JSON.stringify(q)}`;
     let hit = this.cache.get(key);
     if (!hit) {
-      hit = cur.engine.query(q);
-      if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, hit);
+      // A catch-up changes the columns in place: it waits for running scans, and new scans wait for it.
+      while (this.applying) await this.applying;
+      const { engine, refresh } = this.engine && this.refresh ? { engine: this.engine, refresh: this.refresh } : cur;
+      this.readers++;
+      try {
+        hit = await engine.queryAsync(q);
+      } finally {
+        if (--this.readers === 0) this.readersDone.splice(0).forEach((r) => r());
+      }
+      const keep = this.options.cacheEntries ?? CACHE_ENTRIES;
+      if (keep > 0) {
+        if (this.cache.size >= keep) this.cache.delete(this.cache.keys().next().value!);
+        this.cache.set(`${refresh.id}|${JSON.stringify(q)}`, hit);
+      }
+      return { ...hit, asOf: new Date(refresh.asOf!), refreshId: refresh.id };
     }
     return { ...hit, asOf: new Date(cur.refresh.asOf!), refreshId: cur.refresh.id };
   }
@@ -97,7 +114,7 @@ export class FactStore {
         begin: (r, full, units, stamp, dead) => {
           Object.assign(got, { refresh: r, stamp, units, dead });
           if (full) {
-            const fresh = new FactEngine();
+            const fresh = new FactEngine(this.options.kind === 'national');
             fresh.setReferenceDate(new Date(r.asOf!));
             fresh.setUnits(units ?? []);
             fresh.reserve((r.factRows ?? 0) + (r.deadRows ?? 0));
@@ -114,18 +131,25 @@ export class FactStore {
     if (!ok || !got.refresh) return;
     const r = got.refresh;
     const fresh = got.fresh;
-    // Applied in one synchronous step: a question sees the refresh before or after, never half of it.
+    // Applied in one step once no scan is running: a question sees the refresh before or after, never half of it.
     if (fresh) this.engine = fresh;
     else {
-      const e = held!;
-      if (got.units) e.setUnits(got.units);
-      e.setReferenceDate(new Date(r.asOf!));
-      for (const p of got.dead) e.kill(p);
-      for (const f of got.lines) e.put(f);
+      let release = () => undefined as void;
+      this.applying = new Promise<void>((r) => { release = r; });
+      try {
+        if (this.readers > 0) await new Promise<void>((r) => this.readersDone.push(r));
+        const e = held!;
+        if (got.units) e.setUnits(got.units);
+        e.setReferenceDate(new Date(r.asOf!));
+        for (const p of got.dead) e.kill(p);
+        for (const f of got.lines) e.put(f);
+      } finally {
+        this.applying = null;
+        release();
+      }
     }
     this.refresh = r;
     this.unitStamp = got.stamp;
-    this.cache.clear();
     const ms = Math.round(performance.now() - t0);
     this.lastLoad = { kind: fresh ? 'full' : 'catch-up', ms, rowsRead: got.read, at: new Date() };
     if (fresh) this.log.log({ msg: 'statistics loaded', refresh: r.id, rows: got.read, ms, mib: Math.round(this.engine!.bytesHeld / 2 ** 20) });

@@ -6,4 +6,6 @@ export interface StatsOptions {
   provinceCode?: string;
   /** Seconds between scheduled refreshes; 0 = no schedule (boot-if-empty and on demand only). */
   refreshSeconds: number;
+  /** Answers kept per process for the refresh they come from; 0 = none (default 256). */
+  cacheEntries?: number;
 }

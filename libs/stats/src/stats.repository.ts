@@ -10,6 +10,8 @@ const REFRESH_LOCK = 7246_0001;
 /** A compaction follows an incremental refresh once dead rows pass this share of the live ones (and COMPACT_MIN_DEAD). */
 const COMPACT_SHARE = 0.2;
 const COMPACT_MIN_DEAD = 10_000;
+/** Dirty-log rows taken by one refresh from which the log is vacuumed right away. */
+const VACUUM_DIRTY_AFTER = 10_000;
 
 export type RefreshTrigger = 'boot' | 'interval' | 'manual';
 export type RefreshMode = 'full' | 'incremental' | 'compact';
@@ -133,6 +135,8 @@ export class StatsRepository {
       );
       await qr.commitTransaction();
       if (mode !== 'incremental') await qr.query(`ANALYZE stat_fact`);
+      // A large batch taken from the dirty log leaves as many dead rows, which every later refresh would scan past.
+      if (changed >= VACUUM_DIRTY_AFTER) await qr.query(`VACUUM stat_dirty`);
       this.log.log({ msg: 'statistics refreshed', trigger, mode, changed, factRows, deadRows, ms: factMs });
       return (await qr.query(`SELECT ${REFRESH_COLS} FROM stat_refresh WHERE id = $1`, [id]))[0];
     } catch (e) {
@@ -182,6 +186,13 @@ export class StatsRepository {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       await qr.release();
     }
+  }
+
+  /** Every province's custom indicator definitions as received, with the province's name (national node). */
+  async nationalCustomFields(): Promise<{ province: string; name: string | null; definitions: Record<string, Record<string, unknown>> }[]> {
+    return this.db.query(
+      `SELECT c.province_code AS province, u.name, c.definitions FROM national_custom_fields c LEFT JOIN org_unit u ON u.code = c.province_code || '0000' ORDER BY c.province_code`,
+    );
   }
 
   /** The province's current custom indicator definitions (provincial node). */

@@ -201,24 +201,39 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
     AccessPolicy.requireRole(actor, [Role.Query, Role.InfoAdmin, Role.SysAdmin]);
   }
 
-  /** The province's custom indicators as dimensions (provincial node only). */
+  /**
+   * Custom indicators as dimensions: on a provincial node the province's own (`x_key`); on the national
+   * node every province's, as received (`x_key_PP`, PP the province: keys are only unique within a
+   * province), each counting that province's teachers and "not recorded" elsewhere.
+   */
   private async customDims(): Promise<ResolvedDim[]> {
-    if (this.options.kind !== 'provincial' || !this.options.provinceCode) return [];
+    if (this.options.kind === 'national') {
+      const rows = await this.repo.nationalCustomFields();
+      return rows.flatMap(({ province, name, definitions }) => Object.values(definitions)
+        .filter((d) => d && typeof d.key === 'string' && d.status !== 'retired')
+        .map((d) => customDim(`${String(d.key)}_${province}`, d, name ?? province)));
+    }
+    if (!this.options.provinceCode) return [];
     const defs = await this.repo.customFields(this.options.provinceCode);
-    return defs.map(({ key, definition: d }) => {
-      const codes = Array.isArray(d.codes) ? (d.codes as CodeEntry[]) : [];
-      const table = typeof d.codeTable === 'string' ? d.codeTable : null;
-      const sensitivity = (d.sensitivity === 'pay' ? 'pay' : d.sensitivity === 'personal' ? 'personal' : 'normal') as DimensionSensitivity;
-      const label = (code: string | null): Labelled => {
-        if (code === null) return { code, zh: '未填报', en: 'Not recorded' };
-        const e = codes.find((c) => c.code === code) ?? (table ? labelOf(table, code) : undefined);
-        if (e) return { code, zh: e.zh, en: e.en };
-        if (d.type === 'boolean' && (code === 'true' || code === 'false')) return code === 'true' ? { code, zh: '是', en: 'Yes' } : { code, zh: '否', en: 'No' };
-        return { code, zh: code, en: code };
-      };
-      return { key, zh: String(d.zh ?? key), en: String(d.en ?? key), custom: true, multi: false, sensitivity, label };
-    });
+    return defs.map(({ key, definition }) => customDim(key, definition, null));
   }
+}
+
+/** A custom indicator definition as a dimension, labelled with its own codes or its national code table. */
+function customDim(key: string, d: Record<string, unknown>, province: string | null): ResolvedDim {
+  const codes = Array.isArray(d.codes) ? (d.codes as CodeEntry[]) : [];
+  const table = typeof d.codeTable === 'string' ? d.codeTable : null;
+  const sensitivity = (d.sensitivity === 'pay' ? 'pay' : d.sensitivity === 'personal' ? 'personal' : 'normal') as DimensionSensitivity;
+  const label = (code: string | null): Labelled => {
+    if (code === null) return { code, zh: '未填报', en: 'Not recorded' };
+    const e = codes.find((c) => c.code === code) ?? (table ? labelOf(table, code) : undefined);
+    if (e) return { code, zh: e.zh, en: e.en };
+    if (d.type === 'boolean' && (code === 'true' || code === 'false')) return code === 'true' ? { code, zh: '是', en: 'Yes' } : { code, zh: '否', en: 'No' };
+    return { code, zh: code, en: code };
+  };
+  const zh = String(d.zh ?? key);
+  const en = String(d.en ?? key);
+  return { key, zh: province ? `${zh}（${province}）` : zh, en: province ? `${en} (${province})` : en, custom: true, multi: false, sensitivity, label };
 }
 
 /** `title:012|013,sex:2` → filters. */
