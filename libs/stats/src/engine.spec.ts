@@ -85,6 +85,11 @@ describe('statistics engine', () => {
       assert.deepEqual(table(hashed), table(dense), by.join());
       assert.equal(hashed.total, 5);
     }
+    // Past maxRows, no rows but the flag (both ways of counting).
+    for (const dm of [undefined, 1]) {
+      const capped = e.query(q({ by: ['subject'], level: 'school', maxRows: 2 }), dm);
+      assert.deepEqual([capped.rows.length, capped.tooManyRows, capped.total], [0, true, 4]);
+    }
   });
 
   it('the count table keeps every key exactly, across growth and keys above 2^32', () => {

@@ -83,6 +83,8 @@ export interface EngineQuery {
   scopePath: string | null;
   filters: EngineFilter[];
   includeInactive: boolean;
+  /** Stop decoding past this many rows (the answer then has `tooManyRows` and no rows). */
+  maxRows?: number;
 }
 
 export interface EngineRow {
@@ -395,7 +397,7 @@ export class FactEngine {
   }
 
   /** Counts by the query's level and dimensions, and the number of people passing its filters in its scope. */
-  query(q: EngineQuery, denseMax = DENSE_MAX): { rows: EngineRow[]; total: number } {
+  query(q: EngineQuery, denseMax = DENSE_MAX): { rows: EngineRow[]; total: number; tooManyRows?: boolean } {
     const scan = this.prepare(q, denseMax);
     scan.run(0, scan.size);
     return scan.finish();
@@ -405,7 +407,7 @@ export class FactEngine {
    * The same, in slices of `slice` positions with the event loop free between them (other requests and
    * the sync consumer go on during a long scan). The caller keeps the engine unchanged meanwhile.
    */
-  async queryAsync(q: EngineQuery, slice = 1 << 21): Promise<{ rows: EngineRow[]; total: number }> {
+  async queryAsync(q: EngineQuery, slice = 1 << 21): Promise<{ rows: EngineRow[]; total: number; tooManyRows?: boolean }> {
     const scan = this.prepare(q);
     for (let from = 0; from < scan.size; from += slice) {
       scan.run(from, Math.min(scan.size, from + slice));
@@ -415,7 +417,7 @@ export class FactEngine {
   }
 
   /** A question compiled against the current columns: `run` counts a range of positions, `finish` decodes. */
-  private prepare(q: EngineQuery, denseMax = DENSE_MAX): { size: number; run(from: number, to: number): void; finish(): { rows: EngineRow[]; total: number } } {
+  private prepare(q: EngineQuery, denseMax = DENSE_MAX): { size: number; run(from: number, to: number): void; finish(): { rows: EngineRow[]; total: number; tooManyRows?: boolean } } {
     // Units: the output group of each unit in scope (-1: out of scope; 0: no unit at the level).
     const nUnits = this.unitCodes.length;
     const ug = new Int32Array(nUnits).fill(-1);
@@ -528,9 +530,16 @@ export class FactEngine {
       const values = byAcc.map((a, d) => a.dict.codes[Math.floor(key / strides[d]) % cards[d]] ?? null);
       rows.push({ unit: q.level ? (groupUnit[g] >= 0 ? this.unitCodes[groupUnit[g]] : null) : null, values, n: count });
     };
-    const finish = () => {
-      if (dense) { for (let k = 0; k < dense.length; k++) if (dense[k] !== 0) decode(k, dense[k]); }
-      else sparse!.forEach(decode);
+    const finish = (): { rows: EngineRow[]; total: number; tooManyRows?: boolean } => {
+      const max = q.maxRows ?? Infinity;
+      if (sparse && sparse.size > max) return { rows: [], total, tooManyRows: true };
+      if (dense) {
+        for (let k = 0; k < dense.length; k++) {
+          if (dense[k] === 0) continue;
+          if (rows.length >= max) return { rows: [], total, tooManyRows: true };
+          decode(k, dense[k]);
+        }
+      } else sparse!.forEach(decode);
       return { rows, total };
     };
     return { size: this.size, run, finish };
@@ -546,6 +555,11 @@ export class CountTable {
   private counts: Uint32Array;
   private shift: number;
   private used = 0;
+
+  /** Distinct keys counted. */
+  get size(): number {
+    return this.used;
+  }
 
   constructor(bits = 16) {
     this.keys = new Float64Array(1 << bits).fill(-1);

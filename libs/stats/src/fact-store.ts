@@ -9,6 +9,7 @@ const CACHE_ENTRIES = 256;
 export interface StoreAnswer {
   rows: EngineRow[];
   total: number;
+  tooManyRows?: boolean;
   /** When the source was read for the refresh these figures come from. */
   asOf: Date;
   refreshId: string;
@@ -36,7 +37,7 @@ export class FactStore {
   private refresh: RefreshRow | null = null;
   private unitStamp = '';
   private syncing: { promise: Promise<void>; full: boolean } | null = null;
-  private readonly cache = new Map<string, { rows: EngineRow[]; total: number }>();
+  private readonly cache = new Map<string, { rows: EngineRow[]; total: number; tooManyRows?: boolean }>();
   private lastLoad: StoreInfo['lastLoad'] = null;
   /** Scans in progress (they yield between slices), and a catch-up waiting to change the columns. */
   private readers = 0;
@@ -117,7 +118,9 @@ export class FactStore {
             const fresh = new FactEngine(this.options.kind === 'national');
             fresh.setReferenceDate(new Date(r.asOf!));
             fresh.setUnits(units ?? []);
-            fresh.reserve((r.factRows ?? 0) + (r.deadRows ?? 0));
+            // Headroom for the rows later refreshes append: growing the columns copies all of them (seconds at 15 million).
+            const n = (r.factRows ?? 0) + (r.deadRows ?? 0);
+            fresh.reserve(n + Math.ceil(n / 16) + 65536);
             got.fresh = fresh;
           }
         },

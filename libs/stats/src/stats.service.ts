@@ -14,6 +14,9 @@ import { StatsRepository, type RefreshRow } from './stats.repository.js';
 import type { Bilingual, StatsTable } from './stats.table.js';
 import { SMALL_CELL_MAX, suppress, SUPPRESSION_RULE } from './suppression.js';
 
+/** Rows one table may have (every county × a subject is ~60,000; every county × four dimensions can be millions). */
+export const MAX_ROWS = 200_000;
+
 const LEVEL_RANK: Record<Level, number> = { province: 2, city: 3, county: 4, school: 5 };
 
 export const COUNTING_RULE: Bilingual = {
@@ -156,8 +159,9 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
 
     const personStatus = filters.find((f) => f.dim === 'personStatus');
     const includeInactive = q.includeInactive === 'true' || !!personStatus;
-    const result = await this.store.query({ by: req.by, level, scopePath, filters, includeInactive });
+    const result = await this.store.query({ by: req.by, level, scopePath, filters, includeInactive, maxRows: MAX_ROWS });
     if (!result) throw statsError(StatsErrorCode.NotRefreshed);
+    if (result.tooManyRows) throw statsError(StatsErrorCode.TableTooLarge, `More than ${MAX_ROWS} rows; at most ${MAX_ROWS} per table`);
 
     // The small-cell rule (docs/statistics.md) for readers who do not read the records themselves.
     const personal = all.filter((d) => d.sensitivity === 'personal').length;

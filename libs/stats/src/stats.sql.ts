@@ -115,5 +115,9 @@ export function loadSql(after: number, upTo: number): string {
     FROM stat_fact WHERE born > ${a} AND born <= ${b} AND (died IS NULL OR died > ${b})) TO STDOUT`;
 }
 
-/** The positions that died after refresh `after` up to `upTo` and were born before it (tombstones for a process at `after`). */
-export const deadSinceSql = `SELECT pos::text FROM stat_fact WHERE died > $1 AND died <= $2 AND born <= $1`;
+/**
+ * The positions that died after refresh `after` up to `upTo` (tombstones for a process at `after`). Rows both
+ * born and dead since are among them: the process never had them, so removing them changes nothing (and a
+ * `born` condition here would lead the planner to the born index, which every older row matches).
+ */
+export const deadSinceSql = `SELECT pos::text FROM stat_fact WHERE died > $1 AND died <= $2`;
