@@ -134,12 +134,9 @@ export class FactEngine {
   private unitIndex = new Map<string, number>();
   private unitAttr = new Map<UnitDim, Uint8Array>();
   private anc = new Map<Level, Int32Array>();
-  /** Units created for codes the unit table does not (yet) have: their province and their school type from the fact row. */
-  private synthetic = new Map<number, { province: string | null; schoolType: string | null }>();
 
   /** The date (yyyymmdd) the age and retirement bands are computed for. */
   private refDate = 0;
-  private titleLevel = new Uint8Array(256);
 
   /**
    * `qualifyCustom` (the national node): a custom value's column is `key_PP`, PP the first two digits of
@@ -181,10 +178,6 @@ export class FactEngine {
     return b;
   }
 
-  get customKeys(): string[] {
-    return [...this.custom.keys()];
-  }
-
   // ---- units ----
 
   /** (Re)loads the unit table; a unit keeps its slot across reloads (rows refer to it). */
@@ -202,7 +195,6 @@ export class FactEngine {
         this.unitNames[u] = r.name;
         this.unitPaths[u] = r.path;
         this.unitKinds[u] = r.kind;
-        this.synthetic.delete(u);
       }
       this.setUnitAttrs(u, r.schoolType, r.urbanRural, r.sponsor);
     }
@@ -232,15 +224,18 @@ export class FactEngine {
 
   private computeAncestors(): void {
     const n = this.unitCodes.length;
-    for (const level of LEVELS) this.anc.set(level, new Int32Array(n).fill(-1));
-    for (let u = 0; u < n; u++) {
-      for (const code of this.unitPaths[u].split('/')) {
-        if (!code) continue;
-        const a = this.unitIndex.get(code);
-        if (a === undefined) continue;
-        const k = this.unitKinds[a];
-        if (k === 'province' || k === 'city' || k === 'county' || k === 'school') this.anc.get(k)![u] = a;
-      }
+    const cap = n + (n >> 2) + 1024;
+    for (const level of LEVELS) this.anc.set(level, new Int32Array(cap).fill(-1));
+    for (let u = 0; u < n; u++) this.setAncestors(u);
+  }
+
+  /** A unit's province, city, county and school: the units its path names, by their kind. */
+  private setAncestors(u: number): void {
+    for (const code of this.unitPaths[u].split('/')) {
+      const a = code ? this.unitIndex.get(code) : undefined;
+      if (a === undefined) continue;
+      const k = this.unitKinds[a];
+      if (k === 'province' || k === 'city' || k === 'county' || k === 'school') this.anc.get(k)![u] = a;
     }
   }
 
@@ -251,9 +246,7 @@ export class FactEngine {
     if (known !== undefined) return known;
     const province = provinceCode ? (this.unitIndex.get(provinceCode) ?? this.addSynthetic(provinceCode, 'province', `/${provinceCode}/`, null)) : -1;
     const path = `${province >= 0 ? this.unitPaths[province] : '/'}${key}/`;
-    const u = this.addSynthetic(key, 'school', path, schoolType);
-    this.synthetic.set(u, { province: provinceCode, schoolType });
-    return u;
+    return this.addSynthetic(key, 'school', path, schoolType);
   }
 
   private addSynthetic(code: string, kind: string, path: string, schoolType: string | null): number {
@@ -264,16 +257,15 @@ export class FactEngine {
     this.unitPaths.push(path);
     this.unitKinds.push(kind);
     this.setUnitAttrs(u, kind === 'school' ? schoolType : null, null, null);
+    // Room in the ancestor arrays, grown by a quarter at a time (many unknown schools must not copy them each).
     for (const level of LEVELS) {
-      const a = this.anc.get(level)!;
-      const next = new Int32Array(u + 1).fill(-1);
-      next.set(a.subarray(0, Math.min(a.length, u)));
+      const a = this.anc.get(level) ?? new Int32Array(0);
+      if (u < a.length) continue;
+      const next = new Int32Array(u + (u >> 2) + 1024).fill(-1);
+      next.set(a);
       this.anc.set(level, next);
     }
-    for (const c of path.split('/')) {
-      const a = c ? this.unitIndex.get(c) : undefined;
-      if (a !== undefined && (this.unitKinds[a] === 'province' || this.unitKinds[a] === 'school')) this.anc.get(this.unitKinds[a] as Level)![u] = a;
-    }
+    this.setAncestors(u);
     return u;
   }
 
@@ -383,11 +375,10 @@ export class FactEngine {
     if (byte) return { col: byte, map: null, dict: this.dicts.get(dim)!, multi: false };
     if ((UNIT_DIMS as readonly string[]).includes(dim)) return { col: this.unit, map: this.unitAttr.get(dim as UnitDim)!, dict: this.dicts.get(dim)!, multi: false };
     if (dim === 'titleLevel') {
-      const titles = this.dicts.get('title')!;
       const levels = this.dicts.get('titleLevel')!;
-      this.titleLevel = new Uint8Array(256);
-      titles.codes.forEach((t, i) => { this.titleLevel[i] = t === null ? 0 : levels.id(TITLE_LEVEL_OF_TITLE[t] ?? null); });
-      return { col: this.bytes.get('title')!, map: this.titleLevel, dict: levels, multi: false };
+      const levelOf = new Uint8Array(256);
+      this.dicts.get('title')!.codes.forEach((t, i) => { levelOf[i] = t === null ? 0 : levels.id(TITLE_LEVEL_OF_TITLE[t] ?? null); });
+      return { col: this.bytes.get('title')!, map: levelOf, dict: levels, multi: false };
     }
     const m = this.multi.get(dim as MultiDim);
     if (m) return { col: m, map: null, dict: this.dicts.get(dim)!, multi: true };
@@ -450,9 +441,9 @@ export class FactEngine {
         fAllowed.push(absent);
         restrict.set(f.dim, mask);
       } else {
-        const allowed = new Uint8Array(Math.max(a.dict.size, 1) + (a.col === absent ? 0 : 0));
+        const allowed = new Uint8Array(a.dict.size);
         for (const s of slots) allowed[s] = 1;
-        fAllowed.push(allowed.length ? allowed : absent);
+        fAllowed.push(allowed);
         fMask.push(0);
       }
     }

@@ -77,26 +77,25 @@ export class FactStore {
   async query(q: EngineQuery): Promise<StoreAnswer | null> {
     const cur = await this.current();
     if (!cur) return null;
-    const key = `${cur.refresh.id}|${JSON.stringify(q)}`;
-    let hit = this.cache.get(key);
-    if (!hit) {
-      // A catch-up changes the columns in place: it waits for running scans, and new scans wait for it.
-      while (this.applying) await this.applying;
-      const { engine, refresh } = this.engine && this.refresh ? { engine: this.engine, refresh: this.refresh } : cur;
-      this.readers++;
-      try {
-        hit = await engine.queryAsync(q);
-      } finally {
-        if (--this.readers === 0) this.readersDone.splice(0).forEach((r) => r());
-      }
-      const keep = this.options.cacheEntries ?? CACHE_ENTRIES;
-      if (keep > 0) {
-        if (this.cache.size >= keep) this.cache.delete(this.cache.keys().next().value!);
-        this.cache.set(`${refresh.id}|${JSON.stringify(q)}`, hit);
-      }
-      return { ...hit, asOf: new Date(refresh.asOf!), refreshId: refresh.id };
+    const question = JSON.stringify(q);
+    const cached = this.cache.get(`${cur.refresh.id}|${question}`);
+    if (cached) return { ...cached, asOf: new Date(cur.refresh.asOf!), refreshId: cur.refresh.id };
+    // A catch-up changes the columns in place: it waits for running scans, and new scans wait for it.
+    while (this.applying) await this.applying;
+    const { engine, refresh } = this.engine && this.refresh ? { engine: this.engine, refresh: this.refresh } : cur;
+    this.readers++;
+    let answer: Awaited<ReturnType<FactEngine['queryAsync']>>;
+    try {
+      answer = await engine.queryAsync(q);
+    } finally {
+      if (--this.readers === 0) this.readersDone.splice(0).forEach((r) => r());
     }
-    return { ...hit, asOf: new Date(cur.refresh.asOf!), refreshId: cur.refresh.id };
+    const keep = this.options.cacheEntries ?? CACHE_ENTRIES;
+    if (keep > 0) {
+      if (this.cache.size >= keep) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(`${refresh.id}|${question}`, answer);
+    }
+    return { ...answer, asOf: new Date(refresh.asOf!), refreshId: refresh.id };
   }
 
   unitName(code: string): string | undefined {

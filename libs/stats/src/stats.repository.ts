@@ -42,6 +42,9 @@ export interface RefreshRow {
 const REFRESH_COLS = `id::text, trigger, status, mode, generation::text, started_at AS "startedAt", as_of AS "asOf", finished_at AS "finishedAt", duration_ms AS "durationMs", fact_ms AS "factMs",
   changed_rows::int AS "changedRows", fact_rows::int AS "factRows", dead_rows::int AS "deadRows", source, source_high_water AS "sourceHighWater", error`;
 
+/** The latest successful refresh (ordered by the table's bigint id, not the text alias of the same name). */
+const LATEST_OK_SQL = `SELECT ${REFRESH_COLS} FROM stat_refresh WHERE status = 'ok' AND generation IS NOT NULL ORDER BY stat_refresh.id DESC LIMIT 1`;
+
 /** Where a node process receives the facts it reads (ADR 0008). */
 export interface FactSink {
   /** First: the refresh read, whether it is a whole generation (`full`), the unit table when it changed, and the positions that died since. */
@@ -58,7 +61,7 @@ export class StatsRepository {
   constructor(private readonly db: DataSource) {}
 
   async lastRefresh(status?: 'ok'): Promise<RefreshRow | null> {
-    const rows = await this.db.query(`SELECT ${REFRESH_COLS} FROM stat_refresh ${status ? `WHERE status = 'ok' AND generation IS NOT NULL` : ''} ORDER BY stat_refresh.id DESC LIMIT 1`);
+    const rows = await this.db.query(status ? LATEST_OK_SQL : `SELECT ${REFRESH_COLS} FROM stat_refresh ORDER BY stat_refresh.id DESC LIMIT 1`);
     return rows[0] ?? null;
   }
 
@@ -75,7 +78,7 @@ export class StatsRepository {
       await qr.query(`SELECT pg_advisory_lock($1)`, [REFRESH_LOCK]);
       // Large generated statements: JIT compilation would cost more than it saves.
       await qr.query(`SET work_mem = '256MB'; SET jit = off`);
-      const last = (await qr.query(`SELECT ${REFRESH_COLS} FROM stat_refresh WHERE status = 'ok' AND generation IS NOT NULL ORDER BY stat_refresh.id DESC LIMIT 1`))[0] as RefreshRow | undefined;
+      const last = (await qr.query(LATEST_OK_SQL))[0] as RefreshRow | undefined;
       const [{ facts }] = await qr.query(`SELECT EXISTS (SELECT 1 FROM stat_fact) AS facts`);
       // A backlog of more than half the teachers (a bulk load, a resync) is cheaper to rebuild than to apply row by row.
       const [{ backlog }] = await qr.query(`SELECT COALESCE(max(id) - min(id) + 1, 0)::bigint AS backlog FROM stat_dirty`);
@@ -158,7 +161,7 @@ export class StatsRepository {
     const client = await qr.connect();
     try {
       await qr.startTransaction('REPEATABLE READ');
-      const refresh = (await qr.query(`SELECT ${REFRESH_COLS} FROM stat_refresh WHERE status = 'ok' AND generation IS NOT NULL ORDER BY stat_refresh.id DESC LIMIT 1`))[0] as RefreshRow | undefined;
+      const refresh = (await qr.query(LATEST_OK_SQL))[0] as RefreshRow | undefined;
       if (!refresh) return false;
       const full = refresh.generation !== after.generation;
       const from = full ? 0 : after.version;

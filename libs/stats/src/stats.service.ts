@@ -169,8 +169,9 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
     const rows = [...result.rows].sort((a, b) => compareKeys([a.unit, ...a.values], [b.unit, ...b.values]));
     const hidden = applies ? suppress(rows.map((r) => ({ key: level ? [r.unit, ...r.values] : r.values, count: r.n }))) : new Set<number>();
     const unitLabel = (code: string | null): Labelled => {
-      const name = code ? (this.store.unitName(code) ?? code) : null;
-      return code ? { code, zh: name!, en: name! } : { code, zh: '未归属', en: 'Not assigned' };
+      if (!code) return { code, zh: '未归属', en: 'Not assigned' };
+      const name = this.store.unitName(code) ?? code;
+      return { code, zh: name, en: name };
     };
 
     return {
