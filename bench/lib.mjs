@@ -17,20 +17,33 @@ export async function load(count, concurrency, fn, maxSeconds = 120) {
   let errors = 0;
   const deadline = Date.now() + maxSeconds * 1000;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count && Date.now() < deadline) {
-      const i = next++;
-      const t0 = performance.now();
-      try { await fn(i); } catch { errors++; }
-      times.push(performance.now() - t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count && Date.now() < deadline) {
+        const i = next++;
+        const t0 = performance.now();
+        try {
+          await fn(i);
+        } catch {
+          errors++;
+        }
+        times.push(performance.now() - t0);
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   return { ...summarise(times), errors, perSecond: times.length / seconds };
 }
 
 export async function api(base, method, path, token, body) {
-  const res = await fetch(base + path, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(base + path, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 200)}`);
   return text ? JSON.parse(text) : undefined;

@@ -14,10 +14,18 @@ const suites = ['org-accounts', 'teachers', 'review', 'sync', 'bulk', 'stats'].f
 let embedded;
 let server = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 if (!server) {
-  embedded = await startEmbeddedPostgres({ dataDir: join(root, '.data', 'bench-pg'), port: 54349, database: 'postgres' });
+  embedded = await startEmbeddedPostgres({
+    dataDir: join(root, '.data', 'bench-pg'),
+    port: 54349,
+    database: 'postgres',
+  });
   server = embedded.url;
 }
-const url = (db) => { const u = new URL(server); u.pathname = `/${db}`; return u.toString(); };
+const url = (db) => {
+  const u = new URL(server);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
 const dbName = `tmis_bench_${Date.now().toString(36)}`;
 const admin = new pg.Client({ connectionString: url('postgres') });
 await admin.connect();
@@ -38,18 +46,32 @@ let kafkaBrokers = process.env.KAFKA_BROKERS;
 let kafkaStarted = false;
 if (suites.includes('sync') && !kafkaBrokers) {
   const { spawnSync } = await import('node:child_process');
-  const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], { env: { ...process.env, KAFKA_PORT: process.env.BENCH_KAFKA_PORT ?? '19592' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], {
+    env: { ...process.env, KAFKA_PORT: process.env.BENCH_KAFKA_PORT ?? '19592' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   kafkaBrokers = /([0-9.]+:\d+)\s*$/.exec(r.stdout ?? '')?.[1];
   kafkaStarted = !!kafkaBrokers;
 }
-const ctx = { databaseUrl: url(dbName), state: {}, kafkaBrokers, syncTopic: `tmis.sync.bench.${Date.now().toString(36)}`, serverUrl: url, dbName };
+const ctx = {
+  databaseUrl: url(dbName),
+  state: {},
+  kafkaBrokers,
+  syncTopic: `tmis.sync.bench.${Date.now().toString(36)}`,
+  serverUrl: url,
+  dbName,
+};
 const rows = [];
 for (const name of suites) {
   const mod = await import(`./suites/${name}.mjs`);
   const t0 = Date.now();
   console.log(`\n[bench] ${name} …`);
   const out = await mod.run(ctx);
-  for (const r of out) { rows.push({ suite: name, ...r }); console.log(`  ${r.metric}: ${r.value} ${r.unit ?? ''}`); }
+  for (const r of out) {
+    rows.push({ suite: name, ...r });
+    console.log(`  ${r.metric}: ${r.value} ${r.unit ?? ''}`);
+  }
   console.log(`[bench] ${name} done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 if (ctx.state.national) await ctx.state.national.close();
@@ -64,8 +86,14 @@ console.log(line(Object.fromEntries(cols.map((c) => [c, c]))));
 console.log('|' + cols.map((c) => '-'.repeat(widths[c] + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));
 
-if (!process.env.KEEP_BENCH_DB) for (const d of [dbName, `${dbName}_nat`, `${dbName}_stats`]) await admin.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
+if (!process.env.KEEP_BENCH_DB)
+  for (const d of [dbName, `${dbName}_nat`, `${dbName}_stats`])
+    await admin.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
 await admin.end();
 if (embedded) await embedded.stop();
-if (kafkaStarted) (await import('node:child_process')).spawnSync('bash', [join(root, 'deploy', 'kafka', 'stop-kafka.sh')], { env: { ...process.env, KAFKA_PORT: process.env.BENCH_KAFKA_PORT ?? '19592' }, stdio: 'inherit' });
+if (kafkaStarted)
+  (await import('node:child_process')).spawnSync('bash', [join(root, 'deploy', 'kafka', 'stop-kafka.sh')], {
+    env: { ...process.env, KAFKA_PORT: process.env.BENCH_KAFKA_PORT ?? '19592' },
+    stdio: 'inherit',
+  });
 process.exit(0);

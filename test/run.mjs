@@ -35,18 +35,28 @@ let embedded;
 let serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 if (!serverUrl) {
   console.log('[test] no DATABASE_URL: starting the embedded PostgreSQL (.data/test-pg)');
-  embedded = await startEmbeddedPostgres({ dataDir: join(root, '.data', 'test-pg'), port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? 54339), database: 'postgres' });
+  embedded = await startEmbeddedPostgres({
+    dataDir: join(root, '.data', 'test-pg'),
+    port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? 54339),
+    database: 'postgres',
+  });
   serverUrl = embedded.url;
 }
 
 const stamp = `${Date.now().toString(36)}_${process.pid}`;
-const dbUrl = (name) => { const u = new URL(serverUrl); u.pathname = `/${name}`; return u.toString(); };
+const dbUrl = (name) => {
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
 const names = { national: `tmis_test_${stamp}_n`, provincial: `tmis_test_${stamp}_p` };
 const admin = new pg.Client({ connectionString: dbUrl('postgres') });
 await admin.connect();
 for (const n of Object.values(names)) await admin.query(`CREATE DATABASE "${n}"`);
 for (const n of Object.values(names)) await runMigrations(dbUrl(n));
-console.log(`[test] databases ${names.national}, ${names.provincial} on ${new URL(serverUrl).host} (${embedded ? 'embedded' : 'external'} PostgreSQL), migrated`);
+console.log(
+  `[test] databases ${names.national}, ${names.provincial} on ${new URL(serverUrl).host} (${embedded ? 'embedded' : 'external'} PostgreSQL), migrated`,
+);
 
 // Kafka: KAFKA_BROKERS when given; otherwise start the local KRaft broker (deploy/kafka) when Java and
 // Maven are here. Without either, the Kafka tests report loudly that they were skipped and why;
@@ -59,37 +69,69 @@ if (!kafkaBrokers) {
   const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
   if (have('java') && have('mvn')) {
     console.log('[test] starting a local Kafka broker (deploy/kafka/start-kafka.sh)');
-    const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], { env: { ...process.env, KAFKA_PORT: kafkaPort }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], {
+      env: { ...process.env, KAFKA_PORT: kafkaPort },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const address = /([0-9.]+:\d+)\s*$/.exec(r.stdout ?? '')?.[1];
-    if (r.status === 0 && address) { kafkaBrokers = address; kafkaStarted = true; }
-    else kafkaSkipReason = 'the local Kafka broker did not start (see .kafka/broker-*.log)';
+    if (r.status === 0 && address) {
+      kafkaBrokers = address;
+      kafkaStarted = true;
+    } else kafkaSkipReason = 'the local Kafka broker did not start (see .kafka/broker-*.log)';
   } else kafkaSkipReason = 'no KAFKA_BROKERS and no Java + Maven to start a local broker';
 }
 if (!kafkaBrokers) {
   console.warn(`\n[test] !!! KAFKA TESTS WILL BE SKIPPED: ${kafkaSkipReason} !!!\n`);
-  if (process.env.REQUIRE_KAFKA) { console.error('[test] REQUIRE_KAFKA is set: failing'); process.exit(1); }
+  if (process.env.REQUIRE_KAFKA) {
+    console.error('[test] REQUIRE_KAFKA is set: failing');
+    process.exit(1);
+  }
 }
 
-const env = { ...process.env, TMIS_TEST_DB_NATIONAL: dbUrl(names.national), TMIS_TEST_DB_PROVINCIAL: dbUrl(names.provincial), TMIS_TEST_KAFKA_BROKERS: kafkaBrokers ?? '', TMIS_TEST_KAFKA_SKIP_REASON: kafkaSkipReason, TMIS_TEST_KAFKA_MANAGED_PORT: kafkaStarted ? kafkaPort : '' };
+const env = {
+  ...process.env,
+  TMIS_TEST_DB_NATIONAL: dbUrl(names.national),
+  TMIS_TEST_DB_PROVINCIAL: dbUrl(names.provincial),
+  TMIS_TEST_KAFKA_BROKERS: kafkaBrokers ?? '',
+  TMIS_TEST_KAFKA_SKIP_REASON: kafkaSkipReason,
+  TMIS_TEST_KAFKA_MANAGED_PORT: kafkaStarted ? kafkaPort : '',
+};
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 let output = '';
 const code = await new Promise((resolveRun) => {
-  const child = spawn(process.execPath, ['--test', '--test-force-exit', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout.on('data', (d) => { output += d; process.stdout.write(d); });
+  const child = spawn(
+    process.execPath,
+    ['--test', '--test-force-exit', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+    { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  child.stdout.on('data', (d) => {
+    output += d;
+    process.stdout.write(d);
+  });
   child.on('close', resolveRun);
 });
 
 if (!process.env.KEEP_TEST_DB) {
-  if (!process.env.TEST_KEEP_DB) for (const n of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`).catch(() => undefined);
+  if (!process.env.TEST_KEEP_DB)
+    for (const n of Object.values(names))
+      await admin.query(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`).catch(() => undefined);
 }
 await admin.end();
 if (embedded) await embedded.stop();
-if (kafkaStarted) spawnSync('bash', [join(root, 'deploy', 'kafka', 'stop-kafka.sh')], { env: { ...process.env, KAFKA_PORT: kafkaPort }, stdio: 'inherit' });
+if (kafkaStarted)
+  spawnSync('bash', [join(root, 'deploy', 'kafka', 'stop-kafka.sh')], {
+    env: { ...process.env, KAFKA_PORT: kafkaPort },
+    stdio: 'inherit',
+  });
 
 const num = (label) => Number((output.match(new RegExp(`^ℹ ${label} (\\d+)`, 'm')) ?? [])[1] ?? 0);
 const passed = num('pass');
 const failed = num('fail') + num('cancelled');
 const skipped = num('skipped') + num('todo');
 console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-if (process.env.REQUIRE_KAFKA && /KAFKA TESTS SKIPPED/.test(output)) { console.error('[test] Kafka tests were skipped but REQUIRE_KAFKA is set'); process.exit(1); }
+if (process.env.REQUIRE_KAFKA && /KAFKA TESTS SKIPPED/.test(output)) {
+  console.error('[test] Kafka tests were skipped but REQUIRE_KAFKA is set');
+  process.exit(1);
+}
 process.exit(code === 0 && failed === 0 && passed > 0 ? 0 : 1);

@@ -30,19 +30,29 @@ function usage(msg) {
 let values;
 try {
   ({ values } = parseArgs({
-    options: { node: { type: 'string' }, username: { type: 'string' }, 'real-name': { type: 'string' }, 'id-number': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      node: { type: 'string' },
+      username: { type: 'string' },
+      'real-name': { type: 'string' },
+      'id-number': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
     allowPositionals: false,
   }));
 } catch (e) {
-  usage(`${e.message} / 参数错误${/password/i.test(e.message) ? ' (the password is never given on the command line / 密码不能在命令行中给出)' : ''}`);
+  usage(
+    `${e.message} / 参数错误${/password/i.test(e.message) ? ' (the password is never given on the command line / 密码不能在命令行中给出)' : ''}`,
+  );
 }
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (!['national', 'provincial'].includes(values.node ?? '')) usage('--node national|provincial is required / 必须指定 --node national 或 provincial');
-for (const k of ['username', 'real-name', 'id-number']) if (!values[k]?.trim()) usage(`--${k} is required / 必须指定 --${k}`);
+if (!['national', 'provincial'].includes(values.node ?? ''))
+  usage('--node national|provincial is required / 必须指定 --node national 或 provincial');
+for (const k of ['username', 'real-name', 'id-number'])
+  if (!values[k]?.trim()) usage(`--${k} is required / 必须指定 --${k}`);
 
 /** Reads one line per prompt from the terminal in raw mode (set before the first prompt), echoing nothing. */
 function readHidden(prompts) {
@@ -64,8 +74,14 @@ function readHidden(prompts) {
     };
     const onData = (chunk) => {
       for (const ch of chunk) {
-        if (escape) { if (/[A-Za-z~]/.test(ch)) escape = false; continue; } // arrow keys etc.
-        if (ch === '\x1b') { escape = true; continue; }
+        if (escape) {
+          if (/[A-Za-z~]/.test(ch)) escape = false;
+          continue;
+        } // arrow keys etc.
+        if (ch === '\x1b') {
+          escape = true;
+          continue;
+        }
         if (ch === '\x03') return finish(Object.assign(new Error('cancelled / 已取消'), { cancelled: true }));
         if (ch === '\r' || ch === '\n' || ch === '\x04') {
           answers.push(value);
@@ -75,8 +91,14 @@ function readHidden(prompts) {
           process.stderr.write(prompts[answers.length]);
           continue;
         }
-        if (ch === '\x7f' || ch === '\b') { value = [...value].slice(0, -1).join(''); continue; }
-        if (ch === '\x15') { value = ''; continue; } // Ctrl+U
+        if (ch === '\x7f' || ch === '\b') {
+          value = [...value].slice(0, -1).join('');
+          continue;
+        }
+        if (ch === '\x15') {
+          value = '';
+          continue;
+        } // Ctrl+U
         if (ch < ' ') continue;
         value += ch;
       }
@@ -89,10 +111,14 @@ function readHidden(prompts) {
 
 async function readPassword() {
   if (process.env.BOOTSTRAP_PASSWORD) return process.env.BOOTSTRAP_PASSWORD;
-  if (!process.stdin.isTTY) usage('Set BOOTSTRAP_PASSWORD or run on a terminal / 请设置 BOOTSTRAP_PASSWORD 或在终端中运行');
+  if (!process.stdin.isTTY)
+    usage('Set BOOTSTRAP_PASSWORD or run on a terminal / 请设置 BOOTSTRAP_PASSWORD 或在终端中运行');
   try {
     const [first, again] = await readHidden(['Initial password / 初始密码: ', 'Repeat / 再次输入: ']);
-    const stop = (msg) => { console.error(msg); process.exit(2); };
+    const stop = (msg) => {
+      console.error(msg);
+      process.exit(2);
+    };
     if (first !== again) stop('The passwords differ / 两次输入的密码不一致');
     if (!first) stop('Empty password / 密码为空');
     return first;
@@ -105,7 +131,10 @@ async function readPassword() {
 /** One readable line for a DomainError (code, bilingual title, field errors), a config error or anything else. */
 function describe(e) {
   if (e && typeof e === 'object' && 'titleZh' in e && 'code' in e) {
-    const fields = Array.isArray(e.errors) && e.errors.length ? `\n${e.errors.map((f) => `  - ${f.message} / ${f.messageZh}`).join('\n')}` : '';
+    const fields =
+      Array.isArray(e.errors) && e.errors.length
+        ? `\n${e.errors.map((f) => `  - ${f.message} / ${f.messageZh}`).join('\n')}`
+        : '';
     return `${e.title} / ${e.titleZh} [${e.code}]${e.detail ? `: ${e.detail}` : ''}${fields}`;
   }
   if (e instanceof Error) {
@@ -116,7 +145,8 @@ function describe(e) {
   return String(e);
 }
 
-const isConfigError = (e) => e instanceof Error && (e.name === 'ConfigError' || e.message.startsWith('Invalid configuration'));
+const isConfigError = (e) =>
+  e instanceof Error && (e.name === 'ConfigError' || e.message.startsWith('Invalid configuration'));
 
 const kind = values.node;
 const username = values.username.trim();
@@ -129,25 +159,40 @@ let embedded;
 let app;
 let code = 0;
 try {
-  ({ runtime, embedded } = await prepareRuntime(kind, process.env, new JsonLogger(kind, process.env.LOG_LEVEL || 'log', (line) => process.stderr.write(`${line}\n`))));
-  const { NationalAppModule, ProvincialAppModule } = kind === 'national' ? await import('@tmis/national') : await import('@tmis/provincial');
+  ({ runtime, embedded } = await prepareRuntime(
+    kind,
+    process.env,
+    new JsonLogger(kind, process.env.LOG_LEVEL || 'log', (line) => process.stderr.write(`${line}\n`)),
+  ));
+  const { NationalAppModule, ProvincialAppModule } =
+    kind === 'national' ? await import('@tmis/national') : await import('@tmis/provincial');
   const AppModule = kind === 'national' ? NationalAppModule : ProvincialAppModule;
   app = await NestFactory.createApplicationContext(AppModule.register(runtime), { logger: false });
   await seedReferenceTree(app, runtime);
   const unitCode = rootUnitCode(runtime);
   const root = await app.get(OrgService).findByCode(unitCode);
   const unit = root ? `${unitCode} ${root.name}` : unitCode;
-  const result = await bootstrapRootAdmin(app, runtime, { username, realName, idNumber, password, mustChangePassword: true });
+  const result = await bootstrapRootAdmin(app, runtime, {
+    username,
+    realName,
+    idNumber,
+    password,
+    mustChangePassword: true,
+  });
   if (result.created) {
     console.log(`created / 已创建: system administrator ${username} of ${unit} / ${unit} 的系统管理员 ${username}`);
     console.log(`account id / 账号 ID: ${result.id}`);
     console.log('The password must be changed at first login / 首次登录须修改密码');
   } else {
     const existing = await app.get(AccountsService).findByUsername(username);
-    console.log(`already exists / 已存在: account ${username}; nothing changed (the password was not set) / 账号 ${username} 已存在，未作任何修改（密码未变）`);
+    console.log(
+      `already exists / 已存在: account ${username}; nothing changed (the password was not set) / 账号 ${username} 已存在，未作任何修改（密码未变）`,
+    );
     console.log(`account id / 账号 ID: ${result.id}`);
     if (existing && (existing.role !== 'sysadmin' || existing.unitId !== root?.id)) {
-      console.error(`warning / 注意: ${username} is not the system administrator of ${unit} (role ${existing.role}) / 该账号不是 ${unit} 的系统管理员`);
+      console.error(
+        `warning / 注意: ${username} is not the system administrator of ${unit} (role ${existing.role}) / 该账号不是 ${unit} 的系统管理员`,
+      );
       code = 1;
     }
   }

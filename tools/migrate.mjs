@@ -22,11 +22,15 @@ if (args.includes('--help') || args.includes('-h') || unknown.length) {
 
 const url = process.env.DATABASE_URL;
 if (!url) {
-  console.error('DATABASE_URL is not set / 未设置 DATABASE_URL\n  e.g. / 例如: DATABASE_URL=postgres://tmis:secret@db-host:5432/tmis node tools/migrate.mjs');
+  console.error(
+    'DATABASE_URL is not set / 未设置 DATABASE_URL\n  e.g. / 例如: DATABASE_URL=postgres://tmis:secret@db-host:5432/tmis node tools/migrate.mjs',
+  );
   process.exit(2);
 }
 if (!/^postgres(ql)?:\/\//.test(url)) {
-  console.error('DATABASE_URL must start with postgres:// or postgresql:// / DATABASE_URL 必须以 postgres:// 或 postgresql:// 开头');
+  console.error(
+    'DATABASE_URL must start with postgres:// or postgresql:// / DATABASE_URL 必须以 postgres:// 或 postgresql:// 开头',
+  );
   process.exit(2);
 }
 
@@ -42,10 +46,18 @@ try {
   if (args.includes('--check')) {
     const lines = [];
     const logger = {
-      logQuery() {}, logQueryError() {}, logQuerySlow() {}, logMigration() {}, log() {},
-      logSchemaBuild(message) { lines.push(message); },
+      logQuery() {},
+      logQueryError() {},
+      logQuerySlow() {},
+      logMigration() {},
+      log() {},
+      logSchemaBuild(message) {
+        lines.push(message);
+      },
     };
-    const ds = new DataSource(dataSourceOptions(url, [], { logger, extra: { max: 1, application_name: 'tmis-migrate' } }));
+    const ds = new DataSource(
+      dataSourceOptions(url, [], { logger, extra: { max: 1, application_name: 'tmis-migrate' } }),
+    );
     await ds.initialize();
     let pending;
     try {

@@ -16,8 +16,26 @@ const province = env.DEMO_PROVINCE ?? '11';
 // Without a broker the province pushes its outbox to the national node over HTTP with a node token.
 const nodeToken = `demo-node-token-${province}-${randomBytes(16).toString('hex')}`;
 const nodes = [
-  { name: 'national', app: 'apps/national/dist/main.js', port: env.NATIONAL_PORT ?? '3000', dataDir: '.data/national', pgPort: env.NATIONAL_PG_PORT ?? '54320', extra: { SYNC_NODE_TOKENS: `${province}:${nodeToken}` } },
-  { name: `provincial-${province}`, app: 'apps/provincial/dist/main.js', port: env.PROVINCIAL_PORT ?? '3001', dataDir: `.data/provincial-${province}`, pgPort: env.PROVINCIAL_PG_PORT ?? '54321', extra: { PROVINCE_CODE: province, NATIONAL_URL: `http://127.0.0.1:${env.NATIONAL_PORT ?? '3000'}`, SYNC_NODE_TOKEN: nodeToken } },
+  {
+    name: 'national',
+    app: 'apps/national/dist/main.js',
+    port: env.NATIONAL_PORT ?? '3000',
+    dataDir: '.data/national',
+    pgPort: env.NATIONAL_PG_PORT ?? '54320',
+    extra: { SYNC_NODE_TOKENS: `${province}:${nodeToken}` },
+  },
+  {
+    name: `provincial-${province}`,
+    app: 'apps/provincial/dist/main.js',
+    port: env.PROVINCIAL_PORT ?? '3001',
+    dataDir: `.data/provincial-${province}`,
+    pgPort: env.PROVINCIAL_PG_PORT ?? '54321',
+    extra: {
+      PROVINCE_CODE: province,
+      NATIONAL_URL: `http://127.0.0.1:${env.NATIONAL_PORT ?? '3000'}`,
+      SYNC_NODE_TOKEN: nodeToken,
+    },
+  },
 ];
 
 console.log('Starting TMIS demo (the first start initialises two embedded PostgreSQL clusters; allow a minute)…');
@@ -26,13 +44,34 @@ const children = nodes.map((n) => {
   rmSync(loginsFile, { force: true });
   const child = spawn(process.execPath, [n.app], {
     cwd: root,
-    env: { ...env, ...n.extra, DEMO_DATA: 'true', STATS_REFRESH_SECONDS: env.STATS_REFRESH_SECONDS ?? '60', PORT: n.port, HOST: env.HOST ?? '127.0.0.1', DATA_DIR: n.dataDir, EMBEDDED_PG_PORT: n.pgPort, LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
+    env: {
+      ...env,
+      ...n.extra,
+      DEMO_DATA: 'true',
+      STATS_REFRESH_SECONDS: env.STATS_REFRESH_SECONDS ?? '60',
+      PORT: n.port,
+      HOST: env.HOST ?? '127.0.0.1',
+      DATA_DIR: n.dataDir,
+      EMBEDDED_PG_PORT: n.pgPort,
+      LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = (d) => d.toString().split('\n').filter(Boolean).map((l) => `[${n.name}] ${l}`).join('\n') + '\n';
+  const prefix = (d) =>
+    d
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `[${n.name}] ${l}`)
+      .join('\n') + '\n';
   child.stdout.on('data', (d) => process.stdout.write(prefix(d)));
   child.stderr.on('data', (d) => process.stderr.write(prefix(d)));
-  child.on('exit', (code) => { if (!stopping) { console.error(`[${n.name}] exited with code ${code}`); stop(code ?? 1); } });
+  child.on('exit', (code) => {
+    if (!stopping) {
+      console.error(`[${n.name}] exited with code ${code}`);
+      stop(code ?? 1);
+    }
+  });
   return { ...n, child, loginsFile };
 });
 
@@ -42,7 +81,9 @@ function stop(code = 0) {
   stopping = true;
   for (const c of children) c.child.kill('SIGTERM');
   setTimeout(() => process.exit(code), 8000).unref();
-  Promise.all(children.map((c) => new Promise((r) => (c.child.exitCode !== null ? r() : c.child.on('exit', r))))).then(() => process.exit(code));
+  Promise.all(children.map((c) => new Promise((r) => (c.child.exitCode !== null ? r() : c.child.on('exit', r))))).then(
+    () => process.exit(code),
+  );
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
@@ -51,7 +92,11 @@ const deadline = Date.now() + 300_000;
 for (const c of children) {
   while (!existsSync(c.loginsFile)) {
     if (stopping) break;
-    if (Date.now() > deadline) { console.error(`[${c.name}] did not start within 5 minutes`); stop(1); break; }
+    if (Date.now() > deadline) {
+      console.error(`[${c.name}] did not start within 5 minutes`);
+      stop(1);
+      break;
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
 }

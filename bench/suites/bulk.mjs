@@ -26,9 +26,21 @@ function* people(n, schools) {
     const idNumber = makeIdNumber('440106', ymd.replaceAll('-', ''), seq);
     const year = birth.getUTCFullYear();
     yield {
-      unitCode: schools[i % schools.length], idType: '1', idNumber, name: ['王', '李', '张', '刘', '陈'][i % 5] + ['伟', '芳', '娜', '敏', '静', '强'][i % 6],
-      sex: seq % 2 === 1 ? '1 男' : '2 女', nationality: 'CHN', ethnicity: '01', birthDate: ymd, politicalStatus: '13 群众', workStartMonth: `${year + 22}-09`, schoolEntryMonth: `${year + 23}-09`,
-      staffCategory: '11', onEstablishment: '是', personStatus: '01', staffNumber: `B${i}`,
+      unitCode: schools[i % schools.length],
+      idType: '1',
+      idNumber,
+      name: ['王', '李', '张', '刘', '陈'][i % 5] + ['伟', '芳', '娜', '敏', '静', '强'][i % 6],
+      sex: seq % 2 === 1 ? '1 男' : '2 女',
+      nationality: 'CHN',
+      ethnicity: '01',
+      birthDate: ymd,
+      politicalStatus: '13 群众',
+      workStartMonth: `${year + 22}-09`,
+      schoolEntryMonth: `${year + 23}-09`,
+      staffCategory: '11',
+      onEstablishment: '是',
+      personStatus: '01',
+      staffNumber: `B${i}`,
     };
   }
 }
@@ -39,10 +51,20 @@ export async function run(ctx) {
   await ensureSchools(ctx);
   const rows = [];
   const [province] = await db.query(`SELECT id, path FROM org_unit WHERE code = '440000'`);
-  const schools = (await db.query(`SELECT code FROM org_unit WHERE kind = 'school' AND school_type IN ('21','31','34') AND path LIKE $1 ORDER BY code LIMIT 2000`, [province.path + '%'])).map((r) => r.code);
+  const schools = (
+    await db.query(
+      `SELECT code FROM org_unit WHERE kind = 'school' AND school_type IN ('21','31','34') AND path LIKE $1 ORDER BY code LIMIT 2000`,
+      [province.path + '%'],
+    )
+  ).map((r) => r.code);
   const hash = await hashPassword(PASSWORD);
-  await db.query(`INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.province.bulk', '基准', '440106199001010011', $2, false) ON CONFLICT (username) DO NOTHING`, [province.id, hash]);
-  const token = (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.province.bulk', password: PASSWORD })).accessToken;
+  await db.query(
+    `INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.province.bulk', '基准', '440106199001010011', $2, false) ON CONFLICT (username) DO NOTHING`,
+    [province.id, hash],
+  );
+  const token = (
+    await api(node.url, 'POST', '/auth/login', null, { username: 'bench.province.bulk', password: PASSWORD })
+  ).accessToken;
 
   // The file: the department layout (every set's columns), rows on the basic sheet only.
   const dir = join(process.cwd(), '.data', 'bench-bulk');
@@ -53,13 +75,27 @@ export async function run(ctx) {
   const g0 = performance.now();
   const out = createWriteStream(path);
   const gen = people(ROWS, schools);
-  await writeWorkbook(out, { layouts, meta: layoutMeta('department', ALL_SETS, [], '44', false), rows: (l) => (async function* () { if (l.subSet === 'basic') for (const p of gen) yield basic.columns.map((c) => p[c.key] ?? null); })() });
+  await writeWorkbook(out, {
+    layouts,
+    meta: layoutMeta('department', ALL_SETS, [], '44', false),
+    rows: (l) =>
+      (async function* () {
+        if (l.subSet === 'basic') for (const p of gen) yield basic.columns.map((c) => p[c.key] ?? null);
+      })(),
+  });
   if (!out.writableFinished) await once(out, 'finish');
   const size = (await stat(path)).size;
-  rows.push({ metric: `generate a ${ROWS}-row xlsx (streaming writer)`, value: fmt((performance.now() - g0) / 1000), unit: 's', note: `${fmt(size / MiB)} MiB` });
+  rows.push({
+    metric: `generate a ${ROWS}-row xlsx (streaming writer)`,
+    value: fmt((performance.now() - g0) / 1000),
+    unit: 's',
+    note: `${fmt(size / MiB)} MiB`,
+  });
 
   const rss = { before: process.memoryUsage().rss, peak: 0 };
-  const sample = () => { rss.peak = Math.max(rss.peak, process.memoryUsage().rss); };
+  const sample = () => {
+    rss.peak = Math.max(rss.peak, process.memoryUsage().rss);
+  };
   const poll = async (id) => {
     const seen = {};
     for (;;) {
@@ -76,15 +112,30 @@ export async function run(ctx) {
   const form = new FormData();
   form.append('file', await openAsBlob(path), 'import.xlsx');
   const u0 = performance.now();
-  const res = await fetch(`${node.url}/bulk/imports`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const res = await fetch(`${node.url}/bulk/imports`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
   const up = await res.json();
   if (res.status !== 202) throw new Error(`upload: ${res.status} ${JSON.stringify(up)}`);
   const u1 = performance.now();
   const dry = await poll(up.id);
-  if (dry.job.state !== 'validated' || dry.job.counts.errors) throw new Error(`dry run: ${JSON.stringify(dry.job).slice(0, 500)}`);
-  rows.push({ metric: 'upload + file checks (zip, macros, formulas, merges, meta)', value: fmt((u1 - u0) / 1000), unit: 's', note: 'synchronous, before the job starts' });
+  if (dry.job.state !== 'validated' || dry.job.counts.errors)
+    throw new Error(`dry run: ${JSON.stringify(dry.job).slice(0, 500)}`);
+  rows.push({
+    metric: 'upload + file checks (zip, macros, formulas, merges, meta)',
+    value: fmt((u1 - u0) / 1000),
+    unit: 's',
+    note: 'synchronous, before the job starts',
+  });
   const validateSecs = (dry.end - u1) / 1000;
-  rows.push({ metric: `dry run: read + validate ${ROWS} rows`, value: fmt(ROWS / validateSecs, 0), unit: 'rows/s', note: `${fmt(validateSecs)} s (reading ${fmt(((dry.seen.validating ?? dry.end) - u1) / 1000)} s)` });
+  rows.push({
+    metric: `dry run: read + validate ${ROWS} rows`,
+    value: fmt(ROWS / validateSecs, 0),
+    unit: 'rows/s',
+    note: `${fmt(validateSecs)} s (reading ${fmt(((dry.seen.validating ?? dry.end) - u1) / 1000)} s)`,
+  });
 
   // Commit: the same file validated again, then one transaction.
   const c0 = performance.now();
@@ -93,11 +144,31 @@ export async function run(ctx) {
   if (done.job.state !== 'committed') throw new Error(`commit: ${JSON.stringify(done.job).slice(0, 500)}`);
   const commitStart = done.seen.committing ?? c0;
   const commitSecs = (done.end - commitStart) / 1000;
-  rows.push({ metric: `commit job: validate again + write ${done.job.counts.created} records`, value: fmt(ROWS / ((done.end - c0) / 1000), 0), unit: 'rows/s', note: `${fmt((done.end - c0) / 1000)} s end to end` });
-  rows.push({ metric: 'commit phase alone (one transaction: records, history, review events, audit)', value: fmt(done.job.counts.created / commitSecs, 0), unit: 'records/s', note: `${fmt(commitSecs)} s (±0.2 s polling)` });
+  rows.push({
+    metric: `commit job: validate again + write ${done.job.counts.created} records`,
+    value: fmt(ROWS / ((done.end - c0) / 1000), 0),
+    unit: 'rows/s',
+    note: `${fmt((done.end - c0) / 1000)} s end to end`,
+  });
+  rows.push({
+    metric: 'commit phase alone (one transaction: records, history, review events, audit)',
+    value: fmt(done.job.counts.created / commitSecs, 0),
+    unit: 'records/s',
+    note: `${fmt(commitSecs)} s (±0.2 s polling)`,
+  });
   sample();
-  rows.push({ metric: 'process RSS during the import (peak of 200 ms samples)', value: fmt(rss.peak / MiB, 0), unit: 'MiB', note: `${fmt(rss.before / MiB, 0)} MiB before; node + bench client in one process` });
-  rows.push({ metric: 'process peak RSS (resourceUsage maxRSS, whole run)', value: fmt(process.resourceUsage().maxRSS / 1024, 0), unit: 'MiB', note: 'includes the earlier suites when run together' });
+  rows.push({
+    metric: 'process RSS during the import (peak of 200 ms samples)',
+    value: fmt(rss.peak / MiB, 0),
+    unit: 'MiB',
+    note: `${fmt(rss.before / MiB, 0)} MiB before; node + bench client in one process`,
+  });
+  rows.push({
+    metric: 'process peak RSS (resourceUsage maxRSS, whole run)',
+    value: fmt(process.resourceUsage().maxRSS / 1024, 0),
+    unit: 'MiB',
+    note: 'includes the earlier suites when run together',
+  });
   await rm(dir, { recursive: true, force: true });
   return rows;
 }

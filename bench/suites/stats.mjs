@@ -25,7 +25,8 @@ const log = (m) => console.log(`  [stats] ${new Date().toISOString().slice(11, 1
 
 /** ~40 teachers per school; schools under every county, and under a province that has no counties (XPCC). */
 async function generateSchools(db, count) {
-  await db.query(`
+  await db.query(
+    `
     WITH parents AS (
       SELECT id, path, substr(code, 1, 2) AS prov, row_number() OVER (ORDER BY code) AS rn, count(*) OVER () AS n
         FROM org_unit u
@@ -35,8 +36,12 @@ async function generateSchools(db, count) {
     INSERT INTO org_unit (kind, level, code, name, parent_id, path, status, school_type, urban_rural, sponsor)
     SELECT 'school', 5, g.t || p.prov || lpad(g.g::text, 6, '0'), '学校' || g.g, p.id, p.path || g.t || p.prov || lpad(g.g::text, 6, '0') || '/', 'active', g.t,
            (ARRAY['111','112','121','122','210','220','220'])[1 + (g.g / 3) % 7], CASE WHEN g.g % 9 = 0 THEN '2' ELSE '1' END
-      FROM g JOIN parents p ON p.rn = 1 + g.g % p.n`, [count]);
-  await db.query(`CREATE TABLE bench_school AS SELECT code, school_type, row_number() OVER (ORDER BY code)::int AS rn FROM org_unit WHERE kind = 'school'`);
+      FROM g JOIN parents p ON p.rn = 1 + g.g % p.n`,
+    [count],
+  );
+  await db.query(
+    `CREATE TABLE bench_school AS SELECT code, school_type, row_number() OVER (ORDER BY code)::int AS rn FROM org_unit WHERE kind = 'school'`,
+  );
   await db.query(`CREATE UNIQUE INDEX ON bench_school (rn)`);
   await db.query(`ANALYZE bench_school`);
   await db.query(`ANALYZE org_unit`);
@@ -96,23 +101,75 @@ const SUBJECT_JOIN = `CROSS JOIN LATERAL jsonb_array_elements(nt.record->'teachi
 const QUERIES = [
   { label: 'sex', params: { by: 'sex' }, raw: [RAW.sex] },
   { label: 'age pyramid (ageBand × sex)', params: { by: 'ageBand,sex' }, raw: [RAW.ageBand, RAW.sex] },
-  { label: 'highest education by province', params: { by: 'highestEducation', level: 'province' }, raw: [RAW.highestEducation], level: 'province' },
-  { label: 'title structure by province', params: { by: 'titleLevel', level: 'province' }, raw: [RAW.titleLevel], level: 'province' },
-  { label: 'subject supply by county', params: { by: 'subject', level: 'county' }, raw: [`te->>'subject'`], join: SUBJECT_JOIN, level: 'county' },
-  { label: 'retirements next 5 years by subject', params: { by: 'retireYear,subject', filter: `retireYear:${[0, 1, 2, 3, 4].map((i) => new Date().getFullYear() + i).join('|')}` }, raw: [RAW.retireYear, `te->>'subject'`], join: SUBJECT_JOIN, rawWhere: `date_part('year', tmis_retirement_date(${b}->>'sex', (${b}->>'birthDate')::date)) BETWEEN ${new Date().getFullYear()} AND ${new Date().getFullYear() + 4}` },
-  { label: 'urban/rural × sex, filter title 012', params: { by: 'urbanRural,sex', filter: 'title:012' }, raw: [RAW.urbanRural, RAW.sex], rawWhere: `${RAW.titleLevel} = '012'` },
+  {
+    label: 'highest education by province',
+    params: { by: 'highestEducation', level: 'province' },
+    raw: [RAW.highestEducation],
+    level: 'province',
+  },
+  {
+    label: 'title structure by province',
+    params: { by: 'titleLevel', level: 'province' },
+    raw: [RAW.titleLevel],
+    level: 'province',
+  },
+  {
+    label: 'subject supply by county',
+    params: { by: 'subject', level: 'county' },
+    raw: [`te->>'subject'`],
+    join: SUBJECT_JOIN,
+    level: 'county',
+  },
+  {
+    label: 'retirements next 5 years by subject',
+    params: {
+      by: 'retireYear,subject',
+      filter: `retireYear:${[0, 1, 2, 3, 4].map((i) => new Date().getFullYear() + i).join('|')}`,
+    },
+    raw: [RAW.retireYear, `te->>'subject'`],
+    join: SUBJECT_JOIN,
+    rawWhere: `date_part('year', tmis_retirement_date(${b}->>'sex', (${b}->>'birthDate')::date)) BETWEEN ${new Date().getFullYear()} AND ${new Date().getFullYear() + 4}`,
+  },
+  {
+    label: 'urban/rural × sex, filter title 012',
+    params: { by: 'urbanRural,sex', filter: 'title:012' },
+    raw: [RAW.urbanRural, RAW.sex],
+    rawWhere: `${RAW.titleLevel} = '012'`,
+  },
   { label: 'ethnicity', params: { by: 'ethnicity' }, raw: [RAW.ethnicity] },
-  { label: '3 dimensions', params: { by: 'sex,schoolType,onEstablishment' }, raw: [RAW.sex, RAW.schoolType, RAW.onEstablishment] },
-  { label: '4 dimensions (sex × title × subject × urban/rural)', params: { by: 'sex,title,subject,urbanRural' }, raw: [RAW.sex, RAW.titleLevel, `te->>'subject'`, RAW.urbanRural], join: SUBJECT_JOIN },
-  { label: '4 dimensions by county (refused: millions of rows)', params: { by: 'sex,title,subject,urbanRural', level: 'county' }, refused: 'STATS_TABLE_TOO_LARGE', nationalOnly: true },
+  {
+    label: '3 dimensions',
+    params: { by: 'sex,schoolType,onEstablishment' },
+    raw: [RAW.sex, RAW.schoolType, RAW.onEstablishment],
+  },
+  {
+    label: '4 dimensions (sex × title × subject × urban/rural)',
+    params: { by: 'sex,title,subject,urbanRural' },
+    raw: [RAW.sex, RAW.titleLevel, `te->>'subject'`, RAW.urbanRural],
+    join: SUBJECT_JOIN,
+  },
+  {
+    label: '4 dimensions by county (refused: millions of rows)',
+    params: { by: 'sex,title,subject,urbanRural', level: 'county' },
+    refused: 'STATS_TABLE_TOO_LARGE',
+    nationalOnly: true,
+  },
   { label: 'sex by school', params: { by: 'sex' }, raw: [RAW.sex], level: 'school', provinceOnly: true },
 ];
 
 function rawSql(q, level, province) {
   const levelCol = { province: 'nt.province_code', city: 'gpu.code', county: 'pu.code', school: 'u.code' }[level];
   const cols = [...(levelCol ? [levelCol] : []), ...q.raw];
-  const where = ['nt.active', 'NOT nt.removed', ...(province ? [`nt.province_code = '${province}'`] : []), ...(q.rawWhere ? [q.rawWhere] : [])];
-  const parents = level === 'county' || level === 'city' ? 'LEFT JOIN org_unit pu ON pu.id = u.parent_id LEFT JOIN org_unit gpu ON gpu.id = pu.parent_id' : '';
+  const where = [
+    'nt.active',
+    'NOT nt.removed',
+    ...(province ? [`nt.province_code = '${province}'`] : []),
+    ...(q.rawWhere ? [q.rawWhere] : []),
+  ];
+  const parents =
+    level === 'county' || level === 'city'
+      ? 'LEFT JOIN org_unit pu ON pu.id = u.parent_id LEFT JOIN org_unit gpu ON gpu.id = pu.parent_id'
+      : '';
   return `SELECT ${cols.map((c, i) => `${c} AS c${i}`).join(', ')}, count(*) FROM national_teacher nt LEFT JOIN org_unit u ON u.code = nt.unit_code ${parents} ${q.join ?? ''} WHERE ${where.join(' AND ')} GROUP BY ${cols.map((_, i) => i + 1).join(', ')}`;
 }
 
@@ -132,9 +189,16 @@ async function generate(db) {
   }
   await db.query(`ANALYZE national_teacher`);
   const genSeconds = (performance.now() - t0) / 1000;
-  const [{ provinces }] = (await db.query(`SELECT count(DISTINCT province_code)::int AS provinces FROM national_teacher`)).rows;
+  const [{ provinces }] = (
+    await db.query(`SELECT count(DISTINCT province_code)::int AS provinces FROM national_teacher`)
+  ).rows;
   const [{ size }] = (await db.query(`SELECT pg_total_relation_size('national_teacher') AS size`)).rows;
-  rows.push({ metric: 'teachers generated in SQL into national_teacher', value: N, unit: 'records', note: `${fmt(N / genSeconds, 0)} records/s; ${provinces} provinces, ${schools} schools; ${fmt(size / 2 ** 30, 2)} GiB` });
+  rows.push({
+    metric: 'teachers generated in SQL into national_teacher',
+    value: N,
+    unit: 'records',
+    note: `${fmt(N / genSeconds, 0)} records/s; ${provinces} provinces, ${schools} schools; ${fmt(size / 2 ** 30, 2)} GiB`,
+  });
   return rows;
 }
 
@@ -150,22 +214,45 @@ export async function run(ctx) {
     await admin.end();
   }
   await runMigrations(ctx.serverUrl(dbName));
-  const node = await startNationalNode({ DATABASE_URL: ctx.serverUrl(dbName), JWT_SECRET: randomBytes(32).toString('hex'), PORT: '0', HOST: '127.0.0.1', DB_MIGRATE_ON_START: 'false', LOG_LEVEL: 'error', STATS_REFRESH_SECONDS: '0', DB_POOL_SIZE: '8', STATS_CACHE_ENTRIES: '0' });
+  const node = await startNationalNode({
+    DATABASE_URL: ctx.serverUrl(dbName),
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DB_MIGRATE_ON_START: 'false',
+    LOG_LEVEL: 'error',
+    STATS_REFRESH_SECONDS: '0',
+    DB_POOL_SIZE: '8',
+    STATS_CACHE_ENTRIES: '0',
+  });
   ctx.state.statsNode = node;
   const db = new pg.Client({ connectionString: ctx.serverUrl(dbName) });
   await db.connect();
   try {
     if (!reuse) rows.push(...(await generate(db)));
     else {
-      const [{ n, size }] = (await db.query(`SELECT count(*)::int AS n, pg_total_relation_size('national_teacher') AS size FROM national_teacher`)).rows;
-      rows.push({ metric: 'teachers in national_teacher (generated by an earlier run)', value: n, unit: 'records', note: `${fmt(size / 2 ** 30, 2)} GiB; database ${reuse}` });
+      const [{ n, size }] = (
+        await db.query(
+          `SELECT count(*)::int AS n, pg_total_relation_size('national_teacher') AS size FROM national_teacher`,
+        )
+      ).rows;
+      rows.push({
+        metric: 'teachers in national_teacher (generated by an earlier run)',
+        value: n,
+        unit: 'records',
+        note: `${fmt(size / 2 ** 30, 2)} GiB; database ${reuse}`,
+      });
     }
 
     // A ministry information administrator (exact counts, no small-cell suppression); logged in again per step (tokens expire).
     const [ministry] = (await db.query(`SELECT id FROM org_unit WHERE code = '000000'`)).rows;
     const [gd] = (await db.query(`SELECT id FROM org_unit WHERE code = '440000'`)).rows;
-    await db.query(`INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.stats', '基准', '110101199001010011', $2, false) ON CONFLICT DO NOTHING`, [ministry.id, await hashPassword(PASSWORD)]);
-    const login = async () => (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.stats', password: PASSWORD })).accessToken;
+    await db.query(
+      `INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.stats', '基准', '110101199001010011', $2, false) ON CONFLICT DO NOTHING`,
+      [ministry.id, await hashPassword(PASSWORD)],
+    );
+    const login = async () =>
+      (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.stats', password: PASSWORD })).accessToken;
     let token = await login();
 
     // The first build: every teacher's facts, then the load into memory (after the node's own boot refresh and load, so they do not overlap).
@@ -176,20 +263,42 @@ export async function run(ctx) {
     await node.app.get(FactStore).current();
     const [{ fact }] = (await db.query(`SELECT pg_total_relation_size('stat_fact') AS fact`)).rows;
     const mem = (await api(node.url, 'GET', '/stats/freshness', token)).memory;
-    rows.push({ metric: 'full refresh: every teacher\'s facts, build and swap', value: `${fmt(r.durationMs / 1000)} s`, unit: '', note: `${r.factRows} rows, ${fmt(fact / 2 ** 20, 0)} MiB (${fmt(r.factRows / (r.durationMs / 1000), 0)} teachers/s)` });
-    rows.push({ metric: 'load into the node\'s memory (whole generation)', value: `${fmt(mem.lastLoad.ms / 1000)} s`, unit: '', note: `${mem.rows} rows, ${fmt(mem.bytes / 2 ** 20, 0)} MiB of columns; bench process RSS ${fmt(process.memoryUsage().rss / 2 ** 20, 0)} MiB (node and bench client)` });
+    rows.push({
+      metric: "full refresh: every teacher's facts, build and swap",
+      value: `${fmt(r.durationMs / 1000)} s`,
+      unit: '',
+      note: `${r.factRows} rows, ${fmt(fact / 2 ** 20, 0)} MiB (${fmt(r.factRows / (r.durationMs / 1000), 0)} teachers/s)`,
+    });
+    rows.push({
+      metric: "load into the node's memory (whole generation)",
+      value: `${fmt(mem.lastLoad.ms / 1000)} s`,
+      unit: '',
+      note: `${mem.rows} rows, ${fmt(mem.bytes / 2 ** 20, 0)} MiB of columns; bench process RSS ${fmt(process.memoryUsage().rss / 2 ** 20, 0)} MiB (node and bench client)`,
+    });
     log(`full refresh ${fmt(r.durationMs / 1000)} s, load ${fmt(mem.lastLoad.ms / 1000)} s`);
 
-    for (const [scopeLabel, unit, province] of [['national', null, null], ['province 44', gd.id, '44']]) {
+    for (const [scopeLabel, unit, province] of [
+      ['national', null, null],
+      ['province 44', gd.id, '44'],
+    ]) {
       for (const q of QUERIES) {
-        if ((q.provinceOnly && !unit) || (q.nationalOnly && unit) || (ONLY && !ONLY.some((o) => q.label.includes(o)))) continue;
+        if ((q.provinceOnly && !unit) || (q.nationalOnly && unit) || (ONLY && !ONLY.some((o) => q.label.includes(o))))
+          continue;
         if (q.refused) {
           // A table too large for one answer is refused quickly, before labels and JSON.
           token = await login();
           const s = performance.now();
-          const res = await fetch(`${node.url}/stats/breakdown?${new URLSearchParams({ ...q.params, ...(unit ? { unit } : {}) })}`, { headers: { authorization: `Bearer ${token}` } });
+          const res = await fetch(
+            `${node.url}/stats/breakdown?${new URLSearchParams({ ...q.params, ...(unit ? { unit } : {}) })}`,
+            { headers: { authorization: `Bearer ${token}` } },
+          );
           const body = await res.json();
-          rows.push({ metric: `${scopeLabel}: ${q.label}`, value: `${fmt(performance.now() - s)} ms`, unit: '', note: `${res.status} ${body.code}: ${body.detail ?? ''}` });
+          rows.push({
+            metric: `${scopeLabel}: ${q.label}`,
+            value: `${fmt(performance.now() - s)} ms`,
+            unit: '',
+            note: `${res.status} ${body.code}: ${body.detail ?? ''}`,
+          });
           continue;
         }
         token = await login();
@@ -212,31 +321,57 @@ export async function run(ctx) {
         }
         const a = summarise(times);
         const raw = summarise(rawTimes);
-        rows.push({ metric: `${scopeLabel}: ${q.label}`, value: `p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms`, unit: '', note: `${source}, uncached scan; plain GROUP BY p50 ${fmt(raw.p50, 0)} / p95 ${fmt(raw.p95, 0)} ms (${RAW_RUNS} runs)` });
+        rows.push({
+          metric: `${scopeLabel}: ${q.label}`,
+          value: `p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms`,
+          unit: '',
+          note: `${source}, uncached scan; plain GROUP BY p50 ${fmt(raw.p50, 0)} / p95 ${fmt(raw.p95, 0)} ms (${RAW_RUNS} runs)`,
+        });
         log(`${scopeLabel}: ${q.label}: api p50 ${fmt(a.p50)} ms (${source}), raw p50 ${fmt(raw.p50, 0)} ms`);
       }
     }
 
     token = await login();
     // Incremental: CHANGES teachers change (as the ingest of their provinces' messages would), then a refresh.
-    const [{ before }] = (await db.query(`SELECT count(*)::int AS before FROM national_teacher WHERE active AND NOT removed AND record->'basic'->'onEstablishment' = 'true'::jsonb`)).rows;
+    const [{ before }] = (
+      await db.query(
+        `SELECT count(*)::int AS before FROM national_teacher WHERE active AND NOT removed AND record->'basic'->'onEstablishment' = 'true'::jsonb`,
+      )
+    ).rows;
     const cnt = async () => {
       const b = await api(node.url, 'GET', '/stats/breakdown?by=onEstablishment', token);
       return b.rows.find((x) => x.values.onEstablishment.code === '1').count;
     };
     const apiBefore = await cnt();
-    const [{ flipped }] = (await db.query(`
+    const [{ flipped }] = (
+      await db.query(
+        `
       WITH c AS (SELECT teacher_id FROM national_teacher WHERE active AND NOT removed AND record->'basic'->'onEstablishment' = 'true'::jsonb ORDER BY teacher_id LIMIT $1),
            u AS (UPDATE national_teacher n SET record = jsonb_set(n.record, '{basic,onEstablishment}', 'false'::jsonb), updated_at = now() FROM c WHERE n.teacher_id = c.teacher_id RETURNING 1)
-      SELECT count(*)::int AS flipped FROM u`, [CHANGES])).rows;
+      SELECT count(*)::int AS flipped FROM u`,
+        [CHANGES],
+      )
+    ).rows;
     const inc = await api(node.url, 'POST', '/stats/refresh', token);
     const mem2 = (await api(node.url, 'GET', '/stats/freshness', token)).memory;
     const apiAfter = await cnt();
     const ok = apiBefore === before && apiAfter === before - flipped;
-    rows.push({ metric: `incremental refresh after ${flipped} changed teachers`, value: `${fmt(inc.durationMs / 1000)} s`, unit: '', note: `mode ${inc.mode}, ${inc.changedRows} recomputed; the node caught up in ${fmt(mem2.lastLoad.ms)} ms (${mem2.lastLoad.kind}); on establishment ${apiBefore} → ${apiAfter} (${ok ? 'exact' : 'WRONG'})` });
-    log(`incremental ${fmt(inc.durationMs / 1000)} s (${inc.mode}), catch-up ${mem2.lastLoad.ms} ms, ${ok ? 'exact' : 'WRONG'}`);
+    rows.push({
+      metric: `incremental refresh after ${flipped} changed teachers`,
+      value: `${fmt(inc.durationMs / 1000)} s`,
+      unit: '',
+      note: `mode ${inc.mode}, ${inc.changedRows} recomputed; the node caught up in ${fmt(mem2.lastLoad.ms)} ms (${mem2.lastLoad.kind}); on establishment ${apiBefore} → ${apiAfter} (${ok ? 'exact' : 'WRONG'})`,
+    });
+    log(
+      `incremental ${fmt(inc.durationMs / 1000)} s (${inc.mode}), catch-up ${mem2.lastLoad.ms} ms, ${ok ? 'exact' : 'WRONG'}`,
+    );
     const idle = await api(node.url, 'POST', '/stats/refresh', token);
-    rows.push({ metric: 'refresh with nothing changed', value: `${fmt(idle.durationMs)} ms`, unit: '', note: `mode ${idle.mode}` });
+    rows.push({
+      metric: 'refresh with nothing changed',
+      value: `${fmt(idle.durationMs)} ms`,
+      unit: '',
+      note: `mode ${idle.mode}`,
+    });
   } finally {
     await db.end();
     await node.close();

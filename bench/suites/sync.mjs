@@ -17,13 +17,18 @@ const RATE = Number(process.env.BENCH_SYNC_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SYNC_SECONDS ?? 30);
 
 export async function run(ctx) {
-  if (!ctx.kafkaBrokers) return [{ metric: 'sync', value: 'skipped', unit: '', note: 'no KAFKA_BROKERS and no local broker (Java + Maven)' }];
+  if (!ctx.kafkaBrokers)
+    return [
+      { metric: 'sync', value: 'skipped', unit: '', note: 'no KAFKA_BROKERS and no local broker (Java + Maven)' },
+    ];
   const rows = [];
   const node = await ensureNode(ctx);
   const db = ctx.state.db;
   // Every generated record counts as reported; then the table is vacuumed, as a province's would be.
   await generateTeachers(ctx, N, { reported: true });
-  await db.query(`UPDATE teacher SET review_state = 'reported', reported_version = version WHERE reported_version IS NULL`);
+  await db.query(
+    `UPDATE teacher SET review_state = 'reported', reported_version = version WHERE reported_version IS NULL`,
+  );
   await db.query('VACUUM ANALYZE teacher');
   const [{ n: reported }] = await db.query(`SELECT count(*)::int AS n FROM teacher WHERE reported_version IS NOT NULL`);
 
@@ -34,18 +39,42 @@ export async function run(ctx) {
   await runMigrations(ctx.serverUrl(natName));
   // The national node runs in its own process, as in production (the province's relay and the national
   // consumer must not share one event loop); the bench process holds the provincial node.
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'apps', 'national', 'dist', 'main.js')], {
-    env: { ...process.env, DATABASE_URL: ctx.serverUrl(natName), JWT_SECRET: randomBytes(32).toString('hex'), PORT: String(39000 + (process.pid % 1000)), HOST: '127.0.0.1', DB_MIGRATE_ON_START: 'false', LOG_LEVEL: 'warn', KAFKA_BROKERS: ctx.kafkaBrokers, SYNC_TOPIC: ctx.syncTopic },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  ctx.state.national = { close: async () => { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); } };
+  const child = spawn(
+    process.execPath,
+    [join(import.meta.dirname, '..', '..', 'apps', 'national', 'dist', 'main.js')],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: ctx.serverUrl(natName),
+        JWT_SECRET: randomBytes(32).toString('hex'),
+        PORT: String(39000 + (process.pid % 1000)),
+        HOST: '127.0.0.1',
+        DB_MIGRATE_ON_START: 'false',
+        LOG_LEVEL: 'warn',
+        KAFKA_BROKERS: ctx.kafkaBrokers,
+        SYNC_TOPIC: ctx.syncTopic,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  ctx.state.national = {
+    close: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
   const nat = new pg.Client({ connectionString: ctx.serverUrl(natName) });
   await nat.connect();
 
   // Resync end to end: outbox insert, relay → Kafka → national ingest, until every record is there.
   const [province] = await db.query(`SELECT id FROM org_unit WHERE code = '440000'`);
-  await db.query(`INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.sync', '基准', '440106199001010011', $2, false) ON CONFLICT (username) DO NOTHING`, [province.id, await hashPassword('Bench#Pass2026')]);
-  const token = (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.sync', password: 'Bench#Pass2026' })).accessToken;
+  await db.query(
+    `INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.sync', '基准', '440106199001010011', $2, false) ON CONFLICT (username) DO NOTHING`,
+    [province.id, await hashPassword('Bench#Pass2026')],
+  );
+  const token = (
+    await api(node.url, 'POST', '/auth/login', null, { username: 'bench.sync', password: 'Bench#Pass2026' })
+  ).accessToken;
   const t0 = performance.now();
   await api(node.url, 'POST', '/sync/resync', token);
   const deadline = Date.now() + Number(process.env.BENCH_SYNC_MAX_SECONDS ?? 3600) * 1000;
@@ -62,15 +91,24 @@ export async function run(ctx) {
     have = Number((await nat.query(`SELECT count(*)::int AS n FROM national_teacher`)).rows[0].n);
     if (Date.now() - lastPrint > 10000) {
       lastPrint = Date.now();
-      const [{ p }] = await db.query(`SELECT count(*) FILTER (WHERE published_at IS NOT NULL)::int AS p FROM sync_outbox`);
-      console.error(`[bench sync] ${Math.round((performance.now() - t0) / 1000)} s: ${status?.teachersQueued ?? '?'} queued, ${p} published, ${have} at national`);
+      const [{ p }] = await db.query(
+        `SELECT count(*) FILTER (WHERE published_at IS NOT NULL)::int AS p FROM sync_outbox`,
+      );
+      console.error(
+        `[bench sync] ${Math.round((performance.now() - t0) / 1000)} s: ${status?.teachersQueued ?? '?'} queued, ${p} published, ${have} at national`,
+      );
     }
     if (have >= reported) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
   const queued = status?.teachersQueued ?? 0;
   const resyncSeconds = (performance.now() - t0) / 1000;
-  rows.push({ metric: `full resync of ${reported} records over Kafka`, value: `${fmt(resyncSeconds)} s`, unit: '', note: `${fmt(have / resyncSeconds, 0)} records/s end to end; ${have} arrived; outbox filled in ${fmt((queuedAt - t0) / 1000)} s (${queued} records, ${status?.unitsQueued ?? 0} units; chunks of 5,000, alongside the relay)` });
+  rows.push({
+    metric: `full resync of ${reported} records over Kafka`,
+    value: `${fmt(resyncSeconds)} s`,
+    unit: '',
+    note: `${fmt(have / resyncSeconds, 0)} records/s end to end; ${have} arrived; outbox filled in ${fmt((queuedAt - t0) / 1000)} s (${queued} records, ${status?.unitsQueued ?? 0} units; chunks of 5,000, alongside the relay)`,
+  });
 
   // Raw COPY of the same rows into the same national table (a scratch copy with the same indexes).
   const file = `/tmp/tmis-bench-copy-${process.pid}.bin`;
@@ -81,10 +119,20 @@ export async function run(ctx) {
   const copySeconds = (performance.now() - c0) / 1000;
   await nat.query(`DROP TABLE national_teacher_copy`);
   const copyRate = have / copySeconds;
-  rows.push({ metric: 'raw COPY of the same rows into the same table', value: `${fmt(copySeconds)} s`, unit: '', note: `${fmt(copyRate, 0)} records/s; resync runs at ${fmt((have / resyncSeconds) / copyRate * 100, 1)} % of COPY` });
+  rows.push({
+    metric: 'raw COPY of the same rows into the same table',
+    value: `${fmt(copySeconds)} s`,
+    unit: '',
+    note: `${fmt(copyRate, 0)} records/s; resync runs at ${fmt((have / resyncSeconds / copyRate) * 100, 1)} % of COPY`,
+  });
 
   // Replication lag under a steady stream of status changes (each writes an outbox event).
-  const ids = (await db.query(`SELECT id, version FROM teacher WHERE reported_version IS NOT NULL AND active ORDER BY random() LIMIT $1`, [RATE * SECONDS])).map((r) => ({ id: r.id, version: r.version }));
+  const ids = (
+    await db.query(
+      `SELECT id, version FROM teacher WHERE reported_version IS NOT NULL AND active ORDER BY random() LIMIT $1`,
+      [RATE * SECONDS],
+    )
+  ).map((r) => ({ id: r.id, version: r.version }));
   const [{ s: startSeq }] = await db.query(`SELECT COALESCE(max(sequence), 0)::bigint AS s FROM sync_outbox`);
   const l0 = Date.now();
   let i = 0;
@@ -92,7 +140,10 @@ export async function run(ctx) {
     const due = l0 + (i * 1000) / RATE;
     if (Date.now() < due) await new Promise((r) => setTimeout(r, due - Date.now()));
     const batch = ids.slice(i, i + 20);
-    await db.query(`UPDATE teacher SET person_status = '02', version = version + 1, reported_version = version + 1 WHERE id = ANY($1::uuid[])`, [batch.map((b) => b.id)]);
+    await db.query(
+      `UPDATE teacher SET person_status = '02', version = version + 1, reported_version = version + 1 WHERE id = ANY($1::uuid[])`,
+      [batch.map((b) => b.id)],
+    );
     await db.query(
       `INSERT INTO sync_outbox (type, key, payload)
        SELECT 'teacher.upserted', t.id::text, jsonb_build_object('teacherId', t.id, 'unitCode', u.code, 'idType', t.id_type, 'idNumber', t.id_number, 'name', t.name,
@@ -107,14 +158,33 @@ export async function run(ctx) {
   const until = Date.now() + 120000;
   let received = [];
   while (Date.now() < until) {
-    received = (await nat.query(`SELECT sequence::text, received_at FROM sync_received WHERE province_code = '44' AND sequence > $1 AND sequence <= $2`, [startSeq, endSeq])).rows;
+    received = (
+      await nat.query(
+        `SELECT sequence::text, received_at FROM sync_received WHERE province_code = '44' AND sequence > $1 AND sequence <= $2`,
+        [startSeq, endSeq],
+      )
+    ).rows;
     if (received.length >= Number(endSeq) - Number(startSeq)) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  const created = new Map((await db.query(`SELECT sequence::text, created_at FROM sync_outbox WHERE sequence > $1 AND sequence <= $2`, [startSeq, endSeq])).map((r) => [r.sequence, new Date(r.created_at).getTime()]));
-  const lags = received.map((r) => new Date(r.received_at).getTime() - created.get(r.sequence)).filter((x) => Number.isFinite(x));
+  const created = new Map(
+    (
+      await db.query(`SELECT sequence::text, created_at FROM sync_outbox WHERE sequence > $1 AND sequence <= $2`, [
+        startSeq,
+        endSeq,
+      ])
+    ).map((r) => [r.sequence, new Date(r.created_at).getTime()]),
+  );
+  const lags = received
+    .map((r) => new Date(r.received_at).getTime() - created.get(r.sequence))
+    .filter((x) => Number.isFinite(x));
   const lag = summarise(lags);
-  rows.push({ metric: `replication lag at ${RATE} changes/s for ${SECONDS} s`, value: `p50 ${fmt(lag.p50, 0)} / p95 ${fmt(lag.p95, 0)} / p99 ${fmt(lag.p99, 0)} ms`, unit: '', note: `${sent} changes written in ${fmt((Date.now() - l0) / 1000)} s; ${received.length} received; outbox write → national commit` });
+  rows.push({
+    metric: `replication lag at ${RATE} changes/s for ${SECONDS} s`,
+    value: `p50 ${fmt(lag.p50, 0)} / p95 ${fmt(lag.p95, 0)} / p99 ${fmt(lag.p99, 0)} ms`,
+    unit: '',
+    note: `${sent} changes written in ${fmt((Date.now() - l0) / 1000)} s; ${received.length} received; outbox write → national commit`,
+  });
   await nat.end();
   await admin.end();
   return rows;

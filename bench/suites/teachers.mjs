@@ -22,7 +22,9 @@ export async function generateTeachers(ctx, total, { reported = false } = {}) {
   const [{ n: have }] = await db.query(`SELECT count(*)::int AS n FROM teacher`);
   const t0 = performance.now();
   await db.query(`DROP TABLE IF EXISTS bench_school`);
-  await db.query(`CREATE TABLE bench_school AS SELECT id, path, school_type, row_number() OVER (ORDER BY code)::int AS rn FROM org_unit WHERE kind = 'school'`);
+  await db.query(
+    `CREATE TABLE bench_school AS SELECT id, path, school_type, row_number() OVER (ORDER BY code)::int AS rn FROM org_unit WHERE kind = 'school'`,
+  );
   await db.query(`CREATE UNIQUE INDEX ON bench_school (rn); ANALYZE bench_school`);
   const [{ schoolCount }] = await db.query(`SELECT count(*)::int AS "schoolCount" FROM bench_school`);
   const chunk = 100_000;
@@ -30,7 +32,8 @@ export async function generateTeachers(ctx, total, { reported = false } = {}) {
     const to = Math.min(total, from + chunk) - 1;
     // Realistic distributions: ages 22-60, 70 % women, 11 (full-time teacher) for 85 %, subjects by weight,
     // titles by weight, 4 % left (resigned/retired); ID numbers valid (GB 11643) and unique.
-    await db.query(`
+    await db.query(
+      `
       WITH g AS (
         SELECT g,
                (date '1966-01-01' + (g % 13000))::date AS birth,
@@ -67,7 +70,9 @@ export async function generateTeachers(ctx, total, { reported = false } = {}) {
                'domesticTraining', jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'projectName', '国培计划', 'startDate', '2025-07-01', 'endDate', '2025-07-10', 'hours', 40)),
                'contacts', jsonb_build_object('mobile', '139' || lpad((g % 100000000)::text, 8, '0'), 'email', 't' || g || '@school.gd.cn')
              )), $3, CASE WHEN $5::boolean THEN 'reported' ELSE 'draft' END, CASE WHEN $5::boolean THEN 1 END
-        FROM p`, [from, to, CATALOGUE_VERSION, schoolCount, reported]);
+        FROM p`,
+      [from, to, CATALOGUE_VERSION, schoolCount, reported],
+    );
     process.stdout.write(`  … ${to + 1} teachers\n`);
   }
   const genSeconds = (performance.now() - t0) / 1000;
@@ -82,14 +87,31 @@ export async function run(ctx) {
   const rows = [];
   const [, genSeconds, have] = await generateTeachers(ctx, TEACHERS);
   const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM teacher`);
-  if (genSeconds > 1) rows.push({ metric: 'records generated in SQL (with all indexes)', value: n, unit: 'records', note: `${fmt((n - have) / genSeconds, 0)} records/s` });
-  const [{ total, heap, idx }] = await db.query(`SELECT pg_total_relation_size('teacher')::bigint AS total, pg_table_size('teacher')::bigint AS heap, pg_indexes_size('teacher')::bigint AS idx`);
-  rows.push({ metric: 'database size per record', value: fmt(Number(total) / n, 0), unit: 'bytes', note: `table ${fmt(Number(heap) / n, 0)} + indexes ${fmt(Number(idx) / n, 0)}; total ${fmt(Number(total) / 2 ** 30, 2)} GiB` });
+  if (genSeconds > 1)
+    rows.push({
+      metric: 'records generated in SQL (with all indexes)',
+      value: n,
+      unit: 'records',
+      note: `${fmt((n - have) / genSeconds, 0)} records/s`,
+    });
+  const [{ total, heap, idx }] = await db.query(
+    `SELECT pg_total_relation_size('teacher')::bigint AS total, pg_table_size('teacher')::bigint AS heap, pg_indexes_size('teacher')::bigint AS idx`,
+  );
+  rows.push({
+    metric: 'database size per record',
+    value: fmt(Number(total) / n, 0),
+    unit: 'bytes',
+    note: `table ${fmt(Number(heap) / n, 0)} + indexes ${fmt(Number(idx) / n, 0)}; total ${fmt(Number(total) / 2 ** 30, 2)} GiB`,
+  });
 
   // A province-level information administrator (full view) reads over HTTP.
   const [province] = await db.query(`SELECT id FROM org_unit WHERE code = '440000'`);
-  await db.query(`INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.info', '基准', '440106199001010011', $2, false) ON CONFLICT (username) DO NOTHING`, [province.id, await hashPassword(PASSWORD)]);
-  const token = (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.info', password: PASSWORD })).accessToken;
+  await db.query(
+    `INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.info', '基准', '440106199001010011', $2, false) ON CONFLICT (username) DO NOTHING`,
+    [province.id, await hashPassword(PASSWORD)],
+  );
+  const token = (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.info', password: PASSWORD }))
+    .accessToken;
   const counties = await db.query(`SELECT id FROM org_unit WHERE kind = 'county'`);
   const schools = await db.query(`SELECT id FROM org_unit WHERE kind = 'school' ORDER BY random() LIMIT 2000`);
   const ids = await db.query(`SELECT id FROM teacher TABLESAMPLE SYSTEM (0.2) LIMIT 5000`);
@@ -100,7 +122,10 @@ export async function run(ctx) {
     ['county, title = senior', (i) => `/teachers?unitId=${pick(counties, i)}&title=012`],
     ['province, name prefix 王伟', () => `/teachers?name=${encodeURIComponent('王伟')}`],
     ['province, staff category 12 + kindergarten', () => `/teachers?staffCategory=12&schoolType=11`],
-    ['province, ID number exact', (i) => `/teachers?idNumber=${encodeURIComponent(ids[i % ids.length].idNumber ?? '')}`],
+    [
+      'province, ID number exact',
+      (i) => `/teachers?idNumber=${encodeURIComponent(ids[i % ids.length].idNumber ?? '')}`,
+    ],
   ];
   const idNumbers = await db.query(`SELECT id_number AS "idNumber" FROM teacher TABLESAMPLE SYSTEM (0.1) LIMIT 500`);
   filters[5][1] = (i) => `/teachers?idNumber=${idNumbers[i % idNumbers.length].idNumber}`;
@@ -108,14 +133,32 @@ export async function run(ctx) {
   for (const [label, path] of filters) {
     const r = await load(300, 8, (i) => api(node.url, 'GET', path(i), token));
     all.push(r);
-    rows.push({ metric: `list: ${label}, c=8`, value: ms(r), unit: '', note: `${fmt(r.perSecond, 0)} req/s, ${r.errors} errors` });
+    rows.push({
+      metric: `list: ${label}, c=8`,
+      value: ms(r),
+      unit: '',
+      note: `${fmt(r.perSecond, 0)} req/s, ${r.errors} errors`,
+    });
   }
   const reads = await load(2000, 8, (i) => api(node.url, 'GET', `/teachers/${ids[i % ids.length].id}`, token));
-  rows.push({ metric: 'record read GET /teachers/:id, c=8', value: ms(reads), unit: '', note: `${fmt(reads.perSecond, 0)} req/s, ${reads.errors} errors` });
+  rows.push({
+    metric: 'record read GET /teachers/:id, c=8',
+    value: ms(reads),
+    unit: '',
+    note: `${fmt(reads.perSecond, 0)} req/s, ${reads.errors} errors`,
+  });
   const writes = await load(300, 4, async (i) => {
     const t = await api(node.url, 'GET', `/teachers/${ids[(i * 13) % ids.length].id}`, token);
-    await api(node.url, 'PATCH', `/teachers/${t.id}`, token, { version: t.version, changes: { contacts: { officePhone: `020-${String(80000000 + i)}` } } });
+    await api(node.url, 'PATCH', `/teachers/${t.id}`, token, {
+      version: t.version,
+      changes: { contacts: { officePhone: `020-${String(80000000 + i)}` } },
+    });
   });
-  rows.push({ metric: 'read + field update (validate, diff, history), c=4', value: ms(writes), unit: '', note: `${fmt(writes.perSecond, 0)} updates/s, ${writes.errors} errors` });
+  rows.push({
+    metric: 'read + field update (validate, diff, history), c=4',
+    value: ms(writes),
+    unit: '',
+    note: `${fmt(writes.perSecond, 0)} updates/s, ${writes.errors} errors`,
+  });
   return rows;
 }

@@ -20,10 +20,21 @@ type Sheets = Record<string, Rec[]>;
 function rowsOf(record: Rec, unitCode: string | undefined): Sheets {
   const key = { idType: record.basic.idType, idNumber: record.basic.idNumber };
   const b = record.basic;
-  const out: Sheets = { 基本信息: [{ ...(unitCode ? { unitCode } : {}), ...b, onEstablishment: b.onEstablishment ? '是' : '否' }] };
+  const out: Sheets = {
+    基本信息: [{ ...(unitCode ? { unitCode } : {}), ...b, onEstablishment: b.onEstablishment ? '是' : '否' }],
+  };
   if (record.contacts) out['联系方式'] = [{ ...key, ...record.contacts }];
-  for (const [ss, sheet] of [['education', '学习经历'], ['teaching', '教育教学'], ['annualAssessment', '年度考核']] as const) {
-    if (record[ss]) out[sheet] = record[ss].map((e: Rec) => ({ ...key, ...e, ...(typeof e.isHighest === 'boolean' ? { isHighest: e.isHighest ? '是' : '否' } : {}) }));
+  for (const [ss, sheet] of [
+    ['education', '学习经历'],
+    ['teaching', '教育教学'],
+    ['annualAssessment', '年度考核'],
+  ] as const) {
+    if (record[ss])
+      out[sheet] = record[ss].map((e: Rec) => ({
+        ...key,
+        ...e,
+        ...(typeof e.isHighest === 'boolean' ? { isHighest: e.isHighest ? '是' : '否' } : {}),
+      }));
   }
   return out;
 }
@@ -45,7 +56,9 @@ async function fill(template: Buffer, sheets: Sheets, edit?: (wb: ExcelJS.Workbo
     let r = ws.actualRowCount + 1;
     for (const rec of rows) {
       const row = ws.getRow(r++);
-      keys.forEach((k, c) => { if (typeof k === 'string' && rec[k] !== undefined) row.getCell(c).value = rec[k]; });
+      keys.forEach((k, c) => {
+        if (typeof k === 'string' && rec[k] !== undefined) row.getCell(c).value = rec[k];
+      });
       row.commit();
     }
   }
@@ -95,7 +108,11 @@ describe('bulk import and export (Art. 16)', () => {
   async function upload(token: string, file: Buffer, name: string, query = ''): Promise<{ status: number; body: any }> {
     const form = new FormData();
     form.append('file', new Blob([file]), name);
-    const res = await fetch(`${t.url}/bulk/imports${query}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    const res = await fetch(`${t.url}/bulk/imports${query}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
@@ -124,7 +141,13 @@ describe('bulk import and export (Art. 16)', () => {
     const template = await download(schoolAdmin, '/bulk/templates');
     const tpl = new ExcelJS.Workbook();
     await tpl.xlsx.load(template as never);
-    const meta = Object.fromEntries(tpl.getWorksheet('_meta')!.getSheetValues().filter(Boolean).map((r: any) => [r[1], r[2]]));
+    const meta = Object.fromEntries(
+      tpl
+        .getWorksheet('_meta')!
+        .getSheetValues()
+        .filter(Boolean)
+        .map((r: any) => [r[1], r[2]]),
+    );
     assert.equal(meta.catalogueVersion, CATALOGUE_VERSION, 'a template says its catalogue version');
     assert.equal(meta.indicatorSet, 'primary-secondary');
     assert.equal(tpl.getWorksheet('_meta')!.state, 'hidden');
@@ -134,7 +157,11 @@ describe('bulk import and export (Art. 16)', () => {
     assert.equal(basic.getRow(3).hidden, true);
     assert.equal(basic.getCell('B4').dataValidation?.type, 'list', 'code columns have drop-downs');
     assert.ok(tpl.getWorksheet('说明 Instructions'));
-    assert.equal(tpl.worksheets.filter((w) => !w.name.startsWith('_') && w.name !== '说明 Instructions').length, 17, 'one sheet per sub-set of the primary/secondary set');
+    assert.equal(
+      tpl.worksheets.filter((w) => !w.name.startsWith('_') && w.name !== '说明 Instructions').length,
+      17,
+      'one sheet per sub-set of the primary/secondary set',
+    );
 
     const people = [validRecord(), validRecord(), validRecord({ annualAssessment: [{ year: 2025, result: '2' }] })];
     // Codes as "code label" (from the drop-down) are accepted like the bare code.
@@ -153,31 +180,73 @@ describe('bulk import and export (Art. 16)', () => {
     const done = await waitJob(schoolAdmin, committed.body.id);
     assert.equal(done.state, 'committed', JSON.stringify(done));
     assert.equal(done.counts.created, 3);
-    const rows = await t.db.query(`SELECT id, version, review_state AS "reviewState", record FROM teacher WHERE unit_id = $1 ORDER BY id_number`, [school.id]);
+    const rows = await t.db.query(
+      `SELECT id, version, review_state AS "reviewState", record FROM teacher WHERE unit_id = $1 ORDER BY id_number`,
+      [school.id],
+    );
     assert.equal(rows.length, 3);
-    assert.ok(rows.every((r: Rec) => r.reviewState === 'submitted' && r.version === 1), 'imported records are submissions');
+    assert.ok(
+      rows.every((r: Rec) => r.reviewState === 'submitted' && r.version === 1),
+      'imported records are submissions',
+    );
     const one = rows.find((r: Rec) => r.record.basic.idNumber === idOf(people[1]))!;
     assert.equal(one.record.basic.politicalStatus, '13');
     assert.equal(one.record.education.length, 1);
     const review = await t.api('GET', `/teachers/${one.id}/review`, { token: schoolAdmin });
     assert.equal(review.body.state, 'submitted');
-    assert.deepEqual(review.body.trail.map((e: Rec) => [e.action, e.fromState, e.toState]), [['submit', 'draft', 'submitted']]);
+    assert.deepEqual(
+      review.body.trail.map((e: Rec) => [e.action, e.fromState, e.toState]),
+      [['submit', 'draft', 'submitted']],
+    );
     const history = await t.api('GET', `/teachers/${one.id}/history`, { token: schoolAdmin });
-    assert.deepEqual(history.body.map((h: Rec) => h.action), ['create']);
-    assert.equal(await t.count(`SELECT count(*) FROM audit_log WHERE target_id = $1 AND action IN ('teacher.create','review.submit')`, [one.id]), 2);
+    assert.deepEqual(
+      history.body.map((h: Rec) => h.action),
+      ['create'],
+    );
+    assert.equal(
+      await t.count(
+        `SELECT count(*) FROM audit_log WHERE target_id = $1 AND action IN ('teacher.create','review.submit')`,
+        [one.id],
+      ),
+      2,
+    );
 
     const exported = await download(schoolAdmin, `/teachers/export?format=xlsx&unitId=${school.id}`);
-    const changesBefore = await t.count(`SELECT count(*) FROM teacher_change c JOIN teacher t ON t.id = c.teacher_id WHERE t.unit_id = $1`, [school.id]);
+    const changesBefore = await t.count(
+      `SELECT count(*) FROM teacher_change c JOIN teacher t ON t.id = c.teacher_id WHERE t.unit_id = $1`,
+      [school.id],
+    );
     const again = await importFile(schoolAdmin, exported, '?dryRun=false', 'export.xlsx');
     assert.equal(again.state, 'committed', JSON.stringify(again));
-    assert.deepEqual([again.counts.created, again.counts.updated, again.counts.unchanged, again.counts.errors], [0, 0, 3, 0], 'an export re-imports cleanly and changes nothing');
+    assert.deepEqual(
+      [again.counts.created, again.counts.updated, again.counts.unchanged, again.counts.errors],
+      [0, 0, 3, 0],
+      'an export re-imports cleanly and changes nothing',
+    );
     const same = await importFile(schoolAdmin, file, '?dryRun=false');
-    assert.deepEqual([same.counts.created, same.counts.updated, same.counts.unchanged], [0, 0, 3], 're-importing the same file changes nothing');
-    assert.equal(await t.count(`SELECT count(*) FROM teacher_change c JOIN teacher t ON t.id = c.teacher_id WHERE t.unit_id = $1`, [school.id]), changesBefore, 'no new history rows');
-    assert.deepEqual((await t.db.query(`SELECT version FROM teacher WHERE unit_id = $1`, [school.id])).map((r: Rec) => r.version), [1, 1, 1], 'no version bumps');
+    assert.deepEqual(
+      [same.counts.created, same.counts.updated, same.counts.unchanged],
+      [0, 0, 3],
+      're-importing the same file changes nothing',
+    );
+    assert.equal(
+      await t.count(
+        `SELECT count(*) FROM teacher_change c JOIN teacher t ON t.id = c.teacher_id WHERE t.unit_id = $1`,
+        [school.id],
+      ),
+      changesBefore,
+      'no new history rows',
+    );
+    assert.deepEqual(
+      (await t.db.query(`SELECT version FROM teacher WHERE unit_id = $1`, [school.id])).map((r: Rec) => r.version),
+      [1, 1, 1],
+      'no version bumps',
+    );
 
     // A changed row updates the record through the same rules, and stays a submission.
-    const changed = await fill(template, { 基本信息: [{ ...rowsOf(people[0], school.code)['基本信息'][0], formerName: '曾用' }] });
+    const changed = await fill(template, {
+      基本信息: [{ ...rowsOf(people[0], school.code)['基本信息'][0], formerName: '曾用' }],
+    });
     const upd = await importFile(schoolAdmin, changed, '?dryRun=false');
     assert.deepEqual([upd.state, upd.counts.updated, upd.counts.created], ['committed', 1, 0], JSON.stringify(upd));
     const [after] = await t.db.query(`SELECT version, record FROM teacher WHERE id_number = $1`, [idOf(people[0])]);
@@ -203,15 +272,26 @@ describe('bulk import and export (Art. 16)', () => {
       b(6, { unitCode: '2199999999' }), // unknown unit
     ];
     delete basic[4].name;
-    const education = [{ idType: '1', idNumber: idOf(r[7]), startMonth: '2001-09', schoolName: '某大学', educationLevel: '21' }]; // no basic row, no record
+    const education = [
+      { idType: '1', idNumber: idOf(r[7]), startMonth: '2001-09', schoolName: '某大学', educationLevel: '21' },
+    ]; // no basic row, no record
     const file = await fill(template, { 基本信息: basic, 学习经历: education });
     const job = await importFile(countyAdmin, file);
     assert.equal(job.state, 'validated');
     const errors = await errorsOf(countyAdmin, job.id);
-    const got = errors.map((e) => [e.sheet, e.row, e.column, e.code]).sort((x, y) => String(x).localeCompare(String(y)));
+    const got = errors
+      .map((e) => [e.sheet, e.row, e.column, e.code])
+      .sort((x, y) => String(x).localeCompare(String(y)));
     const tpl = new ExcelJS.Workbook();
     await tpl.xlsx.load(template as never);
-    const col = (sheet: string, key: string) => { const ws = tpl.getWorksheet(sheet)!; let letter = ''; ws.getRow(3).eachCell((c, n) => { if (c.value === key) letter = ws.getColumn(n).letter; }); return letter; };
+    const col = (sheet: string, key: string) => {
+      const ws = tpl.getWorksheet(sheet)!;
+      let letter = '';
+      ws.getRow(3).eachCell((c, n) => {
+        if (c.value === key) letter = ws.getColumn(n).letter;
+      });
+      return letter;
+    };
     const expected = [
       ['基本信息', ROW(1), col('基本信息', 'politicalStatus'), 'code'],
       ['基本信息', ROW(2), col('基本信息', 'idNumber'), 'idNumber'],
@@ -223,9 +303,16 @@ describe('bulk import and export (Art. 16)', () => {
       ['学习经历', ROW(0), col('学习经历', 'idNumber'), 'noBasicRow'],
     ].sort((x, y) => String(x).localeCompare(String(y)));
     assert.deepEqual(got, expected, JSON.stringify(errors, null, 1));
-    assert.ok(errors.every((e) => e.message && /[\u4e00-\u9fff]/.test(e.messageZh)), 'every error has an English and a Chinese message');
+    assert.ok(
+      errors.every((e) => e.message && /[\u4e00-\u9fff]/.test(e.messageZh)),
+      'every error has an English and a Chinese message',
+    );
     assert.equal(errors.find((e) => e.code === 'code').value, '99');
-    assert.deepEqual([job.counts.persons, job.counts.invalidPersons, job.counts.created, job.counts.errors], [8, 8, 0, 8], 'a person with a duplicate row is not imported at all');
+    assert.deepEqual(
+      [job.counts.persons, job.counts.invalidPersons, job.counts.created, job.counts.errors],
+      [8, 8, 0, 8],
+      'a person with a duplicate row is not imported at all',
+    );
 
     const report = await download(countyAdmin, `/bulk/jobs/${job.id}/error-report`);
     const wb = new ExcelJS.Workbook();
@@ -240,24 +327,62 @@ describe('bulk import and export (Art. 16)', () => {
 
   it('scope and owner rules are checked row by row; a teacher cannot import', async () => {
     const key = `x_bulk${unique().replace(/[^a-z0-9]/gi, '')}`.slice(0, 30);
-    const def = await t.api('POST', '/custom-fields', { token: provinceAdmin, body: { key, zh: '部门核定', en: 'Department-set', type: 'string', subSet: 'basic', requiredIn: [], owner: 'department', sensitivity: 'normal' } });
+    const def = await t.api('POST', '/custom-fields', {
+      token: provinceAdmin,
+      body: {
+        key,
+        zh: '部门核定',
+        en: 'Department-set',
+        type: 'string',
+        subSet: 'basic',
+        requiredIn: [],
+        owner: 'department',
+        sensitivity: 'normal',
+      },
+    });
     assert.equal(def.status, 201, JSON.stringify(def.body));
     try {
       const template = await download(countyAdmin, '/bulk/templates?indicatorSet=primary-secondary');
       const inScope = validRecord();
       const outOfScope = validRecord();
-      const file = await fill(template, { 基本信息: [{ ...rowsOf(inScope, school2.code)['基本信息'][0], [key]: '核定' }, rowsOf(outOfScope, outside.code)['基本信息'][0]] });
+      const file = await fill(template, {
+        基本信息: [
+          { ...rowsOf(inScope, school2.code)['基本信息'][0], [key]: '核定' },
+          rowsOf(outOfScope, outside.code)['基本信息'][0],
+        ],
+      });
       const asSchool = await importFile(school2Admin, file);
       const schoolErrors = await errorsOf(school2Admin, asSchool.id);
-      assert.deepEqual(schoolErrors.map((e) => [e.row, e.field, e.code]).sort((x, y) => x[0] - y[0]), [[ROW(0), key, 'owner'], [ROW(1), 'unitCode', 'scope']], JSON.stringify(schoolErrors));
+      assert.deepEqual(
+        schoolErrors.map((e) => [e.row, e.field, e.code]).sort((x, y) => x[0] - y[0]),
+        [
+          [ROW(0), key, 'owner'],
+          [ROW(1), 'unitCode', 'scope'],
+        ],
+        JSON.stringify(schoolErrors),
+      );
       const asCounty = await importFile(countyAdmin, file);
-      assert.deepEqual((await errorsOf(countyAdmin, asCounty.id)).map((e) => [e.row, e.code]), [[ROW(1), 'scope']], 'the department may write department fields');
+      assert.deepEqual(
+        (await errorsOf(countyAdmin, asCounty.id)).map((e) => [e.row, e.code]),
+        [[ROW(1), 'scope']],
+        'the department may write department fields',
+      );
 
       // A person whose record is in a school outside the caller's scope.
       const elsewhere = validRecord();
-      assert.equal((await t.api('POST', '/teachers', { token: provinceAdmin, body: { unitId: outside.id, record: elsewhere } })).status, 201);
-      const clash = await importFile(countyAdmin, await fill(template, { 基本信息: [rowsOf(elsewhere, school2.code)['基本信息'][0]] }));
-      assert.deepEqual((await errorsOf(countyAdmin, clash.id)).map((e) => e.code), ['duplicateOutOfScope']);
+      assert.equal(
+        (await t.api('POST', '/teachers', { token: provinceAdmin, body: { unitId: outside.id, record: elsewhere } }))
+          .status,
+        201,
+      );
+      const clash = await importFile(
+        countyAdmin,
+        await fill(template, { 基本信息: [rowsOf(elsewhere, school2.code)['基本信息'][0]] }),
+      );
+      assert.deepEqual(
+        (await errorsOf(countyAdmin, clash.id)).map((e) => e.code),
+        ['duplicateOutOfScope'],
+      );
 
       const up = await upload(teacher, file, 'x.xlsx');
       assert.equal(up.status, 403);
@@ -279,16 +404,54 @@ describe('bulk import and export (Art. 16)', () => {
     const lenient = await importFile(countyAdmin, file, '?dryRun=false&mode=valid-only');
     assert.equal(lenient.state, 'committed', JSON.stringify(lenient));
     assert.deepEqual([lenient.counts.created, lenient.counts.invalidPersons], [2, 1]);
-    assert.deepEqual((await t.db.query(`SELECT id_number FROM teacher WHERE unit_id = $1 ORDER BY 1`, [s.id])).map((r: Rec) => r.id_number), ok.map(idOf).sort());
+    assert.deepEqual(
+      (await t.db.query(`SELECT id_number FROM teacher WHERE unit_id = $1 ORDER BY 1`, [s.id])).map(
+        (r: Rec) => r.id_number,
+      ),
+      ok.map(idOf).sort(),
+    );
   });
 
-  it('imports CSV in UTF-8 and in GB18030; exports CSV; a query user\'s export is masked and does not re-import', async () => {
+  it("imports CSV in UTF-8 and in GB18030; exports CSV; a query user's export is masked and does not re-import", async () => {
     const s = await t.newSchool(county);
     const admin = await t.tokenFor(await t.account(s, Role.InfoAdmin));
     const csvOf = (records: Rec[]) => {
-      const keys = ['unitCode', 'idType', 'idNumber', 'name', 'sex', 'nationality', 'ethnicity', 'birthDate', 'politicalStatus', 'workStartMonth', 'schoolEntryMonth', 'staffCategory', 'onEstablishment', 'personStatus'];
-      const lines = [`#tmis-bulk;layout=1;catalogue=${CATALOGUE_VERSION};subSet=basic;kind=export;masked=false`, keys.map(() => '列').join(','), keys.join(','), keys.join(',')];
-      for (const r of records) lines.push(keys.map((k) => (k === 'unitCode' ? s.code : k === 'onEstablishment' ? '是' : k === 'sex' ? `${r.basic.sex} ${r.basic.sex === '1' ? '男' : '女'}` : r.basic[k])).join(','));
+      const keys = [
+        'unitCode',
+        'idType',
+        'idNumber',
+        'name',
+        'sex',
+        'nationality',
+        'ethnicity',
+        'birthDate',
+        'politicalStatus',
+        'workStartMonth',
+        'schoolEntryMonth',
+        'staffCategory',
+        'onEstablishment',
+        'personStatus',
+      ];
+      const lines = [
+        `#tmis-bulk;layout=1;catalogue=${CATALOGUE_VERSION};subSet=basic;kind=export;masked=false`,
+        keys.map(() => '列').join(','),
+        keys.join(','),
+        keys.join(','),
+      ];
+      for (const r of records)
+        lines.push(
+          keys
+            .map((k) =>
+              k === 'unitCode'
+                ? s.code
+                : k === 'onEstablishment'
+                  ? '是'
+                  : k === 'sex'
+                    ? `${r.basic.sex} ${r.basic.sex === '1' ? '男' : '女'}`
+                    : r.basic[k],
+            )
+            .join(','),
+        );
       return lines.join('\r\n') + '\r\n';
     };
     const utf8 = [validRecord(), validRecord()];
@@ -304,14 +467,21 @@ describe('bulk import and export (Art. 16)', () => {
     assert.ok(csv.startsWith(`\uFEFF#tmis-bulk;layout=1;catalogue=${CATALOGUE_VERSION};subSet=basic`));
     assert.equal(csv.trim().split('\r\n').length, 4 + 3);
     const back = await importFile(admin, Buffer.from(csv, 'utf8'), '?dryRun=false', 'export.csv');
-    assert.deepEqual([back.counts.unchanged, back.counts.created, back.counts.updated], [3, 0, 0], JSON.stringify(back));
+    assert.deepEqual(
+      [back.counts.unchanged, back.counts.created, back.counts.updated],
+      [3, 0, 0],
+      JSON.stringify(back),
+    );
 
     const masked = await download(queryUser, `/teachers/export?format=xlsx&unitId=${s.id}`);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(masked as never);
     const ids = wb.getWorksheet('基本信息')!.getColumn(3).values.slice(4) as string[];
     assert.equal(ids.length, 3);
-    assert.ok(ids.every((v) => /\*{4,}/.test(v)), 'ID numbers are masked for query users');
+    assert.ok(
+      ids.every((v) => /\*{4,}/.test(v)),
+      'ID numbers are masked for query users',
+    );
     assert.equal(wb.getWorksheet('基本待遇'), undefined, 'no pay for query users');
     const refused = await upload(admin, masked, 'masked.xlsx');
     assert.equal(refused.status, 422);
@@ -326,11 +496,52 @@ describe('bulk import and export (Art. 16)', () => {
       ['text file', Buffer.from('Dear colleagues,\nplease find the list attached.\n'), 422, 'BULK_NOT_A_TEMPLATE'],
       ['garbage', randomBytes(300_000), 415, 'BULK_NOT_A_SPREADSHEET'],
       ['oversized garbage', randomBytes(3 * 1024 * 1024), 413, 'PAYLOAD_TOO_LARGE'],
-      ['formula', await fill(template, person, (wb) => { wb.getWorksheet('基本信息')!.getCell('Z4').value = { formula: 'A1&B1' } as never; }), 422, 'BULK_FORMULAS_NOT_ALLOWED'],
-      ['merged cells', await fill(template, person, (wb) => { wb.getWorksheet('基本信息')!.mergeCells('E5:F5'); }), 422, 'BULK_MERGED_CELLS_NOT_ALLOWED'],
-      ['wrong template version', await fill(template, person, (wb) => { wb.getWorksheet('_meta')!.eachRow((r) => { if (r.getCell(1).value === 'catalogueVersion') r.getCell(2).value = '2019.1'; }); }), 422, 'BULK_WRONG_TEMPLATE_VERSION'],
-      ['macro part', await (async () => { const z = await JSZip.loadAsync(await fill(template, person)); z.file('xl/vbaProject.bin', randomBytes(64)); return Buffer.from(await z.generateAsync({ type: 'nodebuffer' })); })(), 422, 'BULK_MACROS_NOT_ALLOWED'],
-      ['zip that is no workbook', await (async () => { const z = new JSZip(); z.file('a.txt', 'hello'); return Buffer.from(await z.generateAsync({ type: 'nodebuffer' })); })(), 415, 'BULK_NOT_A_SPREADSHEET'],
+      [
+        'formula',
+        await fill(template, person, (wb) => {
+          wb.getWorksheet('基本信息')!.getCell('Z4').value = { formula: 'A1&B1' } as never;
+        }),
+        422,
+        'BULK_FORMULAS_NOT_ALLOWED',
+      ],
+      [
+        'merged cells',
+        await fill(template, person, (wb) => {
+          wb.getWorksheet('基本信息')!.mergeCells('E5:F5');
+        }),
+        422,
+        'BULK_MERGED_CELLS_NOT_ALLOWED',
+      ],
+      [
+        'wrong template version',
+        await fill(template, person, (wb) => {
+          wb.getWorksheet('_meta')!.eachRow((r) => {
+            if (r.getCell(1).value === 'catalogueVersion') r.getCell(2).value = '2019.1';
+          });
+        }),
+        422,
+        'BULK_WRONG_TEMPLATE_VERSION',
+      ],
+      [
+        'macro part',
+        await (async () => {
+          const z = await JSZip.loadAsync(await fill(template, person));
+          z.file('xl/vbaProject.bin', randomBytes(64));
+          return Buffer.from(await z.generateAsync({ type: 'nodebuffer' }));
+        })(),
+        422,
+        'BULK_MACROS_NOT_ALLOWED',
+      ],
+      [
+        'zip that is no workbook',
+        await (async () => {
+          const z = new JSZip();
+          z.file('a.txt', 'hello');
+          return Buffer.from(await z.generateAsync({ type: 'nodebuffer' }));
+        })(),
+        415,
+        'BULK_NOT_A_SPREADSHEET',
+      ],
     ];
     for (const [what, file, status, code] of cases) {
       const r = await upload(schoolAdmin, file, `${what}.xlsx`);
@@ -338,10 +549,14 @@ describe('bulk import and export (Art. 16)', () => {
       assert.equal(r.body.code, code, what);
       assert.ok(r.body.title && r.body.titleZh, `${what}: both languages`);
     }
-    assert.equal(await t.count(`SELECT count(*) FROM bulk_job WHERE created_by = $1`, [schoolAdminId]), jobsBefore, 'no job for a refused file');
+    assert.equal(
+      await t.count(`SELECT count(*) FROM bulk_job WHERE created_by = $1`, [schoolAdminId]),
+      jobsBefore,
+      'no job for a refused file',
+    );
   });
 
-  it('another school\'s administrator cannot read my job; the county above can', async () => {
+  it("another school's administrator cannot read my job; the county above can", async () => {
     const template = await download(schoolAdmin, '/bulk/templates');
     const job = await importFile(schoolAdmin, await fill(template, rowsOf(validRecord(), school.code)));
     assert.equal((await t.api('GET', `/bulk/jobs/${job.id}`, { token: school2Admin })).status, 404);
@@ -370,7 +585,13 @@ describe('bulk import: a node stopped mid-commit', () => {
     const admin = await node.account(county, Role.InfoAdmin);
     let token = await node.tokenFor(admin);
     try {
-      const template = Buffer.from(await (await fetch(`${node.url}/bulk/templates?indicatorSet=primary-secondary`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
+      const template = Buffer.from(
+        await (
+          await fetch(`${node.url}/bulk/templates?indicatorSet=primary-secondary`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).arrayBuffer(),
+      );
       // 4,000 people whose ID numbers (area 110229, used by no other test) cannot collide with records
       // other test files write into the shared database: a collision is a row error, and all-or-nothing
       // would then end the job before the commit this test needs to interrupt.
@@ -381,16 +602,25 @@ describe('bulk import: a node stopped mid-commit', () => {
         return { ...r, basic: { ...b, idNumber: makeIdNumber('110229', b.birthDate.replaceAll('-', ''), sequence) } };
       });
       const unique_ = new Map(people.map((p) => [idOf(p), p]));
-      const file = await fill(template, { 基本信息: [...unique_.values()].map((p) => rowsOf(p, school.code)['基本信息'][0]) });
+      const file = await fill(template, {
+        基本信息: [...unique_.values()].map((p) => rowsOf(p, school.code)['基本信息'][0]),
+      });
       const form = new FormData();
       form.append('file', new Blob([file]), 'big.xlsx');
-      const up = await fetch(`${node.url}/bulk/imports?dryRun=false`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+      const up = await fetch(`${node.url}/bulk/imports?dryRun=false`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      });
       assert.equal(up.status, 202);
       const { id } = (await up.json()) as { id: string };
       let state = '';
       for (let i = 0; i < 3000 && state !== 'committing'; i++) {
         state = (await node.api('GET', `/bulk/jobs/${id}`, { token })).body.state;
-        if (!RUNNING.includes(state)) assert.fail(`the job ended (${state}) before the node could be stopped mid-commit: ${JSON.stringify((await node.api('GET', `/bulk/jobs/${id}`, { token })).body.message)}`);
+        if (!RUNNING.includes(state))
+          assert.fail(
+            `the job ended (${state}) before the node could be stopped mid-commit: ${JSON.stringify((await node.api('GET', `/bulk/jobs/${id}`, { token })).body.message)}`,
+          );
         if (state !== 'committing') await new Promise((r) => setTimeout(r, 5));
       }
       assert.equal(state, 'committing');
@@ -400,8 +630,16 @@ describe('bulk import: a node stopped mid-commit', () => {
       const job = await node.api('GET', `/bulk/jobs/${id}`, { token });
       assert.equal(job.body.state, 'interrupted', JSON.stringify(job.body));
       assert.match(job.body.messageZh, /未写入任何数据/);
-      assert.equal(await node.count(`SELECT count(*) FROM teacher WHERE unit_id = $1`, [school.id]), 0, 'nothing of the file was written');
-      assert.equal(await node.count(`SELECT count(*) FROM bulk_job_person WHERE job_id = $1`, [id]), 0, 'the staging rows are gone');
+      assert.equal(
+        await node.count(`SELECT count(*) FROM teacher WHERE unit_id = $1`, [school.id]),
+        0,
+        'nothing of the file was written',
+      );
+      assert.equal(
+        await node.count(`SELECT count(*) FROM bulk_job_person WHERE job_id = $1`, [id]),
+        0,
+        'the staging rows are gone',
+      );
     } finally {
       await node.close();
     }

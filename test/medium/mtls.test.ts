@@ -12,24 +12,86 @@ import { TestNode } from '../support/test-node.js';
 /** A throwaway CA, a server certificate for 127.0.0.1 and two client certificates, made with openssl. */
 function makePki(dir: string) {
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=TMIS Test CA');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=TMIS Test CA',
+  );
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
   for (const name of ['server', 'admin', 'other']) {
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', ...(name === 'server' ? ['-extfile', 'san.ext'] : []));
+    run(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=${name}`,
+    );
+    run(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '2',
+      ...(name === 'server' ? ['-extfile', 'san.ext'] : []),
+    );
   }
   const f = (n: string) => readFileSync(join(dir, n));
-  return { dir, ca: f('ca.crt'), admin: { key: f('admin.key'), cert: f('admin.crt') }, other: { key: f('other.key'), cert: f('other.crt') } };
+  return {
+    dir,
+    ca: f('ca.crt'),
+    admin: { key: f('admin.key'), cert: f('admin.crt') },
+    other: { key: f('other.key'), cert: f('other.crt') },
+  };
 }
 
-function post(url: string, path: string, body: unknown, tls: { ca: Buffer; key?: Buffer; cert?: Buffer }): Promise<{ status: number; body: any }> {
+function post(
+  url: string,
+  path: string,
+  body: unknown,
+  tls: { ca: Buffer; key?: Buffer; cert?: Buffer },
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const u = new URL(path, url);
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json' }, ca: tls.ca, key: tls.key, cert: tls.cert }, (res) => {
-      let data = '';
-      res.on('data', (d) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data ? JSON.parse(data) : undefined }));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        ca: tls.ca,
+        key: tls.key,
+        cert: tls.cert,
+      },
+      (res) => {
+        let data = '';
+        res.on('data', (d) => (data += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data ? JSON.parse(data) : undefined }));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
@@ -40,7 +102,11 @@ describe('CA certificate login over mutual TLS terminated by the node', () => {
   let pki: ReturnType<typeof makePki>;
   before(async () => {
     pki = makePki(mkdtempSync(join(tmpdir(), 'tmis-pki-')));
-    t = await TestNode.start('provincial', { TLS_CERT_FILE: join(pki.dir, 'server.crt'), TLS_KEY_FILE: join(pki.dir, 'server.key'), TLS_CA_FILE: join(pki.dir, 'ca.crt') });
+    t = await TestNode.start('provincial', {
+      TLS_CERT_FILE: join(pki.dir, 'server.crt'),
+      TLS_KEY_FILE: join(pki.dir, 'server.key'),
+      TLS_CA_FILE: join(pki.dir, 'ca.crt'),
+    });
   });
   after(() => t.close());
 
@@ -49,7 +115,10 @@ describe('CA certificate login over mutual TLS terminated by the node', () => {
     const county = await t.newCounty();
     const admin = await t.account(county, Role.InfoAdmin);
     const fingerprint = new X509Certificate(pki.admin.cert).fingerprint256;
-    await t.db.query(`UPDATE account SET cert_fingerprint = $2 WHERE id = $1`, [admin.id, fingerprint.replace(/:/g, '')]);
+    await t.db.query(`UPDATE account SET cert_fingerprint = $2 WHERE id = $1`, [
+      admin.id,
+      fingerprint.replace(/:/g, ''),
+    ]);
     const creds = { username: admin.username, password: admin.password };
     const none = await post(t.url, '/auth/login', creds, { ca: pki.ca });
     assert.equal(none.status, 401);
@@ -59,6 +128,9 @@ describe('CA certificate login over mutual TLS terminated by the node', () => {
     const right = await post(t.url, '/auth/login', creds, { ca: pki.ca, ...pki.admin });
     assert.equal(right.status, 200, JSON.stringify(right.body));
     const plain = await t.account(county, Role.Query);
-    assert.equal((await post(t.url, '/auth/login', { username: plain.username, password: plain.password }, { ca: pki.ca })).status, 200);
+    assert.equal(
+      (await post(t.url, '/auth/login', { username: plain.username, password: plain.password }, { ca: pki.ca })).status,
+      200,
+    );
   });
 });

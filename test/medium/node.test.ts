@@ -7,7 +7,9 @@ import { TEST_PASSWORD, TestNode, testDatabaseUrl } from '../support/test-node.j
 
 describe('a node: health, API docs, errors, configuration', () => {
   let t: TestNode;
-  before(async () => { t = await TestNode.start('national'); });
+  before(async () => {
+    t = await TestNode.start('national');
+  });
   after(() => t.close());
 
   it('GET /health reports the database', async () => {
@@ -41,25 +43,58 @@ describe('a node: health, API docs, errors, configuration', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.title, 'The request is not valid');
     assert.equal(bad.body.titleZh, '请求数据校验未通过');
-    const big = await t.api('POST', '/auth/login', { raw: JSON.stringify({ username: 'x'.repeat(200_000), password: 'y' }) });
+    const big = await t.api('POST', '/auth/login', {
+      raw: JSON.stringify({ username: 'x'.repeat(200_000), password: 'y' }),
+    });
     assert.equal(big.status, 413);
   });
 
-  it('the ministry\'s system administrator hands out each province\'s system administrator; a central university hangs under the ministry', async () => {
+  it("the ministry's system administrator hands out each province's system administrator; a central university hangs under the ministry", async () => {
     const ministry = await t.unitByCode('000000');
-    const moe = await t.tokenFor(await t.account(ministry, Role.SysAdmin, { username: `moe${Date.now()}` }).catch(async () => {
-      // the ministry has one system administrator; reuse it when another file created it
-      const [row] = await t.db.query(`SELECT username FROM account WHERE unit_id = $1 AND role = 'sysadmin' AND status = 'active'`, [ministry.id]);
-      return { username: row.username, password: TEST_PASSWORD } as never;
-    }));
+    const moe = await t.tokenFor(
+      await t.account(ministry, Role.SysAdmin, { username: `moe${Date.now()}` }).catch(async () => {
+        // the ministry has one system administrator; reuse it when another file created it
+        const [row] = await t.db.query(
+          `SELECT username FROM account WHERE unit_id = $1 AND role = 'sysadmin' AND status = 'active'`,
+          [ministry.id],
+        );
+        return { username: row.username, password: TEST_PASSWORD } as never;
+      }),
+    );
     const xpcc = await t.unitByCode('660000');
-    const created = await t.api('POST', '/accounts', { token: moe, body: { unitId: xpcc.id, role: 'sysadmin', username: `xpcc${Date.now()}`, realName: '兵团管理员', idNumber: t.idNumber(), initialPassword: TEST_PASSWORD } });
-    assert.ok(created.status === 201 || (created.status === 409 && created.body.code === 'ACCOUNT_SYSADMIN_EXISTS'), JSON.stringify(created.body));
+    const created = await t.api('POST', '/accounts', {
+      token: moe,
+      body: {
+        unitId: xpcc.id,
+        role: 'sysadmin',
+        username: `xpcc${Date.now()}`,
+        realName: '兵团管理员',
+        idNumber: t.idNumber(),
+        initialPassword: TEST_PASSWORD,
+      },
+    });
+    assert.ok(
+      created.status === 201 || (created.status === 409 && created.body.code === 'ACCOUNT_SYSADMIN_EXISTS'),
+      JSON.stringify(created.body),
+    );
     const dongcheng = await t.unitByCode('110101');
-    const tooDeep = await t.api('POST', '/accounts', { token: moe, body: { unitId: dongcheng.id, role: 'sysadmin', username: `deep${Date.now()}`, realName: '越级', idNumber: t.idNumber(), initialPassword: TEST_PASSWORD } });
+    const tooDeep = await t.api('POST', '/accounts', {
+      token: moe,
+      body: {
+        unitId: dongcheng.id,
+        role: 'sysadmin',
+        username: `deep${Date.now()}`,
+        realName: '越级',
+        idNumber: t.idNumber(),
+        initialPassword: TEST_PASSWORD,
+      },
+    });
     assert.equal(tooDeep.status, 403);
     const code = `4111${String(Date.now()).slice(-6)}`;
-    const uni = await t.api('POST', '/units', { token: moe, body: { kind: 'school', parentId: ministry.id, code, name: '部属大学', urbanRural: '111', sponsor: '1' } });
+    const uni = await t.api('POST', '/units', {
+      token: moe,
+      body: { kind: 'school', parentId: ministry.id, code, name: '部属大学', urbanRural: '111', sponsor: '1' },
+    });
     assert.equal(uni.status, 201, JSON.stringify(uni.body));
     assert.equal(uni.body.central, true);
     assert.equal(uni.body.indicatorSet, 'undergraduate');
@@ -72,17 +107,43 @@ describe('a node: health, API docs, errors, configuration', () => {
     assert.equal(loadConfig(NodeConfig, { DB_MIGRATE_ON_START: 'true' }).DB_MIGRATE_ON_START, true);
     assert.equal(loadConfig(NodeConfig, {}).DB_MIGRATE_ON_START, true);
     assert.throws(() => loadConfig(NodeConfig, { DB_MIGRATE_ON_START: 'maybe' }), /DB_MIGRATE_ON_START/);
-    assert.throws(() => loadConfig(NodeConfig, { PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short-secret-value' }), (e: unknown) => {
-      assert.ok(e instanceof ConfigError);
-      const msg = (e as Error).message;
-      assert.ok(!msg.includes('short-secret-value'), 'secrets are never echoed');
-      for (const v of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'JWT_SECRET']) assert.match(msg, new RegExp(v));
-      assert.match(msg, /配置无效/);
-      return true;
-    });
-    await assert.rejects(prepareRuntime('provincial', { DATABASE_URL: testDatabaseUrl('provincial'), JWT_SECRET: 'x'.repeat(40), DB_MIGRATE_ON_START: 'false' }), /PROVINCE_CODE is required/);
-    await assert.rejects(prepareRuntime('provincial', { DATABASE_URL: testDatabaseUrl('provincial'), JWT_SECRET: 'x'.repeat(40), PROVINCE_CODE: '99' }), /PROVINCE_CODE must be a two-digit province prefix/);
-    await assert.rejects(prepareRuntime('national', { DATABASE_URL: testDatabaseUrl('national'), DB_MIGRATE_ON_START: 'false' }), /JWT_SECRET is required/);
+    assert.throws(
+      () =>
+        loadConfig(NodeConfig, {
+          PORT: 'eighty',
+          LOG_LEVEL: 'loud',
+          DATABASE_URL: 'mysql://x',
+          JWT_SECRET: 'short-secret-value',
+        }),
+      (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        const msg = (e as Error).message;
+        assert.ok(!msg.includes('short-secret-value'), 'secrets are never echoed');
+        for (const v of ['PORT', 'LOG_LEVEL', 'DATABASE_URL', 'JWT_SECRET']) assert.match(msg, new RegExp(v));
+        assert.match(msg, /配置无效/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      prepareRuntime('provincial', {
+        DATABASE_URL: testDatabaseUrl('provincial'),
+        JWT_SECRET: 'x'.repeat(40),
+        DB_MIGRATE_ON_START: 'false',
+      }),
+      /PROVINCE_CODE is required/,
+    );
+    await assert.rejects(
+      prepareRuntime('provincial', {
+        DATABASE_URL: testDatabaseUrl('provincial'),
+        JWT_SECRET: 'x'.repeat(40),
+        PROVINCE_CODE: '99',
+      }),
+      /PROVINCE_CODE must be a two-digit province prefix/,
+    );
+    await assert.rejects(
+      prepareRuntime('national', { DATABASE_URL: testDatabaseUrl('national'), DB_MIGRATE_ON_START: 'false' }),
+      /JWT_SECRET is required/,
+    );
   });
 });
 
@@ -94,14 +155,27 @@ describe('logs', () => {
       t = await TestNode.start('provincial', { LOG_LEVEL: 'verbose' }, (line) => lines.push(line));
       const school = await t.newSchool();
       const teacher = await t.account(school, Role.Teacher);
-      const login = await t.api('POST', '/auth/login', { body: { username: teacher.username, password: teacher.password } });
+      const login = await t.api('POST', '/auth/login', {
+        body: { username: teacher.username, password: teacher.password },
+      });
       await t.api('POST', '/auth/login', { body: { username: teacher.username, password: 'Wrong#Secret77' } });
       await t.api('GET', `/units/${school.id}?idNumber=${teacher.username}`, { token: login.body.accessToken });
-      await t.api('POST', '/accounts', { token: login.body.accessToken, body: { idNumber: teacher.username, initialPassword: 'Leaky#Pass88' } });
+      await t.api('POST', '/accounts', {
+        token: login.body.accessToken,
+        body: { idNumber: teacher.username, initialPassword: 'Leaky#Pass88' },
+      });
       const all = lines.join('');
       assert.ok(all.includes('"level"'), 'verbose logs were written');
       assert.ok(all.includes('/auth/login'), 'requests are logged');
-      for (const secret of [teacher.password, 'Wrong#Secret77', 'Leaky#Pass88', login.body.accessToken, login.body.refreshToken, teacher.username, teacher.username.toUpperCase()]) {
+      for (const secret of [
+        teacher.password,
+        'Wrong#Secret77',
+        'Leaky#Pass88',
+        login.body.accessToken,
+        login.body.refreshToken,
+        teacher.username,
+        teacher.username.toUpperCase(),
+      ]) {
         assert.ok(!all.includes(secret), `log contains a secret: ${secret.slice(0, 6)}…`);
       }
     } finally {

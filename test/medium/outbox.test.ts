@@ -6,24 +6,47 @@ import { isolatedDatabase, TestNode } from '../support/test-node.js';
 describe('outbox relay', () => {
   let p: TestNode;
   let db: { url: string; drop(): Promise<void> };
-  before(async () => { db = await isolatedDatabase('ob'); p = await TestNode.start('provincial', { PROVINCE_CODE: '11', DATABASE_URL: db.url }); });
-  after(async () => { await p?.close(); await db?.drop(); });
+  before(async () => {
+    db = await isolatedDatabase('ob');
+    p = await TestNode.start('provincial', { PROVINCE_CODE: '11', DATABASE_URL: db.url });
+  });
+  after(async () => {
+    await p?.close();
+    await db?.drop();
+  });
 
   it('publishes in sequence order (numeric, across batches), keyed, and marks rows sent only when the broker took them', async () => {
     // 1,205 events, so that sequences cross 9→10, 99→100 and 999→1000 and span batches of 1,000.
-    await p.db.query(`INSERT INTO sync_outbox (type, key, payload) SELECT 'snapshot.marker', 'k' || (g % 7), jsonb_build_object('phase', 'begin', 'headSequence', g) FROM generate_series(1, 1205) g`);
+    await p.db.query(
+      `INSERT INTO sync_outbox (type, key, payload) SELECT 'snapshot.marker', 'k' || (g % 7), jsonb_build_object('phase', 'begin', 'headSequence', g) FROM generate_series(1, 1205) g`,
+    );
     const sent: { key: string; value: string }[] = [];
     let fail = true;
-    const transport: SyncTransport = { publish: async (_t, m) => { if (fail) throw new Error('broker down'); sent.push(...m); }, close: async () => undefined };
+    const transport: SyncTransport = {
+      publish: async (_t, m) => {
+        if (fail) throw new Error('broker down');
+        sent.push(...m);
+      },
+      close: async () => undefined,
+    };
     const relay = p.node.app.get(OutboxRelay);
     (relay as unknown as { transport: SyncTransport }).transport = transport;
     await assert.rejects(relay.drainOnce(), /broker down/);
-    assert.equal((await p.db.query(`SELECT count(*)::int AS n FROM sync_outbox WHERE published_at IS NULL`))[0].n, 1205, 'nothing marked sent when the broker refused');
+    assert.equal(
+      (await p.db.query(`SELECT count(*)::int AS n FROM sync_outbox WHERE published_at IS NULL`))[0].n,
+      1205,
+      'nothing marked sent when the broker refused',
+    );
     fail = false;
-    while ((await relay.drainOnce()) > 0) { /* drain */ }
+    while ((await relay.drainOnce()) > 0) {
+      /* drain */
+    }
     const seqs = sent.map((m) => JSON.parse(m.value).sequence as number);
     assert.equal(seqs.length, 1205);
-    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+    );
     assert.equal(sent[0].key, JSON.parse(sent[0].value).key);
     assert.deepEqual(JSON.parse(sent[1204].value).payload, { phase: 'begin', headSequence: 1205 });
     assert.equal((await p.db.query(`SELECT count(*)::int AS n FROM sync_outbox WHERE published_at IS NULL`))[0].n, 0);

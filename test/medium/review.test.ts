@@ -28,10 +28,14 @@ describe('collection and review (Art. 17): teacher → school → department', (
   }
   async function teacherToken(record: Record<string, unknown>) {
     const acct = await t.account(school, Role.Teacher);
-    await t.db.query(`UPDATE account SET id_number = $2::text, username = lower($2::text) WHERE id = $1`, [acct.id, idOf(record)]);
+    await t.db.query(`UPDATE account SET id_number = $2::text, username = lower($2::text) WHERE id = $1`, [
+      acct.id,
+      idOf(record),
+    ]);
     return t.login(idOf(record).toLowerCase(), acct.password);
   }
-  const step = (token: string, id: string, action: string, body: Record<string, unknown>) => t.api('POST', `/teachers/${id}/review/${action}`, { token, body });
+  const step = (token: string, id: string, action: string, body: Record<string, unknown>) =>
+    t.api('POST', `/teachers/${id}/review/${action}`, { token, body });
 
   it('walks the whole flow with a return and a re-submission; responses say what the caller may do next', async () => {
     const { id, record } = await newRecord();
@@ -44,7 +48,10 @@ describe('collection and review (Art. 17): teacher → school → department', (
     assert.equal(submitted.status, 200, JSON.stringify(submitted.body));
     assert.equal(submitted.body.state, 'submitted');
     assert.equal(submitted.body.maySubmit, false);
-    const locked = await t.api('PATCH', `/teachers/${id}`, { token: teacher, body: { version: 1, changes: { contacts: { mobile: '13700000000' } } } });
+    const locked = await t.api('PATCH', `/teachers/${id}`, {
+      token: teacher,
+      body: { version: 1, changes: { contacts: { mobile: '13700000000' } } },
+    });
     assert.equal(locked.status, 409);
     assert.equal(locked.body.code, 'TEACHER_RECORD_IN_REVIEW');
 
@@ -53,20 +60,38 @@ describe('collection and review (Art. 17): teacher → school → department', (
     const noReason = await step(schoolAdmin, id, 'school-return', { version: 1 });
     assert.equal(noReason.status, 400);
     assert.equal(noReason.body.errors[0].path, 'reason');
-    const returned = await step(schoolAdmin, id, 'school-return', { version: 1, reason: '手机号有误', fieldReasons: { 'contacts.mobile': '请核对' } });
+    const returned = await step(schoolAdmin, id, 'school-return', {
+      version: 1,
+      reason: '手机号有误',
+      fieldReasons: { 'contacts.mobile': '请核对' },
+    });
     assert.equal(returned.body.state, 'returned');
 
-    const fixed = await t.api('PATCH', `/teachers/${id}`, { token: teacher, body: { version: 1, changes: { contacts: { mobile: '13700000000' } } } });
+    const fixed = await t.api('PATCH', `/teachers/${id}`, {
+      token: teacher,
+      body: { version: 1, changes: { contacts: { mobile: '13700000000' } } },
+    });
     assert.equal(fixed.status, 200);
-    assert.equal((await step(teacher, id, 'submit', { version: 1 })).status, 409, 'a stale version cannot be submitted');
+    assert.equal(
+      (await step(teacher, id, 'submit', { version: 1 })).status,
+      409,
+      'a stale version cannot be submitted',
+    );
     assert.equal((await step(teacher, id, 'submit', { version: 2 })).body.state, 'submitted');
 
     const missing = await step(schoolAdmin, id, 'school-approve', { version: 2 });
     assert.equal(missing.status, 400);
     assert.deepEqual(missing.body.errors.map((e: { path: string }) => e.path).sort(), ['participants', 'principal']);
-    const approved = await step(schoolAdmin, id, 'school-approve', { version: 2, participants: ['王校长', '李主任', '赵老师'], principal: '王校长' });
+    const approved = await step(schoolAdmin, id, 'school-approve', {
+      version: 2,
+      participants: ['王校长', '李主任', '赵老师'],
+      principal: '王校长',
+    });
     assert.equal(approved.body.state, 'school_approved');
-    const schoolEdit = await t.api('PATCH', `/teachers/${id}`, { token: schoolAdmin, body: { version: 2, changes: { basic: { formerName: '改' } } } });
+    const schoolEdit = await t.api('PATCH', `/teachers/${id}`, {
+      token: schoolAdmin,
+      body: { version: 2, changes: { basic: { formerName: '改' } } },
+    });
     assert.equal(schoolEdit.status, 409, 'nobody edits while the department reviews');
 
     const asCounty = await t.api('GET', `/teachers/${id}/review`, { token: countyAdmin });
@@ -75,15 +100,24 @@ describe('collection and review (Art. 17): teacher → school → department', (
     assert.equal(reported.status, 200);
     assert.equal(reported.body.state, 'reported');
     assert.equal(reported.body.reportedVersion, 2);
-    assert.deepEqual(reported.body.trail.map((e: { action: string }) => e.action), ['submit', 'school-return', 'submit', 'school-approve', 'department-approve']);
+    assert.deepEqual(
+      reported.body.trail.map((e: { action: string }) => e.action),
+      ['submit', 'school-return', 'submit', 'school-approve', 'department-approve'],
+    );
     const schoolStep = reported.body.trail[3];
     assert.deepEqual(schoolStep.participants, ['王校长', '李主任', '赵老师']);
     assert.equal(schoolStep.principal, '王校长');
     assert.deepEqual(reported.body.trail[1].fieldReasons, { 'contacts.mobile': '请核对' });
 
-    const edit = await t.api('PATCH', `/teachers/${id}`, { token: teacher, body: { version: 2, changes: { contacts: { email: 'new@school.example.cn' } } } });
+    const edit = await t.api('PATCH', `/teachers/${id}`, {
+      token: teacher,
+      body: { version: 2, changes: { contacts: { email: 'new@school.example.cn' } } },
+    });
     assert.equal(edit.status, 409, 'reported information changes through a change request (Art. 19)');
-    const later = await t.api('POST', `/teachers/${id}/awards`.replace('awards', 'researchAwards'), { token: teacher, body: { version: 2, entry: { title: '优质课一等奖', date: '2026-06-01', level: '4' } } });
+    const later = await t.api('POST', `/teachers/${id}/awards`.replace('awards', 'researchAwards'), {
+      token: teacher,
+      body: { version: 2, entry: { title: '优质课一等奖', date: '2026-06-01', level: '4' } },
+    });
     assert.equal(later.status, 201, JSON.stringify(later.body));
     assert.equal(later.body.reviewState, 'draft', 'new information goes back through review');
     assert.equal(later.body.reportedVersion, 2);
@@ -96,12 +130,18 @@ describe('collection and review (Art. 17): teacher → school → department', (
     const outsider = await t.tokenFor(await t.account(otherCounty, Role.InfoAdmin));
     const otherSchoolAdmin = await t.tokenFor(await t.account(await t.newSchool(county), Role.InfoAdmin));
     const query = await t.tokenFor(await t.account(county, Role.Query));
-    const refused = async (token: string, action: string, status: number, body: Record<string, unknown> = { version: 1, reason: 'x', participants: ['a'], principal: 'a' }) => {
+    const refused = async (
+      token: string,
+      action: string,
+      status: number,
+      body: Record<string, unknown> = { version: 1, reason: 'x', participants: ['a'], principal: 'a' },
+    ) => {
       const r = await step(token, id, action, body);
       assert.equal(r.status, status, `${action}: ${JSON.stringify(r.body)}`);
     };
     // draft: no approvals, no returns
-    for (const a of ['school-approve', 'school-return', 'department-approve', 'department-return']) await refused(schoolAdmin, a, 409);
+    for (const a of ['school-approve', 'school-return', 'department-approve', 'department-return'])
+      await refused(schoolAdmin, a, 409);
     await refused(countyAdmin, 'department-approve', 409);
     await refused(query, 'submit', 403);
     await refused(outsider, 'submit', 403);
@@ -113,13 +153,19 @@ describe('collection and review (Art. 17): teacher → school → department', (
     await refused(teacher, 'school-approve', 403);
     await refused(teacher, 'submit', 409);
     await refused(otherSchoolAdmin, 'school-approve', 403);
-    assert.equal((await step(schoolAdmin, id, 'school-approve', { version: 1, participants: ['甲'], principal: '甲' })).status, 200);
+    assert.equal(
+      (await step(schoolAdmin, id, 'school-approve', { version: 1, participants: ['甲'], principal: '甲' })).status,
+      200,
+    );
     // school-approved: only the supervising department acts
     await refused(schoolAdmin, 'school-approve', 409);
     await refused(schoolAdmin, 'department-approve', 403);
     await refused(outsider, 'department-approve', 403);
     await refused(countyAdmin, 'department-return', 400, { version: 1 });
-    assert.equal((await step(countyAdmin, id, 'department-return', { version: 1, reason: '学历证明缺失' })).body.state, 'returned');
+    assert.equal(
+      (await step(countyAdmin, id, 'department-return', { version: 1, reason: '学历证明缺失' })).body.state,
+      'returned',
+    );
     const view = await t.api('GET', `/teachers/${id}/review`, { token: teacher });
     assert.equal(view.body.state, 'returned');
     assert.equal(view.body.maySubmit, true);
@@ -136,18 +182,29 @@ describe('collection and review (Art. 17): teacher → school → department', (
       ids.push(r.body.id);
       await step(admin, r.body.id, 'submit', { version: 1 });
     }
-    const draft = (await t.api('POST', '/teachers', { token: admin, body: { unitId: s.id, record: validRecord() } })).body.id;
+    const draft = (await t.api('POST', '/teachers', { token: admin, body: { unitId: s.id, record: validRecord() } }))
+      .body.id;
     const schoolQueue = await t.api('GET', '/reviews/pending', { token: admin });
     assert.equal(schoolQueue.body.stage, 'school-review');
     assert.deepEqual(schoolQueue.body.items.map((x: { id: string }) => x.id).sort(), [...ids].sort());
-    for (const id of ids) await step(admin, id, 'school-approve', { version: 1, participants: ['甲', '乙'], principal: '甲' });
+    for (const id of ids)
+      await step(admin, id, 'school-approve', { version: 1, participants: ['甲', '乙'], principal: '甲' });
     const countyQueue = await t.api('GET', '/reviews/pending', { token: countyAdmin });
     assert.equal(countyQueue.body.stage, 'department-review');
     for (const id of ids) assert.ok(countyQueue.body.items.some((x: { id: string }) => x.id === id));
-    const batch = await t.api('POST', '/reviews/department-approve', { token: countyAdmin, body: { items: [...ids.map((teacherId) => ({ teacherId, version: 1 })), { teacherId: draft, version: 1 }] } });
+    const batch = await t.api('POST', '/reviews/department-approve', {
+      token: countyAdmin,
+      body: { items: [...ids.map((teacherId) => ({ teacherId, version: 1 })), { teacherId: draft, version: 1 }] },
+    });
     assert.equal(batch.status, 200);
-    assert.deepEqual(batch.body.map((r: { status: number }) => r.status), [200, 200, 200, 409]);
+    assert.deepEqual(
+      batch.body.map((r: { status: number }) => r.status),
+      [200, 200, 200, 409],
+    );
     const states = await t.db.query(`SELECT review_state FROM teacher WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids]);
-    assert.deepEqual(states.map((r: { review_state: string }) => r.review_state), ['reported', 'reported', 'reported']);
+    assert.deepEqual(
+      states.map((r: { review_state: string }) => r.review_state),
+      ['reported', 'reported', 'reported'],
+    );
   });
 });

@@ -20,12 +20,16 @@ describe('teacher electronic record (provincial node)', () => {
   });
   after(() => t.close());
 
-  const create = (token: string, record: Record<string, unknown>, unitId = school.id) => t.api('POST', '/teachers', { token, body: { unitId, record } });
+  const create = (token: string, record: Record<string, unknown>, unitId = school.id) =>
+    t.api('POST', '/teachers', { token, body: { unitId, record } });
 
   /** A teacher account for the record's person (same ID number), at the record's school. */
   async function teacherAccountFor(record: Record<string, unknown>, unit = school): Promise<TestAccount> {
     const acct = await t.account(unit, Role.Teacher);
-    await t.db.query(`UPDATE account SET id_number = $2::text, username = lower($2::text) WHERE id = $1`, [acct.id, idOf(record)]);
+    await t.db.query(`UPDATE account SET id_number = $2::text, username = lower($2::text) WHERE id = $1`, [
+      acct.id,
+      idOf(record),
+    ]);
     return { ...acct, username: idOf(record).toLowerCase() };
   }
 
@@ -37,7 +41,9 @@ describe('teacher electronic record (provincial node)', () => {
     assert.equal(r.body.record.basic.idNumber, idOf(record));
     assert.equal(r.body.record.education.length, 1);
     assert.match(r.body.record.education[0].id, /^[0-9a-f-]{36}$/);
-    const [row] = await t.db.query(`SELECT name, active, school_type, subjects, unit_path FROM teacher WHERE id = $1`, [r.body.id]);
+    const [row] = await t.db.query(`SELECT name, active, school_type, subjects, unit_path FROM teacher WHERE id = $1`, [
+      r.body.id,
+    ]);
     assert.equal(row.name, (record.basic as { name: string }).name);
     assert.equal(row.active, true);
     assert.equal(row.school_type, '21');
@@ -57,7 +63,16 @@ describe('teacher electronic record (provincial node)', () => {
       [validRecord({ basic: { politicalStatus: '77' } }), ['record.basic.politicalStatus']],
       [validRecord({ basic: { idNumber: '110101199001011230' } }), ['record.basic.idNumber']],
       [validRecord({ basic: { onEstablishment: false } }), ['record.basic.employmentForm']],
-      [validRecord({ education: Array.from({ length: 101 }, () => ({ startMonth: '2000-09', schoolName: 'x', educationLevel: '21' })) }), ['record.education']],
+      [
+        validRecord({
+          education: Array.from({ length: 101 }, () => ({
+            startMonth: '2000-09',
+            schoolName: 'x',
+            educationLevel: '21',
+          })),
+        }),
+        ['record.education'],
+      ],
       [validRecord({ awards: [] }), ['record.awards']],
     ];
     for (const [record, paths] of cases) {
@@ -67,7 +82,10 @@ describe('teacher electronic record (provincial node)', () => {
       assert.deepEqual(r.body.errors.map((e: { path: string }) => e.path).sort(), paths);
       assert.ok(r.body.errors.every((e: { messageZh: string }) => e.messageZh.length > 0));
     }
-    const notObject = await t.api('POST', '/teachers', { token: schoolAdmin, body: { unitId: school.id, record: 'x', extra: 1 } });
+    const notObject = await t.api('POST', '/teachers', {
+      token: schoolAdmin,
+      body: { unitId: school.id, record: 'x', extra: 1 },
+    });
     assert.equal(notObject.status, 400);
     assert.deepEqual(notObject.body.errors.map((e: { path: string }) => e.path).sort(), ['extra', 'record']);
     assert.equal(await t.count('SELECT count(*) FROM teacher WHERE unit_id = $1', [school.id]), before);
@@ -77,7 +95,11 @@ describe('teacher electronic record (provincial node)', () => {
     const record = validRecord();
     assert.equal((await create(schoolAdmin, record)).status, 201);
     const other = await t.newSchool(county);
-    const again = await create(countyAdmin, { ...record, basic: { ...(record.basic as object), name: '另一个名字' } }, other.id);
+    const again = await create(
+      countyAdmin,
+      { ...record, basic: { ...(record.basic as object), name: '另一个名字' } },
+      other.id,
+    );
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'TEACHER_DUPLICATE');
     assert.equal(again.body.existing.unitId, school.id);
@@ -96,24 +118,46 @@ describe('teacher electronic record (provincial node)', () => {
     const mine = await t.api('GET', '/teachers/me', { token: teacher });
     assert.equal(mine.status, 200);
     assert.equal(mine.body.id, id);
-    const assessment = await t.api('POST', `/teachers/${id}/annualAssessment`, { token: teacher, body: { version: mine.body.version, entry: { year: 2025, result: '1' } } });
+    const assessment = await t.api('POST', `/teachers/${id}/annualAssessment`, {
+      token: teacher,
+      body: { version: mine.body.version, entry: { year: 2025, result: '1' } },
+    });
     assert.equal(assessment.status, 403);
     assert.equal(assessment.body.code, 'TEACHER_FIELD_NOT_WRITABLE');
     assert.ok(assessment.body.errors.some((e: { path: string }) => e.path === 'record.annualAssessment[0].result'));
-    const status = await t.api('PATCH', `/teachers/${id}`, { token: teacher, body: { version: mine.body.version, changes: { basic: { personStatus: '04' } } } });
+    const status = await t.api('PATCH', `/teachers/${id}`, {
+      token: teacher,
+      body: { version: mine.body.version, changes: { basic: { personStatus: '04' } } },
+    });
     assert.equal(status.status, 403);
-    const contacts = await t.api('PATCH', `/teachers/${id}`, { token: teacher, body: { version: mine.body.version, changes: { contacts: { mobile: '13912345678' } } } });
+    const contacts = await t.api('PATCH', `/teachers/${id}`, {
+      token: teacher,
+      body: { version: mine.body.version, changes: { contacts: { mobile: '13912345678' } } },
+    });
     assert.equal(contacts.status, 200, JSON.stringify(contacts.body));
-    const training = await t.api('POST', `/teachers/${id}/domesticTraining`, { token: teacher, body: { version: contacts.body.version, entry: { projectName: '国培计划', startDate: '2025-07-01', endDate: '2025-07-10', hours: 40 } } });
+    const training = await t.api('POST', `/teachers/${id}/domesticTraining`, {
+      token: teacher,
+      body: {
+        version: contacts.body.version,
+        entry: { projectName: '国培计划', startDate: '2025-07-01', endDate: '2025-07-10', hours: 40 },
+      },
+    });
     assert.equal(training.status, 201, JSON.stringify(training.body));
-    const bySchool = await t.api('POST', `/teachers/${id}/annualAssessment`, { token: schoolAdmin, body: { version: training.body.version, entry: { year: 2025, result: '1' } } });
+    const bySchool = await t.api('POST', `/teachers/${id}/annualAssessment`, {
+      token: schoolAdmin,
+      body: { version: training.body.version, entry: { year: 2025, result: '1' } },
+    });
     assert.equal(bySchool.status, 201);
     assert.equal(bySchool.body.record.annualAssessment[0].result, '1');
     const teacherView = await t.api('GET', `/teachers/${id}`, { token: teacher });
     assert.equal(teacherView.body.record.annualAssessment, undefined, 'assessment is kept by the school');
     assert.equal(teacherView.body.record.domesticTraining.length, 1);
     const otherRecord = await create(schoolAdmin, validRecord());
-    assert.equal((await t.api('GET', `/teachers/${otherRecord.body.id}`, { token: teacher })).status, 403, 'a teacher reads only their own record');
+    assert.equal(
+      (await t.api('GET', `/teachers/${otherRecord.body.id}`, { token: teacher })).status,
+      403,
+      'a teacher reads only their own record',
+    );
     const [row] = await t.db.query(`SELECT record->'contacts'->>'mobile' AS m FROM teacher WHERE id = $1`, [id]);
     assert.equal(row.m, '13912345678');
   });
@@ -129,7 +173,10 @@ describe('teacher electronic record (provincial node)', () => {
     assert.match(r.body.record.contacts.mobile, /^\d{3}\*{4}\d{4}$/);
     assert.equal(r.body.record.payBenefits, undefined);
     assert.ok(!JSON.stringify(r.body).includes(created.body.record.basic.idNumber));
-    const w = await t.api('PATCH', `/teachers/${created.body.id}`, { token: query, body: { version: 1, changes: { basic: { name: '改名' } } } });
+    const w = await t.api('PATCH', `/teachers/${created.body.id}`, {
+      token: query,
+      body: { version: 1, changes: { basic: { name: '改名' } } },
+    });
     assert.equal(w.status, 403);
     const sysadmin = await t.tokenFor(await t.account(await t.newSchool(county), Role.SysAdmin));
     assert.equal((await t.api('GET', '/teachers', { token: sysadmin })).status, 403);
@@ -140,7 +187,15 @@ describe('teacher electronic record (provincial node)', () => {
     const otherCounty = await t.newCounty();
     const outsider = await t.tokenFor(await t.account(otherCounty, Role.InfoAdmin));
     assert.equal((await t.api('GET', `/teachers/${created.body.id}`, { token: outsider })).status, 403);
-    assert.equal((await t.api('PATCH', `/teachers/${created.body.id}`, { token: outsider, body: { version: 1, changes: { basic: { name: '越权' } } } })).status, 403);
+    assert.equal(
+      (
+        await t.api('PATCH', `/teachers/${created.body.id}`, {
+          token: outsider,
+          body: { version: 1, changes: { basic: { name: '越权' } } },
+        })
+      ).status,
+      403,
+    );
     assert.equal((await t.api('GET', `/teachers?unitId=${county.id}`, { token: outsider })).status, 403);
     const list = await t.api('GET', '/teachers', { token: outsider });
     assert.ok(!list.body.items.some((x: { id: string }) => x.id === created.body.id));
@@ -150,22 +205,42 @@ describe('teacher electronic record (provincial node)', () => {
   it('keeps every change (who, when, before, after) and refuses a stale update', async () => {
     const created = await create(schoolAdmin, validRecord());
     const id = created.body.id;
-    const first = await t.api('PATCH', `/teachers/${id}`, { token: schoolAdmin, body: { version: 1, changes: { basic: { formerName: '张小明', maritalStatus: '20' } } } });
+    const first = await t.api('PATCH', `/teachers/${id}`, {
+      token: schoolAdmin,
+      body: { version: 1, changes: { basic: { formerName: '张小明', maritalStatus: '20' } } },
+    });
     assert.equal(first.status, 200);
     assert.equal(first.body.version, 2);
-    const stale = await t.api('PATCH', `/teachers/${id}`, { token: countyAdmin, body: { version: 1, changes: { basic: { formerName: '冲突' } } } });
+    const stale = await t.api('PATCH', `/teachers/${id}`, {
+      token: countyAdmin,
+      body: { version: 1, changes: { basic: { formerName: '冲突' } } },
+    });
     assert.equal(stale.status, 409);
     assert.equal(stale.body.code, 'STALE_VERSION');
     const eduId = first.body.record.education[0].id;
-    const edu = await t.api('PATCH', `/teachers/${id}/education/${eduId}`, { token: countyAdmin, body: { version: 2, entry: { degree: '3', major: '数学' } } });
+    const edu = await t.api('PATCH', `/teachers/${id}/education/${eduId}`, {
+      token: countyAdmin,
+      body: { version: 2, entry: { degree: '3', major: '数学' } },
+    });
     assert.equal(edu.status, 200, JSON.stringify(edu.body));
-    const removed = await t.api('DELETE', `/teachers/${id}/teaching/${edu.body.record.teaching[0].id}?version=3`, { token: schoolAdmin });
+    const removed = await t.api('DELETE', `/teachers/${id}/teaching/${edu.body.record.teaching[0].id}?version=3`, {
+      token: schoolAdmin,
+    });
     assert.equal(removed.status, 200);
     assert.deepEqual(removed.body.subjects, []);
     const h = await t.api('GET', `/teachers/${id}/history`, { token: schoolAdmin });
-    assert.deepEqual(h.body.map((c: { action: string }) => c.action), ['create', 'update', 'entry.update', 'entry.remove']);
-    assert.deepEqual(h.body[1].changes.map((c: { path: string }) => c.path).sort(), ['basic.formerName', 'basic.maritalStatus']);
-    assert.deepEqual(h.body[2].changes.find((c: { path: string }) => c.path === 'education[0].degree'), { path: 'education[0].degree', before: '4', after: '3' });
+    assert.deepEqual(
+      h.body.map((c: { action: string }) => c.action),
+      ['create', 'update', 'entry.update', 'entry.remove'],
+    );
+    assert.deepEqual(h.body[1].changes.map((c: { path: string }) => c.path).sort(), [
+      'basic.formerName',
+      'basic.maritalStatus',
+    ]);
+    assert.deepEqual(
+      h.body[2].changes.find((c: { path: string }) => c.path === 'education[0].degree'),
+      { path: 'education[0].degree', before: '4', after: '3' },
+    );
     assert.ok(h.body.every((c: { actorAccountId: string; at: string }) => c.actorAccountId && c.at));
   });
 
@@ -174,7 +249,10 @@ describe('teacher electronic record (provincial node)', () => {
     const created = await create(schoolAdmin, validRecord(), s.id).catch(() => null);
     void created;
     const rec = await create(countyAdmin, validRecord(), s.id);
-    const left = await t.api('PATCH', `/teachers/${rec.body.id}`, { token: countyAdmin, body: { version: 1, changes: { basic: { personStatus: '04', statusSince: '2026-07-31' } } } });
+    const left = await t.api('PATCH', `/teachers/${rec.body.id}`, {
+      token: countyAdmin,
+      body: { version: 1, changes: { basic: { personStatus: '04', statusSince: '2026-07-31' } } },
+    });
     assert.equal(left.status, 200, JSON.stringify(left.body));
     assert.equal(left.body.active, false);
     assert.equal(left.body.statusSince, '2026-07-31');
@@ -183,39 +261,83 @@ describe('teacher electronic record (provincial node)', () => {
     const all = await t.api('GET', `/teachers?unitId=${s.id}&includeInactive=true`, { token: countyAdmin });
     assert.ok(all.body.items.some((x: { id: string }) => x.id === rec.body.id));
     const resigned = await t.api('GET', `/teachers?unitId=${s.id}&personStatus=04`, { token: countyAdmin });
-    assert.deepEqual(resigned.body.items.map((x: { id: string }) => x.id), [rec.body.id]);
+    assert.deepEqual(
+      resigned.body.items.map((x: { id: string }) => x.id),
+      [rec.body.id],
+    );
   });
 
   it('searches a subtree by name, subject, title and qualification with stable keyset paging', async () => {
     const s = await t.newSchool(county);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const r = await create(countyAdmin, validRecord({ basic: { name: `王${i}` }, teaching: [{ schoolYear: '2025-2026', subject: i % 2 ? '03' : '02' }], professionalTitle: [{ title: '013', startMonth: '2020-09' }], qualification: [{ qualificationType: '3' }] }), s.id);
+      const r = await create(
+        countyAdmin,
+        validRecord({
+          basic: { name: `王${i}` },
+          teaching: [{ schoolYear: '2025-2026', subject: i % 2 ? '03' : '02' }],
+          professionalTitle: [{ title: '013', startMonth: '2020-09' }],
+          qualification: [{ qualificationType: '3' }],
+        }),
+        s.id,
+      );
       assert.equal(r.status, 201, JSON.stringify(r.body));
       ids.push(r.body.id);
     }
     const pages: string[] = [];
     let cursor: string | null = null;
     do {
-      const r: { body: { items: { id: string }[]; nextCursor: string | null } } = await t.api('GET', `/teachers?unitId=${s.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: countyAdmin });
+      const r: { body: { items: { id: string }[]; nextCursor: string | null } } = await t.api(
+        'GET',
+        `/teachers?unitId=${s.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: countyAdmin },
+      );
       pages.push(...r.body.items.map((x) => x.id));
       cursor = r.body.nextCursor;
     } while (cursor);
     assert.deepEqual([...pages].sort(), [...ids].sort());
     const english = await t.api('GET', `/teachers?unitId=${s.id}&subject=03`, { token: countyAdmin });
     assert.equal(english.body.items.length, 2);
-    const named = await t.api('GET', `/teachers?unitId=${s.id}&name=${encodeURIComponent('王3')}`, { token: countyAdmin });
-    assert.deepEqual(named.body.items.map((x: { id: string }) => x.id), [ids[3]]);
-    assert.equal((await t.api('GET', `/teachers?unitId=${s.id}&title=013&qualificationType=3`, { token: countyAdmin })).body.items.length, 5);
-    assert.equal((await t.api('GET', `/teachers?unitId=${s.id}&title=012`, { token: countyAdmin })).body.items.length, 0);
-    assert.equal((await t.api('GET', `/teachers?unitId=${s.id}&idNumber=${'x'.repeat(40)}`, { token: countyAdmin })).status, 400);
+    const named = await t.api('GET', `/teachers?unitId=${s.id}&name=${encodeURIComponent('王3')}`, {
+      token: countyAdmin,
+    });
+    assert.deepEqual(
+      named.body.items.map((x: { id: string }) => x.id),
+      [ids[3]],
+    );
+    assert.equal(
+      (await t.api('GET', `/teachers?unitId=${s.id}&title=013&qualificationType=3`, { token: countyAdmin })).body.items
+        .length,
+      5,
+    );
+    assert.equal(
+      (await t.api('GET', `/teachers?unitId=${s.id}&title=012`, { token: countyAdmin })).body.items.length,
+      0,
+    );
+    assert.equal(
+      (await t.api('GET', `/teachers?unitId=${s.id}&idNumber=${'x'.repeat(40)}`, { token: countyAdmin })).status,
+      400,
+    );
   });
 
   it('a province defines custom indicators; values round-trip, validate, search; in-use types are fixed; retired fields refuse writes', async () => {
     const provinceAdmin = await t.tokenFor(await t.account(await t.province_(), Role.InfoAdmin));
     const key = `x_rural${Date.now().toString(36)}`;
-    const def = { key, zh: '乡村任教年限', en: 'Years in rural schools', type: 'integer', subSet: 'basic', requiredIn: [], owner: 'school', sensitivity: 'normal' };
-    assert.equal((await t.api('POST', '/custom-fields', { token: countyAdmin, body: def })).status, 403, 'counties do not define indicators');
+    const def = {
+      key,
+      zh: '乡村任教年限',
+      en: 'Years in rural schools',
+      type: 'integer',
+      subSet: 'basic',
+      requiredIn: [],
+      owner: 'school',
+      sensitivity: 'normal',
+    };
+    assert.equal(
+      (await t.api('POST', '/custom-fields', { token: countyAdmin, body: def })).status,
+      403,
+      'counties do not define indicators',
+    );
     const bad = await t.api('POST', '/custom-fields', { token: provinceAdmin, body: { ...def, key: 'name' } });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.code, 'CUSTOM_FIELD_INVALID');
@@ -225,26 +347,51 @@ describe('teacher electronic record (provincial node)', () => {
     const s = await t.newSchool(county);
     const wrongType = await create(countyAdmin, validRecord({ basic: { [key]: 'six' } }), s.id);
     assert.equal(wrongType.status, 400);
-    assert.deepEqual(wrongType.body.errors.map((e: { path: string }) => e.path), [`record.basic.${key}`]);
+    assert.deepEqual(
+      wrongType.body.errors.map((e: { path: string }) => e.path),
+      [`record.basic.${key}`],
+    );
     const ok = await create(countyAdmin, validRecord({ basic: { [key]: 6 } }), s.id);
     assert.equal(ok.status, 201);
     assert.equal(ok.body.record.basic[key], 6);
     const found = await t.api('GET', `/teachers?unitId=${s.id}&custom=${key}:6`, { token: countyAdmin });
-    assert.deepEqual(found.body.items.map((x: { id: string }) => x.id), [ok.body.id]);
-    const retype = await t.api('PUT', `/custom-fields/${key}`, { token: provinceAdmin, body: { ...def, type: 'string' } });
+    assert.deepEqual(
+      found.body.items.map((x: { id: string }) => x.id),
+      [ok.body.id],
+    );
+    const retype = await t.api('PUT', `/custom-fields/${key}`, {
+      token: provinceAdmin,
+      body: { ...def, type: 'string' },
+    });
     assert.equal(retype.status, 400, 'a field in use keeps its type');
-    const relabel = await t.api('PUT', `/custom-fields/${key}`, { token: provinceAdmin, body: { ...def, zh: '乡村教龄' } });
+    const relabel = await t.api('PUT', `/custom-fields/${key}`, {
+      token: provinceAdmin,
+      body: { ...def, zh: '乡村教龄' },
+    });
     assert.equal(relabel.status, 200);
     assert.equal(relabel.body.version, 2);
     const retired = await t.api('POST', `/custom-fields/${key}/retire`, { token: provinceAdmin });
     assert.equal(retired.body.status, 'retired');
-    const write = await t.api('PATCH', `/teachers/${ok.body.id}`, { token: countyAdmin, body: { version: 1, changes: { basic: { [key]: 7 } } } });
+    const write = await t.api('PATCH', `/teachers/${ok.body.id}`, {
+      token: countyAdmin,
+      body: { version: 1, changes: { basic: { [key]: 7 } } },
+    });
     assert.equal(write.status, 400);
     const versions = await t.api('GET', `/custom-fields/${key}/versions`, { token: countyAdmin });
-    assert.deepEqual(versions.body.map((v: { version: number; status: string }) => [v.version, v.status]), [[1, 'active'], [2, 'active'], [3, 'retired']]);
+    assert.deepEqual(
+      versions.body.map((v: { version: number; status: string }) => [v.version, v.status]),
+      [
+        [1, 'active'],
+        [2, 'active'],
+        [3, 'retired'],
+      ],
+    );
     const read = await t.api('GET', `/teachers/${ok.body.id}`, { token: countyAdmin });
     assert.equal(read.body.record.basic[key], 6, 'values of a retired field stay');
-    const other = await t.api('PATCH', `/teachers/${ok.body.id}`, { token: countyAdmin, body: { version: 1, changes: { basic: { formerName: '曾用名' } } } });
+    const other = await t.api('PATCH', `/teachers/${ok.body.id}`, {
+      token: countyAdmin,
+      body: { version: 1, changes: { basic: { formerName: '曾用名' } } },
+    });
     assert.equal(other.status, 200, 'a record holding a retired value can still be edited otherwise');
   });
 });

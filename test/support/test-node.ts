@@ -44,12 +44,14 @@ export function testDatabaseUrl(kind: 'national' | 'provincial'): string {
 export async function isolatedDatabase(tag: string): Promise<{ url: string; drop(): Promise<void> }> {
   const base = new URL(testDatabaseUrl('national'));
   const name = `${base.pathname.slice(1)}_${tag}_${process.pid}`.slice(0, 60);
-  const adminUrl = new URL(base); adminUrl.pathname = '/postgres';
+  const adminUrl = new URL(base);
+  adminUrl.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: adminUrl.toString() });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${name}"`);
   await admin.end();
-  const url = new URL(base); url.pathname = `/${name}`;
+  const url = new URL(base);
+  url.pathname = `/${name}`;
   await runMigrations(url.toString());
   return {
     url: url.toString(),
@@ -74,9 +76,17 @@ export function unique(): string {
  * factories that create their own units and accounts so tests never share mutable state.
  */
 export class TestNode {
-  private constructor(readonly node: StartedNode, readonly kind: 'national' | 'provincial', readonly province: string) {}
+  private constructor(
+    readonly node: StartedNode,
+    readonly kind: 'national' | 'provincial',
+    readonly province: string,
+  ) {}
 
-  static async start(kind: 'national' | 'provincial', env: Record<string, string> = {}, logSink?: (line: string) => void): Promise<TestNode> {
+  static async start(
+    kind: 'national' | 'provincial',
+    env: Record<string, string> = {},
+    logSink?: (line: string) => void,
+  ): Promise<TestNode> {
     const province = env.PROVINCE_CODE ?? '11';
     const base = {
       DATABASE_URL: testDatabaseUrl(kind),
@@ -90,7 +100,8 @@ export class TestNode {
       ...env,
     };
     const logger = logSink ? new JsonLogger(kind, (base.LOG_LEVEL as LogLevel) ?? 'error', logSink) : undefined;
-    const node = kind === 'national' ? await startNationalNode(base, { logger }) : await startProvincialNode(base, { logger });
+    const node =
+      kind === 'national' ? await startNationalNode(base, { logger }) : await startProvincialNode(base, { logger });
     return new TestNode(node, kind, province);
   }
 
@@ -106,16 +117,29 @@ export class TestNode {
     await this.node.close();
   }
 
-  async api<T = any>(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<ApiResponse<T>> {
+  async api<T = any>(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: string | undefined;
-    if (opts.raw !== undefined) { body = opts.raw; headers['content-type'] ??= 'application/json'; }
-    else if (opts.body !== undefined) { body = JSON.stringify(opts.body); headers['content-type'] = 'application/json'; }
+    if (opts.raw !== undefined) {
+      body = opts.raw;
+      headers['content-type'] ??= 'application/json';
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = 'application/json';
+    }
     const res = await fetch(this.url + path, { method, headers, body });
     const text = await res.text();
     let parsed: unknown = text;
-    try { parsed = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
@@ -138,13 +162,32 @@ export class TestNode {
     return this.unitByCode(`${this.province}0000`);
   }
 
-  private async insertUnit(parent: OrgUnitEntity, kind: UnitKind, makeCode: () => string, name: string, extra: Partial<OrgUnitEntity> = {}): Promise<OrgUnitEntity> {
+  private async insertUnit(
+    parent: OrgUnitEntity,
+    kind: UnitKind,
+    makeCode: () => string,
+    name: string,
+    extra: Partial<OrgUnitEntity> = {},
+  ): Promise<OrgUnitEntity> {
     const repo = this.node.app.get(OrgRepository);
     for (let attempt = 0; attempt < 50; attempt++) {
       const code = makeCode();
       if (await repo.findByCode(code)) continue;
       try {
-        return await repo.transaction((tx) => repo.insert({ kind, level: { city: 3, county: 4, school: 5, department: 6 }[kind as 'city'] ?? 5, code, name, parentId: parent.id, path: `${parent.path}${code}/`, ...extra }, tx));
+        return await repo.transaction((tx) =>
+          repo.insert(
+            {
+              kind,
+              level: { city: 3, county: 4, school: 5, department: 6 }[kind as 'city'] ?? 5,
+              code,
+              name,
+              parentId: parent.id,
+              path: `${parent.path}${code}/`,
+              ...extra,
+            },
+            tx,
+          ),
+        );
       } catch (e) {
         if ((e as { code?: string }).code !== '23505') throw e;
       }
@@ -160,22 +203,56 @@ export class TestNode {
 
   async newCounty(city?: OrgUnitEntity): Promise<OrgUnitEntity> {
     const c = city ?? (await this.newCity());
-    return this.insertUnit(c, UnitKind.County, () => `${c.code.slice(0, 4)}${String(randomInt(1, 99)).padStart(2, '0')}`, `测试区${unique()}`);
+    return this.insertUnit(
+      c,
+      UnitKind.County,
+      () => `${c.code.slice(0, 4)}${String(randomInt(1, 99)).padStart(2, '0')}`,
+      `测试区${unique()}`,
+    );
   }
 
   async newSchool(county?: OrgUnitEntity, schoolType = '21'): Promise<OrgUnitEntity> {
     const c = county ?? (await this.newCounty());
-    return this.insertUnit(c, UnitKind.School, () => `${schoolType}${this.province}${String(randomInt(100000, 999999))}`, `测试学校${unique()}`, { schoolType, urbanRural: '111', sponsor: '1' });
+    return this.insertUnit(
+      c,
+      UnitKind.School,
+      () => `${schoolType}${this.province}${String(randomInt(100000, 999999))}`,
+      `测试学校${unique()}`,
+      { schoolType, urbanRural: '111', sponsor: '1' },
+    );
   }
 
   /** An active account with a known password and no pending password change. */
-  async account(unit: Pick<OrgUnitEntity, 'id'>, role: Role, opts: { username?: string; password?: string; mustChangePassword?: boolean } = {}): Promise<TestAccount> {
+  async account(
+    unit: Pick<OrgUnitEntity, 'id'>,
+    role: Role,
+    opts: { username?: string; password?: string; mustChangePassword?: boolean } = {},
+  ): Promise<TestAccount> {
     const repo = this.node.app.get(AccountsRepository);
     const password = opts.password ?? TEST_PASSWORD;
-    const idNumber = makeIdNumber('110101', `19${randomInt(60, 99)}0${randomInt(1, 9)}1${randomInt(0, 9)}`, randomInt(1, 999));
+    const idNumber = makeIdNumber(
+      '110101',
+      `19${randomInt(60, 99)}0${randomInt(1, 9)}1${randomInt(0, 9)}`,
+      randomInt(1, 999),
+    );
     const username = opts.username ?? (role === Role.Teacher ? idNumber : `t${unique()}.${role}`);
     const passwordHash = await hashPassword(password);
-    const id = await repo.transaction((tx) => repo.insert({ unitId: unit.id, role, username, realName: '测试用户', idType: '1', idNumber, passwordHash, createdBy: null, mustChangePassword: opts.mustChangePassword ?? false }, tx));
+    const id = await repo.transaction((tx) =>
+      repo.insert(
+        {
+          unitId: unit.id,
+          role,
+          username,
+          realName: '测试用户',
+          idType: '1',
+          idNumber,
+          passwordHash,
+          createdBy: null,
+          mustChangePassword: opts.mustChangePassword ?? false,
+        },
+        tx,
+      ),
+    );
     return { id, username: username.toLowerCase(), password, unitId: unit.id, role };
   }
 

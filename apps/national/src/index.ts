@@ -6,6 +6,15 @@ export { NationalAppModule };
 export type NationalNode = TmisNode;
 
 /** Starts a national node (see `startTmisNode`). */
-export function startNationalNode(env: Record<string, string | undefined> = process.env, options: { logger?: JsonLogger } = {}): Promise<NationalNode> {
-  return startTmisNode({ kind: 'national', title: 'TMIS national node', env, logger: options.logger, module: (runtime) => NationalAppModule.register(runtime) });
+export function startNationalNode(
+  env: Record<string, string | undefined> = process.env,
+  options: { logger?: JsonLogger } = {},
+): Promise<NationalNode> {
+  return startTmisNode({
+    kind: 'national',
+    title: 'TMIS national node',
+    env,
+    logger: options.logger,
+    module: (runtime) => NationalAppModule.register(runtime),
+  });
 }

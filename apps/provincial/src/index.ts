@@ -6,6 +6,15 @@ export { ProvincialAppModule };
 export type ProvincialNode = TmisNode;
 
 /** Starts a provincial node (see `startTmisNode`). */
-export function startProvincialNode(env: Record<string, string | undefined> = process.env, options: { logger?: JsonLogger } = {}): Promise<ProvincialNode> {
-  return startTmisNode({ kind: 'provincial', title: 'TMIS provincial node', env, logger: options.logger, module: (runtime) => ProvincialAppModule.register(runtime) });
+export function startProvincialNode(
+  env: Record<string, string | undefined> = process.env,
+  options: { logger?: JsonLogger } = {},
+): Promise<ProvincialNode> {
+  return startTmisNode({
+    kind: 'provincial',
+    title: 'TMIS provincial node',
+    env,
+    logger: options.logger,
+    module: (runtime) => ProvincialAppModule.register(runtime),
+  });
 }

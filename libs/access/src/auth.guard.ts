@@ -15,21 +15,32 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const opts = this.reflector.getAllAndOverride<AuthenticatedOptions | undefined>(AUTH_METADATA, [context.getHandler(), context.getClass()]) ?? {};
+    const opts =
+      this.reflector.getAllAndOverride<AuthenticatedOptions | undefined>(AUTH_METADATA, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? {};
     const req = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; actor?: Actor }>();
     const header = req.headers['authorization'];
-    if (!header || !header.startsWith('Bearer ')) throw commonError(CommonErrorCode.Unauthenticated, 'Missing bearer token');
+    if (!header || !header.startsWith('Bearer '))
+      throw commonError(CommonErrorCode.Unauthenticated, 'Missing bearer token');
     let claims: TokenClaims;
     try {
-      claims = jwt.verify(header.slice(7), this.options.jwtSecret, { algorithms: ['HS256'], issuer: this.options.jwtIssuer }) as TokenClaims;
+      claims = jwt.verify(header.slice(7), this.options.jwtSecret, {
+        algorithms: ['HS256'],
+        issuer: this.options.jwtIssuer,
+      }) as TokenClaims;
     } catch {
       throw commonError(CommonErrorCode.Unauthenticated, 'Invalid or expired token');
     }
-    if (claims.typ !== 'access' || !claims.sid || !claims.sub) throw commonError(CommonErrorCode.Unauthenticated, 'Not an access token');
+    if (claims.typ !== 'access' || !claims.sid || !claims.sub)
+      throw commonError(CommonErrorCode.Unauthenticated, 'Not an access token');
     const actor = await this.sessions.resolveActor(claims.sid, claims.sub);
     if (!actor) throw commonError(CommonErrorCode.Unauthenticated, 'Session revoked, expired or account disabled');
-    if (actor.mustChangePassword && !opts.allowPasswordChangePending) throw commonError(CommonErrorCode.PasswordChangeRequired);
-    if (opts.roles && !opts.roles.includes(actor.role)) throw commonError(CommonErrorCode.Forbidden, `Requires one of: ${opts.roles.join(', ')}`);
+    if (actor.mustChangePassword && !opts.allowPasswordChangePending)
+      throw commonError(CommonErrorCode.PasswordChangeRequired);
+    if (opts.roles && !opts.roles.includes(actor.role))
+      throw commonError(CommonErrorCode.Forbidden, `Requires one of: ${opts.roles.join(', ')}`);
     req.actor = actor;
     return true;
   }

@@ -4,7 +4,6 @@ import type { Actor } from './actor.js';
 import { AUTH_METADATA, type AuthenticatedOptions } from './auth-metadata.js';
 import { AuthGuard } from './auth.guard.js';
 
-
 /**
  * The one authorisation mechanism of every controller: authenticates the bearer token against a
  * live session, gates by role here, and hands the resolved `Actor` to the service, which checks

@@ -20,7 +20,14 @@ export class AccountsModule {
       controllers: [AuthController, AccountsController],
       providers: [
         { provide: ACCOUNTS_OPTIONS, useValue: options },
-        { provide: AUTH_OPTIONS, useValue: { jwtSecret: options.jwtSecret, jwtIssuer: options.jwtIssuer, accessTokenTtlSeconds: options.accessTokenTtlSeconds } },
+        {
+          provide: AUTH_OPTIONS,
+          useValue: {
+            jwtSecret: options.jwtSecret,
+            jwtIssuer: options.jwtIssuer,
+            accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+          },
+        },
         AccountsRepository,
         AuthService,
         AccountsService,

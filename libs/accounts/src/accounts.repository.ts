@@ -34,12 +34,18 @@ export class AccountsRepository {
   }
 
   async findById(id: string, tx?: EntityManager, lock = false): Promise<AccountRow | null> {
-    const rows = await this.m(tx).query(`SELECT ${COLS} FROM account a JOIN org_unit u ON u.id = a.unit_id WHERE a.id = $1 ${lock ? 'FOR UPDATE OF a' : ''}`, [id]);
+    const rows = await this.m(tx).query(
+      `SELECT ${COLS} FROM account a JOIN org_unit u ON u.id = a.unit_id WHERE a.id = $1 ${lock ? 'FOR UPDATE OF a' : ''}`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 
   async findByUsername(username: string, tx?: EntityManager, lock = false): Promise<AccountRow | null> {
-    const rows = await this.m(tx).query(`SELECT ${COLS} FROM account a JOIN org_unit u ON u.id = a.unit_id WHERE a.username = $1 ${lock ? 'FOR UPDATE OF a' : ''}`, [username.toLowerCase()]);
+    const rows = await this.m(tx).query(
+      `SELECT ${COLS} FROM account a JOIN org_unit u ON u.id = a.unit_id WHERE a.username = $1 ${lock ? 'FOR UPDATE OF a' : ''}`,
+      [username.toLowerCase()],
+    );
     return rows[0] ?? null;
   }
 
@@ -47,34 +53,78 @@ export class AccountsRepository {
     const rows = await tx.query(
       `INSERT INTO account (unit_id, role, username, real_name, id_type, id_number, password_hash, created_by, must_change_password)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id`,
-      [a.unitId, a.role, a.username.toLowerCase(), a.realName, a.idType, a.idNumber, a.passwordHash, a.createdBy, a.mustChangePassword],
+      [
+        a.unitId,
+        a.role,
+        a.username.toLowerCase(),
+        a.realName,
+        a.idType,
+        a.idNumber,
+        a.passwordHash,
+        a.createdBy,
+        a.mustChangePassword,
+      ],
     );
     return rows[0].id;
   }
 
-  async list(f: { pathPrefix: string; unitId?: string; role?: Role; status?: AccountStatus; afterId?: string; limit: number }): Promise<AccountRow[]> {
+  async list(f: {
+    pathPrefix: string;
+    unitId?: string;
+    role?: Role;
+    status?: AccountStatus;
+    afterId?: string;
+    limit: number;
+  }): Promise<AccountRow[]> {
     const params: unknown[] = [f.pathPrefix + '%'];
     let where = 'u.path LIKE $1';
-    const add = (sql: string, v: unknown) => { params.push(v); where += ` AND ${sql.replace('?', `$${params.length}`)}`; };
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where += ` AND ${sql.replace('?', `$${params.length}`)}`;
+    };
     if (f.unitId) add('a.unit_id = ?', f.unitId);
     if (f.role) add('a.role = ?', f.role);
     if (f.status) add('a.status = ?', f.status);
     if (f.afterId) add('a.id > ?', f.afterId);
     params.push(f.limit);
-    return this.db.query(`SELECT ${COLS} FROM account a JOIN org_unit u ON u.id = a.unit_id WHERE ${where} ORDER BY a.id LIMIT $${params.length}`, params);
+    return this.db.query(
+      `SELECT ${COLS} FROM account a JOIN org_unit u ON u.id = a.unit_id WHERE ${where} ORDER BY a.id LIMIT $${params.length}`,
+      params,
+    );
   }
 
-  async update(id: string, version: number, patch: { realName?: string; status?: AccountStatus; certFingerprint?: string | null; passwordHash?: string; mustChangePassword?: boolean; unlock?: boolean }, tx: EntityManager): Promise<boolean> {
+  async update(
+    id: string,
+    version: number,
+    patch: {
+      realName?: string;
+      status?: AccountStatus;
+      certFingerprint?: string | null;
+      passwordHash?: string;
+      mustChangePassword?: boolean;
+      unlock?: boolean;
+    },
+    tx: EntityManager,
+  ): Promise<boolean> {
     const sets: string[] = [];
     const params: unknown[] = [id, version];
-    const set = (col: string, v: unknown) => { params.push(v); sets.push(`${col} = $${params.length}`); };
+    const set = (col: string, v: unknown) => {
+      params.push(v);
+      sets.push(`${col} = $${params.length}`);
+    };
     if (patch.realName !== undefined) set('real_name', patch.realName);
     if (patch.status !== undefined) set('status', patch.status);
     if (patch.certFingerprint !== undefined) set('cert_fingerprint', patch.certFingerprint);
-    if (patch.passwordHash !== undefined) { set('password_hash', patch.passwordHash); sets.push('password_changed_at = now()'); }
+    if (patch.passwordHash !== undefined) {
+      set('password_hash', patch.passwordHash);
+      sets.push('password_changed_at = now()');
+    }
     if (patch.mustChangePassword !== undefined) set('must_change_password', patch.mustChangePassword);
     if (patch.unlock) sets.push('failed_attempts = 0', 'locked_until = NULL');
-    const res = await tx.query(`UPDATE account SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')} WHERE id = $1 AND version = $2 RETURNING id`, params);
+    const res = await tx.query(
+      `UPDATE account SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')} WHERE id = $1 AND version = $2 RETURNING id`,
+      params,
+    );
     return returned(res).length > 0;
   }
 
@@ -95,7 +145,13 @@ export class AccountsRepository {
     await tx.query(`UPDATE account SET failed_attempts = 0, locked_until = NULL WHERE id = $1`, [id]);
   }
 
-  async createSession(accountId: string, refreshHash: string, ttlSeconds: number, ip: string | null, tx: EntityManager): Promise<string> {
+  async createSession(
+    accountId: string,
+    refreshHash: string,
+    ttlSeconds: number,
+    ip: string | null,
+    tx: EntityManager,
+  ): Promise<string> {
     const rows = await tx.query(
       `INSERT INTO auth_session (account_id, refresh_hash, expires_at, ip) VALUES ($1, $2, now() + make_interval(secs => $3), $4) RETURNING id`,
       [accountId, refreshHash, ttlSeconds, ip],
@@ -104,7 +160,11 @@ export class AccountsRepository {
   }
 
   /** Rotates a live session's refresh token; returns the session and account ids, or null. */
-  async rotateRefresh(oldHash: string, newHash: string, ttlSeconds: number): Promise<{ sessionId: string; accountId: string } | null> {
+  async rotateRefresh(
+    oldHash: string,
+    newHash: string,
+    ttlSeconds: number,
+  ): Promise<{ sessionId: string; accountId: string } | null> {
     const res = await this.db.query(
       `UPDATE auth_session s SET refresh_hash = $2, expires_at = now() + make_interval(secs => $3)
          FROM account a JOIN org_unit u ON u.id = a.unit_id
@@ -120,7 +180,10 @@ export class AccountsRepository {
   }
 
   async revokeAllSessions(accountId: string, tx: EntityManager, exceptSessionId?: string): Promise<void> {
-    await tx.query(`UPDATE auth_session SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)`, [accountId, exceptSessionId ?? null]);
+    await tx.query(
+      `UPDATE auth_session SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)`,
+      [accountId, exceptSessionId ?? null],
+    );
   }
 
   async resolveActor(sessionId: string, accountId: string): Promise<Actor | null> {

@@ -9,7 +9,13 @@ import type { EntityManager } from 'typeorm';
 import { AccountStatus, type AccountRow } from './account.entity.js';
 import { accountError, AccountErrorCode } from './accounts.errors.js';
 import { AccountsRepository } from './accounts.repository.js';
-import type { BindCertificateDto, CreateAccountDto, ListAccountsQueryDto, ResetPasswordDto, UpdateAccountDto } from './dto/account.dto.js';
+import type {
+  BindCertificateDto,
+  CreateAccountDto,
+  ListAccountsQueryDto,
+  ResetPasswordDto,
+  UpdateAccountDto,
+} from './dto/account.dto.js';
 import { hashPassword, passwordStrong } from './password.js';
 
 /**
@@ -17,7 +23,10 @@ import { hashPassword, passwordStrong } from './password.js';
  * information administrator, query user and (at a school) teacher accounts of its own unit, and the
  * system administrator of each unit directly below. Nobody grants a role above that.
  */
-export function mayManage(actor: Pick<Actor, 'role' | 'unitId'>, target: { role: Role; unit: Pick<OrgUnitEntity, 'id' | 'parentId' | 'kind'> }): boolean {
+export function mayManage(
+  actor: Pick<Actor, 'role' | 'unitId'>,
+  target: { role: Role; unit: Pick<OrgUnitEntity, 'id' | 'parentId' | 'kind'> },
+): boolean {
   if (actor.role !== Role.SysAdmin) return false;
   switch (target.role) {
     case Role.SysAdmin:
@@ -36,18 +45,26 @@ function validateIdNumber(idType: string, idNumber: string): string {
   const parsed = parseIdNumber(value);
   if (!parsed.ok) {
     const m = idNumberProblemMessages[parsed.problem];
-    throw accountError(AccountErrorCode.InvalidIdNumber, m.en, undefined, [{ path: 'idNumber', code: 'isIdNumber', message: `idNumber ${m.en}`, messageZh: `idNumber：${m.zh}` }]);
+    throw accountError(AccountErrorCode.InvalidIdNumber, m.en, undefined, [
+      { path: 'idNumber', code: 'isIdNumber', message: `idNumber ${m.en}`, messageZh: `idNumber：${m.zh}` },
+    ]);
   }
   return value;
 }
 
 function weak(path: string) {
-  return accountError(AccountErrorCode.WeakPassword, undefined, undefined, [{ path, code: 'isStrongPassword', message: `${path} is too weak`, messageZh: `${path}：密码强度不足` }]);
+  return accountError(AccountErrorCode.WeakPassword, undefined, undefined, [
+    { path, code: 'isStrongPassword', message: `${path} is too weak`, messageZh: `${path}：密码强度不足` },
+  ]);
 }
 
 @Injectable()
 export class AccountsService {
-  constructor(private readonly repo: AccountsRepository, private readonly org: OrgService, private readonly audit: AuditService) {}
+  constructor(
+    private readonly repo: AccountsRepository,
+    private readonly org: OrgService,
+    private readonly audit: AuditService,
+  ) {}
 
   async me(actor: Actor): Promise<AccountRow> {
     const a = await this.repo.findById(actor.accountId);
@@ -64,7 +81,14 @@ export class AccountsService {
 
   async list(actor: Actor, q: ListAccountsQueryDto): Promise<Page<AccountRow>> {
     const limit = q.limit ?? 100;
-    const rows = await this.repo.list({ pathPrefix: actor.unitPath, unitId: q.unitId, role: q.role, status: q.status, afterId: q.cursor, limit: limit + 1 });
+    const rows = await this.repo.list({
+      pathPrefix: actor.unitPath,
+      unitId: q.unitId,
+      role: q.role,
+      status: q.status,
+      afterId: q.cursor,
+      limit: limit + 1,
+    });
     const items = rows.slice(0, limit);
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
   }
@@ -73,19 +97,62 @@ export class AccountsService {
     const unit = await this.org.findById(dto.unitId);
     if (!unit) throw commonError(CommonErrorCode.NotFound, 'unitId does not exist');
     AccessPolicy.requireInScope(actor, unit.path);
-    if (!mayManage(actor, { role: dto.role, unit })) throw accountError(AccountErrorCode.NotManageable, `A ${actor.role} at this unit may not create a ${dto.role} there`);
+    if (!mayManage(actor, { role: dto.role, unit }))
+      throw accountError(
+        AccountErrorCode.NotManageable,
+        `A ${actor.role} at this unit may not create a ${dto.role} there`,
+      );
     if (unit.status !== UnitStatus.Active) throw accountError(AccountErrorCode.UnitNotActive);
     const idType = dto.idType ?? '1';
     const idNumber = validateIdNumber(idType, dto.idNumber);
     const username = dto.role === Role.Teacher ? (dto.username ?? idNumber) : dto.username;
-    if (!username) throw commonError(CommonErrorCode.ValidationFailed, 'username is required', undefined, [{ path: 'username', code: 'isDefined', message: 'username is required for administrators and query users', messageZh: 'username：必填' }]);
-    if (dto.role === Role.Teacher && username.toLowerCase() !== idNumber.toLowerCase()) throw commonError(CommonErrorCode.ValidationFailed, 'A teacher logs in with the ID number', undefined, [{ path: 'username', code: 'teacherUsername', message: 'a teacher\'s username is the ID number', messageZh: 'username：教师用户名即身份证件号码' }]);
+    if (!username)
+      throw commonError(CommonErrorCode.ValidationFailed, 'username is required', undefined, [
+        {
+          path: 'username',
+          code: 'isDefined',
+          message: 'username is required for administrators and query users',
+          messageZh: 'username：必填',
+        },
+      ]);
+    if (dto.role === Role.Teacher && username.toLowerCase() !== idNumber.toLowerCase())
+      throw commonError(CommonErrorCode.ValidationFailed, 'A teacher logs in with the ID number', undefined, [
+        {
+          path: 'username',
+          code: 'teacherUsername',
+          message: "a teacher's username is the ID number",
+          messageZh: 'username：教师用户名即身份证件号码',
+        },
+      ]);
     if (!passwordStrong(dto.initialPassword)) throw weak('initialPassword');
     const passwordHash = await hashPassword(dto.initialPassword);
     const id = await this.repo.transaction(async (tx) => {
       try {
-        const newId = await this.repo.insert({ unitId: unit.id, role: dto.role, username, realName: dto.realName.trim(), idType, idNumber, passwordHash, createdBy: actor.accountId, mustChangePassword: true }, tx);
-        await this.audit.record(actor, { action: 'account.create', targetType: 'account', targetId: newId, unitPath: unit.path, details: { role: dto.role, unitId: unit.id } }, tx);
+        const newId = await this.repo.insert(
+          {
+            unitId: unit.id,
+            role: dto.role,
+            username,
+            realName: dto.realName.trim(),
+            idType,
+            idNumber,
+            passwordHash,
+            createdBy: actor.accountId,
+            mustChangePassword: true,
+          },
+          tx,
+        );
+        await this.audit.record(
+          actor,
+          {
+            action: 'account.create',
+            targetType: 'account',
+            targetId: newId,
+            unitPath: unit.path,
+            details: { role: dto.role, unitId: unit.id },
+          },
+          tx,
+        );
         return newId;
       } catch (e) {
         if (isUniqueViolation(e, 'account_one_sysadmin_per_unit')) throw accountError(AccountErrorCode.SysAdminExists);
@@ -111,29 +178,53 @@ export class AccountsService {
     if (!passwordStrong(dto.temporaryPassword)) throw weak('temporaryPassword');
     const passwordHash = await hashPassword(dto.temporaryPassword);
     return this.change(actor, id, 'account.password.reset', async (a, tx) => {
-      const ok = await this.repo.update(a.id, dto.version, { passwordHash, mustChangePassword: true, unlock: true }, tx);
+      const ok = await this.repo.update(
+        a.id,
+        dto.version,
+        { passwordHash, mustChangePassword: true, unlock: true },
+        tx,
+      );
       if (ok) await this.repo.revokeAllSessions(a.id, tx);
       return { ok };
     });
   }
 
   async unlock(actor: Actor, id: string, version: number): Promise<AccountRow> {
-    return this.change(actor, id, 'account.unlock', async (a, tx) => ({ ok: await this.repo.update(a.id, version, { unlock: true }, tx) }));
+    return this.change(actor, id, 'account.unlock', async (a, tx) => ({
+      ok: await this.repo.update(a.id, version, { unlock: true }, tx),
+    }));
   }
 
   async bindCertificate(actor: Actor, id: string, dto: BindCertificateDto): Promise<AccountRow> {
     return this.change(actor, id, 'account.certificate.bind', async (a, tx) => {
-      if (a.role === Role.Teacher || a.role === Role.Query) throw commonError(CommonErrorCode.ValidationFailed, 'CA certificates are bound to administrator accounts');
-      return { ok: await this.repo.update(a.id, dto.version, { certFingerprint: dto.fingerprint.replace(/:/g, '').toUpperCase() }, tx) };
+      if (a.role === Role.Teacher || a.role === Role.Query)
+        throw commonError(CommonErrorCode.ValidationFailed, 'CA certificates are bound to administrator accounts');
+      return {
+        ok: await this.repo.update(
+          a.id,
+          dto.version,
+          { certFingerprint: dto.fingerprint.replace(/:/g, '').toUpperCase() },
+          tx,
+        ),
+      };
     });
   }
 
   async unbindCertificate(actor: Actor, id: string, version: number): Promise<AccountRow> {
-    return this.change(actor, id, 'account.certificate.unbind', async (a, tx) => ({ ok: await this.repo.update(a.id, version, { certFingerprint: null }, tx) }));
+    return this.change(actor, id, 'account.certificate.unbind', async (a, tx) => ({
+      ok: await this.repo.update(a.id, version, { certFingerprint: null }, tx),
+    }));
   }
 
   /** Bootstraps the first system administrator of the node's root unit (deploy command, demo). */
-  async bootstrapRootAdmin(input: { unitCode: string; username: string; realName: string; idNumber: string; password: string; mustChangePassword?: boolean }): Promise<{ id: string; created: boolean }> {
+  async bootstrapRootAdmin(input: {
+    unitCode: string;
+    username: string;
+    realName: string;
+    idNumber: string;
+    password: string;
+    mustChangePassword?: boolean;
+  }): Promise<{ id: string; created: boolean }> {
     const existing = await this.repo.findByUsername(input.username);
     if (existing) return { id: existing.id, created: false };
     const root = await this.org.findByCode(input.unitCode);
@@ -143,8 +234,31 @@ export class AccountsService {
     const passwordHash = await hashPassword(input.password);
     return this.repo.transaction(async (tx) => {
       try {
-        const id = await this.repo.insert({ unitId: root.id, role: Role.SysAdmin, username: input.username, realName: input.realName, idType: '1', idNumber, passwordHash, createdBy: null, mustChangePassword: input.mustChangePassword ?? true }, tx);
-        await this.audit.record(null, { action: 'account.bootstrap', targetType: 'account', targetId: id, unitPath: root.path, details: { role: Role.SysAdmin } }, tx);
+        const id = await this.repo.insert(
+          {
+            unitId: root.id,
+            role: Role.SysAdmin,
+            username: input.username,
+            realName: input.realName,
+            idType: '1',
+            idNumber,
+            passwordHash,
+            createdBy: null,
+            mustChangePassword: input.mustChangePassword ?? true,
+          },
+          tx,
+        );
+        await this.audit.record(
+          null,
+          {
+            action: 'account.bootstrap',
+            targetType: 'account',
+            targetId: id,
+            unitPath: root.path,
+            details: { role: Role.SysAdmin },
+          },
+          tx,
+        );
         return { id, created: true };
       } catch (e) {
         if (isUniqueViolation(e, 'account_one_sysadmin_per_unit')) throw accountError(AccountErrorCode.SysAdminExists);
@@ -165,15 +279,31 @@ export class AccountsService {
     return this.repo.findByUsername(username);
   }
 
-  private async change(actor: Actor, id: string, action: string, fn: (a: AccountRow, tx: EntityManager) => Promise<{ ok: boolean; details?: Record<string, unknown> }>): Promise<AccountRow> {
+  private async change(
+    actor: Actor,
+    id: string,
+    action: string,
+    fn: (a: AccountRow, tx: EntityManager) => Promise<{ ok: boolean; details?: Record<string, unknown> }>,
+  ): Promise<AccountRow> {
     await this.repo.transaction(async (tx) => {
       const a = await this.repo.findById(id, tx, true);
       if (!a) throw accountError(AccountErrorCode.AccountNotFound);
       AccessPolicy.requireInScope(actor, a.unitPath);
-      if (a.id === actor.accountId || !mayManage(actor, { role: a.role, unit: { id: a.unitId, parentId: a.unitParentId, kind: a.unitKind as UnitKind } })) throw accountError(AccountErrorCode.NotManageable);
+      if (
+        a.id === actor.accountId ||
+        !mayManage(actor, {
+          role: a.role,
+          unit: { id: a.unitId, parentId: a.unitParentId, kind: a.unitKind as UnitKind },
+        })
+      )
+        throw accountError(AccountErrorCode.NotManageable);
       const { ok, details } = await fn(a, tx);
       if (!ok) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: a.version });
-      await this.audit.record(actor, { action, targetType: 'account', targetId: a.id, unitPath: a.unitPath, details }, tx);
+      await this.audit.record(
+        actor,
+        { action, targetType: 'account', targetId: a.id, unitPath: a.unitPath, details },
+        tx,
+      );
     });
     return (await this.repo.findById(id))!;
   }

@@ -12,22 +12,52 @@ type Req = Parameters<typeof clientCertificateFingerprint>[0] & { ip?: string };
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService, private readonly accounts: AccountsService, @Inject(ACCOUNTS_OPTIONS) private readonly options: AccountsOptions) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly accounts: AccountsService,
+    @Inject(ACCOUNTS_OPTIONS) private readonly options: AccountsOptions,
+  ) {}
 
-  @Post('login') @HttpCode(200) @ApiOperation({ summary: 'Log in with user name (a teacher: the ID number) and password; CA-bound administrators also present their certificate' })
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Log in with user name (a teacher: the ID number) and password; CA-bound administrators also present their certificate',
+  })
   login(@Body() dto: LoginDto, @Req() req: Req) {
-    return this.auth.login(dto.username, dto.password, { ip: req.ip ?? null, certFingerprint: clientCertificateFingerprint(req, this.options) });
+    return this.auth.login(dto.username, dto.password, {
+      ip: req.ip ?? null,
+      certFingerprint: clientCertificateFingerprint(req, this.options),
+    });
   }
 
-  @Post('refresh') @HttpCode(200) @ApiOperation({ summary: 'Exchange a refresh token for new tokens (the old refresh token stops working)' })
-  refresh(@Body() dto: RefreshDto) { return this.auth.refresh(dto.refreshToken); }
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange a refresh token for new tokens (the old refresh token stops working)' })
+  refresh(@Body() dto: RefreshDto) {
+    return this.auth.refresh(dto.refreshToken);
+  }
 
-  @Post('logout') @HttpCode(204) @Authenticated({ allowPasswordChangePending: true }) @ApiOperation({ summary: 'Revoke this session: its access and refresh tokens stop working' })
-  async logout(@CurrentActor() a: Actor) { await this.auth.logout(a); }
+  @Post('logout')
+  @HttpCode(204)
+  @Authenticated({ allowPasswordChangePending: true })
+  @ApiOperation({ summary: 'Revoke this session: its access and refresh tokens stop working' })
+  async logout(@CurrentActor() a: Actor) {
+    await this.auth.logout(a);
+  }
 
-  @Post('password') @HttpCode(204) @Authenticated({ allowPasswordChangePending: true }) @ApiOperation({ summary: 'Change your password (required at first login)' })
-  async changePassword(@CurrentActor() a: Actor, @Body() dto: ChangePasswordDto) { await this.auth.changePassword(a, dto.currentPassword, dto.newPassword); }
+  @Post('password')
+  @HttpCode(204)
+  @Authenticated({ allowPasswordChangePending: true })
+  @ApiOperation({ summary: 'Change your password (required at first login)' })
+  async changePassword(@CurrentActor() a: Actor, @Body() dto: ChangePasswordDto) {
+    await this.auth.changePassword(a, dto.currentPassword, dto.newPassword);
+  }
 
-  @Get('me') @Authenticated({ allowPasswordChangePending: true }) @ApiOperation({ summary: 'Your own account' })
-  async me(@CurrentActor() a: Actor) { return { ...toAccountResponse(await this.accounts.me(a), { unmasked: true }), unitPath: a.unitPath }; }
+  @Get('me')
+  @Authenticated({ allowPasswordChangePending: true })
+  @ApiOperation({ summary: 'Your own account' })
+  async me(@CurrentActor() a: Actor) {
+    return { ...toAccountResponse(await this.accounts.me(a), { unmasked: true }), unitPath: a.unitPath };
+  }
 }

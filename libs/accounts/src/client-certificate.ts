@@ -4,7 +4,11 @@ import { normaliseFingerprint } from './auth.service.js';
 
 interface RequestLike {
   headers: Record<string, string | string[] | undefined>;
-  socket: { remoteAddress?: string; getPeerCertificate?: (detailed?: boolean) => { raw?: Buffer } | null; authorized?: boolean };
+  socket: {
+    remoteAddress?: string;
+    getPeerCertificate?: (detailed?: boolean) => { raw?: Buffer } | null;
+    authorized?: boolean;
+  };
 }
 
 /**
@@ -12,7 +16,10 @@ interface RequestLike {
  * mutual TLS itself, or from the configured header when (and only when) the immediate peer is a
  * configured trusted proxy. Never from a header by default.
  */
-export function clientCertificateFingerprint(req: RequestLike, options: Pick<AccountsOptions, 'clientCertHeader' | 'trustedProxies'>): string | null {
+export function clientCertificateFingerprint(
+  req: RequestLike,
+  options: Pick<AccountsOptions, 'clientCertHeader' | 'trustedProxies'>,
+): string | null {
   const sock = req.socket;
   if (typeof sock.getPeerCertificate === 'function' && sock.authorized) {
     const cert = sock.getPeerCertificate();
@@ -23,7 +30,8 @@ export function clientCertificateFingerprint(req: RequestLike, options: Pick<Acc
     if (options.trustedProxies.includes(peer)) {
       const v = req.headers[options.clientCertHeader.toLowerCase()];
       const value = Array.isArray(v) ? v[0] : v;
-      if (value && /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/.test(value.trim())) return normaliseFingerprint(value.trim());
+      if (value && /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/.test(value.trim()))
+        return normaliseFingerprint(value.trim());
     }
   }
   return null;

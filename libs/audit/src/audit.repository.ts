@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import type { EntityManager } from 'typeorm';
 
 export interface AuditEntry {
   actorAccountId?: string | null;
@@ -33,23 +34,54 @@ export interface AuditRow {
 
 @Injectable()
 export class AuditRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  /** The open transaction's manager, or the pool. */
+  private get db(): EntityManager {
+    return this.txHost.tx;
+  }
 
   /** Writes one audit row; pass the transaction's manager so it commits with the change it records. */
-  async write(entry: AuditEntry, manager: EntityManager = this.db.manager): Promise<void> {
+  async write(entry: AuditEntry, manager: EntityManager = this.db): Promise<void> {
     await manager.query(
       `INSERT INTO audit_log (actor_account_id, actor_unit_id, action, outcome, target_type, target_id, unit_path, ip, correlation_id, details)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-      [entry.actorAccountId ?? null, entry.actorUnitId ?? null, entry.action, entry.outcome ?? 'ok', entry.targetType ?? null, entry.targetId ?? null, entry.unitPath ?? null, entry.ip ?? null, entry.correlationId ?? null, entry.details ? JSON.stringify(entry.details) : null],
+      [
+        entry.actorAccountId ?? null,
+        entry.actorUnitId ?? null,
+        entry.action,
+        entry.outcome ?? 'ok',
+        entry.targetType ?? null,
+        entry.targetId ?? null,
+        entry.unitPath ?? null,
+        entry.ip ?? null,
+        entry.correlationId ?? null,
+        entry.details ? JSON.stringify(entry.details) : null,
+      ],
     );
   }
 
-  async list(filter: { pathPrefix: string; action?: string; actorAccountId?: string; beforeId?: string; limit: number }): Promise<AuditRow[]> {
+  async list(filter: {
+    pathPrefix: string;
+    action?: string;
+    actorAccountId?: string;
+    beforeId?: string;
+    limit: number;
+  }): Promise<AuditRow[]> {
     const params: unknown[] = [filter.pathPrefix + '%'];
     let where = `unit_path LIKE $1`;
-    if (filter.action) { params.push(filter.action); where += ` AND action = $${params.length}`; }
-    if (filter.actorAccountId) { params.push(filter.actorAccountId); where += ` AND actor_account_id = $${params.length}`; }
-    if (filter.beforeId) { params.push(filter.beforeId); where += ` AND id < $${params.length}`; }
+    if (filter.action) {
+      params.push(filter.action);
+      where += ` AND action = $${params.length}`;
+    }
+    if (filter.actorAccountId) {
+      params.push(filter.actorAccountId);
+      where += ` AND actor_account_id = $${params.length}`;
+    }
+    if (filter.beforeId) {
+      params.push(filter.beforeId);
+      where += ` AND id < $${params.length}`;
+    }
     params.push(filter.limit);
     const rows = await this.db.query(
       `SELECT id::text, at, actor_account_id AS "actorAccountId", actor_unit_id AS "actorUnitId", action, outcome, target_type AS "targetType",

@@ -9,18 +9,37 @@ export class AuditService {
   constructor(private readonly repo: AuditRepository) {}
 
   /** Records an operation by `actor` (or by an anonymous caller) with the request's IP and correlation id. */
-  record(actor: Actor | null, entry: Omit<AuditEntry, 'actorAccountId' | 'actorUnitId' | 'ip' | 'correlationId'>, manager?: EntityManager): Promise<void> {
+  record(
+    actor: Actor | null,
+    entry: Omit<AuditEntry, 'actorAccountId' | 'actorUnitId' | 'ip' | 'correlationId'>,
+    manager?: EntityManager,
+  ): Promise<void> {
     return this.repo.write(
-      { ...entry, actorAccountId: actor?.accountId ?? null, actorUnitId: actor?.unitId ?? null, ip: requestContext.getStore()?.ip ?? null, correlationId: currentCorrelationId() ?? null },
+      {
+        ...entry,
+        actorAccountId: actor?.accountId ?? null,
+        actorUnitId: actor?.unitId ?? null,
+        ip: requestContext.getStore()?.ip ?? null,
+        correlationId: currentCorrelationId() ?? null,
+      },
       manager,
     );
   }
 
   /** Audit trail of the actor's unit and everything below; system administrators only. */
-  async list(actor: Actor, q: { action?: string; actorAccountId?: string; cursor?: string; limit?: number }): Promise<Page<AuditRow>> {
+  async list(
+    actor: Actor,
+    q: { action?: string; actorAccountId?: string; cursor?: string; limit?: number },
+  ): Promise<Page<AuditRow>> {
     AccessPolicy.requireRole(actor, [Role.SysAdmin]);
     const limit = Math.min(q.limit ?? 50, 500);
-    const rows = await this.repo.list({ pathPrefix: actor.unitPath, action: q.action, actorAccountId: q.actorAccountId, beforeId: q.cursor, limit: limit + 1 });
+    const rows = await this.repo.list({
+      pathPrefix: actor.unitPath,
+      action: q.action,
+      actorAccountId: q.actorAccountId,
+      beforeId: q.cursor,
+      limit: limit + 1,
+    });
     const items = rows.slice(0, limit);
     return { items, nextCursor: rows.length > limit ? items[items.length - 1].id : null };
   }

@@ -78,21 +78,39 @@ export interface AssessContext {
 
 /** Import-specific row problems, in both languages. */
 export const IMPORT_PROBLEMS = {
-  missingKey: ['the person key (ID document type and number) is required on every row', '每行须填写身份证件类型和身份证件号'],
-  duplicateInFile: ['this person already has a row on this sheet earlier in the file', '该人员在本表中已有一行（文件内重复）'],
-  noBasicRow: ['no row for this person on the basic sheet, and no record on this node', '基本信息表中没有该人员，本节点也没有其档案'],
+  missingKey: [
+    'the person key (ID document type and number) is required on every row',
+    '每行须填写身份证件类型和身份证件号',
+  ],
+  duplicateInFile: [
+    'this person already has a row on this sheet earlier in the file',
+    '该人员在本表中已有一行（文件内重复）',
+  ],
+  noBasicRow: [
+    'no row for this person on the basic sheet, and no record on this node',
+    '基本信息表中没有该人员，本节点也没有其档案',
+  ],
   unitRequired: ['the unit code is required', '须填写单位代码'],
   unknownUnit: ['no unit has this code', '单位代码不存在'],
   notASchool: ['teacher records belong to a school or a secondary department', '教师档案须属于学校或其二级部门'],
   unitClosed: ['the unit is closed or merged', '该单位已撤销或已合并'],
   scope: ['the unit is outside your unit and the units below it', '该单位不在本单位及下级单位范围内'],
-  duplicateOutOfScope: ['this person already has a record on this node, in a unit outside your scope', '该人员在本节点已有档案，且不在您的管理范围内'],
-  otherUnit: ['this person\'s record is in another unit of your scope: move it with a transfer, not an import', '该人员档案在您管辖的其他单位，请通过调动办理，不能通过导入修改'],
-  entryNotFound: ['no entry of this person\'s record has this entry id', '该人员档案中没有此条目标识'],
-  inReview: ['the record is awaiting the department\'s review and is locked', '档案正在主管部门审核中，已锁定'],
-  reported: ['the record is reported: changes go through a change request (Art. 19)', '档案已上报，修改须通过变更申请（第十九条）'],
+  duplicateOutOfScope: [
+    'this person already has a record on this node, in a unit outside your scope',
+    '该人员在本节点已有档案，且不在您的管理范围内',
+  ],
+  otherUnit: [
+    "this person's record is in another unit of your scope: move it with a transfer, not an import",
+    '该人员档案在您管辖的其他单位，请通过调动办理，不能通过导入修改',
+  ],
+  entryNotFound: ["no entry of this person's record has this entry id", '该人员档案中没有此条目标识'],
+  inReview: ["the record is awaiting the department's review and is locked", '档案正在主管部门审核中，已锁定'],
+  reported: [
+    'the record is reported: changes go through a change request (Art. 19)',
+    '档案已上报，修改须通过变更申请（第十九条）',
+  ],
   owner: ['your role may not write this field (Art. 16)', '您的角色不能填写该字段（第十六条）'],
-  unknownColumn: ['this column is not a field of the sheet\'s sub-set', '该列不是本子集的字段'],
+  unknownColumn: ["this column is not a field of the sheet's sub-set", '该列不是本子集的字段'],
   missingColumn: ['the sheet lacks a required key column', '工作表缺少必需的关联列'],
 } as const;
 
@@ -100,7 +118,8 @@ export type ImportProblem = keyof typeof IMPORT_PROBLEMS;
 
 const isObj = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
-const display = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v.slice(0, 200) : JSON.stringify(v).slice(0, 200));
+const display = (v: unknown): string | null =>
+  v === undefined || v === null ? null : typeof v === 'string' ? v.slice(0, 200) : JSON.stringify(v).slice(0, 200);
 
 /** The values of a row that belong to the record (not the unit code, the person key on non-basic sheets, nor the entry id). */
 function fieldValues(row: StagedRow): Rec {
@@ -113,8 +132,24 @@ function fieldValues(row: StagedRow): Rec {
   return out;
 }
 
-export function rowError(row: Pick<StagedRow, 'sheet' | 'rowNo' | 'data'> | null, ctx: Pick<AssessContext, 'colOf'>, field: string | null, code: string, en: string, zh: string): RowError {
-  return { sheet: row?.sheet ?? null, rowNo: row?.rowNo ?? null, col: row && field ? ctx.colOf(row.sheet, field) : null, field, value: row && field ? display(row.data[field]) : null, code, en, zh };
+export function rowError(
+  row: Pick<StagedRow, 'sheet' | 'rowNo' | 'data'> | null,
+  ctx: Pick<AssessContext, 'colOf'>,
+  field: string | null,
+  code: string,
+  en: string,
+  zh: string,
+): RowError {
+  return {
+    sheet: row?.sheet ?? null,
+    rowNo: row?.rowNo ?? null,
+    col: row && field ? ctx.colOf(row.sheet, field) : null,
+    field,
+    value: row && field ? display(row.data[field]) : null,
+    code,
+    en,
+    zh,
+  };
 }
 
 function importError(row: StagedRow | null, ctx: AssessContext, field: string | null, p: ImportProblem): RowError {
@@ -130,7 +165,11 @@ function importError(row: StagedRow | null, ctx: AssessContext, field: string | 
  * cells keep what is there, list rows match entries by entry id, then by equal content, then by the
  * sub-set's unique key (one assessment per year), else they are added — an import never deletes.
  */
-export function assessPerson(rows: StagedRow[], existing: ExistingRecord | undefined, ctx: AssessContext): PersonOutcome {
+export function assessPerson(
+  rows: StagedRow[],
+  existing: ExistingRecord | undefined,
+  ctx: AssessContext,
+): PersonOutcome {
   const errors: RowError[] = [];
   const first = rows[0];
   const singles = new Map<string, StagedRow>();
@@ -140,13 +179,29 @@ export function assessPerson(rows: StagedRow[], existing: ExistingRecord | undef
     else singles.set(r.subSet, r);
   }
   const basicRow = singles.get('basic');
-  if (existing && !existing.unitPath.startsWith(ctx.scopePath)) return { errors: [...errors, importError(basicRow ?? first, ctx, 'idNumber', 'duplicateOutOfScope')] };
+  if (existing && !existing.unitPath.startsWith(ctx.scopePath))
+    return { errors: [...errors, importError(basicRow ?? first, ctx, 'idNumber', 'duplicateOutOfScope')] };
 
-  let unit: { id: string; path: string; schoolType: string | null } | null = existing ? { id: existing.unitId, path: existing.unitPath, schoolType: existing.schoolType } : null;
+  let unit: { id: string; path: string; schoolType: string | null } | null = existing
+    ? { id: existing.unitId, path: existing.unitPath, schoolType: existing.schoolType }
+    : null;
   if (basicRow) {
-    const code = typeof basicRow.data.unitCode === 'string' && basicRow.data.unitCode ? basicRow.data.unitCode : ctx.defaultUnitCode;
+    const code =
+      typeof basicRow.data.unitCode === 'string' && basicRow.data.unitCode
+        ? basicRow.data.unitCode
+        : ctx.defaultUnitCode;
     const u = code ? ctx.units.get(code) : undefined;
-    const problem: ImportProblem | null = !code ? 'unitRequired' : !u ? 'unknownUnit' : u.kind !== 'school' && u.kind !== 'department' ? 'notASchool' : !u.path.startsWith(ctx.scopePath) ? 'scope' : u.status !== 'active' ? 'unitClosed' : null;
+    const problem: ImportProblem | null = !code
+      ? 'unitRequired'
+      : !u
+        ? 'unknownUnit'
+        : u.kind !== 'school' && u.kind !== 'department'
+          ? 'notASchool'
+          : !u.path.startsWith(ctx.scopePath)
+            ? 'scope'
+            : u.status !== 'active'
+              ? 'unitClosed'
+              : null;
     if (problem) errors.push(importError(basicRow, ctx, 'unitCode', problem));
     else if (existing && u!.id !== existing.unitId) errors.push(importError(basicRow, ctx, 'unitCode', 'otherUnit'));
     else unit = { id: u!.id, path: u!.path, schoolType: u!.schoolType };
@@ -166,20 +221,27 @@ export function assessPerson(rows: StagedRow[], existing: ExistingRecord | undef
   const listRows = rows.filter((r) => subSetDef(r.subSet)?.cardinality === 'many');
   const used = new Set<string>();
   const originalIds = new Set<string>();
-  for (const ss of new Set(listRows.map((r) => r.subSet))) for (const e of (Array.isArray(before?.[ss]) ? (before![ss] as Rec[]) : [])) originalIds.add(`${ss}\u0000${String(e.id)}`);
+  for (const ss of new Set(listRows.map((r) => r.subSet)))
+    for (const e of Array.isArray(before?.[ss]) ? (before![ss] as Rec[]) : [])
+      originalIds.add(`${ss}\u0000${String(e.id)}`);
   for (const r of listRows) {
     const def = subSetDef(r.subSet)!;
     const list: Rec[] = Array.isArray(next[r.subSet]) ? (next[r.subSet] as Rec[]) : [];
     next[r.subSet] = list;
     const values = fieldValues(r);
-    const original = (e: Rec) => originalIds.has(`${r.subSet}\u0000${String(e.id)}`) && !used.has(`${r.subSet}\u0000${String(e.id)}`);
+    const original = (e: Rec) =>
+      originalIds.has(`${r.subSet}\u0000${String(e.id)}`) && !used.has(`${r.subSet}\u0000${String(e.id)}`);
     let index = -1;
     if (typeof r.data.id === 'string' && r.data.id) {
       index = list.findIndex((e) => e.id === r.data.id);
-      if (index < 0) { errors.push(importError(r, ctx, 'id', 'entryNotFound')); continue; }
+      if (index < 0) {
+        errors.push(importError(r, ctx, 'id', 'entryNotFound'));
+        continue;
+      }
     } else {
       index = list.findIndex((e) => original(e) && Object.entries(values).every(([k, v]) => same(e[k], v)));
-      if (index < 0 && def.uniqueBy?.length && def.uniqueBy.every((k) => values[k] !== undefined)) index = list.findIndex((e) => original(e) && def.uniqueBy!.every((k) => same(e[k], values[k])));
+      if (index < 0 && def.uniqueBy?.length && def.uniqueBy.every((k) => values[k] !== undefined))
+        index = list.findIndex((e) => original(e) && def.uniqueBy!.every((k) => same(e[k], values[k])));
     }
     if (index >= 0) {
       used.add(`${r.subSet}\u0000${String(list[index].id)}`);
@@ -194,20 +256,34 @@ export function assessPerson(rows: StagedRow[], existing: ExistingRecord | undef
 
   const a = assessWrite(ctx.writer, before, next, { schoolType: unit.schoolType }, unit, ctx.customDefs);
   if (existing && a.changes.length === 0) return { errors: [], unchanged: true };
-  if (existing && a.changes.length && existing.reviewState === 'school_approved') return { errors: [importError(basicRow ?? first, ctx, null, 'inReview')] };
-  if (existing && a.changes.length && existing.reviewState === 'reported') return { errors: [importError(basicRow ?? first, ctx, null, 'reported')] };
+  if (existing && a.changes.length && existing.reviewState === 'school_approved')
+    return { errors: [importError(basicRow ?? first, ctx, null, 'inReview')] };
+  if (existing && a.changes.length && existing.reviewState === 'reported')
+    return { errors: [importError(basicRow ?? first, ctx, null, 'reported')] };
 
   const locate = (path: string): { row: StagedRow; field: string | null } => {
     const m = /^(?:record\.)?([A-Za-z]+)(?:\[(\d+)\])?(?:\.([A-Za-z0-9_]+))?/.exec(path);
     if (!m) return { row: first, field: null };
     const [, ss, index, field] = m;
-    const row = (index !== undefined ? source.get(`${ss}[${index}]`) : source.get(ss)) ?? rows.find((r) => r.subSet === ss) ?? first;
+    const row =
+      (index !== undefined ? source.get(`${ss}[${index}]`) : source.get(ss)) ??
+      rows.find((r) => r.subSet === ss) ??
+      first;
     return { row, field: field ?? null };
   };
   for (const p of a.problems) {
     const { row, field } = locate(p.path);
     const shown = row.subSet === p.path.replace(/^record\./, '').split(/[.[]/)[0] ? field : null;
-    errors.push(rowError(row, ctx, shown, p.code, shown ? p.message : `${p.path.replace(/^record\./, '')}: ${p.message}`, p.messageZh.replace(/^record\./, '')));
+    errors.push(
+      rowError(
+        row,
+        ctx,
+        shown,
+        p.code,
+        shown ? p.message : `${p.path.replace(/^record\./, '')}: ${p.message}`,
+        p.messageZh.replace(/^record\./, ''),
+      ),
+    );
   }
   for (const path of a.denied) {
     const { row, field } = locate(path);
@@ -217,8 +293,15 @@ export function assessPerson(rows: StagedRow[], existing: ExistingRecord | undef
   return {
     errors: [],
     action: {
-      kind: existing ? 'update' : 'create', teacherId: existing?.id ?? null, baseVersion: existing?.version ?? null, fromState: existing?.reviewState ?? 'draft',
-      columns: a.columns, record: next, custom: customValues(next), catalogueVersion: a.catalogueVersion, changes: a.changes,
+      kind: existing ? 'update' : 'create',
+      teacherId: existing?.id ?? null,
+      baseVersion: existing?.version ?? null,
+      fromState: existing?.reviewState ?? 'draft',
+      columns: a.columns,
+      record: next,
+      custom: customValues(next),
+      catalogueVersion: a.catalogueVersion,
+      changes: a.changes,
     },
   };
 }

@@ -19,9 +19,23 @@ export class BulkModule {
   static register(options: BulkOptions, teachers: DynamicModule): DynamicModule {
     return {
       module: BulkModule,
-      imports: [teachers, AuditModule, OrgModule, MulterModule.register({ dest: options.dir, limits: { fileSize: options.maxUploadMb * 1024 * 1024, files: 1, fields: 10 } })],
+      imports: [
+        teachers,
+        AuditModule,
+        OrgModule,
+        MulterModule.register({
+          dest: options.dir,
+          limits: { fileSize: options.maxUploadMb * 1024 * 1024, files: 1, fields: 10 },
+        }),
+      ],
       controllers: [TeacherExportController, BulkController],
-      providers: [{ provide: BULK_OPTIONS, useValue: options }, BulkRepository, BulkService, ImportRunner, BulkExportService],
+      providers: [
+        { provide: BULK_OPTIONS, useValue: options },
+        BulkRepository,
+        BulkService,
+        ImportRunner,
+        BulkExportService,
+      ],
       exports: [BulkService],
     };
   }

@@ -84,11 +84,42 @@ type Q = Pick<EntityManager, 'query'> | QueryRunner;
 export class BulkRepository {
   constructor(readonly db: DataSource) {}
 
-  async insertJob(j: Pick<BulkJobRow, 'id' | 'state' | 'dryRun' | 'mode' | 'format' | 'fileName' | 'fileSize' | 'fileHash' | 'filePath' | 'layout' | 'sourceJobId' | 'actor'>): Promise<BulkJobRow> {
+  async insertJob(
+    j: Pick<
+      BulkJobRow,
+      | 'id'
+      | 'state'
+      | 'dryRun'
+      | 'mode'
+      | 'format'
+      | 'fileName'
+      | 'fileSize'
+      | 'fileHash'
+      | 'filePath'
+      | 'layout'
+      | 'sourceJobId'
+      | 'actor'
+    >,
+  ): Promise<BulkJobRow> {
     const [row] = await this.db.query(
       `INSERT INTO bulk_job (id, state, dry_run, mode, format, file_name, file_size, file_hash, file_path, layout, source_job_id, created_by, actor, unit_path, progress)
        VALUES ($14,$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'{"phase":"queued"}') RETURNING ${COLS}`,
-      [j.state, j.dryRun, j.mode, j.format, j.fileName, j.fileSize, j.fileHash, j.filePath, JSON.stringify(j.layout), j.sourceJobId, j.actor.accountId, JSON.stringify(j.actor), j.actor.unitPath, j.id],
+      [
+        j.state,
+        j.dryRun,
+        j.mode,
+        j.format,
+        j.fileName,
+        j.fileSize,
+        j.fileHash,
+        j.filePath,
+        JSON.stringify(j.layout),
+        j.sourceJobId,
+        j.actor.accountId,
+        JSON.stringify(j.actor),
+        j.actor.unitPath,
+        j.id,
+      ],
     );
     return row;
   }
@@ -99,19 +130,47 @@ export class BulkRepository {
   }
 
   async listJobs(pathPrefix: string, limit: number): Promise<BulkJobRow[]> {
-    return this.db.query(`SELECT ${COLS} FROM bulk_job WHERE unit_path LIKE $1 ORDER BY created_at DESC, id LIMIT $2`, [pathPrefix + '%', limit]);
+    return this.db.query(`SELECT ${COLS} FROM bulk_job WHERE unit_path LIKE $1 ORDER BY created_at DESC, id LIMIT $2`, [
+      pathPrefix + '%',
+      limit,
+    ]);
   }
 
   /** Moves a job on; `finished` stamps the end. Through the pool, so progress is visible while the job's own transaction runs. */
-  async setJob(id: string, patch: { state?: JobState; counts?: JobCounts; progress?: JobProgress; message?: string | null; messageZh?: string | null; errorsTruncated?: boolean; started?: boolean; finished?: boolean; filePath?: null }, q: Q = this.db): Promise<void> {
+  async setJob(
+    id: string,
+    patch: {
+      state?: JobState;
+      counts?: JobCounts;
+      progress?: JobProgress;
+      message?: string | null;
+      messageZh?: string | null;
+      errorsTruncated?: boolean;
+      started?: boolean;
+      finished?: boolean;
+      filePath?: null;
+    },
+    q: Q = this.db,
+  ): Promise<void> {
     await q.query(
       `UPDATE bulk_job SET state = COALESCE($2, state), counts = COALESCE($3::jsonb, counts), progress = COALESCE($4::jsonb, progress),
          message = CASE WHEN $5::boolean THEN $6 ELSE message END, message_zh = CASE WHEN $5::boolean THEN $7 ELSE message_zh END,
          errors_truncated = COALESCE($8, errors_truncated), started_at = CASE WHEN $9::boolean THEN now() ELSE started_at END,
          finished_at = CASE WHEN $10::boolean THEN now() ELSE finished_at END, file_path = CASE WHEN $11::boolean THEN NULL ELSE file_path END, updated_at = now()
        WHERE id = $1`,
-      [id, patch.state ?? null, patch.counts ? JSON.stringify(patch.counts) : null, patch.progress ? JSON.stringify(patch.progress) : null, 'message' in patch, patch.message ?? null, patch.messageZh ?? null,
-        patch.errorsTruncated ?? null, !!patch.started, !!patch.finished, patch.filePath === null],
+      [
+        id,
+        patch.state ?? null,
+        patch.counts ? JSON.stringify(patch.counts) : null,
+        patch.progress ? JSON.stringify(patch.progress) : null,
+        'message' in patch,
+        patch.message ?? null,
+        patch.messageZh ?? null,
+        patch.errorsTruncated ?? null,
+        !!patch.started,
+        !!patch.finished,
+        patch.filePath === null,
+      ],
     );
   }
 
@@ -132,7 +191,10 @@ export class BulkRepository {
 
   /** Jobs whose uploaded file may be deleted: finished longer ago than `hours`. */
   async expiredFiles(hours: number): Promise<{ id: string; filePath: string }[]> {
-    return this.db.query(`SELECT id, file_path AS "filePath" FROM bulk_job WHERE file_path IS NOT NULL AND state NOT IN ('queued','validating','committing') AND COALESCE(finished_at, created_at) < now() - make_interval(hours => $1)`, [hours]);
+    return this.db.query(
+      `SELECT id, file_path AS "filePath" FROM bulk_job WHERE file_path IS NOT NULL AND state NOT IN ('queued','validating','committing') AND COALESCE(finished_at, created_at) < now() - make_interval(hours => $1)`,
+      [hours],
+    );
   }
 
   async insertErrors(jobId: string, errors: RowError[], q: Q = this.db): Promise<void> {
@@ -166,12 +228,20 @@ export class BulkRepository {
   }
 
   async countPersons(jobId: string, q: Q): Promise<number> {
-    const [r] = await q.query(`SELECT count(*)::int AS n FROM (SELECT DISTINCT id_type, id_number FROM bulk_job_row WHERE job_id = $1) p`, [jobId]);
+    const [r] = await q.query(
+      `SELECT count(*)::int AS n FROM (SELECT DISTINCT id_type, id_number FROM bulk_job_row WHERE job_id = $1) p`,
+      [jobId],
+    );
     return r.n;
   }
 
   /** The next `limit` persons (by key) after `after`, with all their staged rows in file order. */
-  async nextPersons(jobId: string, after: [string, string], limit: number, q: Q): Promise<{ keys: [string, string][]; rows: StagedRow[] }> {
+  async nextPersons(
+    jobId: string,
+    after: [string, string],
+    limit: number,
+    q: Q,
+  ): Promise<{ keys: [string, string][]; rows: StagedRow[] }> {
     const keys: { t: string; n: string }[] = await q.query(
       `SELECT id_type AS t, id_number AS n FROM bulk_job_row WHERE job_id = $1 AND (id_type, id_number) > ($2, $3) GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $4`,
       [jobId, after[0], after[1], limit],
@@ -204,7 +274,11 @@ export class BulkRepository {
     );
   }
 
-  async stageActions(jobId: string, actions: (PersonAction & { idType: string; idNumber: string })[], q: Q): Promise<void> {
+  async stageActions(
+    jobId: string,
+    actions: (PersonAction & { idType: string; idNumber: string })[],
+    q: Q,
+  ): Promise<void> {
     if (!actions.length) return;
     await q.query(
       `INSERT INTO bulk_job_person (job_id, id_type, id_number, action, teacher_id, base_version, from_state, columns, record, custom, catalogue_version, changes)
@@ -245,7 +319,10 @@ export class BulkRepository {
 
   /** Updates of existing records at the version that was validated; returns how many matched. */
   async commitUpdates(jobId: string, q: Q): Promise<{ expected: number; updated: number }> {
-    const [{ n }] = await q.query(`SELECT count(*)::int AS n FROM bulk_job_person WHERE job_id = $1 AND action = 'update'`, [jobId]);
+    const [{ n }] = await q.query(
+      `SELECT count(*)::int AS n FROM bulk_job_person WHERE job_id = $1 AND action = 'update'`,
+      [jobId],
+    );
     if (!n) return { expected: 0, updated: 0 };
     const res = await q.query(
       `UPDATE teacher t SET unit_id = (c->>'unitId')::uuid, unit_path = c->>'unitPath', id_type = c->>'idType', id_number = c->>'idNumber', name = c->>'name', sex = c->>'sex',
@@ -266,7 +343,12 @@ export class BulkRepository {
    * with the leaf changes), a review event `submit` for records that were not submitted yet, and the
    * audit rows `teacher.create` / `teacher.update` and `review.submit` naming the job.
    */
-  async commitTrail(jobId: string, actor: { accountId: string; role: string; unitId: string }, ctx: { ip: string | null; correlationId: string | null }, q: Q): Promise<void> {
+  async commitTrail(
+    jobId: string,
+    actor: { accountId: string; role: string; unitId: string },
+    ctx: { ip: string | null; correlationId: string | null },
+    q: Q,
+  ): Promise<void> {
     await q.query(
       `INSERT INTO teacher_change (teacher_id, actor_account_id, actor_role, action, changes)
        SELECT teacher_id, $2, $3, action, changes FROM bulk_job_person WHERE job_id = $1 ORDER BY id_type, id_number`,

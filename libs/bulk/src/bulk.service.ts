@@ -20,17 +20,52 @@ export interface UploadedFileInfo {
 }
 
 /** A job as its reader sees it: the row without the file path, layout, actor and unit path. */
-export type BulkJobView = Pick<BulkJobRow, 'id' | 'state' | 'dryRun' | 'mode' | 'format' | 'fileName' | 'fileSize' | 'fileHash' | 'sourceJobId' | 'createdBy' | 'counts' | 'progress'
-  | 'errorsTruncated' | 'message' | 'messageZh' | 'createdAt' | 'startedAt' | 'finishedAt'> & {
+export type BulkJobView = Pick<
+  BulkJobRow,
+  | 'id'
+  | 'state'
+  | 'dryRun'
+  | 'mode'
+  | 'format'
+  | 'fileName'
+  | 'fileSize'
+  | 'fileHash'
+  | 'sourceJobId'
+  | 'createdBy'
+  | 'counts'
+  | 'progress'
+  | 'errorsTruncated'
+  | 'message'
+  | 'messageZh'
+  | 'createdAt'
+  | 'startedAt'
+  | 'finishedAt'
+> & {
   /** Whether the uploaded file is still kept (error report, commit of a dry run). */
   fileKept: boolean;
 };
 
 export function toJobView(j: BulkJobRow): BulkJobView {
   return {
-    id: j.id, state: j.state, dryRun: j.dryRun, mode: j.mode, format: j.format, fileName: j.fileName, fileSize: j.fileSize, fileHash: j.fileHash, sourceJobId: j.sourceJobId,
-    createdBy: j.createdBy, counts: j.counts, progress: j.progress, errorsTruncated: j.errorsTruncated, message: j.message, messageZh: j.messageZh,
-    createdAt: j.createdAt, startedAt: j.startedAt, finishedAt: j.finishedAt, fileKept: !!j.filePath && existsSync(j.filePath),
+    id: j.id,
+    state: j.state,
+    dryRun: j.dryRun,
+    mode: j.mode,
+    format: j.format,
+    fileName: j.fileName,
+    fileSize: j.fileSize,
+    fileHash: j.fileHash,
+    sourceJobId: j.sourceJobId,
+    createdBy: j.createdBy,
+    counts: j.counts,
+    progress: j.progress,
+    errorsTruncated: j.errorsTruncated,
+    message: j.message,
+    messageZh: j.messageZh,
+    createdAt: j.createdAt,
+    startedAt: j.startedAt,
+    finishedAt: j.finishedAt,
+    fileKept: !!j.filePath && existsSync(j.filePath),
   };
 }
 
@@ -46,13 +81,22 @@ export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void>; pid: number }>();
   private cleanup?: NodeJS.Timeout;
 
-  constructor(private readonly repo: BulkRepository, private readonly runner: ImportRunner, private readonly org: OrgService, private readonly audit: AuditService, @Inject(BULK_OPTIONS) private readonly options: BulkOptions) {}
+  constructor(
+    private readonly repo: BulkRepository,
+    private readonly runner: ImportRunner,
+    private readonly org: OrgService,
+    private readonly audit: AuditService,
+    @Inject(BULK_OPTIONS) private readonly options: BulkOptions,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await mkdir(this.options.dir, { recursive: true });
     // Jobs left running by a node that stopped: nobody holds their lock any more.
     for (const j of await this.repo.runningJobs()) await this.recover(j.id);
-    this.cleanup = setInterval(() => void this.deleteExpiredFiles().catch((e) => this.log.warn(`file cleanup failed: ${(e as Error).message}`)), 3600_000);
+    this.cleanup = setInterval(
+      () => void this.deleteExpiredFiles().catch((e) => this.log.warn(`file cleanup failed: ${(e as Error).message}`)),
+      3600_000,
+    );
     this.cleanup.unref();
     await this.deleteExpiredFiles().catch(() => undefined);
   }
@@ -69,18 +113,47 @@ export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Upload: checks the file (nothing is written for a bad one), then starts the job. */
-  async startImport(actor: Actor, file: UploadedFileInfo | undefined, opts: { dryRun: boolean; mode: BulkJobRow['mode'] }): Promise<BulkJobView> {
+  async startImport(
+    actor: Actor,
+    file: UploadedFileInfo | undefined,
+    opts: { dryRun: boolean; mode: BulkJobRow['mode'] },
+  ): Promise<BulkJobView> {
     if (!file) throw bulkError(BulkErrorCode.NoFile);
     try {
       this.requireImporter(actor);
       const format = await sniffFormat(file.path);
       if (!format) throw bulkError(BulkErrorCode.NotASpreadsheet);
-      const layout: Record<string, unknown> = format === 'xlsx' ? { ...(await inspectXlsx(file.path)) } : { meta: await inspectCsv(file.path) };
+      const layout: Record<string, unknown> =
+        format === 'xlsx' ? { ...(await inspectXlsx(file.path)) } : { meta: await inspectCsv(file.path) };
       if (this.running.size >= this.options.maxJobs) throw bulkError(BulkErrorCode.Busy);
       const unit = await this.org.findById(actor.unitId);
-      const jobActor: JobActor = { accountId: actor.accountId, role: actor.role, unitId: actor.unitId, unitPath: actor.unitPath, unitLevel: actor.unitLevel, unitCode: unit?.code ?? '' };
-      const job = await this.launch({ dryRun: opts.dryRun, mode: opts.mode, format, fileName: file.originalname.slice(0, 255), fileSize: file.size, fileHash: await sha256(file.path), filePath: file.path, layout, sourceJobId: null, actor: jobActor });
-      await this.audit.record(actor, { action: 'bulk.import', targetType: 'bulk-job', targetId: job.id, unitPath: actor.unitPath, details: { dryRun: opts.dryRun, mode: opts.mode, format, size: file.size } });
+      const jobActor: JobActor = {
+        accountId: actor.accountId,
+        role: actor.role,
+        unitId: actor.unitId,
+        unitPath: actor.unitPath,
+        unitLevel: actor.unitLevel,
+        unitCode: unit?.code ?? '',
+      };
+      const job = await this.launch({
+        dryRun: opts.dryRun,
+        mode: opts.mode,
+        format,
+        fileName: file.originalname.slice(0, 255),
+        fileSize: file.size,
+        fileHash: await sha256(file.path),
+        filePath: file.path,
+        layout,
+        sourceJobId: null,
+        actor: jobActor,
+      });
+      await this.audit.record(actor, {
+        action: 'bulk.import',
+        targetType: 'bulk-job',
+        targetId: job.id,
+        unitPath: actor.unitPath,
+        details: { dryRun: opts.dryRun, mode: opts.mode, format, size: file.size },
+      });
       return toJobView(job);
     } catch (e) {
       await unlink(file.path).catch(() => undefined);
@@ -92,11 +165,32 @@ export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
   async commit(actor: Actor, id: string, mode?: BulkJobRow['mode']): Promise<BulkJobView> {
     this.requireImporter(actor);
     const src = await this.load(actor, id);
-    if (!src.dryRun || src.state !== 'validated') throw bulkError(BulkErrorCode.JobNotCommittable, `The job is ${src.state}${src.dryRun ? '' : ' and not a dry run'}`);
+    if (!src.dryRun || src.state !== 'validated')
+      throw bulkError(
+        BulkErrorCode.JobNotCommittable,
+        `The job is ${src.state}${src.dryRun ? '' : ' and not a dry run'}`,
+      );
     if (!src.filePath || !existsSync(src.filePath)) throw bulkError(BulkErrorCode.FileGone);
     if (this.running.size >= this.options.maxJobs) throw bulkError(BulkErrorCode.Busy);
-    const job = await this.launch({ dryRun: false, mode: mode ?? src.mode, format: src.format, fileName: src.fileName, fileSize: src.fileSize, fileHash: src.fileHash, filePath: src.filePath, layout: src.layout, sourceJobId: src.id, actor: { ...src.actor, accountId: actor.accountId, role: actor.role } });
-    await this.audit.record(actor, { action: 'bulk.commit', targetType: 'bulk-job', targetId: job.id, unitPath: actor.unitPath, details: { sourceJobId: src.id, mode: job.mode } });
+    const job = await this.launch({
+      dryRun: false,
+      mode: mode ?? src.mode,
+      format: src.format,
+      fileName: src.fileName,
+      fileSize: src.fileSize,
+      fileHash: src.fileHash,
+      filePath: src.filePath,
+      layout: src.layout,
+      sourceJobId: src.id,
+      actor: { ...src.actor, accountId: actor.accountId, role: actor.role },
+    });
+    await this.audit.record(actor, {
+      action: 'bulk.commit',
+      targetType: 'bulk-job',
+      targetId: job.id,
+      unitPath: actor.unitPath,
+      details: { sourceJobId: src.id, mode: job.mode },
+    });
     return toJobView(job);
   }
 
@@ -121,7 +215,8 @@ export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
     let job = await this.repo.findJob(id);
     if (!job || !inScope(actor, job.unitPath)) throw bulkError(BulkErrorCode.JobNotFound);
-    if (RUNNING_STATES.includes(job.state) && !this.running.has(id) && (await this.recover(id))) job = (await this.repo.findJob(id))!;
+    if (RUNNING_STATES.includes(job.state) && !this.running.has(id) && (await this.recover(id)))
+      job = (await this.repo.findJob(id))!;
     return job;
   }
 
@@ -139,7 +234,12 @@ export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
       const [{ pid }] = await qr.query(`SELECT pg_backend_pid() AS pid`);
       const job = await this.repo.insertJob({ ...j, id, state: 'queued' });
       const abort = new AbortController();
-      const ctx = { qr, signal: abort.signal, ip: requestContext.getStore()?.ip ?? null, correlationId: currentCorrelationId() ?? null };
+      const ctx = {
+        qr,
+        signal: abort.signal,
+        ip: requestContext.getStore()?.ip ?? null,
+        correlationId: currentCorrelationId() ?? null,
+      };
       const done = (async () => {
         try {
           await this.runner.run(job, ctx);
@@ -147,8 +247,20 @@ export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
           if (abort.signal.aborted || e instanceof JobInterrupted) {
             await this.repo.markInterrupted(id, INTERRUPTED.en, INTERRUPTED.zh).catch(() => undefined);
           } else {
-            this.log.error({ msg: 'bulk job failed', jobId: id, error: (e as Error).message, stack: (e as Error).stack });
-            await this.repo.setJob(id, { state: 'failed', finished: true, message: 'The import failed on an unexpected error; nothing was written', messageZh: '导入因意外错误失败；未写入任何数据' }).catch(() => undefined);
+            this.log.error({
+              msg: 'bulk job failed',
+              jobId: id,
+              error: (e as Error).message,
+              stack: (e as Error).stack,
+            });
+            await this.repo
+              .setJob(id, {
+                state: 'failed',
+                finished: true,
+                message: 'The import failed on an unexpected error; nothing was written',
+                messageZh: '导入因意外错误失败；未写入任何数据',
+              })
+              .catch(() => undefined);
           }
           await this.repo.clearStaging(id).catch(() => undefined);
         } finally {

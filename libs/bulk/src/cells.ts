@@ -67,7 +67,8 @@ export function cellToValue(col: Pick<LayoutColumn, 'type' | 'codes'>, raw: Cell
     }
     case 'date':
       if (raw instanceof Date) return isoDate(raw);
-      if (typeof raw === 'number' && Number.isInteger(raw) && raw > 0 && raw < 2958466) return isoDate(serialToDate(raw));
+      if (typeof raw === 'number' && Number.isInteger(raw) && raw > 0 && raw < 2958466)
+        return isoDate(serialToDate(raw));
       return normaliseDate(text(raw));
     case 'yearMonth':
       if (raw instanceof Date) return isoDate(raw).slice(0, 7);

@@ -49,7 +49,14 @@ function decodes(buf: Buffer, encoding: string): boolean {
 }
 
 const attr = (tag: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(tag)?.[1];
-const xmlDecode = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&#(\d+);/g, (_, d) => String.fromCodePoint(Number(d))).replace(/&amp;/g, '&');
+const xmlDecode = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&#(\d+);/g, (_, d) => String.fromCodePoint(Number(d)))
+    .replace(/&amp;/g, '&');
 
 /**
  * Checks an xlsx before anything is written: a real workbook, no macros, no formulas, no merged
@@ -61,15 +68,18 @@ export async function inspectXlsx(path: string): Promise<XlsxInspection> {
   try {
     entries = await zipEntries(path);
   } catch (e) {
-    if (e instanceof ZipFormatError) throw bulkError(BulkErrorCode.NotASpreadsheet, `Not a readable zip archive: ${e.message}`);
+    if (e instanceof ZipFormatError)
+      throw bulkError(BulkErrorCode.NotASpreadsheet, `Not a readable zip archive: ${e.message}`);
     throw e;
   }
   const byName = new Map(entries.map((e) => [e.name, e]));
   const contentTypes = byName.get('[Content_Types].xml');
   const workbook = byName.get('xl/workbook.xml');
   const rels = byName.get('xl/_rels/workbook.xml.rels');
-  if (!contentTypes || !workbook || !rels) throw bulkError(BulkErrorCode.NotASpreadsheet, 'A zip archive, but not an xlsx workbook');
-  if (entries.some((e) => /vbaProject\.bin$|\/macrosheets\/|\/activeX\/|\.bin$/i.test(e.name))) throw bulkError(BulkErrorCode.Macros, 'The workbook contains a macro (VBA) or binary part');
+  if (!contentTypes || !workbook || !rels)
+    throw bulkError(BulkErrorCode.NotASpreadsheet, 'A zip archive, but not an xlsx workbook');
+  if (entries.some((e) => /vbaProject\.bin$|\/macrosheets\/|\/activeX\/|\.bin$/i.test(e.name)))
+    throw bulkError(BulkErrorCode.Macros, 'The workbook contains a macro (VBA) or binary part');
   const types = await zipEntryText(path, contentTypes);
   if (/macroEnabled|vbaProject/i.test(types)) throw bulkError(BulkErrorCode.Macros, 'The workbook is macro-enabled');
 
@@ -85,11 +95,18 @@ export async function inspectXlsx(path: string): Promise<XlsxInspection> {
     const rid = attr(m[0], 'r:id') ?? attr(m[0], 'id');
     const entry = rid ? relTargets.get(rid) : undefined;
     const fileNo = entry ? /sheet(\d+)\.xml$/.exec(entry)?.[1] : undefined;
-    if (!entry || !fileNo || !byName.has(entry)) throw bulkError(BulkErrorCode.NotASpreadsheet, `Sheet "${name}" has no worksheet part (charts and dialog sheets are not accepted)`);
+    if (!entry || !fileNo || !byName.has(entry))
+      throw bulkError(
+        BulkErrorCode.NotASpreadsheet,
+        `Sheet "${name}" has no worksheet part (charts and dialog sheets are not accepted)`,
+      );
     sheets.push({ name, entry, fileNo, subSet: sheetBySubSetName(name)?.key });
   }
   const unknown = sheets.filter((s) => !s.subSet && ![META_SHEET, CODES_SHEET, INSTRUCTIONS_SHEET].includes(s.name));
-  if (unknown.length) throw bulkError(BulkErrorCode.UnknownSheet, `Unknown sheet(s): ${unknown.map((s) => s.name).join(', ')}`, { sheets: unknown.map((s) => s.name) });
+  if (unknown.length)
+    throw bulkError(BulkErrorCode.UnknownSheet, `Unknown sheet(s): ${unknown.map((s) => s.name).join(', ')}`, {
+      sheets: unknown.map((s) => s.name),
+    });
   const metaRef = sheets.find((s) => s.name === META_SHEET);
   if (!metaRef) throw bulkError(BulkErrorCode.NotATemplate, 'The workbook has no _meta sheet');
 
@@ -97,10 +114,19 @@ export async function inspectXlsx(path: string): Promise<XlsxInspection> {
   for (const s of sheets) {
     const e = byName.get(s.entry)!;
     xmlBytes += e.size;
-    if (xmlBytes > MAX_XML_BYTES) throw bulkError(BulkErrorCode.FileTooLarge, 'The workbook expands to more than 2 GiB of sheet data');
+    if (xmlBytes > MAX_XML_BYTES)
+      throw bulkError(BulkErrorCode.FileTooLarge, 'The workbook expands to more than 2 GiB of sheet data');
     const found = await scanSheet(path, e);
-    if (found.formula) throw bulkError(BulkErrorCode.Formulas, `Sheet "${s.name}", cell ${found.formula}`, { sheet: s.name, cell: found.formula });
-    if (found.merged) throw bulkError(BulkErrorCode.MergedCells, `Sheet "${s.name}", cells ${found.merged}`, { sheet: s.name, cells: found.merged });
+    if (found.formula)
+      throw bulkError(BulkErrorCode.Formulas, `Sheet "${s.name}", cell ${found.formula}`, {
+        sheet: s.name,
+        cell: found.formula,
+      });
+    if (found.merged)
+      throw bulkError(BulkErrorCode.MergedCells, `Sheet "${s.name}", cells ${found.merged}`, {
+        sheet: s.name,
+        cells: found.merged,
+      });
   }
   const meta = await readMetaSheet(path, byName.get(metaRef.entry)!, byName.get('xl/sharedStrings.xml'));
   checkMeta(meta);
@@ -109,9 +135,14 @@ export async function inspectXlsx(path: string): Promise<XlsxInspection> {
 
 /** Refuses layouts that are not ours, of another catalogue version, or masked. */
 export function checkMeta(meta: Record<string, string>): void {
-  if (meta.format !== LAYOUT_FORMAT) throw bulkError(BulkErrorCode.NotATemplate, 'The _meta sheet does not describe a TMIS import layout');
+  if (meta.format !== LAYOUT_FORMAT)
+    throw bulkError(BulkErrorCode.NotATemplate, 'The _meta sheet does not describe a TMIS import layout');
   if (meta.catalogueVersion !== CATALOGUE_VERSION) {
-    throw bulkError(BulkErrorCode.WrongTemplateVersion, `Template of catalogue ${meta.catalogueVersion || '(none)'}; the current catalogue is ${CATALOGUE_VERSION}`, { templateVersion: meta.catalogueVersion ?? null, currentVersion: CATALOGUE_VERSION });
+    throw bulkError(
+      BulkErrorCode.WrongTemplateVersion,
+      `Template of catalogue ${meta.catalogueVersion || '(none)'}; the current catalogue is ${CATALOGUE_VERSION}`,
+      { templateVersion: meta.catalogueVersion ?? null, currentVersion: CATALOGUE_VERSION },
+    );
   }
   if (meta.masked === 'true') throw bulkError(BulkErrorCode.MaskedExport);
 }
@@ -138,7 +169,11 @@ async function scanSheet(path: string, e: ZipEntry): Promise<{ formula?: string;
   return {};
 }
 
-async function readMetaSheet(path: string, sheet: ZipEntry, sharedStrings: ZipEntry | undefined): Promise<Record<string, string>> {
+async function readMetaSheet(
+  path: string,
+  sheet: ZipEntry,
+  sharedStrings: ZipEntry | undefined,
+): Promise<Record<string, string>> {
   const xml = await zipEntryText(path, sheet, 1024 * 1024).catch(() => {
     throw bulkError(BulkErrorCode.NotATemplate, 'The _meta sheet is too large');
   });
@@ -146,7 +181,12 @@ async function readMetaSheet(path: string, sheet: ZipEntry, sharedStrings: ZipEn
   for (const m of xml.matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
     const ref = attr(m[1], 'r') ?? '';
     const inner = m[2] ?? '';
-    cells.push({ ref, t: attr(m[1], 't'), v: /<v>([\s\S]*?)<\/v>/.exec(inner)?.[1], is: [...inner.matchAll(/<t\b[^>]*>([\s\S]*?)<\/t>/g)].map((x) => x[1]).join('') });
+    cells.push({
+      ref,
+      t: attr(m[1], 't'),
+      v: /<v>([\s\S]*?)<\/v>/.exec(inner)?.[1],
+      is: [...inner.matchAll(/<t\b[^>]*>([\s\S]*?)<\/t>/g)].map((x) => x[1]).join(''),
+    });
   }
   const needed = new Set(cells.filter((c) => c.t === 's' && c.v !== undefined).map((c) => Number(c.v)));
   const strings = new Map<number, string>();
@@ -162,7 +202,8 @@ async function readMetaSheet(path: string, sheet: ZipEntry, sharedStrings: ZipEn
       const re = /<si>([\s\S]*?)<\/si>/g;
       let consumed = 0;
       while ((m = re.exec(text))) {
-        if (needed.has(index)) strings.set(index, [...m[1].matchAll(/<t\b[^>]*>([\s\S]*?)<\/t>/g)].map((x) => x[1]).join(''));
+        if (needed.has(index))
+          strings.set(index, [...m[1].matchAll(/<t\b[^>]*>([\s\S]*?)<\/t>/g)].map((x) => x[1]).join(''));
         index++;
         consumed = re.lastIndex;
       }
@@ -171,13 +212,15 @@ async function readMetaSheet(path: string, sheet: ZipEntry, sharedStrings: ZipEn
       if (index > max) break;
     }
   }
-  const value = (c: (typeof cells)[number]) => xmlDecode(c.t === 's' ? (strings.get(Number(c.v)) ?? '') : c.t === 'inlineStr' ? (c.is ?? '') : (c.v ?? ''));
+  const value = (c: (typeof cells)[number]) =>
+    xmlDecode(c.t === 's' ? (strings.get(Number(c.v)) ?? '') : c.t === 'inlineStr' ? (c.is ?? '') : (c.v ?? ''));
   const rows = new Map<string, { a?: string; b?: string }>();
   for (const c of cells) {
     const m = /^([A-Z]+)(\d+)$/.exec(c.ref);
     if (!m || (m[1] !== 'A' && m[1] !== 'B')) continue;
     const r = rows.get(m[2]) ?? {};
-    if (m[1] === 'A') r.a = value(c); else r.b = value(c);
+    if (m[1] === 'A') r.a = value(c);
+    else r.b = value(c);
     rows.set(m[2], r);
   }
   const meta: Record<string, string> = {};

@@ -1,4 +1,14 @@
-import { CATALOGUE, CATALOGUE_VERSION, catalogueIndex, fieldApplies, indicatorSet, type CodeEntry, type CustomFieldDefinition, type FieldType, type SubSetDef } from '@tmis/core-indicators';
+import {
+  CATALOGUE,
+  CATALOGUE_VERSION,
+  catalogueIndex,
+  fieldApplies,
+  indicatorSet,
+  type CodeEntry,
+  type CustomFieldDefinition,
+  type FieldType,
+  type SubSetDef,
+} from '@tmis/core-indicators';
 
 /** Layout revision of the sheets (header rows, key columns); bumped when the layout itself changes. */
 export const LAYOUT_VERSION = '1';
@@ -50,11 +60,30 @@ export interface LayoutMeta {
 }
 
 const KEY_COLUMNS: LayoutColumn[] = [
-  { key: 'idType', zh: '身份证件类型', en: 'ID document type', role: 'key', type: 'code', codeTable: 'id-document-type' },
+  {
+    key: 'idType',
+    zh: '身份证件类型',
+    en: 'ID document type',
+    role: 'key',
+    type: 'code',
+    codeTable: 'id-document-type',
+  },
   { key: 'idNumber', zh: '身份证件号', en: 'ID document number', role: 'key', type: 'idNumber' },
 ];
-const UNIT_COLUMN: LayoutColumn = { key: 'unitCode', zh: '单位代码（学校标识码）', en: 'Unit code (school identification code)', role: 'unit', type: 'string' };
-const ENTRY_ID_COLUMN: LayoutColumn = { key: 'id', zh: '条目标识（导出时填写，新增留空）', en: 'Entry id (filled by export; empty for new entries)', role: 'entryId', type: 'string' };
+const UNIT_COLUMN: LayoutColumn = {
+  key: 'unitCode',
+  zh: '单位代码（学校标识码）',
+  en: 'Unit code (school identification code)',
+  role: 'unit',
+  type: 'string',
+};
+const ENTRY_ID_COLUMN: LayoutColumn = {
+  key: 'id',
+  zh: '条目标识（导出时填写，新增留空）',
+  en: 'Entry id (filled by export; empty for new entries)',
+  role: 'entryId',
+  type: 'string',
+};
 const BASIC_FRONT = ['idType', 'idNumber', 'name'];
 
 /** The sub-sets of a layout: those of one indicator set, or every sub-set for `all`. */
@@ -69,14 +98,36 @@ export function layoutSubSets(set: string): SubSetDef[] {
  * list sheets also the entry id (so that an export re-imports onto the same entries), then the fields
  * of the sub-set that apply in the set, then the province's active custom fields of the sub-set.
  */
-export function sheetLayouts(set: string, custom: readonly CustomFieldDefinition[], opts: { withoutPay?: boolean } = {}): SheetLayout[] {
+export function sheetLayouts(
+  set: string,
+  custom: readonly CustomFieldDefinition[],
+  opts: { withoutPay?: boolean } = {},
+): SheetLayout[] {
   const tables = catalogueIndex(CATALOGUE).tables;
   const out: SheetLayout[] = [];
   for (const ss of layoutSubSets(set)) {
     const fields = ss.fields.filter((f) => set === ALL_SETS || fieldApplies(f, set));
-    const fieldCols: LayoutColumn[] = fields.map((f) => ({ key: f.key, zh: f.zh, en: f.en, role: 'field', type: f.type, codeTable: f.codeTable, codes: f.codeTable ? tables.get(f.codeTable)?.entries : undefined, sensitivity: f.sensitivity }));
+    const fieldCols: LayoutColumn[] = fields.map((f) => ({
+      key: f.key,
+      zh: f.zh,
+      en: f.en,
+      role: 'field',
+      type: f.type,
+      codeTable: f.codeTable,
+      codes: f.codeTable ? tables.get(f.codeTable)?.entries : undefined,
+      sensitivity: f.sensitivity,
+    }));
     for (const c of custom.filter((d) => d.subSet === ss.key && d.status === 'active')) {
-      fieldCols.push({ key: c.key, zh: c.zh, en: c.en, role: 'field', type: c.type, codeTable: c.codeTable ?? c.key, codes: c.codes ?? (c.codeTable ? tables.get(c.codeTable)?.entries : undefined), sensitivity: c.sensitivity });
+      fieldCols.push({
+        key: c.key,
+        zh: c.zh,
+        en: c.en,
+        role: 'field',
+        type: c.type,
+        codeTable: c.codeTable ?? c.key,
+        codes: c.codes ?? (c.codeTable ? tables.get(c.codeTable)?.entries : undefined),
+        sensitivity: c.sensitivity,
+      });
     }
     const kept = opts.withoutPay ? fieldCols.filter((c) => c.sensitivity !== 'pay') : fieldCols;
     if (opts.withoutPay && kept.length === 0) continue;
@@ -97,10 +148,26 @@ export function sheetBySubSetName(name: string): SubSetDef | undefined {
   return CATALOGUE.subSets.find((s) => s.zh === name.trim());
 }
 
-export function layoutMeta(kind: LayoutMeta['kind'], set: string, custom: readonly CustomFieldDefinition[], province: string | undefined, masked: boolean): LayoutMeta {
+export function layoutMeta(
+  kind: LayoutMeta['kind'],
+  set: string,
+  custom: readonly CustomFieldDefinition[],
+  province: string | undefined,
+  masked: boolean,
+): LayoutMeta {
   return {
-    format: LAYOUT_FORMAT, layoutVersion: LAYOUT_VERSION, kind, indicatorSet: set, catalogueVersion: CATALOGUE_VERSION,
-    customFields: custom.filter((c) => c.status === 'active').map((c) => `${c.key}@${c.version}`).join(','), province: province ?? '', masked: String(masked), generatedAt: new Date().toISOString(),
+    format: LAYOUT_FORMAT,
+    layoutVersion: LAYOUT_VERSION,
+    kind,
+    indicatorSet: set,
+    catalogueVersion: CATALOGUE_VERSION,
+    customFields: custom
+      .filter((c) => c.status === 'active')
+      .map((c) => `${c.key}@${c.version}`)
+      .join(','),
+    province: province ?? '',
+    masked: String(masked),
+    generatedAt: new Date().toISOString(),
   };
 }
 
@@ -120,6 +187,9 @@ export function parseCsvMetaLine(line: string): Record<string, string> | null {
   const m = /^\uFEFF?#([a-z-]+)((?:;[A-Za-z]+=[^;,]*)*)\s*,*\s*$/.exec(line.trim());
   if (!m) return null;
   const out: Record<string, string> = { format: m[1] };
-  for (const part of m[2].split(';').filter(Boolean)) { const i = part.indexOf('='); out[part.slice(0, i)] = part.slice(i + 1); }
+  for (const part of m[2].split(';').filter(Boolean)) {
+    const i = part.indexOf('=');
+    out[part.slice(0, i)] = part.slice(i + 1);
+  }
   return out;
 }

@@ -18,7 +18,8 @@ export interface SheetRow {
   cells: CellInput[];
 }
 
-export type ReadEvent = { kind: 'header'; sheet: string; subSet: string; keys: (string | null)[] } | ({ kind: 'row' } & SheetRow);
+export type ReadEvent =
+  { kind: 'header'; sheet: string; subSet: string; keys: (string | null)[] } | ({ kind: 'row' } & SheetRow);
 
 type ExcelValue = ExcelJS.CellValue;
 
@@ -29,7 +30,10 @@ export function excelCell(v: ExcelValue): CellInput {
   if (typeof v === 'object') {
     if ('richText' in v && Array.isArray(v.richText)) return v.richText.map((r) => r.text).join('');
     if ('text' in v && typeof v.text === 'string') return v.text;
-    if ('result' in v) { const r = v.result; return r === undefined || (typeof r === 'object' && !(r instanceof Date)) ? null : r; }
+    if ('result' in v) {
+      const r = v.result;
+      return r === undefined || (typeof r === 'object' && !(r instanceof Date)) ? null : r;
+    }
     if ('error' in v) return String(v.error);
   }
   return String(v);
@@ -41,7 +45,13 @@ export function excelCell(v: ExcelValue): CellInput {
  */
 export async function* readXlsx(path: string, sheets: SheetRef[]): AsyncGenerator<ReadEvent> {
   const byFile = new Map(sheets.map((s) => [s.fileNo, s]));
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    entries: 'ignore',
+  });
   for await (const ws of reader) {
     const ref = byFile.get(String((ws as unknown as { id: string | number }).id));
     if (!ref?.subSet) {
@@ -53,7 +63,12 @@ export async function* readXlsx(path: string, sheets: SheetRef[]): AsyncGenerato
       const cells: CellInput[] = [];
       for (let c = 1; c < values.length; c++) cells[c] = excelCell(values[c]);
       if (row.number === HEADER_ROWS) {
-        yield { kind: 'header', sheet: ref.name, subSet: ref.subSet, keys: cells.map((v) => (v === null || v === undefined ? null : String(v).trim() || null)) };
+        yield {
+          kind: 'header',
+          sheet: ref.name,
+          subSet: ref.subSet,
+          keys: cells.map((v) => (v === null || v === undefined ? null : String(v).trim() || null)),
+        };
       } else if (row.number > HEADER_ROWS) {
         yield { kind: 'row', sheet: ref.name, subSet: ref.subSet, rowNo: row.number, cells };
       }
@@ -108,8 +123,12 @@ class DecodeTransform extends Transform {
  * A CSV in the layout: line 1 `#tmis-bulk;…;subSet=…`, lines 2–4 the Chinese, English and key header
  * rows, then data. UTF-8 or GB18030; streamed through csv-parse. Row numbers are CSV record numbers.
  */
-export async function* readCsv(path: string): AsyncGenerator<ReadEvent | { kind: 'meta'; meta: Record<string, string> }> {
-  const parser = createReadStream(path).pipe(new DecodeTransform()).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false, trim: false }));
+export async function* readCsv(
+  path: string,
+): AsyncGenerator<ReadEvent | { kind: 'meta'; meta: Record<string, string> }> {
+  const parser = createReadStream(path)
+    .pipe(new DecodeTransform())
+    .pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false, trim: false }));
   let n = 0;
   let sheet = '';
   let subSet = '';
@@ -117,7 +136,11 @@ export async function* readCsv(path: string): AsyncGenerator<ReadEvent | { kind:
     n++;
     if (n === 1) {
       const meta = parseCsvMetaLine(rec.filter((c) => c !== '').join(','));
-      if (!meta) throw bulkError(BulkErrorCode.NotATemplate, 'The first line of a CSV must be the layout line (#tmis-bulk;…;subSet=…) of an export');
+      if (!meta)
+        throw bulkError(
+          BulkErrorCode.NotATemplate,
+          'The first line of a CSV must be the layout line (#tmis-bulk;…;subSet=…) of an export',
+        );
       checkMeta({ format: meta.format, catalogueVersion: meta.catalogue ?? '', masked: meta.masked ?? 'false' });
       const ss = meta.subSet ? subSetDef(meta.subSet) : undefined;
       if (!ss) throw bulkError(BulkErrorCode.NotATemplate, `Unknown sub-set "${meta.subSet ?? ''}" in the layout line`);
@@ -127,8 +150,16 @@ export async function* readCsv(path: string): AsyncGenerator<ReadEvent | { kind:
       continue;
     }
     const cells: CellInput[] = [];
-    rec.forEach((v, i) => { cells[i + 1] = v; });
-    if (n === HEADER_ROWS + 1) yield { kind: 'header', sheet, subSet, keys: cells.map((v) => (typeof v === 'string' && v.trim() ? v.trim() : null)) };
+    rec.forEach((v, i) => {
+      cells[i + 1] = v;
+    });
+    if (n === HEADER_ROWS + 1)
+      yield {
+        kind: 'header',
+        sheet,
+        subSet,
+        keys: cells.map((v) => (typeof v === 'string' && v.trim() ? v.trim() : null)),
+      };
     else if (n > HEADER_ROWS + 1) yield { kind: 'row', sheet, subSet, rowNo: n, cells };
   }
   if (n === 0) throw bulkError(BulkErrorCode.NotATemplate, 'The CSV file is empty');

@@ -25,7 +25,11 @@ export async function zipEntries(path: string): Promise<ZipEntry[]> {
     const tail = Buffer.alloc(tailLen);
     await fh.read(tail, 0, tailLen, size - tailLen);
     let eocd = -1;
-    for (let i = tailLen - 22; i >= 0; i--) if (tail.readUInt32LE(i) === 0x06054b50) { eocd = i; break; }
+    for (let i = tailLen - 22; i >= 0; i--)
+      if (tail.readUInt32LE(i) === 0x06054b50) {
+        eocd = i;
+        break;
+      }
     if (eocd < 0) throw new ZipFormatError('no end of central directory');
     const count = tail.readUInt16LE(eocd + 10);
     const cdSize = tail.readUInt32LE(eocd + 12);
@@ -37,15 +41,19 @@ export async function zipEntries(path: string): Promise<ZipEntry[]> {
     const out: ZipEntry[] = [];
     let p = 0;
     for (let i = 0; i < count; i++) {
-      if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) throw new ZipFormatError('bad central directory entry');
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50)
+        throw new ZipFormatError('bad central directory entry');
       const flags = cd.readUInt16LE(p + 8);
       if (flags & 1) throw new ZipFormatError('encrypted entries are not supported');
       const nameLen = cd.readUInt16LE(p + 28);
       const extraLen = cd.readUInt16LE(p + 30);
       const commentLen = cd.readUInt16LE(p + 32);
       out.push({
-        method: cd.readUInt16LE(p + 10), compressedSize: cd.readUInt32LE(p + 20), size: cd.readUInt32LE(p + 24),
-        localHeaderOffset: cd.readUInt32LE(p + 42), name: cd.toString('utf8', p + 46, p + 46 + nameLen),
+        method: cd.readUInt16LE(p + 10),
+        compressedSize: cd.readUInt32LE(p + 20),
+        size: cd.readUInt32LE(p + 24),
+        localHeaderOffset: cd.readUInt32LE(p + 42),
+        name: cd.toString('utf8', p + 46, p + 46 + nameLen),
       });
       p += 46 + nameLen + extraLen + commentLen;
     }

@@ -11,7 +11,11 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
 export class JsonLogger implements LoggerService {
   private enabled: Set<LogLevel>;
 
-  constructor(readonly node: string, level: LogLevel = 'log', private readonly sink?: (line: string) => void) {
+  constructor(
+    readonly node: string,
+    level: LogLevel = 'log',
+    private readonly sink?: (line: string) => void,
+  ) {
     const idx = LEVELS.indexOf(level);
     this.enabled = new Set(LEVELS.slice(0, idx < 0 ? 3 : idx + 1));
   }
@@ -20,12 +24,24 @@ export class JsonLogger implements LoggerService {
     this.enabled = new Set(levels);
   }
 
-  log(message: unknown, ...rest: unknown[]): void { this.write('log', message, rest); }
-  error(message: unknown, ...rest: unknown[]): void { this.write('error', message, rest); }
-  warn(message: unknown, ...rest: unknown[]): void { this.write('warn', message, rest); }
-  debug(message: unknown, ...rest: unknown[]): void { this.write('debug', message, rest); }
-  verbose(message: unknown, ...rest: unknown[]): void { this.write('verbose', message, rest); }
-  fatal(message: unknown, ...rest: unknown[]): void { this.write('fatal', message, rest); }
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('verbose', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
 
   private write(level: LogLevel, message: unknown, rest: unknown[]): void {
     if (!this.enabled.has(level)) return;
@@ -37,7 +53,8 @@ export class JsonLogger implements LoggerService {
       context,
       correlationId: currentCorrelationId(),
     };
-    if (typeof message === 'object' && message !== null && !(message instanceof Error)) Object.assign(entry, redact(message) as object);
+    if (typeof message === 'object' && message !== null && !(message instanceof Error))
+      Object.assign(entry, redact(message) as object);
     else entry.msg = redact(message instanceof Error ? message.message : message);
     const extra = rest.filter((r) => r !== undefined);
     if (extra.length) entry.extra = redact(extra);

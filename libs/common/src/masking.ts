@@ -20,7 +20,8 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value == null || depth > 6) return value;
   if (typeof value === 'string') return value.replace(ID_NUMBER_IN_TEXT, '$1********[redacted]');
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  if (value instanceof Error) return { name: value.name, message: redact(value.message, depth + 1), stack: redact(value.stack, depth + 1) };
+  if (value instanceof Error)
+    return { name: value.name, message: redact(value.message, depth + 1), stack: redact(value.stack, depth + 1) };
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {

@@ -1,5 +1,24 @@
 import { plainToInstance, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, Max, Min, ValidateNested, validateSync, type ValidationError } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Max,
+  Min,
+  ValidateNested,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
 
 /**
  * Province → national sync messages (Kafka value = JSON of `SyncEnvelope`; key = `envelope.key`).
@@ -13,7 +32,13 @@ export const CURRENT_SCHEMA_VERSION = 2;
 export const SUPPORTED_SCHEMA_VERSIONS = [1, 2] as const;
 export const SYNC_TOPIC = 'tmis.sync';
 
-export const SYNC_TYPES = ['teacher.upserted', 'teacher.removed', 'custom-fields.changed', 'org-units.changed', 'snapshot.marker'] as const;
+export const SYNC_TYPES = [
+  'teacher.upserted',
+  'teacher.removed',
+  'custom-fields.changed',
+  'org-units.changed',
+  'snapshot.marker',
+] as const;
 export type SyncType = (typeof SYNC_TYPES)[number];
 
 export class TeacherUpsertedPayload {
@@ -59,7 +84,12 @@ export class SyncedUnit {
 
 /** Units created, renamed, moved, merged or closed (in the order they changed; one key per province keeps them in order). */
 export class OrgUnitsChangedPayload {
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10000) @ValidateNested({ each: true }) @Type(() => SyncedUnit) units: SyncedUnit[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10000)
+  @ValidateNested({ each: true })
+  @Type(() => SyncedUnit)
+  units: SyncedUnit[];
 }
 
 /** The province a unit code belongs to: cities and counties by their first two digits, schools and departments by digits 3-4. */
@@ -98,7 +128,9 @@ function paths(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
-export type ParsedSyncMessage = { ok: true; envelope: SyncEnvelope & { schemaVersion: 2 } } | { ok: false; reason: string; envelope?: Partial<SyncEnvelope> };
+export type ParsedSyncMessage =
+  | { ok: true; envelope: SyncEnvelope & { schemaVersion: 2 } }
+  | { ok: false; reason: string; envelope?: Partial<SyncEnvelope> };
 
 /** Parses and validates one raw message like an HTTP body; v1 messages are upgraded to v2. */
 export function parseSyncMessage(raw: string | Buffer | null): ParsedSyncMessage {
@@ -111,7 +143,8 @@ export function parseSyncMessage(raw: string | Buffer | null): ParsedSyncMessage
   if (typeof json !== 'object' || json === null) return { ok: false, reason: 'not an object' };
   const env = plainToInstance(SyncEnvelope, json);
   const errs = validateSync(env, { forbidUnknownValues: false });
-  if (errs.length) return { ok: false, reason: `envelope: ${paths(errs).join('; ')}`, envelope: json as Partial<SyncEnvelope> };
+  if (errs.length)
+    return { ok: false, reason: `envelope: ${paths(errs).join('; ')}`, envelope: json as Partial<SyncEnvelope> };
   const payload = plainToInstance(PAYLOADS[env.type], env.payload);
   const perrs = validateSync(payload, { forbidUnknownValues: false, whitelist: false });
   if (perrs.length) return { ok: false, reason: `payload: ${paths(perrs).join('; ')}`, envelope: env };
@@ -122,5 +155,3 @@ export function parseSyncMessage(raw: string | Buffer | null): ParsedSyncMessage
   }
   return { ok: true, envelope: Object.assign(env, { schemaVersion: 2 as const }) };
 }
-
-

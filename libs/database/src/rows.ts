@@ -1,6 +1,7 @@
 /** TypeORM's postgres driver returns `[rows, rowCount]` for UPDATE/DELETE … RETURNING and `rows` otherwise. */
 export function returned<T = unknown>(res: unknown): T[] {
-  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
+  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number')
+    return res[0] as T[];
   return res as T[];
 }
 

@@ -3,7 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@tmis/accounts';
 import { AuditModule } from '@tmis/audit';
-import { dataSourceOptions } from '@tmis/database';
+import { dataSourceOptions, transactionsModule } from '@tmis/database';
 import { OrgModule, OrgUnitEntity } from '@tmis/org';
 import { StatsModule } from '@tmis/stats';
 import { SyncModule } from '@tmis/sync';
@@ -21,20 +21,53 @@ export class CoreNodeModule {
     return {
       module: CoreNodeModule,
       imports: [
-        TypeOrmModule.forRoot({ ...dataSourceOptions(runtime.databaseUrl, [OrgUnitEntity], { extra: { max: c.DB_POOL_SIZE, application_name: `tmis-${runtime.kind}` } }) }),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(runtime.databaseUrl, [OrgUnitEntity], {
+            extra: { max: c.DB_POOL_SIZE, application_name: `tmis-${runtime.kind}` },
+          }),
+        }),
+        transactionsModule(),
         AuditModule,
         OrgModule,
         // Bulk before Teachers: GET /teachers/export must be routed before GET /teachers/:id.
-        BulkModule.register({ maxUploadMb: c.BULK_MAX_UPLOAD_MB, dir: resolve(c.BULK_DIR ?? join(c.DATA_DIR, 'bulk')), maxJobs: c.BULK_MAX_JOBS, retentionHours: c.BULK_RETENTION_HOURS }, teachers),
+        BulkModule.register(
+          {
+            maxUploadMb: c.BULK_MAX_UPLOAD_MB,
+            dir: resolve(c.BULK_DIR ?? join(c.DATA_DIR, 'bulk')),
+            maxJobs: c.BULK_MAX_JOBS,
+            retentionHours: c.BULK_RETENTION_HOURS,
+          },
+          teachers,
+        ),
         teachers,
         SyncModule.register({
-          kind: runtime.kind, provinceCode: c.PROVINCE_CODE, kafkaBrokers: c.KAFKA_BROKERS?.split(',').map((b) => b.trim()), topic: c.SYNC_TOPIC, relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS,
-          kafkaSsl: c.KAFKA_SSL ? { ca: c.KAFKA_SSL_CA_FILE ? readFileSync(c.KAFKA_SSL_CA_FILE, 'utf8') : undefined } : false,
-          kafkaSasl: c.KAFKA_SASL_MECHANISM && c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD ? { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME, password: c.KAFKA_SASL_PASSWORD } : undefined,
-          nationalUrl: c.NATIONAL_URL, nodeToken: c.SYNC_NODE_TOKEN,
-          nodeTokens: Object.fromEntries((c.SYNC_NODE_TOKENS ?? '').split(',').filter(Boolean).map((p) => [p.slice(0, 2), p.slice(3)])),
+          kind: runtime.kind,
+          provinceCode: c.PROVINCE_CODE,
+          kafkaBrokers: c.KAFKA_BROKERS?.split(',').map((b) => b.trim()),
+          topic: c.SYNC_TOPIC,
+          relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS,
+          kafkaSsl: c.KAFKA_SSL
+            ? { ca: c.KAFKA_SSL_CA_FILE ? readFileSync(c.KAFKA_SSL_CA_FILE, 'utf8') : undefined }
+            : false,
+          kafkaSasl:
+            c.KAFKA_SASL_MECHANISM && c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD
+              ? { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME, password: c.KAFKA_SASL_PASSWORD }
+              : undefined,
+          nationalUrl: c.NATIONAL_URL,
+          nodeToken: c.SYNC_NODE_TOKEN,
+          nodeTokens: Object.fromEntries(
+            (c.SYNC_NODE_TOKENS ?? '')
+              .split(',')
+              .filter(Boolean)
+              .map((p) => [p.slice(0, 2), p.slice(3)]),
+          ),
         }),
-        StatsModule.register({ kind: runtime.kind, provinceCode: c.PROVINCE_CODE, refreshSeconds: c.STATS_REFRESH_SECONDS, cacheEntries: c.STATS_CACHE_ENTRIES }),
+        StatsModule.register({
+          kind: runtime.kind,
+          provinceCode: c.PROVINCE_CODE,
+          refreshSeconds: c.STATS_REFRESH_SECONDS,
+          cacheEntries: c.STATS_CACHE_ENTRIES,
+        }),
         AccountsModule.register({
           jwtSecret: runtime.jwtSecret,
           jwtIssuer: `tmis-${runtime.kind}${c.PROVINCE_CODE ? `-${c.PROVINCE_CODE}` : ''}`,
@@ -43,12 +76,21 @@ export class CoreNodeModule {
           lockoutThreshold: c.LOCKOUT_THRESHOLD,
           lockoutMinutes: c.LOCKOUT_MINUTES,
           clientCertHeader: c.CLIENT_CERT_HEADER,
-          trustedProxies: (c.TRUSTED_PROXIES ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+          trustedProxies: (c.TRUSTED_PROXIES ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
         }),
       ],
       global: true,
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: NODE_INFO, useValue: { kind: runtime.kind, provinceCode: c.PROVINCE_CODE, version, embeddedDatabase: runtime.embedded } }, HealthRegistry],
+      providers: [
+        {
+          provide: NODE_INFO,
+          useValue: { kind: runtime.kind, provinceCode: c.PROVINCE_CODE, version, embeddedDatabase: runtime.embedded },
+        },
+        HealthRegistry,
+      ],
       exports: [HealthRegistry],
     };
   }

@@ -17,7 +17,15 @@ export interface DemoLogin {
 }
 
 function actorFor(accountId: string, unit: OrgUnitEntity, role: Role = Role.SysAdmin): Actor {
-  return { accountId, sessionId: 'demo-seed', role, unitId: unit.id, unitPath: unit.path, unitLevel: unit.level, mustChangePassword: false };
+  return {
+    accountId,
+    sessionId: 'demo-seed',
+    role,
+    unitId: unit.id,
+    unitPath: unit.path,
+    unitLevel: unit.level,
+    mustChangePassword: false,
+  };
 }
 
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];
@@ -32,12 +40,41 @@ function demoRecord(countyCode: string, i: number): Record<string, unknown> {
   const title = ['013', '012', '014', '013', '011', '015'][i % 6];
   return {
     basic: {
-      name: `${SURNAMES[i % SURNAMES.length]}${GIVEN[(i * 5) % GIVEN.length]}`, sex, nationality: 'CHN', ethnicity: ['01', '01', '01', '03', '05'][i % 5], idType: '1', idNumber, birthDate: birth,
-      politicalStatus: ['01', '13', '13', '03'][i % 4], workStartMonth: `${year + 22}-09`, schoolEntryMonth: `${year + 23}-09`, staffCategory: i % 9 === 0 ? '12' : '11', onEstablishment: i % 7 !== 0, ...(i % 7 === 0 ? { employmentForm: '1' } : {}), personStatus: '01',
+      name: `${SURNAMES[i % SURNAMES.length]}${GIVEN[(i * 5) % GIVEN.length]}`,
+      sex,
+      nationality: 'CHN',
+      ethnicity: ['01', '01', '01', '03', '05'][i % 5],
+      idType: '1',
+      idNumber,
+      birthDate: birth,
+      politicalStatus: ['01', '13', '13', '03'][i % 4],
+      workStartMonth: `${year + 22}-09`,
+      schoolEntryMonth: `${year + 23}-09`,
+      staffCategory: i % 9 === 0 ? '12' : '11',
+      onEstablishment: i % 7 !== 0,
+      ...(i % 7 === 0 ? { employmentForm: '1' } : {}),
+      personStatus: '01',
     },
-    education: [{ startMonth: `${year + 18}-09`, endMonth: `${year + 22}-07`, schoolName: '北京师范大学', educationLevel: i % 5 === 0 ? '14' : '21', degree: '4', isHighest: true }],
+    education: [
+      {
+        startMonth: `${year + 18}-09`,
+        endMonth: `${year + 22}-07`,
+        schoolName: '北京师范大学',
+        educationLevel: i % 5 === 0 ? '14' : '21',
+        degree: '4',
+        isHighest: true,
+      },
+    ],
     professionalTitle: [{ title, startMonth: `${Math.min(year + 30, 2025)}-09` }],
-    teaching: [{ schoolYear: '2025-2026', semester: '1', subject: ['01', '02', '03', '04', '05', '06'][i % 6], grade: '七年级', weeklyHours: 10 + (i % 6) }],
+    teaching: [
+      {
+        schoolYear: '2025-2026',
+        semester: '1',
+        subject: ['01', '02', '03', '04', '05', '06'][i % 6],
+        grade: '七年级',
+        weeklyHours: 10 + (i % 6),
+      },
+    ],
     contacts: { mobile: `139${String(10000000 + i * 7919).slice(0, 8)}`, email: `demo${i}@school.example.cn` },
   };
 }
@@ -55,47 +92,170 @@ export async function seedDemo(app: INestApplication, runtime: NodeRuntime): Pro
   const rootCode = rootUnitCode(runtime);
   const prefix = national ? 'moe' : `p${p}`;
   const root = (await org.findByCode(rootCode))!;
-  const { id: rootAdminId } = await bootstrapRootAdmin(app, runtime, { username: `${prefix}.admin`, realName: national ? '部级系统管理员' : '省级系统管理员', idNumber: makeIdNumber(`${national ? '11' : p}0101`, '19800101', 11), password: DEMO_PASSWORD, mustChangePassword: false });
+  const { id: rootAdminId } = await bootstrapRootAdmin(app, runtime, {
+    username: `${prefix}.admin`,
+    realName: national ? '部级系统管理员' : '省级系统管理员',
+    idNumber: makeIdNumber(`${national ? '11' : p}0101`, '19800101', 11),
+    password: DEMO_PASSWORD,
+    mustChangePassword: false,
+  });
   logins.push({ username: `${prefix}.admin`, role: Role.SysAdmin, unit: root.name });
   const rootActor = actorFor(rootAdminId, root);
 
-  const ensureAccount = async (actor: Actor, unit: OrgUnitEntity, role: Role, username: string, realName: string, idNumber: string): Promise<string> => {
+  const ensureAccount = async (
+    actor: Actor,
+    unit: OrgUnitEntity,
+    role: Role,
+    username: string,
+    realName: string,
+    idNumber: string,
+  ): Promise<string> => {
     const found = await accounts.findByUsername(username);
-    const id = found ? found.id : (await accounts.create(actor, { unitId: unit.id, role, username: role === Role.Teacher ? undefined : username, realName, idNumber, initialPassword: DEMO_PASSWORD })).id;
+    const id = found
+      ? found.id
+      : (
+          await accounts.create(actor, {
+            unitId: unit.id,
+            role,
+            username: role === Role.Teacher ? undefined : username,
+            realName,
+            idNumber,
+            initialPassword: DEMO_PASSWORD,
+          })
+        ).id;
     if (!found) await accounts.clearPasswordChangeRequirement(id);
     logins.push({ username, role, unit: unit.name });
     return id;
   };
-  const ensureUnit = async (actor: Actor, parent: OrgUnitEntity, kind: UnitKind, code: string, name: string, schoolType?: string): Promise<OrgUnitEntity> =>
-    (await org.findByCode(code)) ?? org.create(actor, { kind, parentId: parent.id, code, name, ...(kind === UnitKind.School ? { schoolType, urbanRural: '111', sponsor: '1' } : {}) });
+  const ensureUnit = async (
+    actor: Actor,
+    parent: OrgUnitEntity,
+    kind: UnitKind,
+    code: string,
+    name: string,
+    schoolType?: string,
+  ): Promise<OrgUnitEntity> =>
+    (await org.findByCode(code)) ??
+    org.create(actor, {
+      kind,
+      parentId: parent.id,
+      code,
+      name,
+      ...(kind === UnitKind.School ? { schoolType, urbanRural: '111', sponsor: '1' } : {}),
+    });
 
-  await ensureAccount(rootActor, root, Role.InfoAdmin, `${prefix}.info`, '信息管理员', makeIdNumber(`${national ? '11' : p}0101`, '19820202', 21));
-  await ensureAccount(rootActor, root, Role.Query, `${prefix}.query`, '信息查询员', makeIdNumber(`${national ? '11' : p}0101`, '19830303', 31));
+  await ensureAccount(
+    rootActor,
+    root,
+    Role.InfoAdmin,
+    `${prefix}.info`,
+    '信息管理员',
+    makeIdNumber(`${national ? '11' : p}0101`, '19820202', 21),
+  );
+  await ensureAccount(
+    rootActor,
+    root,
+    Role.Query,
+    `${prefix}.query`,
+    '信息查询员',
+    makeIdNumber(`${national ? '11' : p}0101`, '19830303', 31),
+  );
   if (national) {
     const uni = await ensureUnit(rootActor, root, UnitKind.School, '4111010001', '示范大学（部属）', '41');
-    await ensureAccount(rootActor, uni, Role.SysAdmin, 'uni.admin', '高校系统管理员', makeIdNumber('110108', '19790909', 41));
+    await ensureAccount(
+      rootActor,
+      uni,
+      Role.SysAdmin,
+      'uni.admin',
+      '高校系统管理员',
+      makeIdNumber('110108', '19790909', 41),
+    );
     return logins;
   }
   // Province → first city → its first county → three schools, one administrator per level.
   const city = (await org.children(rootActor, root.id, false)).find((c) => c.kind === UnitKind.City)!;
-  const cityAdminId = await ensureAccount(rootActor, city, Role.SysAdmin, `c${city.code}.admin`, '地市系统管理员', makeIdNumber(city.code, '19810101', 51));
+  const cityAdminId = await ensureAccount(
+    rootActor,
+    city,
+    Role.SysAdmin,
+    `c${city.code}.admin`,
+    '地市系统管理员',
+    makeIdNumber(city.code, '19810101', 51),
+  );
   const county = (await org.children(rootActor, city.id, false)).find((c) => c.kind === UnitKind.County)!;
-  const countyAdminId = await ensureAccount(actorFor(cityAdminId, city), county, Role.SysAdmin, `x${county.code}.admin`, '区县系统管理员', makeIdNumber(county.code, '19840404', 61));
+  const countyAdminId = await ensureAccount(
+    actorFor(cityAdminId, city),
+    county,
+    Role.SysAdmin,
+    `x${county.code}.admin`,
+    '区县系统管理员',
+    makeIdNumber(county.code, '19840404', 61),
+  );
   const countyActor = actorFor(countyAdminId, county);
-  await ensureAccount(countyActor, county, Role.InfoAdmin, `x${county.code}.info`, '区县信息管理员', makeIdNumber(county.code, '19850505', 71));
-  const primary = await ensureUnit(countyActor, county, UnitKind.School, `21${p}000001`, `${county.name}示范小学`, '21');
+  await ensureAccount(
+    countyActor,
+    county,
+    Role.InfoAdmin,
+    `x${county.code}.info`,
+    '区县信息管理员',
+    makeIdNumber(county.code, '19850505', 71),
+  );
+  const primary = await ensureUnit(
+    countyActor,
+    county,
+    UnitKind.School,
+    `21${p}000001`,
+    `${county.name}示范小学`,
+    '21',
+  );
   await ensureUnit(countyActor, county, UnitKind.School, `31${p}000002`, `${county.name}第一中学`, '31');
   await ensureUnit(countyActor, county, UnitKind.School, `11${p}000003`, `${county.name}实验幼儿园`, '11');
-  const schoolAdminId = await ensureAccount(countyActor, primary, Role.SysAdmin, `s${primary.code}.admin`, '学校系统管理员', makeIdNumber(county.code, '19860606', 81));
+  const schoolAdminId = await ensureAccount(
+    countyActor,
+    primary,
+    Role.SysAdmin,
+    `s${primary.code}.admin`,
+    '学校系统管理员',
+    makeIdNumber(county.code, '19860606', 81),
+  );
   const teacherId = makeIdNumber(county.code, '19900315', 92);
   await ensureAccount(actorFor(schoolAdminId, primary), primary, Role.Teacher, teacherId, '示范教师', teacherId);
 
   // Teacher records through the same services as the API: 36 in the primary and the middle school,
   // two thirds taken through review to "reported" (so they reach the national node), the rest drafts.
   const middle = (await org.findByCode(`31${p}000002`))!;
-  const schoolInfo = actorFor(await ensureAccount(actorFor(schoolAdminId, primary), primary, Role.InfoAdmin, `s${primary.code}.info`, '学校信息管理员', makeIdNumber(county.code, '19870707', 83)), primary, Role.InfoAdmin);
-  const middleAdminId = await ensureAccount(countyActor, middle, Role.SysAdmin, `s${middle.code}.admin`, '学校系统管理员', makeIdNumber(county.code, '19860707', 84));
-  const middleInfo = actorFor(await ensureAccount(actorFor(middleAdminId, middle), middle, Role.InfoAdmin, `s${middle.code}.info`, '学校信息管理员', makeIdNumber(county.code, '19880808', 85)), middle, Role.InfoAdmin);
+  const schoolInfo = actorFor(
+    await ensureAccount(
+      actorFor(schoolAdminId, primary),
+      primary,
+      Role.InfoAdmin,
+      `s${primary.code}.info`,
+      '学校信息管理员',
+      makeIdNumber(county.code, '19870707', 83),
+    ),
+    primary,
+    Role.InfoAdmin,
+  );
+  const middleAdminId = await ensureAccount(
+    countyActor,
+    middle,
+    Role.SysAdmin,
+    `s${middle.code}.admin`,
+    '学校系统管理员',
+    makeIdNumber(county.code, '19860707', 84),
+  );
+  const middleInfo = actorFor(
+    await ensureAccount(
+      actorFor(middleAdminId, middle),
+      middle,
+      Role.InfoAdmin,
+      `s${middle.code}.info`,
+      '学校信息管理员',
+      makeIdNumber(county.code, '19880808', 85),
+    ),
+    middle,
+    Role.InfoAdmin,
+  );
   const countyInfoId = (await accounts.findByUsername(`x${county.code}.info`))!.id;
   const countyInfo = actorFor(countyInfoId, county, Role.InfoAdmin);
   const teachers = app.get(TeacherService);
@@ -107,7 +267,11 @@ export async function seedDemo(app: INestApplication, runtime: NodeRuntime): Pro
       const t = await teachers.create(submitter, { unitId: school.id, record: demoRecord(county.code, i) });
       if (i % 3 === 0) continue;
       await review.act(submitter, t.id, 'submit', { version: t.version });
-      await review.act(submitter, t.id, 'school-approve', { version: t.version, participants: ['校长', '教务主任'], principal: '校长' });
+      await review.act(submitter, t.id, 'school-approve', {
+        version: t.version,
+        participants: ['校长', '教务主任'],
+        principal: '校长',
+      });
       await review.act(countyInfo, t.id, 'department-approve', { version: t.version });
     }
     await app.get(StatsService).refresh(rootActor);

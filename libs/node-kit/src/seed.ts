@@ -11,9 +11,17 @@ export function rootUnitCode(runtime: Pick<NodeRuntime, 'kind' | 'config'>): str
 /** Ensures the GB/T 2260 reference tree of this node exists (idempotent, set-based). */
 export async function seedReferenceTree(app: INestApplication, runtime: NodeRuntime): Promise<number> {
   const seeder = app.get(OrgSeeder);
-  return seeder.ensureReferenceTree(runtime.kind === 'national' ? { kind: 'national' } : { kind: 'provincial', province: runtime.config.PROVINCE_CODE! });
+  return seeder.ensureReferenceTree(
+    runtime.kind === 'national'
+      ? { kind: 'national' }
+      : { kind: 'provincial', province: runtime.config.PROVINCE_CODE! },
+  );
 }
 
-export async function bootstrapRootAdmin(app: INestApplication, runtime: NodeRuntime, input: { username: string; realName: string; idNumber: string; password: string; mustChangePassword?: boolean }) {
+export async function bootstrapRootAdmin(
+  app: INestApplication,
+  runtime: NodeRuntime,
+  input: { username: string; realName: string; idNumber: string; password: string; mustChangePassword?: boolean },
+) {
   return app.get(AccountsService).bootstrapRootAdmin({ ...input, unitCode: rootUnitCode(runtime) });
 }

@@ -10,13 +10,20 @@ export interface TmisNode extends StartedNode {
 }
 
 /** Starts a node: config, database (embedded when DATABASE_URL is unset), migrations, reference tree, demo data on request. */
-export async function startTmisNode(opts: { kind: 'national' | 'provincial'; title: string; module: (runtime: NodeRuntime) => DynamicModule; env: Record<string, string | undefined>; logger?: JsonLogger }): Promise<TmisNode> {
+export async function startTmisNode(opts: {
+  kind: 'national' | 'provincial';
+  title: string;
+  module: (runtime: NodeRuntime) => DynamicModule;
+  env: Record<string, string | undefined>;
+  logger?: JsonLogger;
+}): Promise<TmisNode> {
   let demoLogins: DemoLogin[] = [];
   const node = await startNode({
     ...opts,
     afterInit: async (app, runtime) => {
       await seedReferenceTree(app, runtime);
-      if (['1', 'true', 'yes'].includes((opts.env.DEMO_DATA ?? '').toLowerCase())) demoLogins = await seedDemo(app, runtime);
+      if (['1', 'true', 'yes'].includes((opts.env.DEMO_DATA ?? '').toLowerCase()))
+        demoLogins = await seedDemo(app, runtime);
     },
   });
   return { ...node, demoLogins };

@@ -1,7 +1,17 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
-import { ChildrenQueryDto, CloseUnitDto, CreateUnitDto, MergeUnitDto, MoveUnitDto, SubtreeQueryDto, toUnitResponse, UnitLookupDto, UpdateUnitDto } from './dto/unit.dto.js';
+import {
+  ChildrenQueryDto,
+  CloseUnitDto,
+  CreateUnitDto,
+  MergeUnitDto,
+  MoveUnitDto,
+  SubtreeQueryDto,
+  toUnitResponse,
+  UnitLookupDto,
+  UpdateUnitDto,
+} from './dto/unit.dto.js';
 import { OrgService } from './org.service.js';
 
 const MANAGERS = [Role.SysAdmin, Role.InfoAdmin];
@@ -12,39 +22,81 @@ const uuid = new ParseUUIDPipe({ version: undefined });
 export class OrgController {
   constructor(private readonly org: OrgService) {}
 
-  @Get('lookup') @Authenticated() @ApiOperation({ summary: 'Find a unit in your scope by its division or school code' })
-  async lookup(@CurrentActor() a: Actor, @Query() q: UnitLookupDto) { return toUnitResponse(await this.org.lookupByCode(a, q.code)); }
+  @Get('lookup')
+  @Authenticated()
+  @ApiOperation({ summary: 'Find a unit in your scope by its division or school code' })
+  async lookup(@CurrentActor() a: Actor, @Query() q: UnitLookupDto) {
+    return toUnitResponse(await this.org.lookupByCode(a, q.code));
+  }
 
-  @Get(':id') @Authenticated() @ApiOperation({ summary: 'Read a unit in your scope' })
-  async get(@CurrentActor() a: Actor, @Param('id', uuid) id: string) { return toUnitResponse(await this.org.get(a, id)); }
+  @Get(':id')
+  @Authenticated()
+  @ApiOperation({ summary: 'Read a unit in your scope' })
+  async get(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return toUnitResponse(await this.org.get(a, id));
+  }
 
-  @Get(':id/children') @Authenticated() @ApiOperation({ summary: 'Direct children of a unit' })
-  async children(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Query() q: ChildrenQueryDto) { return (await this.org.children(a, id, q.includeInactive === 'true')).map(toUnitResponse); }
+  @Get(':id/children')
+  @Authenticated()
+  @ApiOperation({ summary: 'Direct children of a unit' })
+  async children(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Query() q: ChildrenQueryDto) {
+    return (await this.org.children(a, id, q.includeInactive === 'true')).map(toUnitResponse);
+  }
 
-  @Get(':id/subtree') @Authenticated() @ApiOperation({ summary: 'All units below a unit (keyset paging by path), e.g. all schools under a county' })
+  @Get(':id/subtree')
+  @Authenticated()
+  @ApiOperation({ summary: 'All units below a unit (keyset paging by path), e.g. all schools under a county' })
   async subtree(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Query() q: SubtreeQueryDto) {
     const page = await this.org.subtree(a, id, q);
     return { items: page.items.map(toUnitResponse), nextCursor: page.nextCursor };
   }
 
-  @Get(':id/summary') @Authenticated() @ApiOperation({ summary: 'Counts of active units by kind below a unit' })
-  summary(@CurrentActor() a: Actor, @Param('id', uuid) id: string) { return this.org.summary(a, id); }
+  @Get(':id/summary')
+  @Authenticated()
+  @ApiOperation({ summary: 'Counts of active units by kind below a unit' })
+  summary(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return this.org.summary(a, id);
+  }
 
-  @Get(':id/history') @Authenticated() @ApiOperation({ summary: 'Every change of a unit: create, rename, move, merge, close' })
-  history(@CurrentActor() a: Actor, @Param('id', uuid) id: string) { return this.org.history(a, id); }
+  @Get(':id/history')
+  @Authenticated()
+  @ApiOperation({ summary: 'Every change of a unit: create, rename, move, merge, close' })
+  history(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return this.org.history(a, id);
+  }
 
-  @Post() @Authenticated({ roles: MANAGERS }) @ApiOperation({ summary: 'Create a city, county, school or secondary department under a unit in your scope' })
-  async create(@CurrentActor() a: Actor, @Body() dto: CreateUnitDto) { return toUnitResponse(await this.org.create(a, dto)); }
+  @Post()
+  @Authenticated({ roles: MANAGERS })
+  @ApiOperation({ summary: 'Create a city, county, school or secondary department under a unit in your scope' })
+  async create(@CurrentActor() a: Actor, @Body() dto: CreateUnitDto) {
+    return toUnitResponse(await this.org.create(a, dto));
+  }
 
-  @Patch(':id') @Authenticated({ roles: MANAGERS }) @ApiOperation({ summary: 'Rename a unit or change a school\'s attributes' })
-  async update(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: UpdateUnitDto) { return toUnitResponse(await this.org.update(a, id, dto)); }
+  @Patch(':id')
+  @Authenticated({ roles: MANAGERS })
+  @ApiOperation({ summary: "Rename a unit or change a school's attributes" })
+  async update(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: UpdateUnitDto) {
+    return toUnitResponse(await this.org.update(a, id, dto));
+  }
 
-  @Post(':id/move') @Authenticated({ roles: MANAGERS }) @ApiOperation({ summary: 'Move a unit (and its subtree) under another parent' })
-  async move(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: MoveUnitDto) { return toUnitResponse(await this.org.move(a, id, dto)); }
+  @Post(':id/move')
+  @Authenticated({ roles: MANAGERS })
+  @ApiOperation({ summary: 'Move a unit (and its subtree) under another parent' })
+  async move(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: MoveUnitDto) {
+    return toUnitResponse(await this.org.move(a, id, dto));
+  }
 
-  @Post(':id/merge') @Authenticated({ roles: MANAGERS }) @ApiOperation({ summary: 'Merge a unit into another; it keeps its code and history' })
-  async merge(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: MergeUnitDto) { return toUnitResponse(await this.org.merge(a, id, dto)); }
+  @Post(':id/merge')
+  @Authenticated({ roles: MANAGERS })
+  @ApiOperation({ summary: 'Merge a unit into another; it keeps its code and history' })
+  async merge(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: MergeUnitDto) {
+    return toUnitResponse(await this.org.merge(a, id, dto));
+  }
 
-  @Post(':id/close') @Authenticated({ roles: MANAGERS }) @ApiOperation({ summary: 'Close a unit; it keeps its code and history' })
-  async close(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: CloseUnitDto) { return toUnitResponse(await this.org.close(a, id, dto)); }
+  @Post(':id/close')
+  @Authenticated({ roles: MANAGERS })
+  @ApiOperation({ summary: 'Close a unit; it keeps its code and history' })
+  async close(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: CloseUnitDto) {
+    return toUnitResponse(await this.org.close(a, id, dto));
+  }
 }

@@ -5,5 +5,10 @@ import { OrgRepository } from './org.repository.js';
 import { OrgSeeder } from './org.seeder.js';
 import { OrgService } from './org.service.js';
 
-@Module({ imports: [AuditModule], controllers: [OrgController], providers: [OrgRepository, OrgService, OrgSeeder], exports: [OrgService, OrgSeeder, OrgRepository] })
+@Module({
+  imports: [AuditModule],
+  controllers: [OrgController],
+  providers: [OrgRepository, OrgService, OrgSeeder],
+  exports: [OrgService, OrgSeeder, OrgRepository],
+})
 export class OrgModule {}

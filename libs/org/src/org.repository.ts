@@ -61,7 +61,9 @@ export class OrgRepository {
   }
 
   async findById(id: string, tx?: EntityManager, lock = false): Promise<OrgUnitEntity | null> {
-    const rows = await this.m(tx).query(`SELECT ${COLUMNS} FROM org_unit WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    const rows = await this.m(tx).query(`SELECT ${COLUMNS} FROM org_unit WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [
+      id,
+    ]);
     return rows[0] ?? null;
   }
 
@@ -85,14 +87,20 @@ export class OrgRepository {
   async subtree(f: SubtreeFilter): Promise<OrgUnitEntity[]> {
     const params: unknown[] = [f.pathPrefix + '%'];
     let where = `path LIKE $1`;
-    const add = (sql: string, v: unknown) => { params.push(v); where += ` AND ${sql.replace('?', `$${params.length}`)}`; };
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where += ` AND ${sql.replace('?', `$${params.length}`)}`;
+    };
     if (f.kind) add('kind = ?', f.kind);
     if (f.status) add('status = ?', f.status);
     if (f.schoolType) add('school_type = ?', f.schoolType);
     if (f.nameContains) add(`name LIKE ?`, `%${f.nameContains.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
     if (f.afterPath) add('path > ?', f.afterPath);
     params.push(f.limit);
-    return this.db.query(`SELECT ${COLUMNS} FROM org_unit WHERE ${where} ORDER BY path LIMIT $${params.length}`, params);
+    return this.db.query(
+      `SELECT ${COLUMNS} FROM org_unit WHERE ${where} ORDER BY path LIMIT $${params.length}`,
+      params,
+    );
   }
 
   async countSubtree(pathPrefix: string): Promise<Record<string, number>> {
@@ -104,7 +112,10 @@ export class OrgRepository {
   }
 
   async countActiveChildren(id: string, tx?: EntityManager): Promise<number> {
-    const [row] = await this.m(tx).query(`SELECT count(*)::int AS n FROM org_unit WHERE parent_id = $1 AND status = 'active'`, [id]);
+    const [row] = await this.m(tx).query(
+      `SELECT count(*)::int AS n FROM org_unit WHERE parent_id = $1 AND status = 'active'`,
+      [id],
+    );
     return row.n;
   }
 
@@ -112,14 +123,40 @@ export class OrgRepository {
     const rows = await this.m(tx).query(
       `INSERT INTO org_unit (kind, level, code, name, parent_id, path, status, school_type, urban_rural, sponsor, central)
        VALUES ($1,$2,$3,$4,$5,$6,'active',$7,$8,$9,$10) RETURNING ${COLUMNS}`,
-      [u.kind, u.level, u.code, u.name, u.parentId, u.path, u.schoolType ?? null, u.urbanRural ?? null, u.sponsor ?? null, u.central ?? false],
+      [
+        u.kind,
+        u.level,
+        u.code,
+        u.name,
+        u.parentId,
+        u.path,
+        u.schoolType ?? null,
+        u.urbanRural ?? null,
+        u.sponsor ?? null,
+        u.central ?? false,
+      ],
     );
     return rows[0];
   }
 
   /** Updates scalar attributes when `version` still matches; returns null on a stale version. */
-  async update(id: string, version: number, patch: Partial<Pick<OrgUnitEntity, 'name' | 'schoolType' | 'urbanRural' | 'sponsor' | 'status' | 'mergedIntoId' | 'closedOn'>>, tx: EntityManager): Promise<OrgUnitEntity | null> {
-    const cols: Record<string, string> = { name: 'name', schoolType: 'school_type', urbanRural: 'urban_rural', sponsor: 'sponsor', status: 'status', mergedIntoId: 'merged_into_id', closedOn: 'closed_on' };
+  async update(
+    id: string,
+    version: number,
+    patch: Partial<
+      Pick<OrgUnitEntity, 'name' | 'schoolType' | 'urbanRural' | 'sponsor' | 'status' | 'mergedIntoId' | 'closedOn'>
+    >,
+    tx: EntityManager,
+  ): Promise<OrgUnitEntity | null> {
+    const cols: Record<string, string> = {
+      name: 'name',
+      schoolType: 'school_type',
+      urbanRural: 'urban_rural',
+      sponsor: 'sponsor',
+      status: 'status',
+      mergedIntoId: 'merged_into_id',
+      closedOn: 'closed_on',
+    };
     const sets: string[] = [];
     const params: unknown[] = [id, version];
     for (const [k, v] of Object.entries(patch)) {
@@ -135,13 +172,31 @@ export class OrgRepository {
   }
 
   /** Moves a unit and rewrites the paths of its whole subtree in one statement. */
-  async move(id: string, version: number, newParentId: string, oldPath: string, newPath: string, tx: EntityManager): Promise<boolean> {
-    const res = await tx.query(`UPDATE org_unit SET parent_id = $2, version = version + 1, updated_at = now() WHERE id = $1 AND version = $3 RETURNING id`, [id, newParentId, version]);
+  async move(
+    id: string,
+    version: number,
+    newParentId: string,
+    oldPath: string,
+    newPath: string,
+    tx: EntityManager,
+  ): Promise<boolean> {
+    const res = await tx.query(
+      `UPDATE org_unit SET parent_id = $2, version = version + 1, updated_at = now() WHERE id = $1 AND version = $3 RETURNING id`,
+      [id, newParentId, version],
+    );
     const ok = returned(res).length > 0;
     if (!ok) return false;
-    await tx.query(`UPDATE org_unit SET path = $2 || substr(path, $3) WHERE path LIKE $1`, [oldPath + '%', newPath, oldPath.length + 1]);
+    await tx.query(`UPDATE org_unit SET path = $2 || substr(path, $3) WHERE path LIKE $1`, [
+      oldPath + '%',
+      newPath,
+      oldPath.length + 1,
+    ]);
     // Teacher records carry their unit's path (denormalised for subtree search): keep it in step.
-    await tx.query(`UPDATE teacher SET unit_path = $2 || substr(unit_path, $3) WHERE unit_path LIKE $1`, [oldPath + '%', newPath, oldPath.length + 1]);
+    await tx.query(`UPDATE teacher SET unit_path = $2 || substr(unit_path, $3) WHERE unit_path LIKE $1`, [
+      oldPath + '%',
+      newPath,
+      oldPath.length + 1,
+    ]);
     return true;
   }
 
@@ -151,7 +206,12 @@ export class OrgRepository {
   }
 
   /** On a merge, the absorbing unit takes over the merged unit's teacher records. Returns how many moved. */
-  async moveTeachers(fromUnitId: string, to: { id: string; path: string }, actorAccountId: string, tx: EntityManager): Promise<number> {
+  async moveTeachers(
+    fromUnitId: string,
+    to: { id: string; path: string },
+    actorAccountId: string,
+    tx: EntityManager,
+  ): Promise<number> {
     const res = await tx.query(
       `WITH moved AS (
          UPDATE teacher SET unit_id = $2, unit_path = $3, version = version + 1, updated_at = now() WHERE unit_id = $1 RETURNING id
@@ -164,13 +224,30 @@ export class OrgRepository {
     return returned(res).length;
   }
 
-  async addEvent(unitId: string, action: string, actorAccountId: string | null, before: unknown, after: unknown, tx: EntityManager): Promise<void> {
-    await tx.query(`INSERT INTO org_unit_event (unit_id, action, actor_account_id, before, after) VALUES ($1,$2,$3,$4,$5)`, [
-      unitId, action, actorAccountId, before == null ? null : JSON.stringify(before), after == null ? null : JSON.stringify(after),
-    ]);
+  async addEvent(
+    unitId: string,
+    action: string,
+    actorAccountId: string | null,
+    before: unknown,
+    after: unknown,
+    tx: EntityManager,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO org_unit_event (unit_id, action, actor_account_id, before, after) VALUES ($1,$2,$3,$4,$5)`,
+      [
+        unitId,
+        action,
+        actorAccountId,
+        before == null ? null : JSON.stringify(before),
+        after == null ? null : JSON.stringify(after),
+      ],
+    );
     // Transactional outbox (federation): the unit as it now stands, in the same transaction as the change.
     // One key per province keeps unit changes in order (a county before the schools placed in it).
-    await tx.query(`INSERT INTO sync_outbox (type, key, payload) SELECT 'org-units.changed', 'org-units', jsonb_build_object('units', jsonb_agg(${SYNCED_UNIT_JSON})) ${SYNCED_UNIT_FROM} WHERE u.id = $1 AND ${SYNCED_UNIT_KINDS_SQL} AND ${PROVINCIAL_NODE} HAVING count(*) > 0`, [unitId]);
+    await tx.query(
+      `INSERT INTO sync_outbox (type, key, payload) SELECT 'org-units.changed', 'org-units', jsonb_build_object('units', jsonb_agg(${SYNCED_UNIT_JSON})) ${SYNCED_UNIT_FROM} WHERE u.id = $1 AND ${SYNCED_UNIT_KINDS_SQL} AND ${PROVINCIAL_NODE} HAVING count(*) > 0`,
+      [unitId],
+    );
   }
 
   async events(unitId: string): Promise<UnitEventRow[]> {
@@ -181,7 +258,10 @@ export class OrgRepository {
   }
 
   /** Set-based idempotent insert of reference units (division codes); existing codes are left alone. */
-  async insertReferenceUnits(rows: { kind: UnitKind; level: number; code: string; name: string; parentCode: string | null }[], tx: EntityManager): Promise<number> {
+  async insertReferenceUnits(
+    rows: { kind: UnitKind; level: number; code: string; name: string; parentCode: string | null }[],
+    tx: EntityManager,
+  ): Promise<number> {
     let inserted = 0;
     // Parents first: rows are given in level order, so one statement per level resolves parent ids.
     const byLevel = new Map<number, typeof rows>();
@@ -194,7 +274,13 @@ export class OrgRepository {
            FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[]) AS r(kind, level, code, name, parent_code)
            LEFT JOIN org_unit p ON p.code = r.parent_code
          ON CONFLICT (code) DO NOTHING RETURNING id`,
-        [batch.map((b) => b.kind), batch.map((b) => b.level), batch.map((b) => b.code), batch.map((b) => b.name), batch.map((b) => b.parentCode)],
+        [
+          batch.map((b) => b.kind),
+          batch.map((b) => b.level),
+          batch.map((b) => b.code),
+          batch.map((b) => b.name),
+          batch.map((b) => b.parentCode),
+        ],
       );
       inserted += returned(res).length;
     }

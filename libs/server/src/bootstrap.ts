@@ -27,22 +27,36 @@ export interface StartedNode {
 }
 
 /** Resolves configuration, the database (real or embedded) and secrets, and migrates. */
-export async function prepareRuntime(kind: 'national' | 'provincial', env: Record<string, string | undefined> = process.env, logger?: JsonLogger): Promise<{ runtime: NodeRuntime; embedded?: EmbeddedDatabase }> {
+export async function prepareRuntime(
+  kind: 'national' | 'provincial',
+  env: Record<string, string | undefined> = process.env,
+  logger?: JsonLogger,
+): Promise<{ runtime: NodeRuntime; embedded?: EmbeddedDatabase }> {
   const config = loadConfig(NodeConfig, env);
   const log = logger ?? new JsonLogger(kind, config.LOG_LEVEL as LogLevel);
   if (kind === 'provincial' && !config.PROVINCE_CODE) {
-    throw new Error('Invalid configuration / 配置无效:\n  - PROVINCE_CODE is required on a provincial node (e.g. PROVINCE_CODE=11) / 省级节点必须配置 PROVINCE_CODE');
+    throw new Error(
+      'Invalid configuration / 配置无效:\n  - PROVINCE_CODE is required on a provincial node (e.g. PROVINCE_CODE=11) / 省级节点必须配置 PROVINCE_CODE',
+    );
   }
   const dataDir = resolve(config.DATA_DIR);
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: config.EMBEDDED_PG_PORT, database: `tmis_${kind}`, log: (m) => log.log(m, 'EmbeddedPostgres') });
+    embedded = await startEmbeddedPostgres({
+      dataDir: join(dataDir, 'pg'),
+      port: config.EMBEDDED_PG_PORT,
+      database: `tmis_${kind}`,
+      log: (m) => log.log(m, 'EmbeddedPostgres'),
+    });
     databaseUrl = embedded.url;
   }
   let jwtSecret = config.JWT_SECRET;
   if (!jwtSecret) {
-    if (config.DATABASE_URL) throw new Error('Invalid configuration / 配置无效:\n  - JWT_SECRET is required when DATABASE_URL is set (at least 32 characters) / 使用外部数据库时必须配置 JWT_SECRET');
+    if (config.DATABASE_URL)
+      throw new Error(
+        'Invalid configuration / 配置无效:\n  - JWT_SECRET is required when DATABASE_URL is set (at least 32 characters) / 使用外部数据库时必须配置 JWT_SECRET',
+      );
     const file = join(dataDir, 'jwt-secret');
     mkdirSync(dataDir, { recursive: true });
     if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
@@ -74,31 +88,54 @@ export async function startNode(opts: StartNodeOptions): Promise<StartedNode> {
       ? {
           cert: readFileSync(config.TLS_CERT_FILE),
           key: readFileSync(config.TLS_KEY_FILE),
-          ...(config.TLS_CA_FILE ? { ca: readFileSync(config.TLS_CA_FILE), requestCert: true, rejectUnauthorized: false } : {}),
+          ...(config.TLS_CA_FILE
+            ? { ca: readFileSync(config.TLS_CA_FILE), requestCert: true, rejectUnauthorized: false }
+            : {}),
         }
       : undefined;
   const app = await NestFactory.create(opts.module(runtime), { logger, httpsOptions, bodyParser: true });
   const express = app.getHttpAdapter().getInstance() as { set(k: string, v: unknown): void; disable(k: string): void };
   express.disable('x-powered-by');
-  if (config.TRUSTED_PROXIES) express.set('trust proxy', config.TRUSTED_PROXIES.split(',').map((s) => s.trim()));
-  app.use((req: { headers: Record<string, string | undefined>; ip?: string; method: string; originalUrl: string }, res: { setHeader(k: string, v: string): void; on(e: string, f: () => void): void; statusCode: number }, next: () => void) => {
-    const correlationId = correlationIdFrom(req.headers['x-correlation-id']);
-    res.setHeader('X-Correlation-Id', correlationId);
-    const started = process.hrtime.bigint();
-    requestContext.run({ correlationId, ip: req.ip }, () => {
-      res.on('finish', () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        logger.debug({ msg: 'request', method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'Http');
+  if (config.TRUSTED_PROXIES)
+    express.set(
+      'trust proxy',
+      config.TRUSTED_PROXIES.split(',').map((s) => s.trim()),
+    );
+  app.use(
+    (
+      req: { headers: Record<string, string | undefined>; ip?: string; method: string; originalUrl: string },
+      res: { setHeader(k: string, v: string): void; on(e: string, f: () => void): void; statusCode: number },
+      next: () => void,
+    ) => {
+      const correlationId = correlationIdFrom(req.headers['x-correlation-id']);
+      res.setHeader('X-Correlation-Id', correlationId);
+      const started = process.hrtime.bigint();
+      requestContext.run({ correlationId, ip: req.ip }, () => {
+        res.on('finish', () => {
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          logger.debug(
+            {
+              msg: 'request',
+              method: req.method,
+              path: req.originalUrl.split('?')[0],
+              status: res.statusCode,
+              ms: Math.round(ms * 10) / 10,
+            },
+            'Http',
+          );
+        });
+        next();
       });
-      next();
-    });
-  });
+    },
+  );
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle(opts.title)
-    .setDescription('TMIS REST API. Errors are RFC 9457 problem+json with `code`, bilingual titles, field paths and a correlation id.')
+    .setDescription(
+      'TMIS REST API. Errors are RFC 9457 problem+json with `code`, bilingual titles, field paths and a correlation id.',
+    )
     .setVersion(process.env.npm_package_version ?? '0.1.0')
     .addBearerAuth()
     .build();

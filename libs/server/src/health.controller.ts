@@ -7,7 +7,11 @@ import { NODE_INFO, type NodeInfo } from './node-info.js';
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly db: DataSource, @Inject(NODE_INFO) private readonly node: NodeInfo, private readonly registry: HealthRegistry) {}
+  constructor(
+    private readonly db: DataSource,
+    @Inject(NODE_INFO) private readonly node: NodeInfo,
+    private readonly registry: HealthRegistry,
+  ) {}
 
   @Get()
   @HttpCode(200)
@@ -17,21 +21,37 @@ export class HealthController {
     let database: Record<string, unknown>;
     try {
       const [row] = await this.db.query(`SELECT (SELECT count(*) FROM schema_migrations)::int AS migrations`);
-      database = { status: 'up', latencyMs: Date.now() - started, migrations: row.migrations, embedded: this.node.embeddedDatabase };
+      database = {
+        status: 'up',
+        latencyMs: Date.now() - started,
+        migrations: row.migrations,
+        embedded: this.node.embeddedDatabase,
+      };
     } catch {
       database = { status: 'down' };
     }
     const ok = database.status === 'up';
     if (!ok) res.status(503);
-    const extra = ok ? Object.fromEntries(Object.entries(await this.registry.collect()).map(([k, v]) => [k, v.details])) : {};
-    return { status: ok ? 'up' : 'down', node: this.node.kind, province: this.node.provinceCode ?? null, version: this.node.version, details: { database, ...extra } };
+    const extra = ok
+      ? Object.fromEntries(Object.entries(await this.registry.collect()).map(([k, v]) => [k, v.details]))
+      : {};
+    return {
+      status: ok ? 'up' : 'down',
+      node: this.node.kind,
+      province: this.node.provinceCode ?? null,
+      version: this.node.version,
+      details: { database, ...extra },
+    };
   }
 }
 
 @ApiTags('health')
 @Controller('metrics')
 export class MetricsController {
-  constructor(@Inject(NODE_INFO) private readonly node: NodeInfo, private readonly registry: HealthRegistry) {}
+  constructor(
+    @Inject(NODE_INFO) private readonly node: NodeInfo,
+    private readonly registry: HealthRegistry,
+  ) {}
 
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4')

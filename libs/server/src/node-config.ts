@@ -15,10 +15,13 @@ const bool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
  */
 export class NodeConfig {
   /** PostgreSQL connection string. Unset = start the embedded PostgreSQL under DATA_DIR. */
-  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must start with postgres:// or postgresql://' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must start with postgres:// or postgresql://' })
   DATABASE_URL?: string;
 
-  @IsInt() @Min(0) @Max(65535)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT: number = 3000;
 
   @IsString()
@@ -28,31 +31,45 @@ export class NodeConfig {
   @IsString()
   DATA_DIR: string = '.data/node';
 
-  @IsInt() @Min(1024) @Max(65535)
+  @IsInt()
+  @Min(1024)
+  @Max(65535)
   EMBEDDED_PG_PORT: number = 54320;
 
   /** HMAC secret for access tokens (HS256); at least 32 characters. Required with DATABASE_URL. */
-  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
-  @IsInt() @Min(60) @Max(86400)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
   ACCESS_TOKEN_TTL_SECONDS: number = 900;
 
-  @IsInt() @Min(300) @Max(2592000)
+  @IsInt()
+  @Min(300)
+  @Max(2592000)
   REFRESH_TOKEN_TTL_SECONDS: number = 604800;
 
-  @IsInt() @Min(1) @Max(100)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   LOCKOUT_THRESHOLD: number = 5;
 
-  @IsInt() @Min(1) @Max(1440)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
   LOCKOUT_MINUTES: number = 10;
 
   /** Header carrying the client-certificate SHA-256 fingerprint set by a TLS-terminating proxy. Unset = never trusted. */
-  @IsOptional() @Matches(/^[a-z0-9-]+$/i)
+  @IsOptional()
+  @Matches(/^[a-z0-9-]+$/i)
   CLIENT_CERT_HEADER?: string;
 
   /** Comma-separated proxy addresses allowed to set CLIENT_CERT_HEADER. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TRUSTED_PROXIES?: string;
 
   /** Serve HTTPS directly (with optional client certificates when TLS_CA_FILE is set). */
@@ -63,76 +80,107 @@ export class NodeConfig {
   @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
 
-  @Transform(bool) @IsBoolean()
+  @Transform(bool)
+  @IsBoolean()
   DB_MIGRATE_ON_START: boolean = true;
 
-  @IsInt() @Min(1) @Max(200)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DB_POOL_SIZE: number = 10;
 
   /** Kafka bootstrap brokers (`host:port,…`) of the federation. Unset: no Kafka (the province keeps its outbox). */
-  @IsOptional() @Matches(/^[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port…]' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port…]' })
   KAFKA_BROKERS?: string;
 
   /** TLS to Kafka (`true`), optionally with a private CA. */
-  @Transform(bool) @IsBoolean()
+  @Transform(bool)
+  @IsBoolean()
   KAFKA_SSL: boolean = false;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   KAFKA_SSL_CA_FILE?: string;
 
   /** SASL node-to-node authentication to Kafka: plain, scram-sha-256 or scram-sha-512. */
-  @IsOptional() @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  @IsOptional()
+  @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
   KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   KAFKA_SASL_USERNAME?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   KAFKA_SASL_PASSWORD?: string;
 
   /** Provincial node without Kafka: push the outbox to the national node over HTTP (e.g. the embedded demo). */
-  @IsOptional() @Matches(/^https?:\/\/.+/, { message: 'NATIONAL_URL must be an http(s) URL' })
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'NATIONAL_URL must be an http(s) URL' })
   NATIONAL_URL?: string;
 
   /** Provincial node: its node token for NATIONAL_URL. */
-  @IsOptional() @IsString() @MinLength(24, { message: 'SYNC_NODE_TOKEN must be at least 24 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(24, { message: 'SYNC_NODE_TOKEN must be at least 24 characters' })
   SYNC_NODE_TOKEN?: string;
 
   /** National node: accepted node tokens, `province:token[,province:token…]`. */
-  @IsOptional() @Matches(/^\d{2}:[^,:]{24,}(,\d{2}:[^,:]{24,})*$/, { message: 'SYNC_NODE_TOKENS must be province:token pairs (tokens of 24+ characters)' })
+  @IsOptional()
+  @Matches(/^\d{2}:[^,:]{24,}(,\d{2}:[^,:]{24,})*$/, {
+    message: 'SYNC_NODE_TOKENS must be province:token pairs (tokens of 24+ characters)',
+  })
   SYNC_NODE_TOKENS?: string;
 
   @IsString()
   SYNC_TOPIC: string = 'tmis.sync';
 
-  @IsInt() @Min(50) @Max(60000)
+  @IsInt()
+  @Min(50)
+  @Max(60000)
   SYNC_RELAY_INTERVAL_MS: number = 500;
 
   /** Seconds between scheduled statistics refreshes (libs/stats); 0 = none (they still run at boot and on POST /stats/refresh). */
-  @IsInt() @Min(0) @Max(604800)
+  @IsInt()
+  @Min(0)
+  @Max(604800)
   STATS_REFRESH_SECONDS: number = 3600;
 
   /** Statistics answers kept per process for the refresh they come from (the same table asked again is not scanned again); 0 = none. */
-  @IsInt() @Min(0) @Max(100000)
+  @IsInt()
+  @Min(0)
+  @Max(100000)
   STATS_CACHE_ENTRIES: number = 256;
 
   /** Two-digit province prefix (GB/T 2260) of a provincial node, e.g. 11 for Beijing; 66 = XPCC. */
-  @IsOptional() @Matches(/^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-6])$/, { message: 'PROVINCE_CODE must be a two-digit province prefix such as 11, 44 or 66' })
+  @IsOptional()
+  @Matches(/^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-6])$/, {
+    message: 'PROVINCE_CODE must be a two-digit province prefix such as 11, 44 or 66',
+  })
   PROVINCE_CODE?: string;
 
   /** Largest bulk-import upload, in MiB. */
-  @IsInt() @Min(1) @Max(1024)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
   BULK_MAX_UPLOAD_MB: number = 20;
 
   /** Folder for uploaded import files (default: DATA_DIR/bulk). */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   BULK_DIR?: string;
 
   /** Import jobs one node runs at once. */
-  @IsInt() @Min(1) @Max(16)
+  @IsInt()
+  @Min(1)
+  @Max(16)
   BULK_MAX_JOBS: number = 2;
 
   /** Hours an uploaded file is kept after its job ended (error report, commit of a dry run). */
-  @IsInt() @Min(1) @Max(720)
+  @IsInt()
+  @Min(1)
+  @Max(720)
   BULK_RETENTION_HOURS: number = 24;
 }

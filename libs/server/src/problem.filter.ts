@@ -29,7 +29,14 @@ function fromDomain(e: DomainError): ProblemBody {
 
 function common(code: CommonErrorCode, detail?: string): ProblemBody {
   const spec = commonErrors[code];
-  return { type: `urn:tmis:problem:${code.toLowerCase()}`, title: spec.en, titleZh: spec.zh, status: spec.status, code, ...(detail ? { detail } : {}) };
+  return {
+    type: `urn:tmis:problem:${code.toLowerCase()}`,
+    title: spec.en,
+    titleZh: spec.zh,
+    status: spec.status,
+    code,
+    ...(detail ? { detail } : {}),
+  };
 }
 
 /** Every error leaves as RFC 9457 problem+json with a stable code and the correlation id. */
@@ -39,7 +46,11 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<{ status(n: number): { type(t: string): { send(b: string): void } }; setHeader(k: string, v: string): void; headersSent?: boolean }>();
+    const res = ctx.getResponse<{
+      status(n: number): { type(t: string): { send(b: string): void } };
+      setHeader(k: string, v: string): void;
+      headersSent?: boolean;
+    }>();
     const req = ctx.getRequest<{ url?: string; method?: string }>();
     let body: ProblemBody;
     if (exception instanceof DomainError) {
@@ -47,21 +58,46 @@ export class ProblemFilter implements ExceptionFilter {
     } else if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code =
-        status === 404 ? CommonErrorCode.RouteNotFound
-        : status === 413 ? CommonErrorCode.PayloadTooLarge
-        : status === 401 ? CommonErrorCode.Unauthenticated
-        : status === 403 ? CommonErrorCode.Forbidden
-        : status === 405 ? CommonErrorCode.MethodNotAllowed
-        : status >= 500 ? CommonErrorCode.Internal
-        : CommonErrorCode.ValidationFailed;
+        status === 404
+          ? CommonErrorCode.RouteNotFound
+          : status === 413
+            ? CommonErrorCode.PayloadTooLarge
+            : status === 401
+              ? CommonErrorCode.Unauthenticated
+              : status === 403
+                ? CommonErrorCode.Forbidden
+                : status === 405
+                  ? CommonErrorCode.MethodNotAllowed
+                  : status >= 500
+                    ? CommonErrorCode.Internal
+                    : CommonErrorCode.ValidationFailed;
       const r = exception.getResponse();
-      const msg = typeof r === 'string' ? r : typeof (r as { message?: unknown }).message === 'string' ? String((r as { message: string }).message) : undefined;
+      const msg =
+        typeof r === 'string'
+          ? r
+          : typeof (r as { message?: unknown }).message === 'string'
+            ? String((r as { message: string }).message)
+            : undefined;
       body = { ...common(code, msg), status };
     } else if (isBodyParserError(exception)) {
-      body = exception.type === 'entity.too.large' ? common(CommonErrorCode.PayloadTooLarge) : common(CommonErrorCode.ValidationFailed, 'Malformed JSON body');
+      body =
+        exception.type === 'entity.too.large'
+          ? common(CommonErrorCode.PayloadTooLarge)
+          : common(CommonErrorCode.ValidationFailed, 'Malformed JSON body');
     } else {
       body = common(CommonErrorCode.Internal);
-      this.logger.error({ msg: 'unhandled error', method: req.method, path: req.url?.split('?')[0], error: exception instanceof Error ? { name: exception.name, message: exception.message, stack: exception.stack } : String(exception) }, 'ProblemFilter');
+      this.logger.error(
+        {
+          msg: 'unhandled error',
+          method: req.method,
+          path: req.url?.split('?')[0],
+          error:
+            exception instanceof Error
+              ? { name: exception.name, message: exception.message, stack: exception.stack }
+              : String(exception),
+        },
+        'ProblemFilter',
+      );
     }
     body.instance = req.url?.split('?')[0];
     body.correlationId = currentCorrelationId();
@@ -71,5 +107,10 @@ export class ProblemFilter implements ExceptionFilter {
 }
 
 function isBodyParserError(e: unknown): e is { type: string; status: number } {
-  return typeof e === 'object' && e !== null && typeof (e as { type?: unknown }).type === 'string' && typeof (e as { status?: unknown }).status === 'number';
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as { type?: unknown }).type === 'string' &&
+    typeof (e as { status?: unknown }).status === 'number'
+  );
 }

@@ -34,7 +34,8 @@ const ZH: Record<string, string> = {
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
-    const path = parent === '' ? e.property : /^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`;
+    const path =
+      parent === '' ? e.property : /^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`;
     for (const [constraint, message] of Object.entries(e.constraints ?? {})) {
       out.push({ path, code: constraint, message, messageZh: `${path}：${ZH[constraint] ?? '值无效'}` });
     }
@@ -51,6 +52,7 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     transform: true,
     stopAtFirstError: false,
-    exceptionFactory: (errors) => commonError(CommonErrorCode.ValidationFailed, 'One or more fields are invalid', undefined, flatten(errors)),
+    exceptionFactory: (errors) =>
+      commonError(CommonErrorCode.ValidationFailed, 'One or more fields are invalid', undefined, flatten(errors)),
   });
 }

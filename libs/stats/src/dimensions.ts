@@ -32,7 +32,12 @@ export interface DimensionDef {
 /** Age bands at the refresh date: under 25, five-year bands, 60 and over. */
 export const AGE_BANDS: readonly { code: string; zh: string; en: string; from: number }[] = [
   { code: '00', zh: '25岁以下', en: 'Under 25', from: 0 },
-  ...[25, 30, 35, 40, 45, 50, 55].map((a) => ({ code: String(a), zh: `${a}-${a + 4}岁`, en: `${a}-${a + 4}`, from: a })),
+  ...[25, 30, 35, 40, 45, 50, 55].map((a) => ({
+    code: String(a),
+    zh: `${a}-${a + 4}岁`,
+    en: `${a}-${a + 4}`,
+    from: a,
+  })),
   { code: '60', zh: '60岁及以上', en: '60 and over', from: 60 },
 ];
 
@@ -52,11 +57,13 @@ export const RETIRE_HORIZON_YEARS = 10;
 
 function retireLabel(code: string): { zh: string; en: string } | undefined {
   if (code === 'past') return { zh: '已达退休年龄', en: 'Already past retirement age' };
-  if (code === 'later') return { zh: `${RETIRE_HORIZON_YEARS}年以后`, en: `More than ${RETIRE_HORIZON_YEARS} years ahead` };
+  if (code === 'later')
+    return { zh: `${RETIRE_HORIZON_YEARS}年以后`, en: `More than ${RETIRE_HORIZON_YEARS} years ahead` };
   return /^\d{4}$/.test(code) ? { zh: `${code}年`, en: code } : undefined;
 }
 
-const band = (list: readonly { code: string; zh: string; en: string }[]) => (code: string) => list.find((b) => b.code === code);
+const band = (list: readonly { code: string; zh: string; en: string }[]) => (code: string) =>
+  list.find((b) => b.code === code);
 const indicatorSet = (code: string) => INDICATOR_SETS.find((s) => s.key === code);
 
 /**
@@ -64,24 +71,138 @@ const indicatorSet = (code: string) => INDICATOR_SETS.find((s) => s.key === code
  * earlier one first). Province, city, county and school are not dimensions but the `level`.
  */
 export const DIMENSIONS: readonly DimensionDef[] = [
-  { key: 'schoolType', zh: '学校类型', en: 'School type', column: 'school_type', codeTable: 'school-type', sensitivity: 'normal' },
-  { key: 'indicatorSet', zh: '指标集', en: 'Indicator set', column: 'indicator_set', label: indicatorSet, sensitivity: 'normal' },
-  { key: 'urbanRural', zh: '城乡分类', en: 'Urban/rural', column: 'urban_rural', codeTable: 'urban-rural', sensitivity: 'normal' },
-  { key: 'sponsor', zh: '办学性质', en: 'Public/private', column: 'sponsor', codeTable: 'sponsor', sensitivity: 'normal' },
+  {
+    key: 'schoolType',
+    zh: '学校类型',
+    en: 'School type',
+    column: 'school_type',
+    codeTable: 'school-type',
+    sensitivity: 'normal',
+  },
+  {
+    key: 'indicatorSet',
+    zh: '指标集',
+    en: 'Indicator set',
+    column: 'indicator_set',
+    label: indicatorSet,
+    sensitivity: 'normal',
+  },
+  {
+    key: 'urbanRural',
+    zh: '城乡分类',
+    en: 'Urban/rural',
+    column: 'urban_rural',
+    codeTable: 'urban-rural',
+    sensitivity: 'normal',
+  },
+  {
+    key: 'sponsor',
+    zh: '办学性质',
+    en: 'Public/private',
+    column: 'sponsor',
+    codeTable: 'sponsor',
+    sensitivity: 'normal',
+  },
   { key: 'sex', zh: '性别', en: 'Sex', column: 'sex', codeTable: 'sex', sensitivity: 'personal' },
   { key: 'ageBand', zh: '年龄段', en: 'Age band', column: 'age_band', label: band(AGE_BANDS), sensitivity: 'personal' },
-  { key: 'retireYear', zh: '达到退休年龄年份', en: 'Year reaching retirement age', column: 'retire_band', label: retireLabel, sensitivity: 'personal' },
-  { key: 'ethnicity', zh: '民族', en: 'Ethnicity', column: 'ethnicity', codeTable: 'ethnicity', sensitivity: 'special' },
-  { key: 'politicalStatus', zh: '政治面貌', en: 'Political status', column: 'political_status', codeTable: 'political-status', sensitivity: 'special' },
-  { key: 'highestEducation', zh: '最高学历', en: 'Highest education', column: 'highest_education', codeTable: 'education-level', sensitivity: 'normal' },
-  { key: 'title', zh: '专业技术职务', en: 'Professional title', column: 'title', codeTable: 'professional-title', sensitivity: 'normal' },
-  { key: 'titleLevel', zh: '职称等级', en: 'Title level', column: 'title_level', codeTable: 'title-level', sensitivity: 'normal' },
-  { key: 'staffCategory', zh: '教职工类别', en: 'Staff category', column: 'staff_category', codeTable: 'staff-category', sensitivity: 'normal' },
-  { key: 'onEstablishment', zh: '是否在编', en: 'On the establishment', column: 'on_establishment', codeTable: 'yes-no', sensitivity: 'normal' },
-  { key: 'personStatus', zh: '人员状态', en: 'Person status', column: 'person_status', codeTable: 'person-status', sensitivity: 'normal' },
-  { key: 'payBand', zh: '年工资收入段', en: 'Annual pay band', column: 'pay_band', label: band(PAY_BANDS), sensitivity: 'pay' },
-  { key: 'subject', zh: '任教学科', en: 'Subject taught', column: 'subjects', multi: true, codeTable: 'subject', sensitivity: 'normal' },
-  { key: 'qualificationType', zh: '教师资格种类', en: 'Qualification type', column: 'qualification_types', multi: true, codeTable: 'qualification-type', sensitivity: 'normal' },
+  {
+    key: 'retireYear',
+    zh: '达到退休年龄年份',
+    en: 'Year reaching retirement age',
+    column: 'retire_band',
+    label: retireLabel,
+    sensitivity: 'personal',
+  },
+  {
+    key: 'ethnicity',
+    zh: '民族',
+    en: 'Ethnicity',
+    column: 'ethnicity',
+    codeTable: 'ethnicity',
+    sensitivity: 'special',
+  },
+  {
+    key: 'politicalStatus',
+    zh: '政治面貌',
+    en: 'Political status',
+    column: 'political_status',
+    codeTable: 'political-status',
+    sensitivity: 'special',
+  },
+  {
+    key: 'highestEducation',
+    zh: '最高学历',
+    en: 'Highest education',
+    column: 'highest_education',
+    codeTable: 'education-level',
+    sensitivity: 'normal',
+  },
+  {
+    key: 'title',
+    zh: '专业技术职务',
+    en: 'Professional title',
+    column: 'title',
+    codeTable: 'professional-title',
+    sensitivity: 'normal',
+  },
+  {
+    key: 'titleLevel',
+    zh: '职称等级',
+    en: 'Title level',
+    column: 'title_level',
+    codeTable: 'title-level',
+    sensitivity: 'normal',
+  },
+  {
+    key: 'staffCategory',
+    zh: '教职工类别',
+    en: 'Staff category',
+    column: 'staff_category',
+    codeTable: 'staff-category',
+    sensitivity: 'normal',
+  },
+  {
+    key: 'onEstablishment',
+    zh: '是否在编',
+    en: 'On the establishment',
+    column: 'on_establishment',
+    codeTable: 'yes-no',
+    sensitivity: 'normal',
+  },
+  {
+    key: 'personStatus',
+    zh: '人员状态',
+    en: 'Person status',
+    column: 'person_status',
+    codeTable: 'person-status',
+    sensitivity: 'normal',
+  },
+  {
+    key: 'payBand',
+    zh: '年工资收入段',
+    en: 'Annual pay band',
+    column: 'pay_band',
+    label: band(PAY_BANDS),
+    sensitivity: 'pay',
+  },
+  {
+    key: 'subject',
+    zh: '任教学科',
+    en: 'Subject taught',
+    column: 'subjects',
+    multi: true,
+    codeTable: 'subject',
+    sensitivity: 'normal',
+  },
+  {
+    key: 'qualificationType',
+    zh: '教师资格种类',
+    en: 'Qualification type',
+    column: 'qualification_types',
+    multi: true,
+    codeTable: 'qualification-type',
+    sensitivity: 'normal',
+  },
 ];
 
 export const DIMENSION_BY_KEY: ReadonlyMap<string, DimensionDef> = new Map(DIMENSIONS.map((d) => [d.key, d]));
@@ -100,23 +221,33 @@ export function labelValue(dim: DimensionDef, code: string | null): Labelled {
 
 /** Title → title level, as SQL (`CASE title WHEN … END`), from the core-indicator mapping. */
 export function titleLevelSql(col: string): string {
-  return `CASE ${col} ${Object.entries(TITLE_LEVEL_OF_TITLE).map(([t, l]) => `WHEN '${t}' THEN '${l}'`).join(' ')} END`;
+  return `CASE ${col} ${Object.entries(TITLE_LEVEL_OF_TITLE)
+    .map(([t, l]) => `WHEN '${t}' THEN '${l}'`)
+    .join(' ')} END`;
 }
 
 /** School type → indicator set key, as SQL; school types without a set fall in `other` (as on write). */
 export function indicatorSetSql(col: string): string {
-  return `CASE WHEN ${col} IS NULL THEN NULL ${Object.entries(INDICATOR_SET_BY_SCHOOL_TYPE).map(([t, s]) => `WHEN ${col} = '${t}' THEN '${s}'`).join(' ')} ELSE 'other' END`;
+  return `CASE WHEN ${col} IS NULL THEN NULL ${Object.entries(INDICATOR_SET_BY_SCHOOL_TYPE)
+    .map(([t, s]) => `WHEN ${col} = '${t}' THEN '${s}'`)
+    .join(' ')} ELSE 'other' END`;
 }
 
 /** Annual pay → pay band code, as SQL. */
 export function payBandSql(expr: string): string {
-  return `CASE WHEN ${expr} IS NULL THEN NULL ${[...PAY_BANDS].reverse().map((b) => `WHEN ${expr} >= ${b.from} THEN '${b.code}'`).join(' ')} END`;
+  return `CASE WHEN ${expr} IS NULL THEN NULL ${[...PAY_BANDS]
+    .reverse()
+    .map((b) => `WHEN ${expr} >= ${b.from} THEN '${b.code}'`)
+    .join(' ')} END`;
 }
 
 /** Age (whole years at `refDate`) → age band code, as SQL. */
 export function ageBandSql(birthDate: string, refDate: string): string {
   const age = `date_part('year', age(${refDate}, ${birthDate}))`;
-  return `CASE WHEN ${birthDate} IS NULL THEN NULL ${[...AGE_BANDS].reverse().map((b) => `WHEN ${age} >= ${b.from} THEN '${b.code}'`).join(' ')} END`;
+  return `CASE WHEN ${birthDate} IS NULL THEN NULL ${[...AGE_BANDS]
+    .reverse()
+    .map((b) => `WHEN ${age} >= ${b.from} THEN '${b.code}'`)
+    .join(' ')} END`;
 }
 
 /** Retirement date → `past` / the year / `later`, relative to the year of `refDate`, as SQL. */

@@ -3,22 +3,103 @@ import { describe, it } from 'node:test';
 import { CountTable, Dict, FactEngine, OVERFLOW_CODE, type EngineQuery } from './engine.js';
 
 /** A `loadSql` line: pos, unit, province, school type, active, sex, birth, retirement year, ethnicity, political status, education, title, staff category, on establishment, person status, pay band, subjects, qualifications, custom. */
-function line(pos: number, o: { unit: string; active?: boolean; sex?: string; birth?: number; retire?: number; title?: string; subjects?: string; quals?: string; custom?: Record<string, unknown>; status?: string }): string[] {
+function line(
+  pos: number,
+  o: {
+    unit: string;
+    active?: boolean;
+    sex?: string;
+    birth?: number;
+    retire?: number;
+    title?: string;
+    subjects?: string;
+    quals?: string;
+    custom?: Record<string, unknown>;
+    status?: string;
+  },
+): string[] {
   const n = (v: string | undefined) => v ?? '\\N';
-  return [String(pos), o.unit, '110000', '\\N', o.active === false ? '0' : '1', n(o.sex), String(o.birth ?? 0), String(o.retire ?? 0), '01', '13', '21', n(o.title), '11', '1',
-    n(o.status ?? '01'), '\\N', o.subjects ?? '', o.quals ?? '', o.custom ? JSON.stringify(o.custom) : '\\N'];
+  return [
+    String(pos),
+    o.unit,
+    '110000',
+    '\\N',
+    o.active === false ? '0' : '1',
+    n(o.sex),
+    String(o.birth ?? 0),
+    String(o.retire ?? 0),
+    '01',
+    '13',
+    '21',
+    n(o.title),
+    '11',
+    '1',
+    n(o.status ?? '01'),
+    '\\N',
+    o.subjects ?? '',
+    o.quals ?? '',
+    o.custom ? JSON.stringify(o.custom) : '\\N',
+  ];
 }
 
 function engine(): FactEngine {
   const e = new FactEngine();
   e.setReferenceDate(new Date(2026, 10, 29));
   e.setUnits([
-    { code: '110000', kind: 'province', path: '/110000/', name: '北京市', schoolType: null, urbanRural: null, sponsor: null },
-    { code: '110100', kind: 'city', path: '/110000/110100/', name: '市辖区', schoolType: null, urbanRural: null, sponsor: null },
-    { code: '110101', kind: 'county', path: '/110000/110100/110101/', name: '东城区', schoolType: null, urbanRural: null, sponsor: null },
-    { code: '110102', kind: 'county', path: '/110000/110100/110102/', name: '西城区', schoolType: null, urbanRural: null, sponsor: null },
-    { code: 'S1', kind: 'school', path: '/110000/110100/110101/S1/', name: '一小', schoolType: '21', urbanRural: '111', sponsor: '1' },
-    { code: 'S2', kind: 'school', path: '/110000/110100/110102/S2/', name: '二中', schoolType: '31', urbanRural: '112', sponsor: '2' },
+    {
+      code: '110000',
+      kind: 'province',
+      path: '/110000/',
+      name: '北京市',
+      schoolType: null,
+      urbanRural: null,
+      sponsor: null,
+    },
+    {
+      code: '110100',
+      kind: 'city',
+      path: '/110000/110100/',
+      name: '市辖区',
+      schoolType: null,
+      urbanRural: null,
+      sponsor: null,
+    },
+    {
+      code: '110101',
+      kind: 'county',
+      path: '/110000/110100/110101/',
+      name: '东城区',
+      schoolType: null,
+      urbanRural: null,
+      sponsor: null,
+    },
+    {
+      code: '110102',
+      kind: 'county',
+      path: '/110000/110100/110102/',
+      name: '西城区',
+      schoolType: null,
+      urbanRural: null,
+      sponsor: null,
+    },
+    {
+      code: 'S1',
+      kind: 'school',
+      path: '/110000/110100/110101/S1/',
+      name: '一小',
+      schoolType: '21',
+      urbanRural: '111',
+      sponsor: '1',
+    },
+    {
+      code: 'S2',
+      kind: 'school',
+      path: '/110000/110100/110102/S2/',
+      name: '二中',
+      schoolType: '31',
+      urbanRural: '112',
+      sponsor: '2',
+    },
   ]);
   e.put(line(0, { unit: 'S1', sex: '1', birth: 19700101, retire: 2030, title: '012', subjects: '01,02', quals: '2' }));
   e.put(line(1, { unit: 'S1', sex: '2', birth: 19960615, retire: 2051, title: '013', subjects: '01' }));
@@ -29,15 +110,27 @@ function engine(): FactEngine {
   return e;
 }
 
-const q = (o: Partial<EngineQuery>): EngineQuery => ({ by: [], level: null, scopePath: null, filters: [], includeInactive: false, ...o });
-const table = (r: { rows: { unit: string | null; values: (string | null)[]; n: number }[] }) => Object.fromEntries(r.rows.map((x) => [[x.unit, ...x.values].join('|'), x.n]));
+const q = (o: Partial<EngineQuery>): EngineQuery => ({
+  by: [],
+  level: null,
+  scopePath: null,
+  filters: [],
+  includeInactive: false,
+  ...o,
+});
+const table = (r: { rows: { unit: string | null; values: (string | null)[]; n: number }[] }) =>
+  Object.fromEntries(r.rows.map((x) => [[x.unit, ...x.values].join('|'), x.n]));
 
 describe('statistics engine', () => {
   it('counts active people by a dimension, and by unit level with unknown units unassigned', () => {
     const e = engine();
     assert.deepEqual(table(e.query(q({ by: ['sex'] }))), { '|1': 2, '|2': 2 });
     assert.equal(e.query(q({ by: ['sex'] })).total, 4);
-    assert.deepEqual(table(e.query(q({ by: ['schoolType'], level: 'county' }))), { '110101|21': 2, '110102|31': 1, '|': 1 });
+    assert.deepEqual(table(e.query(q({ by: ['schoolType'], level: 'county' }))), {
+      '110101|21': 2,
+      '110102|31': 1,
+      '|': 1,
+    });
     assert.deepEqual(table(e.query(q({ level: 'province' }))), { '110000': 4 });
     assert.equal(e.query(q({ includeInactive: true })).total, 5);
   });
@@ -45,7 +138,13 @@ describe('statistics engine', () => {
   it('multi-valued dimensions count a person once per value, and once as not recorded without one', () => {
     const e = engine();
     assert.deepEqual(table(e.query(q({ by: ['subject'] }))), { '|01': 2, '|02': 2, '|': 1 });
-    assert.deepEqual(table(e.query(q({ by: ['subject', 'qualificationType'] }))), { '|01|2': 1, '|02|2': 1, '|01|': 1, '|02|': 1, '||': 1 });
+    assert.deepEqual(table(e.query(q({ by: ['subject', 'qualificationType'] }))), {
+      '|01|2': 1,
+      '|02|2': 1,
+      '|01|': 1,
+      '|02|': 1,
+      '||': 1,
+    });
     // Filtered on the same dimension: only the asked values, and people having any of them.
     const r = e.query(q({ by: ['subject'], filters: [{ dim: 'subject', values: ['02'] }] }));
     assert.deepEqual(table(r), { '|02': 2 });
@@ -72,13 +171,27 @@ describe('statistics engine', () => {
     e.put(line(6, { unit: 'S2', sex: '2', birth: 19960615, title: '013', subjects: '01' }));
     assert.deepEqual(table(e.query(q({ level: 'county' }))), { '110101': 1, '110102': 2, '': 1 });
     // Units move without touching rows: S1 now under 西城区.
-    e.setUnits([{ code: 'S1', kind: 'school', path: '/110000/110100/110102/S1/', name: '一小', schoolType: '21', urbanRural: '111', sponsor: '1' }]);
+    e.setUnits([
+      {
+        code: 'S1',
+        kind: 'school',
+        path: '/110000/110100/110102/S1/',
+        name: '一小',
+        schoolType: '21',
+        urbanRural: '111',
+        sponsor: '1',
+      },
+    ]);
     assert.deepEqual(table(e.query(q({ level: 'county' }))), { '110102': 3, '': 1 });
   });
 
   it('counts in a hash table when the key space is too large for an array, with the same answer', () => {
     const e = engine();
-    for (const by of [['sex'], ['ethnicity', 'title', 'subject', 'politicalStatus'], ['subject', 'qualificationType', 'sex']]) {
+    for (const by of [
+      ['sex'],
+      ['ethnicity', 'title', 'subject', 'politicalStatus'],
+      ['subject', 'qualificationType', 'sex'],
+    ]) {
       const wide = q({ by, level: 'school', includeInactive: true });
       const dense = e.query(wide);
       const hashed = e.query(wide, 1);
@@ -102,7 +215,10 @@ describe('statistics engine', () => {
     }
     const got = new Map<number, number>();
     t.forEach((k, c) => got.set(k, c));
-    assert.deepEqual([...got].sort((a, b) => a[0] - b[0]), [...want].sort((a, b) => a[0] - b[0]));
+    assert.deepEqual(
+      [...got].sort((a, b) => a[0] - b[0]),
+      [...want].sort((a, b) => a[0] - b[0]),
+    );
   });
 
   it('dictionaries give 0 to null and share one overflow slot past their capacity', () => {

@@ -21,7 +21,10 @@ export class Dict {
   readonly codes: (string | null)[] = [null];
   private readonly index = new Map<string, number>();
 
-  constructor(private readonly max: number, fixed: readonly string[] = []) {
+  constructor(
+    private readonly max: number,
+    fixed: readonly string[] = [],
+  ) {
     for (const c of fixed) this.id(c);
   }
 
@@ -53,7 +56,17 @@ export class Dict {
 export const OVERFLOW_CODE = '*';
 
 /** A row's person-level columns (one byte each, dictionary-encoded) and the fact-table column they come from in `loadSql`. */
-const BYTE_DIMS = ['sex', 'ethnicity', 'politicalStatus', 'highestEducation', 'title', 'staffCategory', 'onEstablishment', 'personStatus', 'payBand'] as const;
+const BYTE_DIMS = [
+  'sex',
+  'ethnicity',
+  'politicalStatus',
+  'highestEducation',
+  'title',
+  'staffCategory',
+  'onEstablishment',
+  'personStatus',
+  'payBand',
+] as const;
 type ByteDim = (typeof BYTE_DIMS)[number];
 const UNIT_DIMS = ['schoolType', 'indicatorSet', 'urbanRural', 'sponsor'] as const;
 type UnitDim = (typeof UNIT_DIMS)[number];
@@ -145,7 +158,13 @@ export class FactEngine {
   constructor(private readonly qualifyCustom = false) {
     for (const d of BYTE_DIMS) this.dicts.set(d, new Dict(256));
     for (const d of UNIT_DIMS) this.dicts.set(d, new Dict(256));
-    this.dicts.set('ageBand', new Dict(256, AGE_BANDS.map((b) => b.code)));
+    this.dicts.set(
+      'ageBand',
+      new Dict(
+        256,
+        AGE_BANDS.map((b) => b.code),
+      ),
+    );
     this.dicts.set('retireYear', new Dict(256));
     this.dicts.set('titleLevel', new Dict(256));
     this.dicts.set('subject', new Dict(33));
@@ -203,7 +222,9 @@ export class FactEngine {
 
   private setUnitAttrs(u: number, schoolType: string | null, urbanRural: string | null, sponsor: string | null): void {
     this.growUnits(u + 1);
-    const set = (d: UnitDim, code: string | null) => { this.unitAttr.get(d)![u] = this.dicts.get(d)!.id(code); };
+    const set = (d: UnitDim, code: string | null) => {
+      this.unitAttr.get(d)![u] = this.dicts.get(d)!.id(code);
+    };
     set('schoolType', schoolType);
     set('indicatorSet', schoolType === null ? null : (INDICATOR_SET_BY_SCHOOL_TYPE[schoolType] ?? 'other'));
     set('urbanRural', urbanRural);
@@ -244,7 +265,9 @@ export class FactEngine {
     const key = code ?? `?${provinceCode ?? ''}`;
     const known = this.unitIndex.get(key);
     if (known !== undefined) return known;
-    const province = provinceCode ? (this.unitIndex.get(provinceCode) ?? this.addSynthetic(provinceCode, 'province', `/${provinceCode}/`, null)) : -1;
+    const province = provinceCode
+      ? (this.unitIndex.get(provinceCode) ?? this.addSynthetic(provinceCode, 'province', `/${provinceCode}/`, null))
+      : -1;
     const path = `${province >= 0 ? this.unitPaths[province] : '/'}${key}/`;
     return this.addSynthetic(key, 'school', path, schoolType);
   }
@@ -280,13 +303,25 @@ export class FactEngine {
   reserve(n: number): void {
     if (n <= this.cap) return;
     const cap = Math.max(n, this.cap + (this.cap >> 3) + 4096);
-    const grow = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(a: T, make: (n: number) => T): T => { const b = make(cap); b.set(a); return b; };
+    const grow = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
     this.state = grow(this.state, (k) => new Uint8Array(k));
     this.unit = grow(this.unit, (k) => new Uint32Array(k));
     this.birth = grow(this.birth, (k) => new Int32Array(k));
     this.retireY = grow(this.retireY, (k) => new Uint16Array(k));
-    for (const [k, a] of this.bytes) this.bytes.set(k, grow(a, (m) => new Uint8Array(m)));
-    for (const [k, a] of this.multi) this.multi.set(k, grow(a, (m) => new Uint32Array(m)));
+    for (const [k, a] of this.bytes)
+      this.bytes.set(
+        k,
+        grow(a, (m) => new Uint8Array(m)),
+      );
+    for (const [k, a] of this.multi)
+      this.multi.set(
+        k,
+        grow(a, (m) => new Uint32Array(m)),
+      );
     for (const c of this.custom.values()) c.col = grow(c.col, (m) => new Uint16Array(m));
     this.cap = cap;
     this.cacheColumns();
@@ -313,7 +348,8 @@ export class FactEngine {
     this.unit[pos] = this.unitOf(v(f[1]), v(f[2]), v(f[3]));
     if (this.state[pos] === 0) this.live++;
     this.state[pos] = f[4] === '1' ? 2 : 1;
-    for (let k = 0; k < BYTE_DIMS.length; k++) this.byteCols[k][pos] = this.byteDicts[k].id(v(k === 0 ? f[5] : f[8 + k - 1]));
+    for (let k = 0; k < BYTE_DIMS.length; k++)
+      this.byteCols[k][pos] = this.byteDicts[k].id(v(k === 0 ? f[5] : f[8 + k - 1]));
     this.birth[pos] = Number(f[6]) || 0;
     this.retireY[pos] = Number(f[7]) || 0;
     for (let k = 0; k < MULTI_DIMS.length; k++) {
@@ -355,7 +391,8 @@ export class FactEngine {
     const y = this.retireY[pos];
     const refYear = Math.floor(ref / 10000);
     const r = this.dicts.get('retireYear')!;
-    this.bytes.get('retireYear')![pos] = y === 0 || ref === 0 ? 0 : r.id(y < refYear ? 'past' : y > refYear + RETIRE_HORIZON_YEARS ? 'later' : String(y));
+    this.bytes.get('retireYear')![pos] =
+      y === 0 || ref === 0 ? 0 : r.id(y < refYear ? 'past' : y > refYear + RETIRE_HORIZON_YEARS ? 'later' : String(y));
   }
 
   /** Sets the date the bands are for (the refresh's asOf); recomputes every row's bands when it changes. */
@@ -364,7 +401,15 @@ export class FactEngine {
     if (ref === this.refDate) return;
     const yearChanged = Math.floor(ref / 10000) !== Math.floor(this.refDate / 10000);
     this.refDate = ref;
-    if (yearChanged) this.dicts.set('retireYear', new Dict(256, ['past', ...Array.from({ length: RETIRE_HORIZON_YEARS + 1 }, (_, i) => String(Math.floor(ref / 10000) + i)), 'later']));
+    if (yearChanged)
+      this.dicts.set(
+        'retireYear',
+        new Dict(256, [
+          'past',
+          ...Array.from({ length: RETIRE_HORIZON_YEARS + 1 }, (_, i) => String(Math.floor(ref / 10000) + i)),
+          'later',
+        ]),
+      );
     for (let i = 0; i < this.size; i++) if (this.state[i] !== 0) this.band(i);
   }
 
@@ -373,11 +418,14 @@ export class FactEngine {
   private access(dim: string): Access | null {
     const byte = this.bytes.get(dim as ByteDim);
     if (byte) return { col: byte, map: null, dict: this.dicts.get(dim)!, multi: false };
-    if ((UNIT_DIMS as readonly string[]).includes(dim)) return { col: this.unit, map: this.unitAttr.get(dim as UnitDim)!, dict: this.dicts.get(dim)!, multi: false };
+    if ((UNIT_DIMS as readonly string[]).includes(dim))
+      return { col: this.unit, map: this.unitAttr.get(dim as UnitDim)!, dict: this.dicts.get(dim)!, multi: false };
     if (dim === 'titleLevel') {
       const levels = this.dicts.get('titleLevel')!;
       const levelOf = new Uint8Array(256);
-      this.dicts.get('title')!.codes.forEach((t, i) => { levelOf[i] = t === null ? 0 : levels.id(TITLE_LEVEL_OF_TITLE[t] ?? null); });
+      this.dicts.get('title')!.codes.forEach((t, i) => {
+        levelOf[i] = t === null ? 0 : levels.id(TITLE_LEVEL_OF_TITLE[t] ?? null);
+      });
       return { col: this.bytes.get('title')!, map: levelOf, dict: levels, multi: false };
     }
     const m = this.multi.get(dim as MultiDim);
@@ -398,7 +446,10 @@ export class FactEngine {
    * The same, in slices of `slice` positions with the event loop free between them (other requests and
    * the sync consumer go on during a long scan). The caller keeps the engine unchanged meanwhile.
    */
-  async queryAsync(q: EngineQuery, slice = 1 << 21): Promise<{ rows: EngineRow[]; total: number; tooManyRows?: boolean }> {
+  async queryAsync(
+    q: EngineQuery,
+    slice = 1 << 21,
+  ): Promise<{ rows: EngineRow[]; total: number; tooManyRows?: boolean }> {
     const scan = this.prepare(q);
     for (let from = 0; from < scan.size; from += slice) {
       scan.run(from, Math.min(scan.size, from + slice));
@@ -408,7 +459,14 @@ export class FactEngine {
   }
 
   /** A question compiled against the current columns: `run` counts a range of positions, `finish` decodes. */
-  private prepare(q: EngineQuery, denseMax = DENSE_MAX): { size: number; run(from: number, to: number): void; finish(): { rows: EngineRow[]; total: number; tooManyRows?: boolean } } {
+  private prepare(
+    q: EngineQuery,
+    denseMax = DENSE_MAX,
+  ): {
+    size: number;
+    run(from: number, to: number): void;
+    finish(): { rows: EngineRow[]; total: number; tooManyRows?: boolean };
+  } {
     // Units: the output group of each unit in scope (-1: out of scope; 0: no unit at the level).
     const nUnits = this.unitCodes.length;
     const ug = new Int32Array(nUnits).fill(-1);
@@ -417,11 +475,21 @@ export class FactEngine {
     const anc = q.level ? this.anc.get(q.level)! : null;
     for (let u = 0; u < nUnits; u++) {
       if (q.scopePath !== null && !this.unitPaths[u].startsWith(q.scopePath)) continue;
-      if (!anc) { ug[u] = 0; continue; }
+      if (!anc) {
+        ug[u] = 0;
+        continue;
+      }
       const a = anc[u];
-      if (a < 0) { ug[u] = 0; continue; }
+      if (a < 0) {
+        ug[u] = 0;
+        continue;
+      }
       let g = groupOf.get(a);
-      if (g === undefined) { g = groupUnit.length; groupUnit.push(a); groupOf.set(a, g); }
+      if (g === undefined) {
+        g = groupUnit.length;
+        groupUnit.push(a);
+        groupOf.set(a, g);
+      }
       ug[u] = g;
     }
 
@@ -453,7 +521,10 @@ export class FactEngine {
     const cards = byAcc.map((a) => Math.max(a.dict.size, 1));
     const strides: number[] = [];
     let span = 1;
-    for (let d = byAcc.length - 1; d >= 0; d--) { strides[d] = span; span *= cards[d]; }
+    for (let d = byAcc.length - 1; d >= 0; d--) {
+      strides[d] = span;
+      span *= cards[d];
+    }
     const keySpace = groupUnit.length * span;
     const dense = keySpace <= denseMax ? new Uint32Array(keySpace) : null;
     const sparse = dense ? null : new CountTable();
@@ -470,7 +541,10 @@ export class FactEngine {
     const st = this.state;
     const un = this.unit;
     const minState = q.includeInactive ? 1 : 2;
-    const add = (key: number) => { if (dense) dense[key]++; else sparse!.add(key); };
+    const add = (key: number) => {
+      if (dense) dense[key]++;
+      else sparse!.add(key);
+    };
     const m0 = multis[0];
     const m1 = multis[1];
     let total = 0;
@@ -482,10 +556,16 @@ export class FactEngine {
         let pass = true;
         for (let f = 0; f < nf; f++) {
           const c = fCol[f];
-          if (c === null) { pass = false; break; }
+          if (c === null) {
+            pass = false;
+            break;
+          }
           const m = fMap[f];
           const v = m === null ? c[i] : m[c[i]];
-          if (fMulti[f] ? (v & fMask[f]) === 0 : fAllowed[f][v] !== 1) { pass = false; break; }
+          if (fMulti[f] ? (v & fMask[f]) === 0 : fAllowed[f][v] !== 1) {
+            pass = false;
+            break;
+          }
         }
         if (!pass) continue;
         total++;
@@ -495,7 +575,10 @@ export class FactEngine {
           const c = sCol[d];
           key += (m === null ? c[i] : m[c[i]]) * sStride[d];
         }
-        if (!m0) { add(key); continue; }
+        if (!m0) {
+          add(key);
+          continue;
+        }
         let a = m0.a.col[i] & m0.r;
         do {
           const bitA = a & -a;
@@ -564,7 +647,10 @@ export class CountTable {
     let h = Math.imul((key | 0) ^ Math.imul((key / 4294967296) | 0, 0x85ebca6b), 0x9e3779b1) >>> this.shift;
     for (;;) {
       const k = keys[h];
-      if (k === key) { this.counts[h] += n; return; }
+      if (k === key) {
+        this.counts[h] += n;
+        return;
+      }
       if (k === -1) {
         keys[h] = key;
         this.counts[h] = n;

@@ -44,10 +44,19 @@ export class FactStore {
   private readersDone: (() => void)[] = [];
   private applying: Promise<void> | null = null;
 
-  constructor(private readonly repo: StatsRepository, @Inject(STATS_OPTIONS) private readonly options: StatsOptions) {}
+  constructor(
+    private readonly repo: StatsRepository,
+    @Inject(STATS_OPTIONS) private readonly options: StatsOptions,
+  ) {}
 
   info(): StoreInfo {
-    return { refreshId: this.refresh?.id ?? null, asOf: this.refresh?.asOf ?? null, rows: this.engine?.rows ?? 0, bytes: this.engine?.bytesHeld ?? 0, lastLoad: this.lastLoad };
+    return {
+      refreshId: this.refresh?.id ?? null,
+      asOf: this.refresh?.asOf ?? null,
+      rows: this.engine?.rows ?? 0,
+      bytes: this.engine?.bytesHeld ?? 0,
+      lastLoad: this.lastLoad,
+    };
   }
 
   /**
@@ -58,15 +67,19 @@ export class FactStore {
     for (let attempt = 0; attempt < 5; attempt++) {
       const latest = await this.repo.lastRefresh('ok');
       if (!latest) return null;
-      if (this.engine && this.refresh && latest.id === this.refresh.id) return { engine: this.engine, refresh: this.refresh };
+      if (this.engine && this.refresh && latest.id === this.refresh.id)
+        return { engine: this.engine, refresh: this.refresh };
       if (this.syncing) {
         const recentEnough = !atLeast || Number(this.refresh?.id ?? 0) >= Number(atLeast);
-        if (this.syncing.full && this.engine && this.refresh && recentEnough) return { engine: this.engine, refresh: this.refresh };
+        if (this.syncing.full && this.engine && this.refresh && recentEnough)
+          return { engine: this.engine, refresh: this.refresh };
         await this.syncing.promise.catch(() => undefined);
         continue;
       }
       const full = !this.engine || this.refresh?.generation !== latest.generation;
-      const promise = this.sync().finally(() => { this.syncing = null; });
+      const promise = this.sync().finally(() => {
+        this.syncing = null;
+      });
       this.syncing = { promise, full };
       await promise;
     }
@@ -106,10 +119,21 @@ export class FactStore {
     const t0 = performance.now();
     const held = this.engine;
     // Filled by the repository's callbacks.
-    const got: { fresh: FactEngine | null; refresh: RefreshRow | null; stamp: string; units: UnitRow[] | null; dead: number[]; lines: string[][]; read: number } =
-      { fresh: null, refresh: null, stamp: '', units: null, dead: [], lines: [], read: 0 };
+    const got: {
+      fresh: FactEngine | null;
+      refresh: RefreshRow | null;
+      stamp: string;
+      units: UnitRow[] | null;
+      dead: number[];
+      lines: string[][];
+      read: number;
+    } = { fresh: null, refresh: null, stamp: '', units: null, dead: [], lines: [], read: 0 };
     const ok = await this.repo.readFacts(
-      { version: held && this.refresh ? Number(this.refresh.id) : 0, generation: held ? (this.refresh?.generation ?? null) : null, unitStamp: this.unitStamp },
+      {
+        version: held && this.refresh ? Number(this.refresh.id) : 0,
+        generation: held ? (this.refresh?.generation ?? null) : null,
+        unitStamp: this.unitStamp,
+      },
       {
         begin: (r, full, units, stamp, dead) => {
           Object.assign(got, { refresh: r, stamp, units, dead });
@@ -137,7 +161,9 @@ export class FactStore {
     if (fresh) this.engine = fresh;
     else {
       let release = () => undefined as void;
-      this.applying = new Promise<void>((r) => { release = r; });
+      this.applying = new Promise<void>((r) => {
+        release = r;
+      });
       try {
         if (this.readers > 0) await new Promise<void>((r) => this.readersDone.push(r));
         const e = held!;
@@ -154,6 +180,13 @@ export class FactStore {
     this.unitStamp = got.stamp;
     const ms = Math.round(performance.now() - t0);
     this.lastLoad = { kind: fresh ? 'full' : 'catch-up', ms, rowsRead: got.read, at: new Date() };
-    if (fresh) this.log.log({ msg: 'statistics loaded', refresh: r.id, rows: got.read, ms, mib: Math.round(this.engine!.bytesHeld / 2 ** 20) });
+    if (fresh)
+      this.log.log({
+        msg: 'statistics loaded',
+        refresh: r.id,
+        rows: got.read,
+        ms,
+        mib: Math.round(this.engine!.bytesHeld / 2 ** 20),
+      });
   }
 }

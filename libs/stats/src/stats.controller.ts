@@ -8,11 +8,16 @@ import { toCsv, toXlsx, type StatsTable } from './stats.table.js';
 const READERS = [Role.Query, Role.InfoAdmin, Role.SysAdmin];
 
 /** JSON, or the same table as CSV / xlsx (`format=`), with the freshness in headers. */
-async function render(table: StatsTable, format: StatsQueryDto['format'], name: string): Promise<StatsTable | StreamableFile> {
+async function render(
+  table: StatsTable,
+  format: StatsQueryDto['format'],
+  name: string,
+): Promise<StatsTable | StreamableFile> {
   if (!format || format === 'json') return table;
   const file = `${name}-${table.asOf.slice(0, 10)}.${format}`;
   const body = format === 'csv' ? Buffer.from(toCsv(table), 'utf8') : await toXlsx(table);
-  const type = format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+  const type =
+    format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
   return new StreamableFile(body, { type, disposition: `attachment; filename="${file}"` });
 }
 
@@ -25,57 +30,131 @@ export class StatsController {
     return render(await this.stats.table(a, req), req.query.format, name);
   }
 
-  @Get('dimensions') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'The dimensions you may break down and filter by (core, and the province\'s custom indicators on a provincial node)' })
-  dimensions(@CurrentActor() a: Actor) { return this.stats.dimensions(a); }
+  @Get('dimensions')
+  @Authenticated({ roles: READERS })
+  @ApiOperation({
+    summary:
+      "The dimensions you may break down and filter by (core, and the province's custom indicators on a provincial node)",
+  })
+  dimensions(@CurrentActor() a: Actor) {
+    return this.stats.dimensions(a);
+  }
 
-  @Get('freshness') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'How fresh the figures are: asOf (when the source was read), the last refresh and the schedule' })
-  freshness(@CurrentActor() a: Actor) { return this.stats.freshness(a); }
+  @Get('freshness')
+  @Authenticated({ roles: READERS })
+  @ApiOperation({
+    summary: 'How fresh the figures are: asOf (when the source was read), the last refresh and the schedule',
+  })
+  freshness(@CurrentActor() a: Actor) {
+    return this.stats.freshness(a);
+  }
 
-  @Post('refresh') @HttpCode(200) @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin] })
-  @ApiOperation({ summary: 'Bring the figures up to date now (system or information administrator of the node\'s top unit): the teachers written since the last refresh, or everything with full=true; waits for a running refresh first' })
-  refresh(@CurrentActor() a: Actor, @Query() q: RefreshQueryDto) { return this.stats.refresh(a, q.full === 'true'); }
+  @Post('refresh')
+  @HttpCode(200)
+  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin] })
+  @ApiOperation({
+    summary:
+      "Bring the figures up to date now (system or information administrator of the node's top unit): the teachers written since the last refresh, or everything with full=true; waits for a running refresh first",
+  })
+  refresh(@CurrentActor() a: Actor, @Query() q: RefreshQueryDto) {
+    return this.stats.refresh(a, q.full === 'true');
+  }
 
-  @Get('breakdown') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'Teacher counts in your subtree by any dimensions (by=), unit level (level=) and filters (filter=dim:v|v,…); format=csv|xlsx to export' })
+  @Get('breakdown')
+  @Authenticated({ roles: READERS })
+  @ApiOperation({
+    summary:
+      'Teacher counts in your subtree by any dimensions (by=), unit level (level=) and filters (filter=dim:v|v,…); format=csv|xlsx to export',
+  })
   breakdown(@CurrentActor() a: Actor, @Query() q: BreakdownQueryDto) {
     const by = q.by ? q.by.split(',') : [];
     return this.table(a, 'breakdown', { title: { zh: '教师人数统计', en: 'Teacher counts' }, by, query: q });
   }
 
-  @Get('age-pyramid') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'Age pyramid: age band × sex' })
+  @Get('age-pyramid')
+  @Authenticated({ roles: READERS })
+  @ApiOperation({ summary: 'Age pyramid: age band × sex' })
   agePyramid(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
-    return this.table(a, 'age-pyramid', { title: { zh: '年龄结构', en: 'Age pyramid' }, by: ['ageBand', 'sex'], query: q });
-  }
-
-  @Get('education-structure') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'Highest education structure' })
-  education(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
-    return this.table(a, 'education-structure', { title: { zh: '学历结构', en: 'Education structure' }, by: ['highestEducation'], query: q });
-  }
-
-  @Get('title-structure') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'Professional title structure by title level' })
-  titles(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
-    return this.table(a, 'title-structure', { title: { zh: '职称结构', en: 'Title structure' }, by: ['titleLevel'], query: q });
-  }
-
-  @Get('subject-supply') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'Teachers per subject taught, by region (default level: one below the scope)' })
-  subjects(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
-    return this.table(a, 'subject-supply', { title: { zh: '分学科教师供给', en: 'Subject supply by region' }, by: ['subject'], query: q, defaultLevel: 'child' });
-  }
-
-  @Get('retirements') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'Teachers reaching the statutory retirement age in this year and the next years-1, by year, subject and region' })
-  retirements(@CurrentActor() a: Actor, @Query() q: RetirementsQueryDto) {
-    const years = this.stats.retirementYears(q.years ?? 5);
-    return this.table(a, 'retirements', {
-      title: { zh: `未来${years.length}年达到退休年龄的教师`, en: `Teachers reaching retirement age in the next ${years.length} years` },
-      by: ['retireYear', 'subject'], query: q, defaultLevel: 'child', fixedFilters: [{ dim: 'retireYear', values: years }],
-      notes: [{ zh: '退休年龄：男60周岁、女55周岁，按2025年起实施的渐进式延迟法定退休年龄办法调整（详见docs/statistics.md）。', en: 'Retirement age: men 60, women 55, raised gradually from 2025 under the statutory reform (see docs/statistics.md).' }],
+    return this.table(a, 'age-pyramid', {
+      title: { zh: '年龄结构', en: 'Age pyramid' },
+      by: ['ageBand', 'sex'],
+      query: q,
     });
   }
 
-  @Get('pay-bands') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'Teachers by band of the latest annual pay (information administrators only: query users never see pay)' })
+  @Get('education-structure')
+  @Authenticated({ roles: READERS })
+  @ApiOperation({ summary: 'Highest education structure' })
+  education(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
+    return this.table(a, 'education-structure', {
+      title: { zh: '学历结构', en: 'Education structure' },
+      by: ['highestEducation'],
+      query: q,
+    });
+  }
+
+  @Get('title-structure')
+  @Authenticated({ roles: READERS })
+  @ApiOperation({ summary: 'Professional title structure by title level' })
+  titles(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
+    return this.table(a, 'title-structure', {
+      title: { zh: '职称结构', en: 'Title structure' },
+      by: ['titleLevel'],
+      query: q,
+    });
+  }
+
+  @Get('subject-supply')
+  @Authenticated({ roles: READERS })
+  @ApiOperation({ summary: 'Teachers per subject taught, by region (default level: one below the scope)' })
+  subjects(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
+    return this.table(a, 'subject-supply', {
+      title: { zh: '分学科教师供给', en: 'Subject supply by region' },
+      by: ['subject'],
+      query: q,
+      defaultLevel: 'child',
+    });
+  }
+
+  @Get('retirements')
+  @Authenticated({ roles: READERS })
+  @ApiOperation({
+    summary:
+      'Teachers reaching the statutory retirement age in this year and the next years-1, by year, subject and region',
+  })
+  retirements(@CurrentActor() a: Actor, @Query() q: RetirementsQueryDto) {
+    const years = this.stats.retirementYears(q.years ?? 5);
+    return this.table(a, 'retirements', {
+      title: {
+        zh: `未来${years.length}年达到退休年龄的教师`,
+        en: `Teachers reaching retirement age in the next ${years.length} years`,
+      },
+      by: ['retireYear', 'subject'],
+      query: q,
+      defaultLevel: 'child',
+      fixedFilters: [{ dim: 'retireYear', values: years }],
+      notes: [
+        {
+          zh: '退休年龄：男60周岁、女55周岁，按2025年起实施的渐进式延迟法定退休年龄办法调整（详见docs/statistics.md）。',
+          en: 'Retirement age: men 60, women 55, raised gradually from 2025 under the statutory reform (see docs/statistics.md).',
+        },
+      ],
+    });
+  }
+
+  @Get('pay-bands')
+  @Authenticated({ roles: READERS })
+  @ApiOperation({
+    summary: 'Teachers by band of the latest annual pay (information administrators only: query users never see pay)',
+  })
   payBands(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'pay-bands', { title: { zh: '年工资收入分布', en: 'Pay bands' }, by: ['payBand'], query: q });
   }
 
-  @Get('mobility') @Authenticated({ roles: READERS }) @ApiOperation({ summary: 'Not available: transfers (Art. 23) are not recorded by the system yet — answers 501' })
-  mobility(@CurrentActor() a: Actor) { return this.stats.mobility(a); }
+  @Get('mobility')
+  @Authenticated({ roles: READERS })
+  @ApiOperation({ summary: 'Not available: transfers (Art. 23) are not recorded by the system yet — answers 501' })
+  mobility(@CurrentActor() a: Actor) {
+    return this.stats.mobility(a);
+  }
 }

@@ -9,6 +9,12 @@ import { STATS_OPTIONS, type StatsOptions } from './stats.options.js';
 @Module({})
 export class StatsModule {
   static register(options: StatsOptions): DynamicModule {
-    return { module: StatsModule, imports: [OrgModule], controllers: [StatsController], providers: [{ provide: STATS_OPTIONS, useValue: options }, StatsRepository, FactStore, StatsService], exports: [StatsService] };
+    return {
+      module: StatsModule,
+      imports: [OrgModule],
+      controllers: [StatsController],
+      providers: [{ provide: STATS_OPTIONS, useValue: options }, StatsRepository, FactStore, StatsService],
+      exports: [StatsService],
+    };
   }
 }

@@ -61,7 +61,9 @@ export class StatsRepository {
   constructor(private readonly db: DataSource) {}
 
   async lastRefresh(status?: 'ok'): Promise<RefreshRow | null> {
-    const rows = await this.db.query(status ? LATEST_OK_SQL : `SELECT ${REFRESH_COLS} FROM stat_refresh ORDER BY stat_refresh.id DESC LIMIT 1`);
+    const rows = await this.db.query(
+      status ? LATEST_OK_SQL : `SELECT ${REFRESH_COLS} FROM stat_refresh ORDER BY stat_refresh.id DESC LIMIT 1`,
+    );
     return rows[0] ?? null;
   }
 
@@ -71,7 +73,12 @@ export class StatsRepository {
    * refresh (`stat_dirty`), then a compaction when superseded rows have piled up. Concurrent refreshes
    * (any process on the database) wait for each other on an advisory lock.
    */
-  async refresh(kind: 'national' | 'provincial', trigger: RefreshTrigger, requestedBy: string | null, full = false): Promise<RefreshRow> {
+  async refresh(
+    kind: 'national' | 'provincial',
+    trigger: RefreshTrigger,
+    requestedBy: string | null,
+    full = false,
+  ): Promise<RefreshRow> {
     const qr = this.db.createQueryRunner();
     await qr.connect();
     try {
@@ -81,10 +88,20 @@ export class StatsRepository {
       const last = (await qr.query(LATEST_OK_SQL))[0] as RefreshRow | undefined;
       const [{ facts }] = await qr.query(`SELECT EXISTS (SELECT 1 FROM stat_fact) AS facts`);
       // A backlog of more than half the teachers (a bulk load, a resync) is cheaper to rebuild than to apply row by row.
-      const [{ backlog }] = await qr.query(`SELECT COALESCE(max(id) - min(id) + 1, 0)::bigint AS backlog FROM stat_dirty`);
-      const rebuild = full || !last || (!facts && (last.factRows ?? 0) > 0) || Number(backlog) > Math.max(COMPACT_MIN_DEAD, (last.factRows ?? 0) / 2);
+      const [{ backlog }] = await qr.query(
+        `SELECT COALESCE(max(id) - min(id) + 1, 0)::bigint AS backlog FROM stat_dirty`,
+      );
+      const rebuild =
+        full ||
+        !last ||
+        (!facts && (last.factRows ?? 0) > 0) ||
+        Number(backlog) > Math.max(COMPACT_MIN_DEAD, (last.factRows ?? 0) / 2);
       const done = await this.step(qr, kind, trigger, requestedBy, rebuild ? 'full' : 'incremental', last ?? null);
-      if (done.mode === 'incremental' && (done.deadRows ?? 0) >= COMPACT_MIN_DEAD && (done.deadRows ?? 0) > COMPACT_SHARE * (done.factRows ?? 0)) {
+      if (
+        done.mode === 'incremental' &&
+        (done.deadRows ?? 0) >= COMPACT_MIN_DEAD &&
+        (done.deadRows ?? 0) > COMPACT_SHARE * (done.factRows ?? 0)
+      ) {
         return await this.step(qr, kind, trigger, requestedBy, 'compact', done);
       }
       return done;
@@ -95,8 +112,18 @@ export class StatsRepository {
     }
   }
 
-  private async step(qr: QueryRunner, kind: 'national' | 'provincial', trigger: RefreshTrigger, requestedBy: string | null, mode: RefreshMode, last: RefreshRow | null): Promise<RefreshRow> {
-    const [{ id }] = await qr.query(`INSERT INTO stat_refresh (trigger, requested_by, status, mode, source) VALUES ($1, $2, 'running', $3, $4) RETURNING id::text`, [trigger, requestedBy, mode, kind === 'national' ? 'national_teacher' : 'teacher']);
+  private async step(
+    qr: QueryRunner,
+    kind: 'national' | 'provincial',
+    trigger: RefreshTrigger,
+    requestedBy: string | null,
+    mode: RefreshMode,
+    last: RefreshRow | null,
+  ): Promise<RefreshRow> {
+    const [{ id }] = await qr.query(
+      `INSERT INTO stat_refresh (trigger, requested_by, status, mode, source) VALUES ($1, $2, 'running', $3, $4) RETURNING id::text`,
+      [trigger, requestedBy, mode, kind === 'national' ? 'national_teacher' : 'teacher'],
+    );
     const t0 = performance.now();
     try {
       // One snapshot: the teachers read, and the dirty log taken, are the same state; asOf is when it was taken.
@@ -106,9 +133,18 @@ export class StatsRepository {
       let deadRows: number;
       let changed: number;
       if (mode === 'incremental') {
-        await qr.query(`CREATE TEMP TABLE stat_changed ON COMMIT DROP AS WITH d AS (DELETE FROM stat_dirty RETURNING teacher_id) SELECT DISTINCT teacher_id FROM d`);
+        await qr.query(
+          `CREATE TEMP TABLE stat_changed ON COMMIT DROP AS WITH d AS (DELETE FROM stat_dirty RETURNING teacher_id) SELECT DISTINCT teacher_id FROM d`,
+        );
         await qr.query(`ANALYZE stat_changed`);
-        const killed = (await qr.query(`UPDATE stat_fact f SET died = $1 FROM stat_changed c WHERE f.teacher_id = c.teacher_id AND f.died IS NULL`, [id], true)).affected ?? 0;
+        const killed =
+          (
+            await qr.query(
+              `UPDATE stat_fact f SET died = $1 FROM stat_changed c WHERE f.teacher_id = c.teacher_id AND f.died IS NULL`,
+              [id],
+              true,
+            )
+          ).affected ?? 0;
         const inserted = (await qr.query(incrementalInsertSql(kind), [id], true)).affected ?? 0;
         changed = Number((await qr.query(`SELECT count(*)::int AS n FROM stat_changed`))[0].n);
         factRows = (last!.factRows ?? 0) - Number(killed) + Number(inserted);
@@ -125,7 +161,8 @@ export class StatsRepository {
         await qr.query(`SET LOCAL lock_timeout = '10min'`);
         await qr.query(`DROP TABLE stat_fact`);
         await qr.query(`ALTER TABLE stat_fact_next RENAME TO stat_fact`);
-        for (const ix of FACT_INDEXES) await qr.query(`ALTER INDEX stat_fact_next_${ix.name} RENAME TO stat_fact_${ix.name}`);
+        for (const ix of FACT_INDEXES)
+          await qr.query(`ALTER INDEX stat_fact_next_${ix.name} RENAME TO stat_fact_${ix.name}`);
         await qr.query(`SELECT setval('stat_fact_pos', $1, false)`, [factRows]);
       }
       const factMs = Math.round(performance.now() - t0);
@@ -134,7 +171,17 @@ export class StatsRepository {
       await qr.query(
         `UPDATE stat_refresh SET status = 'ok', as_of = $2, finished_at = clock_timestamp(), duration_ms = $3, fact_ms = $4, changed_rows = $5, fact_rows = $6, dead_rows = $7, source_rows = $6,
                 generation = $8, source_high_water = GREATEST((SELECT max(updated_at) FROM stat_fact WHERE born = $1), $9::timestamptz) WHERE id = $1`,
-        [id, keptAsOf, Math.round(performance.now() - t0), factMs, changed, factRows, deadRows, mode === 'incremental' ? last!.generation : id, mode === 'incremental' ? last!.sourceHighWater : null],
+        [
+          id,
+          keptAsOf,
+          Math.round(performance.now() - t0),
+          factMs,
+          changed,
+          factRows,
+          deadRows,
+          mode === 'incremental' ? last!.generation : id,
+          mode === 'incremental' ? last!.sourceHighWater : null,
+        ],
       );
       await qr.commitTransaction();
       if (mode !== 'incremental') await qr.query(`ANALYZE stat_fact`);
@@ -146,7 +193,12 @@ export class StatsRepository {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       await qr.query(`DROP TABLE IF EXISTS stat_fact_next`).catch(() => undefined);
       const message = e instanceof Error ? e.message : String(e);
-      await qr.query(`UPDATE stat_refresh SET status = 'failed', finished_at = clock_timestamp(), error = $2 WHERE id = $1`, [id, message.slice(0, 2000)]).catch(() => undefined);
+      await qr
+        .query(`UPDATE stat_refresh SET status = 'failed', finished_at = clock_timestamp(), error = $2 WHERE id = $1`, [
+          id,
+          message.slice(0, 2000),
+        ])
+        .catch(() => undefined);
       throw e;
     }
   }
@@ -156,7 +208,10 @@ export class StatsRepository {
    * refresh, read in one snapshot: everything when the generation changed, else the rows born and the
    * positions that died since; the unit table when it changed since `unitStamp`. False when nothing was ever refreshed.
    */
-  async readFacts(after: { version: number; generation: string | null; unitStamp: string }, sink: FactSink): Promise<boolean> {
+  async readFacts(
+    after: { version: number; generation: string | null; unitStamp: string },
+    sink: FactSink,
+  ): Promise<boolean> {
     const qr = this.db.createQueryRunner();
     const client = await qr.connect();
     try {
@@ -165,11 +220,18 @@ export class StatsRepository {
       if (!refresh) return false;
       const full = refresh.generation !== after.generation;
       const from = full ? 0 : after.version;
-      const [{ stamp }] = await qr.query(`SELECT count(*) || '/' || COALESCE(max(updated_at)::text, '') AS stamp FROM org_unit`);
-      const units = full || stamp !== after.unitStamp
-        ? await qr.query(`SELECT code, kind, path, name, school_type AS "schoolType", urban_rural AS "urbanRural", sponsor FROM org_unit`)
-        : null;
-      const dead = full ? [] : (await qr.query(deadSinceSql, [from, refresh.id])).map((r: { pos: string }) => Number(r.pos));
+      const [{ stamp }] = await qr.query(
+        `SELECT count(*) || '/' || COALESCE(max(updated_at)::text, '') AS stamp FROM org_unit`,
+      );
+      const units =
+        full || stamp !== after.unitStamp
+          ? await qr.query(
+              `SELECT code, kind, path, name, school_type AS "schoolType", urban_rural AS "urbanRural", sponsor FROM org_unit`,
+            )
+          : null;
+      const dead = full
+        ? []
+        : (await qr.query(deadSinceSql, [from, refresh.id])).map((r: { pos: string }) => Number(r.pos));
       sink.begin(refresh, full, units, stamp, dead);
       const stream = client.query(copyStreams.to(loadSql(from, Number(refresh.id))));
       const decoder = new StringDecoder('utf8');
@@ -192,7 +254,9 @@ export class StatsRepository {
   }
 
   /** Every province's custom indicator definitions as received, with the province's name (national node). */
-  async nationalCustomFields(): Promise<{ province: string; name: string | null; definitions: Record<string, Record<string, unknown>> }[]> {
+  async nationalCustomFields(): Promise<
+    { province: string; name: string | null; definitions: Record<string, Record<string, unknown>> }[]
+  > {
     return this.db.query(
       `SELECT c.province_code AS province, u.name, c.definitions FROM national_custom_fields c LEFT JOIN org_unit u ON u.code = c.province_code || '0000' ORDER BY c.province_code`,
     );

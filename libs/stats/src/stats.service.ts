@@ -4,7 +4,14 @@ import { commonError, CommonErrorCode } from '@tmis/common';
 import { labelOf, type CodeEntry } from '@tmis/core-indicators';
 import { OrgService, UnitKind, type OrgUnitEntity } from '@tmis/org';
 import { HealthRegistry } from '@tmis/server';
-import { DIMENSION_BY_KEY, DIMENSIONS, labelValue, RETIRE_HORIZON_YEARS, type DimensionSensitivity, type Labelled } from './dimensions.js';
+import {
+  DIMENSION_BY_KEY,
+  DIMENSIONS,
+  labelValue,
+  RETIRE_HORIZON_YEARS,
+  type DimensionSensitivity,
+  type Labelled,
+} from './dimensions.js';
 import type { StatsQueryDto } from './dto/stats-query.dto.js';
 import { statsError, StatsErrorCode } from './stats.errors.js';
 import { STATS_OPTIONS, type StatsOptions } from './stats.options.js';
@@ -57,7 +64,13 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<RefreshRow> | null = null;
 
-  constructor(private readonly repo: StatsRepository, private readonly store: FactStore, private readonly org: OrgService, private readonly health: HealthRegistry, @Inject(STATS_OPTIONS) private readonly options: StatsOptions) {}
+  constructor(
+    private readonly repo: StatsRepository,
+    private readonly store: FactStore,
+    private readonly org: OrgService,
+    private readonly health: HealthRegistry,
+    @Inject(STATS_OPTIONS) private readonly options: StatsOptions,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.health.register('stats', async () => {
@@ -65,19 +78,32 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
       const age = last?.asOf ? Math.round((Date.now() - new Date(last.asOf).getTime()) / 1000) : null;
       const mem = this.store.info();
       return {
-        details: { asOf: last?.asOf ?? null, refreshSeconds: this.options.refreshSeconds, loadedRefresh: mem.refreshId },
-        metrics: { age_seconds: age ?? -1, last_refresh_ms: last?.durationMs ?? 0, fact_rows: last?.factRows ?? 0, memory_rows: mem.rows, memory_bytes: mem.bytes },
+        details: {
+          asOf: last?.asOf ?? null,
+          refreshSeconds: this.options.refreshSeconds,
+          loadedRefresh: mem.refreshId,
+        },
+        metrics: {
+          age_seconds: age ?? -1,
+          last_refresh_ms: last?.durationMs ?? 0,
+          fact_rows: last?.factRows ?? 0,
+          memory_rows: mem.rows,
+          memory_bytes: mem.bytes,
+        },
       };
     });
     // At boot, in the background: bring the facts up to date (a full build the first time, or after a crash
     // emptied the unlogged table; otherwise only what was written meanwhile), then load them into memory.
-    void this.runRefresh('boot', null).then(() => this.store.current())
+    void this.runRefresh('boot', null)
+      .then(() => this.store.current())
       .catch((e) => this.log.warn(`boot refresh failed: ${e instanceof Error ? e.message : String(e)}`));
     if (this.options.refreshSeconds > 0) {
       // A tick while a refresh is still running is skipped (a slow national refresh never queues up behind itself).
       this.timer = setInterval(() => {
         if (this.running) return;
-        void this.runRefresh('interval', null).catch((e) => this.log.warn(`scheduled refresh failed: ${e instanceof Error ? e.message : String(e)}`));
+        void this.runRefresh('interval', null).catch((e) =>
+          this.log.warn(`scheduled refresh failed: ${e instanceof Error ? e.message : String(e)}`),
+        );
       }, this.options.refreshSeconds * 1000);
       this.timer.unref();
     }
@@ -89,11 +115,21 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** One refresh at a time per process (and across processes through the repository's advisory lock). */
-  private runRefresh(trigger: 'boot' | 'interval' | 'manual', requestedBy: string | null, full = false): Promise<RefreshRow> {
+  private runRefresh(
+    trigger: 'boot' | 'interval' | 'manual',
+    requestedBy: string | null,
+    full = false,
+  ): Promise<RefreshRow> {
     const previous = this.running ?? Promise.resolve(null);
-    const next = previous.catch(() => null).then(() => this.repo.refresh(this.options.kind, trigger, requestedBy, full));
+    const next = previous
+      .catch(() => null)
+      .then(() => this.repo.refresh(this.options.kind, trigger, requestedBy, full));
     this.running = next;
-    void next.finally(() => { if (this.running === next) this.running = null; }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.running === next) this.running = null;
+      })
+      .catch(() => undefined);
     return next;
   }
 
@@ -107,20 +143,52 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
     return done;
   }
 
-  async freshness(actor: Actor): Promise<{ asOf: Date | null; ageSeconds: number | null; lastRefresh: RefreshRow | null; lastAttempt: RefreshRow | null; refreshSeconds: number; source: string; memory: StoreInfo }> {
+  async freshness(actor: Actor): Promise<{
+    asOf: Date | null;
+    ageSeconds: number | null;
+    lastRefresh: RefreshRow | null;
+    lastAttempt: RefreshRow | null;
+    refreshSeconds: number;
+    source: string;
+    memory: StoreInfo;
+  }> {
     this.requireReader(actor);
     const [ok, last] = await Promise.all([this.repo.lastRefresh('ok'), this.repo.lastRefresh()]);
     return {
-      asOf: ok?.asOf ?? null, ageSeconds: ok?.asOf ? Math.round((Date.now() - new Date(ok.asOf).getTime()) / 1000) : null, lastRefresh: ok, lastAttempt: last,
-      refreshSeconds: this.options.refreshSeconds, source: this.options.kind === 'national' ? 'national_teacher ⋈ org_unit' : 'teacher', memory: this.store.info(),
+      asOf: ok?.asOf ?? null,
+      ageSeconds: ok?.asOf ? Math.round((Date.now() - new Date(ok.asOf).getTime()) / 1000) : null,
+      lastRefresh: ok,
+      lastAttempt: last,
+      refreshSeconds: this.options.refreshSeconds,
+      source: this.options.kind === 'national' ? 'national_teacher ⋈ org_unit' : 'teacher',
+      memory: this.store.info(),
     };
   }
 
   /** The dimensions a reader may use here, with their values' labels. */
-  async dimensions(actor: Actor): Promise<{ key: string; zh: string; en: string; multi: boolean; sensitivity: DimensionSensitivity; custom: boolean; values?: CodeEntry[] }[]> {
+  async dimensions(actor: Actor): Promise<
+    {
+      key: string;
+      zh: string;
+      en: string;
+      multi: boolean;
+      sensitivity: DimensionSensitivity;
+      custom: boolean;
+      values?: CodeEntry[];
+    }[]
+  > {
     this.requireReader(actor);
-    const core = DIMENSIONS.filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin).map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: !!d.multi, sensitivity: d.sensitivity, custom: false }));
-    const custom = (await this.customDims()).filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin).map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: false, sensitivity: d.sensitivity, custom: true }));
+    const core = DIMENSIONS.filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin).map((d) => ({
+      key: d.key,
+      zh: d.zh,
+      en: d.en,
+      multi: !!d.multi,
+      sensitivity: d.sensitivity,
+      custom: false,
+    }));
+    const custom = (await this.customDims())
+      .filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin)
+      .map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: false, sensitivity: d.sensitivity, custom: true }));
     return [...core, ...custom];
   }
 
@@ -136,7 +204,16 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
     const customs = await this.customDims();
     const resolve = (key: string): ResolvedDim => {
       const core = DIMENSION_BY_KEY.get(key);
-      if (core) return { key, zh: core.zh, en: core.en, custom: false, multi: !!core.multi, sensitivity: core.sensitivity, label: (c) => labelValue(core, c) };
+      if (core)
+        return {
+          key,
+          zh: core.zh,
+          en: core.en,
+          custom: false,
+          multi: !!core.multi,
+          sensitivity: core.sensitivity,
+          label: (c) => labelValue(core, c),
+        };
       const custom = customs.find((c) => c.key === key);
       if (!custom) throw statsError(StatsErrorCode.UnknownDimension, `Unknown dimension: ${key}`);
       return custom;
@@ -144,30 +221,49 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
     if (new Set(req.by).size !== req.by.length || req.by.length > 4) throw statsError(StatsErrorCode.TooManyDimensions);
     const by = req.by.map(resolve);
     const filters = [...parseFilter(q.filter), ...(req.fixedFilters ?? [])];
-    if (new Set(filters.map((f) => f.dim)).size !== filters.length) throw statsError(StatsErrorCode.BadFilter, 'Each dimension may be filtered once');
+    if (new Set(filters.map((f) => f.dim)).size !== filters.length)
+      throw statsError(StatsErrorCode.BadFilter, 'Each dimension may be filtered once');
     const filterDims = filters.map((f) => resolve(f.dim));
     const all = [...by, ...filterDims];
-    if (all.some((d) => d.sensitivity === 'pay') && actor.role !== Role.InfoAdmin) throw statsError(StatsErrorCode.PayNotAllowed);
+    if (all.some((d) => d.sensitivity === 'pay') && actor.role !== Role.InfoAdmin)
+      throw statsError(StatsErrorCode.PayNotAllowed);
 
     // Scope: the actor's unit, or a unit below it.
     const unit = q.unit ? await this.org.findById(q.unit) : await this.org.findById(actor.unitId);
     if (!unit) throw commonError(CommonErrorCode.NotFound, 'unit does not exist');
     AccessPolicy.requireInScope(actor, unit.path);
     const level = q.level ?? (req.defaultLevel === 'child' ? childLevel(unit) : null);
-    if (level && LEVEL_RANK[level] < unit.level) throw statsError(StatsErrorCode.LevelAboveScope, `level=${level} is above ${unit.kind} ${unit.code}`);
+    if (level && LEVEL_RANK[level] < unit.level)
+      throw statsError(StatsErrorCode.LevelAboveScope, `level=${level} is above ${unit.kind} ${unit.code}`);
     const scopePath = unit.kind === UnitKind.Ministry ? null : unit.path;
 
     const personStatus = filters.find((f) => f.dim === 'personStatus');
     const includeInactive = q.includeInactive === 'true' || !!personStatus;
-    const result = await this.store.query({ by: req.by, level, scopePath, filters, includeInactive, maxRows: MAX_ROWS });
+    const result = await this.store.query({
+      by: req.by,
+      level,
+      scopePath,
+      filters,
+      includeInactive,
+      maxRows: MAX_ROWS,
+    });
     if (!result) throw statsError(StatsErrorCode.NotRefreshed);
-    if (result.tooManyRows) throw statsError(StatsErrorCode.TableTooLarge, `More than ${MAX_ROWS} rows; at most ${MAX_ROWS} per table`);
+    if (result.tooManyRows)
+      throw statsError(StatsErrorCode.TableTooLarge, `More than ${MAX_ROWS} rows; at most ${MAX_ROWS} per table`);
 
     // The small-cell rule (docs/statistics.md) for readers who do not read the records themselves.
     const personal = all.filter((d) => d.sensitivity === 'personal').length;
-    const applies = actor.role !== Role.InfoAdmin && (level === 'school' || unit.kind === UnitKind.School || unit.kind === UnitKind.Department || all.some((d) => d.sensitivity === 'special') || personal >= 2);
+    const applies =
+      actor.role !== Role.InfoAdmin &&
+      (level === 'school' ||
+        unit.kind === UnitKind.School ||
+        unit.kind === UnitKind.Department ||
+        all.some((d) => d.sensitivity === 'special') ||
+        personal >= 2);
     const rows = [...result.rows].sort((a, b) => compareKeys([a.unit, ...a.values], [b.unit, ...b.values]));
-    const hidden = applies ? suppress(rows.map((r) => ({ key: level ? [r.unit, ...r.values] : r.values, count: r.n }))) : new Set<number>();
+    const hidden = applies
+      ? suppress(rows.map((r) => ({ key: level ? [r.unit, ...r.values] : r.values, count: r.n })))
+      : new Set<number>();
     const unitLabel = (code: string | null): Labelled => {
       if (!code) return { code, zh: '未归属', en: 'Not assigned' };
       const name = this.store.unitName(code) ?? code;
@@ -181,7 +277,10 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
       scope: { id: unit.id, kind: unit.kind, code: unit.code, zh: unit.name, en: unit.name },
       level,
       by: by.map((d) => ({ key: d.key, zh: d.zh, en: d.en })),
-      filters: filters.map((f, i) => ({ dimension: { key: filterDims[i].key, zh: filterDims[i].zh, en: filterDims[i].en }, values: f.values.map((v) => filterDims[i].label(v)) })),
+      filters: filters.map((f, i) => ({
+        dimension: { key: filterDims[i].key, zh: filterDims[i].zh, en: filterDims[i].en },
+        values: f.values.map((v) => filterDims[i].label(v)),
+      })),
       includeInactive,
       rows: rows.map((r, i) => ({
         ...(level ? { unit: unitLabel(r.unit) } : {}),
@@ -191,7 +290,12 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
       })),
       total: result.total,
       counting: COUNTING_RULE,
-      suppression: { applied: applies, threshold: SMALL_CELL_MAX, suppressedCells: hidden.size, rule: SUPPRESSION_RULE },
+      suppression: {
+        applied: applies,
+        threshold: SMALL_CELL_MAX,
+        suppressedCells: hidden.size,
+        rule: SUPPRESSION_RULE,
+      },
       notes: req.notes ?? [],
     };
   }
@@ -214,9 +318,11 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
   private async customDims(): Promise<ResolvedDim[]> {
     if (this.options.kind === 'national') {
       const rows = await this.repo.nationalCustomFields();
-      return rows.flatMap(({ province, name, definitions }) => Object.values(definitions)
-        .filter((d) => d && typeof d.key === 'string' && d.status !== 'retired')
-        .map((d) => customDim(`${String(d.key)}_${province}`, d, name ?? province)));
+      return rows.flatMap(({ province, name, definitions }) =>
+        Object.values(definitions)
+          .filter((d) => d && typeof d.key === 'string' && d.status !== 'retired')
+          .map((d) => customDim(`${String(d.key)}_${province}`, d, name ?? province)),
+      );
     }
     if (!this.options.provinceCode) return [];
     const defs = await this.repo.customFields(this.options.provinceCode);
@@ -228,17 +334,28 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
 function customDim(key: string, d: Record<string, unknown>, province: string | null): ResolvedDim {
   const codes = Array.isArray(d.codes) ? (d.codes as CodeEntry[]) : [];
   const table = typeof d.codeTable === 'string' ? d.codeTable : null;
-  const sensitivity = (d.sensitivity === 'pay' ? 'pay' : d.sensitivity === 'personal' ? 'personal' : 'normal') as DimensionSensitivity;
+  const sensitivity = (
+    d.sensitivity === 'pay' ? 'pay' : d.sensitivity === 'personal' ? 'personal' : 'normal'
+  ) as DimensionSensitivity;
   const label = (code: string | null): Labelled => {
     if (code === null) return { code, zh: '未填报', en: 'Not recorded' };
     const e = codes.find((c) => c.code === code) ?? (table ? labelOf(table, code) : undefined);
     if (e) return { code, zh: e.zh, en: e.en };
-    if (d.type === 'boolean' && (code === 'true' || code === 'false')) return code === 'true' ? { code, zh: '是', en: 'Yes' } : { code, zh: '否', en: 'No' };
+    if (d.type === 'boolean' && (code === 'true' || code === 'false'))
+      return code === 'true' ? { code, zh: '是', en: 'Yes' } : { code, zh: '否', en: 'No' };
     return { code, zh: code, en: code };
   };
   const zh = String(d.zh ?? key);
   const en = String(d.en ?? key);
-  return { key, zh: province ? `${zh}（${province}）` : zh, en: province ? `${en} (${province})` : en, custom: true, multi: false, sensitivity, label };
+  return {
+    key,
+    zh: province ? `${zh}（${province}）` : zh,
+    en: province ? `${en} (${province})` : en,
+    custom: true,
+    multi: false,
+    sensitivity,
+    label,
+  };
 }
 
 /** `title:012|013,sex:2` → filters. */
@@ -247,7 +364,14 @@ export function parseFilter(raw: string | undefined): EngineFilter[] {
   return raw.split(',').map((part) => {
     const i = part.indexOf(':');
     if (i < 1) throw statsError(StatsErrorCode.BadFilter);
-    const values = [...new Set(part.slice(i + 1).split('|').filter(Boolean))];
+    const values = [
+      ...new Set(
+        part
+          .slice(i + 1)
+          .split('|')
+          .filter(Boolean),
+      ),
+    ];
     if (!values.length) throw statsError(StatsErrorCode.BadFilter);
     return { dim: part.slice(0, i), values };
   });
@@ -255,10 +379,14 @@ export function parseFilter(raw: string | undefined): EngineFilter[] {
 
 function childLevel(unit: OrgUnitEntity): Level {
   switch (unit.kind) {
-    case UnitKind.Ministry: return 'province';
-    case UnitKind.Province: return 'city';
-    case UnitKind.City: return 'county';
-    default: return 'school';
+    case UnitKind.Ministry:
+      return 'province';
+    case UnitKind.Province:
+      return 'city';
+    case UnitKind.City:
+      return 'county';
+    default:
+      return 'school';
   }
 }
 

@@ -9,11 +9,46 @@ import { payBandSql } from './dimensions.js';
 const arr = (expr: string) => `CASE WHEN jsonb_typeof(${expr}) = 'array' THEN ${expr} END`;
 
 /** The columns of a fact row after `teacher_id` and `unit_code` (ADR 0008), in the order of FACT_COLUMNS. */
-export const FACT_COLUMNS = ['teacher_id', 'unit_code', 'province_code', 'school_type', 'sex', 'birth_date', 'retire_date', 'ethnicity', 'political_status', 'highest_education', 'title',
-  'staff_category', 'on_establishment', 'person_status', 'active', 'pay_band', 'subjects', 'qualification_types', 'custom', 'updated_at'] as const;
+export const FACT_COLUMNS = [
+  'teacher_id',
+  'unit_code',
+  'province_code',
+  'school_type',
+  'sex',
+  'birth_date',
+  'retire_date',
+  'ethnicity',
+  'political_status',
+  'highest_education',
+  'title',
+  'staff_category',
+  'on_establishment',
+  'person_status',
+  'active',
+  'pay_band',
+  'subjects',
+  'qualification_types',
+  'custom',
+  'updated_at',
+] as const;
 
 /** The derived columns every fact row has, given how to read the source (`r` = record). Age and retirement bands are computed when the facts are loaded (they depend on the date). */
-function factColumns(src: { schoolType: string; sex: string; birthDate: string; highestEducation: string; title: string; staffCategory: string; onEstablishment: string; personStatus: string; active: string; subjects: string; qualificationTypes: string; custom: string; updatedAt: string; r: string }): string {
+function factColumns(src: {
+  schoolType: string;
+  sex: string;
+  birthDate: string;
+  highestEducation: string;
+  title: string;
+  staffCategory: string;
+  onEstablishment: string;
+  personStatus: string;
+  active: string;
+  subjects: string;
+  qualificationTypes: string;
+  custom: string;
+  updatedAt: string;
+  r: string;
+}): string {
   const pay = `(SELECT CASE WHEN jsonb_typeof(e->'annualPay') = 'number' THEN (e->>'annualPay')::numeric END FROM jsonb_array_elements(${arr(`${src.r}->'payBenefits'`)}) e ORDER BY CASE WHEN jsonb_typeof(e->'year') = 'number' THEN (e->>'year')::int END DESC NULLS LAST LIMIT 1)`;
   return `
     (${src.schoolType})::text AS school_type, (${src.sex})::text AS sex, ${src.birthDate} AS birth_date, rd.d AS retire_date,
@@ -31,9 +66,20 @@ function provincialSource(changedOnly: boolean): string {
   return `
   SELECT t.id AS teacher_id, u.code::text AS unit_code, split_part(t.unit_path, '/', 2) AS province_code,
     ${factColumns({
-      schoolType: 't.school_type', sex: 't.sex', birthDate: 't.birth_date', highestEducation: 't.highest_education', title: 't.title',
-      staffCategory: 't.staff_category', onEstablishment: `CASE t.on_establishment WHEN true THEN '1' WHEN false THEN '0' END`, personStatus: 't.person_status',
-      active: 't.active', subjects: 't.subjects', qualificationTypes: 't.qualification_types', custom: 't.custom', updatedAt: 't.updated_at', r: 't.record',
+      schoolType: 't.school_type',
+      sex: 't.sex',
+      birthDate: 't.birth_date',
+      highestEducation: 't.highest_education',
+      title: 't.title',
+      staffCategory: 't.staff_category',
+      onEstablishment: `CASE t.on_establishment WHEN true THEN '1' WHEN false THEN '0' END`,
+      personStatus: 't.person_status',
+      active: 't.active',
+      subjects: 't.subjects',
+      qualificationTypes: 't.qualification_types',
+      custom: 't.custom',
+      updatedAt: 't.updated_at',
+      r: 't.record',
     })}
     FROM teacher t
     ${changedOnly ? 'JOIN stat_changed c ON c.teacher_id = t.id' : ''}
@@ -80,7 +126,11 @@ const FACT_LIST = FACT_COLUMNS.join(', ');
 /** Full rebuild: every teacher's fact row at positions 0…n-1, as generation `$1` (a refresh id). */
 export const fullBuildSql = (kind: 'national' | 'provincial') => `
   CREATE UNLOGGED TABLE stat_fact_next AS
-  SELECT (row_number() OVER () - 1)::bigint AS pos, s.teacher_id, $1::bigint AS born, NULL::bigint AS died, ${FACT_COLUMNS.slice(1).map((c) => `s.${c}`).join(', ')}
+  SELECT (row_number() OVER () - 1)::bigint AS pos, s.teacher_id, $1::bigint AS born, NULL::bigint AS died, ${FACT_COLUMNS.slice(
+    1,
+  )
+    .map((c) => `s.${c}`)
+    .join(', ')}
     FROM (${SOURCE[kind](false)}) s`;
 
 /** Compaction: the live rows rewritten at positions 0…n-1 as generation `$1`. */

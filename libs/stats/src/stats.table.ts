@@ -38,7 +38,12 @@ export interface StatsTable {
 
 /** Column keys and the cell values of each row, shared by CSV and xlsx. */
 export function tabulate(t: StatsTable): { header: string[]; rows: (string | number | null)[][] } {
-  const header = [...(t.level ? ['unit_code', 'unit_zh', 'unit_en'] : []), ...t.by.flatMap((d) => [`${d.key}_code`, `${d.key}_zh`, `${d.key}_en`]), 'count', 'suppressed'];
+  const header = [
+    ...(t.level ? ['unit_code', 'unit_zh', 'unit_en'] : []),
+    ...t.by.flatMap((d) => [`${d.key}_code`, `${d.key}_zh`, `${d.key}_en`]),
+    'count',
+    'suppressed',
+  ];
   const rows = t.rows.map((r) => [
     ...(t.level ? [r.unit?.code ?? null, r.unit?.zh ?? '', r.unit?.en ?? ''] : []),
     ...t.by.flatMap((d) => [r.values[d.key].code, r.values[d.key].zh, r.values[d.key].en]),

@@ -20,7 +20,9 @@ export interface CountCell {
  */
 export function suppress(cells: readonly CountCell[], max = SMALL_CELL_MAX): Set<number> {
   const out = new Set<number>();
-  cells.forEach((c, i) => { if (c.count >= 1 && c.count <= max) out.add(i); });
+  cells.forEach((c, i) => {
+    if (c.count >= 1 && c.count <= max) out.add(i);
+  });
   if (!out.size) return out;
   const width = cells[0]?.key.length ?? 0;
   const lines: number[][] = [];
@@ -37,8 +39,13 @@ export function suppress(cells: readonly CountCell[], max = SMALL_CELL_MAX): Set
     for (const line of lines) {
       const hidden = line.filter((i) => out.has(i));
       if (hidden.length !== 1) continue;
-      const next = line.filter((i) => !out.has(i) && cells[i].count > 0).sort((a, b) => cells[a].count - cells[b].count)[0];
-      if (next !== undefined) { out.add(next); changed = true; }
+      const next = line
+        .filter((i) => !out.has(i) && cells[i].count > 0)
+        .sort((a, b) => cells[a].count - cells[b].count)[0];
+      if (next !== undefined) {
+        out.add(next);
+        changed = true;
+      }
     }
   }
   return out;

@@ -20,7 +20,10 @@ export interface SyncSubscription {
 
 /** The direct transport without a broker: the province pushes batches to the national node over HTTP. */
 export class HttpTransport implements SyncTransport {
-  constructor(private readonly nationalUrl: string, private readonly token: string) {}
+  constructor(
+    private readonly nationalUrl: string,
+    private readonly token: string,
+  ) {}
 
   async publish(_topic: string, messages: { key: string; value: string }[]): Promise<void> {
     // Small requests (the JSON body limit is 100 kB); order is kept: one request after the other.
@@ -34,7 +37,9 @@ export class HttpTransport implements SyncTransport {
     }
   }
 
-  async close(): Promise<void> { /* nothing held open */ }
+  async close(): Promise<void> {
+    /* nothing held open */
+  }
 }
 
 export class KafkaTransport implements SyncTransport {
@@ -42,9 +47,19 @@ export class KafkaTransport implements SyncTransport {
   private producer: Producer | null = null;
   private admin: Admin | null = null;
 
-  constructor(brokers: string[], clientId: string, security: { ssl?: { ca?: string } | false; sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } } = {}) {
+  constructor(
+    brokers: string[],
+    clientId: string,
+    security: {
+      ssl?: { ca?: string } | false;
+      sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+    } = {},
+  ) {
     this.kafka = new Kafka({
-      brokers, clientId, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 },
+      brokers,
+      clientId,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 3, initialRetryTime: 200 },
       ...(security.ssl ? { ssl: security.ssl.ca ? { ca: [security.ssl.ca] } : true } : {}),
       ...(security.sasl ? { sasl: security.sasl as never } : {}),
     });
@@ -55,7 +70,8 @@ export class KafkaTransport implements SyncTransport {
     await admin.connect();
     try {
       const existing = await admin.listTopics();
-      if (!existing.includes(topic)) await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      if (!existing.includes(topic))
+        await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
     } finally {
       await admin.disconnect();
     }
@@ -70,7 +86,10 @@ export class KafkaTransport implements SyncTransport {
       this.admin = a;
     }
     try {
-      const [high, committed] = await Promise.all([this.admin.fetchTopicOffsets(topic), this.admin.fetchOffsets({ groupId, topics: [topic] })]);
+      const [high, committed] = await Promise.all([
+        this.admin.fetchTopicOffsets(topic),
+        this.admin.fetchOffsets({ groupId, topics: [topic] }),
+      ]);
       const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
       return high.reduce((sum, p) => {
         const c = done.get(p.partition) ?? -1;
@@ -95,7 +114,10 @@ export class KafkaTransport implements SyncTransport {
         let bytes = 0;
         let j = i;
         const size = (k: number) => Buffer.byteLength(messages[k].value) + Buffer.byteLength(messages[k].key) + 64;
-        while (j < messages.length && (j === i || bytes + size(j) < 800_000)) { bytes += size(j); j++; }
+        while (j < messages.length && (j === i || bytes + size(j) < 800_000)) {
+          bytes += size(j);
+          j++;
+        }
         await this.producer.send({ topic, acks: -1, messages: messages.slice(i, j) });
         i = j;
       }
@@ -107,16 +129,32 @@ export class KafkaTransport implements SyncTransport {
   }
 
   /** Consumer group; `handle` runs per message and must be idempotent: the offset commits after it returns. */
-  async subscribe(topic: string, groupId: string, handle: (m: { key: string | null; value: Buffer | null; partition: number; offset: string }) => Promise<void>): Promise<SyncSubscription> {
+  async subscribe(
+    topic: string,
+    groupId: string,
+    handle: (m: { key: string | null; value: Buffer | null; partition: number; offset: string }) => Promise<void>,
+  ): Promise<SyncSubscription> {
     const consumer: Consumer = this.kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 1000 });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ autoCommit: true, eachMessage: async ({ message, partition }) => handle({ key: message.key?.toString() ?? null, value: message.value, partition, offset: message.offset }) });
-    return { close: async () => { await withTimeout(consumer.disconnect()); } };
+    await consumer.run({
+      autoCommit: true,
+      eachMessage: async ({ message, partition }) =>
+        handle({ key: message.key?.toString() ?? null, value: message.value, partition, offset: message.offset }),
+    });
+    return {
+      close: async () => {
+        await withTimeout(consumer.disconnect());
+      },
+    };
   }
 
   /** Consumer group, one call per fetched batch; offsets are resolved after `handle` returns (idempotent handling). */
-  async subscribeBatches(topic: string, groupId: string, handle: (values: (Buffer | null)[]) => Promise<void>): Promise<SyncSubscription> {
+  async subscribeBatches(
+    topic: string,
+    groupId: string,
+    handle: (values: (Buffer | null)[]) => Promise<void>,
+  ): Promise<SyncSubscription> {
     const consumer: Consumer = this.kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 1000 });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -133,7 +171,11 @@ export class KafkaTransport implements SyncTransport {
         }
       },
     });
-    return { close: async () => { await withTimeout(consumer.disconnect()); } };
+    return {
+      close: async () => {
+        await withTimeout(consumer.disconnect());
+      },
+    };
   }
 
   async close(): Promise<void> {

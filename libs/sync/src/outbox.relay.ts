@@ -19,16 +19,34 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private transport: SyncTransport | null = null;
   lastError: string | null = null;
 
-  constructor(private readonly db: DataSource, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions, private readonly health: HealthRegistry) {}
+  constructor(
+    private readonly db: DataSource,
+    @Inject(SYNC_OPTIONS) private readonly options: SyncOptions,
+    private readonly health: HealthRegistry,
+  ) {}
 
   onApplicationBootstrap(): void {
     if (this.options.kind !== 'provincial') return;
     this.health.register('sync_outbox', async () => {
       const s = await this.status();
-      return { details: s, metrics: { unpublished: s.unpublished, last_sequence: s.lastSequence, oldest_unpublished_seconds: s.oldestUnpublishedAt ? Math.round((Date.now() - new Date(s.oldestUnpublishedAt).getTime()) / 1000) : 0 } };
+      return {
+        details: s,
+        metrics: {
+          unpublished: s.unpublished,
+          last_sequence: s.lastSequence,
+          oldest_unpublished_seconds: s.oldestUnpublishedAt
+            ? Math.round((Date.now() - new Date(s.oldestUnpublishedAt).getTime()) / 1000)
+            : 0,
+        },
+      };
     });
-    if (this.options.kafkaBrokers?.length) this.transport = new KafkaTransport(this.options.kafkaBrokers, `tmis-province-${this.options.provinceCode}`, { ssl: this.options.kafkaSsl, sasl: this.options.kafkaSasl });
-    else if (this.options.nationalUrl && this.options.nodeToken) this.transport = new HttpTransport(this.options.nationalUrl, this.options.nodeToken);
+    if (this.options.kafkaBrokers?.length)
+      this.transport = new KafkaTransport(this.options.kafkaBrokers, `tmis-province-${this.options.provinceCode}`, {
+        ssl: this.options.kafkaSsl,
+        sasl: this.options.kafkaSasl,
+      });
+    else if (this.options.nationalUrl && this.options.nodeToken)
+      this.transport = new HttpTransport(this.options.nationalUrl, this.options.nodeToken);
     else return;
     this.timer = setInterval(() => void this.tick(), this.options.relayIntervalMs);
   }
@@ -43,7 +61,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.running) return;
     this.running = true;
     try {
-      while ((await this.drainOnce()) > 0) { /* keep draining */ }
+      while ((await this.drainOnce()) > 0) {
+        /* keep draining */
+      }
       this.lastError = null;
     } catch (e) {
       this.lastError = e instanceof Error ? e.message : String(e);
@@ -59,25 +79,55 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const transport = this.transport;
     return this.db.transaction(async (tx) => {
       // The payload stays text end to end (no JSON parse and re-serialise of ~2 kB records in the relay).
-      const rows: { sequence: string; eventId: string; type: string; key: string; payload: string; createdAt: Date }[] = await tx.query(
-        // ORDER BY o.sequence, the bigint column: an unqualified name would sort by the text output column.
-        `SELECT o.sequence::text AS sequence, o.event_id AS "eventId", o.type, o.key, o.payload::text AS payload, o.created_at AS "createdAt" FROM sync_outbox o
+      const rows: { sequence: string; eventId: string; type: string; key: string; payload: string; createdAt: Date }[] =
+        await tx.query(
+          // ORDER BY o.sequence, the bigint column: an unqualified name would sort by the text output column.
+          `SELECT o.sequence::text AS sequence, o.event_id AS "eventId", o.type, o.key, o.payload::text AS payload, o.created_at AS "createdAt" FROM sync_outbox o
           WHERE o.published_at IS NULL ORDER BY o.sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      );
+          [limit],
+        );
       if (!rows.length) return 0;
       const messages = rows.map((r) => {
-        const head: Omit<SyncEnvelope, 'payload'> = { schemaVersion: CURRENT_SCHEMA_VERSION, eventId: r.eventId, provinceCode: this.options.provinceCode!, sequence: Number(r.sequence), type: r.type as SyncEnvelope['type'], key: r.key, occurredAt: new Date(r.createdAt).toISOString() };
+        const head: Omit<SyncEnvelope, 'payload'> = {
+          schemaVersion: CURRENT_SCHEMA_VERSION,
+          eventId: r.eventId,
+          provinceCode: this.options.provinceCode!,
+          sequence: Number(r.sequence),
+          type: r.type as SyncEnvelope['type'],
+          key: r.key,
+          occurredAt: new Date(r.createdAt).toISOString(),
+        };
         return { key: r.key, value: `${JSON.stringify(head).slice(0, -1)},"payload":${r.payload}}` };
       });
       await transport.publish(this.options.topic, messages);
-      await tx.query(`UPDATE sync_outbox SET published_at = now() WHERE sequence = ANY($1::bigint[])`, [rows.map((r) => r.sequence)]);
+      await tx.query(`UPDATE sync_outbox SET published_at = now() WHERE sequence = ANY($1::bigint[])`, [
+        rows.map((r) => r.sequence),
+      ]);
       return rows.length;
     });
   }
 
-  async status(): Promise<{ unpublished: number; lastSequence: number; oldestUnpublishedAt: Date | null; transport: string; lastError: string | null }> {
-    const [row] = await this.db.query(`SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished, COALESCE(max(sequence), 0)::bigint AS last, min(created_at) FILTER (WHERE published_at IS NULL) AS oldest FROM sync_outbox`);
-    return { unpublished: row.unpublished, lastSequence: Number(row.last), oldestUnpublishedAt: row.oldest, transport: this.transport instanceof KafkaTransport ? 'kafka' : this.transport ? 'http' : 'none (no KAFKA_BROKERS or NATIONAL_URL: events wait in the outbox)', lastError: this.lastError };
+  async status(): Promise<{
+    unpublished: number;
+    lastSequence: number;
+    oldestUnpublishedAt: Date | null;
+    transport: string;
+    lastError: string | null;
+  }> {
+    const [row] = await this.db.query(
+      `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished, COALESCE(max(sequence), 0)::bigint AS last, min(created_at) FILTER (WHERE published_at IS NULL) AS oldest FROM sync_outbox`,
+    );
+    return {
+      unpublished: row.unpublished,
+      lastSequence: Number(row.last),
+      oldestUnpublishedAt: row.oldest,
+      transport:
+        this.transport instanceof KafkaTransport
+          ? 'kafka'
+          : this.transport
+            ? 'http'
+            : 'none (no KAFKA_BROKERS or NATIONAL_URL: events wait in the outbox)',
+      lastError: this.lastError,
+    };
   }
 }

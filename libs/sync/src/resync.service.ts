@@ -35,13 +35,22 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
   private running: Promise<void> | null = null;
   private stopping = false;
 
-  constructor(private readonly db: DataSource, @Inject(SYNC_OPTIONS) private readonly options: SyncOptions) {}
+  constructor(
+    private readonly db: DataSource,
+    @Inject(SYNC_OPTIONS) private readonly options: SyncOptions,
+  ) {}
 
   onApplicationBootstrap(): void {
     if (this.options.kind !== 'provincial') return;
-    void this.db.query(`SELECT id::text FROM sync_resync WHERE state = 'running'`).then((rows: { id: string }[]) => {
-      if (rows[0] && !this.stopping) { this.log.log(`resuming resync ${rows[0].id}`); this.launch(rows[0].id); }
-    }).catch(() => undefined);
+    void this.db
+      .query(`SELECT id::text FROM sync_resync WHERE state = 'running'`)
+      .then((rows: { id: string }[]) => {
+        if (rows[0] && !this.stopping) {
+          this.log.log(`resuming resync ${rows[0].id}`);
+          this.launch(rows[0].id);
+        }
+      })
+      .catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -55,8 +64,13 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
     try {
       id = await this.db.transaction(async (tx) => {
         const [{ head }] = await tx.query(`SELECT COALESCE(max(sequence), 0)::bigint AS head FROM sync_outbox`);
-        const [row] = await tx.query(`INSERT INTO sync_resync (state, head_sequence, started_by) VALUES ('running', $1, $2) RETURNING id::text`, [head, accountId]);
-        await tx.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ('snapshot.marker', 'snapshot', $1)`, [JSON.stringify({ phase: 'begin', headSequence: Number(head) })]);
+        const [row] = await tx.query(
+          `INSERT INTO sync_resync (state, head_sequence, started_by) VALUES ('running', $1, $2) RETURNING id::text`,
+          [head, accountId],
+        );
+        await tx.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ('snapshot.marker', 'snapshot', $1)`, [
+          JSON.stringify({ phase: 'begin', headSequence: Number(head) }),
+        ]);
         await tx.query(
           `INSERT INTO sync_outbox (type, key, payload) SELECT 'custom-fields.changed', 'custom-fields', jsonb_build_object('definitions', jsonb_agg(d.definition || jsonb_build_object('version', d.version, 'status', d.status)))
              FROM (SELECT DISTINCT ON (key) key, version, status, definition FROM custom_field ORDER BY key, version DESC) d HAVING count(*) > 0`,
@@ -64,7 +78,8 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
         return row.id as string;
       });
     } catch (e) {
-      if (isUniqueViolation(e)) throw commonError(CommonErrorCode.Conflict, 'A resync is already running', { running: await this.status() });
+      if (isUniqueViolation(e))
+        throw commonError(CommonErrorCode.Conflict, 'A resync is already running', { running: await this.status() });
       throw e;
     }
     this.launch(id);
@@ -75,7 +90,8 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
   async status(): Promise<ResyncStatus | null> {
     const [r] = await this.db.query(
       `SELECT id::text, state, head_sequence::int AS "headSequence", units_queued AS "unitsQueued", teachers_queued AS "teachersQueued", started_at AS "startedAt", finished_at AS "finishedAt", error
-         FROM sync_resync ORDER BY id DESC LIMIT 1`);
+         FROM sync_resync ORDER BY id DESC LIMIT 1`,
+    );
     return r ?? null;
   }
 
@@ -85,17 +101,28 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private launch(id: string): void {
-    this.running = this.run(id).catch(async (e: unknown) => {
-      const msg = e instanceof Error ? e.message : String(e);
-      if (this.stopping) return; // the pool is closing: resumed at the next start
-      this.log.error(`resync ${id} failed: ${msg}`);
-      await this.db.query(`UPDATE sync_resync SET state = 'failed', error = $2, finished_at = now() WHERE id = $1`, [id, msg.slice(0, 2000)]).catch(() => undefined);
-    }).finally(() => { this.running = null; });
+    this.running = this.run(id)
+      .catch(async (e: unknown) => {
+        const msg = e instanceof Error ? e.message : String(e);
+        if (this.stopping) return; // the pool is closing: resumed at the next start
+        this.log.error(`resync ${id} failed: ${msg}`);
+        await this.db
+          .query(`UPDATE sync_resync SET state = 'failed', error = $2, finished_at = now() WHERE id = $1`, [
+            id,
+            msg.slice(0, 2000),
+          ])
+          .catch(() => undefined);
+      })
+      .finally(() => {
+        this.running = null;
+      });
   }
 
   private async run(id: string): Promise<void> {
     // Units, parents first (ordered by path), in chunks: one message per chunk, key 'org-units'.
-    let [{ unitsQueued }] = await this.db.query(`SELECT units_queued AS "unitsQueued" FROM sync_resync WHERE id = $1`, [id]);
+    let [{ unitsQueued }] = await this.db.query(`SELECT units_queued AS "unitsQueued" FROM sync_resync WHERE id = $1`, [
+      id,
+    ]);
     for (;;) {
       if (this.stopping) return;
       const n = await this.db.transaction(async (tx) => {
@@ -117,9 +144,13 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
     for (;;) {
       if (this.stopping) return;
       const more = await this.db.transaction(async (tx) => {
-        const [cursor] = await tx.query(`SELECT after_teacher_id AS after FROM sync_resync WHERE id = $1 FOR UPDATE`, [id]);
+        const [cursor] = await tx.query(`SELECT after_teacher_id AS after FROM sync_resync WHERE id = $1 FOR UPDATE`, [
+          id,
+        ]);
         const ids: { id: string }[] = await tx.query(
-          `SELECT id::text FROM teacher WHERE reported_version IS NOT NULL AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY teacher.id LIMIT $2`, [cursor.after, TEACHER_CHUNK]);
+          `SELECT id::text FROM teacher WHERE reported_version IS NOT NULL AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY teacher.id LIMIT $2`,
+          [cursor.after, TEACHER_CHUNK],
+        );
         if (!ids.length) return false;
         const last = ids[ids.length - 1].id;
         await tx.query(
@@ -133,14 +164,19 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
             ORDER BY t.id FOR SHARE OF t`,
           [cursor.after, last],
         );
-        await tx.query(`UPDATE sync_resync SET after_teacher_id = $2, teachers_queued = teachers_queued + $3 WHERE id = $1`, [id, last, ids.length]);
+        await tx.query(
+          `UPDATE sync_resync SET after_teacher_id = $2, teachers_queued = teachers_queued + $3 WHERE id = $1`,
+          [id, last, ids.length],
+        );
         return true;
       });
       if (!more) break;
     }
     await this.db.transaction(async (tx) => {
       const [{ head }] = await tx.query(`SELECT head_sequence::bigint AS head FROM sync_resync WHERE id = $1`, [id]);
-      await tx.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ('snapshot.marker', 'snapshot', $1)`, [JSON.stringify({ phase: 'end', headSequence: Number(head) })]);
+      await tx.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ('snapshot.marker', 'snapshot', $1)`, [
+        JSON.stringify({ phase: 'end', headSequence: Number(head) }),
+      ]);
       await tx.query(`UPDATE sync_resync SET state = 'done', finished_at = now() WHERE id = $1`, [id]);
     });
     this.log.log(`resync ${id} queued`);

@@ -9,6 +9,17 @@ import { SYNC_OPTIONS, type SyncOptions } from './sync.options.js';
 @Module({})
 export class SyncModule {
   static register(options: SyncOptions): DynamicModule {
-    return { module: SyncModule, controllers: [SyncController], providers: [{ provide: SYNC_OPTIONS, useValue: options }, OutboxRelay, SyncIngestService, ReconcileService, ResyncService], exports: [OutboxRelay, SyncIngestService, ReconcileService, ResyncService] };
+    return {
+      module: SyncModule,
+      controllers: [SyncController],
+      providers: [
+        { provide: SYNC_OPTIONS, useValue: options },
+        OutboxRelay,
+        SyncIngestService,
+        ReconcileService,
+        ResyncService,
+      ],
+      exports: [OutboxRelay, SyncIngestService, ReconcileService, ResyncService],
+    };
   }
 }

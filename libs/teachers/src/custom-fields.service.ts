@@ -13,14 +13,23 @@ import { OutboxWriter } from './sync/outbox.writer.js';
 export class CustomFieldsService {
   private cache: { at: number; defs: CustomFieldDefinition[] } | null = null;
 
-  constructor(private readonly repo: TeacherRepository, private readonly audit: AuditService, @Inject(TEACHERS_OPTIONS) private readonly options: TeachersOptions, private readonly outbox: OutboxWriter) {}
+  constructor(
+    private readonly repo: TeacherRepository,
+    private readonly audit: AuditService,
+    @Inject(TEACHERS_OPTIONS) private readonly options: TeachersOptions,
+    private readonly outbox: OutboxWriter,
+  ) {}
 
   /** Current definitions of this node's province (active and retired), cached for a few seconds. */
   async current(): Promise<CustomFieldDefinition[]> {
     if (!this.options.provinceCode) return [];
     if (this.cache && Date.now() - this.cache.at < 5000) return this.cache.defs;
     const rows = await this.repo.customFields(this.options.provinceCode, true);
-    const defs = rows.map((r) => ({ ...(r.definition as unknown as CustomFieldDefinition), version: r.version, status: r.status as 'active' | 'retired' }));
+    const defs = rows.map((r) => ({
+      ...(r.definition as unknown as CustomFieldDefinition),
+      version: r.version,
+      status: r.status as 'active' | 'retired',
+    }));
     this.cache = { at: Date.now(), defs };
     return defs;
   }
@@ -34,15 +43,29 @@ export class CustomFieldsService {
     if (!this.options.provinceCode) return [];
     const rows = await this.repo.customFieldVersions(this.options.provinceCode, key);
     if (!rows.length) throw teacherError(TeacherErrorCode.CustomFieldNotFound);
-    return rows.map((r) => ({ ...(r.definition as unknown as CustomFieldDefinition), version: r.version, status: r.status as 'active' | 'retired' }));
+    return rows.map((r) => ({
+      ...(r.definition as unknown as CustomFieldDefinition),
+      version: r.version,
+      status: r.status as 'active' | 'retired',
+    }));
   }
 
   async define(actor: Actor, dto: CustomFieldDto): Promise<CustomFieldDefinition> {
     const province = this.requireProvinceAdmin(actor);
     const previous = (await this.current()).find((d) => d.key === dto.key);
     const def: CustomFieldDefinition = { ...dto, version: (previous?.version ?? 0) + 1, status: 'active' };
-    const problems = validateCustomFieldDefinition(def, previous, previous ? await this.repo.customFieldInUse(dto.key) : false);
-    if (problems.length) throw teacherError(TeacherErrorCode.CustomFieldInvalid, problems.map((p) => `${p.path}: ${p.message}`).join('; '), undefined, problems);
+    const problems = validateCustomFieldDefinition(
+      def,
+      previous,
+      previous ? await this.repo.customFieldInUse(dto.key) : false,
+    );
+    if (problems.length)
+      throw teacherError(
+        TeacherErrorCode.CustomFieldInvalid,
+        problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+        undefined,
+        problems,
+      );
     await this.store(actor, province, def, previous ? 'custom-field.update' : 'custom-field.define');
     return def;
   }
@@ -58,20 +81,37 @@ export class CustomFieldsService {
   }
 
   private async store(actor: Actor, province: string, def: CustomFieldDefinition, action: string): Promise<void> {
-    await this.repo.transaction(async (tx) => {
-      await this.repo.insertCustomField(province, def.key, def.version, def.status, def, actor.accountId, tx);
-      await this.audit.record(actor, { action, targetType: 'custom-field', targetId: def.key, unitPath: actor.unitPath, details: { version: def.version } }, tx);
-      await this.outbox.customFieldsChanged(tx, [def]);
-    }).catch((e: { code?: string }) => {
-      if (e.code === '23505') throw teacherError(TeacherErrorCode.CustomFieldInvalid, 'Another administrator changed this field at the same time; reload and retry');
-      throw e;
-    });
+    await this.repo
+      .transaction(async (tx) => {
+        await this.repo.insertCustomField(province, def.key, def.version, def.status, def, actor.accountId, tx);
+        await this.audit.record(
+          actor,
+          {
+            action,
+            targetType: 'custom-field',
+            targetId: def.key,
+            unitPath: actor.unitPath,
+            details: { version: def.version },
+          },
+          tx,
+        );
+        await this.outbox.customFieldsChanged(tx, [def]);
+      })
+      .catch((e: { code?: string }) => {
+        if (e.code === '23505')
+          throw teacherError(
+            TeacherErrorCode.CustomFieldInvalid,
+            'Another administrator changed this field at the same time; reload and retry',
+          );
+        throw e;
+      });
     this.cache = null;
   }
 
   private requireProvinceAdmin(actor: Actor): string {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
-    if (!this.options.provinceCode || actor.unitLevel !== 2) throw teacherError(TeacherErrorCode.CustomFieldsProvinceOnly);
+    if (!this.options.provinceCode || actor.unitLevel !== 2)
+      throw teacherError(TeacherErrorCode.CustomFieldsProvinceOnly);
     return this.options.provinceCode;
   }
 }

@@ -6,13 +6,24 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const list = (v: unknown): Rec[] => (Array.isArray(v) ? (v as Rec[]) : []);
 
 /** The searchable columns derived from a record (kept in step with it on every write). */
-export function deriveColumns(record: Rec, unit: { id: string; path: string }, schoolType: string | null): TeacherColumns {
+export function deriveColumns(
+  record: Rec,
+  unit: { id: string; path: string },
+  schoolType: string | null,
+): TeacherColumns {
   const b = (record.basic ?? {}) as Rec;
   const education = list(record.education);
-  const highest = education.find((e) => e.isHighest === true) ?? [...education].sort((x, y) => String(x.educationLevel).localeCompare(String(y.educationLevel)))[0];
-  const titles = list(record.professionalTitle).filter((t) => !t.endMonth).sort((x, y) => String(y.startMonth).localeCompare(String(x.startMonth)));
+  const highest =
+    education.find((e) => e.isHighest === true) ??
+    [...education].sort((x, y) => String(x.educationLevel).localeCompare(String(y.educationLevel)))[0];
+  const titles = list(record.professionalTitle)
+    .filter((t) => !t.endMonth)
+    .sort((x, y) => String(y.startMonth).localeCompare(String(x.startMonth)));
   const teaching = list(record.teaching);
-  const latestYear = teaching.map((t) => String(t.schoolYear)).sort().pop();
+  const latestYear = teaching
+    .map((t) => String(t.schoolYear))
+    .sort()
+    .pop();
   const personStatus = str(b.personStatus) ?? '01';
   return {
     unitId: unit.id,
@@ -40,7 +51,9 @@ export function customValues(record: Rec): Rec {
   const out: Rec = {};
   for (const ss of ['basic', 'contacts']) {
     const o = record[ss];
-    if (o && typeof o === 'object') for (const [k, v] of Object.entries(o as Rec)) if (k.startsWith('x_') && v !== null && v !== undefined) out[k] = v;
+    if (o && typeof o === 'object')
+      for (const [k, v] of Object.entries(o as Rec))
+        if (k.startsWith('x_') && v !== null && v !== undefined) out[k] = v;
   }
   return out;
 }

@@ -16,7 +16,8 @@ export function diffRecords(before: Rec | null, after: Rec): TeacherChange[] {
     if (def.cardinality === 'one') {
       const bo = isObj(b) ? b : {};
       const ao = isObj(a) ? a : {};
-      for (const k of new Set([...Object.keys(bo), ...Object.keys(ao)])) if (!same(bo[k], ao[k])) out.push({ path: `${ss}.${k}`, before: bo[k] ?? null, after: ao[k] ?? null });
+      for (const k of new Set([...Object.keys(bo), ...Object.keys(ao)]))
+        if (!same(bo[k], ao[k])) out.push({ path: `${ss}.${k}`, before: bo[k] ?? null, after: ao[k] ?? null });
       continue;
     }
     const bl = Array.isArray(b) ? (b as Rec[]) : [];
@@ -25,12 +26,14 @@ export function diffRecords(before: Rec | null, after: Rec): TeacherChange[] {
       const prev = bl.find((x) => x.id === entry.id);
       for (const k of new Set([...Object.keys(prev ?? {}), ...Object.keys(entry)])) {
         if (k === 'id') continue;
-        if (!same(prev?.[k], entry[k])) out.push({ path: `${ss}[${i}].${k}`, before: prev?.[k] ?? null, after: entry[k] ?? null });
+        if (!same(prev?.[k], entry[k]))
+          out.push({ path: `${ss}[${i}].${k}`, before: prev?.[k] ?? null, after: entry[k] ?? null });
       }
     });
     bl.forEach((entry, i) => {
       if (al.some((x) => x.id === entry.id)) return;
-      for (const [k, v] of Object.entries(entry)) if (k !== 'id' && v !== null && v !== undefined) out.push({ path: `${ss}[${i}].${k}`, before: v, after: null });
+      for (const [k, v] of Object.entries(entry))
+        if (k !== 'id' && v !== null && v !== undefined) out.push({ path: `${ss}[${i}].${k}`, before: v, after: null });
     });
   }
   return out;

@@ -25,7 +25,10 @@ export function viewRecord(record: Rec, view: RecordView): Rec {
     if (view === 'teacher' && !ss.teacherVisible) continue;
     if (view === 'masked' && ss.fields.every((f) => f.sensitivity === 'pay')) continue;
     const personal = new Set(ss.fields.filter((f) => f.sensitivity === 'personal').map((f) => f.key));
-    const mask = (o: Rec) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, view === 'masked' && personal.has(k) ? maskValue(k, v) : v]));
+    const mask = (o: Rec) =>
+      Object.fromEntries(
+        Object.entries(o).map(([k, v]) => [k, view === 'masked' && personal.has(k) ? maskValue(k, v) : v]),
+      );
     const v = record[ss.key];
     out[ss.key] = Array.isArray(v) ? v.map((e) => mask(e as Rec)) : v && typeof v === 'object' ? mask(v as Rec) : v;
   }

@@ -3,7 +3,18 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { CATALOGUE, CODE_TABLES } from '@tmis/core-indicators';
 import { CustomFieldsService } from './custom-fields.service.js';
-import { CreateTeacherDto, CustomFieldDto, CustomFieldQueryDto, EntryDto, ListTeachersQueryDto, SubSetParams, toTeacherResponse, toTeacherSummary, UpdateTeacherDto, VersionQueryDto } from './dto/teacher.dto.js';
+import {
+  CreateTeacherDto,
+  CustomFieldDto,
+  CustomFieldQueryDto,
+  EntryDto,
+  ListTeachersQueryDto,
+  SubSetParams,
+  toTeacherResponse,
+  toTeacherSummary,
+  UpdateTeacherDto,
+  VersionQueryDto,
+} from './dto/teacher.dto.js';
 import { TeacherService } from './teacher.service.js';
 
 const uuid = new ParseUUIDPipe();
@@ -14,43 +25,92 @@ const WRITERS = [Role.InfoAdmin, Role.Teacher];
 export class TeacherController {
   constructor(private readonly teachers: TeacherService) {}
 
-  @Post() @Authenticated({ roles: [Role.InfoAdmin] }) @ApiOperation({ summary: 'Register a teacher\'s electronic record in a school of your scope (Art. 21)' })
-  async create(@CurrentActor() a: Actor, @Body() dto: CreateTeacherDto) { return toTeacherResponse(await this.teachers.create(a, dto), this.teachers.view(a)); }
+  @Post()
+  @Authenticated({ roles: [Role.InfoAdmin] })
+  @ApiOperation({ summary: "Register a teacher's electronic record in a school of your scope (Art. 21)" })
+  async create(@CurrentActor() a: Actor, @Body() dto: CreateTeacherDto) {
+    return toTeacherResponse(await this.teachers.create(a, dto), this.teachers.view(a));
+  }
 
-  @Get() @Authenticated({ roles: [Role.InfoAdmin, Role.Query] }) @ApiOperation({ summary: 'Search records in your subtree (keyset paging, ordered by unit, name, id); people who left are excluded unless includeInactive=true' })
+  @Get()
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @ApiOperation({
+    summary:
+      'Search records in your subtree (keyset paging, ordered by unit, name, id); people who left are excluded unless includeInactive=true',
+  })
   async list(@CurrentActor() a: Actor, @Query() q: ListTeachersQueryDto) {
     const page = await this.teachers.list(a, q);
     return { items: page.items.map((t) => toTeacherSummary(t, this.teachers.view(a))), nextCursor: page.nextCursor };
   }
 
-  @Get('me') @Authenticated({ roles: [Role.Teacher] }) @ApiOperation({ summary: 'A teacher\'s own record' })
-  async mine(@CurrentActor() a: Actor) { return toTeacherResponse(await this.teachers.mine(a), 'teacher'); }
+  @Get('me')
+  @Authenticated({ roles: [Role.Teacher] })
+  @ApiOperation({ summary: "A teacher's own record" })
+  async mine(@CurrentActor() a: Actor) {
+    return toTeacherResponse(await this.teachers.mine(a), 'teacher');
+  }
 
-  @Get(':id') @Authenticated({ roles: [Role.InfoAdmin, Role.Query, Role.Teacher] }) @ApiOperation({ summary: 'Read a record (query users see ID numbers and contacts masked, and no pay)' })
-  async get(@CurrentActor() a: Actor, @Param('id', uuid) id: string) { return toTeacherResponse(await this.teachers.get(a, id), this.teachers.view(a)); }
+  @Get(':id')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query, Role.Teacher] })
+  @ApiOperation({ summary: 'Read a record (query users see ID numbers and contacts masked, and no pay)' })
+  async get(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return toTeacherResponse(await this.teachers.get(a, id), this.teachers.view(a));
+  }
 
-  @Get(':id/completeness') @Authenticated({ roles: [Role.InfoAdmin, Role.Teacher] }) @ApiOperation({ summary: 'Completeness check against the school\'s indicator set (core and custom required fields) before submitting' })
-  completeness(@CurrentActor() a: Actor, @Param('id', uuid) id: string) { return this.teachers.completeness(a, id); }
+  @Get(':id/completeness')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Teacher] })
+  @ApiOperation({
+    summary:
+      "Completeness check against the school's indicator set (core and custom required fields) before submitting",
+  })
+  completeness(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return this.teachers.completeness(a, id);
+  }
 
-  @Get(':id/history') @Authenticated({ roles: [Role.InfoAdmin, Role.Teacher] }) @ApiOperation({ summary: 'Every change: who, when, before, after' })
-  history(@CurrentActor() a: Actor, @Param('id', uuid) id: string) { return this.teachers.history(a, id); }
+  @Get(':id/history')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Teacher] })
+  @ApiOperation({ summary: 'Every change: who, when, before, after' })
+  history(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return this.teachers.history(a, id);
+  }
 
-  @Patch(':id') @Authenticated({ roles: WRITERS }) @ApiOperation({ summary: 'Set fields of the basic and contacts sub-sets (owner rules apply; a stale version is refused)' })
-  async update(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: UpdateTeacherDto) { return toTeacherResponse(await this.teachers.update(a, id, dto), this.teachers.view(a)); }
+  @Patch(':id')
+  @Authenticated({ roles: WRITERS })
+  @ApiOperation({
+    summary: 'Set fields of the basic and contacts sub-sets (owner rules apply; a stale version is refused)',
+  })
+  async update(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: UpdateTeacherDto) {
+    return toTeacherResponse(await this.teachers.update(a, id, dto), this.teachers.view(a));
+  }
 
-  @Post(':id/:subSet') @Authenticated({ roles: WRITERS }) @ApiOperation({ summary: 'Add an entry to a list sub-set (education, training, awards, …)' })
+  @Post(':id/:subSet')
+  @Authenticated({ roles: WRITERS })
+  @ApiOperation({ summary: 'Add an entry to a list sub-set (education, training, awards, …)' })
   async addEntry(@CurrentActor() a: Actor, @Param() p: SubSetParams, @Body() dto: EntryDto) {
-    return toTeacherResponse(await this.teachers.addEntry(a, p.id, p.subSet, dto.version, dto.entry), this.teachers.view(a));
+    return toTeacherResponse(
+      await this.teachers.addEntry(a, p.id, p.subSet, dto.version, dto.entry),
+      this.teachers.view(a),
+    );
   }
 
-  @Patch(':id/:subSet/:entryId') @Authenticated({ roles: WRITERS }) @ApiOperation({ summary: 'Change fields of a list entry (null clears)' })
+  @Patch(':id/:subSet/:entryId')
+  @Authenticated({ roles: WRITERS })
+  @ApiOperation({ summary: 'Change fields of a list entry (null clears)' })
   async updateEntry(@CurrentActor() a: Actor, @Param() p: SubSetParams, @Body() dto: EntryDto) {
-    return toTeacherResponse(await this.teachers.updateEntry(a, p.id, p.subSet, p.entryId!, dto.version, dto.entry), this.teachers.view(a));
+    return toTeacherResponse(
+      await this.teachers.updateEntry(a, p.id, p.subSet, p.entryId!, dto.version, dto.entry),
+      this.teachers.view(a),
+    );
   }
 
-  @Delete(':id/:subSet/:entryId') @Authenticated({ roles: WRITERS }) @ApiOperation({ summary: 'Remove a list entry' })
+  @Delete(':id/:subSet/:entryId')
+  @Authenticated({ roles: WRITERS })
+  @ApiOperation({ summary: 'Remove a list entry' })
   async removeEntry(@CurrentActor() a: Actor, @Param() p: SubSetParams, @Query() q: VersionQueryDto) {
-    return toTeacherResponse(await this.teachers.removeEntry(a, p.id, p.subSet, p.entryId!, q.version), this.teachers.view(a));
+    return toTeacherResponse(
+      await this.teachers.removeEntry(a, p.id, p.subSet, p.entryId!, q.version),
+      this.teachers.view(a),
+    );
   }
 }
 
@@ -59,21 +119,47 @@ export class TeacherController {
 export class CatalogueController {
   constructor(private readonly custom: CustomFieldsService) {}
 
-  @Get('catalogue') @Authenticated() @ApiOperation({ summary: 'The core-indicator catalogue: sub-sets, fields, indicator sets, code tables, version' })
-  catalogue() { return { ...CATALOGUE, codeTables: [...CODE_TABLES.values()] }; }
+  @Get('catalogue')
+  @Authenticated()
+  @ApiOperation({ summary: 'The core-indicator catalogue: sub-sets, fields, indicator sets, code tables, version' })
+  catalogue() {
+    return { ...CATALOGUE, codeTables: [...CODE_TABLES.values()] };
+  }
 
-  @Get('custom-fields') @Authenticated() @ApiOperation({ summary: 'The province\'s custom indicators (current versions)' })
-  list(@Query() q: CustomFieldQueryDto) { return this.custom.list(q.includeRetired === 'true'); }
+  @Get('custom-fields')
+  @Authenticated()
+  @ApiOperation({ summary: "The province's custom indicators (current versions)" })
+  list(@Query() q: CustomFieldQueryDto) {
+    return this.custom.list(q.includeRetired === 'true');
+  }
 
-  @Get('custom-fields/:key/versions') @Authenticated() @ApiOperation({ summary: 'Every version of a custom indicator' })
-  versions(@Param('key') key: string) { return this.custom.versions(key); }
+  @Get('custom-fields/:key/versions')
+  @Authenticated()
+  @ApiOperation({ summary: 'Every version of a custom indicator' })
+  versions(@Param('key') key: string) {
+    return this.custom.versions(key);
+  }
 
-  @Post('custom-fields') @Authenticated({ roles: [Role.InfoAdmin] }) @ApiOperation({ summary: 'Define a custom indicator (province-level information administrator)' })
-  define(@CurrentActor() a: Actor, @Body() dto: CustomFieldDto) { return this.custom.define(a, dto); }
+  @Post('custom-fields')
+  @Authenticated({ roles: [Role.InfoAdmin] })
+  @ApiOperation({ summary: 'Define a custom indicator (province-level information administrator)' })
+  define(@CurrentActor() a: Actor, @Body() dto: CustomFieldDto) {
+    return this.custom.define(a, dto);
+  }
 
-  @Put('custom-fields/:key') @Authenticated({ roles: [Role.InfoAdmin] }) @ApiOperation({ summary: 'Publish a new version of a custom indicator (type, code table and sub-set are fixed once in use)' })
-  redefine(@CurrentActor() a: Actor, @Param('key') key: string, @Body() dto: CustomFieldDto) { return this.custom.define(a, { ...dto, key }); }
+  @Put('custom-fields/:key')
+  @Authenticated({ roles: [Role.InfoAdmin] })
+  @ApiOperation({
+    summary: 'Publish a new version of a custom indicator (type, code table and sub-set are fixed once in use)',
+  })
+  redefine(@CurrentActor() a: Actor, @Param('key') key: string, @Body() dto: CustomFieldDto) {
+    return this.custom.define(a, { ...dto, key });
+  }
 
-  @Post('custom-fields/:key/retire') @Authenticated({ roles: [Role.InfoAdmin] }) @ApiOperation({ summary: 'Retire a custom indicator: values stay, new writes are refused' })
-  retire(@CurrentActor() a: Actor, @Param('key') key: string) { return this.custom.retire(a, key); }
+  @Post('custom-fields/:key/retire')
+  @Authenticated({ roles: [Role.InfoAdmin] })
+  @ApiOperation({ summary: 'Retire a custom indicator: values stay, new writes are refused' })
+  retire(@CurrentActor() a: Actor, @Param('key') key: string) {
+    return this.custom.retire(a, key);
+  }
 }

@@ -3,7 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page, type FieldError } from '@tmis/common';
-import { indicatorSetForSchoolType, subSet, validateRecord, type CustomFieldDefinition, type WriterKind } from '@tmis/core-indicators';
+import {
+  indicatorSetForSchoolType,
+  subSet,
+  validateRecord,
+  type CustomFieldDefinition,
+  type WriterKind,
+} from '@tmis/core-indicators';
 import { OrgService, UnitKind, UnitStatus, type OrgUnitEntity } from '@tmis/org';
 import type { EntityManager } from 'typeorm';
 import { CustomFieldsService } from './custom-fields.service.js';
@@ -29,14 +35,23 @@ const READERS = [Role.InfoAdmin, Role.Query, Role.Teacher];
 function withEntryIds(record: Rec): Rec {
   const out: Rec = { ...record };
   for (const [k, v] of Object.entries(record)) {
-    if (subSet(k)?.cardinality === 'many' && Array.isArray(v)) out[k] = v.map((e) => (e && typeof e === 'object' && !Array.isArray(e) ? { ...(e as Rec), id: (e as Rec).id ?? randomUUID() } : e));
+    if (subSet(k)?.cardinality === 'many' && Array.isArray(v))
+      out[k] = v.map((e) =>
+        e && typeof e === 'object' && !Array.isArray(e) ? { ...(e as Rec), id: (e as Rec).id ?? randomUUID() } : e,
+      );
   }
   return out;
 }
 
 @Injectable()
 export class TeacherService {
-  constructor(private readonly repo: TeacherRepository, private readonly org: OrgService, private readonly custom: CustomFieldsService, private readonly audit: AuditService, private readonly outbox: OutboxWriter) {}
+  constructor(
+    private readonly repo: TeacherRepository,
+    private readonly org: OrgService,
+    private readonly custom: CustomFieldsService,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxWriter,
+  ) {}
 
   /** How `actor` sees records: in full, masked, or as the teacher themself. */
   view(actor: Actor): RecordView {
@@ -76,10 +91,32 @@ export class TeacherService {
     }
     const limit = q.limit ?? 50;
     const after = decodeCursor(q.cursor, 3) as [string, string, string] | null;
-    const custom = q.custom ? Object.fromEntries(q.custom.split(',').map((kv) => { const i = kv.indexOf(':'); const v = kv.slice(i + 1); return [kv.slice(0, i), v === 'true' ? true : v === 'false' ? false : /^\d+(\.\d+)?$/.test(v) ? Number(v) : v]; })) : undefined;
+    const custom = q.custom
+      ? Object.fromEntries(
+          q.custom.split(',').map((kv) => {
+            const i = kv.indexOf(':');
+            const v = kv.slice(i + 1);
+            return [
+              kv.slice(0, i),
+              v === 'true' ? true : v === 'false' ? false : /^\d+(\.\d+)?$/.test(v) ? Number(v) : v,
+            ];
+          }),
+        )
+      : undefined;
     const rows = await this.repo.search({
-      pathPrefix, name: q.name, idNumber: q.idNumber?.toUpperCase(), personStatus: q.personStatus, activeOnly: q.includeInactive !== 'true' && !q.personStatus,
-      schoolType: q.schoolType, staffCategory: q.staffCategory, subject: q.subject, title: q.title, qualificationType: q.qualificationType, custom, after: after ?? undefined, limit: limit + 1,
+      pathPrefix,
+      name: q.name,
+      idNumber: q.idNumber?.toUpperCase(),
+      personStatus: q.personStatus,
+      activeOnly: q.includeInactive !== 'true' && !q.personStatus,
+      schoolType: q.schoolType,
+      staffCategory: q.staffCategory,
+      subject: q.subject,
+      title: q.title,
+      qualificationType: q.qualificationType,
+      custom,
+      after: after ?? undefined,
+      limit: limit + 1,
     });
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
@@ -87,18 +124,34 @@ export class TeacherService {
   }
 
   /** Completeness check before submission: the record against the current catalogue and custom fields of its school's indicator set. */
-  async completeness(actor: Actor, id: string, tx?: EntityManager): Promise<{ complete: boolean; indicatorSet: string; catalogueVersion: string; problems: FieldError[] }> {
+  async completeness(
+    actor: Actor,
+    id: string,
+    tx?: EntityManager,
+  ): Promise<{ complete: boolean; indicatorSet: string; catalogueVersion: string; problems: FieldError[] }> {
     const t = tx ? await this.repo.findById(id, tx) : await this.get(actor, id);
     if (!t) throw teacherError(TeacherErrorCode.NotFound);
     const unit = (await this.org.findById(t.unitId, tx))!;
     const school = await this.schoolOf(unit, tx, false);
     const set = this.setOf(school);
-    const { problems, catalogueVersion } = validateRecord(t.record, { indicatorSet: set, customFields: await this.custom.current(), before: t.record });
-    return { complete: problems.length === 0, indicatorSet: set, catalogueVersion, problems: toFieldErrors(problems, 'record.') };
+    const { problems, catalogueVersion } = validateRecord(t.record, {
+      indicatorSet: set,
+      customFields: await this.custom.current(),
+      before: t.record,
+    });
+    return {
+      complete: problems.length === 0,
+      indicatorSet: set,
+      catalogueVersion,
+      problems: toFieldErrors(problems, 'record.'),
+    };
   }
 
   /** Art. 17: records whose ID number fails GB 11643, and possible duplicates (same name, birth date and sex, different numbers). */
-  async toVerify(actor: Actor): Promise<{ invalidIdNumber: TeacherRow[]; possibleDuplicates: { name: string; birthDate: string; teacherIds: string[] }[] }> {
+  async toVerify(actor: Actor): Promise<{
+    invalidIdNumber: TeacherRow[];
+    possibleDuplicates: { name: string; birthDate: string; teacherIds: string[] }[];
+  }> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
     return this.repo.toVerify(actor.unitPath);
   }
@@ -106,7 +159,8 @@ export class TeacherService {
   /** Onboarding (Art. 21): the school (or a department above it) registers the electronic record. */
   async create(actor: Actor, dto: CreateTeacherDto): Promise<TeacherRow> {
     const writer = writerKind(actor);
-    if (writer !== 'school' && writer !== 'department') throw commonError(CommonErrorCode.Forbidden, 'Records are registered by an information administrator');
+    if (writer !== 'school' && writer !== 'department')
+      throw commonError(CommonErrorCode.Forbidden, 'Records are registered by an information administrator');
     const unit = await this.org.findById(dto.unitId);
     if (!unit) throw commonError(CommonErrorCode.NotFound, 'unitId does not exist');
     AccessPolicy.requireInScope(actor, unit.path);
@@ -120,7 +174,11 @@ export class TeacherService {
       const id = await this.repo.transaction(async (tx) => {
         const newId = await this.repo.insert(columns, record, customValues(record), catalogueVersion, tx);
         await this.repo.addChange(newId, { accountId: actor.accountId, role: actor.role }, 'create', changes, tx);
-        await this.audit.record(actor, { action: 'teacher.create', targetType: 'teacher', targetId: newId, unitPath: unit.path }, tx);
+        await this.audit.record(
+          actor,
+          { action: 'teacher.create', targetType: 'teacher', targetId: newId, unitPath: unit.path },
+          tx,
+        );
         return newId;
       });
       return (await this.repo.findById(id))!;
@@ -153,19 +211,42 @@ export class TeacherService {
 
   async addEntry(actor: Actor, id: string, subSetKey: string, version: number, entry: Rec): Promise<TeacherRow> {
     this.requireList(subSetKey);
-    return this.mutate(actor, id, version, 'entry.add', (r) => ({ ...r, [subSetKey]: [...((r[subSetKey] as Rec[] | undefined) ?? []), { ...entry, id: randomUUID() }] }));
+    return this.mutate(actor, id, version, 'entry.add', (r) => ({
+      ...r,
+      [subSetKey]: [...((r[subSetKey] as Rec[] | undefined) ?? []), { ...entry, id: randomUUID() }],
+    }));
   }
 
-  async updateEntry(actor: Actor, id: string, subSetKey: string, entryId: string, version: number, patch: Rec): Promise<TeacherRow> {
+  async updateEntry(
+    actor: Actor,
+    id: string,
+    subSetKey: string,
+    entryId: string,
+    version: number,
+    patch: Rec,
+  ): Promise<TeacherRow> {
     this.requireList(subSetKey);
     return this.mutate(actor, id, version, 'entry.update', (r) => {
       const list = (r[subSetKey] as Rec[] | undefined) ?? [];
       if (!list.some((e) => e.id === entryId)) throw teacherError(TeacherErrorCode.EntryNotFound);
-      return { ...r, [subSetKey]: list.map((e) => (e.id === entryId ? Object.fromEntries(Object.entries({ ...e, ...patch, id: entryId }).filter(([, v]) => v !== null)) : e)) };
+      return {
+        ...r,
+        [subSetKey]: list.map((e) =>
+          e.id === entryId
+            ? Object.fromEntries(Object.entries({ ...e, ...patch, id: entryId }).filter(([, v]) => v !== null))
+            : e,
+        ),
+      };
     });
   }
 
-  async removeEntry(actor: Actor, id: string, subSetKey: string, entryId: string, version: number): Promise<TeacherRow> {
+  async removeEntry(
+    actor: Actor,
+    id: string,
+    subSetKey: string,
+    entryId: string,
+    version: number,
+  ): Promise<TeacherRow> {
     this.requireList(subSetKey);
     return this.mutate(actor, id, version, 'entry.remove', (r) => {
       const list = (r[subSetKey] as Rec[] | undefined) ?? [];
@@ -174,11 +255,19 @@ export class TeacherService {
     });
   }
 
-  private async mutate(actor: Actor, id: string, version: number, action: string, change: (record: Rec) => Rec): Promise<TeacherRow> {
-    await this.repo.transaction((tx) => this.mutateIn(tx, actor, id, version, action, change)).catch((e: { code?: string }) => {
-      if (e.code === '23505') throw teacherError(TeacherErrorCode.Duplicate);
-      throw e;
-    });
+  private async mutate(
+    actor: Actor,
+    id: string,
+    version: number,
+    action: string,
+    change: (record: Rec) => Rec,
+  ): Promise<TeacherRow> {
+    await this.repo
+      .transaction((tx) => this.mutateIn(tx, actor, id, version, action, change))
+      .catch((e: { code?: string }) => {
+        if (e.code === '23505') throw teacherError(TeacherErrorCode.Duplicate);
+        throw e;
+      });
     return (await this.repo.findById(id))!;
   }
 
@@ -187,55 +276,145 @@ export class TeacherService {
    * columns, history and audit. `viaChangeRequest` is the department applying an approved change
    * request (Art. 19) to reported data, which keeps the record reported.
    */
-  async mutateIn(tx: EntityManager, actor: Actor, id: string, version: number, action: string, change: (record: Rec) => Rec, opts: { viaChangeRequest?: boolean; statusChange?: boolean } = {}): Promise<void> {
+  async mutateIn(
+    tx: EntityManager,
+    actor: Actor,
+    id: string,
+    version: number,
+    action: string,
+    change: (record: Rec) => Rec,
+    opts: { viaChangeRequest?: boolean; statusChange?: boolean } = {},
+  ): Promise<void> {
     const writer = writerKind(actor);
-    if (!writer) throw commonError(CommonErrorCode.Forbidden, 'Query users and system administrators do not edit records');
+    if (!writer)
+      throw commonError(CommonErrorCode.Forbidden, 'Query users and system administrators do not edit records');
     const customDefs = await this.custom.current();
     const t = await this.repo.findById(id, tx, true);
     if (!t) throw teacherError(TeacherErrorCode.NotFound);
     await this.requireReadable(actor, t);
-    if (t.version !== version) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: t.version });
+    if (t.version !== version)
+      throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: t.version });
     // Review locks (Art. 17): awaiting the department nobody edits; once submitted the teacher does not.
-    if (!opts.statusChange && (t.reviewState === 'school_approved' || (t.reviewState === 'submitted' && writer === 'teacher'))) throw teacherError(TeacherErrorCode.InReview, `The record is ${t.reviewState.replace('_', ' ')}`);
+    if (
+      !opts.statusChange &&
+      (t.reviewState === 'school_approved' || (t.reviewState === 'submitted' && writer === 'teacher'))
+    )
+      throw teacherError(TeacherErrorCode.InReview, `The record is ${t.reviewState.replace('_', ' ')}`);
     const unit = (await this.org.findById(t.unitId, tx))!;
     const school = await this.schoolOf(unit, tx, false);
     const next = change(t.record);
     const { columns, changes, catalogueVersion } = this.check(writer, t.record, next, school, customDefs, unit);
     if (!changes.length) return;
     // Art. 19: reported information is changed through a change request; new information may be added.
-    if (t.reviewState === 'reported' && !opts.viaChangeRequest && !opts.statusChange && changes.some((c) => c.before !== null)) {
-      throw teacherError(TeacherErrorCode.ChangeRequestRequired, `Reported fields change through a change request: ${changes.filter((c) => c.before !== null).map((c) => c.path).join(', ')}`);
+    if (
+      t.reviewState === 'reported' &&
+      !opts.viaChangeRequest &&
+      !opts.statusChange &&
+      changes.some((c) => c.before !== null)
+    ) {
+      throw teacherError(
+        TeacherErrorCode.ChangeRequestRequired,
+        `Reported fields change through a change request: ${changes
+          .filter((c) => c.before !== null)
+          .map((c) => c.path)
+          .join(', ')}`,
+      );
     }
     if (columns.idNumber !== t.idNumber || columns.idType !== t.idType) {
       const other = await this.repo.findByPerson(columns.idType, columns.idNumber, tx);
       if (other && other.id !== t.id) throw await this.duplicate(actor, other);
     }
     // New information on reported data goes back through review; an approved change request stays reported.
-    const reviewState = t.reviewState === 'reported' && !opts.viaChangeRequest && !opts.statusChange ? 'draft' : undefined;
-    if (!(await this.repo.update(t.id, version, columns, next, customValues(next), catalogueVersion, tx, reviewState, opts.viaChangeRequest || (opts.statusChange && t.reviewState === 'reported')))) throw commonError(CommonErrorCode.StaleVersion);
+    const reviewState =
+      t.reviewState === 'reported' && !opts.viaChangeRequest && !opts.statusChange ? 'draft' : undefined;
+    if (
+      !(await this.repo.update(
+        t.id,
+        version,
+        columns,
+        next,
+        customValues(next),
+        catalogueVersion,
+        tx,
+        reviewState,
+        opts.viaChangeRequest || (opts.statusChange && t.reviewState === 'reported'),
+      ))
+    )
+      throw commonError(CommonErrorCode.StaleVersion);
     await this.repo.addChange(t.id, { accountId: actor.accountId, role: actor.role }, action, changes, tx);
-    await this.audit.record(actor, { action: `teacher.${action}`, targetType: 'teacher', targetId: t.id, unitPath: t.unitPath, details: { fields: changes.length } }, tx);
+    await this.audit.record(
+      actor,
+      {
+        action: `teacher.${action}`,
+        targetType: 'teacher',
+        targetId: t.id,
+        unitPath: t.unitPath,
+        details: { fields: changes.length },
+      },
+      tx,
+    );
   }
 
   /** Art. 22: long absence, resignation, retirement, death… recorded by the school with an effective date. */
-  async changeStatus(actor: Actor, id: string, version: number, personStatus: string, effectiveDate: string, reason?: string): Promise<TeacherRow> {
+  async changeStatus(
+    actor: Actor,
+    id: string,
+    version: number,
+    personStatus: string,
+    effectiveDate: string,
+    reason?: string,
+  ): Promise<TeacherRow> {
     const writer = writerKind(actor);
-    if (writer !== 'school' && writer !== 'department') throw commonError(CommonErrorCode.Forbidden, 'Status changes are recorded by an information administrator');
+    if (writer !== 'school' && writer !== 'department')
+      throw commonError(CommonErrorCode.Forbidden, 'Status changes are recorded by an information administrator');
     await this.repo.transaction(async (tx) => {
-      await this.mutateIn(tx, actor, id, version, 'status-change', (r) => ({ ...r, basic: { ...(r.basic as Rec), personStatus, statusSince: effectiveDate } }), { statusChange: true });
+      await this.mutateIn(
+        tx,
+        actor,
+        id,
+        version,
+        'status-change',
+        (r) => ({ ...r, basic: { ...(r.basic as Rec), personStatus, statusSince: effectiveDate } }),
+        { statusChange: true },
+      );
       // A reported record stays reported through a status change: the national roll-up must learn it.
       if ((await this.repo.findById(id, tx))?.reviewState === 'reported') await this.outbox.teacherReported(tx, id);
     });
-    if (reason) await this.audit.record(actor, { action: 'teacher.status-change.reason', targetType: 'teacher', targetId: id, unitPath: actor.unitPath, details: { personStatus, effectiveDate } });
+    if (reason)
+      await this.audit.record(actor, {
+        action: 'teacher.status-change.reason',
+        targetType: 'teacher',
+        targetId: id,
+        unitPath: actor.unitPath,
+        details: { personStatus, effectiveDate },
+      });
     return (await this.repo.findById(id))!;
   }
 
   /** The whole record against the catalogue, then owner rules on the changed fields (`assessWrite`): throws, or returns the assessment (columns, changes, catalogue version). */
-  private check(writer: WriterKind, before: Rec | null, after: Rec, school: OrgUnitEntity, customDefs: CustomFieldDefinition[], unit: OrgUnitEntity): WriteAssessment {
+  private check(
+    writer: WriterKind,
+    before: Rec | null,
+    after: Rec,
+    school: OrgUnitEntity,
+    customDefs: CustomFieldDefinition[],
+    unit: OrgUnitEntity,
+  ): WriteAssessment {
     const a = assessWrite(writer, before, after, school, unit, customDefs);
-    if (a.problems.length) throw teacherError(TeacherErrorCode.InvalidRecord, `${a.problems.length} problem(s)`, undefined, a.problems);
+    if (a.problems.length)
+      throw teacherError(TeacherErrorCode.InvalidRecord, `${a.problems.length} problem(s)`, undefined, a.problems);
     if (a.denied.length) {
-      throw teacherError(TeacherErrorCode.NotOwner, `Not writable by a ${writer}: ${a.denied.join(', ')}`, undefined, a.denied.map((p) => ({ path: `record.${p}`, code: 'owner', message: `${p} is entered by the school or department`, messageZh: `record.${p}：该字段由学校或主管部门填报` })));
+      throw teacherError(
+        TeacherErrorCode.NotOwner,
+        `Not writable by a ${writer}: ${a.denied.join(', ')}`,
+        undefined,
+        a.denied.map((p) => ({
+          path: `record.${p}`,
+          code: 'owner',
+          message: `${p} is entered by the school or department`,
+          messageZh: `record.${p}：该字段由学校或主管部门填报`,
+        })),
+      );
     }
     return a;
   }
@@ -245,7 +424,8 @@ export class TeacherService {
   }
 
   private async schoolOf(unit: OrgUnitEntity, tx?: EntityManager, requireActive = true): Promise<OrgUnitEntity> {
-    if (unit.kind !== UnitKind.School && unit.kind !== UnitKind.Department) throw teacherError(TeacherErrorCode.NotASchool);
+    if (unit.kind !== UnitKind.School && unit.kind !== UnitKind.Department)
+      throw teacherError(TeacherErrorCode.NotASchool);
     if (requireActive && unit.status !== UnitStatus.Active) throw teacherError(TeacherErrorCode.UnitNotActive);
     return unit.kind === UnitKind.School ? unit : (await this.org.findById(unit.parentId!, tx))!;
   }
@@ -260,13 +440,22 @@ export class TeacherService {
     AccessPolicy.requireInScope(actor, t.unitPath);
     if (actor.role === Role.Teacher) {
       const person = await this.repo.accountPerson(actor.accountId);
-      if (!person || person.idType !== t.idType || person.idNumber.toUpperCase() !== t.idNumber) throw commonError(CommonErrorCode.OutOfScope, 'A teacher reads and edits only their own record');
+      if (!person || person.idType !== t.idType || person.idNumber.toUpperCase() !== t.idNumber)
+        throw commonError(CommonErrorCode.OutOfScope, 'A teacher reads and edits only their own record');
     }
   }
 
   private async duplicate(actor: Actor, existing: TeacherRow) {
     const unit = await this.org.findById(existing.unitId);
     const visible = unit && inScope(actor, unit.path);
-    return teacherError(TeacherErrorCode.Duplicate, visible ? `Existing record in ${unit.name} (${unit.code})` : 'The existing record is in a unit outside your scope', visible ? { existing: { teacherId: existing.id, unitId: unit.id, unitName: unit.name, unitCode: unit.code } } : { existing: { inYourScope: false } });
+    return teacherError(
+      TeacherErrorCode.Duplicate,
+      visible
+        ? `Existing record in ${unit.name} (${unit.code})`
+        : 'The existing record is in a unit outside your scope',
+      visible
+        ? { existing: { teacherId: existing.id, unitId: unit.id, unitName: unit.name, unitCode: unit.code } }
+        : { existing: { inYourScope: false } },
+    );
   }
 }

@@ -24,7 +24,19 @@ export class TeachersModule {
       imports: [AuditModule, OrgModule],
       // Order matters: the specific `/teachers/:id/...` routes before TeacherController's `/teachers/:id/:subSet`.
       controllers: [CatalogueController, ReviewController, CollectionController, TeacherController],
-      providers: [{ provide: TEACHERS_OPTIONS, useValue: options }, TeacherRepository, TeacherService, CustomFieldsService, ReviewRepository, ReviewService, ChangeRequestService, SpotCheckService, CycleService, TodoService, OutboxWriter],
+      providers: [
+        { provide: TEACHERS_OPTIONS, useValue: options },
+        TeacherRepository,
+        TeacherService,
+        CustomFieldsService,
+        ReviewRepository,
+        ReviewService,
+        ChangeRequestService,
+        SpotCheckService,
+        CycleService,
+        TodoService,
+        OutboxWriter,
+      ],
       exports: [TeacherService, CustomFieldsService, TeacherRepository, ReviewService],
     };
   }

@@ -1,4 +1,10 @@
-import { indicatorSetForSchoolType, ownerViolations, validateRecord, type CustomFieldDefinition, type WriterKind } from '@tmis/core-indicators';
+import {
+  indicatorSetForSchoolType,
+  ownerViolations,
+  validateRecord,
+  type CustomFieldDefinition,
+  type WriterKind,
+} from '@tmis/core-indicators';
 import type { FieldError } from '@tmis/common';
 import { deriveColumns } from './derive.js';
 import { diffRecords } from './record-diff.js';
@@ -7,7 +13,10 @@ import type { TeacherChange, TeacherColumns } from './teacher.repository.js';
 type Rec = Record<string, unknown>;
 
 /** Catalogue problems as field errors, their paths (and Chinese messages) prefixed, e.g. `record.`. */
-export function toFieldErrors(problems: { path: string; code: string; message: string; messageZh: string }[], prefix: string): FieldError[] {
+export function toFieldErrors(
+  problems: { path: string; code: string; message: string; messageZh: string }[],
+  prefix: string,
+): FieldError[] {
   return problems.map((p) => ({ ...p, path: `${prefix}${p.path}`, messageZh: `${prefix}${p.messageZh}` }));
 }
 
@@ -29,11 +38,29 @@ export interface WriteAssessment {
  * the whole record against the catalogue and the province's custom fields for the school's indicator
  * set, then the owner rules on the changed paths, then the derived columns.
  */
-export function assessWrite(writer: WriterKind, before: Rec | null, after: Rec, school: { schoolType: string | null }, unit: { id: string; path: string }, customDefs: CustomFieldDefinition[]): WriteAssessment {
+export function assessWrite(
+  writer: WriterKind,
+  before: Rec | null,
+  after: Rec,
+  school: { schoolType: string | null },
+  unit: { id: string; path: string },
+  customDefs: CustomFieldDefinition[],
+): WriteAssessment {
   const indicatorSet = indicatorSetForSchoolType(school.schoolType).key;
   const v = validateRecord(after, { indicatorSet, customFields: customDefs, before: before ?? undefined });
   const problems = toFieldErrors(v.problems, 'record.');
   const changes = diffRecords(before, after);
-  const denied = ownerViolations(writer, changes.map((c) => c.path), customDefs);
-  return { problems, denied, changes, columns: deriveColumns(after, unit, school.schoolType), catalogueVersion: v.catalogueVersion, indicatorSet };
+  const denied = ownerViolations(
+    writer,
+    changes.map((c) => c.path),
+    customDefs,
+  );
+  return {
+    problems,
+    denied,
+    changes,
+    columns: deriveColumns(after, unit, school.schoolType),
+    catalogueVersion: v.catalogueVersion,
+    indicatorSet,
+  };
 }

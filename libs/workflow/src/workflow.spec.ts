@@ -20,13 +20,41 @@ describe('workflow', () => {
     assert.deepEqual(availableActions(wf, 'approved', { role: 'admin' }), []);
   });
   it('refuses illegal transitions, the wrong actor and a missing reason', () => {
-    assert.deepEqual(transition(wf, 'draft', 'approve', { role: 'admin' }), { ok: false, reason: 'illegal-transition', from: 'draft', action: 'approve' });
-    assert.equal((transition(wf, 'submitted', 'approve', { role: 'teacher' }) as { reason: string }).reason, 'not-allowed');
-    assert.equal((transition(wf, 'submitted', 'return', { role: 'admin' }) as { reason: string }).reason, 'reason-required');
-    assert.equal((transition(wf, 'submitted', 'fly', { role: 'admin' }) as { reason: string }).reason, 'unknown-action');
-    assert.deepEqual(transition(wf, 'submitted', 'return', { role: 'admin' }, '照片不清晰'), { ok: true, from: 'submitted', to: 'draft', action: 'return' });
+    assert.deepEqual(transition(wf, 'draft', 'approve', { role: 'admin' }), {
+      ok: false,
+      reason: 'illegal-transition',
+      from: 'draft',
+      action: 'approve',
+    });
+    assert.equal(
+      (transition(wf, 'submitted', 'approve', { role: 'teacher' }) as { reason: string }).reason,
+      'not-allowed',
+    );
+    assert.equal(
+      (transition(wf, 'submitted', 'return', { role: 'admin' }) as { reason: string }).reason,
+      'reason-required',
+    );
+    assert.equal(
+      (transition(wf, 'submitted', 'fly', { role: 'admin' }) as { reason: string }).reason,
+      'unknown-action',
+    );
+    assert.deepEqual(transition(wf, 'submitted', 'return', { role: 'admin' }, '照片不清晰'), {
+      ok: true,
+      from: 'submitted',
+      to: 'draft',
+      action: 'return',
+    });
   });
   it('refuses duplicate action names at definition', () => {
-    assert.throws(() => defineWorkflow({ key: 'x', initial: 'a', actions: [{ name: 'go', from: ['a'], to: 'b', allowed: () => true }, { name: 'go', from: ['b'], to: 'a', allowed: () => true }] }));
+    assert.throws(() =>
+      defineWorkflow({
+        key: 'x',
+        initial: 'a',
+        actions: [
+          { name: 'go', from: ['a'], to: 'b', allowed: () => true },
+          { name: 'go', from: ['b'], to: 'a', allowed: () => true },
+        ],
+      }),
+    );
   });
 });

@@ -21,7 +21,12 @@ export interface WorkflowDefinition<S extends string, C> {
 
 export type TransitionResult<S extends string> =
   | { ok: true; from: S; to: S; action: string }
-  | { ok: false; reason: 'unknown-action' | 'illegal-transition' | 'not-allowed' | 'reason-required'; from: S; action: string };
+  | {
+      ok: false;
+      reason: 'unknown-action' | 'illegal-transition' | 'not-allowed' | 'reason-required';
+      from: S;
+      action: string;
+    };
 
 export function defineWorkflow<S extends string, C>(def: WorkflowDefinition<S, C>): WorkflowDefinition<S, C> {
   const names = new Set<string>();
@@ -38,11 +43,18 @@ export function availableActions<S extends string, C>(wf: WorkflowDefinition<S, 
 }
 
 /** Checks one step; never throws, so callers map the refusal to their own error. */
-export function transition<S extends string, C>(wf: WorkflowDefinition<S, C>, state: S, action: string, ctx: C, reason?: string): TransitionResult<S> {
+export function transition<S extends string, C>(
+  wf: WorkflowDefinition<S, C>,
+  state: S,
+  action: string,
+  ctx: C,
+  reason?: string,
+): TransitionResult<S> {
   const a = wf.actions.find((x) => x.name === action);
   if (!a) return { ok: false, reason: 'unknown-action', from: state, action };
   if (!a.from.includes(state)) return { ok: false, reason: 'illegal-transition', from: state, action };
   if (!a.allowed(ctx)) return { ok: false, reason: 'not-allowed', from: state, action };
-  if (a.requiresReason && !(reason && reason.trim())) return { ok: false, reason: 'reason-required', from: state, action };
+  if (a.requiresReason && !(reason && reason.trim()))
+    return { ok: false, reason: 'reason-required', from: state, action };
   return { ok: true, from: state, to: a.to, action };
 }

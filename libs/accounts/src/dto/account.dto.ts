@@ -19,29 +19,49 @@ export class RefreshDto {
 
 export class ChangePasswordDto {
   @ApiProperty() @IsString() @Length(1, 128) currentPassword: string;
-  @ApiProperty({ description: 'At least 8 characters from three of: upper case, lower case, digits, symbols' }) @IsString() @Length(1, 128) newPassword: string;
+  @ApiProperty({ description: 'At least 8 characters from three of: upper case, lower case, digits, symbols' })
+  @IsString()
+  @Length(1, 128)
+  newPassword: string;
 }
 
 export class CreateAccountDto {
   @ApiProperty({ description: 'Unit the account belongs to' }) @IsUUID() unitId: string;
   @ApiProperty({ enum: Role }) @IsIn(Object.values(Role)) role: Role;
-  @ApiPropertyOptional({ description: 'Login name (3-64 of a-z 0-9 . _ -). For teachers it is the ID number and may be omitted.' })
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'username must be 3-64 characters of letters, digits, . _ -' }) username?: string;
+  @ApiPropertyOptional({
+    description: 'Login name (3-64 of a-z 0-9 . _ -). For teachers it is the ID number and may be omitted.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'username must be 3-64 characters of letters, digits, . _ -' })
+  username?: string;
   @ApiProperty({ description: 'Real name (实名)' }) @IsString() @Length(1, 100) realName: string;
   @ApiPropertyOptional({ enum: idTypes, default: '1' }) @IsOptional() @IsIn(idTypes) idType?: string;
-  @ApiProperty({ description: 'ID document number; a resident ID card is checked with GB 11643' }) @IsString() @Length(4, 32) idNumber: string;
-  @ApiProperty({ description: 'Initial password; the holder must change it at first login' }) @IsString() @Length(1, 128) initialPassword: string;
+  @ApiProperty({ description: 'ID document number; a resident ID card is checked with GB 11643' })
+  @IsString()
+  @Length(4, 32)
+  idNumber: string;
+  @ApiProperty({ description: 'Initial password; the holder must change it at first login' })
+  @IsString()
+  @Length(1, 128)
+  initialPassword: string;
 }
 
 export class UpdateAccountDto {
   @ApiProperty() @IsInt() @Min(1) version: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) realName?: string;
-  @ApiPropertyOptional({ enum: AccountStatus }) @IsOptional() @IsIn(Object.values(AccountStatus)) status?: AccountStatus;
+  @ApiPropertyOptional({ enum: AccountStatus })
+  @IsOptional()
+  @IsIn(Object.values(AccountStatus))
+  status?: AccountStatus;
 }
 
 export class ResetPasswordDto {
   @ApiProperty() @IsInt() @Min(1) version: number;
-  @ApiProperty({ description: 'Temporary password; must be changed at next login' }) @IsString() @Length(1, 128) temporaryPassword: string;
+  @ApiProperty({ description: 'Temporary password; must be changed at next login' })
+  @IsString()
+  @Length(1, 128)
+  temporaryPassword: string;
 }
 
 export class VersionDto {
@@ -51,13 +71,20 @@ export class VersionDto {
 export class BindCertificateDto {
   @ApiProperty() @IsInt() @Min(1) version: number;
   @ApiProperty({ description: 'SHA-256 fingerprint of the CA-issued client certificate (hex, colons optional)' })
-  @IsString() @Matches(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, { message: 'fingerprint must be a SHA-256 fingerprint (64 hex digits, colons optional)' }) fingerprint: string;
+  @IsString()
+  @Matches(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, {
+    message: 'fingerprint must be a SHA-256 fingerprint (64 hex digits, colons optional)',
+  })
+  fingerprint: string;
 }
 
 export class ListAccountsQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() unitId?: string;
   @ApiPropertyOptional({ enum: Role }) @IsOptional() @IsIn(Object.values(Role)) role?: Role;
-  @ApiPropertyOptional({ enum: AccountStatus }) @IsOptional() @IsIn(Object.values(AccountStatus)) status?: AccountStatus;
+  @ApiPropertyOptional({ enum: AccountStatus })
+  @IsOptional()
+  @IsIn(Object.values(AccountStatus))
+  status?: AccountStatus;
   @ApiPropertyOptional() @IsOptional() @IsUUID() cursor?: string;
   @ApiPropertyOptional({ default: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
 }

@@ -3,7 +3,14 @@ import { CORE_CODE_TABLES } from '../code-tables/registry.js';
 import { INDICATOR_SET_BY_SCHOOL_TYPE } from '../code-tables/school.js';
 import { INDICATOR_SETS } from './indicator-sets.js';
 import { SUB_SETS } from './sub-sets.js';
-import { MAX_LIST_ENTRIES, type CatalogueDefinition, type FieldDef, type IndicatorSetDef, type Requirement, type SubSetDef } from './types.js';
+import {
+  MAX_LIST_ENTRIES,
+  type CatalogueDefinition,
+  type FieldDef,
+  type IndicatorSetDef,
+  type Requirement,
+  type SubSetDef,
+} from './types.js';
 
 /** Version of the national catalogue; every record says which version it was validated against. */
 export const CATALOGUE_VERSION = '2026.1';
@@ -56,8 +63,13 @@ export function indicatorSet(key: string, cat: CatalogueDefinition = CATALOGUE):
 }
 
 /** The indicator set a school type picks (SPEC §2); the catalogue's fallback (`other`) for a type without one. */
-export function indicatorSetForSchoolType(schoolType: string | null | undefined, cat: CatalogueDefinition = CATALOGUE): IndicatorSetDef {
-  const key = (schoolType && Object.hasOwn(cat.setBySchoolType, schoolType) ? cat.setBySchoolType[schoolType] : undefined) ?? cat.fallbackSet;
+export function indicatorSetForSchoolType(
+  schoolType: string | null | undefined,
+  cat: CatalogueDefinition = CATALOGUE,
+): IndicatorSetDef {
+  const key =
+    (schoolType && Object.hasOwn(cat.setBySchoolType, schoolType) ? cat.setBySchoolType[schoolType] : undefined) ??
+    cat.fallbackSet;
   const set = indicatorSet(key, cat) ?? indicatorSet(cat.fallbackSet, cat);
   if (!set) throw new Error(`catalogue ${cat.version} has no indicator set ${key} nor its fallback ${cat.fallbackSet}`);
   return set;
@@ -89,7 +101,11 @@ export const CORE_FIELD_PATHS: ReadonlySet<string> = catalogueIndex(CATALOGUE).f
 /** Every core field key of the national catalogue (custom keys may never be one of them). */
 export const CORE_FIELD_KEYS: ReadonlySet<string> = catalogueIndex(CATALOGUE).fieldKeys;
 
-export function coreField(subSetKey: string, fieldKey: string, cat: CatalogueDefinition = CATALOGUE): FieldDef | undefined {
+export function coreField(
+  subSetKey: string,
+  fieldKey: string,
+  cat: CatalogueDefinition = CATALOGUE,
+): FieldDef | undefined {
   return subSet(subSetKey, cat)?.fields.find((f) => f.key === fieldKey);
 }
 

@@ -1,9 +1,21 @@
 import type { FieldDef, FieldType, Owner, Sensitivity } from './types.js';
 
 /** `[key, zh, en, type, extra]`: one field of a sub-set, the owner and sensitivity coming from the group. */
-export type FieldSpec = [key: string, zh: string, en: string, type: FieldType, extra?: Partial<Omit<FieldDef, 'key' | 'zh' | 'en' | 'type'>>];
+export type FieldSpec = [
+  key: string,
+  zh: string,
+  en: string,
+  type: FieldType,
+  extra?: Partial<Omit<FieldDef, 'key' | 'zh' | 'en' | 'type'>>,
+];
 
-const DEFAULT_MAX_LENGTH: Partial<Record<FieldType, number>> = { string: 100, text: 2000, idNumber: 32, phone: 20, email: 100 };
+const DEFAULT_MAX_LENGTH: Partial<Record<FieldType, number>> = {
+  string: 100,
+  text: 2000,
+  idNumber: 32,
+  phone: 20,
+  email: 100,
+};
 
 /** Builds a group of fields sharing an owner and a sensitivity (each may override both). */
 export function fields(owner: Owner, sensitivity: Sensitivity, specs: FieldSpec[]): FieldDef[] {

@@ -54,7 +54,13 @@ export const ANNUAL_ASSESSMENT_FIELDS: readonly FieldDef[] = fields('school', 'n
 
 /** 8 教师资格. */
 export const QUALIFICATION_FIELDS: readonly FieldDef[] = fields('teacher', 'normal', [
-  ['qualificationType', '教师资格种类', 'Qualification type', 'code', { codeTable: 'qualification-type', required: true }],
+  [
+    'qualificationType',
+    '教师资格种类',
+    'Qualification type',
+    'code',
+    { codeTable: 'qualification-type', required: true },
+  ],
   ['subject', '任教学科', 'Subject', 'string'],
   ['certificateNumber', '资格证书号码', 'Certificate number', 'string', { maxLength: 32 }],
   ['issuedDate', '颁发日期', 'Issued on', 'date'],

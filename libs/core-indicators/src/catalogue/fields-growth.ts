@@ -3,7 +3,13 @@ import type { FieldDef } from './types.js';
 
 /** 10 教育教学. */
 export const TEACHING_FIELDS: readonly FieldDef[] = fields('teacher', 'normal', [
-  ['schoolYear', '学年', 'School year', 'string', { required: true, maxLength: 9, pattern: '^\\d{4}-\\d{4}$', patternHint: '2025-2026' }],
+  [
+    'schoolYear',
+    '学年',
+    'School year',
+    'string',
+    { required: true, maxLength: 9, pattern: '^\\d{4}-\\d{4}$', patternHint: '2025-2026' },
+  ],
   ['semester', '学期', 'Semester', 'code', { codeTable: 'semester' }],
   ['subject', '任教学科', 'Subject', 'code', { codeTable: 'subject', required: true }],
   ['grade', '任课年级', 'Grade', 'string', { maxLength: 50 }],

@@ -2,8 +2,23 @@ import type { IndicatorSetDef } from './types.js';
 
 /** Every sub-set key in record order. */
 const ALL: readonly string[] = [
-  'basic', 'education', 'workHistory', 'postAppointment', 'professionalTitle', 'payBenefits', 'annualAssessment', 'qualification', 'ethics',
-  'teaching', 'researchAwards', 'talentProgrammes', 'domesticTraining', 'overseasStudy', 'skillsCertificates', 'exchangeRotation', 'contacts',
+  'basic',
+  'education',
+  'workHistory',
+  'postAppointment',
+  'professionalTitle',
+  'payBenefits',
+  'annualAssessment',
+  'qualification',
+  'ethics',
+  'teaching',
+  'researchAwards',
+  'talentProgrammes',
+  'domesticTraining',
+  'overseasStudy',
+  'skillsCertificates',
+  'exchangeRotation',
+  'contacts',
 ];
 const without = (...keys: string[]): string[] => ALL.filter((k) => !keys.includes(k));
 
@@ -21,7 +36,10 @@ export const INDICATOR_SETS: readonly IndicatorSetDef[] = [
   { key: 'higher-vocational', zh: '高等职业学校', en: 'Higher vocational', subSets: without('exchangeRotation') },
   { key: 'undergraduate', zh: '普通本科高校', en: 'Undergraduate', subSets: without('exchangeRotation') },
   {
-    key: 'other', zh: '其他（第七类，未公开）', en: 'Other (the unpublished seventh set)', subSets: without('exchangeRotation'),
+    key: 'other',
+    zh: '其他（第七类，未公开）',
+    en: 'Other (the unpublished seventh set)',
+    subSets: without('exchangeRotation'),
     note: 'Placeholder for the seventh indicator set the press mentions but does not name; also used for school types without a set.',
   },
 ];

@@ -1,7 +1,30 @@
 import type { CodeTable } from '../code-tables/code-table.js';
 
-export type FieldType = 'string' | 'text' | 'date' | 'yearMonth' | 'code' | 'boolean' | 'integer' | 'decimal' | 'idNumber' | 'phone' | 'email';
-export const FIELD_TYPES: readonly FieldType[] = ['string', 'text', 'date', 'yearMonth', 'code', 'boolean', 'integer', 'decimal', 'idNumber', 'phone', 'email'];
+export type FieldType =
+  | 'string'
+  | 'text'
+  | 'date'
+  | 'yearMonth'
+  | 'code'
+  | 'boolean'
+  | 'integer'
+  | 'decimal'
+  | 'idNumber'
+  | 'phone'
+  | 'email';
+export const FIELD_TYPES: readonly FieldType[] = [
+  'string',
+  'text',
+  'date',
+  'yearMonth',
+  'code',
+  'boolean',
+  'integer',
+  'decimal',
+  'idNumber',
+  'phone',
+  'email',
+];
 
 /** Who may write a field (Art. 16): the teacher (and above); the school (and above); only a department. */
 export type Owner = 'teacher' | 'school' | 'department';
@@ -17,7 +40,8 @@ export type Cardinality = 'one' | 'many';
  * Whether a field is required, per indicator set: `true`/`false` everywhere; a list of set keys (only
  * in those); or a default with per-set overrides (so a new set gets the default without a release).
  */
-export type Requirement = boolean | readonly string[] | { readonly default: boolean; readonly overrides: Readonly<Record<string, boolean>> };
+export type Requirement =
+  boolean | readonly string[] | { readonly default: boolean; readonly overrides: Readonly<Record<string, boolean>> };
 
 export interface FieldDef {
   /** camelCase; unique within its sub-set, so `subSet.key` is unique across the catalogue. */
@@ -86,4 +110,9 @@ export interface CatalogueDefinition {
 export const MAX_LIST_ENTRIES = 100;
 
 /** Sub-sets only a school or department writes, never the teacher (Art. 16). */
-export const SCHOOL_ONLY_SUB_SETS: readonly string[] = ['payBenefits', 'annualAssessment', 'ethics', 'professionalTitle'];
+export const SCHOOL_ONLY_SUB_SETS: readonly string[] = [
+  'payBenefits',
+  'annualAssessment',
+  'ethics',
+  'professionalTitle',
+];

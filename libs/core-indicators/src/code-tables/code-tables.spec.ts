@@ -3,7 +3,15 @@ import { describe, it } from 'node:test';
 import { codeLabel, hasCode } from './code-table.js';
 import { TITLE_LEVEL_OF_TITLE, PROFESSIONAL_TITLE, TITLE_LEVEL, QUALIFICATION_TYPE } from './career.js';
 import { DEGREE, EDUCATION_LEVEL } from './education.js';
-import { CHINESE_NATIONALITIES, ETHNICITY, HEALTH, MARITAL_STATUS, NATIONALITY, POLITICAL_STATUS, SEX } from './person.js';
+import {
+  CHINESE_NATIONALITIES,
+  ETHNICITY,
+  HEALTH,
+  MARITAL_STATUS,
+  NATIONALITY,
+  POLITICAL_STATUS,
+  SEX,
+} from './person.js';
 import { CORE_CODE_TABLES, CODE_TABLES, labelOf } from './registry.js';
 import { INDICATOR_SET_BY_SCHOOL_TYPE, SCHOOL_TYPES } from './school.js';
 import { ACTIVE_PERSON_STATUSES, PERSON_STATUS, STAFF_CATEGORY } from './staff.js';
@@ -18,7 +26,8 @@ describe('code tables', () => {
       assert.equal(new Set(codesOf(t)).size, t.entries.length, `${t.key} has duplicate codes`);
       for (const e of t.entries) assert.ok(e.zh && e.en, `${t.key}.${e.code}`);
     }
-    for (const t of CORE_CODE_TABLES.filter((x) => /TMIS working/.test(x.standard))) assert.doesNotMatch(t.standard, /as published/, t.key);
+    for (const t of CORE_CODE_TABLES.filter((x) => /TMIS working/.test(x.standard)))
+      assert.doesNotMatch(t.standard, /as published/, t.key);
   });
 
   it('sex is GB/T 2261.1 (0, 1, 2, 9); marital status GB/T 2261.2; health GB/T 2261.3', () => {
@@ -36,16 +45,21 @@ describe('code tables', () => {
   });
 
   it('political status is 01..13 (GB/T 4762)', () => {
-    assert.deepEqual(codesOf(POLITICAL_STATUS), Array.from({ length: 13 }, (_, i) => String(i + 1).padStart(2, '0')));
+    assert.deepEqual(
+      codesOf(POLITICAL_STATUS),
+      Array.from({ length: 13 }, (_, i) => String(i + 1).padStart(2, '0')),
+    );
     assert.equal(codeLabel(POLITICAL_STATUS, '13')?.zh, '群众');
   });
 
   it('education levels (GB/T 4658-2006) and degrees (GB/T 6864-2003) follow their code structure', () => {
-    for (const c of ['10', '11', '14', '20', '21', '30', '31', '40', '60', '70', '80', '90']) assert.ok(hasCode(EDUCATION_LEVEL, c), c);
+    for (const c of ['10', '11', '14', '20', '21', '30', '31', '40', '60', '70', '80', '90'])
+      assert.ok(hasCode(EDUCATION_LEVEL, c), c);
     assert.ok(codesOf(EDUCATION_LEVEL).every((c) => /^\d{2}$/.test(c)));
     assert.ok(!hasCode(EDUCATION_LEVEL, '50'), 'there is no level 50');
     for (const c of ['0', '2', '3', '4', '204', '342', '404']) assert.ok(hasCode(DEGREE, c), c);
-    for (const c of codesOf(DEGREE).filter((x) => x.length === 3)) assert.ok(hasCode(DEGREE, c[0]), `${c} has its level ${c[0]}`);
+    for (const c of codesOf(DEGREE).filter((x) => x.length === 3))
+      assert.ok(hasCode(DEGREE, c[0]), `${c} has its level ${c[0]}`);
     assert.equal(codeLabel(DEGREE, '204')?.zh, '教育学博士学位');
   });
 

@@ -5,15 +5,25 @@ import { check, HOUSING, paths, RURAL_YEARS as def, validBasic } from '../testin
 import { validateCustomFieldDefinition } from './custom-field.validator.js';
 
 type Existing = CustomFieldDefinition | CustomFieldDefinition[] | undefined;
-const pathsOf = (d: CustomFieldDefinition, existing?: Existing, inUse = false) => validateCustomFieldDefinition(d, existing, inUse).map((p) => p.path).sort();
-const codesOf = (d: CustomFieldDefinition, existing?: Existing, inUse = false) => validateCustomFieldDefinition(d, existing, inUse).map((p) => p.code).sort();
+const pathsOf = (d: CustomFieldDefinition, existing?: Existing, inUse = false) =>
+  validateCustomFieldDefinition(d, existing, inUse)
+    .map((p) => p.path)
+    .sort();
+const codesOf = (d: CustomFieldDefinition, existing?: Existing, inUse = false) =>
+  validateCustomFieldDefinition(d, existing, inUse)
+    .map((p) => p.code)
+    .sort();
 
 describe('custom field definitions (Art. 11)', () => {
   it('accepts well-formed definitions', () => {
     assert.deepEqual(validateCustomFieldDefinition(def), []);
     assert.deepEqual(validateCustomFieldDefinition(HOUSING), []);
     assert.deepEqual(validateCustomFieldDefinition({ ...HOUSING, codes: undefined, codeTable: 'level' }), []);
-    assert.deepEqual(validateCustomFieldDefinition({ ...def, key: 'x_name' }), [], 'x_ keeps provinces apart from core keys');
+    assert.deepEqual(
+      validateCustomFieldDefinition({ ...def, key: 'x_name' }),
+      [],
+      'x_ keeps provinces apart from core keys',
+    );
   });
 
   it('refuses keys outside the province namespace and collisions with core keys', () => {
@@ -27,7 +37,16 @@ describe('custom field definitions (Art. 11)', () => {
   it('refuses bad code tables, owners, sensitivity, sets and lengths', () => {
     assert.deepEqual(pathsOf({ ...def, type: 'code' }), ['codeTable']);
     assert.deepEqual(pathsOf({ ...HOUSING, codeTable: 'sex' }), ['codeTable'], 'not both');
-    assert.deepEqual(pathsOf({ ...HOUSING, codes: [{ code: 'A', zh: '一', en: 'a' }, { code: 'A', zh: '二', en: 'b' }] }), ['codes']);
+    assert.deepEqual(
+      pathsOf({
+        ...HOUSING,
+        codes: [
+          { code: 'A', zh: '一', en: 'a' },
+          { code: 'A', zh: '二', en: 'b' },
+        ],
+      }),
+      ['codes'],
+    );
     assert.deepEqual(pathsOf({ ...def, codeTable: 'sex' }), ['codeTable'], 'integers have no table');
     assert.deepEqual(pathsOf({ ...def, subSet: 'annualAssessment', owner: 'teacher', requiredIn: [] }), ['owner']);
     assert.deepEqual(pathsOf({ ...def, subSet: 'payBenefits', requiredIn: [] }), ['sensitivity']);
@@ -57,34 +76,98 @@ describe('custom field definitions (Art. 11)', () => {
 
 describe('custom values in records', () => {
   it('validates custom values exactly like core ones', () => {
-    assert.deepEqual(paths(check({ basic: validBasic() }, 'primary-secondary', [def])), ['basic.x_ruralYears'], 'required in primary/secondary');
-    assert.deepEqual(check({ basic: validBasic() }, 'kindergarten', [def]).problems, [], 'required only in the sets named');
-    assert.deepEqual(check({ basic: validBasic({ x_ruralYears: 6, x_housing: 'A' }) }, 'primary-secondary', [def, HOUSING]).problems, []);
-    assert.deepEqual(paths(check({ basic: validBasic({ x_ruralYears: 'six', x_housing: 'C' }) }, 'primary-secondary', [def, HOUSING])), ['basic.x_housing', 'basic.x_ruralYears']);
-    const coreTable: CustomFieldDefinition = { ...HOUSING, key: 'x_honourLevel', codes: undefined, codeTable: 'level', subSet: 'domesticTraining' };
+    assert.deepEqual(
+      paths(check({ basic: validBasic() }, 'primary-secondary', [def])),
+      ['basic.x_ruralYears'],
+      'required in primary/secondary',
+    );
+    assert.deepEqual(
+      check({ basic: validBasic() }, 'kindergarten', [def]).problems,
+      [],
+      'required only in the sets named',
+    );
+    assert.deepEqual(
+      check({ basic: validBasic({ x_ruralYears: 6, x_housing: 'A' }) }, 'primary-secondary', [def, HOUSING]).problems,
+      [],
+    );
+    assert.deepEqual(
+      paths(check({ basic: validBasic({ x_ruralYears: 'six', x_housing: 'C' }) }, 'primary-secondary', [def, HOUSING])),
+      ['basic.x_housing', 'basic.x_ruralYears'],
+    );
+    const coreTable: CustomFieldDefinition = {
+      ...HOUSING,
+      key: 'x_honourLevel',
+      codes: undefined,
+      codeTable: 'level',
+      subSet: 'domesticTraining',
+    };
     const training = { projectName: '国培', startDate: '2025-07-01', hours: 8 };
-    assert.deepEqual(check({ basic: validBasic(), domesticTraining: [{ ...training, x_honourLevel: '2' }] }, 'kindergarten', [coreTable]).problems, []);
-    assert.deepEqual(paths(check({ basic: validBasic(), domesticTraining: [{ ...training, x_honourLevel: '7' }] }, 'kindergarten', [coreTable])), ['domesticTraining[0].x_honourLevel']);
+    assert.deepEqual(
+      check({ basic: validBasic(), domesticTraining: [{ ...training, x_honourLevel: '2' }] }, 'kindergarten', [
+        coreTable,
+      ]).problems,
+      [],
+    );
+    assert.deepEqual(
+      paths(
+        check({ basic: validBasic(), domesticTraining: [{ ...training, x_honourLevel: '7' }] }, 'kindergarten', [
+          coreTable,
+        ]),
+      ),
+      ['domesticTraining[0].x_honourLevel'],
+    );
     const note: CustomFieldDefinition = { ...def, key: 'x_note', type: 'string', maxLength: 5, requiredIn: [] };
-    assert.deepEqual(paths(check({ basic: validBasic({ x_note: '超过五个字的备注' }) }, 'kindergarten', [note])), ['basic.x_note']);
+    assert.deepEqual(paths(check({ basic: validBasic({ x_note: '超过五个字的备注' }) }, 'kindergarten', [note])), [
+      'basic.x_note',
+    ]);
   });
 
   it('refuses unknown custom keys and retired fields on write', () => {
     assert.deepEqual(paths(check({ basic: validBasic({ x_other: 1 }) }, 'kindergarten', [def])), ['basic.x_other']);
-    const retired = check({ basic: validBasic({ x_housing: 'A' }) }, 'kindergarten', [{ ...HOUSING, status: 'retired', version: 2 }]);
-    assert.deepEqual(retired.problems.map((p) => `${p.path}:${p.code}`), ['basic.x_housing:retired']);
-    assert.deepEqual(check({ basic: validBasic({ x_housing: null }) }, 'kindergarten', [{ ...HOUSING, status: 'retired', version: 2 }]).problems, []);
-    assert.deepEqual(check({ basic: validBasic() }, 'primary-secondary', [{ ...def, status: 'retired', version: 2 }]).problems, [], 'a retired field is no longer required');
+    const retired = check({ basic: validBasic({ x_housing: 'A' }) }, 'kindergarten', [
+      { ...HOUSING, status: 'retired', version: 2 },
+    ]);
+    assert.deepEqual(
+      retired.problems.map((p) => `${p.path}:${p.code}`),
+      ['basic.x_housing:retired'],
+    );
+    assert.deepEqual(
+      check({ basic: validBasic({ x_housing: null }) }, 'kindergarten', [{ ...HOUSING, status: 'retired', version: 2 }])
+        .problems,
+      [],
+    );
+    assert.deepEqual(
+      check({ basic: validBasic() }, 'primary-secondary', [{ ...def, status: 'retired', version: 2 }]).problems,
+      [],
+      'a retired field is no longer required',
+    );
   });
 
   it('keeps retired values a record already holds when the previous record is given', () => {
     const gone = [{ ...HOUSING, status: 'retired' as const, version: 2 }];
     const before = { basic: validBasic({ x_housing: 'A' }) };
-    assert.deepEqual(check({ basic: validBasic({ x_housing: 'A', name: '李强' }) }, 'kindergarten', gone, { before }).problems, []);
-    assert.deepEqual(paths(check({ basic: validBasic({ x_housing: 'B' }) }, 'kindergarten', gone, { before })), ['basic.x_housing']);
+    assert.deepEqual(
+      check({ basic: validBasic({ x_housing: 'A', name: '李强' }) }, 'kindergarten', gone, { before }).problems,
+      [],
+    );
+    assert.deepEqual(paths(check({ basic: validBasic({ x_housing: 'B' }) }, 'kindergarten', gone, { before })), [
+      'basic.x_housing',
+    ]);
     const listDef = [{ ...HOUSING, subSet: 'domesticTraining', status: 'retired' as const, version: 2 }];
     const t = { id: 't1', projectName: '国培', startDate: '2025-07-01', hours: 8, x_housing: 'A' };
-    assert.deepEqual(check({ basic: validBasic(), domesticTraining: [{ ...t, hours: 9 }] }, 'kindergarten', listDef, { before: { domesticTraining: [t] } }).problems, []);
-    assert.deepEqual(paths(check({ basic: validBasic(), domesticTraining: [{ ...t, id: 't2' }] }, 'kindergarten', listDef, { before: { domesticTraining: [t] } })), ['domesticTraining[0].x_housing']);
+    assert.deepEqual(
+      check({ basic: validBasic(), domesticTraining: [{ ...t, hours: 9 }] }, 'kindergarten', listDef, {
+        before: { domesticTraining: [t] },
+      }).problems,
+      [],
+    );
+    assert.deepEqual(
+      paths(
+        check({ basic: validBasic(), domesticTraining: [{ ...t, id: 't2' }] }, 'kindergarten', listDef, {
+          before: { domesticTraining: [t] },
+        }),
+      ),
+      ['domesticTraining[0].x_housing'],
+    );
   });
 });

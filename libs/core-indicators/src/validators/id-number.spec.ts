@@ -12,7 +12,10 @@ describe('GB 11643 citizen ID numbers', () => {
   });
 
   it('derives birth date and sex (odd sequence = male)', () => {
-    assert.deepEqual(parseIdNumber('11010519491231002X'), { ok: true, value: { addressCode: '110105', birthDate: '1949-12-31', sex: '2' } });
+    assert.deepEqual(parseIdNumber('11010519491231002X'), {
+      ok: true,
+      value: { addressCode: '110105', birthDate: '1949-12-31', sex: '2' },
+    });
     const male = parseIdNumber(makeIdNumber('320102', '19800229', 7));
     assert.ok(male.ok && male.value.sex === '1' && male.value.birthDate === '1980-02-29');
   });
@@ -20,11 +23,23 @@ describe('GB 11643 citizen ID numbers', () => {
   it('refuses bad format, address, birth date and check character', () => {
     assert.deepEqual(parseIdNumber('110105194912310021'), { ok: false, problem: 'checkChar' });
     assert.deepEqual(parseIdNumber('11010519491331002X'), { ok: false, problem: 'birthDate' });
-    assert.deepEqual(parseIdNumber(makeIdNumber('110101', '19810229', 1)), { ok: false, problem: 'birthDate' }, '1981 is not a leap year');
-    assert.deepEqual(parseIdNumber(makeIdNumber('110101', '20300101', 1), new Date('2026-01-01')), { ok: false, problem: 'birthDate' }, 'future');
+    assert.deepEqual(
+      parseIdNumber(makeIdNumber('110101', '19810229', 1)),
+      { ok: false, problem: 'birthDate' },
+      '1981 is not a leap year',
+    );
+    assert.deepEqual(
+      parseIdNumber(makeIdNumber('110101', '20300101', 1), new Date('2026-01-01')),
+      { ok: false, problem: 'birthDate' },
+      'future',
+    );
     assert.deepEqual(parseIdNumber('99010519491231002X'), { ok: false, problem: 'address' });
     assert.deepEqual(parseIdNumber('1101051949123100'), { ok: false, problem: 'format' });
-    assert.deepEqual(parseIdNumber('11010519491231002x'), { ok: false, problem: 'format' }, 'lower-case x is a format problem here');
+    assert.deepEqual(
+      parseIdNumber('11010519491231002x'),
+      { ok: false, problem: 'format' },
+      'lower-case x is a format problem here',
+    );
   });
 });
 

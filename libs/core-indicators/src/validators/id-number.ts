@@ -18,7 +18,10 @@ export interface ParsedIdNumber {
 }
 
 /** Parses and validates an 18-character mainland citizen ID number (GB 11643-1999). */
-export function parseIdNumber(value: string, today: Date = new Date()): { ok: true; value: ParsedIdNumber } | { ok: false; problem: IdNumberProblem } {
+export function parseIdNumber(
+  value: string,
+  today: Date = new Date(),
+): { ok: true; value: ParsedIdNumber } | { ok: false; problem: IdNumberProblem } {
   if (!/^[0-9]{17}[0-9X]$/.test(value)) return { ok: false, problem: 'format' };
   const province = Number(value.slice(0, 2));
   if (province < 11 || province > 82) return { ok: false, problem: 'address' };
@@ -26,14 +29,24 @@ export function parseIdNumber(value: string, today: Date = new Date()): { ok: tr
   const m = Number(value.slice(10, 12));
   const d = Number(value.slice(12, 14));
   const date = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1900 || date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || date.getTime() > today.getTime()) {
+  if (
+    y < 1900 ||
+    date.getUTCFullYear() !== y ||
+    date.getUTCMonth() !== m - 1 ||
+    date.getUTCDate() !== d ||
+    date.getTime() > today.getTime()
+  ) {
     return { ok: false, problem: 'birthDate' };
   }
   if (gb11643CheckChar(value.slice(0, 17)) !== value[17]) return { ok: false, problem: 'checkChar' };
   const seq = Number(value.slice(14, 17));
   return {
     ok: true,
-    value: { addressCode: value.slice(0, 6), birthDate: `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`, sex: seq % 2 === 1 ? '1' : '2' },
+    value: {
+      addressCode: value.slice(0, 6),
+      birthDate: `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`,
+      sex: seq % 2 === 1 ? '1' : '2',
+    },
   };
 }
 

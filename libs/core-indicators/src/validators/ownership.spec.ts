@@ -6,13 +6,25 @@ import { mayWrite, mayWritePath, ownerOfPath, ownerViolations, writableFields } 
 describe('owner rules (Art. 16)', () => {
   it('a teacher writing an annual-assessment, pay, ethics or professional-title field is refused', () => {
     assert.deepEqual(
-      ownerViolations('teacher', ['basic.name', 'annualAssessment[0].result', 'payBenefits[1].annualPay', 'ethics[0].kind', 'professionalTitle[0].title', 'domesticTraining[0].hours', 'contacts.mobile']),
+      ownerViolations('teacher', [
+        'basic.name',
+        'annualAssessment[0].result',
+        'payBenefits[1].annualPay',
+        'ethics[0].kind',
+        'professionalTitle[0].title',
+        'domesticTraining[0].hours',
+        'contacts.mobile',
+      ]),
       ['annualAssessment[0].result', 'payBenefits[1].annualPay', 'ethics[0].kind', 'professionalTitle[0].title'],
     );
   });
 
   it('the school keeps the ID number and employment facts; a school writes them, and a department everything', () => {
-    assert.deepEqual(ownerViolations('teacher', ['basic.idNumber', 'basic.personStatus', 'basic.onEstablishment']), ['basic.idNumber', 'basic.personStatus', 'basic.onEstablishment']);
+    assert.deepEqual(ownerViolations('teacher', ['basic.idNumber', 'basic.personStatus', 'basic.onEstablishment']), [
+      'basic.idNumber',
+      'basic.personStatus',
+      'basic.onEstablishment',
+    ]);
     assert.deepEqual(ownerViolations('school', ['annualAssessment[0].result', 'basic.name', 'basic.idNumber']), []);
     assert.deepEqual(ownerViolations('department', new Set(['ethics[3].description', 'payBenefits[0].year'])), []);
     assert.ok(!mayWrite('school', 'department'));
@@ -21,7 +33,13 @@ describe('owner rules (Art. 16)', () => {
   });
 
   it('refuses unknown and malformed paths', () => {
-    assert.deepEqual(ownerViolations('school', ['basic.unknownField', 'nope.name', 'basic..name', '', 'basic[0]x']), ['basic.unknownField', 'nope.name', 'basic..name', '', 'basic[0]x']);
+    assert.deepEqual(ownerViolations('school', ['basic.unknownField', 'nope.name', 'basic..name', '', 'basic[0]x']), [
+      'basic.unknownField',
+      'nope.name',
+      'basic..name',
+      '',
+      'basic[0]x',
+    ]);
     assert.equal(ownerOfPath('education[1].degree'), 'teacher');
     assert.equal(ownerOfPath('education[1]'), undefined);
   });
@@ -35,8 +53,14 @@ describe('owner rules (Art. 16)', () => {
   });
 
   it('custom fields carry their own owner', () => {
-    assert.deepEqual(ownerViolations('teacher', ['basic.x_ruralYears', 'basic.x_housing'], [RURAL_YEARS, HOUSING]), ['basic.x_ruralYears']);
-    assert.deepEqual(ownerViolations('teacher', ['basic.x_housing']), ['basic.x_housing'], 'unknown without its definition');
+    assert.deepEqual(ownerViolations('teacher', ['basic.x_ruralYears', 'basic.x_housing'], [RURAL_YEARS, HOUSING]), [
+      'basic.x_ruralYears',
+    ]);
+    assert.deepEqual(
+      ownerViolations('teacher', ['basic.x_housing']),
+      ['basic.x_housing'],
+      'unknown without its definition',
+    );
   });
 
   it('lists the writable fields of a sub-set', () => {

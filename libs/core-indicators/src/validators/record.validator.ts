@@ -1,9 +1,23 @@
-import { CATALOGUE, catalogueIndex, fieldApplies, fieldRequired, indicatorSet, subSetsOf } from '../catalogue/catalogue.js';
+import {
+  CATALOGUE,
+  catalogueIndex,
+  fieldApplies,
+  fieldRequired,
+  indicatorSet,
+  subSetsOf,
+} from '../catalogue/catalogue.js';
 import type { CustomFieldDefinition } from '../catalogue/custom-fields.js';
 import type { CatalogueDefinition, SubSetDef } from '../catalogue/types.js';
 import { checkFieldValue, type ValueRule } from './field-value.js';
 import { chinaDate, problem, type RecordProblem } from './problems.js';
-import { birthMonthOf, checkBasicDateOrder, checkConditionalRules, checkEntryRules, checkHighestEducation, checkIdNumberRules } from './record-rules.js';
+import {
+  birthMonthOf,
+  checkBasicDateOrder,
+  checkConditionalRules,
+  checkEntryRules,
+  checkHighestEducation,
+  checkIdNumberRules,
+} from './record-rules.js';
 
 /** A teacher record: `{ basic: {...}, education: [{...}], contacts: {...}, ... }`. */
 export type TeacherRecordValue = Record<string, unknown>;
@@ -44,28 +58,59 @@ function coreRules(cat: CatalogueDefinition, set: string, ss: SubSetDef): Readon
   let rules = bySet.get(cacheKey);
   if (!rules) {
     const tables = catalogueIndex(cat).tables;
-    rules = new Map(ss.fields.filter((f) => fieldApplies(f, set)).map((f) => [f.key, {
-      key: f.key, type: f.type, required: fieldRequired(f, set), maxLength: f.maxLength, min: f.min, max: f.max, pattern: f.pattern,
-      patternHint: f.patternHint, allowFuture: f.allowFuture, codeTableKey: f.codeTable, codes: f.codeTable ? tables.get(f.codeTable)?.entries : undefined,
-    }]));
+    rules = new Map(
+      ss.fields
+        .filter((f) => fieldApplies(f, set))
+        .map((f) => [
+          f.key,
+          {
+            key: f.key,
+            type: f.type,
+            required: fieldRequired(f, set),
+            maxLength: f.maxLength,
+            min: f.min,
+            max: f.max,
+            pattern: f.pattern,
+            patternHint: f.patternHint,
+            allowFuture: f.allowFuture,
+            codeTableKey: f.codeTable,
+            codes: f.codeTable ? tables.get(f.codeTable)?.entries : undefined,
+          },
+        ]),
+    );
     bySet.set(cacheKey, rules);
   }
   return rules;
 }
 
 /** Core rules plus the province's custom fields of the sub-set (retired ones marked). */
-function rulesFor(cat: CatalogueDefinition, set: string, ss: SubSetDef, custom: readonly CustomFieldDefinition[]): Rules {
+function rulesFor(
+  cat: CatalogueDefinition,
+  set: string,
+  ss: SubSetDef,
+  custom: readonly CustomFieldDefinition[],
+): Rules {
   const core = coreRules(cat, set, ss);
   const mine = custom.filter((c) => c.subSet === ss.key && !core.has(c.key));
   if (mine.length === 0) return core;
   const tables = catalogueIndex(cat).tables;
   const out = new Map<string, ValueRule | 'retired'>(core);
   for (const c of mine) {
-    out.set(c.key, c.status === 'retired' ? 'retired' : {
-      key: c.key, type: c.type, required: Array.isArray(c.requiredIn) && c.requiredIn.includes(set),
-      maxLength: c.maxLength ?? (c.type === 'text' ? 2000 : c.type === 'string' ? 100 : c.type === 'idNumber' ? 32 : undefined),
-      codeTableKey: c.codeTable ?? c.key, codes: c.codes ?? (c.codeTable ? tables.get(c.codeTable)?.entries : undefined),
-    });
+    out.set(
+      c.key,
+      c.status === 'retired'
+        ? 'retired'
+        : {
+            key: c.key,
+            type: c.type,
+            required: Array.isArray(c.requiredIn) && c.requiredIn.includes(set),
+            maxLength:
+              c.maxLength ??
+              (c.type === 'text' ? 2000 : c.type === 'string' ? 100 : c.type === 'idNumber' ? 32 : undefined),
+            codeTableKey: c.codeTable ?? c.key,
+            codes: c.codes ?? (c.codeTable ? tables.get(c.codeTable)?.entries : undefined),
+          },
+    );
   }
   return out;
 }
@@ -74,20 +119,49 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function validateObject(obj: unknown, path: string, rules: Rules, today: string, out: RecordProblem[], isEntry: boolean, before?: Record<string, unknown>): void {
-  if (!isObject(obj)) { out.push(problem(path, 'object', 'must be an object', '应为对象')); return; }
+function validateObject(
+  obj: unknown,
+  path: string,
+  rules: Rules,
+  today: string,
+  out: RecordProblem[],
+  isEntry: boolean,
+  before?: Record<string, unknown>,
+): void {
+  if (!isObject(obj)) {
+    out.push(problem(path, 'object', 'must be an object', '应为对象'));
+    return;
+  }
   for (const [k, v] of Object.entries(obj)) {
     if (isEntry && k === 'id') {
-      if (typeof v !== 'string' || v.length === 0 || v.length > 64) out.push(problem(`${path}.id`, 'type', 'must be a string id (at most 64 characters)', '应为不超过64个字符的标识'));
+      if (typeof v !== 'string' || v.length === 0 || v.length > 64)
+        out.push(
+          problem(`${path}.id`, 'type', 'must be a string id (at most 64 characters)', '应为不超过64个字符的标识'),
+        );
       continue;
     }
     const rule = rules.get(k);
     if (rule === 'retired') {
-      if (v !== null && v !== undefined && !(before && same(before[k], v))) out.push(problem(`${path}.${k}`, 'retired', 'this custom field is retired and can no longer be written', '该自定义指标已停用，不能再填写'));
+      if (v !== null && v !== undefined && !(before && same(before[k], v)))
+        out.push(
+          problem(
+            `${path}.${k}`,
+            'retired',
+            'this custom field is retired and can no longer be written',
+            '该自定义指标已停用，不能再填写',
+          ),
+        );
       continue;
     }
     if (!rule) {
-      out.push(problem(`${path}.${k}`, 'unknown', `"${k}" is not a field of ${path.replace(/\[\d+\]$/, '')} in this indicator set`, `“${k}”不是该指标集此子集的指标`));
+      out.push(
+        problem(
+          `${path}.${k}`,
+          'unknown',
+          `"${k}" is not a field of ${path.replace(/\[\d+\]$/, '')} in this indicator set`,
+          `“${k}”不是该指标集此子集的指标`,
+        ),
+      );
       continue;
     }
     if (v === null || v === undefined) continue;
@@ -108,7 +182,15 @@ function checkUnique(ss: SubSetDef, entries: readonly unknown[], out: RecordProb
   entries.forEach((e, i) => {
     if (!isObject(e) || ss.uniqueBy!.some((k) => e[k] === null || e[k] === undefined)) return;
     const key = JSON.stringify(ss.uniqueBy!.map((k) => e[k]));
-    if (seen.has(key)) out.push(problem(`${ss.key}[${i}].${ss.uniqueBy![0]}`, 'duplicate', `repeats an earlier entry (${ss.uniqueBy!.join(', ')})`, `与前面的条目重复（${ss.uniqueBy!.join('、')}）`));
+    if (seen.has(key))
+      out.push(
+        problem(
+          `${ss.key}[${i}].${ss.uniqueBy![0]}`,
+          'duplicate',
+          `repeats an earlier entry (${ss.uniqueBy!.join(', ')})`,
+          `与前面的条目重复（${ss.uniqueBy!.join('、')}）`,
+        ),
+      );
     seen.add(key);
   });
 }
@@ -121,15 +203,31 @@ function checkUnique(ss: SubSetDef, entries: readonly unknown[], out: RecordProb
  */
 export function validateRecord(record: unknown, ctx: RecordValidationContext): RecordValidationResult {
   const cat = ctx.catalogue ?? CATALOGUE;
-  const done = (problems: RecordProblem[]): RecordValidationResult => ({ problems, valid: problems.length === 0, catalogueVersion: cat.version, indicatorSet: ctx.indicatorSet });
+  const done = (problems: RecordProblem[]): RecordValidationResult => ({
+    problems,
+    valid: problems.length === 0,
+    catalogueVersion: cat.version,
+    indicatorSet: ctx.indicatorSet,
+  });
   const set = indicatorSet(ctx.indicatorSet, cat);
-  if (!set) return done([problem('indicatorSet', 'unknown', `unknown indicator set "${ctx.indicatorSet}"`, `指标集“${ctx.indicatorSet}”不存在`)]);
+  if (!set)
+    return done([
+      problem(
+        'indicatorSet',
+        'unknown',
+        `unknown indicator set "${ctx.indicatorSet}"`,
+        `指标集“${ctx.indicatorSet}”不存在`,
+      ),
+    ]);
   if (!isObject(record)) return done([problem('record', 'object', 'must be an object', '应为对象')]);
   const out: RecordProblem[] = [];
   const today = chinaDate(ctx.today ?? new Date());
   const custom = ctx.customFields ?? [];
   for (const key of Object.keys(record)) {
-    if (!set.subSets.includes(key)) out.push(problem(key, 'unknown', `"${key}" is not a sub-set of indicator set ${set.key}`, `不是指标集“${set.zh}”的子集`));
+    if (!set.subSets.includes(key))
+      out.push(
+        problem(key, 'unknown', `"${key}" is not a sub-set of indicator set ${set.key}`, `不是指标集“${set.zh}”的子集`),
+      );
   }
   const birthMonth = birthMonthOf(record.basic);
   const before = isObject(ctx.before) ? ctx.before : {};
@@ -145,14 +243,27 @@ export function validateRecord(record: unknown, ctx: RecordValidationContext): R
       validateObject(value, ss.key, rules, today, out, false, isObject(prev) ? prev : undefined);
       continue;
     }
-    if (!Array.isArray(value)) { out.push(problem(ss.key, 'list', 'must be a list', '应为列表')); continue; }
+    if (!Array.isArray(value)) {
+      out.push(problem(ss.key, 'list', 'must be a list', '应为列表'));
+      continue;
+    }
     if (value.length > cat.maxListEntries) {
-      out.push(problem(ss.key, 'maxEntries', `must have at most ${cat.maxListEntries} entries`, `条目不能超过${cat.maxListEntries}条`));
+      out.push(
+        problem(
+          ss.key,
+          'maxEntries',
+          `must have at most ${cat.maxListEntries} entries`,
+          `条目不能超过${cat.maxListEntries}条`,
+        ),
+      );
       continue;
     }
     const prevList = Array.isArray(before[ss.key]) ? (before[ss.key] as unknown[]) : [];
     value.forEach((entry, i) => {
-      const prev = isObject(entry) && typeof entry.id === 'string' ? prevList.find((e) => isObject(e) && e.id === entry.id) : undefined;
+      const prev =
+        isObject(entry) && typeof entry.id === 'string'
+          ? prevList.find((e) => isObject(e) && e.id === entry.id)
+          : undefined;
       validateObject(entry, `${ss.key}[${i}]`, rules, today, out, true, isObject(prev) ? prev : undefined);
       if (isObject(entry)) out.push(...checkEntryRules(ss.key, entry, `${ss.key}[${i}]`, birthMonth));
     });
@@ -160,7 +271,11 @@ export function validateRecord(record: unknown, ctx: RecordValidationContext): R
     if (ss.key === 'education') out.push(...checkHighestEducation(value));
   }
   if (isObject(record.basic)) {
-    out.push(...checkIdNumberRules(record.basic, today), ...checkBasicDateOrder(record.basic), ...checkConditionalRules(record.basic));
+    out.push(
+      ...checkIdNumberRules(record.basic, today),
+      ...checkBasicDateOrder(record.basic),
+      ...checkConditionalRules(record.basic),
+    );
   }
   return done(out);
 }

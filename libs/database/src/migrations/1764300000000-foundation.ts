@@ -65,7 +65,9 @@ export class Foundation1764300000000 implements MigrationInterface {
         CONSTRAINT account_username_uq UNIQUE (username),
         CONSTRAINT account_username_lower CHECK (username = lower(username))
       )`);
-    await q.query(`CREATE UNIQUE INDEX account_one_sysadmin_per_unit ON account (unit_id) WHERE role = 'sysadmin' AND status = 'active'`);
+    await q.query(
+      `CREATE UNIQUE INDEX account_one_sysadmin_per_unit ON account (unit_id) WHERE role = 'sysadmin' AND status = 'active'`,
+    );
     await q.query(`CREATE INDEX account_unit_idx ON account (unit_id, role)`);
     await q.query(`
       CREATE TABLE auth_session (

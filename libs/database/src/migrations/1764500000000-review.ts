@@ -8,7 +8,9 @@ export class Review1764500000000 implements MigrationInterface {
     await q.query(`ALTER TABLE teacher ADD COLUMN review_state varchar(16) NOT NULL DEFAULT 'draft'
       CHECK (review_state IN ('draft','submitted','returned','school_approved','reported'))`);
     await q.query(`ALTER TABLE teacher ADD COLUMN reported_version integer`);
-    await q.query(`CREATE INDEX teacher_review_idx ON teacher (review_state, unit_path) WHERE review_state IN ('submitted','school_approved')`);
+    await q.query(
+      `CREATE INDEX teacher_review_idx ON teacher (review_state, unit_path) WHERE review_state IN ('submitted','school_approved')`,
+    );
     await q.query(`
       CREATE TABLE review_event (
         id bigserial PRIMARY KEY,

@@ -20,7 +20,9 @@ export class ChangesChecksCycles1764600000000 implements MigrationInterface {
         decided_at timestamptz,
         decision_reason text
       )`);
-    await q.query(`CREATE INDEX change_request_pending_idx ON change_request (unit_path, requested_at) WHERE state = 'pending'`);
+    await q.query(
+      `CREATE INDEX change_request_pending_idx ON change_request (unit_path, requested_at) WHERE state = 'pending'`,
+    );
     await q.query(`CREATE INDEX change_request_teacher_idx ON change_request (teacher_id)`);
     await q.query(`
       CREATE TABLE spot_check (
@@ -84,6 +86,7 @@ export class ChangesChecksCycles1764600000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION tmis_gb11643_valid(text)`);
-    for (const t of ['cycle_confirmation', 'reporting_cycle', 'spot_check_item', 'spot_check', 'change_request']) await q.query(`DROP TABLE ${t}`);
+    for (const t of ['cycle_confirmation', 'reporting_cycle', 'spot_check_item', 'spot_check', 'change_request'])
+      await q.query(`DROP TABLE ${t}`);
   }
 }

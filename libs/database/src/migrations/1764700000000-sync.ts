@@ -26,7 +26,9 @@ export class Sync1764700000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     // Every (province, sequence) received: duplicates are recognised and gaps counted exactly.
-    await q.query(`CREATE TABLE sync_received (province_code varchar(2) NOT NULL, sequence bigint NOT NULL, received_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (province_code, sequence))`);
+    await q.query(
+      `CREATE TABLE sync_received (province_code varchar(2) NOT NULL, sequence bigint NOT NULL, received_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (province_code, sequence))`,
+    );
     await q.query(`
       CREATE TABLE national_teacher (
         teacher_id uuid PRIMARY KEY,
@@ -46,7 +48,9 @@ export class Sync1764700000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX national_teacher_unit_idx ON national_teacher (province_code, unit_code)`);
-    await q.query(`CREATE INDEX national_teacher_person_idx ON national_teacher (id_type, id_number) WHERE active AND NOT removed`);
+    await q.query(
+      `CREATE INDEX national_teacher_person_idx ON national_teacher (id_type, id_number) WHERE active AND NOT removed`,
+    );
     await q.query(`
       CREATE TABLE national_custom_fields (
         province_code varchar(2) PRIMARY KEY,
@@ -66,6 +70,14 @@ export class Sync1764700000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['sync_dead_letter', 'national_custom_fields', 'national_teacher', 'sync_received', 'sync_progress', 'sync_outbox']) await q.query(`DROP TABLE ${t}`);
+    for (const t of [
+      'sync_dead_letter',
+      'national_custom_fields',
+      'national_teacher',
+      'sync_received',
+      'sync_progress',
+      'sync_outbox',
+    ])
+      await q.query(`DROP TABLE ${t}`);
   }
 }

@@ -39,7 +39,9 @@ export class ReportedSnapshot1764800000000 implements MigrationInterface {
         END IF;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER teacher_keep_reported BEFORE UPDATE OF version, reported_version ON teacher FOR EACH ROW EXECUTE FUNCTION teacher_keep_reported()`);
+    await q.query(
+      `CREATE TRIGGER teacher_keep_reported BEFORE UPDATE OF version, reported_version ON teacher FOR EACH ROW EXECUTE FUNCTION teacher_keep_reported()`,
+    );
     // Resync pages through the province in teacher-id order, a chunk per transaction.
     await q.query(`CREATE INDEX teacher_reported_id_idx ON teacher (id) WHERE reported_version IS NOT NULL`);
     // A resync's progress, so that a node restarted mid-resync carries on where it stopped.

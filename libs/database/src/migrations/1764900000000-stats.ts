@@ -55,7 +55,8 @@ export class Stats1764900000000 implements MigrationInterface {
         qualification_types text[] NOT NULL,
         custom jsonb NOT NULL
       )`);
-    for (const c of ['province_code', 'city_code', 'county_code', 'unit_path']) await q.query(`CREATE INDEX stat_fact_${c}_idx ON stat_fact (${c})`);
+    for (const c of ['province_code', 'city_code', 'county_code', 'unit_path'])
+      await q.query(`CREATE INDEX stat_fact_${c}_idx ON stat_fact (${c})`);
     await q.query(`
       CREATE UNLOGGED TABLE stat_cell (
         dim1 text NOT NULL,
@@ -67,7 +68,9 @@ export class Stats1764900000000 implements MigrationInterface {
         v2 text,
         n integer NOT NULL
       )`);
-    await q.query(`CREATE INDEX stat_cell_key_idx ON stat_cell (dim1, dim2, province_code, city_code, county_code) INCLUDE (v1, v2, n)`);
+    await q.query(
+      `CREATE INDEX stat_cell_key_idx ON stat_cell (dim1, dim2, province_code, city_code, county_code) INCLUDE (v1, v2, n)`,
+    );
     await q.query(`
       CREATE TABLE stat_refresh (
         id bigserial PRIMARY KEY,
@@ -91,7 +94,8 @@ export class Stats1764900000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['stat_refresh', 'stat_cell', 'stat_fact', 'stat_cell_next', 'stat_fact_next']) await q.query(`DROP TABLE IF EXISTS ${t}`);
+    for (const t of ['stat_refresh', 'stat_cell', 'stat_fact', 'stat_cell_next', 'stat_fact_next'])
+      await q.query(`DROP TABLE IF EXISTS ${t}`);
     await q.query(`DROP FUNCTION tmis_retirement_date(text, date)`);
   }
 }

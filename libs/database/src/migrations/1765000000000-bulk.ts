@@ -37,7 +37,9 @@ export class Bulk1765000000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX bulk_job_path_idx ON bulk_job (unit_path, created_at)`);
-    await q.query(`CREATE INDEX bulk_job_running_idx ON bulk_job (state) WHERE state IN ('queued','validating','committing')`);
+    await q.query(
+      `CREATE INDEX bulk_job_running_idx ON bulk_job (state) WHERE state IN ('queued','validating','committing')`,
+    );
     await q.query(`
       CREATE TABLE bulk_job_error (
         id bigserial PRIMARY KEY,

@@ -9,4 +9,14 @@ import { Bulk1765000000000 } from './1765000000000-bulk.js';
 import { StatsIncremental1765100000000 } from './1765100000000-stats-incremental.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
-export const migrations = [Foundation1764300000000, TeacherRecord1764400000000, Review1764500000000, ChangesChecksCycles1764600000000, Sync1764700000000, ReportedSnapshot1764800000000, Stats1764900000000, Bulk1765000000000, StatsIncremental1765100000000];
+export const migrations = [
+  Foundation1764300000000,
+  TeacherRecord1764400000000,
+  Review1764500000000,
+  ChangesChecksCycles1764600000000,
+  Sync1764700000000,
+  ReportedSnapshot1764800000000,
+  Stats1764900000000,
+  Bulk1765000000000,
+  StatsIncremental1765100000000,
+];

@@ -1,7 +1,27 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, MaxLength } from 'class-validator';
-import { codeLabel, INDICATOR_SET_BY_SCHOOL_TYPE, SCHOOL_TYPES, SPONSOR, URBAN_RURAL, type CodeEntry } from '@tmis/core-indicators';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  MaxLength,
+} from 'class-validator';
+import {
+  codeLabel,
+  INDICATOR_SET_BY_SCHOOL_TYPE,
+  SCHOOL_TYPES,
+  SPONSOR,
+  URBAN_RURAL,
+  type CodeEntry,
+} from '@tmis/core-indicators';
 import { UnitKind, UnitStatus, type OrgUnitEntity } from '../org-unit.entity.js';
 
 const schoolTypeCodes = SCHOOL_TYPES.entries.map((e) => e.code);
@@ -13,31 +33,51 @@ export class CreateUnitDto {
   @IsIn([UnitKind.City, UnitKind.County, UnitKind.School, UnitKind.Department])
   kind: UnitKind;
 
-  @ApiProperty({ description: 'Parent unit id' }) @IsUUID()
+  @ApiProperty({ description: 'Parent unit id' })
+  @IsUUID()
   parentId: string;
 
-  @ApiPropertyOptional({ description: 'GB/T 2260 code (city, county), 10-digit school identification code (school); generated for departments when omitted' })
-  @IsOptional() @IsString() @Matches(/^[0-9]{6}$|^[0-9]{10}$|^[0-9]{10}-[0-9]{3}$/, { message: 'code must be a 6-digit division code, a 10-digit school code, or <school code>-<3 digits>' })
+  @ApiPropertyOptional({
+    description:
+      'GB/T 2260 code (city, county), 10-digit school identification code (school); generated for departments when omitted',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9]{6}$|^[0-9]{10}$|^[0-9]{10}-[0-9]{3}$/, {
+    message: 'code must be a 6-digit division code, a 10-digit school code, or <school code>-<3 digits>',
+  })
   code?: string;
 
-  @ApiProperty() @IsString() @Length(1, 200)
+  @ApiProperty()
+  @IsString()
+  @Length(1, 200)
   name: string;
 
-  @ApiPropertyOptional({ enum: schoolTypeCodes }) @IsOptional() @IsIn(schoolTypeCodes)
+  @ApiPropertyOptional({ enum: schoolTypeCodes })
+  @IsOptional()
+  @IsIn(schoolTypeCodes)
   schoolType?: string;
 
-  @ApiPropertyOptional({ enum: urbanRuralCodes }) @IsOptional() @IsIn(urbanRuralCodes)
+  @ApiPropertyOptional({ enum: urbanRuralCodes })
+  @IsOptional()
+  @IsIn(urbanRuralCodes)
   urbanRural?: string;
 
-  @ApiPropertyOptional({ enum: sponsorCodes, description: '1 public, 2 private' }) @IsOptional() @IsIn(sponsorCodes)
+  @ApiPropertyOptional({ enum: sponsorCodes, description: '1 public, 2 private' })
+  @IsOptional()
+  @IsIn(sponsorCodes)
   sponsor?: string;
 
-  @ApiPropertyOptional({ description: 'A university under a central ministry (placed under the ministry)' }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ description: 'A university under a central ministry (placed under the ministry)' })
+  @IsOptional()
+  @IsBoolean()
   central?: boolean;
 }
 
 export class UpdateUnitDto {
-  @ApiProperty({ description: 'The version you read (optimistic concurrency)' }) @IsInt() @Min(1)
+  @ApiProperty({ description: 'The version you read (optimistic concurrency)' })
+  @IsInt()
+  @Min(1)
   version: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) name?: string;
   @ApiPropertyOptional({ enum: schoolTypeCodes }) @IsOptional() @IsIn(schoolTypeCodes) schoolType?: string;

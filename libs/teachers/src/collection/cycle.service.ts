@@ -6,8 +6,15 @@ import { isUniqueViolation } from '@tmis/database';
 import { OrgService, UnitKind } from '@tmis/org';
 import { DataSource } from 'typeorm';
 
-
-export interface CycleRow { id: string; unitId: string; unitPath: string; name: string; period: string; deadline: string; createdAt: Date }
+export interface CycleRow {
+  id: string;
+  unitId: string;
+  unitPath: string;
+  name: string;
+  period: string;
+  deadline: string;
+  createdAt: Date;
+}
 const COLS = `id, unit_id AS "unitId", unit_path AS "unitPath", name, period, to_char(deadline, 'YYYY-MM-DD') AS deadline, created_at AS "createdAt"`;
 
 /**
@@ -17,13 +24,26 @@ const COLS = `id, unit_id AS "unitId", unit_path AS "unitPath", name, period, to
  */
 @Injectable()
 export class CycleService {
-  constructor(private readonly db: DataSource, private readonly org: OrgService, private readonly audit: AuditService) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly org: OrgService,
+    private readonly audit: AuditService,
+  ) {}
 
   async create(actor: Actor, dto: { name: string; period: string; deadline: string }): Promise<CycleRow> {
     this.requireProvince(actor);
     try {
-      const [row] = await this.db.query(`INSERT INTO reporting_cycle (unit_id, unit_path, name, period, deadline, created_by) VALUES ($1,$2,$3,$4,$5,$6) RETURNING ${COLS}`, [actor.unitId, actor.unitPath, dto.name, dto.period, dto.deadline, actor.accountId]);
-      await this.audit.record(actor, { action: 'cycle.create', targetType: 'cycle', targetId: row.id, unitPath: actor.unitPath, details: { period: dto.period } });
+      const [row] = await this.db.query(
+        `INSERT INTO reporting_cycle (unit_id, unit_path, name, period, deadline, created_by) VALUES ($1,$2,$3,$4,$5,$6) RETURNING ${COLS}`,
+        [actor.unitId, actor.unitPath, dto.name, dto.period, dto.deadline, actor.accountId],
+      );
+      await this.audit.record(actor, {
+        action: 'cycle.create',
+        targetType: 'cycle',
+        targetId: row.id,
+        unitPath: actor.unitPath,
+        details: { period: dto.period },
+      });
       return row;
     } catch (e) {
       if (isUniqueViolation(e)) throw commonError(CommonErrorCode.Conflict, `A cycle for period ${dto.period} exists`);
@@ -40,28 +60,40 @@ export class CycleService {
     ];
     const out: CycleRow[] = [];
     for (const w of wanted) {
-      const [existing] = await this.db.query(`SELECT ${COLS} FROM reporting_cycle WHERE unit_id = $1 AND period = $2`, [actor.unitId, w.period]);
+      const [existing] = await this.db.query(`SELECT ${COLS} FROM reporting_cycle WHERE unit_id = $1 AND period = $2`, [
+        actor.unitId,
+        w.period,
+      ]);
       out.push(existing ?? (await this.create(actor, w)));
     }
     return out;
   }
 
   async list(actor: Actor): Promise<CycleRow[]> {
-    return this.db.query(`SELECT ${COLS} FROM reporting_cycle WHERE $1::text LIKE unit_path || '%' OR unit_path LIKE $1::text || '%' ORDER BY deadline DESC`, [actor.unitPath]);
+    return this.db.query(
+      `SELECT ${COLS} FROM reporting_cycle WHERE $1::text LIKE unit_path || '%' OR unit_path LIKE $1::text || '%' ORDER BY deadline DESC`,
+      [actor.unitPath],
+    );
   }
 
   private async cycle(actor: Actor, id: string): Promise<CycleRow> {
     const [c] = await this.db.query(`SELECT ${COLS} FROM reporting_cycle WHERE id = $1`, [id]);
-    if (!c || !(actor.unitPath.startsWith(c.unitPath) || c.unitPath.startsWith(actor.unitPath))) throw commonError(CommonErrorCode.NotFound, 'No such cycle');
+    if (!c || !(actor.unitPath.startsWith(c.unitPath) || c.unitPath.startsWith(actor.unitPath)))
+      throw commonError(CommonErrorCode.NotFound, 'No such cycle');
     return c;
   }
 
   /** A school's information administrator confirms the school's teachers for the cycle. */
-  async confirm(actor: Actor, cycleId: string, schoolId?: string): Promise<{ schoolId: string; teachers: number; confirmedAt: Date }> {
+  async confirm(
+    actor: Actor,
+    cycleId: string,
+    schoolId?: string,
+  ): Promise<{ schoolId: string; teachers: number; confirmedAt: Date }> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
     const cycle = await this.cycle(actor, cycleId);
     const school = await this.org.findById(schoolId ?? actor.unitId);
-    if (!school || school.kind !== UnitKind.School) throw commonError(CommonErrorCode.ValidationFailed, 'Confirmation is per school');
+    if (!school || school.kind !== UnitKind.School)
+      throw commonError(CommonErrorCode.ValidationFailed, 'Confirmation is per school');
     AccessPolicy.requireInScope(actor, school.path);
     if (!school.path.startsWith(cycle.unitPath)) throw commonError(CommonErrorCode.OutOfScope);
     const [row] = await this.db.query(
@@ -71,7 +103,13 @@ export class CycleService {
        RETURNING school_id AS "schoolId", teachers, confirmed_at AS "confirmedAt"`,
       [cycleId, school.id, school.path, actor.accountId],
     );
-    await this.audit.record(actor, { action: 'cycle.confirm', targetType: 'cycle', targetId: cycleId, unitPath: school.path, details: { teachers: row.teachers } });
+    await this.audit.record(actor, {
+      action: 'cycle.confirm',
+      targetType: 'cycle',
+      targetId: cycleId,
+      unitPath: school.path,
+      details: { teachers: row.teachers },
+    });
     return row;
   }
 
@@ -91,20 +129,50 @@ export class CycleService {
         GROUP BY 1 ORDER BY 1`,
       [unit.path, cycleId],
     );
-    const children: { path: string; id: string; code: string; name: string }[] = rows.length ? await this.db.query(`SELECT path, id, code, name FROM org_unit WHERE path = ANY($1::text[])`, [rows.map((r) => r.childPath)]) : [];
+    const children: { path: string; id: string; code: string; name: string }[] = rows.length
+      ? await this.db.query(`SELECT path, id, code, name FROM org_unit WHERE path = ANY($1::text[])`, [
+          rows.map((r) => r.childPath),
+        ])
+      : [];
     const byPath = new Map(children.map((c) => [c.path, c]));
-    const total = rows.reduce((a, r) => ({ schools: a.schools + r.schools, confirmed: a.confirmed + r.confirmed, teachers: a.teachers + r.teachers }), { schools: 0, confirmed: 0, teachers: 0 });
+    const total = rows.reduce(
+      (a, r) => ({
+        schools: a.schools + r.schools,
+        confirmed: a.confirmed + r.confirmed,
+        teachers: a.teachers + r.teachers,
+      }),
+      { schools: 0, confirmed: 0, teachers: 0 },
+    );
     const overdueSchools = overdue
-      ? await this.db.query(`SELECT s.id, s.code, s.name FROM org_unit s WHERE s.kind = 'school' AND s.status = 'active' AND s.path LIKE $1::text || '%' AND NOT EXISTS (SELECT 1 FROM cycle_confirmation c WHERE c.cycle_id = $2 AND c.school_id = s.id) ORDER BY s.path LIMIT 500`, [unit.path, cycleId])
+      ? await this.db.query(
+          `SELECT s.id, s.code, s.name FROM org_unit s WHERE s.kind = 'school' AND s.status = 'active' AND s.path LIKE $1::text || '%' AND NOT EXISTS (SELECT 1 FROM cycle_confirmation c WHERE c.cycle_id = $2 AND c.school_id = s.id) ORDER BY s.path LIMIT 500`,
+          [unit.path, cycleId],
+        )
       : [];
     return {
-      cycle, unitId: unit.id, deadline: cycle.deadline, pastDeadline: overdue, ...total,
-      children: rows.map((r) => ({ unitId: byPath.get(r.childPath)?.id, code: byPath.get(r.childPath)?.code, name: byPath.get(r.childPath)?.name, schools: r.schools, confirmed: r.confirmed, teachers: r.teachers, overdue: overdue ? r.schools - r.confirmed : 0 })),
+      cycle,
+      unitId: unit.id,
+      deadline: cycle.deadline,
+      pastDeadline: overdue,
+      ...total,
+      children: rows.map((r) => ({
+        unitId: byPath.get(r.childPath)?.id,
+        code: byPath.get(r.childPath)?.code,
+        name: byPath.get(r.childPath)?.name,
+        schools: r.schools,
+        confirmed: r.confirmed,
+        teachers: r.teachers,
+        overdue: overdue ? r.schools - r.confirmed : 0,
+      })),
       overdueSchools,
     };
   }
 
   private requireProvince(actor: Actor): void {
-    if (actor.role !== Role.InfoAdmin || actor.unitLevel !== 2) throw commonError(CommonErrorCode.Forbidden, 'Reporting cycles are set by the province\'s information administrator');
+    if (actor.role !== Role.InfoAdmin || actor.unitLevel !== 2)
+      throw commonError(
+        CommonErrorCode.Forbidden,
+        "Reporting cycles are set by the province's information administrator",
+      );
   }
 }

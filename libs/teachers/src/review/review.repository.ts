@@ -27,7 +27,13 @@ export class ReviewRepository {
   }
 
   /** Moves the state only if it is still `from` at `version`; false when someone else moved first. */
-  async setState(teacherId: string, from: ReviewState, to: ReviewState, version: number, tx: EntityManager): Promise<boolean> {
+  async setState(
+    teacherId: string,
+    from: ReviewState,
+    to: ReviewState,
+    version: number,
+    tx: EntityManager,
+  ): Promise<boolean> {
     const res = await tx.query(
       `UPDATE teacher SET review_state = $3::varchar, reported_version = CASE WHEN $3::varchar = 'reported' THEN version ELSE reported_version END
         WHERE id = $1 AND review_state = $2::varchar AND version = $4 RETURNING id`,
@@ -40,7 +46,19 @@ export class ReviewRepository {
     await tx.query(
       `INSERT INTO review_event (teacher_id, actor_account_id, actor_role, action, from_state, to_state, record_version, reason, field_reasons, participants, principal)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-      [e.teacherId, e.actorAccountId, e.actorRole, e.action, e.fromState, e.toState, e.recordVersion, e.reason, e.fieldReasons ? JSON.stringify(e.fieldReasons) : null, e.participants ? JSON.stringify(e.participants) : null, e.principal],
+      [
+        e.teacherId,
+        e.actorAccountId,
+        e.actorRole,
+        e.action,
+        e.fromState,
+        e.toState,
+        e.recordVersion,
+        e.reason,
+        e.fieldReasons ? JSON.stringify(e.fieldReasons) : null,
+        e.participants ? JSON.stringify(e.participants) : null,
+        e.principal,
+      ],
     );
   }
 
@@ -54,10 +72,18 @@ export class ReviewRepository {
   }
 
   /** Records in a subtree waiting in `state`, oldest change first, keyset-paged by (updated_at, id). */
-  async pending(pathPrefix: string, state: ReviewState, after: [string, string] | null, limit: number): Promise<{ id: string; name: string; unitId: string; version: number; updatedAt: Date }[]> {
+  async pending(
+    pathPrefix: string,
+    state: ReviewState,
+    after: [string, string] | null,
+    limit: number,
+  ): Promise<{ id: string; name: string; unitId: string; version: number; updatedAt: Date }[]> {
     const params: unknown[] = [state, pathPrefix + '%', limit];
     let cursor = '';
-    if (after) { params.push(after[0], after[1]); cursor = `AND (updated_at, id) > ($4::timestamptz, $5::uuid)`; }
+    if (after) {
+      params.push(after[0], after[1]);
+      cursor = `AND (updated_at, id) > ($4::timestamptz, $5::uuid)`;
+    }
     return this.db.query(
       `SELECT id, name, unit_id AS "unitId", version, updated_at AS "updatedAt" FROM teacher
         WHERE review_state = $1 AND unit_path LIKE $2 ${cursor} ORDER BY updated_at, id LIMIT $3`,

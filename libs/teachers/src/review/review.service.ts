@@ -33,14 +33,20 @@ export interface ReviewInput {
 
 const REFUSALS = {
   'unknown-action': 'No such review step',
-  'illegal-transition': 'This step is not possible in the record\'s current review state',
+  'illegal-transition': "This step is not possible in the record's current review state",
   'not-allowed': 'Your role and unit may not take this step on this record',
   'reason-required': 'A reason is required to return a record',
 } as const;
 
 @Injectable()
 export class ReviewService {
-  constructor(private readonly teachers: TeacherRepository, private readonly repo: ReviewRepository, private readonly audit: AuditService, private readonly records: TeacherService, private readonly outbox: OutboxWriter) {}
+  constructor(
+    private readonly teachers: TeacherRepository,
+    private readonly repo: ReviewRepository,
+    private readonly audit: AuditService,
+    private readonly records: TeacherService,
+    private readonly outbox: OutboxWriter,
+  ) {}
 
   async view(actor: Actor, teacherId: string): Promise<ReviewView> {
     const t = await this.load(actor, teacherId);
@@ -55,31 +61,113 @@ export class ReviewService {
       const ctx = await this.context(actor, t);
       const step = transition(REVIEW_WORKFLOW, t.reviewState, action, ctx, input.reason);
       if (!step.ok) {
-        const status = step.reason === 'not-allowed' ? CommonErrorCode.Forbidden : step.reason === 'reason-required' ? CommonErrorCode.ValidationFailed : CommonErrorCode.Conflict;
-        throw commonError(status, REFUSALS[step.reason], { state: t.reviewState, action, mayDo: availableActions(REVIEW_WORKFLOW, t.reviewState, ctx) }, step.reason === 'reason-required' ? [{ path: 'reason', code: 'isDefined', message: 'reason is required', messageZh: 'reason：退回须填写原因' }] : undefined);
+        const status =
+          step.reason === 'not-allowed'
+            ? CommonErrorCode.Forbidden
+            : step.reason === 'reason-required'
+              ? CommonErrorCode.ValidationFailed
+              : CommonErrorCode.Conflict;
+        throw commonError(
+          status,
+          REFUSALS[step.reason],
+          { state: t.reviewState, action, mayDo: availableActions(REVIEW_WORKFLOW, t.reviewState, ctx) },
+          step.reason === 'reason-required'
+            ? [
+                {
+                  path: 'reason',
+                  code: 'isDefined',
+                  message: 'reason is required',
+                  messageZh: 'reason：退回须填写原因',
+                },
+              ]
+            : undefined,
+        );
       }
-      if (t.version !== input.version) throw commonError(CommonErrorCode.StaleVersion, 'The record changed since you read it; review the current version', { currentVersion: t.version });
+      if (t.version !== input.version)
+        throw commonError(
+          CommonErrorCode.StaleVersion,
+          'The record changed since you read it; review the current version',
+          { currentVersion: t.version },
+        );
       if (action === 'submit') {
         // Completeness: required fields of the set may have grown since the last write (e.g. a new required custom field).
         const c = await this.records.completeness(actor, t.id, tx);
-        if (!c.complete) throw teacherError(TeacherErrorCode.InvalidRecord, 'The record is incomplete for its indicator set; complete it before submitting', { indicatorSet: c.indicatorSet }, c.problems);
+        if (!c.complete)
+          throw teacherError(
+            TeacherErrorCode.InvalidRecord,
+            'The record is incomplete for its indicator set; complete it before submitting',
+            { indicatorSet: c.indicatorSet },
+            c.problems,
+          );
       }
       if (action === 'school-approve' && (!input.participants?.length || !input.principal)) {
-        throw commonError(CommonErrorCode.ValidationFailed, 'A school review records who took part and the accountable principal', undefined, [
-          ...(!input.participants?.length ? [{ path: 'participants', code: 'arrayMinSize', message: 'participants of the collective review are required', messageZh: 'participants：须填写集体审核参与人' }] : []),
-          ...(!input.principal ? [{ path: 'principal', code: 'isDefined', message: 'the accountable principal is required', messageZh: 'principal：须填写负责的校长' }] : []),
-        ]);
+        throw commonError(
+          CommonErrorCode.ValidationFailed,
+          'A school review records who took part and the accountable principal',
+          undefined,
+          [
+            ...(!input.participants?.length
+              ? [
+                  {
+                    path: 'participants',
+                    code: 'arrayMinSize',
+                    message: 'participants of the collective review are required',
+                    messageZh: 'participants：须填写集体审核参与人',
+                  },
+                ]
+              : []),
+            ...(!input.principal
+              ? [
+                  {
+                    path: 'principal',
+                    code: 'isDefined',
+                    message: 'the accountable principal is required',
+                    messageZh: 'principal：须填写负责的校长',
+                  },
+                ]
+              : []),
+          ],
+        );
       }
-      if (!(await this.repo.setState(t.id, step.from, step.to, t.version, tx))) throw commonError(CommonErrorCode.StaleVersion);
+      if (!(await this.repo.setState(t.id, step.from, step.to, t.version, tx)))
+        throw commonError(CommonErrorCode.StaleVersion);
       if (step.to === 'reported') await this.outbox.teacherReported(tx, t.id);
-      await this.repo.addEvent({ teacherId: t.id, actorAccountId: actor.accountId, actorRole: actor.role, action, fromState: step.from, toState: step.to, recordVersion: t.version, reason: input.reason ?? null, fieldReasons: input.fieldReasons ?? null, participants: input.participants ?? null, principal: input.principal ?? null }, tx);
-      await this.audit.record(actor, { action: `review.${action}`, targetType: 'teacher', targetId: t.id, unitPath: t.unitPath, details: { from: step.from, to: step.to } }, tx);
+      await this.repo.addEvent(
+        {
+          teacherId: t.id,
+          actorAccountId: actor.accountId,
+          actorRole: actor.role,
+          action,
+          fromState: step.from,
+          toState: step.to,
+          recordVersion: t.version,
+          reason: input.reason ?? null,
+          fieldReasons: input.fieldReasons ?? null,
+          participants: input.participants ?? null,
+          principal: input.principal ?? null,
+        },
+        tx,
+      );
+      await this.audit.record(
+        actor,
+        {
+          action: `review.${action}`,
+          targetType: 'teacher',
+          targetId: t.id,
+          unitPath: t.unitPath,
+          details: { from: step.from, to: step.to },
+        },
+        tx,
+      );
     });
     return this.view(actor, teacherId);
   }
 
   /** The department approves many at once; each record succeeds or fails on its own. */
-  async approveBatch(actor: Actor, items: { teacherId: string; version: number }[]): Promise<{ teacherId: string; status: number; code?: string; state?: ReviewState }[]> {
+  async approveBatch(
+    actor: Actor,
+    items: { teacherId: string; version: number }[],
+  ): Promise<{ teacherId: string; status: number; code?: string; state?: ReviewState }[]> {
     const out: { teacherId: string; status: number; code?: string; state?: ReviewState }[] = [];
     for (const item of items) {
       try {
@@ -95,14 +183,22 @@ export class ReviewService {
   }
 
   /** What waits for the caller: submissions for a school administrator, school-approved records for a department. */
-  async pending(actor: Actor, cursor: string | undefined, limit = 100): Promise<Page<{ id: string; name: string; unitId: string; version: number; updatedAt: Date }> & { stage: string }> {
+  async pending(
+    actor: Actor,
+    cursor: string | undefined,
+    limit = 100,
+  ): Promise<Page<{ id: string; name: string; unitId: string; version: number; updatedAt: Date }> & { stage: string }> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
     const state: ReviewState = actor.unitLevel >= 5 ? 'submitted' : 'school_approved';
     const after = decodeCursor(cursor, 2) as [string, string] | null;
     const rows = await this.repo.pending(actor.unitPath, state, after, limit + 1);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
-    return { stage: state === 'submitted' ? 'school-review' : 'department-review', items, nextCursor: rows.length > limit ? encodeCursor([new Date(last.updatedAt).toISOString(), last.id]) : null };
+    return {
+      stage: state === 'submitted' ? 'school-review' : 'department-review',
+      items,
+      nextCursor: rows.length > limit ? encodeCursor([new Date(last.updatedAt).toISOString(), last.id]) : null,
+    };
   }
 
   private async load(actor: Actor, teacherId: string): Promise<TeacherRow> {
@@ -110,7 +206,8 @@ export class ReviewService {
     if (!t) throw teacherError(TeacherErrorCode.NotFound);
     AccessPolicy.requireInScope(actor, t.unitPath);
     const ctx = await this.context(actor, t);
-    if (actor.role === Role.Teacher && !ctx.isOwner) throw commonError(CommonErrorCode.OutOfScope, 'A teacher sees only their own record');
+    if (actor.role === Role.Teacher && !ctx.isOwner)
+      throw commonError(CommonErrorCode.OutOfScope, 'A teacher sees only their own record');
     AccessPolicy.requireRole(actor, [Role.InfoAdmin, Role.Query, Role.Teacher]);
     return t;
   }
@@ -127,6 +224,16 @@ export class ReviewService {
   private async toView(actor: Actor, t: TeacherRow, trail: ReviewEventRow[]): Promise<ReviewView> {
     const actions = availableActions(REVIEW_WORKFLOW, t.reviewState, await this.context(actor, t));
     const flags = new Set(actions.map((a) => MAY_FLAGS[a]));
-    return { teacherId: t.id, state: t.reviewState, recordVersion: t.version, reportedVersion: t.reportedVersion, maySubmit: flags.has('maySubmit'), mayApprove: flags.has('mayApprove'), mayReturn: flags.has('mayReturn'), actions, trail };
+    return {
+      teacherId: t.id,
+      state: t.reviewState,
+      recordVersion: t.version,
+      reportedVersion: t.reportedVersion,
+      maySubmit: flags.has('maySubmit'),
+      mayApprove: flags.has('mayApprove'),
+      mayReturn: flags.has('mayReturn'),
+      actions,
+      trail,
+    };
   }
 }

@@ -10,8 +10,10 @@ export interface ReviewContext {
   isOwner: boolean;
 }
 
-const schoolAdmin = (c: ReviewContext) => c.actor.role === Role.InfoAdmin && c.actor.unitLevel >= 5 && inScope(c.actor, c.recordUnitPath);
-const departmentAdmin = (c: ReviewContext) => c.actor.role === Role.InfoAdmin && c.actor.unitLevel <= 4 && inScope(c.actor, c.recordUnitPath);
+const schoolAdmin = (c: ReviewContext) =>
+  c.actor.role === Role.InfoAdmin && c.actor.unitLevel >= 5 && inScope(c.actor, c.recordUnitPath);
+const departmentAdmin = (c: ReviewContext) =>
+  c.actor.role === Role.InfoAdmin && c.actor.unitLevel <= 4 && inScope(c.actor, c.recordUnitPath);
 
 /**
  * Art. 17: the teacher (or the school) submits; the school reviews collectively with its principal
@@ -26,7 +28,13 @@ export const REVIEW_WORKFLOW = defineWorkflow<ReviewState, ReviewContext>({
     { name: 'school-approve', from: ['submitted'], to: 'school_approved', allowed: schoolAdmin },
     { name: 'school-return', from: ['submitted'], to: 'returned', allowed: schoolAdmin, requiresReason: true },
     { name: 'department-approve', from: ['school_approved'], to: 'reported', allowed: departmentAdmin },
-    { name: 'department-return', from: ['school_approved'], to: 'returned', allowed: departmentAdmin, requiresReason: true },
+    {
+      name: 'department-return',
+      from: ['school_approved'],
+      to: 'returned',
+      allowed: departmentAdmin,
+      requiresReason: true,
+    },
   ],
 });
 

@@ -10,7 +10,10 @@ import type { TeacherRow } from '../teacher.repository.js';
 @Injectable()
 export class OutboxWriter {
   async teacherReported(tx: EntityManager, teacherId: string): Promise<void> {
-    const [t]: (Pick<TeacherRow, 'id' | 'idType' | 'idNumber' | 'name' | 'personStatus' | 'record' | 'custom' | 'catalogueVersion'> & { unitCode: string; version: number })[] = await tx.query(
+    const [t]: (Pick<
+      TeacherRow,
+      'id' | 'idType' | 'idNumber' | 'name' | 'personStatus' | 'record' | 'custom' | 'catalogueVersion'
+    > & { unitCode: string; version: number })[] = await tx.query(
       `SELECT t.id, t.id_type AS "idType", t.id_number AS "idNumber", t.name, t.person_status AS "personStatus", t.record, t.custom,
               t.catalogue_version AS "catalogueVersion", t.version, u.code AS "unitCode"
          FROM teacher t JOIN org_unit u ON u.id = t.unit_id WHERE t.id = $1`,
@@ -18,13 +21,30 @@ export class OutboxWriter {
     );
     if (!t) return;
     // Only a provincial node syncs up: the national node (the one with the ministry unit) keeps its own records.
-    await tx.query(`INSERT INTO sync_outbox (type, key, payload) SELECT 'teacher.upserted', $1::varchar, $2::jsonb WHERE ${PROVINCIAL_NODE}`, [
-      t.id,
-      JSON.stringify({ teacherId: t.id, unitCode: t.unitCode, idType: t.idType, idNumber: t.idNumber, name: t.name, personStatus: t.personStatus, reportedVersion: t.version, record: t.record, custom: t.custom, catalogueVersion: t.catalogueVersion }),
-    ]);
+    await tx.query(
+      `INSERT INTO sync_outbox (type, key, payload) SELECT 'teacher.upserted', $1::varchar, $2::jsonb WHERE ${PROVINCIAL_NODE}`,
+      [
+        t.id,
+        JSON.stringify({
+          teacherId: t.id,
+          unitCode: t.unitCode,
+          idType: t.idType,
+          idNumber: t.idNumber,
+          name: t.name,
+          personStatus: t.personStatus,
+          reportedVersion: t.version,
+          record: t.record,
+          custom: t.custom,
+          catalogueVersion: t.catalogueVersion,
+        }),
+      ],
+    );
   }
 
   async customFieldsChanged(tx: EntityManager, definitions: unknown[]): Promise<void> {
-    await tx.query(`INSERT INTO sync_outbox (type, key, payload) SELECT 'custom-fields.changed', 'custom-fields', $1::jsonb WHERE ${PROVINCIAL_NODE}`, [JSON.stringify({ definitions })]);
+    await tx.query(
+      `INSERT INTO sync_outbox (type, key, payload) SELECT 'custom-fields.changed', 'custom-fields', $1::jsonb WHERE ${PROVINCIAL_NODE}`,
+      [JSON.stringify({ definitions })],
+    );
   }
 }
