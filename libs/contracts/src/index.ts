@@ -1,1 +1,2 @@
 export * from './sync-messages.js';
+export * from './sync-outbox.js';

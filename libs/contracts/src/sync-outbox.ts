@@ -1,0 +1,43 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import type { CustomFieldsChangedPayload, OrgUnitsChangedPayload, TeacherUpsertedPayload } from './sync-messages.js';
+
+/** A payload the sending side built but that its own contract refuses: a bug, never a user error. */
+export class InvalidSyncPayloadError extends Error {
+  constructor(
+    readonly payloadType: string,
+    readonly problems: string[],
+  ) {
+    super(`${payloadType} does not match its contract: ${problems.join('; ')}`);
+  }
+}
+
+function problems(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((e) => {
+    const p = parent ? `${parent}.${e.property}` : e.property;
+    return [...Object.keys(e.constraints ?? {}).map((c) => `${p}: ${c}`), ...problems(e.children ?? [], p)];
+  });
+}
+
+/**
+ * Builds a sync payload on the sending side and validates it against the same class the receiving
+ * side validates with, so a message that would be dead-lettered at national is never queued.
+ */
+export function buildPayload<T extends object>(cls: new () => T, plain: T): T {
+  const instance = plainToInstance(cls, plain);
+  const errors = validateSync(instance, { forbidUnknownValues: false });
+  if (errors.length) throw new InvalidSyncPayloadError(cls.name, problems(errors));
+  return instance;
+}
+
+/**
+ * The port through which the record modules (shared by both nodes) announce what the federation must
+ * learn. A provincial node composes the sync-publish module, whose implementation writes the
+ * transactional outbox in the caller's transaction; the national node is the hub and composes an
+ * implementation that keeps nothing. Implementations write in the open transaction (if any).
+ */
+export abstract class SyncOutbox {
+  abstract teacherReported(payload: TeacherUpsertedPayload): Promise<void>;
+  abstract customFieldsChanged(payload: CustomFieldsChangedPayload): Promise<void>;
+  abstract unitsChanged(payload: OrgUnitsChangedPayload): Promise<void>;
+}
