@@ -4,3 +4,4 @@ export * from './outbox.relay.js';
 export * from './ingest.service.js';
 export * from './sync.module.js';
 export * from './reconcile.service.js';
+export * from './sync-outbox.writer.js';
