@@ -3,15 +3,11 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
-import { maskIdNumber } from '@tmis/common';
 import { ProvinceQueryDto } from '@tmis/sync-transport';
 import { SyncIngestService } from './ingest.service.js';
 import { NationalReconcileService } from './national-reconcile.service.js';
-import { NationalScope } from './national-scope.js';
-import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
-import { NationalTeacherRepository } from './national-teacher.repository.js';
+import { NationalRollupService } from './national-rollup.service.js';
 import { NodeProvince, NodeTokenGuard } from './node-token.guard.js';
-import { SyncLedgerRepository } from './sync-ledger.repository.js';
 
 export class IngestBatchDto {
   @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) messages: string[];
@@ -44,9 +40,7 @@ export class SyncIngestController {
   constructor(
     private readonly ingestService: SyncIngestService,
     private readonly reconcile: NationalReconcileService,
-    private readonly ledger: SyncLedgerRepository,
-    private readonly nationalTeachers: NationalTeacherRepository,
-    private readonly customFields: NationalCustomFieldsRepository,
+    private readonly rollup: NationalRollupService,
   ) {}
 
   @Get('status')
@@ -54,49 +48,43 @@ export class SyncIngestController {
   @ApiOperation({
     summary: 'Per-province progress (sequence, gap, lag) and dead letters, for the provinces the actor reads',
   })
-  async status(@CurrentActor() a: Actor) {
-    const p = NationalScope.of(a);
-    return {
-      node: 'national',
-      provinces: await this.ledger.progress(p),
-      deadLetters: await this.ledger.deadLetterCount(p),
-    };
+  status(@CurrentActor() a: Actor) {
+    return this.rollup.status(a);
   }
 
   @Get('dead-letters')
   @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin] })
   @ApiOperation({ summary: 'Messages refused by the national ingest, with the reason' })
   deadLetters(@CurrentActor() a: Actor) {
-    return this.ledger.deadLetters(NationalScope.of(a));
+    return this.rollup.deadLetters(a);
   }
 
   @Get('teachers')
   @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
   @ApiOperation({ summary: "The national roll-up of a province's reported records (ID numbers masked)" })
-  async teachers(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
-    const rows = await this.nationalTeachers.list(NationalScope.resolve(a, q.province));
-    return rows.map((r) => ({ ...r, idNumber: maskIdNumber(r.idNumber) }));
+  teachers(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
+    return this.rollup.teacherList(a, q.province);
   }
 
   @Get('custom-fields')
   @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
   @ApiOperation({ summary: "Each province's custom indicator definitions as received" })
   customFieldList(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
-    return this.customFields.list(NationalScope.resolve(a, q.province));
+    return this.rollup.customFieldList(a, q.province);
   }
 
   @Get('fingerprint')
   @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
   @ApiOperation({ summary: 'Per school of ?province=: count of records held and a hash of (id, reported version)' })
   fingerprint(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
-    return this.reconcile.fingerprint(NationalScope.one(a, q.province));
+    return this.reconcile.fingerprint(a, q.province);
   }
 
   @Get('fingerprint/:unitCode/records')
   @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
   @ApiOperation({ summary: 'The (id, reported version) pairs of one school, to find which records differ' })
   records(@CurrentActor() a: Actor, @Param('unitCode') unitCode: string, @Query() q: ProvinceQueryDto) {
-    return this.reconcile.records(unitCode, NationalScope.one(a, q.province));
+    return this.reconcile.records(a, unitCode, q.province);
   }
 
   @Post('reconcile')
@@ -106,8 +94,7 @@ export class SyncIngestController {
     summary: "Compare a province's fingerprint (from its GET /sync/fingerprint) with what national holds",
   })
   compare(@CurrentActor() a: Actor, @Body() dto: FingerprintDto) {
-    NationalScope.one(a, dto.province);
-    return this.reconcile.compare(dto);
+    return this.reconcile.compare(a, dto);
   }
 
   @Get('duplicates')
@@ -117,7 +104,7 @@ export class SyncIngestController {
       'The same ID number active in two or more provinces (?province= lists those touching one province; a province sees those touching it)',
   })
   duplicates(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
-    return this.reconcile.crossProvinceDuplicates(NationalScope.resolve(a, q.province));
+    return this.reconcile.crossProvinceDuplicates(a, q.province);
   }
 
   /** Direct transport (no broker): a provincial node pushes its outbox with its node token. */

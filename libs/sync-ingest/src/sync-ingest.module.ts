@@ -5,6 +5,7 @@ import { SyncIngestService } from './ingest.service.js';
 import { KafkaIngestConsumer } from './kafka-ingest.consumer.js';
 import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
 import { NationalReconcileService } from './national-reconcile.service.js';
+import { NationalRollupService } from './national-rollup.service.js';
 import { NationalTeacherRepository } from './national-teacher.repository.js';
 import { NoSyncOutbox } from './no-sync-outbox.js';
 import { NodeTokenGuard } from './node-token.guard.js';
@@ -35,6 +36,7 @@ export class SyncIngestModule {
         OrgReplicaService,
         SyncIngestService,
         NationalReconcileService,
+        NationalRollupService,
         KafkaIngestConsumer,
         NodeTokenGuard,
       ],
