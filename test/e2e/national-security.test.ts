@@ -137,6 +137,14 @@ describe('the national node: scope, unit ownership, record validation, one bad m
     assert.equal(dup.teacherIds.length, 1, "another province's record ids are not shown");
     assert.equal((await get('/sync/fingerprint?province=44', q44)).status, 200, 'its own province by name');
 
+    // Statistics: another province's custom indicators are not offered as dimensions.
+    const keys = async (token: string) =>
+      (await get('/stats/dimensions', token)).body.map((d: { key: string }) => d.key) as string[];
+    const mine = await keys(q44);
+    assert.ok(mine.includes('x_fortyfour_44') && !mine.includes('x_eleven_11'), JSON.stringify(mine));
+    const everyone = await keys(ministry);
+    assert.ok(everyone.includes('x_fortyfour_44') && everyone.includes('x_eleven_11'));
+
     // A county (or a central university) reads no federation data at all.
     const county = await n.unitByCode('440103');
     assert.equal((await get('/sync/teachers', await n.tokenFor(await n.account(county, Role.Query)))).status, 403);

@@ -24,8 +24,8 @@ export abstract class StatsFactSource {
   abstract readonly national: boolean;
   /** The SELECT of every teacher's fact columns. */
   abstract readonly sql: SourceSql;
-  /** The custom indicators offered as dimensions. */
-  abstract customDimensions(): Promise<CustomDimensionSource[]>;
+  /** The custom indicators offered as dimensions to a reader at `readerPath` (its unit's path). */
+  abstract customDimensions(readerPath: string): Promise<CustomDimensionSource[]>;
 }
 
 /** A provincial node: its own records; its own custom indicators (`x_key`). */
@@ -53,7 +53,8 @@ export class ProvincialFactSource extends StatsFactSource {
 /**
  * The national node: the records received from every province. Custom indicators of every
  * province as received (`x_key_PP`, PP the province: keys are only unique within a province), each
- * counting that province's teachers and "not recorded" elsewhere.
+ * counting that province's teachers and "not recorded" elsewhere. A reader inside a province sees
+ * that province's only (its definitions are its own, like its records).
  */
 @Injectable()
 export class NationalFactSource extends StatsFactSource {
@@ -66,12 +67,18 @@ export class NationalFactSource extends StatsFactSource {
     super();
   }
 
-  async customDimensions(): Promise<CustomDimensionSource[]> {
+  async customDimensions(readerPath: string): Promise<CustomDimensionSource[]> {
     const rows = await this.repo.nationalCustomFields();
-    return rows.flatMap(({ province, name, definitions }) =>
-      Object.values(definitions)
-        .filter((d) => d && typeof d.key === 'string' && d.status !== 'retired')
-        .map((d) => ({ key: `${String(d.key)}_${province}`, definition: d, province: name ?? province })),
-    );
+    // `/000000/` is the ministry (every province); `/000000/PP0000/…` a unit inside province PP; a
+    // central university (`/000000/<school>/`) reports to national directly and reads none of them.
+    const own = /^\/000000\/(\d{2})0000\//.exec(readerPath)?.[1];
+    const ministry = readerPath === '/000000/';
+    return rows
+      .filter(({ province }) => ministry || province === own)
+      .flatMap(({ province, name, definitions }) =>
+        Object.values(definitions)
+          .filter((d) => d && typeof d.key === 'string' && d.status !== 'retired')
+          .map((d) => ({ key: `${String(d.key)}_${province}`, definition: d, province: name ?? province })),
+      );
   }
 }

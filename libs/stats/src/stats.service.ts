@@ -186,7 +186,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
       sensitivity: d.sensitivity,
       custom: false,
     }));
-    const custom = (await this.customDims())
+    const custom = (await this.customDims(actor))
       .filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin)
       .map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: false, sensitivity: d.sensitivity, custom: true }));
     return [...core, ...custom];
@@ -201,7 +201,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
   async table(actor: Actor, req: TableRequest): Promise<StatsTable> {
     this.requireReader(actor);
     const q = req.query;
-    const customs = await this.customDims();
+    const customs = await this.customDims(actor);
     const resolve = (key: string): ResolvedDim => {
       const core = DIMENSION_BY_KEY.get(key);
       if (core)
@@ -311,8 +311,8 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /** Custom indicators as dimensions, as the node's fact source offers them. */
-  private async customDims(): Promise<ResolvedDim[]> {
-    const defs = await this.facts.customDimensions();
+  private async customDims(actor: Actor): Promise<ResolvedDim[]> {
+    const defs = await this.facts.customDimensions(actor.unitPath);
     return defs.map(({ key, definition, province }) => customDim(key, definition, province));
   }
 }
