@@ -336,6 +336,10 @@ describe('the national node: scope, unit ownership, record validation, one bad m
       envelope('44', 'teacher.upserted', teacher('44', '2144000101')),
     ]);
     assert.deepEqual(kafkaLike, ['applied', 'dead-letter', 'dead-letter', 'applied']);
+    // A `__proto__` member never swaps the class whose rules validate the message.
+    const proto = envelope('44', 'teacher.upserted', {}).replace('"payload":{}', '"payload":{"__proto__":{"a":1}}');
+    assert.equal(await ingest.apply(proto), 'dead-letter');
+    assert.equal(await ingest.apply(`{"__proto__":{"x":1},"schemaVersion":2}`), 'dead-letter');
     const status = await n.api('GET', '/sync/status', { token: ministry });
     const p44 = status.body.provinces.find((p: { province: string }) => p.province === '44');
     assert.ok(p44.maxSequence < 1000, `the head stays where the province is: ${p44.maxSequence}`);
