@@ -281,6 +281,17 @@ describe('the national node: scope, unit ownership, record validation, one bad m
         );
       }
     }
+    // A malformed custom field definition never blocks the province's records.
+    const poison = {
+      definitions: [{ key: 'x_poison', type: 'code', subSet: 'basic', codes: 'not-a-list', requiredIn: 7 }],
+    };
+    assert.equal(await ingest.apply(envelope('11', 'custom-fields.changed', poison)), 'applied');
+    assert.equal(
+      await ingest.apply(
+        envelope('11', 'teacher.upserted', teacher('11', '2111000101', validRecord({ basic: { x_poison: 'A' } }))),
+      ),
+      'applied',
+    );
     // The same record, valid, is applied.
     assert.equal(await ingest.apply(envelope('11', 'teacher.upserted', teacher('11', '2111000101', good))), 'applied');
   });

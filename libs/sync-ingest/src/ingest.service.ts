@@ -8,7 +8,7 @@ import {
   type TeacherRemovedPayload,
   type TeacherUpsertedPayload,
 } from '@tmis/contracts';
-import type { CustomFieldDefinition } from '@tmis/core-indicators';
+import { validateCustomFieldDefinition, type CustomFieldDefinition } from '@tmis/core-indicators';
 import { Propagation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { isActiveStatus, MAX_SEQUENCE, recordProblem, SEQUENCE_WINDOW, unstorable } from './message-checks.js';
 import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
@@ -144,7 +144,13 @@ export class SyncIngestService {
       }
       const env = p.envelope;
       const subtree = subtrees.get(env.provinceCode) ?? null;
-      const reason = this.refusal(env, subtree, heads.get(env.provinceCode) ?? 0, outside, definitions);
+      let reason: string | null;
+      try {
+        reason = this.refusal(env, subtree, heads.get(env.provinceCode) ?? 0, outside, definitions);
+      } catch (e) {
+        // A message the checks cannot even judge is refused alone; it never stops the partition.
+        reason = `could not be checked: ${e instanceof Error ? e.message : String(e)}`;
+      }
       if (reason) {
         outcomes[i] = await this.deadLetter(env, reason, raws[i]);
         continue;
@@ -172,7 +178,7 @@ export class SyncIngestService {
         if (provinceOfUnitCode(unitCode) !== env.provinceCode || outside.has(`${env.provinceCode}:${unitCode}`))
           return `province ${env.provinceCode} may not write unit ${unitCode}: it is not in the province's subtree`;
         if (env.type === 'teacher.removed') return unstorable(env.payload);
-        const defs = Object.values(definitions.get(env.provinceCode) ?? {}) as unknown as CustomFieldDefinition[];
+        const defs = usableDefinitions(definitions.get(env.provinceCode));
         return recordProblem(env.payload as unknown as TeacherUpsertedPayload, defs);
       }
       case 'custom-fields.changed': {
@@ -280,6 +286,21 @@ export class SyncIngestService {
     );
     return 'dead-letter';
   }
+}
+
+/**
+ * A province's custom field definitions as received, those the catalogue's definition validator
+ * accepts (a malformed one cannot break the validation of the province's records; a value of a field
+ * not usable here is treated as one whose definition has not arrived yet).
+ */
+function usableDefinitions(defs: Record<string, Record<string, unknown>> | undefined): CustomFieldDefinition[] {
+  return Object.values(defs ?? {}).filter((d) => {
+    try {
+      return validateCustomFieldDefinition(d as unknown as CustomFieldDefinition).length === 0;
+    } catch {
+      return false;
+    }
+  }) as unknown as CustomFieldDefinition[];
 }
 
 /** Text PostgreSQL takes: NUL characters and lone surrogates replaced. */
