@@ -50,13 +50,14 @@ export class OutboxRepository {
     ]);
   }
 
-  /** Appends events of one type in the given order (one statement); returns how many. */
+  /** Appends events of one type in the given order (one statement, one JSON parameter); returns how many. */
   async appendMany(type: string, events: { key: string; payload: object }[]): Promise<number> {
     if (!events.length) return 0;
+    // One JSON document rather than text[] parameters: no array-literal escaping of ~2 kB records on either side.
     await this.tx.query(
       `INSERT INTO sync_outbox (type, key, payload)
-       SELECT $1, x.key, x.payload::jsonb FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS x(key, payload, ord) ORDER BY x.ord`,
-      [type, events.map((e) => e.key), events.map((e) => JSON.stringify(e.payload))],
+       SELECT $1, e.x->>'k', e.x->'p' FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(x, ord) ORDER BY e.ord`,
+      [type, JSON.stringify(events.map((e) => ({ k: e.key, p: e.payload })))],
     );
     return events.length;
   }
