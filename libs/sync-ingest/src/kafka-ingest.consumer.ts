@@ -34,8 +34,8 @@ export class KafkaIngestConsumer implements OnApplicationBootstrap, OnApplicatio
         : undefined;
       if (consumerLag !== undefined) metrics.consumer_lag_messages = consumerLag;
       for (const p of provinces) {
-        metrics[`last_sequence{province="${p.province}"}`] = p.maxSequence;
-        metrics[`gap{province="${p.province}"}`] = p.gap;
+        metrics[`last_sequence{province="${p.province}"}`] = Number(p.maxSequence);
+        metrics[`gap{province="${p.province}"}`] = Number(p.gap);
         metrics[`seconds_since_last_event{province="${p.province}"}`] = p.secondsSinceLastEvent ?? 0;
       }
       return {
@@ -44,9 +44,9 @@ export class KafkaIngestConsumer implements OnApplicationBootstrap, OnApplicatio
           consumerLagMessages: consumerLag ?? null,
           provinces: provinces.map((p) => ({
             province: p.province,
-            maxSequence: String(p.maxSequence),
+            maxSequence: p.maxSequence,
             applied: p.applied,
-            gap: String(p.gap),
+            gap: p.gap,
             lag: p.secondsSinceLastEvent,
           })),
           deadLetters: n,

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 
+/** As the status route has always answered: the bigint figures as decimal strings. */
 export interface ProvinceProgress {
   province: string;
-  maxSequence: number;
+  maxSequence: string;
   applied: number;
   duplicates: number;
   lastEventAt: Date | null;
-  gap: number;
+  gap: string;
   secondsSinceLastEvent: number | null;
 }
 
@@ -67,14 +68,13 @@ export class SyncLedgerRepository {
 
   /** Per province (one, or all when null): progress and the gap (sequences below the head never received). */
   async progress(province: string | null): Promise<ProvinceProgress[]> {
-    const rows = await this.tx.query(
-      `SELECT p.province_code AS "province", p.max_sequence::bigint AS "maxSequence", p.applied, p.duplicates, p.last_event_at AS "lastEventAt",
-              (p.max_sequence - (SELECT count(*) FROM sync_received r WHERE r.province_code = p.province_code))::bigint AS "gap",
+    return this.tx.query(
+      `SELECT p.province_code AS "province", p.max_sequence::text AS "maxSequence", p.applied, p.duplicates, p.last_event_at AS "lastEventAt",
+              (p.max_sequence - (SELECT count(*) FROM sync_received r WHERE r.province_code = p.province_code))::text AS "gap",
               EXTRACT(EPOCH FROM now() - p.last_event_at)::int AS "secondsSinceLastEvent"
          FROM sync_progress p WHERE ($1::text IS NULL OR p.province_code = $1) ORDER BY p.province_code`,
       [province],
     );
-    return rows.map((r: ProvinceProgress) => ({ ...r, maxSequence: Number(r.maxSequence), gap: Number(r.gap) }));
   }
 
   async deadLetter(province: string | null, eventId: string | null, reason: string, raw: string): Promise<void> {
