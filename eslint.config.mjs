@@ -13,9 +13,12 @@ const layers = [
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
   { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['*'] },
+  // The node roles: a national lib or app never imports a provincial one, nor the reverse; shared libs import neither.
   { sourceTag: 'scope:national', onlyDependOnLibsWithTags: ['scope:national', 'scope:shared'] },
   { sourceTag: 'scope:provincial', onlyDependOnLibsWithTags: ['scope:provincial', 'scope:shared'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  // The tests start both nodes.
+  { sourceTag: 'scope:test', onlyDependOnLibsWithTags: ['*'] },
 ];
 
 export default [

@@ -16,7 +16,7 @@ import { JsonLogger } from '@tmis/common';
 import { prepareRuntime } from '@tmis/server';
 import { AccountsService } from '@tmis/accounts';
 import { OrgService } from '@tmis/org';
-import { bootstrapRootAdmin, rootUnitCode, seedReferenceTree } from '@tmis/node-kit';
+import { bootstrapRootAdmin } from '@tmis/node-kit';
 
 const USAGE = `Usage / 用法:
   node tools/bootstrap-admin.mjs --node national|provincial --username <name> --real-name <姓名> --id-number <18-character ID / 18 位身份证号>
@@ -159,20 +159,22 @@ let embedded;
 let app;
 let code = 0;
 try {
+  // The node's definition (its configuration class, modules, root unit and reference tree) comes from its app.
+  const node =
+    kind === 'national'
+      ? (await import('@tmis/national')).NATIONAL_NODE
+      : (await import('@tmis/provincial')).PROVINCIAL_NODE;
   ({ runtime, embedded } = await prepareRuntime(
-    kind,
+    node.role,
     process.env,
     new JsonLogger(kind, process.env.LOG_LEVEL || 'log', (line) => process.stderr.write(`${line}\n`)),
   ));
-  const { NationalAppModule, ProvincialAppModule } =
-    kind === 'national' ? await import('@tmis/national') : await import('@tmis/provincial');
-  const AppModule = kind === 'national' ? NationalAppModule : ProvincialAppModule;
-  app = await NestFactory.createApplicationContext(AppModule.register(runtime), { logger: false });
-  await seedReferenceTree(app, runtime);
-  const unitCode = rootUnitCode(runtime);
+  app = await NestFactory.createApplicationContext(node.module(runtime), { logger: false });
+  await node.seedReferenceTree(app, runtime.config);
+  const unitCode = node.rootUnitCode(runtime.config);
   const root = await app.get(OrgService).findByCode(unitCode);
   const unit = root ? `${unitCode} ${root.name}` : unitCode;
-  const result = await bootstrapRootAdmin(app, runtime, {
+  const result = await bootstrapRootAdmin(app, unitCode, {
     username,
     realName,
     idNumber,

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { runMigrations } from '@tmis/database';
 import { startNationalNode } from '@tmis/national';
 import { hashPassword } from '@tmis/accounts';
-import { FactStore, StatsRepository } from '@tmis/stats';
+import { FactStore, StatsFactSource, StatsRepository } from '@tmis/stats';
 import { api, fmt, summarise } from '../lib.mjs';
 
 export const name = 'stats';
@@ -259,7 +259,7 @@ export async function run(ctx) {
     await node.app.get(FactStore).current();
     log('full refresh …');
     // Through the service, not HTTP: at 15 million a rebuild outlasts fetch's 300 s header timeout.
-    const r = await node.app.get(StatsRepository).refresh('national', 'manual', null, true);
+    const r = await node.app.get(StatsRepository).refresh(node.app.get(StatsFactSource), 'manual', null, true);
     await node.app.get(FactStore).current();
     const [{ fact }] = (await db.query(`SELECT pg_total_relation_size('stat_fact') AS fact`)).rows;
     const mem = (await api(node.url, 'GET', '/stats/freshness', token)).memory;

@@ -119,8 +119,11 @@ describe('federation without a broker (the embedded default): the province pushe
     const ministry = await national.tokenFor(
       await national.account(await national.unitByCode('000000'), Role.InfoAdmin),
     );
-    const ingest = national.node.app.get((await import('@tmis/sync')).SyncIngestService);
-    const idNumber = '440106198502020022';
+    const ingest = national.node.app.get((await import('@tmis/sync-ingest')).SyncIngestService);
+    const { validRecord } = await import('../support/records.js');
+    // One person, reported active by two provinces (a valid record: the national node checks records as the provinces do).
+    const record = validRecord();
+    const idNumber = (record.basic as { idNumber: string }).idNumber;
     const mk = (province: string, unitCode: string, seq: number) =>
       JSON.stringify({
         schemaVersion: 2,
@@ -138,7 +141,7 @@ describe('federation without a broker (the embedded default): the province pushe
           name: '双重',
           personStatus: '01',
           reportedVersion: 1,
-          record: { basic: {} },
+          record,
           catalogueVersion: '2026.1',
           custom: {},
         },
@@ -292,7 +295,7 @@ describe('federation without a broker (the embedded default): the province pushe
   });
 
   it('a province may not create or move units of another province', async () => {
-    const ingest = national.node.app.get((await import('@tmis/sync')).SyncIngestService);
+    const ingest = national.node.app.get((await import('@tmis/sync-ingest')).SyncIngestService);
     const unit = {
       code: '2144999991',
       kind: 'school',

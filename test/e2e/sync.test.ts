@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Role } from '@tmis/access';
-import { SyncIngestService } from '@tmis/sync';
+import { SyncIngestService } from '@tmis/sync-ingest';
 import { isolatedDatabase, TestNode } from '../support/test-node.js';
 import { validRecord } from '../support/records.js';
 import { reconcile, reportRecords, until } from '../support/sync-helpers.js';
@@ -145,6 +145,8 @@ describe('federation over a real Kafka broker: province → national', { skip },
   it('redelivery changes nothing; forged, malformed and older-schema messages are handled', async () => {
     const ingest = national.node.app.get(SyncIngestService);
     const teacherId = randomUUID();
+    // A valid record: the national node checks records with the catalogue's validators, as the provinces do.
+    const record = validRecord();
     const msg = (over: Record<string, unknown>, payload: Record<string, unknown> = {}) =>
       JSON.stringify({
         schemaVersion: 2,
@@ -158,11 +160,11 @@ describe('federation over a real Kafka broker: province → national', { skip },
           teacherId,
           unitCode: '2112000001',
           idType: '1',
-          idNumber: '120101199001011234',
+          idNumber: (record.basic as { idNumber: string }).idNumber,
           name: '测试',
           personStatus: '01',
           reportedVersion: 1,
-          record: { basic: {} },
+          record,
           catalogueVersion: '2026.1',
           custom: {},
           ...payload,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Role } from '@tmis/access';
 import { ConfigError, loadConfig } from '@tmis/common';
-import { NodeConfig, prepareRuntime } from '@tmis/server';
+import { NATIONAL_ROLE, NodeConfig, prepareRuntime, PROVINCIAL_ROLE } from '@tmis/server';
 import { TEST_PASSWORD, TestNode, testDatabaseUrl } from '../support/test-node.js';
 
 describe('a node: health, API docs, errors, configuration', () => {
@@ -125,7 +125,7 @@ describe('a node: health, API docs, errors, configuration', () => {
       },
     );
     await assert.rejects(
-      prepareRuntime('provincial', {
+      prepareRuntime(PROVINCIAL_ROLE, {
         DATABASE_URL: testDatabaseUrl('provincial'),
         JWT_SECRET: 'x'.repeat(40),
         DB_MIGRATE_ON_START: 'false',
@@ -133,7 +133,7 @@ describe('a node: health, API docs, errors, configuration', () => {
       /PROVINCE_CODE is required/,
     );
     await assert.rejects(
-      prepareRuntime('provincial', {
+      prepareRuntime(PROVINCIAL_ROLE, {
         DATABASE_URL: testDatabaseUrl('provincial'),
         JWT_SECRET: 'x'.repeat(40),
         PROVINCE_CODE: '99',
@@ -141,7 +141,7 @@ describe('a node: health, API docs, errors, configuration', () => {
       /PROVINCE_CODE must be a two-digit province prefix/,
     );
     await assert.rejects(
-      prepareRuntime('national', { DATABASE_URL: testDatabaseUrl('national'), DB_MIGRATE_ON_START: 'false' }),
+      prepareRuntime(NATIONAL_ROLE, { DATABASE_URL: testDatabaseUrl('national'), DB_MIGRATE_ON_START: 'false' }),
       /JWT_SECRET is required/,
     );
   });

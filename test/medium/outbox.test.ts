@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OutboxRelay, type SyncTransport } from '@tmis/sync';
+import { OutboxRelay } from '@tmis/sync-publish';
+import type { SyncTransport } from '@tmis/sync-transport';
 import { isolatedDatabase, TestNode } from '../support/test-node.js';
 
 describe('outbox relay', () => {

@@ -1,11 +1,39 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CoreNodeModule } from '@tmis/node-kit';
-import type { NodeRuntime } from '@tmis/server';
+import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
+import type { NationalNodeConfig, NodeRuntime } from '@tmis/server';
+import { NationalFactSource, StatsModule } from '@tmis/stats';
+import { SyncIngestModule } from '@tmis/sync-ingest';
 
-/** The national node: the whole org tree, ministry accounts (later: the national roll-up and sync ingest). */
+/**
+ * The national node: the whole org tree and the ministry's accounts; the record modules for the
+ * units that report to it directly (central universities); the federation's hub (sync ingest:
+ * the provinces' records, units and custom fields, reconciliation, cross-province duplicates); and
+ * the national roll-up (statistics over what the provinces reported).
+ */
 @Module({})
 export class NationalAppModule {
-  static register(runtime: NodeRuntime): DynamicModule {
-    return { module: NationalAppModule, imports: [CoreNodeModule.register(runtime)] };
+  static register(runtime: NodeRuntime<NationalNodeConfig>): DynamicModule {
+    const c = runtime.config;
+    return {
+      module: NationalAppModule,
+      imports: [
+        CoreNodeModule.register(runtime),
+        SyncIngestModule.register({
+          topic: c.SYNC_TOPIC,
+          kafka: kafkaConnection(c),
+          nodeTokens: Object.fromEntries(
+            (c.SYNC_NODE_TOKENS ?? '')
+              .split(',')
+              .filter(Boolean)
+              .map((p) => [p.slice(0, 2), p.slice(3)]),
+          ),
+        }),
+        StatsModule.register({
+          facts: NationalFactSource,
+          refreshSeconds: c.STATS_REFRESH_SECONDS,
+          cacheEntries: c.STATS_CACHE_ENTRIES,
+        }),
+      ],
+    };
   }
 }

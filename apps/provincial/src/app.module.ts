@@ -1,11 +1,37 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CoreNodeModule } from '@tmis/node-kit';
-import type { NodeRuntime } from '@tmis/server';
+import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
+import type { NodeRuntime, ProvincialNodeConfig } from '@tmis/server';
+import { ProvincialFactSource, StatsModule } from '@tmis/stats';
+import { SyncPublishModule } from '@tmis/sync-publish';
 
-/** A provincial node: its own province's subtree and accounts (later: the outbox that syncs to national). */
+/**
+ * A provincial node: its own province's subtree and accounts; the record, review and bulk modules;
+ * the outbox that publishes what was reported to the national node (sync publish: the relay, the
+ * resync, the reconciliation fingerprint); and statistics over its own records.
+ */
 @Module({})
 export class ProvincialAppModule {
-  static register(runtime: NodeRuntime): DynamicModule {
-    return { module: ProvincialAppModule, imports: [CoreNodeModule.register(runtime)] };
+  static register(runtime: NodeRuntime<ProvincialNodeConfig>): DynamicModule {
+    const c = runtime.config;
+    return {
+      module: ProvincialAppModule,
+      imports: [
+        CoreNodeModule.register(runtime, { provinceCode: c.PROVINCE_CODE }),
+        SyncPublishModule.register({
+          provinceCode: c.PROVINCE_CODE,
+          topic: c.SYNC_TOPIC,
+          kafka: kafkaConnection(c),
+          nationalUrl: c.NATIONAL_URL,
+          nodeToken: c.SYNC_NODE_TOKEN,
+          relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS,
+        }),
+        StatsModule.register({
+          facts: ProvincialFactSource,
+          provinceCode: c.PROVINCE_CODE,
+          refreshSeconds: c.STATS_REFRESH_SECONDS,
+          cacheEntries: c.STATS_CACHE_ENTRIES,
+        }),
+      ],
+    };
   }
 }

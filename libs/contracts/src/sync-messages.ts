@@ -1,4 +1,4 @@
-import { plainToInstance, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -19,6 +19,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { toInstance } from './instance.js';
 
 /**
  * Province → national sync messages (Kafka value = JSON of `SyncEnvelope`; key = `envelope.key`).
@@ -141,11 +142,11 @@ export function parseSyncMessage(raw: string | Buffer | null): ParsedSyncMessage
     return { ok: false, reason: 'not JSON' };
   }
   if (typeof json !== 'object' || json === null) return { ok: false, reason: 'not an object' };
-  const env = plainToInstance(SyncEnvelope, json);
+  const env = toInstance(SyncEnvelope, json);
   const errs = validateSync(env, { forbidUnknownValues: false });
   if (errs.length)
     return { ok: false, reason: `envelope: ${paths(errs).join('; ')}`, envelope: json as Partial<SyncEnvelope> };
-  const payload = plainToInstance(PAYLOADS[env.type], env.payload);
+  const payload = toInstance(PAYLOADS[env.type], env.payload);
   const perrs = validateSync(payload, { forbidUnknownValues: false, whitelist: false });
   if (perrs.length) return { ok: false, reason: `payload: ${paths(perrs).join('; ')}`, envelope: env };
   if (env.type === 'teacher.upserted' && env.schemaVersion === 1) {

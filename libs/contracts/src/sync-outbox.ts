@@ -1,5 +1,5 @@
-import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
+import { toInstance } from './instance.js';
 import type { CustomFieldsChangedPayload, OrgUnitsChangedPayload, TeacherUpsertedPayload } from './sync-messages.js';
 
 /** A payload the sending side built but that its own contract refuses: a bug, never a user error. */
@@ -24,7 +24,7 @@ function problems(errors: ValidationError[], parent = ''): string[] {
  * side validates with, so a message that would be dead-lettered at national is never queued.
  */
 export function buildPayload<T extends object>(cls: new () => T, plain: T): T {
-  const instance = plainToInstance(cls, plain);
+  const instance = toInstance(cls, plain);
   const errors = validateSync(instance, { forbidUnknownValues: false });
   if (errors.length) throw new InvalidSyncPayloadError(cls.name, problems(errors));
   return instance;

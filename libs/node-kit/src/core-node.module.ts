@@ -1,23 +1,24 @@
-import { readFileSync } from 'node:fs';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@tmis/accounts';
 import { AuditModule } from '@tmis/audit';
+import { BulkModule } from '@tmis/bulk';
 import { dataSourceOptions, transactionsModule } from '@tmis/database';
 import { OrgModule, OrgUnitEntity } from '@tmis/org';
-import { StatsModule } from '@tmis/stats';
-import { SyncModule } from '@tmis/sync';
 import { TeachersModule } from '@tmis/teachers';
-import { BulkModule } from '@tmis/bulk';
 import { join, resolve } from 'node:path';
 import { HealthController, HealthRegistry, MetricsController, NODE_INFO, type NodeRuntime } from '@tmis/server';
 
-/** What every node has: the database, the org tree, accounts and auth, audit and health. */
+/**
+ * What every node has: the database and its transactions, the org tree, the record modules
+ * (teachers, review, bulk: the provinces' schools, and the central universities at national),
+ * accounts and auth, audit and health. Each app adds what makes it that node.
+ */
 @Module({})
 export class CoreNodeModule {
-  static register(runtime: NodeRuntime, version = '0.1.0'): DynamicModule {
+  static register(runtime: NodeRuntime, node: { provinceCode?: string; version?: string } = {}): DynamicModule {
     const c = runtime.config;
-    const teachers = TeachersModule.register({ provinceCode: c.PROVINCE_CODE });
+    const teachers = TeachersModule.register({ provinceCode: node.provinceCode });
     return {
       module: CoreNodeModule,
       imports: [
@@ -40,37 +41,9 @@ export class CoreNodeModule {
           teachers,
         ),
         teachers,
-        SyncModule.register({
-          kind: runtime.kind,
-          provinceCode: c.PROVINCE_CODE,
-          kafkaBrokers: c.KAFKA_BROKERS?.split(',').map((b) => b.trim()),
-          topic: c.SYNC_TOPIC,
-          relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS,
-          kafkaSsl: c.KAFKA_SSL
-            ? { ca: c.KAFKA_SSL_CA_FILE ? readFileSync(c.KAFKA_SSL_CA_FILE, 'utf8') : undefined }
-            : false,
-          kafkaSasl:
-            c.KAFKA_SASL_MECHANISM && c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD
-              ? { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME, password: c.KAFKA_SASL_PASSWORD }
-              : undefined,
-          nationalUrl: c.NATIONAL_URL,
-          nodeToken: c.SYNC_NODE_TOKEN,
-          nodeTokens: Object.fromEntries(
-            (c.SYNC_NODE_TOKENS ?? '')
-              .split(',')
-              .filter(Boolean)
-              .map((p) => [p.slice(0, 2), p.slice(3)]),
-          ),
-        }),
-        StatsModule.register({
-          kind: runtime.kind,
-          provinceCode: c.PROVINCE_CODE,
-          refreshSeconds: c.STATS_REFRESH_SECONDS,
-          cacheEntries: c.STATS_CACHE_ENTRIES,
-        }),
         AccountsModule.register({
           jwtSecret: runtime.jwtSecret,
-          jwtIssuer: `tmis-${runtime.kind}${c.PROVINCE_CODE ? `-${c.PROVINCE_CODE}` : ''}`,
+          jwtIssuer: `tmis-${runtime.kind}${node.provinceCode ? `-${node.provinceCode}` : ''}`,
           accessTokenTtlSeconds: c.ACCESS_TOKEN_TTL_SECONDS,
           refreshTokenTtlSeconds: c.REFRESH_TOKEN_TTL_SECONDS,
           lockoutThreshold: c.LOCKOUT_THRESHOLD,
@@ -87,7 +60,12 @@ export class CoreNodeModule {
       providers: [
         {
           provide: NODE_INFO,
-          useValue: { kind: runtime.kind, provinceCode: c.PROVINCE_CODE, version, embeddedDatabase: runtime.embedded },
+          useValue: {
+            kind: runtime.kind,
+            provinceCode: node.provinceCode,
+            version: node.version ?? '0.1.0',
+            embeddedDatabase: runtime.embedded,
+          },
         },
         HealthRegistry,
       ],

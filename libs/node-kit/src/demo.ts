@@ -5,8 +5,7 @@ import { makeIdNumber } from '@tmis/core-indicators';
 import { OrgService, UnitKind, type OrgUnitEntity } from '@tmis/org';
 import { StatsService } from '@tmis/stats';
 import { ReviewService, TeacherService } from '@tmis/teachers';
-import type { NodeRuntime } from '@tmis/server';
-import { bootstrapRootAdmin, rootUnitCode } from './seed.js';
+import { bootstrapRootAdmin } from './seed.js';
 
 export const DEMO_PASSWORD = 'Tmis@2026demo';
 
@@ -79,28 +78,24 @@ function demoRecord(countyCode: string, i: number): Record<string, unknown> {
   };
 }
 
-/**
- * Demo data, created through the same services and rules as the API (each administrator creates the
- * level below). Idempotent: a second start finds the accounts and leaves everything as it is.
- */
-export async function seedDemo(app: INestApplication, runtime: NodeRuntime): Promise<DemoLogin[]> {
+/** What both nodes' demo data start with: the root unit's administrator, information and query accounts. */
+async function seedRoot(
+  app: INestApplication,
+  root: { code: string; prefix: string; adminName: string; division: string },
+) {
   const accounts = app.get(AccountsService);
   const org = app.get(OrgService);
   const logins: DemoLogin[] = [];
-  const national = runtime.kind === 'national';
-  const p = runtime.config.PROVINCE_CODE ?? '11';
-  const rootCode = rootUnitCode(runtime);
-  const prefix = national ? 'moe' : `p${p}`;
-  const root = (await org.findByCode(rootCode))!;
-  const { id: rootAdminId } = await bootstrapRootAdmin(app, runtime, {
-    username: `${prefix}.admin`,
-    realName: national ? '部级系统管理员' : '省级系统管理员',
-    idNumber: makeIdNumber(`${national ? '11' : p}0101`, '19800101', 11),
+  const rootUnit = (await org.findByCode(root.code))!;
+  const { id: rootAdminId } = await bootstrapRootAdmin(app, root.code, {
+    username: `${root.prefix}.admin`,
+    realName: root.adminName,
+    idNumber: makeIdNumber(`${root.division}0101`, '19800101', 11),
     password: DEMO_PASSWORD,
     mustChangePassword: false,
   });
-  logins.push({ username: `${prefix}.admin`, role: Role.SysAdmin, unit: root.name });
-  const rootActor = actorFor(rootAdminId, root);
+  logins.push({ username: `${root.prefix}.admin`, role: Role.SysAdmin, unit: rootUnit.name });
+  const rootActor = actorFor(rootAdminId, rootUnit);
 
   const ensureAccount = async (
     actor: Actor,
@@ -146,32 +141,58 @@ export async function seedDemo(app: INestApplication, runtime: NodeRuntime): Pro
 
   await ensureAccount(
     rootActor,
-    root,
+    rootUnit,
     Role.InfoAdmin,
-    `${prefix}.info`,
+    `${root.prefix}.info`,
     '信息管理员',
-    makeIdNumber(`${national ? '11' : p}0101`, '19820202', 21),
+    makeIdNumber(`${root.division}0101`, '19820202', 21),
   );
   await ensureAccount(
     rootActor,
-    root,
+    rootUnit,
     Role.Query,
-    `${prefix}.query`,
+    `${root.prefix}.query`,
     '信息查询员',
-    makeIdNumber(`${national ? '11' : p}0101`, '19830303', 31),
+    makeIdNumber(`${root.division}0101`, '19830303', 31),
   );
-  if (national) {
-    const uni = await ensureUnit(rootActor, root, UnitKind.School, '4111010001', '示范大学（部属）', '41');
-    await ensureAccount(
-      rootActor,
-      uni,
-      Role.SysAdmin,
-      'uni.admin',
-      '高校系统管理员',
-      makeIdNumber('110108', '19790909', 41),
-    );
-    return logins;
-  }
+  return { logins, root: rootUnit, rootActor, ensureAccount, ensureUnit, org, accounts };
+}
+
+/**
+ * The national node's demo data (through the same services and rules as the API): the ministry's
+ * accounts and a central university with its administrator. Idempotent.
+ */
+export async function seedNationalDemo(app: INestApplication): Promise<DemoLogin[]> {
+  const { logins, root, rootActor, ensureAccount, ensureUnit } = await seedRoot(app, {
+    code: '000000',
+    prefix: 'moe',
+    adminName: '部级系统管理员',
+    division: '11',
+  });
+  const uni = await ensureUnit(rootActor, root, UnitKind.School, '4111010001', '示范大学（部属）', '41');
+  await ensureAccount(
+    rootActor,
+    uni,
+    Role.SysAdmin,
+    'uni.admin',
+    '高校系统管理员',
+    makeIdNumber('110108', '19790909', 41),
+  );
+  return logins;
+}
+
+/**
+ * A provincial node's demo data, created through the same services and rules as the API (each
+ * administrator creates the level below). Idempotent: a second start finds the accounts and leaves
+ * everything as it is.
+ */
+export async function seedProvincialDemo(app: INestApplication, p: string): Promise<DemoLogin[]> {
+  const { logins, root, rootActor, ensureAccount, ensureUnit, org, accounts } = await seedRoot(app, {
+    code: `${p}0000`,
+    prefix: `p${p}`,
+    adminName: '省级系统管理员',
+    division: p,
+  });
   // Province → first city → its first county → three schools, one administrator per level.
   const city = (await org.children(rootActor, root.id, false)).find((c) => c.kind === UnitKind.City)!;
   const cityAdminId = await ensureAccount(

@@ -1,5 +1,6 @@
-export * from './core-node.module.js';
-export * from './seed.js';
-export * from './demo.js';
-export * from './run-main.js';
-export * from './start.js';
+export { CoreNodeModule } from './core-node.module.js';
+export { bootstrapRootAdmin } from './seed.js';
+export { DEMO_PASSWORD, seedNationalDemo, seedProvincialDemo, type DemoLogin } from './demo.js';
+export { runNodeMain } from './run-main.js';
+export { startTmisNode, type NodeDefinition, type TmisNode } from './start.js';
+export { kafkaConnection } from './kafka-config.js';

@@ -1,29 +1,42 @@
 import 'reflect-metadata';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import type { JsonLogger } from '@tmis/common';
-import { startNode, type NodeRuntime, type StartedNode } from '@tmis/server';
-import { seedDemo, type DemoLogin } from './demo.js';
-import { seedReferenceTree } from './seed.js';
+import { startNode, type NodeConfig, type NodeRole, type NodeRuntime, type StartedNode } from '@tmis/server';
+import type { DemoLogin } from './demo.js';
 
-export interface TmisNode extends StartedNode {
+/** What an app says its node is: its role (config class), root module, root unit, reference tree and demo data. */
+export interface NodeDefinition<C extends NodeConfig = NodeConfig> {
+  role: NodeRole<C>;
+  title: string;
+  module: (runtime: NodeRuntime<C>) => DynamicModule;
+  /** The code of the node's root unit (the ministry, or the province). */
+  rootUnitCode: (config: C) => string;
+  /** Ensures the GB/T 2260 reference tree of this node exists (idempotent, set-based). */
+  seedReferenceTree: (app: INestApplication, config: C) => Promise<number>;
+  seedDemo: (app: INestApplication, config: C) => Promise<DemoLogin[]>;
+}
+
+export interface TmisNode<C extends NodeConfig = NodeConfig> extends StartedNode<C> {
   demoLogins: DemoLogin[];
 }
 
 /** Starts a node: config, database (embedded when DATABASE_URL is unset), migrations, reference tree, demo data on request. */
-export async function startTmisNode(opts: {
-  kind: 'national' | 'provincial';
-  title: string;
-  module: (runtime: NodeRuntime) => DynamicModule;
-  env: Record<string, string | undefined>;
-  logger?: JsonLogger;
-}): Promise<TmisNode> {
+export async function startTmisNode<C extends NodeConfig>(
+  def: NodeDefinition<C>,
+  env: Record<string, string | undefined>,
+  logger?: JsonLogger,
+): Promise<TmisNode<C>> {
   let demoLogins: DemoLogin[] = [];
   const node = await startNode({
-    ...opts,
+    role: def.role,
+    title: def.title,
+    module: def.module,
+    env,
+    logger,
     afterInit: async (app, runtime) => {
-      await seedReferenceTree(app, runtime);
-      if (['1', 'true', 'yes'].includes((opts.env.DEMO_DATA ?? '').toLowerCase()))
-        demoLogins = await seedDemo(app, runtime);
+      await def.seedReferenceTree(app, runtime.config);
+      if (['1', 'true', 'yes'].includes((env.DEMO_DATA ?? '').toLowerCase()))
+        demoLogins = await def.seedDemo(app, runtime.config);
     },
   });
   return { ...node, demoLogins };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { returned } from '@tmis/database';
+import { TransactionHost as ReplicaTxHost, type TransactionalAdapterTypeOrm as ReplicaTxAdapter } from '@tmis/database';
 import { OrgUnitEntity, UnitKind, UnitStatus } from './org-unit.entity.js';
 
 const COLUMNS = `id, kind, level, code, name, parent_id AS "parentId", path, status, school_type AS "schoolType", urban_rural AS "urbanRural",
@@ -286,4 +287,132 @@ export class OrgRepository {
     }
     return inserted;
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // The national node's replica of the provinces' units (libs/sync-ingest calls these; appended by
+  // the sync work). Set-based, one level at a time, in the caller's open transaction. Ownership is
+  // read from the national tree: a province writes only inside its own subtree (`subtreePath`, the
+  // path of its province unit), never a unit outside it (another province's, or a central
+  // university under the ministry), and never places a unit outside it.
+  // ---------------------------------------------------------------------------------------------
+
+  private get replicaTx() {
+    return ReplicaTxHost.getInstance<ReplicaTxAdapter>().tx;
+  }
+
+  /** The materialised path of the unit with this code, or null. */
+  async replicaPathOf(code: string): Promise<string | null> {
+    const rows: { path: string }[] = await this.replicaTx.query(`SELECT path FROM org_unit WHERE code = $1`, [code]);
+    return rows[0]?.path ?? null;
+  }
+
+  /** Of these unit codes, the ones that exist here outside `subtreePath` (or are central units). */
+  async replicaCodesOutside(subtreePath: string, codes: string[]): Promise<string[]> {
+    if (!codes.length) return [];
+    const rows: { code: string }[] = await this.replicaTx.query(
+      `SELECT code FROM org_unit WHERE code = ANY($1::varchar[]) AND (central OR NOT starts_with(path, $2::text) OR path = $2::text)`,
+      [codes, subtreePath],
+    );
+    return rows.map((r) => r.code);
+  }
+
+  /**
+   * Upserts one level of a province's units by code under their parents (a move re-roots the unit's
+   * subtree), after checking every row: the parent exists inside the subtree and may hold this kind,
+   * an existing unit of that code is of this kind and inside the subtree, neither is central, and a
+   * merge target exists inside the subtree. Returns the first problem (nothing written), or null.
+   */
+  async upsertReplicaLevel(
+    subtreePath: string,
+    kind: UnitKind,
+    parentKinds: UnitKind[],
+    rows: ReplicaUnitRow[],
+  ): Promise<{ problem: string | null }> {
+    const level = LEVEL_OF_REPLICA_KIND[kind];
+    const json = JSON.stringify(rows);
+    const X = `jsonb_to_recordset($1::jsonb) AS x(code varchar, name varchar, parent_code varchar, status varchar, school_type varchar, urban_rural varchar, sponsor varchar, central boolean, merged_into_code varchar, closed_on date)`;
+    const inside = (a: string) => `(starts_with(${a}.path, $3::text) AND ${a}.path <> $3::text AND NOT ${a}.central)`;
+    const problems: { code: string; problem: string; other: string | null }[] = await this.replicaTx.query(
+      `SELECT x.code,
+              CASE WHEN x.central THEN 'central'
+                   WHEN p.id IS NULL THEN 'parent'
+                   WHEN NOT (p.kind = ANY($4::varchar[])) THEN 'parent-kind'
+                   WHEN NOT (p.path = $3::text OR ${inside('p')}) THEN 'parent-outside'
+                   WHEN c.id IS NOT NULL AND c.kind <> $2 THEN 'kind'
+                   WHEN c.id IS NOT NULL AND NOT ${inside('c')} THEN 'outside'
+                   WHEN x.merged_into_code IS NOT NULL AND m.id IS NULL THEN 'merged'
+                   ELSE 'merged-outside' END AS problem,
+              CASE WHEN p.id IS NULL THEN x.parent_code WHEN NOT (p.kind = ANY($4::varchar[])) THEN p.kind
+                   WHEN c.id IS NOT NULL AND c.kind <> $2 THEN c.kind ELSE x.merged_into_code END AS other
+         FROM ${X} LEFT JOIN org_unit p ON p.code = x.parent_code LEFT JOIN org_unit c ON c.code = x.code
+         LEFT JOIN org_unit m ON m.code = x.merged_into_code
+        WHERE x.central OR p.id IS NULL OR NOT (p.kind = ANY($4::varchar[])) OR NOT (p.path = $3::text OR ${inside('p')})
+           OR (c.id IS NOT NULL AND (c.kind <> $2 OR NOT ${inside('c')}))
+           OR (x.merged_into_code IS NOT NULL AND (m.id IS NULL OR NOT ${inside('m')}))
+        LIMIT 1`,
+      [json, kind, subtreePath, parentKinds],
+    );
+    if (problems[0]) {
+      const { code, problem, other } = problems[0];
+      const messages: Record<string, string> = {
+        central: `unit ${code}: a province may not write a central unit`,
+        parent: `unit ${code}: its parent ${other} is not known at the national node`,
+        'parent-kind': `unit ${code}: a ${kind} cannot be placed under a ${other}`,
+        'parent-outside': `unit ${code}: its parent is outside the province's subtree`,
+        kind: `unit ${code} is a ${other} at the national node, not a ${kind}`,
+        outside: `unit ${code} is not in the province's subtree at the national node`,
+        merged: `unit ${code}: the unit it merged into, ${other}, is not known at the national node`,
+        'merged-outside': `unit ${code}: the unit it merged into, ${other}, is outside the province's subtree`,
+      };
+      return { problem: messages[problem] };
+    }
+    // Paths before the upsert, to re-root the subtree of a unit that moved.
+    const before: { code: string; path: string }[] = await this.replicaTx.query(
+      `SELECT code, path FROM org_unit WHERE code = ANY($1::varchar[])`,
+      [rows.map((u) => u.code)],
+    );
+    const after: { code: string; path: string }[] = await this.replicaTx.query(
+      `INSERT INTO org_unit (kind, level, code, name, parent_id, path, status, school_type, urban_rural, sponsor, central, merged_into_id, closed_on)
+       SELECT $2, $3, x.code, x.name, p.id, p.path || x.code || '/', x.status, x.school_type, x.urban_rural, x.sponsor, false, m.id, x.closed_on
+         FROM ${X} JOIN org_unit p ON p.code = x.parent_code LEFT JOIN org_unit m ON m.code = x.merged_into_code
+       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, parent_id = EXCLUDED.parent_id, path = EXCLUDED.path, status = EXCLUDED.status,
+         school_type = EXCLUDED.school_type, urban_rural = EXCLUDED.urban_rural, sponsor = EXCLUDED.sponsor, merged_into_id = EXCLUDED.merged_into_id,
+         closed_on = EXCLUDED.closed_on, version = org_unit.version + 1, updated_at = now()
+       WHERE (org_unit.name, org_unit.parent_id, org_unit.path, org_unit.status, org_unit.school_type, org_unit.urban_rural, org_unit.sponsor, org_unit.merged_into_id, org_unit.closed_on)
+         IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.parent_id, EXCLUDED.path, EXCLUDED.status, EXCLUDED.school_type, EXCLUDED.urban_rural, EXCLUDED.sponsor, EXCLUDED.merged_into_id, EXCLUDED.closed_on)
+       RETURNING code, path`,
+      [json, kind, level],
+    );
+    const oldPath = new Map(before.map((r) => [r.code, r.path]));
+    for (const r of after) {
+      const was = oldPath.get(r.code);
+      if (was && was !== r.path)
+        await this.replicaTx.query(
+          `UPDATE org_unit SET path = $2 || substr(path, length($1) + 1) WHERE path LIKE $1 || '%' AND path <> $2`,
+          [was, r.path],
+        );
+    }
+    return { problem: null };
+  }
 }
+
+/** One unit of a province's `org-units.changed` message, as the replica stores it. */
+export interface ReplicaUnitRow {
+  code: string;
+  name: string;
+  parent_code: string;
+  status: string;
+  school_type: string | null;
+  urban_rural: string | null;
+  sponsor: string | null;
+  central: boolean;
+  merged_into_code: string | null;
+  closed_on: string | null;
+}
+
+const LEVEL_OF_REPLICA_KIND: Partial<Record<UnitKind, number>> = {
+  [UnitKind.City]: 3,
+  [UnitKind.County]: 4,
+  [UnitKind.School]: 5,
+  [UnitKind.Department]: 6,
+};

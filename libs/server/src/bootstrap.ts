@@ -6,39 +6,36 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { correlationIdFrom, JsonLogger, loadConfig, requestContext } from '@tmis/common';
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@tmis/database';
-import { NodeConfig } from './node-config.js';
+import type { NodeConfig, NodeRole } from './node-config.js';
 import { ProblemFilter } from './problem.filter.js';
 import { createValidationPipe } from './validation.js';
 
-export interface NodeRuntime {
+export interface NodeRuntime<C extends NodeConfig = NodeConfig> {
+  /** The node's name (logs, database name, token issuer, health); what it does is its app module. */
   kind: 'national' | 'provincial';
-  config: NodeConfig;
+  config: C;
   databaseUrl: string;
   embedded: boolean;
   jwtSecret: string;
   logger: JsonLogger;
 }
 
-export interface StartedNode {
+export interface StartedNode<C extends NodeConfig = NodeConfig> {
   app: INestApplication;
-  runtime: NodeRuntime;
+  runtime: NodeRuntime<C>;
   url: string;
   close(): Promise<void>;
 }
 
 /** Resolves configuration, the database (real or embedded) and secrets, and migrates. */
-export async function prepareRuntime(
-  kind: 'national' | 'provincial',
+export async function prepareRuntime<C extends NodeConfig>(
+  role: NodeRole<C>,
   env: Record<string, string | undefined> = process.env,
   logger?: JsonLogger,
-): Promise<{ runtime: NodeRuntime; embedded?: EmbeddedDatabase }> {
-  const config = loadConfig(NodeConfig, env);
+): Promise<{ runtime: NodeRuntime<C>; embedded?: EmbeddedDatabase }> {
+  const { kind } = role;
+  const config = loadConfig(role.config, env);
   const log = logger ?? new JsonLogger(kind, config.LOG_LEVEL as LogLevel);
-  if (kind === 'provincial' && !config.PROVINCE_CODE) {
-    throw new Error(
-      'Invalid configuration / 配置无效:\n  - PROVINCE_CODE is required on a provincial node (e.g. PROVINCE_CODE=11) / 省级节点必须配置 PROVINCE_CODE',
-    );
-  }
   const dataDir = resolve(config.DATA_DIR);
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.DATABASE_URL;
@@ -69,19 +66,19 @@ export async function prepareRuntime(
   return { runtime: { kind, config, databaseUrl, embedded: !!embedded, jwtSecret, logger: log }, embedded };
 }
 
-export interface StartNodeOptions {
-  kind: 'national' | 'provincial';
+export interface StartNodeOptions<C extends NodeConfig> {
+  role: NodeRole<C>;
   title: string;
   /** Builds the node's root module once the runtime (database, secrets) is known. */
-  module: (runtime: NodeRuntime) => DynamicModule;
+  module: (runtime: NodeRuntime<C>) => DynamicModule;
   /** Runs after the app is initialised and before it listens (seeding reference data, demo data). */
-  afterInit?: (app: INestApplication, runtime: NodeRuntime) => Promise<void>;
+  afterInit?: (app: INestApplication, runtime: NodeRuntime<C>) => Promise<void>;
   env?: Record<string, string | undefined>;
   logger?: JsonLogger;
 }
 
-export async function startNode(opts: StartNodeOptions): Promise<StartedNode> {
-  const { runtime, embedded } = await prepareRuntime(opts.kind, opts.env ?? process.env, opts.logger);
+export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>): Promise<StartedNode<C>> {
+  const { runtime, embedded } = await prepareRuntime(opts.role, opts.env ?? process.env, opts.logger);
   const { config, logger } = runtime;
   const httpsOptions =
     config.TLS_CERT_FILE && config.TLS_KEY_FILE

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 // Read the raw string: implicit conversion would already have turned 'false' into true.
 const bool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
@@ -10,8 +10,9 @@ const bool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
 };
 
 /**
- * Every environment variable a node reads (see deploy/ENVIRONMENT.md). Validated at boot; a bad
- * value stops the node with a message naming the variable.
+ * Every environment variable both nodes read (see deploy/ENVIRONMENT.md); each node's own are in
+ * `NationalNodeConfig` and `ProvincialNodeConfig`. Validated at boot; a bad value stops the node
+ * with a message naming the variable.
  */
 export class NodeConfig {
   /** PostgreSQL connection string. Unset = start the embedded PostgreSQL under DATA_DIR. */
@@ -116,31 +117,8 @@ export class NodeConfig {
   @IsString()
   KAFKA_SASL_PASSWORD?: string;
 
-  /** Provincial node without Kafka: push the outbox to the national node over HTTP (e.g. the embedded demo). */
-  @IsOptional()
-  @Matches(/^https?:\/\/.+/, { message: 'NATIONAL_URL must be an http(s) URL' })
-  NATIONAL_URL?: string;
-
-  /** Provincial node: its node token for NATIONAL_URL. */
-  @IsOptional()
-  @IsString()
-  @MinLength(24, { message: 'SYNC_NODE_TOKEN must be at least 24 characters' })
-  SYNC_NODE_TOKEN?: string;
-
-  /** National node: accepted node tokens, `province:token[,province:token…]`. */
-  @IsOptional()
-  @Matches(/^\d{2}:[^,:]{24,}(,\d{2}:[^,:]{24,})*$/, {
-    message: 'SYNC_NODE_TOKENS must be province:token pairs (tokens of 24+ characters)',
-  })
-  SYNC_NODE_TOKENS?: string;
-
   @IsString()
   SYNC_TOPIC: string = 'tmis.sync';
-
-  @IsInt()
-  @Min(50)
-  @Max(60000)
-  SYNC_RELAY_INTERVAL_MS: number = 500;
 
   /** Seconds between scheduled statistics refreshes (libs/stats); 0 = none (they still run at boot and on POST /stats/refresh). */
   @IsInt()
@@ -153,13 +131,6 @@ export class NodeConfig {
   @Min(0)
   @Max(100000)
   STATS_CACHE_ENTRIES: number = 256;
-
-  /** Two-digit province prefix (GB/T 2260) of a provincial node, e.g. 11 for Beijing; 66 = XPCC. */
-  @IsOptional()
-  @Matches(/^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-6])$/, {
-    message: 'PROVINCE_CODE must be a two-digit province prefix such as 11, 44 or 66',
-  })
-  PROVINCE_CODE?: string;
 
   /** Largest bulk-import upload, in MiB. */
   @IsInt()
@@ -184,3 +155,50 @@ export class NodeConfig {
   @Max(720)
   BULK_RETENTION_HOURS: number = 24;
 }
+
+/** The national node: the federation's hub. */
+export class NationalNodeConfig extends NodeConfig {
+  /** Accepted node tokens of the provinces pushing over HTTP, `province:token[,province:token…]`. */
+  @IsOptional()
+  @Matches(/^\d{2}:[^,:]{24,}(,\d{2}:[^,:]{24,})*$/, {
+    message: 'SYNC_NODE_TOKENS must be province:token pairs (tokens of 24+ characters)',
+  })
+  SYNC_NODE_TOKENS?: string;
+}
+
+/** A provincial node: one province, publishing to the national node. */
+export class ProvincialNodeConfig extends NodeConfig {
+  /** Two-digit province prefix (GB/T 2260), e.g. 11 for Beijing; 66 = XPCC. Required. */
+  @IsDefined({
+    message: 'PROVINCE_CODE is required on a provincial node (e.g. PROVINCE_CODE=11) / 省级节点必须配置 PROVINCE_CODE',
+  })
+  @Matches(/^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-6])$/, {
+    message: 'PROVINCE_CODE must be a two-digit province prefix such as 11, 44 or 66',
+  })
+  PROVINCE_CODE: string;
+
+  /** Without Kafka: push the outbox to the national node over HTTP (e.g. the embedded demo). */
+  @IsOptional()
+  @Matches(/^https?:\/\/.+/, { message: 'NATIONAL_URL must be an http(s) URL' })
+  NATIONAL_URL?: string;
+
+  /** Its node token for NATIONAL_URL. */
+  @IsOptional()
+  @IsString()
+  @MinLength(24, { message: 'SYNC_NODE_TOKEN must be at least 24 characters' })
+  SYNC_NODE_TOKEN?: string;
+
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  SYNC_RELAY_INTERVAL_MS: number = 500;
+}
+
+/** A node's role as the build composes it: its name and the configuration class validated at boot. */
+export interface NodeRole<C extends NodeConfig = NodeConfig> {
+  kind: 'national' | 'provincial';
+  config: new () => C;
+}
+
+export const NATIONAL_ROLE: NodeRole<NationalNodeConfig> = { kind: 'national', config: NationalNodeConfig };
+export const PROVINCIAL_ROLE: NodeRole<ProvincialNodeConfig> = { kind: 'provincial', config: ProvincialNodeConfig };

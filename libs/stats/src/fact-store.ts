@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FactEngine, type EngineQuery, type EngineRow, type UnitRow } from './engine.js';
 import { STATS_OPTIONS, type StatsOptions } from './stats.options.js';
+import { StatsFactSource } from './fact-source.js';
 import { StatsRepository, type RefreshRow } from './stats.repository.js';
 
 /** Answers kept when the options do not say (the same table asked again is not scanned again). */
@@ -47,6 +48,7 @@ export class FactStore {
   constructor(
     private readonly repo: StatsRepository,
     @Inject(STATS_OPTIONS) private readonly options: StatsOptions,
+    private readonly facts: StatsFactSource,
   ) {}
 
   info(): StoreInfo {
@@ -138,7 +140,7 @@ export class FactStore {
         begin: (r, full, units, stamp, dead) => {
           Object.assign(got, { refresh: r, stamp, units, dead });
           if (full) {
-            const fresh = new FactEngine(this.options.kind === 'national');
+            const fresh = new FactEngine(this.facts.national);
             fresh.setReferenceDate(new Date(r.asOf!));
             fresh.setUnits(units ?? []);
             // Headroom for the rows later refreshes append: growing the columns copies all of them (seconds at 15 million).

@@ -1,11 +1,6 @@
-export * from './dimensions.js';
-export * from './engine.js';
-export * from './fact-store.js';
-export * from './suppression.js';
-export * from './stats.errors.js';
-export * from './stats.options.js';
-export * from './stats.repository.js';
-export * from './stats.service.js';
-export * from './stats.table.js';
-export * from './stats.module.js';
-export * from './dto/stats-query.dto.js';
+export { StatsModule } from './stats.module.js';
+export { StatsService } from './stats.service.js';
+export { NationalFactSource, ProvincialFactSource, StatsFactSource } from './fact-source.js';
+// For the benchmarks: the refresh and the in-memory facts.
+export { FactStore } from './fact-store.js';
+export { StatsRepository } from './stats.repository.js';

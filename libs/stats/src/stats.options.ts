@@ -1,7 +1,6 @@
 export const STATS_OPTIONS = Symbol('STATS_OPTIONS');
 
 export interface StatsOptions {
-  kind: 'national' | 'provincial';
   /** Two-digit province of a provincial node (its custom indicators are dimensions there). */
   provinceCode?: string;
   /** Seconds between scheduled refreshes; 0 = no schedule (boot-if-empty and on demand only). */

@@ -4,6 +4,7 @@ import copyStreams from 'pg-copy-streams';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { UnitRow } from './engine.js';
 import { COMPACT_SQL, deadSinceSql, FACT_INDEXES, fullBuildSql, incrementalInsertSql, loadSql } from './stats.sql.js';
+import type { StatsFactSource } from './fact-source.js';
 
 /** Serialises refreshes across every node process on the database. */
 const REFRESH_LOCK = 7246_0001;
@@ -74,7 +75,7 @@ export class StatsRepository {
    * (any process on the database) wait for each other on an advisory lock.
    */
   async refresh(
-    kind: 'national' | 'provincial',
+    source: StatsFactSource,
     trigger: RefreshTrigger,
     requestedBy: string | null,
     full = false,
@@ -96,13 +97,13 @@ export class StatsRepository {
         !last ||
         (!facts && (last.factRows ?? 0) > 0) ||
         Number(backlog) > Math.max(COMPACT_MIN_DEAD, (last.factRows ?? 0) / 2);
-      const done = await this.step(qr, kind, trigger, requestedBy, rebuild ? 'full' : 'incremental', last ?? null);
+      const done = await this.step(qr, source, trigger, requestedBy, rebuild ? 'full' : 'incremental', last ?? null);
       if (
         done.mode === 'incremental' &&
         (done.deadRows ?? 0) >= COMPACT_MIN_DEAD &&
         (done.deadRows ?? 0) > COMPACT_SHARE * (done.factRows ?? 0)
       ) {
-        return await this.step(qr, kind, trigger, requestedBy, 'compact', done);
+        return await this.step(qr, source, trigger, requestedBy, 'compact', done);
       }
       return done;
     } finally {
@@ -114,7 +115,7 @@ export class StatsRepository {
 
   private async step(
     qr: QueryRunner,
-    kind: 'national' | 'provincial',
+    source: StatsFactSource,
     trigger: RefreshTrigger,
     requestedBy: string | null,
     mode: RefreshMode,
@@ -122,7 +123,7 @@ export class StatsRepository {
   ): Promise<RefreshRow> {
     const [{ id }] = await qr.query(
       `INSERT INTO stat_refresh (trigger, requested_by, status, mode, source) VALUES ($1, $2, 'running', $3, $4) RETURNING id::text`,
-      [trigger, requestedBy, mode, kind === 'national' ? 'national_teacher' : 'teacher'],
+      [trigger, requestedBy, mode, source.table],
     );
     const t0 = performance.now();
     try {
@@ -145,14 +146,14 @@ export class StatsRepository {
               true,
             )
           ).affected ?? 0;
-        const inserted = (await qr.query(incrementalInsertSql(kind), [id], true)).affected ?? 0;
+        const inserted = (await qr.query(incrementalInsertSql(source.sql), [id], true)).affected ?? 0;
         changed = Number((await qr.query(`SELECT count(*)::int AS n FROM stat_changed`))[0].n);
         factRows = (last!.factRows ?? 0) - Number(killed) + Number(inserted);
         deadRows = (last!.deadRows ?? 0) + Number(killed);
       } else {
         if (mode === 'full') await qr.query(`DELETE FROM stat_dirty`);
         await qr.query(`DROP TABLE IF EXISTS stat_fact_next`);
-        await qr.query(mode === 'full' ? fullBuildSql(kind) : COMPACT_SQL, [id]);
+        await qr.query(mode === 'full' ? fullBuildSql(source.sql) : COMPACT_SQL, [id]);
         for (const ix of FACT_INDEXES) await qr.query(ix.sql('stat_fact_next'));
         [{ n: factRows }] = await qr.query(`SELECT count(*)::int AS n FROM stat_fact_next`);
         changed = mode === 'full' ? factRows : 0;

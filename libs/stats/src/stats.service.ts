@@ -15,6 +15,7 @@ import {
 import type { StatsQueryDto } from './dto/stats-query.dto.js';
 import { statsError, StatsErrorCode } from './stats.errors.js';
 import { STATS_OPTIONS, type StatsOptions } from './stats.options.js';
+import { StatsFactSource } from './fact-source.js';
 import type { EngineFilter, Level } from './engine.js';
 import { FactStore, type StoreInfo } from './fact-store.js';
 import { StatsRepository, type RefreshRow } from './stats.repository.js';
@@ -70,6 +71,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly org: OrgService,
     private readonly health: HealthRegistry,
     @Inject(STATS_OPTIONS) private readonly options: StatsOptions,
+    private readonly facts: StatsFactSource,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -121,9 +123,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
     full = false,
   ): Promise<RefreshRow> {
     const previous = this.running ?? Promise.resolve(null);
-    const next = previous
-      .catch(() => null)
-      .then(() => this.repo.refresh(this.options.kind, trigger, requestedBy, full));
+    const next = previous.catch(() => null).then(() => this.repo.refresh(this.facts, trigger, requestedBy, full));
     this.running = next;
     void next
       .finally(() => {
@@ -160,7 +160,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
       lastRefresh: ok,
       lastAttempt: last,
       refreshSeconds: this.options.refreshSeconds,
-      source: this.options.kind === 'national' ? 'national_teacher ⋈ org_unit' : 'teacher',
+      source: this.facts.label,
       memory: this.store.info(),
     };
   }
@@ -186,7 +186,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
       sensitivity: d.sensitivity,
       custom: false,
     }));
-    const custom = (await this.customDims())
+    const custom = (await this.customDims(actor))
       .filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin)
       .map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: false, sensitivity: d.sensitivity, custom: true }));
     return [...core, ...custom];
@@ -201,7 +201,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
   async table(actor: Actor, req: TableRequest): Promise<StatsTable> {
     this.requireReader(actor);
     const q = req.query;
-    const customs = await this.customDims();
+    const customs = await this.customDims(actor);
     const resolve = (key: string): ResolvedDim => {
       const core = DIMENSION_BY_KEY.get(key);
       if (core)
@@ -310,23 +310,10 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
     AccessPolicy.requireRole(actor, [Role.Query, Role.InfoAdmin, Role.SysAdmin]);
   }
 
-  /**
-   * Custom indicators as dimensions: on a provincial node the province's own (`x_key`); on the national
-   * node every province's, as received (`x_key_PP`, PP the province: keys are only unique within a
-   * province), each counting that province's teachers and "not recorded" elsewhere.
-   */
-  private async customDims(): Promise<ResolvedDim[]> {
-    if (this.options.kind === 'national') {
-      const rows = await this.repo.nationalCustomFields();
-      return rows.flatMap(({ province, name, definitions }) =>
-        Object.values(definitions)
-          .filter((d) => d && typeof d.key === 'string' && d.status !== 'retired')
-          .map((d) => customDim(`${String(d.key)}_${province}`, d, name ?? province)),
-      );
-    }
-    if (!this.options.provinceCode) return [];
-    const defs = await this.repo.customFields(this.options.provinceCode);
-    return defs.map(({ key, definition }) => customDim(key, definition, null));
+  /** Custom indicators as dimensions, as the node's fact source offers them. */
+  private async customDims(actor: Actor): Promise<ResolvedDim[]> {
+    const defs = await this.facts.customDimensions(actor.unitPath);
+    return defs.map(({ key, definition, province }) => customDim(key, definition, province));
   }
 }
 

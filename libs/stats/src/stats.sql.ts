@@ -62,7 +62,7 @@ function factColumns(src: {
  * Provincial node: the `teacher` table, whose searchable columns are derived on every write (derive.ts).
  * `changedOnly`: only the teachers in the temporary table `stat_changed` (an incremental refresh).
  */
-function provincialSource(changedOnly: boolean): string {
+export function provincialSource(changedOnly: boolean): string {
   return `
   SELECT t.id AS teacher_id, u.code::text AS unit_code, split_part(t.unit_path, '/', 2) AS province_code,
     ${factColumns({
@@ -94,7 +94,7 @@ const SCHOOL_TYPE_CODES = SCHOOL_TYPES.entries.map((e) => `'${e.code}'`).join(',
  * national `org_unit` by its code when the facts are loaded. The derived values are computed from the record as derive.ts does;
  * the school type here (read from the school code) serves a school not (yet) known at national.
  */
-function nationalSource(changedOnly: boolean): string {
+export function nationalSource(changedOnly: boolean): string {
   return `
   SELECT nt.teacher_id, nt.unit_code::text AS unit_code, nt.province_code || '0000' AS province_code,
     ${factColumns({
@@ -120,18 +120,19 @@ function nationalSource(changedOnly: boolean): string {
     CROSS JOIN LATERAL (SELECT tmis_retirement_date(nt.record->'basic'->>'sex', CASE WHEN nt.record->'basic'->>'birthDate' ~ '^\\d{4}-\\d{2}-\\d{2}$' THEN (nt.record->'basic'->>'birthDate')::date END) AS d) rd`;
 }
 
-const SOURCE = { national: nationalSource, provincial: provincialSource };
+/** A fact source's SELECT: every teacher's fact columns (or only those in `stat_changed`). */
+export type SourceSql = (changedOnly: boolean) => string;
 const FACT_LIST = FACT_COLUMNS.join(', ');
 
 /** Full rebuild: every teacher's fact row at positions 0…n-1, as generation `$1` (a refresh id). */
-export const fullBuildSql = (kind: 'national' | 'provincial') => `
+export const fullBuildSql = (source: SourceSql) => `
   CREATE UNLOGGED TABLE stat_fact_next AS
   SELECT (row_number() OVER () - 1)::bigint AS pos, s.teacher_id, $1::bigint AS born, NULL::bigint AS died, ${FACT_COLUMNS.slice(
     1,
   )
     .map((c) => `s.${c}`)
     .join(', ')}
-    FROM (${SOURCE[kind](false)}) s`;
+    FROM (${source(false)}) s`;
 
 /** Compaction: the live rows rewritten at positions 0…n-1 as generation `$1`. */
 export const COMPACT_SQL = `
@@ -140,9 +141,9 @@ export const COMPACT_SQL = `
     FROM stat_fact WHERE died IS NULL`;
 
 /** Incremental: new rows, born in refresh `$1`, for the teachers in `stat_changed` that still exist. */
-export const incrementalInsertSql = (kind: 'national' | 'provincial') => `
+export const incrementalInsertSql = (source: SourceSql) => `
   INSERT INTO stat_fact (pos, born, ${FACT_LIST})
-  SELECT nextval('stat_fact_pos'), $1::bigint, ${FACT_COLUMNS.map((c) => `s.${c}`).join(', ')} FROM (${SOURCE[kind](true)}) s`;
+  SELECT nextval('stat_fact_pos'), $1::bigint, ${FACT_COLUMNS.map((c) => `s.${c}`).join(', ')} FROM (${source(true)}) s`;
 
 /** The indexes of the fact table (created on `stat_fact_next` after a rebuild, renamed on the swap). */
 export const FACT_INDEXES = [

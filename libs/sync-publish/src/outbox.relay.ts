@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CURRENT_SCHEMA_VERSION, type SyncEnvelope } from '@tmis/contracts';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { HealthRegistry } from '@tmis/server';
-import { DataSource } from 'typeorm';
-import { HttpTransport, KafkaTransport, type SyncTransport } from './kafka.transport.js';
-import { SYNC_OPTIONS, type SyncOptions } from './sync.options.js';
+import { HttpTransport, KafkaTransport, type SyncTransport } from '@tmis/sync-transport';
+import { OutboxRepository } from './outbox.repository.js';
+import { SYNC_PUBLISH_OPTIONS, type SyncPublishOptions } from './sync-publish.options.js';
 
 /**
  * Publishes the provincial outbox in sequence order, keyed by teacher id (one teacher's events stay
@@ -20,13 +21,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   lastError: string | null = null;
 
   constructor(
-    private readonly db: DataSource,
-    @Inject(SYNC_OPTIONS) private readonly options: SyncOptions,
+    private readonly outbox: OutboxRepository,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    @Inject(SYNC_PUBLISH_OPTIONS) private readonly options: SyncPublishOptions,
     private readonly health: HealthRegistry,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.kind !== 'provincial') return;
     this.health.register('sync_outbox', async () => {
       const s = await this.status();
       return {
@@ -40,11 +41,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         },
       };
     });
-    if (this.options.kafkaBrokers?.length)
-      this.transport = new KafkaTransport(this.options.kafkaBrokers, `tmis-province-${this.options.provinceCode}`, {
-        ssl: this.options.kafkaSsl,
-        sasl: this.options.kafkaSasl,
-      });
+    if (this.options.kafka?.brokers.length)
+      this.transport = new KafkaTransport(this.options.kafka, `tmis-province-${this.options.provinceCode}`);
     else if (this.options.nationalUrl && this.options.nodeToken)
       this.transport = new HttpTransport(this.options.nationalUrl, this.options.nodeToken);
     else return;
@@ -77,21 +75,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async drainOnce(limit = 1000): Promise<number> {
     if (!this.transport) return 0;
     const transport = this.transport;
-    return this.db.transaction(async (tx) => {
-      // The payload stays text end to end (no JSON parse and re-serialise of ~2 kB records in the relay).
-      const rows: { sequence: string; eventId: string; type: string; key: string; payload: string; createdAt: Date }[] =
-        await tx.query(
-          // ORDER BY o.sequence, the bigint column: an unqualified name would sort by the text output column.
-          `SELECT o.sequence::text AS sequence, o.event_id AS "eventId", o.type, o.key, o.payload::text AS payload, o.created_at AS "createdAt" FROM sync_outbox o
-          WHERE o.published_at IS NULL ORDER BY o.sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [limit],
-        );
+    return this.txHost.withTransaction(async () => {
+      const rows = await this.outbox.lockUnpublished(limit);
       if (!rows.length) return 0;
+      // The payload stays text end to end (no JSON parse and re-serialise of ~2 kB records in the relay).
       const messages = rows.map((r) => {
         const head: Omit<SyncEnvelope, 'payload'> = {
           schemaVersion: CURRENT_SCHEMA_VERSION,
           eventId: r.eventId,
-          provinceCode: this.options.provinceCode!,
+          provinceCode: this.options.provinceCode,
           sequence: Number(r.sequence),
           type: r.type as SyncEnvelope['type'],
           key: r.key,
@@ -100,9 +92,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         return { key: r.key, value: `${JSON.stringify(head).slice(0, -1)},"payload":${r.payload}}` };
       });
       await transport.publish(this.options.topic, messages);
-      await tx.query(`UPDATE sync_outbox SET published_at = now() WHERE sequence = ANY($1::bigint[])`, [
-        rows.map((r) => r.sequence),
-      ]);
+      await this.outbox.markPublished(rows.map((r) => r.sequence));
       return rows.length;
     });
   }
@@ -114,13 +104,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     transport: string;
     lastError: string | null;
   }> {
-    const [row] = await this.db.query(
-      `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished, COALESCE(max(sequence), 0)::bigint AS last, min(created_at) FILTER (WHERE published_at IS NULL) AS oldest FROM sync_outbox`,
-    );
     return {
-      unpublished: row.unpublished,
-      lastSequence: Number(row.last),
-      oldestUnpublishedAt: row.oldest,
+      ...(await this.outbox.status()),
       transport:
         this.transport instanceof KafkaTransport
           ? 'kafka'

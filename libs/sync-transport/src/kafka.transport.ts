@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import type { KafkaConnection } from './transport.options.js';
 
 /**
  * Our own small interface over the Kafka client (ADR 0005): kafkajs is the design card's choice but
@@ -47,16 +48,10 @@ export class KafkaTransport implements SyncTransport {
   private producer: Producer | null = null;
   private admin: Admin | null = null;
 
-  constructor(
-    brokers: string[],
-    clientId: string,
-    security: {
-      ssl?: { ca?: string } | false;
-      sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
-    } = {},
-  ) {
+  constructor(connection: KafkaConnection, clientId: string) {
+    const security = connection;
     this.kafka = new Kafka({
-      brokers,
+      brokers: connection.brokers,
       clientId,
       logLevel: logLevel.NOTHING,
       retry: { retries: 3, initialRetryTime: 200 },

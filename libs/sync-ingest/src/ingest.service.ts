@@ -1,0 +1,343 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  parseSyncMessage,
+  provinceOfUnitCode,
+  type CustomFieldsChangedPayload,
+  type OrgUnitsChangedPayload,
+  type SyncEnvelope,
+  type TeacherRemovedPayload,
+  type TeacherUpsertedPayload,
+} from '@tmis/contracts';
+import { validateCustomFieldDefinition, type CustomFieldDefinition } from '@tmis/core-indicators';
+import { Propagation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import { isActiveStatus, MAX_SEQUENCE, recordProblem, SEQUENCE_WINDOW, unstorable } from './message-checks.js';
+import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
+import { NationalTeacherRepository, type NationalTeacherRow } from './national-teacher.repository.js';
+import { OrgReplicaService } from './org-replica.service.js';
+import { SyncLedgerRepository } from './sync-ledger.repository.js';
+
+export type IngestOutcome = 'applied' | 'duplicate' | 'dead-letter';
+
+interface Accepted {
+  i: number;
+  env: SyncEnvelope;
+  subtree: string;
+}
+
+/** SQLSTATE classes a message's content can cause (data exception, integrity, program limit): never transient. */
+function isContentError(e: unknown): boolean {
+  const err = e as { code?: string; driverError?: { code?: string } } | null;
+  const code = err?.driverError?.code ?? err?.code ?? '';
+  return /^(22|23|54)/.test(code);
+}
+
+class UnitsRefused extends Error {}
+
+/**
+ * National ingest: every message is judged alone, like an HTTP body — its shape (the contract
+ * classes), its sequence (bounded: within the province's head plus a window, and bigint-safe), its
+ * content (the catalogue's validators, as the province applied them) and its units (inside the
+ * province's own subtree of the national tree). A bad message is dead-lettered with the reason and
+ * never blocks the others: the good ones of the batch are applied, set-based and idempotently, in
+ * one transaction with the provinces' progress.
+ */
+@Injectable()
+export class SyncIngestService {
+  private readonly log = new Logger('SyncIngest');
+
+  constructor(
+    private readonly ledger: SyncLedgerRepository,
+    private readonly teachers: NationalTeacherRepository,
+    private readonly customFields: NationalCustomFieldsRepository,
+    private readonly replica: OrgReplicaService,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+  ) {}
+
+  async apply(raw: Buffer | string | null): Promise<IngestOutcome> {
+    return (await this.applyBatch([raw]))[0];
+  }
+
+  /**
+   * Messages pushed by one province's node (HTTP, authenticated by its node token): a message
+   * claiming another province is refused; the rest are applied as one batch, as from Kafka.
+   */
+  async ingestFrom(province: string, raws: string[]): Promise<IngestOutcome[]> {
+    return this.txHost.withTransaction(async () => {
+      const outcomes: IngestOutcome[] = new Array(raws.length);
+      const mine: { i: number; raw: string }[] = [];
+      for (let i = 0; i < raws.length; i++) {
+        const claimed = claimedProvince(raws[i]);
+        if (claimed !== undefined && claimed !== province)
+          outcomes[i] = await this.deadLetter(
+            envelopeOf(raws[i]),
+            `node of province ${province} sent a message for province ${String(claimed)}`,
+            raws[i],
+          );
+        else mine.push({ i, raw: raws[i] });
+      }
+      const applied = mine.length ? await this.applyBatch(mine.map((m) => m.raw)) : [];
+      mine.forEach((m, k) => {
+        outcomes[m.i] = applied[k];
+      });
+      return outcomes;
+    });
+  }
+
+  /**
+   * Applies a batch in one transaction (one commit per Kafka batch). The good messages are applied
+   * set-based; if the set still fails on its content, each is applied alone in a savepoint and the
+   * one that fails is dead-lettered. A transient failure (connection, deadlock) rolls the batch back
+   * for redelivery; applying is idempotent.
+   */
+  async applyBatch(raws: (Buffer | string | null)[]): Promise<IngestOutcome[]> {
+    return this.txHost.withTransaction(async () => {
+      const outcomes: IngestOutcome[] = new Array(raws.length);
+      const accepted = await this.judge(raws, outcomes);
+      if (!accepted.length) return outcomes;
+      try {
+        await this.txHost.withTransaction(Propagation.Nested, () => this.applySet(accepted, raws, outcomes));
+      } catch (e) {
+        if (!isContentError(e)) throw e;
+        for (const a of accepted) {
+          try {
+            await this.txHost.withTransaction(Propagation.Nested, () => this.applySet([a], raws, outcomes));
+          } catch (e2) {
+            if (!isContentError(e2)) throw e2;
+            outcomes[a.i] = await this.deadLetter(
+              a.env,
+              `could not be applied: ${e2 instanceof Error ? e2.message : String(e2)}`,
+              raws[a.i],
+            );
+          }
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  /** Judges each message alone; dead-letters the refused ones (with the reason) and returns the rest. */
+  private async judge(raws: (Buffer | string | null)[], outcomes: IngestOutcome[]): Promise<Accepted[]> {
+    const parsed = raws.map((raw) => parseSyncMessage(raw));
+    const envs = parsed.flatMap((p) => (p.ok ? [p.envelope] : []));
+    const provinces = [...new Set(envs.map((e) => e.provinceCode))];
+    const heads = await this.ledger.heads(provinces);
+    const subtrees = new Map<string, string | null>();
+    for (const p of provinces) subtrees.set(p, await this.replica.subtreeOf(p));
+    const recordProvinces = [...new Set(envs.filter((e) => e.type === 'teacher.upserted').map((e) => e.provinceCode))];
+    const definitions = recordProvinces.length ? await this.customFields.definitionsOf(recordProvinces) : new Map();
+    const outside = new Set<string>();
+    for (const p of provinces) {
+      const subtree = subtrees.get(p);
+      const codes = envs
+        .filter((e) => e.provinceCode === p && (e.type === 'teacher.upserted' || e.type === 'teacher.removed'))
+        .map((e) => String((e.payload as { unitCode: string }).unitCode));
+      if (subtree && codes.length)
+        for (const c of await this.replica.unitsOutside(subtree, [...new Set(codes)])) outside.add(`${p}:${c}`);
+    }
+
+    const accepted: Accepted[] = [];
+    for (let i = 0; i < raws.length; i++) {
+      const p = parsed[i];
+      if (!p.ok) {
+        outcomes[i] = await this.deadLetter(p.envelope, p.reason, raws[i]);
+        continue;
+      }
+      const env = p.envelope;
+      const subtree = subtrees.get(env.provinceCode) ?? null;
+      let reason: string | null;
+      try {
+        reason = this.refusal(env, subtree, heads.get(env.provinceCode) ?? 0, outside, definitions);
+      } catch (e) {
+        // A message the checks cannot even judge is refused alone; it never stops the partition.
+        reason = `could not be checked: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      if (reason) {
+        outcomes[i] = await this.deadLetter(env, reason, raws[i]);
+        continue;
+      }
+      accepted.push({ i, env, subtree: subtree! });
+    }
+    return accepted;
+  }
+
+  private refusal(
+    env: SyncEnvelope,
+    subtree: string | null,
+    head: number,
+    outside: Set<string>,
+    definitions: Map<string, Record<string, Record<string, unknown>>>,
+  ): string | null {
+    if (env.sequence > MAX_SEQUENCE) return `sequence ${env.sequence} is beyond ${MAX_SEQUENCE}`;
+    if (head > 0 && env.sequence > head + SEQUENCE_WINDOW)
+      return `sequence ${env.sequence} is more than ${SEQUENCE_WINDOW} beyond the province's head ${head}`;
+    if (!subtree) return `province ${env.provinceCode} is not known at the national node`;
+    switch (env.type) {
+      case 'teacher.upserted':
+      case 'teacher.removed': {
+        const unitCode = String((env.payload as { unitCode: string }).unitCode);
+        if (provinceOfUnitCode(unitCode) !== env.provinceCode || outside.has(`${env.provinceCode}:${unitCode}`))
+          return `province ${env.provinceCode} may not write unit ${unitCode}: it is not in the province's subtree`;
+        if (env.type === 'teacher.removed') return unstorable(env.payload);
+        const defs = usableDefinitions(definitions.get(env.provinceCode));
+        return recordProblem(env.payload as unknown as TeacherUpsertedPayload, defs);
+      }
+      case 'custom-fields.changed': {
+        const bad = unstorable(env.payload);
+        if (bad) return `definitions: ${bad}`;
+        const defs = (env.payload as unknown as CustomFieldsChangedPayload).definitions;
+        return defs.every((d) => typeof d.key === 'string' && /^x_[A-Za-z][A-Za-z0-9]{0,62}$/.test(d.key))
+          ? null
+          : 'definitions: every definition needs a key x_<name>';
+      }
+      case 'org-units.changed':
+        return unstorable(env.payload);
+      case 'snapshot.marker':
+        return null;
+    }
+  }
+
+  private async applySet(accepted: Accepted[], raws: (Buffer | string | null)[], outcomes: IngestOutcome[]) {
+    const provinces = [...new Set(accepted.map((v) => v.env.provinceCode))].sort();
+    // Batches of different partitions are applied concurrently: the received set (unique per province and
+    // sequence) settles duplicates, a teacher's events share a partition, and the progress row is locked
+    // only at the end (commutative GREATEST / += updates), so batches do not queue behind each other.
+    await this.ledger.ensureProgress(provinces);
+    const unseen = await this.ledger.receive(
+      accepted.map((v) => ({ province: v.env.provinceCode, sequence: v.env.sequence })),
+    );
+    const newest = new Map<string, Accepted>();
+    const others: Accepted[] = [];
+    for (const v of accepted) {
+      if (!unseen.delete(`${v.env.provinceCode}:${v.env.sequence}`)) {
+        outcomes[v.i] = 'duplicate';
+        continue;
+      }
+      if (v.env.type !== 'teacher.upserted') {
+        others.push(v);
+        continue;
+      }
+      const id = (v.env.payload as unknown as TeacherUpsertedPayload).teacherId;
+      const prev = newest.get(id);
+      if (prev && prev.env.sequence > v.env.sequence) {
+        outcomes[v.i] = 'duplicate';
+        continue;
+      }
+      if (prev) outcomes[prev.i] = 'duplicate';
+      newest.set(id, v);
+    }
+    if (newest.size) {
+      const ok = await this.teachers.upsertMany([...newest.values()].map(({ env }) => nationalRow(env)));
+      for (const [id, v] of newest) outcomes[v.i] = ok.has(id) ? 'applied' : 'duplicate';
+    }
+    for (const v of others) outcomes[v.i] = await this.applyOne(v, raws[v.i]);
+    for (const p of provinces) {
+      // sorted: concurrent batches lock progress rows in one order
+      const mine = accepted.filter((v) => v.env.provinceCode === p);
+      const nApplied = mine.filter((v) => outcomes[v.i] === 'applied').length;
+      await this.ledger.advance(p, Math.max(...mine.map((v) => v.env.sequence)), nApplied, mine.length - nApplied);
+    }
+  }
+
+  private async applyOne({ env, subtree }: Accepted, raw: Buffer | string | null): Promise<IngestOutcome> {
+    switch (env.type) {
+      case 'teacher.removed': {
+        const p = env.payload as unknown as TeacherRemovedPayload;
+        return (await this.teachers.markRemoved(p.teacherId, env.provinceCode, env.sequence)) ? 'applied' : 'duplicate';
+      }
+      case 'custom-fields.changed': {
+        const cur = await this.customFields.get(env.provinceCode);
+        if (cur && cur.lastSequence >= env.sequence) return 'duplicate';
+        const merged: Record<string, unknown> = { ...(cur?.definitions ?? {}) };
+        for (const d of (env.payload as unknown as CustomFieldsChangedPayload).definitions) merged[String(d.key)] = d;
+        await this.customFields.put(env.provinceCode, merged, env.sequence);
+        return 'applied';
+      }
+      case 'org-units.changed': {
+        // A refused unit rolls back the whole message (a savepoint), never the rest of the batch.
+        const units = (env.payload as unknown as OrgUnitsChangedPayload).units;
+        try {
+          await this.txHost.withTransaction(Propagation.Nested, async () => {
+            const problem = await this.replica.apply(env.provinceCode, subtree, units);
+            if (problem) throw new UnitsRefused(problem);
+          });
+          return 'applied';
+        } catch (e) {
+          if (!(e instanceof UnitsRefused)) throw e;
+          return this.deadLetter(env, e.message, raw);
+        }
+      }
+      case 'teacher.upserted': // applied set-based
+      case 'snapshot.marker':
+        return 'applied';
+    }
+  }
+
+  private async deadLetter(
+    env: Partial<SyncEnvelope> | undefined,
+    reason: string,
+    raw: Buffer | string | null,
+  ): Promise<IngestOutcome> {
+    this.log.warn(`dead letter: ${reason}`);
+    await this.ledger.deadLetter(
+      typeof env?.provinceCode === 'string' ? storable(env.provinceCode).slice(0, 8) : null,
+      typeof env?.eventId === 'string' ? storable(env.eventId).slice(0, 64) : null,
+      storable(reason),
+      storable(String(raw ?? '')),
+    );
+    return 'dead-letter';
+  }
+}
+
+/**
+ * A province's custom field definitions as received, those the catalogue's definition validator
+ * accepts (a malformed one cannot break the validation of the province's records; a value of a field
+ * not usable here is treated as one whose definition has not arrived yet).
+ */
+function usableDefinitions(defs: Record<string, Record<string, unknown>> | undefined): CustomFieldDefinition[] {
+  return Object.values(defs ?? {}).filter((d) => {
+    try {
+      return validateCustomFieldDefinition(d as unknown as CustomFieldDefinition).length === 0;
+    } catch {
+      return false;
+    }
+  }) as unknown as CustomFieldDefinition[];
+}
+
+/** Text PostgreSQL takes: NUL characters and lone surrogates replaced. */
+function storable(s: string): string {
+  return s
+    .replaceAll('\u0000', '\uFFFD')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+function envelopeOf(raw: string): Partial<SyncEnvelope> | undefined {
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return typeof v === 'object' && v !== null ? (v as Partial<SyncEnvelope>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function claimedProvince(raw: string): unknown {
+  return envelopeOf(raw)?.provinceCode;
+}
+
+function nationalRow(env: SyncEnvelope): NationalTeacherRow {
+  const p = env.payload as unknown as TeacherUpsertedPayload;
+  return {
+    teacher_id: p.teacherId,
+    province_code: env.provinceCode,
+    unit_code: p.unitCode,
+    id_type: p.idType,
+    id_number: p.idNumber,
+    name: p.name,
+    person_status: p.personStatus,
+    active: isActiveStatus(p.personStatus),
+    record: p.record,
+    custom: p.custom ?? {},
+    catalogue_version: p.catalogueVersion ?? 'unknown',
+    reported_version: p.reportedVersion,
+    last_sequence: env.sequence,
+  };
+}

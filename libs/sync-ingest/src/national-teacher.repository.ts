@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import type { SchoolFingerprint } from '@tmis/sync-transport';
+
+/** A received record as `national_teacher` stores it. */
+export interface NationalTeacherRow {
+  teacher_id: string;
+  province_code: string;
+  unit_code: string;
+  id_type: string;
+  id_number: string;
+  name: string;
+  person_status: string;
+  active: boolean;
+  record: Record<string, unknown>;
+  custom: Record<string, unknown>;
+  catalogue_version: string;
+  reported_version: number;
+  last_sequence: number;
+}
+
+export interface NationalTeacherListItem {
+  teacherId: string;
+  province: string;
+  unitCode: string;
+  name: string;
+  idNumber: string;
+  personStatus: string;
+  reportedVersion: number;
+  custom: Record<string, unknown>;
+  catalogueVersion: string;
+}
+
+export interface CrossProvinceDuplicate {
+  idType: string;
+  idNumber: string;
+  provinces: string[];
+  teacherIds: string[];
+}
+
+/** `national_teacher`: the provinces' reported records as received. The only writer of the table. */
+@Injectable()
+export class NationalTeacherRepository {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private get tx() {
+    return this.txHost.tx;
+  }
+
+  /**
+   * Upserts the newest event per teacher (set-based). A row changes only for a newer sequence of the
+   * same province (a teacher's records never change province here). Returns the ids applied.
+   */
+  async upsertMany(rows: NationalTeacherRow[]): Promise<Set<string>> {
+    if (!rows.length) return new Set();
+    const applied: { id: string }[] = await this.tx.query(
+      `INSERT INTO national_teacher (teacher_id, province_code, unit_code, id_type, id_number, name, person_status, active, record, custom,
+              catalogue_version, reported_version, last_sequence)
+       SELECT teacher_id, province_code, unit_code, id_type, id_number, name, person_status, active, record, custom, catalogue_version,
+              reported_version, last_sequence
+         FROM jsonb_to_recordset($1::jsonb) AS x(teacher_id uuid, province_code varchar, unit_code varchar, id_type varchar, id_number varchar,
+              name varchar, person_status varchar, active boolean, record jsonb, custom jsonb, catalogue_version varchar, reported_version integer,
+              last_sequence bigint)
+       ON CONFLICT (teacher_id) DO UPDATE SET unit_code = EXCLUDED.unit_code, id_type = EXCLUDED.id_type, id_number = EXCLUDED.id_number,
+         name = EXCLUDED.name, person_status = EXCLUDED.person_status, active = EXCLUDED.active, record = EXCLUDED.record, custom = EXCLUDED.custom,
+         catalogue_version = EXCLUDED.catalogue_version, reported_version = EXCLUDED.reported_version, last_sequence = EXCLUDED.last_sequence,
+         removed = false, updated_at = now()
+       WHERE national_teacher.last_sequence < EXCLUDED.last_sequence AND national_teacher.province_code = EXCLUDED.province_code
+       RETURNING teacher_id::text AS id`,
+      [JSON.stringify(rows)],
+    );
+    return new Set(applied.map((r) => r.id));
+  }
+
+  /** Marks a province's record removed (a newer sequence only); true when it changed. */
+  async markRemoved(teacherId: string, province: string, sequence: number): Promise<boolean> {
+    const res = await this.tx.query(
+      `UPDATE national_teacher SET removed = true, active = false, last_sequence = $3, updated_at = now()
+        WHERE teacher_id = $1 AND province_code = $2 AND last_sequence < $3 RETURNING teacher_id`,
+      [teacherId, province, sequence],
+    );
+    return (Array.isArray(res[0]) ? res[0] : res).length > 0;
+  }
+
+  /** A province's schools merged into others: their records follow (as they did at the province). */
+  async moveToUnits(province: string, moves: { from: string; to: string }[]): Promise<void> {
+    if (!moves.length) return;
+    await this.tx.query(
+      `UPDATE national_teacher n SET unit_code = x.target, updated_at = now()
+         FROM unnest($1::varchar[], $2::varchar[]) AS x(code, target) WHERE n.province_code = $3 AND n.unit_code = x.code`,
+      [moves.map((m) => m.from), moves.map((m) => m.to), province],
+    );
+  }
+
+  /** Up to 1,000 records of one province (or of all when `province` is null), by province, unit and id. */
+  async list(province: string | null): Promise<NationalTeacherListItem[]> {
+    return this.tx.query(
+      `SELECT teacher_id AS "teacherId", province_code AS "province", unit_code AS "unitCode", name, id_number AS "idNumber",
+              person_status AS "personStatus", reported_version AS "reportedVersion", custom, catalogue_version AS "catalogueVersion"
+         FROM national_teacher WHERE ($1::text IS NULL OR province_code = $1)
+        ORDER BY province_code, unit_code, teacher_id LIMIT 1000`,
+      [province],
+    );
+  }
+
+  /** Per school of one province: the count of records held and a hash over (id, reported version). */
+  async schoolFingerprints(province: string): Promise<SchoolFingerprint[]> {
+    return this.tx.query(
+      `SELECT unit_code AS "unitCode", count(*)::int AS count,
+              md5(string_agg(teacher_id::text || ':' || reported_version, ',' ORDER BY teacher_id)) AS hash
+         FROM national_teacher WHERE province_code = $1 AND NOT removed GROUP BY unit_code ORDER BY unit_code`,
+      [province],
+    );
+  }
+
+  async schoolRecords(unitCode: string, province: string): Promise<{ teacherId: string; reportedVersion: number }[]> {
+    return this.tx.query(
+      `SELECT teacher_id AS "teacherId", reported_version AS "reportedVersion" FROM national_teacher
+        WHERE unit_code = $1 AND province_code = $2 AND NOT removed ORDER BY teacher_id`,
+      [unitCode, province],
+    );
+  }
+
+  /**
+   * The same ID number active in two or more provinces; with `province`, those touching it, listing
+   * only that province's record ids (the other provinces are named, their records are theirs).
+   */
+  async crossProvinceDuplicates(province: string | null): Promise<CrossProvinceDuplicate[]> {
+    return this.tx.query(
+      `SELECT id_type AS "idType", id_number AS "idNumber", array_agg(DISTINCT province_code) AS provinces,
+              array_agg(teacher_id) FILTER (WHERE $1::text IS NULL OR province_code = $1::text) AS "teacherIds"
+         FROM national_teacher WHERE active AND NOT removed GROUP BY id_type, id_number
+       HAVING count(DISTINCT province_code) > 1 AND ($1::text IS NULL OR $1::text = ANY(array_agg(province_code))) ORDER BY 2 LIMIT 1000`,
+      [province],
+    );
+  }
+}

@@ -1,0 +1,118 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
+import { ProvinceQueryDto } from '@tmis/sync-transport';
+import { SyncIngestService } from './ingest.service.js';
+import { NationalReconcileService } from './national-reconcile.service.js';
+import { NationalRollupService } from './national-rollup.service.js';
+import { NodeProvince, NodeTokenGuard } from './node-token.guard.js';
+
+export class IngestBatchDto {
+  @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) messages: string[];
+}
+
+export class SchoolFingerprintDto {
+  @IsString() @Matches(/^[0-9]{10}(-[0-9]{3})?$/) unitCode: string;
+  @IsInt() @Min(0) @Max(2_000_000_000) count: number;
+  @IsString() @Matches(/^[0-9a-f]{32}$/) hash: string;
+}
+
+export class FingerprintDto {
+  @Matches(/^\d{2}$/) province: string;
+  @IsInt() @Min(0) @Max(2_000_000_000) total: number;
+  @IsString() @Matches(/^[0-9a-f]{1,32}$/) hash: string;
+  @IsArray()
+  @ArrayMaxSize(200000)
+  @ValidateNested({ each: true })
+  @Type(() => SchoolFingerprintDto)
+  schools: SchoolFingerprintDto[];
+}
+
+/**
+ * The national node's sync routes. Every read is scoped like the provincial node's routes: the
+ * ministry reads every province, a province-level account its own province only.
+ */
+@ApiTags('sync')
+@Controller('sync')
+export class SyncIngestController {
+  constructor(
+    private readonly ingestService: SyncIngestService,
+    private readonly reconcile: NationalReconcileService,
+    private readonly rollup: NationalRollupService,
+  ) {}
+
+  @Get('status')
+  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
+  @ApiOperation({
+    summary: 'Per-province progress (sequence, gap, lag) and dead letters, for the provinces the actor reads',
+  })
+  status(@CurrentActor() a: Actor) {
+    return this.rollup.status(a);
+  }
+
+  @Get('dead-letters')
+  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin] })
+  @ApiOperation({ summary: 'Messages refused by the national ingest, with the reason' })
+  deadLetters(@CurrentActor() a: Actor) {
+    return this.rollup.deadLetters(a);
+  }
+
+  @Get('teachers')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @ApiOperation({ summary: "The national roll-up of a province's reported records (ID numbers masked)" })
+  teachers(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
+    return this.rollup.teacherList(a, q.province);
+  }
+
+  @Get('custom-fields')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @ApiOperation({ summary: "Each province's custom indicator definitions as received" })
+  customFieldList(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
+    return this.rollup.customFieldList(a, q.province);
+  }
+
+  @Get('fingerprint')
+  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
+  @ApiOperation({ summary: 'Per school of ?province=: count of records held and a hash of (id, reported version)' })
+  fingerprint(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
+    return this.reconcile.fingerprint(a, q.province);
+  }
+
+  @Get('fingerprint/:unitCode/records')
+  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
+  @ApiOperation({ summary: 'The (id, reported version) pairs of one school, to find which records differ' })
+  records(@CurrentActor() a: Actor, @Param('unitCode') unitCode: string, @Query() q: ProvinceQueryDto) {
+    return this.reconcile.records(a, unitCode, q.province);
+  }
+
+  @Post('reconcile')
+  @HttpCode(200)
+  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
+  @ApiOperation({
+    summary: "Compare a province's fingerprint (from its GET /sync/fingerprint) with what national holds",
+  })
+  compare(@CurrentActor() a: Actor, @Body() dto: FingerprintDto) {
+    return this.reconcile.compare(a, dto);
+  }
+
+  @Get('duplicates')
+  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
+  @ApiOperation({
+    summary:
+      'The same ID number active in two or more provinces (?province= lists those touching one province; a province sees those touching it)',
+  })
+  duplicates(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
+    return this.reconcile.crossProvinceDuplicates(a, q.province);
+  }
+
+  /** Direct transport (no broker): a provincial node pushes its outbox with its node token. */
+  @Post('ingest')
+  @HttpCode(200)
+  @UseGuards(NodeTokenGuard)
+  @ApiOperation({ summary: 'Sync messages pushed by a provincial node over HTTP (Authorization: Bearer <node token>)' })
+  async ingest(@NodeProvince() province: string, @Body() dto: IngestBatchDto) {
+    return { outcomes: await this.ingestService.ingestFrom(province, dto.messages) };
+  }
+}

@@ -1,0 +1,155 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+
+export interface OutboxRow {
+  sequence: string;
+  eventId: string;
+  type: string;
+  key: string;
+  /** The payload as stored (JSON text; not parsed and re-serialised by the relay). */
+  payload: string;
+  createdAt: Date;
+}
+
+export interface OutboxStatusRow {
+  unpublished: number;
+  lastSequence: number;
+  oldestUnpublishedAt: Date | null;
+}
+
+export interface ResyncRow {
+  id: string;
+  state: 'running' | 'done' | 'failed';
+  headSequence: number;
+  unitsQueued: number;
+  teachersQueued: number;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+/**
+ * The provincial node's sync tables: `sync_outbox` (every event to publish, in sequence order) and
+ * `sync_resync` (a resync's progress). The only writer of both. Every query runs in the open
+ * transaction, if any.
+ */
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private get tx() {
+    return this.txHost.tx;
+  }
+
+  /** Appends one event. */
+  async append(type: string, key: string, payload: object): Promise<void> {
+    await this.tx.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ($1, $2, $3::jsonb)`, [
+      type,
+      key,
+      JSON.stringify(payload),
+    ]);
+  }
+
+  /** Appends events of one type in the given order (one statement, one JSON parameter); returns how many. */
+  async appendMany(type: string, events: { key: string; payload: object }[]): Promise<number> {
+    if (!events.length) return 0;
+    // One JSON document rather than text[] parameters: no array-literal escaping of ~2 kB records on either side.
+    await this.tx.query(
+      `INSERT INTO sync_outbox (type, key, payload)
+       SELECT $1, e.x->>'k', e.x->'p' FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(x, ord) ORDER BY e.ord`,
+      [type, JSON.stringify(events.map((e) => ({ k: e.key, p: e.payload })))],
+    );
+    return events.length;
+  }
+
+  /** The highest sequence written so far (0 when none). */
+  async head(): Promise<number> {
+    const [{ head }] = await this.tx.query(`SELECT COALESCE(max(sequence), 0)::bigint AS head FROM sync_outbox`);
+    return Number(head);
+  }
+
+  /** Up to `limit` unpublished rows in sequence order, locked (SKIP LOCKED) for the open transaction. */
+  async lockUnpublished(limit: number): Promise<OutboxRow[]> {
+    // ORDER BY o.sequence, the bigint column: an unqualified name would sort by the text output column.
+    return this.tx.query(
+      `SELECT o.sequence::text AS sequence, o.event_id AS "eventId", o.type, o.key, o.payload::text AS payload, o.created_at AS "createdAt" FROM sync_outbox o
+        WHERE o.published_at IS NULL ORDER BY o.sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+  }
+
+  async markPublished(sequences: string[]): Promise<void> {
+    await this.tx.query(`UPDATE sync_outbox SET published_at = now() WHERE sequence = ANY($1::bigint[])`, [sequences]);
+  }
+
+  async status(): Promise<OutboxStatusRow> {
+    const [row] = await this.tx.query(
+      `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished, COALESCE(max(sequence), 0)::bigint AS last,
+              min(created_at) FILTER (WHERE published_at IS NULL) AS oldest FROM sync_outbox`,
+    );
+    return { unpublished: row.unpublished, lastSequence: Number(row.last), oldestUnpublishedAt: row.oldest };
+  }
+
+  // ---- sync_resync ----
+
+  /** Starts a resync row (the unique index refuses a second running one). */
+  async createResync(headSequence: number, startedBy: string | null): Promise<string> {
+    const [row] = await this.tx.query(
+      `INSERT INTO sync_resync (state, head_sequence, started_by) VALUES ('running', $1, $2) RETURNING id::text`,
+      [headSequence, startedBy],
+    );
+    return row.id;
+  }
+
+  async runningResyncId(): Promise<string | null> {
+    const rows: { id: string }[] = await this.tx.query(`SELECT id::text FROM sync_resync WHERE state = 'running'`);
+    return rows[0]?.id ?? null;
+  }
+
+  async latestResync(): Promise<ResyncRow | null> {
+    const [r] = await this.tx.query(
+      `SELECT id::text, state, head_sequence::int AS "headSequence", units_queued AS "unitsQueued", teachers_queued AS "teachersQueued",
+              started_at AS "startedAt", finished_at AS "finishedAt", error
+         FROM sync_resync ORDER BY id DESC LIMIT 1`,
+    );
+    return r ?? null;
+  }
+
+  /** The resync's cursors, locked for the open transaction. */
+  async lockResyncCursor(
+    id: string,
+  ): Promise<{ afterTeacherId: string | null; afterUnitPath: string | null; headSequence: number }> {
+    const [r] = await this.tx.query(
+      `SELECT after_teacher_id AS "afterTeacherId", after_unit_path AS "afterUnitPath", head_sequence::bigint AS head
+         FROM sync_resync WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return { afterTeacherId: r.afterTeacherId, afterUnitPath: r.afterUnitPath, headSequence: Number(r.head) };
+  }
+
+  async advanceResyncUnits(id: string, afterUnitPath: string, queued: number): Promise<void> {
+    await this.tx.query(`UPDATE sync_resync SET after_unit_path = $2, units_queued = units_queued + $3 WHERE id = $1`, [
+      id,
+      afterUnitPath,
+      queued,
+    ]);
+  }
+
+  async advanceResyncTeachers(id: string, afterTeacherId: string, queued: number): Promise<void> {
+    await this.tx.query(
+      `UPDATE sync_resync SET after_teacher_id = $2, teachers_queued = teachers_queued + $3 WHERE id = $1`,
+      [id, afterTeacherId, queued],
+    );
+  }
+
+  async finishResync(id: string): Promise<void> {
+    await this.tx.query(`UPDATE sync_resync SET state = 'done', finished_at = now() WHERE id = $1`, [id]);
+  }
+
+  async failResync(id: string, error: string): Promise<void> {
+    await this.tx.query(`UPDATE sync_resync SET state = 'failed', error = $2, finished_at = now() WHERE id = $1`, [
+      id,
+      error.slice(0, 2000),
+    ]);
+  }
+}

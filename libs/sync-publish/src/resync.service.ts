@@ -1,0 +1,195 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { commonError, CommonErrorCode } from '@tmis/common';
+import {
+  buildPayload,
+  CustomFieldsChangedPayload,
+  OrgUnitsChangedPayload,
+  SnapshotMarkerPayload,
+  TeacherUpsertedPayload,
+  type SyncedUnit,
+} from '@tmis/contracts';
+import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import { OutboxRepository, type ResyncRow } from './outbox.repository.js';
+import { ReportedStateRepository, type ReportedTeacherRow, type SyncedUnitRow } from './reported-state.repository.js';
+
+export type ResyncStatus = ResyncRow;
+
+const TEACHER_CHUNK = 5000;
+const UNIT_CHUNK = 2000;
+
+/** The `teacher.upserted` payload of a reported record (validated against the receiver's class). */
+export function teacherUpsertedPayload(r: ReportedTeacherRow): TeacherUpsertedPayload {
+  return buildPayload(TeacherUpsertedPayload, {
+    teacherId: r.teacherId,
+    unitCode: r.unitCode,
+    idType: r.idType,
+    idNumber: r.idNumber,
+    name: r.name,
+    personStatus: r.personStatus,
+    reportedVersion: r.reportedVersion,
+    record: r.record,
+    custom: r.custom,
+    catalogueVersion: r.catalogueVersion,
+  });
+}
+
+/** A synced unit without its empty attributes (the shape the live path sends). */
+function syncedUnit(u: SyncedUnitRow): SyncedUnit {
+  const unit: Record<string, unknown> = {
+    code: u.code,
+    kind: u.kind,
+    name: u.name,
+    parentCode: u.parentCode,
+    status: u.status,
+    schoolType: u.schoolType,
+    urbanRural: u.urbanRural,
+    sponsor: u.sponsor,
+    central: u.central,
+    mergedIntoCode: u.mergedIntoCode,
+    closedOn: u.closedOn,
+  };
+  for (const k of Object.keys(unit)) if (unit[k] === null || unit[k] === undefined) delete unit[k];
+  return unit as unknown as SyncedUnit;
+}
+
+/**
+ * Province side: re-publishes the full reported state (after a national restore, or on first
+ * connection) alongside normal traffic, between `snapshot.marker` begin/end: the custom indicator
+ * definitions, every unit (parents first), then every reported record — as reported: a record
+ * changed since (a draft under review) is published from its reported snapshot (`teacher_reported`).
+ * It runs in the background in chunks, each in its own transaction with its progress, so normal
+ * writes are never blocked for long and a node restarted mid-resync carries on where it stopped.
+ * Every message is built with `buildPayload` from the contract classes, as on the live path.
+ */
+@Injectable()
+export class ResyncService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('Resync');
+  private running: Promise<void> | null = null;
+  private stopping = false;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly reported: ReportedStateRepository,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.outbox
+      .runningResyncId()
+      .then((id) => {
+        if (id && !this.stopping) {
+          this.log.log(`resuming resync ${id}`);
+          this.launch(id);
+        }
+      })
+      .catch(() => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+  }
+
+  /** Starts a resync (refused while one is running); returns at once with its status. */
+  async start(accountId: string | null): Promise<ResyncStatus> {
+    let id: string;
+    try {
+      id = await this.txHost.withTransaction(async () => {
+        const head = await this.outbox.head();
+        const resyncId = await this.outbox.createResync(head, accountId);
+        await this.marker('begin', head);
+        const definitions = await this.reported.customFieldDefinitions();
+        if (definitions.length)
+          await this.outbox.append(
+            'custom-fields.changed',
+            'custom-fields',
+            buildPayload(CustomFieldsChangedPayload, { definitions }),
+          );
+        return resyncId;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e))
+        throw commonError(CommonErrorCode.Conflict, 'A resync is already running', { running: await this.status() });
+      throw e;
+    }
+    this.launch(id);
+    return (await this.status())!;
+  }
+
+  /** The latest resync, or null if none ever ran. */
+  status(): Promise<ResyncStatus | null> {
+    return this.outbox.latestResync();
+  }
+
+  /** Waits for the resync in progress (tests, tools). */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
+  private async marker(phase: 'begin' | 'end', headSequence: number): Promise<void> {
+    await this.outbox.append(
+      'snapshot.marker',
+      'snapshot',
+      buildPayload(SnapshotMarkerPayload, { phase, headSequence }),
+    );
+  }
+
+  private launch(id: string): void {
+    this.running = this.run(id)
+      .catch(async (e: unknown) => {
+        const msg = e instanceof Error ? e.message : String(e);
+        if (this.stopping) return; // the pool is closing: resumed at the next start
+        this.log.error(`resync ${id} failed: ${msg}`);
+        await this.outbox.failResync(id, msg).catch(() => undefined);
+      })
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
+  private async run(id: string): Promise<void> {
+    // Units, parents first (by path), a chunk per transaction: one `org-units.changed` message per chunk.
+    for (;;) {
+      if (this.stopping) return;
+      const more = await this.txHost.withTransaction(async () => {
+        const cursor = await this.outbox.lockResyncCursor(id);
+        // Switch: `this.org.syncedUnitsPage(cursor.afterUnitPath, UNIT_CHUNK)` once the record modules have it.
+        const page = await this.reported.unitPage(cursor.afterUnitPath, UNIT_CHUNK);
+        if (!page.length) return false;
+        await this.outbox.append(
+          'org-units.changed',
+          'org-units',
+          buildPayload(OrgUnitsChangedPayload, { units: page.map(syncedUnit) }),
+        );
+        await this.outbox.advanceResyncUnits(id, page[page.length - 1].path, page.length);
+        return page.length === UNIT_CHUNK;
+      });
+      if (!more) break;
+    }
+    // Reported records in id order, a chunk per transaction (read FOR SHARE: a concurrent change of the
+    // same teacher commits first, so its own outbox event has the lower sequence).
+    for (;;) {
+      if (this.stopping) return;
+      const more = await this.txHost.withTransaction(async () => {
+        const cursor = await this.outbox.lockResyncCursor(id);
+        // Switch: `this.teachers.reportedPage(cursor.afterTeacherId, TEACHER_CHUNK)` once the record modules have it.
+        const page = await this.reported.teacherPage(cursor.afterTeacherId, TEACHER_CHUNK);
+        if (!page.length) return false;
+        const payloads = page.map(teacherUpsertedPayload);
+        await this.outbox.appendMany(
+          'teacher.upserted',
+          payloads.map((p) => ({ key: p.teacherId, payload: p })),
+        );
+        await this.outbox.advanceResyncTeachers(id, page[page.length - 1].teacherId, page.length);
+        return true;
+      });
+      if (!more) break;
+    }
+    await this.txHost.withTransaction(async () => {
+      const { headSequence } = await this.outbox.lockResyncCursor(id);
+      await this.marker('end', headSequence);
+      await this.outbox.finishResync(id);
+    });
+    this.log.log(`resync ${id} queued`);
+  }
+}

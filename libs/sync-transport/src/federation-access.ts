@@ -1,0 +1,14 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
+import { AccessPolicy, type Actor } from '@tmis/access';
+import { commonError, CommonErrorCode } from '@tmis/common';
+
+export class ProvinceQueryDto {
+  @ApiPropertyOptional() @IsOptional() @Matches(/^\d{2}$/) province?: string;
+}
+
+/** Federation data is for the node's top level (the ministry, or the province on its own node or at national). */
+export function requireFederationReader(a: Actor): void {
+  if (a.unitLevel > 2) throw commonError(CommonErrorCode.Forbidden, 'Sync status is for the ministry or the province');
+  AccessPolicy.requireInScope(a, a.unitPath);
+}
