@@ -1,7 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { commonError, CommonErrorCode } from '@tmis/common';
-import { isUniqueViolation, returned } from '@tmis/database';
-import { SYNCED_UNIT_FROM, SYNCED_UNIT_JSON, SYNCED_UNIT_KINDS_SQL } from '@tmis/org';
+import { isUniqueViolation } from '@tmis/database';
+import { ModuleRef } from '@nestjs/core';
+import { buildPayload, OrgUnitsChangedPayload, SyncOutbox } from '@tmis/contracts';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import { OrgRepository } from '@tmis/org';
+import { TeacherRepository } from '@tmis/teachers';
 import { DataSource } from 'typeorm';
 import { SYNC_OPTIONS, type SyncOptions } from './sync.options.js';
 
@@ -38,7 +42,23 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly db: DataSource,
     @Inject(SYNC_OPTIONS) private readonly options: SyncOptions,
+    private readonly moduleRef: ModuleRef,
+    private readonly outbox: SyncOutbox,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
   ) {}
+
+  private tx<T>(fn: () => Promise<T>): Promise<T> {
+    return this.txHost.withTransaction(fn);
+  }
+
+  // The record modules' repositories and their payload builders (the same the live path uses).
+  private get units(): OrgRepository {
+    return this.moduleRef.get(OrgRepository, { strict: false });
+  }
+
+  private get teachers(): TeacherRepository {
+    return this.moduleRef.get(TeacherRepository, { strict: false });
+  }
 
   onApplicationBootstrap(): void {
     if (this.options.kind !== 'provincial') return;
@@ -125,48 +145,38 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
     ]);
     for (;;) {
       if (this.stopping) return;
-      const n = await this.db.transaction(async (tx) => {
-        const res = await tx.query(
-          `INSERT INTO sync_outbox (type, key, payload)
-           SELECT 'org-units.changed', 'org-units', jsonb_build_object('units', jsonb_agg(j ORDER BY path)) FROM (
-             SELECT ${SYNCED_UNIT_JSON} AS j, u.path ${SYNCED_UNIT_FROM} WHERE ${SYNCED_UNIT_KINDS_SQL} ORDER BY u.path OFFSET $1 LIMIT $2) s HAVING count(*) > 0
-           RETURNING jsonb_array_length(payload->'units') AS n`,
-          [unitsQueued, UNIT_CHUNK],
-        );
-        const k = returned<{ n: number }>(res)[0]?.n ?? 0;
-        await tx.query(`UPDATE sync_resync SET units_queued = units_queued + $2 WHERE id = $1`, [id, k]);
-        return k;
+      const n = await this.tx(async () => {
+        const units = await this.units.syncedUnitsPage(null, unitsQueued + UNIT_CHUNK);
+        const page = units.slice(unitsQueued);
+        if (page.length) await this.outbox.unitsChanged(buildPayload(OrgUnitsChangedPayload, { units: page }));
+        await this.txHost.tx.query(`UPDATE sync_resync SET units_queued = units_queued + $2 WHERE id = $1`, [
+          id,
+          page.length,
+        ]);
+        return page.length;
       });
       unitsQueued += n;
       if (n < UNIT_CHUNK) break;
     }
-    // Reported records in id order, a chunk per transaction.
+    // Reported records in id order, a chunk per transaction, as reported (the live path's builder).
     for (;;) {
       if (this.stopping) return;
-      const more = await this.db.transaction(async (tx) => {
-        const [cursor] = await tx.query(`SELECT after_teacher_id AS after FROM sync_resync WHERE id = $1 FOR UPDATE`, [
-          id,
-        ]);
-        const ids: { id: string }[] = await tx.query(
-          `SELECT id::text FROM teacher WHERE reported_version IS NOT NULL AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY teacher.id LIMIT $2`,
-          [cursor.after, TEACHER_CHUNK],
+      const more = await this.tx(async () => {
+        const [cursor] = await this.txHost.tx.query(
+          `SELECT after_teacher_id AS after FROM sync_resync WHERE id = $1 FOR UPDATE`,
+          [id],
         );
-        if (!ids.length) return false;
-        const last = ids[ids.length - 1].id;
-        await tx.query(
+        const page = await this.teachers.reportedPage(cursor.after, TEACHER_CHUNK);
+        if (!page.length) return false;
+        // One multi-row insert per chunk, in id order (the relay publishes in sequence order).
+        await this.txHost.tx.query(
           `INSERT INTO sync_outbox (type, key, payload)
-           SELECT 'teacher.upserted', t.id::text, jsonb_build_object('teacherId', t.id, 'unitCode', u.code,
-                  'idType', COALESCE(r.id_type, t.id_type), 'idNumber', COALESCE(r.id_number, t.id_number), 'name', COALESCE(r.name, t.name),
-                  'personStatus', COALESCE(r.person_status, t.person_status), 'reportedVersion', t.reported_version, 'record', COALESCE(r.record, t.record),
-                  'custom', COALESCE(r.custom, t.custom), 'catalogueVersion', COALESCE(r.catalogue_version, t.catalogue_version))
-             FROM teacher t JOIN org_unit u ON u.id = t.unit_id LEFT JOIN teacher_reported r ON r.teacher_id = t.id
-            WHERE t.reported_version IS NOT NULL AND ($1::uuid IS NULL OR t.id > $1::uuid) AND t.id <= $2::uuid
-            ORDER BY t.id FOR SHARE OF t`,
-          [cursor.after, last],
+           SELECT 'teacher.upserted', p->>'teacherId', p FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(p, i) ORDER BY i`,
+          [JSON.stringify(page)],
         );
-        await tx.query(
+        await this.txHost.tx.query(
           `UPDATE sync_resync SET after_teacher_id = $2, teachers_queued = teachers_queued + $3 WHERE id = $1`,
-          [id, last, ids.length],
+          [id, page[page.length - 1].teacherId, page.length],
         );
         return true;
       });

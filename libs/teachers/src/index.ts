@@ -1,14 +1,20 @@
-export * from './teacher.errors.js';
-export * from './teacher.repository.js';
-export * from './teacher.service.js';
-export * from './custom-fields.service.js';
-export * from './teachers.module.js';
-export * from './teachers.options.js';
-export * from './record-diff.js';
-export * from './record-view.js';
-export * from './derive.js';
-export * from './dto/teacher.dto.js';
-export * from './review/review.workflow.js';
-export * from './review/review.service.js';
-export * from './sync/outbox.writer.js';
-export * from './write-rules.js';
+// The public surface of the teacher records lib: what other libs, apps, tests and tools use.
+export { TeachersModule } from './teachers.module.js';
+export { TEACHERS_OPTIONS, type TeachersOptions } from './teachers.options.js';
+export { TeacherService } from './teacher.service.js';
+export { CustomFieldsService } from './custom-fields.service.js';
+export { ReviewService } from './review/review.service.js';
+export {
+  TeacherRepository,
+  type ReviewState,
+  type TeacherChange,
+  type TeacherColumns,
+  type TeacherRow,
+} from './teacher.repository.js';
+export { RecordReporting } from './sync/record-reporting.js';
+export { toReportedPayload, type ReportedRow } from './sync/reported-payload.js';
+export { assessWrite, type WriteAssessment } from './write-rules.js';
+export { customValues } from './derive.js';
+export { viewRecord, type RecordView } from './record-view.js';
+export { ListTeachersQueryDto } from './dto/teacher.dto.js';
+export { TeacherErrorCode } from './teacher.errors.js';
