@@ -23,7 +23,12 @@ export class CoreNodeModule {
       imports: [
         TypeOrmModule.forRoot({
           ...dataSourceOptions(runtime.databaseUrl, [OrgUnitEntity], {
-            extra: { max: c.DB_POOL_SIZE, application_name: `tmis-${runtime.kind}` },
+            extra: {
+              max: c.DB_POOL_SIZE,
+              // Waiting for a pooled connection is bounded: past it the request fails with 503 DATABASE_BUSY.
+              connectionTimeoutMillis: c.DB_ACQUIRE_TIMEOUT_MS,
+              application_name: `tmis-${runtime.kind}`,
+            },
           }),
         }),
         transactionsModule(),
