@@ -4,6 +4,8 @@ export { TEACHERS_OPTIONS, type TeachersOptions } from './teachers.options.js';
 export { TeacherService } from './teacher.service.js';
 export { CustomFieldsService } from './custom-fields.service.js';
 export { ReviewService } from './review/review.service.js';
+export { ChangeRequestService } from './review/change-request.service.js';
+export { UnitChangesService } from './units/unit-changes.service.js';
 export {
   TeacherRepository,
   type ReviewState,
