@@ -1,9 +1,9 @@
-export { OrgUnitEntity, UnitKind, UnitStatus, LEVEL_OF_KIND } from './org-unit.entity.js';
-export { OrgErrorCode, orgError } from './org.errors.js';
-export { OrgRepository, type SyncedUnitRow } from './org.repository.js';
-export { OrgService, provinceOfPath, type UnitRecords } from './org.service.js';
-export { OrgSeeder } from './org.seeder.js';
+// The public surface of the org tree lib: what other libs, apps, tests and tools use.
 export { OrgModule } from './org.module.js';
-export { UNIT_MANAGERS } from './org.controller.js';
+export { OrgService, type UnitRecords } from './org.service.js';
+export { OrgRepository, type SyncedUnitRow } from './org.repository.js';
+export { OrgSeeder } from './org.seeder.js';
+export { OrgUnitEntity, UnitKind, UnitStatus } from './org-unit.entity.js';
 export { toSyncedUnit } from './synced-unit.js';
-export * from './dto/unit.dto.js';
+export { UNIT_MANAGERS } from './org.controller.js';
+export { CloseUnitDto, MergeUnitDto, MoveUnitDto, toUnitResponse, type UnitResponse } from './dto/unit.dto.js';

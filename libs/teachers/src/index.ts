@@ -1,6 +1,5 @@
 // The public surface of the teacher records lib: what other libs, apps, tests and tools use.
 export { TeachersModule } from './teachers.module.js';
-export { TEACHERS_OPTIONS, type TeachersOptions } from './teachers.options.js';
 export { TeacherService } from './teacher.service.js';
 export { CustomFieldsService } from './custom-fields.service.js';
 export { ReviewService } from './review/review.service.js';
@@ -13,10 +12,11 @@ export {
   type TeacherColumns,
   type TeacherRow,
 } from './teacher.repository.js';
+// The one transition to "reported" (bulk calls `reportMany`) and the one `teacher.upserted` builder
+// (the resync reads `TeacherRepository.reportedPage`, built with it).
 export { RecordReporting } from './sync/record-reporting.js';
 export { toReportedPayload, type ReportedRow } from './sync/reported-payload.js';
-export { assessWrite, type WriteAssessment } from './write-rules.js';
+export { assessWrite } from './write-rules.js';
 export { customValues } from './derive.js';
-export { viewRecord, type RecordView } from './record-view.js';
+export { viewRecord } from './record-view.js';
 export { ListTeachersQueryDto } from './dto/teacher.dto.js';
-export { TeacherErrorCode } from './teacher.errors.js';
