@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Role, type Actor } from '@tmis/access';
-import type { OrgUnitEntity } from '@tmis/org';
+import { randomInt } from 'node:crypto';
+import { OrgRepository, UnitKind, type OrgUnitEntity } from '@tmis/org';
 import {
   ChangeRequestService,
   RecordReporting,
@@ -238,21 +239,27 @@ describe('the reported transition on the national node (central universities) an
 
   it('department approval, change request, status change and reportMany write no sync_outbox row', async () => {
     const ministry = await n.unitByCode('000000');
-    const admin = await n.tokenFor(await n.account(ministry, Role.SysAdmin));
-    const uni = await n.api('POST', '/units', {
-      token: admin,
-      body: {
-        kind: 'school',
-        parentId: ministry.id,
-        code: `4111${String(Date.now()).slice(-6)}`,
-        name: '服务测试部属大学',
-        urbanRural: '111',
-        sponsor: '1',
-        central: true,
-      },
-    });
-    assert.equal(uni.status, 201, JSON.stringify(uni.body));
-    const school = await n.unitByCode(uni.body.code);
+    // A central-ministry university (directly under the ministry), made by the factory's repository.
+    let school: OrgUnitEntity | null = null;
+    for (let attempt = 0; !school && attempt < 20; attempt++) {
+      const code = `4111${String(randomInt(0, 1e6)).padStart(6, '0')}`;
+      school = await n.node.app
+        .get(OrgRepository)
+        .insert({
+          kind: UnitKind.School,
+          level: 5,
+          code,
+          name: `服务测试部属大学${code}`,
+          parentId: ministry.id,
+          path: `${ministry.path}${code}/`,
+          schoolType: '41',
+          urbanRural: '111',
+          sponsor: '1',
+          central: true,
+        })
+        .catch(() => null);
+    }
+    assert.ok(school);
     const s = await setup(n, ministry, school);
     const before = await n.count(`SELECT count(*) FROM sync_outbox`);
     const id = await s.reported();
