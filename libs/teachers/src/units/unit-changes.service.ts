@@ -40,20 +40,14 @@ export class UnitChangesService {
   }
 
   move(actor: Actor, id: string, dto: MoveUnitDto): Promise<OrgUnitEntity> {
-    return this.txHost.withTransaction(async () => {
-      return this.org.move(actor, id, dto, this.records);
-    });
+    return this.txHost.withTransaction(() => this.org.move(actor, id, dto, this.records));
   }
 
   merge(actor: Actor, id: string, dto: MergeUnitDto): Promise<OrgUnitEntity> {
-    return this.txHost.withTransaction(async () => {
-      return this.org.merge(actor, id, dto, this.records);
-    });
+    return this.txHost.withTransaction(() => this.org.merge(actor, id, dto, this.records));
   }
 
   close(actor: Actor, id: string, dto: CloseUnitDto): Promise<OrgUnitEntity> {
-    return this.txHost.withTransaction(async () => {
-      return this.org.close(actor, id, dto, this.records);
-    });
+    return this.txHost.withTransaction(() => this.org.close(actor, id, dto, this.records));
   }
 }
