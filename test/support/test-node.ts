@@ -174,20 +174,15 @@ export class TestNode {
       const code = makeCode();
       if (await repo.findByCode(code)) continue;
       try {
-        return await repo.transaction((tx) =>
-          repo.insert(
-            {
-              kind,
-              level: { city: 3, county: 4, school: 5, department: 6 }[kind as 'city'] ?? 5,
-              code,
-              name,
-              parentId: parent.id,
-              path: `${parent.path}${code}/`,
-              ...extra,
-            },
-            tx,
-          ),
-        );
+        return await repo.insert({
+          kind,
+          level: { city: 3, county: 4, school: 5, department: 6 }[kind as 'city'] ?? 5,
+          code,
+          name,
+          parentId: parent.id,
+          path: `${parent.path}${code}/`,
+          ...extra,
+        });
       } catch (e) {
         if ((e as { code?: string }).code !== '23505') throw e;
       }

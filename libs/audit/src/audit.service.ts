@@ -8,7 +8,12 @@ import { AuditRepository, type AuditEntry, type AuditRow } from './audit.reposit
 export class AuditService {
   constructor(private readonly repo: AuditRepository) {}
 
-  /** Records an operation by `actor` (or by an anonymous caller) with the request's IP and correlation id. */
+  /**
+   * Records an operation by `actor` (or by an anonymous caller) with the request's IP and correlation id,
+   * in the open transaction (`txHost.tx`) if there is one.
+   * @param manager deprecated: only for callers that still open transactions outside the TransactionHost
+   *   (accounts); without it such a caller's audit row would take a second pooled connection.
+   */
   record(
     actor: Actor | null,
     entry: Omit<AuditEntry, 'actorAccountId' | 'actorUnitId' | 'ip' | 'correlationId'>,

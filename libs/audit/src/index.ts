@@ -1,3 +1,3 @@
-export * from './audit.repository.js';
-export * from './audit.service.js';
-export * from './audit.module.js';
+export { AuditModule } from './audit.module.js';
+export { AuditService } from './audit.service.js';
+export type { AuditEntry, AuditRow } from './audit.repository.js';

@@ -48,6 +48,7 @@ export enum CommonErrorCode {
   RouteNotFound = 'ROUTE_NOT_FOUND',
   MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   Internal = 'INTERNAL',
+  DatabaseBusy = 'DATABASE_BUSY',
 }
 
 export const commonErrors: Record<CommonErrorCode, ErrorSpec> = {
@@ -79,6 +80,20 @@ export const commonErrors: Record<CommonErrorCode, ErrorSpec> = {
   [CommonErrorCode.RouteNotFound]: { status: 404, en: 'No such endpoint', zh: '接口不存在' },
   [CommonErrorCode.MethodNotAllowed]: { status: 405, en: 'Method not allowed', zh: '不支持的请求方法' },
   [CommonErrorCode.Internal]: { status: 500, en: 'Internal server error', zh: '服务器内部错误' },
+  [CommonErrorCode.DatabaseBusy]: {
+    status: 503,
+    en: 'The database is busy; retry shortly',
+    zh: '数据库繁忙，请稍后重试',
+  },
 };
+
+/**
+ * True for the error of a pooled connection that could not be had in time (node-postgres: the pool's
+ * acquire timeout, or a new connection's connect timeout): the node is overloaded, not broken.
+ */
+export function isDatabaseBusy(e: unknown): boolean {
+  const msg = e instanceof Error ? e.message : '';
+  return msg === 'timeout exceeded when trying to connect' || msg === 'Connection terminated due to connection timeout';
+}
 
 export const commonError = errorFactory(commonErrors);

@@ -1,7 +1,17 @@
-export * from './errors.js';
-export * from './correlation.js';
-export * from './masking.js';
-export * from './logger.js';
-export * from './config.js';
-export * from './paging.js';
-export * from './csv.js';
+// The public surface of libs/common: what other libs, apps, tests and tools use.
+export {
+  commonError,
+  CommonErrorCode,
+  commonErrors,
+  DomainError,
+  errorFactory,
+  isDatabaseBusy,
+  type ErrorSpec,
+  type FieldError,
+} from './errors.js';
+export { correlationIdFrom, currentCorrelationId, requestContext, type RequestContext } from './correlation.js';
+export { maskIdNumber, maskPhone } from './masking.js';
+export { JsonLogger } from './logger.js';
+export { ConfigError, loadConfig } from './config.js';
+export { decodeCursor, encodeCursor, type Page } from './paging.js';
+export { csvField } from './csv.js';

@@ -24,7 +24,12 @@ export class CoreNodeModule {
       imports: [
         TypeOrmModule.forRoot({
           ...dataSourceOptions(runtime.databaseUrl, [OrgUnitEntity], {
-            extra: { max: c.DB_POOL_SIZE, application_name: `tmis-${runtime.kind}` },
+            extra: {
+              max: c.DB_POOL_SIZE,
+              // Waiting for a pooled connection is bounded: past it the request fails with 503 DATABASE_BUSY.
+              connectionTimeoutMillis: c.DB_ACQUIRE_TIMEOUT_MS,
+              application_name: `tmis-${runtime.kind}`,
+            },
           }),
         }),
         transactionsModule(),
@@ -69,7 +74,8 @@ export class CoreNodeModule {
         },
         HealthRegistry,
       ],
-      exports: [HealthRegistry],
+      // The record modules' public providers (repositories, services) for what each app adds (sync-publish, sync-ingest).
+      exports: [HealthRegistry, OrgModule, teachers],
     };
   }
 }

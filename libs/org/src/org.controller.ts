@@ -3,10 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import {
   ChildrenQueryDto,
-  CloseUnitDto,
   CreateUnitDto,
-  MergeUnitDto,
-  MoveUnitDto,
   SubtreeQueryDto,
   toUnitResponse,
   UnitLookupDto,
@@ -14,7 +11,10 @@ import {
 } from './dto/unit.dto.js';
 import { OrgService } from './org.service.js';
 
-const MANAGERS = [Role.SysAdmin, Role.InfoAdmin];
+// Moving, merging and closing units move the records they hold: those routes are the teachers lib's
+// `UnitChangesController` (same paths), which passes its `UnitRecords` to `OrgService`.
+
+export const UNIT_MANAGERS = [Role.SysAdmin, Role.InfoAdmin];
 const uuid = new ParseUUIDPipe({ version: undefined });
 
 @ApiTags('units')
@@ -66,37 +66,16 @@ export class OrgController {
   }
 
   @Post()
-  @Authenticated({ roles: MANAGERS })
+  @Authenticated({ roles: UNIT_MANAGERS })
   @ApiOperation({ summary: 'Create a city, county, school or secondary department under a unit in your scope' })
   async create(@CurrentActor() a: Actor, @Body() dto: CreateUnitDto) {
     return toUnitResponse(await this.org.create(a, dto));
   }
 
   @Patch(':id')
-  @Authenticated({ roles: MANAGERS })
+  @Authenticated({ roles: UNIT_MANAGERS })
   @ApiOperation({ summary: "Rename a unit or change a school's attributes" })
   async update(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: UpdateUnitDto) {
     return toUnitResponse(await this.org.update(a, id, dto));
-  }
-
-  @Post(':id/move')
-  @Authenticated({ roles: MANAGERS })
-  @ApiOperation({ summary: 'Move a unit (and its subtree) under another parent' })
-  async move(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: MoveUnitDto) {
-    return toUnitResponse(await this.org.move(a, id, dto));
-  }
-
-  @Post(':id/merge')
-  @Authenticated({ roles: MANAGERS })
-  @ApiOperation({ summary: 'Merge a unit into another; it keeps its code and history' })
-  async merge(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: MergeUnitDto) {
-    return toUnitResponse(await this.org.merge(a, id, dto));
-  }
-
-  @Post(':id/close')
-  @Authenticated({ roles: MANAGERS })
-  @ApiOperation({ summary: 'Close a unit; it keeps its code and history' })
-  async close(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: CloseUnitDto) {
-    return toUnitResponse(await this.org.close(a, id, dto));
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { returned } from '@tmis/database';
-import { TransactionHost as ReplicaTxHost, type TransactionalAdapterTypeOrm as ReplicaTxAdapter } from '@tmis/database';
+import type { SyncedUnit } from '@tmis/contracts';
+import { returned, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import type { EntityManager } from 'typeorm';
+import { toSyncedUnit } from './synced-unit.js';
 import { OrgUnitEntity, UnitKind, UnitStatus } from './org-unit.entity.js';
 
 const COLUMNS = `id, kind, level, code, name, parent_id AS "parentId", path, status, school_type AS "schoolType", urban_rural AS "urbanRural",
@@ -39,37 +40,44 @@ export interface UnitEventRow {
   after: Record<string, unknown> | null;
 }
 
-/** Every query on the org tree. Subtree queries use the materialised `path` (btree, prefix match). */
+/** A unit as the federation sees it (contracts: `SyncedUnit`), before the builder drops empty fields. */
+export interface SyncedUnitRow {
+  code: string;
+  kind: SyncedUnit['kind'];
+  name: string;
+  parentCode: string;
+  status: SyncedUnit['status'];
+  schoolType: string | null;
+  urbanRural: string | null;
+  sponsor: string | null;
+  central: boolean;
+  mergedIntoCode: string | null;
+  closedOn: string | null;
+}
 
-/** The `SyncedUnit` JSON of org_unit `u` (contracts: `org-units.changed`); provinces and the ministry are reference data and not synced. */
-export const SYNCED_UNIT_JSON = `jsonb_strip_nulls(jsonb_build_object('code', u.code, 'kind', u.kind, 'name', u.name, 'parentCode', p.code, 'status', u.status, 'schoolType', u.school_type,
-  'urbanRural', u.urban_rural, 'sponsor', u.sponsor, 'central', u.central, 'mergedIntoCode', m.code, 'closedOn', u.closed_on::text))`;
-export const SYNCED_UNIT_FROM = `FROM org_unit u JOIN org_unit p ON p.id = u.parent_id LEFT JOIN org_unit m ON m.id = u.merged_into_id`;
-export const SYNCED_UNIT_KINDS_SQL = `u.kind IN ('city','county','school','department')`;
-/** True on a provincial node (its tree has no ministry unit): only provinces write the sync outbox. */
-export const PROVINCIAL_NODE = `NOT EXISTS (SELECT 1 FROM org_unit WHERE kind = 'ministry')`;
+/** Provinces and the ministry are reference data and not synced. */
+const SYNCED_UNIT_SELECT = `SELECT u.path, u.code, u.kind, u.name, p.code AS "parentCode", u.status, u.school_type AS "schoolType",
+    u.urban_rural AS "urbanRural", u.sponsor, u.central, m.code AS "mergedIntoCode", to_char(u.closed_on, 'YYYY-MM-DD') AS "closedOn"
+  FROM org_unit u JOIN org_unit p ON p.id = u.parent_id LEFT JOIN org_unit m ON m.id = u.merged_into_id
+  WHERE u.kind IN ('city','county','school','department')`;
 
+/** Every query on the org tree (`org_unit`, `org_unit_event`). Subtree queries use the materialised `path` (btree, prefix match). */
 @Injectable()
 export class OrgRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
-  transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction('READ COMMITTED', fn);
+  /** The open transaction's manager, or the pool when none is open. */
+  private get db(): EntityManager {
+    return this.txHost.tx;
   }
 
-  private m(tx?: EntityManager): EntityManager {
-    return tx ?? this.db.manager;
-  }
-
-  async findById(id: string, tx?: EntityManager, lock = false): Promise<OrgUnitEntity | null> {
-    const rows = await this.m(tx).query(`SELECT ${COLUMNS} FROM org_unit WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [
-      id,
-    ]);
+  async findById(id: string, lock = false): Promise<OrgUnitEntity | null> {
+    const rows = await this.db.query(`SELECT ${COLUMNS} FROM org_unit WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
     return rows[0] ?? null;
   }
 
-  async findByCode(code: string, tx?: EntityManager): Promise<OrgUnitEntity | null> {
-    const rows = await this.m(tx).query(`SELECT ${COLUMNS} FROM org_unit WHERE code = $1`, [code]);
+  async findByCode(code: string): Promise<OrgUnitEntity | null> {
+    const rows = await this.db.query(`SELECT ${COLUMNS} FROM org_unit WHERE code = $1`, [code]);
     return rows[0] ?? null;
   }
 
@@ -112,16 +120,16 @@ export class OrgRepository {
     return Object.fromEntries(rows.map((r) => [r.kind, r.n]));
   }
 
-  async countActiveChildren(id: string, tx?: EntityManager): Promise<number> {
-    const [row] = await this.m(tx).query(
+  async countActiveChildren(id: string): Promise<number> {
+    const [row] = await this.db.query(
       `SELECT count(*)::int AS n FROM org_unit WHERE parent_id = $1 AND status = 'active'`,
       [id],
     );
     return row.n;
   }
 
-  async insert(u: NewUnit, tx?: EntityManager): Promise<OrgUnitEntity> {
-    const rows = await this.m(tx).query(
+  async insert(u: NewUnit): Promise<OrgUnitEntity> {
+    const rows = await this.db.query(
       `INSERT INTO org_unit (kind, level, code, name, parent_id, path, status, school_type, urban_rural, sponsor, central)
        VALUES ($1,$2,$3,$4,$5,$6,'active',$7,$8,$9,$10) RETURNING ${COLUMNS}`,
       [
@@ -147,7 +155,6 @@ export class OrgRepository {
     patch: Partial<
       Pick<OrgUnitEntity, 'name' | 'schoolType' | 'urbanRural' | 'sponsor' | 'status' | 'mergedIntoId' | 'closedOn'>
     >,
-    tx: EntityManager,
   ): Promise<OrgUnitEntity | null> {
     const cols: Record<string, string> = {
       name: 'name',
@@ -165,7 +172,7 @@ export class OrgRepository {
       params.push(v);
       sets.push(`${cols[k]} = $${params.length}`);
     }
-    const rows = await tx.query(
+    const rows = await this.db.query(
       `UPDATE org_unit SET ${sets.join(', ')}${sets.length ? ',' : ''} version = version + 1, updated_at = now() WHERE id = $1 AND version = $2 RETURNING ${COLUMNS}`,
       params,
     );
@@ -173,56 +180,19 @@ export class OrgRepository {
   }
 
   /** Moves a unit and rewrites the paths of its whole subtree in one statement. */
-  async move(
-    id: string,
-    version: number,
-    newParentId: string,
-    oldPath: string,
-    newPath: string,
-    tx: EntityManager,
-  ): Promise<boolean> {
-    const res = await tx.query(
+  async move(id: string, version: number, newParentId: string, oldPath: string, newPath: string): Promise<boolean> {
+    const res = await this.db.query(
       `UPDATE org_unit SET parent_id = $2, version = version + 1, updated_at = now() WHERE id = $1 AND version = $3 RETURNING id`,
       [id, newParentId, version],
     );
     const ok = returned(res).length > 0;
     if (!ok) return false;
-    await tx.query(`UPDATE org_unit SET path = $2 || substr(path, $3) WHERE path LIKE $1`, [
-      oldPath + '%',
-      newPath,
-      oldPath.length + 1,
-    ]);
-    // Teacher records carry their unit's path (denormalised for subtree search): keep it in step.
-    await tx.query(`UPDATE teacher SET unit_path = $2 || substr(unit_path, $3) WHERE unit_path LIKE $1`, [
+    await this.db.query(`UPDATE org_unit SET path = $2 || substr(path, $3) WHERE path LIKE $1`, [
       oldPath + '%',
       newPath,
       oldPath.length + 1,
     ]);
     return true;
-  }
-
-  async countActiveTeachers(unitId: string, tx: EntityManager): Promise<number> {
-    const [row] = await tx.query(`SELECT count(*)::int AS n FROM teacher WHERE unit_id = $1 AND active`, [unitId]);
-    return row.n;
-  }
-
-  /** On a merge, the absorbing unit takes over the merged unit's teacher records. Returns how many moved. */
-  async moveTeachers(
-    fromUnitId: string,
-    to: { id: string; path: string },
-    actorAccountId: string,
-    tx: EntityManager,
-  ): Promise<number> {
-    const res = await tx.query(
-      `WITH moved AS (
-         UPDATE teacher SET unit_id = $2, unit_path = $3, version = version + 1, updated_at = now() WHERE unit_id = $1 RETURNING id
-       )
-       INSERT INTO teacher_change (teacher_id, actor_account_id, action, changes)
-       SELECT id, $4, 'unit-merge', jsonb_build_array(jsonb_build_object('path', 'unitId', 'before', $1::text, 'after', $2::text)) FROM moved
-       RETURNING teacher_id`,
-      [fromUnitId, to.id, to.path, actorAccountId],
-    );
-    return returned(res).length;
   }
 
   async addEvent(
@@ -231,9 +201,8 @@ export class OrgRepository {
     actorAccountId: string | null,
     before: unknown,
     after: unknown,
-    tx: EntityManager,
   ): Promise<void> {
-    await tx.query(
+    await this.db.query(
       `INSERT INTO org_unit_event (unit_id, action, actor_account_id, before, after) VALUES ($1,$2,$3,$4,$5)`,
       [
         unitId,
@@ -242,12 +211,6 @@ export class OrgRepository {
         before == null ? null : JSON.stringify(before),
         after == null ? null : JSON.stringify(after),
       ],
-    );
-    // Transactional outbox (federation): the unit as it now stands, in the same transaction as the change.
-    // One key per province keeps unit changes in order (a county before the schools placed in it).
-    await tx.query(
-      `INSERT INTO sync_outbox (type, key, payload) SELECT 'org-units.changed', 'org-units', jsonb_build_object('units', jsonb_agg(${SYNCED_UNIT_JSON})) ${SYNCED_UNIT_FROM} WHERE u.id = $1 AND ${SYNCED_UNIT_KINDS_SQL} AND ${PROVINCIAL_NODE} HAVING count(*) > 0`,
-      [unitId],
     );
   }
 
@@ -261,7 +224,6 @@ export class OrgRepository {
   /** Set-based idempotent insert of reference units (division codes); existing codes are left alone. */
   async insertReferenceUnits(
     rows: { kind: UnitKind; level: number; code: string; name: string; parentCode: string | null }[],
-    tx: EntityManager,
   ): Promise<number> {
     let inserted = 0;
     // Parents first: rows are given in level order, so one statement per level resolves parent ids.
@@ -269,7 +231,7 @@ export class OrgRepository {
     for (const r of rows) byLevel.set(r.level, [...(byLevel.get(r.level) ?? []), r]);
     for (const level of [...byLevel.keys()].sort()) {
       const batch = byLevel.get(level)!;
-      const res = await tx.query(
+      const res = await this.db.query(
         `INSERT INTO org_unit (kind, level, code, name, parent_id, path, status)
          SELECT r.kind, r.level, r.code, r.name, p.id, COALESCE(p.path, '/') || r.code || '/', 'active'
            FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[]) AS r(kind, level, code, name, parent_code)
@@ -288,6 +250,29 @@ export class OrgRepository {
     return inserted;
   }
 
+  /** A unit as the federation sees it; null for the ministry and provinces (reference data, not synced). */
+  async syncedUnit(id: string): Promise<SyncedUnit | null> {
+    const [row]: SyncedUnitRow[] = await this.db.query(`${SYNCED_UNIT_SELECT} AND u.id = $1`, [id]);
+    return row ? toSyncedUnit(row) : null;
+  }
+
+  /**
+   * Every synced unit (cities, counties, schools, departments) in path order — parents first — after
+   * `afterPath`, `limit` at a time, built by the same `toSyncedUnit` as the live path. For the resync.
+   */
+  async syncedUnitsPage(afterPath: string | null, limit: number): Promise<{ path: string; unit: SyncedUnit }[]> {
+    const rows: (SyncedUnitRow & { path: string })[] = await this.db.query(
+      `${SYNCED_UNIT_SELECT} AND ($1::text IS NULL OR u.path > $1::text) ORDER BY u.path LIMIT $2`,
+      [afterPath, limit],
+    );
+    return rows.map((r) => ({ path: r.path, unit: toSyncedUnit(r) }));
+  }
+
+  /** Units by path (e.g. the child units a roll-up groups by). */
+  async findByPaths(paths: string[]): Promise<OrgUnitEntity[]> {
+    return this.db.query(`SELECT ${COLUMNS} FROM org_unit WHERE path = ANY($1::text[])`, [paths]);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // The national node's replica of the provinces' units (libs/sync-ingest calls these; appended by
   // the sync work). Set-based, one level at a time, in the caller's open transaction. Ownership is
@@ -296,20 +281,16 @@ export class OrgRepository {
   // university under the ministry), and never places a unit outside it.
   // ---------------------------------------------------------------------------------------------
 
-  private get replicaTx() {
-    return ReplicaTxHost.getInstance<ReplicaTxAdapter>().tx;
-  }
-
   /** The materialised path of the unit with this code, or null. */
   async replicaPathOf(code: string): Promise<string | null> {
-    const rows: { path: string }[] = await this.replicaTx.query(`SELECT path FROM org_unit WHERE code = $1`, [code]);
+    const rows: { path: string }[] = await this.db.query(`SELECT path FROM org_unit WHERE code = $1`, [code]);
     return rows[0]?.path ?? null;
   }
 
   /** Of these unit codes, the ones that exist here outside `subtreePath` (or are central units). */
   async replicaCodesOutside(subtreePath: string, codes: string[]): Promise<string[]> {
     if (!codes.length) return [];
-    const rows: { code: string }[] = await this.replicaTx.query(
+    const rows: { code: string }[] = await this.db.query(
       `SELECT code FROM org_unit WHERE code = ANY($1::varchar[]) AND (central OR NOT starts_with(path, $2::text) OR path = $2::text)`,
       [codes, subtreePath],
     );
@@ -332,7 +313,7 @@ export class OrgRepository {
     const json = JSON.stringify(rows);
     const X = `jsonb_to_recordset($1::jsonb) AS x(code varchar, name varchar, parent_code varchar, status varchar, school_type varchar, urban_rural varchar, sponsor varchar, central boolean, merged_into_code varchar, closed_on date)`;
     const inside = (a: string) => `(starts_with(${a}.path, $3::text) AND ${a}.path <> $3::text AND NOT ${a}.central)`;
-    const problems: { code: string; problem: string; other: string | null }[] = await this.replicaTx.query(
+    const problems: { code: string; problem: string; other: string | null }[] = await this.db.query(
       `SELECT x.code,
               CASE WHEN x.central THEN 'central'
                    WHEN p.id IS NULL THEN 'parent'
@@ -367,11 +348,11 @@ export class OrgRepository {
       return { problem: messages[problem] };
     }
     // Paths before the upsert, to re-root the subtree of a unit that moved.
-    const before: { code: string; path: string }[] = await this.replicaTx.query(
+    const before: { code: string; path: string }[] = await this.db.query(
       `SELECT code, path FROM org_unit WHERE code = ANY($1::varchar[])`,
       [rows.map((u) => u.code)],
     );
-    const after: { code: string; path: string }[] = await this.replicaTx.query(
+    const after: { code: string; path: string }[] = await this.db.query(
       `INSERT INTO org_unit (kind, level, code, name, parent_id, path, status, school_type, urban_rural, sponsor, central, merged_into_id, closed_on)
        SELECT $2, $3, x.code, x.name, p.id, p.path || x.code || '/', x.status, x.school_type, x.urban_rural, x.sponsor, false, m.id, x.closed_on
          FROM ${X} JOIN org_unit p ON p.code = x.parent_code LEFT JOIN org_unit m ON m.code = x.merged_into_code
@@ -387,7 +368,7 @@ export class OrgRepository {
     for (const r of after) {
       const was = oldPath.get(r.code);
       if (was && was !== r.path)
-        await this.replicaTx.query(
+        await this.db.query(
           `UPDATE org_unit SET path = $2 || substr(path, length($1) + 1) WHERE path LIKE $1 || '%' AND path <> $2`,
           [was, r.path],
         );

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Injectable } from '@nestjs/common';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { LEVEL_OF_KIND, UnitKind } from './org-unit.entity.js';
 import { OrgRepository } from './org.repository.js';
 
@@ -70,11 +71,16 @@ export function referenceTree(scope: { kind: 'national' } | { kind: 'provincial'
 
 @Injectable()
 export class OrgSeeder {
-  constructor(private readonly repo: OrgRepository) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly repo: OrgRepository,
+  ) {}
 
   /** Idempotent: inserts the codes that are missing and leaves existing units (and their edits) alone. */
-  async ensureReferenceTree(scope: { kind: 'national' } | { kind: 'provincial'; province: string }): Promise<number> {
-    const rows = referenceTree(scope);
-    return this.repo.transaction((tx) => this.repo.insertReferenceUnits(rows, tx));
+  ensureReferenceTree(scope: { kind: 'national' } | { kind: 'provincial'; province: string }): Promise<number> {
+    return this.txHost.withTransaction(async () => {
+      const rows = referenceTree(scope);
+      return this.repo.insertReferenceUnits(rows);
+    });
   }
 }

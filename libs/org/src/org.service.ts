@@ -4,7 +4,8 @@ import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page } from '@tmis/common';
 import { isUniqueViolation } from '@tmis/database';
 import { checkSchoolCode, schoolCodeProblemMessages } from '@tmis/core-indicators';
-import type { EntityManager } from 'typeorm';
+import { buildPayload, OrgUnitsChangedPayload, SyncOutbox } from '@tmis/contracts';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import type {
   CloseUnitDto,
   CreateUnitDto,
@@ -16,6 +17,22 @@ import type {
 import { LEVEL_OF_KIND, OrgUnitEntity, UnitKind, UnitStatus } from './org-unit.entity.js';
 import { orgError, OrgErrorCode } from './org.errors.js';
 import { OrgRepository, type UnitEventRow } from './org.repository.js';
+
+/**
+ * What happens to the records held by units when units move, merge or close. The records (teacher
+ * records) live in a lib above org, which implements this port and passes it to the use cases below
+ * (`move`, `merge`, `close`) — org never writes or reads another lib's tables, and there is no import
+ * cycle: org only declares what it needs. (Chosen over injecting the port through DI, which would need
+ * a global provider from the lib above; passing it makes the dependency visible at each call.)
+ */
+export interface UnitRecords {
+  /** Active records held by the unit itself. */
+  countActive(unitId: string): Promise<number>;
+  /** A subtree moved from `oldPath` to `newPath` (records carry their unit's path). */
+  subtreeMoved(oldPath: string, newPath: string): Promise<void>;
+  /** The absorbing unit takes over the merged unit's records; returns how many moved. */
+  unitMerged(fromUnitId: string, into: { id: string; path: string }, actorAccountId: string): Promise<number>;
+}
 
 /** Which kinds of parent each kind of unit may hang under. */
 const ALLOWED_PARENTS: Record<UnitKind, UnitKind[]> = {
@@ -50,8 +67,10 @@ function snapshot(u: OrgUnitEntity): Record<string, unknown> {
 @Injectable()
 export class OrgService {
   constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly repo: OrgRepository,
     private readonly audit: AuditService,
+    private readonly outbox: SyncOutbox,
   ) {}
 
   async get(actor: Actor, id: string): Promise<OrgUnitEntity> {
@@ -62,8 +81,13 @@ export class OrgService {
   }
 
   /** Internal lookup (no actor), used by other libraries that do their own scope check. */
-  async findById(id: string, tx?: EntityManager): Promise<OrgUnitEntity | null> {
-    return this.repo.findById(id, tx);
+  async findById(id: string): Promise<OrgUnitEntity | null> {
+    return this.repo.findById(id);
+  }
+
+  /** Internal lookup of units by path (no actor). */
+  async findByPaths(paths: string[]): Promise<OrgUnitEntity[]> {
+    return this.repo.findByPaths(paths);
   }
 
   /** Internal lookup by code (no actor). */
@@ -113,9 +137,9 @@ export class OrgService {
     return this.repo.events(unit.id);
   }
 
-  async create(actor: Actor, dto: CreateUnitDto): Promise<OrgUnitEntity> {
-    return this.repo.transaction(async (tx) => {
-      const parent = await this.repo.findById(dto.parentId, tx, true);
+  create(actor: Actor, dto: CreateUnitDto): Promise<OrgUnitEntity> {
+    return this.txHost.withTransaction(async () => {
+      const parent = await this.repo.findById(dto.parentId, true);
       if (!parent) throw orgError(OrgErrorCode.UnitNotFound, 'parentId does not exist');
       AccessPolicy.requireInScope(actor, parent.path);
       if (parent.status !== UnitStatus.Active)
@@ -130,7 +154,7 @@ export class OrgService {
         );
       const code =
         dto.kind === UnitKind.Department
-          ? await this.departmentCode(parent, dto.code, tx)
+          ? await this.departmentCode(parent, dto.code)
           : this.validateCode(dto.kind, dto.code, parent, dto.schoolType);
       if (dto.kind === UnitKind.School) {
         const missing = (['urbanRural', 'sponsor'] as const).filter((k) => !dto[k]);
@@ -149,78 +173,71 @@ export class OrgService {
       }
       let unit: OrgUnitEntity;
       try {
-        unit = await this.repo.insert(
-          {
-            kind: dto.kind,
-            level: LEVEL_OF_KIND[dto.kind],
-            code,
-            name: dto.name.trim(),
-            parentId: parent.id,
-            path: `${parent.path}${code}/`,
-            schoolType: dto.kind === UnitKind.School ? (dto.schoolType ?? code.slice(0, 2)) : null,
-            urbanRural: dto.kind === UnitKind.School ? dto.urbanRural : null,
-            sponsor: dto.kind === UnitKind.School ? dto.sponsor : null,
-            central,
-          },
-          tx,
-        );
+        unit = await this.repo.insert({
+          kind: dto.kind,
+          level: LEVEL_OF_KIND[dto.kind],
+          code,
+          name: dto.name.trim(),
+          parentId: parent.id,
+          path: `${parent.path}${code}/`,
+          schoolType: dto.kind === UnitKind.School ? (dto.schoolType ?? code.slice(0, 2)) : null,
+          urbanRural: dto.kind === UnitKind.School ? dto.urbanRural : null,
+          sponsor: dto.kind === UnitKind.School ? dto.sponsor : null,
+          central,
+        });
       } catch (e) {
         if (isUniqueViolation(e)) throw orgError(OrgErrorCode.CodeTaken, `Code ${code} is taken`);
         throw e;
       }
-      await this.repo.addEvent(unit.id, 'create', actor.accountId, null, snapshot(unit), tx);
-      await this.audit.record(
-        actor,
-        {
-          action: 'unit.create',
-          targetType: 'unit',
-          targetId: unit.id,
-          unitPath: unit.path,
-          details: { kind: unit.kind, code: unit.code },
-        },
-        tx,
-      );
+      await this.recordEvent(unit.id, 'create', actor.accountId, null, snapshot(unit));
+      await this.audit.record(actor, {
+        action: 'unit.create',
+        targetType: 'unit',
+        targetId: unit.id,
+        unitPath: unit.path,
+        details: { kind: unit.kind, code: unit.code },
+      });
       return unit;
     });
   }
 
-  async update(actor: Actor, id: string, dto: UpdateUnitDto): Promise<OrgUnitEntity> {
-    return this.repo.transaction(async (tx) => {
-      const unit = await this.manageable(actor, id, tx);
+  update(actor: Actor, id: string, dto: UpdateUnitDto): Promise<OrgUnitEntity> {
+    return this.txHost.withTransaction(async () => {
+      const unit = await this.manageable(actor, id);
       if (unit.kind !== UnitKind.School && (dto.schoolType || dto.urbanRural || dto.sponsor)) {
         throw commonError(
           CommonErrorCode.ValidationFailed,
           'Only schools have a school type, urban/rural class and sponsor',
         );
       }
-      const updated = await this.repo.update(
-        id,
-        dto.version,
-        { name: dto.name?.trim(), schoolType: dto.schoolType, urbanRural: dto.urbanRural, sponsor: dto.sponsor },
-        tx,
-      );
+      const updated = await this.repo.update(id, dto.version, {
+        name: dto.name?.trim(),
+        schoolType: dto.schoolType,
+        urbanRural: dto.urbanRural,
+        sponsor: dto.sponsor,
+      });
       if (!updated) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: unit.version });
-      await this.repo.addEvent(
+      await this.recordEvent(
         id,
         dto.name && dto.name !== unit.name ? 'rename' : 'update',
         actor.accountId,
         snapshot(unit),
         snapshot(updated),
-        tx,
       );
-      await this.audit.record(
-        actor,
-        { action: 'unit.update', targetType: 'unit', targetId: id, unitPath: updated.path },
-        tx,
-      );
+      await this.audit.record(actor, {
+        action: 'unit.update',
+        targetType: 'unit',
+        targetId: id,
+        unitPath: updated.path,
+      });
       return updated;
     });
   }
 
-  async move(actor: Actor, id: string, dto: MoveUnitDto): Promise<OrgUnitEntity> {
-    return this.repo.transaction(async (tx) => {
-      const unit = await this.manageable(actor, id, tx);
-      const parent = await this.repo.findById(dto.newParentId, tx, true);
+  move(actor: Actor, id: string, dto: MoveUnitDto, records: UnitRecords): Promise<OrgUnitEntity> {
+    return this.txHost.withTransaction(async () => {
+      const unit = await this.manageable(actor, id);
+      const parent = await this.repo.findById(dto.newParentId, true);
       if (!parent) throw orgError(OrgErrorCode.UnitNotFound, 'newParentId does not exist');
       AccessPolicy.requireInScope(actor, parent.path);
       if (parent.status !== UnitStatus.Active)
@@ -239,80 +256,87 @@ export class OrgService {
         );
       }
       const newPath = `${parent.path}${unit.code}/`;
-      if (!(await this.repo.move(id, dto.version, parent.id, unit.path, newPath, tx)))
+      if (!(await this.repo.move(id, dto.version, parent.id, unit.path, newPath)))
         throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: unit.version });
-      const moved = (await this.repo.findById(id, tx))!;
-      await this.repo.addEvent(id, 'move', actor.accountId, snapshot(unit), snapshot(moved), tx);
-      await this.audit.record(
-        actor,
-        {
-          action: 'unit.move',
-          targetType: 'unit',
-          targetId: id,
-          unitPath: moved.path,
-          details: { from: unit.parentId, to: parent.id },
-        },
-        tx,
-      );
+      await records.subtreeMoved(unit.path, newPath);
+      const moved = (await this.repo.findById(id))!;
+      await this.recordEvent(id, 'move', actor.accountId, snapshot(unit), snapshot(moved));
+      await this.audit.record(actor, {
+        action: 'unit.move',
+        targetType: 'unit',
+        targetId: id,
+        unitPath: moved.path,
+        details: { from: unit.parentId, to: parent.id },
+      });
       return moved;
     });
   }
 
-  async merge(actor: Actor, id: string, dto: MergeUnitDto): Promise<OrgUnitEntity> {
-    return this.repo.transaction(async (tx) => {
-      const unit = await this.manageable(actor, id, tx);
-      const into = await this.repo.findById(dto.intoId, tx, true);
+  merge(actor: Actor, id: string, dto: MergeUnitDto, records: UnitRecords): Promise<OrgUnitEntity> {
+    return this.txHost.withTransaction(async () => {
+      const unit = await this.manageable(actor, id);
+      const into = await this.repo.findById(dto.intoId, true);
       if (!into) throw orgError(OrgErrorCode.UnitNotFound, 'intoId does not exist');
       AccessPolicy.requireInScope(actor, into.path);
       if (into.id === unit.id || into.kind !== unit.kind || into.status !== UnitStatus.Active)
         throw orgError(OrgErrorCode.MergeMismatch);
-      if ((await this.repo.countActiveChildren(id, tx)) > 0) throw orgError(OrgErrorCode.HasActiveChildren);
-      const teachersMoved = await this.repo.moveTeachers(id, into, actor.accountId, tx);
-      const merged = await this.repo.update(
-        id,
-        dto.version,
-        { status: UnitStatus.Merged, mergedIntoId: into.id, closedOn: new Date().toISOString().slice(0, 10) },
-        tx,
-      );
+      if ((await this.repo.countActiveChildren(id)) > 0) throw orgError(OrgErrorCode.HasActiveChildren);
+      const teachersMoved = await records.unitMerged(id, into, actor.accountId);
+      const merged = await this.repo.update(id, dto.version, {
+        status: UnitStatus.Merged,
+        mergedIntoId: into.id,
+        closedOn: new Date().toISOString().slice(0, 10),
+      });
       if (!merged) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: unit.version });
-      await this.repo.addEvent(id, 'merge', actor.accountId, snapshot(unit), snapshot(merged), tx);
-      await this.repo.addEvent(
-        into.id,
-        'absorb',
-        actor.accountId,
-        null,
-        { absorbedId: unit.id, absorbedCode: unit.code, teachersMoved },
-        tx,
-      );
-      await this.audit.record(
-        actor,
-        { action: 'unit.merge', targetType: 'unit', targetId: id, unitPath: unit.path, details: { into: into.id } },
-        tx,
-      );
+      await this.recordEvent(id, 'merge', actor.accountId, snapshot(unit), snapshot(merged));
+      await this.recordEvent(into.id, 'absorb', actor.accountId, null, {
+        absorbedId: unit.id,
+        absorbedCode: unit.code,
+        teachersMoved,
+      });
+      await this.audit.record(actor, {
+        action: 'unit.merge',
+        targetType: 'unit',
+        targetId: id,
+        unitPath: unit.path,
+        details: { into: into.id },
+      });
       return merged;
     });
   }
 
-  async close(actor: Actor, id: string, dto: CloseUnitDto): Promise<OrgUnitEntity> {
-    return this.repo.transaction(async (tx) => {
-      const unit = await this.manageable(actor, id, tx);
-      if ((await this.repo.countActiveChildren(id, tx)) > 0) throw orgError(OrgErrorCode.HasActiveChildren);
-      if ((await this.repo.countActiveTeachers(id, tx)) > 0) throw orgError(OrgErrorCode.HasActiveTeachers);
-      const closed = await this.repo.update(id, dto.version, { status: UnitStatus.Closed, closedOn: dto.closedOn }, tx);
+  close(actor: Actor, id: string, dto: CloseUnitDto, records: UnitRecords): Promise<OrgUnitEntity> {
+    return this.txHost.withTransaction(async () => {
+      const unit = await this.manageable(actor, id);
+      if ((await this.repo.countActiveChildren(id)) > 0) throw orgError(OrgErrorCode.HasActiveChildren);
+      if ((await records.countActive(id)) > 0) throw orgError(OrgErrorCode.HasActiveTeachers);
+      const closed = await this.repo.update(id, dto.version, { status: UnitStatus.Closed, closedOn: dto.closedOn });
       if (!closed) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: unit.version });
-      await this.repo.addEvent(id, 'close', actor.accountId, snapshot(unit), snapshot(closed), tx);
-      await this.audit.record(
-        actor,
-        { action: 'unit.close', targetType: 'unit', targetId: id, unitPath: unit.path },
-        tx,
-      );
+      await this.recordEvent(id, 'close', actor.accountId, snapshot(unit), snapshot(closed));
+      await this.audit.record(actor, { action: 'unit.close', targetType: 'unit', targetId: id, unitPath: unit.path });
       return closed;
     });
   }
 
+  /**
+   * A unit's history entry, and the unit as it now stands announced to the federation (`SyncOutbox`), in
+   * the same transaction. One key per province keeps unit changes in order (a county before its schools).
+   */
+  private async recordEvent(
+    unitId: string,
+    action: string,
+    actorAccountId: string | null,
+    before: unknown,
+    after: unknown,
+  ): Promise<void> {
+    await this.repo.addEvent(unitId, action, actorAccountId, before, after);
+    const unit = await this.repo.syncedUnit(unitId);
+    if (unit) await this.outbox.unitsChanged(buildPayload(OrgUnitsChangedPayload, { units: [unit] }));
+  }
+
   /** A unit the actor may change: strictly below the actor's own unit, active, not a ministry/province. */
-  private async manageable(actor: Actor, id: string, tx: EntityManager): Promise<OrgUnitEntity> {
-    const unit = await this.repo.findById(id, tx, true);
+  private async manageable(actor: Actor, id: string): Promise<OrgUnitEntity> {
+    const unit = await this.repo.findById(id, true);
     if (!unit) throw orgError(OrgErrorCode.UnitNotFound);
     AccessPolicy.requireStrictlyBelow(actor, unit.path);
     if (unit.kind === UnitKind.Ministry || unit.kind === UnitKind.Province) throw orgError(OrgErrorCode.NotManageable);
@@ -361,7 +385,7 @@ export class OrgService {
     }
   }
 
-  private async departmentCode(school: OrgUnitEntity, given: string | undefined, tx: EntityManager): Promise<string> {
+  private async departmentCode(school: OrgUnitEntity, given: string | undefined): Promise<string> {
     if (given) {
       if (!given.startsWith(`${school.code}-`))
         throw orgError(OrgErrorCode.InvalidCode, `a department code is ${school.code}-NNN`);
@@ -369,7 +393,6 @@ export class OrgService {
     }
     const siblings = await this.repo.children(school.id, true);
     const max = siblings.reduce((m, s) => Math.max(m, Number(s.code.split('-')[1] ?? 0)), 0);
-    void tx;
     return `${school.code}-${String(max + 1).padStart(3, '0')}`;
   }
 }

@@ -149,8 +149,34 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
     runtime,
     url,
     close: async () => {
-      await app.close();
+      await closeWithin(app, config.SHUTDOWN_GRACE_MS, logger);
       if (embedded) await embedded.stop();
     },
   };
+}
+
+/**
+ * Closes the app in bounded time: idle keep-alive connections at once; requests still running get
+ * `graceMs`, then every connection is cut and the app gets a last second to release the pool. A stuck
+ * request (e.g. waiting on a lock) can no longer keep a node from stopping on SIGTERM.
+ */
+async function closeWithin(app: INestApplication, graceMs: number, logger: JsonLogger): Promise<void> {
+  const server = app.getHttpServer() as { closeIdleConnections?(): void; closeAllConnections?(): void };
+  const closing = app.close().then(
+    () => true,
+    (e: unknown) => {
+      logger.error({ msg: 'error while closing', error: e instanceof Error ? e.message : String(e) }, 'Shutdown');
+      return true;
+    },
+  );
+  server.closeIdleConnections?.();
+  const wait = (ms: number) =>
+    new Promise<false>((r) => {
+      const t = setTimeout(() => r(false), ms);
+      t.unref();
+    });
+  if (await Promise.race([closing, wait(graceMs)])) return;
+  logger.warn({ msg: 'shutdown grace period over: closing open connections', graceMs }, 'Shutdown');
+  server.closeAllConnections?.();
+  await Promise.race([closing, wait(1000)]);
 }

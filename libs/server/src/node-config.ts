@@ -90,6 +90,21 @@ export class NodeConfig {
   @Max(200)
   DB_POOL_SIZE: number = 10;
 
+  /**
+   * How long a request waits for a pooled connection before it fails with 503 DATABASE_BUSY (instead of
+   * waiting for ever when the pool is exhausted), in milliseconds.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(600000)
+  DB_ACQUIRE_TIMEOUT_MS: number = 5000;
+
+  /** On SIGTERM/SIGINT, how long in-flight requests may take before open connections are cut, in milliseconds. */
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  SHUTDOWN_GRACE_MS: number = 5000;
+
   /** Kafka bootstrap brokers (`host:port,…`) of the federation. Unset: no Kafka (the province keeps its outbox). */
   @IsOptional()
   @Matches(/^[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port…]' })

@@ -1,5 +1,12 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter, type LoggerService } from '@nestjs/common';
-import { commonErrors, CommonErrorCode, currentCorrelationId, DomainError, type FieldError } from '@tmis/common';
+import {
+  commonErrors,
+  CommonErrorCode,
+  currentCorrelationId,
+  DomainError,
+  isDatabaseBusy,
+  type FieldError,
+} from '@tmis/common';
 
 interface ProblemBody {
   type: string;
@@ -79,6 +86,10 @@ export class ProblemFilter implements ExceptionFilter {
             ? String((r as { message: string }).message)
             : undefined;
       body = { ...common(code, msg), status };
+    } else if (isDatabaseBusy(exception)) {
+      // The pool had no connection within DB_ACQUIRE_TIMEOUT_MS: a clear 503 the client may retry, not a hang.
+      body = common(CommonErrorCode.DatabaseBusy);
+      if (!res.headersSent) res.setHeader('Retry-After', '2');
     } else if (isBodyParserError(exception)) {
       body =
         exception.type === 'entity.too.large'

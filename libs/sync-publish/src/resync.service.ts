@@ -5,52 +5,17 @@ import {
   CustomFieldsChangedPayload,
   OrgUnitsChangedPayload,
   SnapshotMarkerPayload,
-  TeacherUpsertedPayload,
-  type SyncedUnit,
 } from '@tmis/contracts';
 import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { OutboxRepository, type ResyncRow } from './outbox.repository.js';
-import { ReportedStateRepository, type ReportedTeacherRow, type SyncedUnitRow } from './reported-state.repository.js';
+import { OrgRepository } from '@tmis/org';
+import { TeacherRepository } from '@tmis/teachers';
+import { ReportedStateRepository } from './reported-state.repository.js';
 
 export type ResyncStatus = ResyncRow;
 
 const TEACHER_CHUNK = 5000;
 const UNIT_CHUNK = 2000;
-
-/** The `teacher.upserted` payload of a reported record (validated against the receiver's class). */
-export function teacherUpsertedPayload(r: ReportedTeacherRow): TeacherUpsertedPayload {
-  return buildPayload(TeacherUpsertedPayload, {
-    teacherId: r.teacherId,
-    unitCode: r.unitCode,
-    idType: r.idType,
-    idNumber: r.idNumber,
-    name: r.name,
-    personStatus: r.personStatus,
-    reportedVersion: r.reportedVersion,
-    record: r.record,
-    custom: r.custom,
-    catalogueVersion: r.catalogueVersion,
-  });
-}
-
-/** A synced unit without its empty attributes (the shape the live path sends). */
-function syncedUnit(u: SyncedUnitRow): SyncedUnit {
-  const unit: Record<string, unknown> = {
-    code: u.code,
-    kind: u.kind,
-    name: u.name,
-    parentCode: u.parentCode,
-    status: u.status,
-    schoolType: u.schoolType,
-    urbanRural: u.urbanRural,
-    sponsor: u.sponsor,
-    central: u.central,
-    mergedIntoCode: u.mergedIntoCode,
-    closedOn: u.closedOn,
-  };
-  for (const k of Object.keys(unit)) if (unit[k] === null || unit[k] === undefined) delete unit[k];
-  return unit as unknown as SyncedUnit;
-}
 
 /**
  * Province side: re-publishes the full reported state (after a national restore, or on first
@@ -70,6 +35,8 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly reported: ReportedStateRepository,
+    private readonly org: OrgRepository,
+    private readonly teachers: TeacherRepository,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
   ) {}
 
@@ -153,13 +120,12 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
       if (this.stopping) return;
       const more = await this.txHost.withTransaction(async () => {
         const cursor = await this.outbox.lockResyncCursor(id);
-        // Switch: `this.org.syncedUnitsPage(cursor.afterUnitPath, UNIT_CHUNK)` once the record modules have it.
-        const page = await this.reported.unitPage(cursor.afterUnitPath, UNIT_CHUNK);
+        const page = await this.org.syncedUnitsPage(cursor.afterUnitPath, UNIT_CHUNK);
         if (!page.length) return false;
         await this.outbox.append(
           'org-units.changed',
           'org-units',
-          buildPayload(OrgUnitsChangedPayload, { units: page.map(syncedUnit) }),
+          buildPayload(OrgUnitsChangedPayload, { units: page.map((p) => p.unit) }),
         );
         await this.outbox.advanceResyncUnits(id, page[page.length - 1].path, page.length);
         return page.length === UNIT_CHUNK;
@@ -172,15 +138,13 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
       if (this.stopping) return;
       const more = await this.txHost.withTransaction(async () => {
         const cursor = await this.outbox.lockResyncCursor(id);
-        // Switch: `this.teachers.reportedPage(cursor.afterTeacherId, TEACHER_CHUNK)` once the record modules have it.
-        const page = await this.reported.teacherPage(cursor.afterTeacherId, TEACHER_CHUNK);
-        if (!page.length) return false;
-        const payloads = page.map(teacherUpsertedPayload);
+        const payloads = await this.teachers.reportedPage(cursor.afterTeacherId, TEACHER_CHUNK);
+        if (!payloads.length) return false;
         await this.outbox.appendMany(
           'teacher.upserted',
           payloads.map((p) => ({ key: p.teacherId, payload: p })),
         );
-        await this.outbox.advanceResyncTeachers(id, page[page.length - 1].teacherId, page.length);
+        await this.outbox.advanceResyncTeachers(id, payloads[payloads.length - 1].teacherId, payloads.length);
         return true;
       });
       if (!more) break;

@@ -4,9 +4,11 @@ import { AuditService } from '@tmis/audit';
 import { validateCustomFieldDefinition, type CustomFieldDefinition } from '@tmis/core-indicators';
 import type { CustomFieldDto } from './dto/teacher.dto.js';
 import { teacherError, TeacherErrorCode } from './teacher.errors.js';
+import { buildPayload, CustomFieldsChangedPayload, SyncOutbox } from '@tmis/contracts';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import { CustomFieldRepository } from './custom-field.repository.js';
 import { TeacherRepository } from './teacher.repository.js';
 import { TEACHERS_OPTIONS, type TeachersOptions } from './teachers.options.js';
-import { OutboxWriter } from './sync/outbox.writer.js';
 
 /** Province-defined custom indicators (Art. 11): versioned; a field in use is retired, never silently retyped. */
 @Injectable()
@@ -14,17 +16,23 @@ export class CustomFieldsService {
   private cache: { at: number; defs: CustomFieldDefinition[] } | null = null;
 
   constructor(
-    private readonly repo: TeacherRepository,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly repo: CustomFieldRepository,
+    private readonly records: TeacherRepository,
     private readonly audit: AuditService,
     @Inject(TEACHERS_OPTIONS) private readonly options: TeachersOptions,
-    private readonly outbox: OutboxWriter,
+    private readonly outbox: SyncOutbox,
   ) {}
 
-  /** Current definitions of this node's province (active and retired), cached for a few seconds. */
+  /**
+   * Current definitions of this node's province (active and retired), cached for a few seconds. A refill
+   * inside a transaction reads on that transaction's connection (the repository runs on `txHost.tx`),
+   * never on a second pooled one: a write path holding its connection can always finish.
+   */
   async current(): Promise<CustomFieldDefinition[]> {
     if (!this.options.provinceCode) return [];
     if (this.cache && Date.now() - this.cache.at < 5000) return this.cache.defs;
-    const rows = await this.repo.customFields(this.options.provinceCode, true);
+    const rows = await this.repo.latest(this.options.provinceCode, true);
     const defs = rows.map((r) => ({
       ...(r.definition as unknown as CustomFieldDefinition),
       version: r.version,
@@ -41,7 +49,7 @@ export class CustomFieldsService {
 
   async versions(key: string): Promise<CustomFieldDefinition[]> {
     if (!this.options.provinceCode) return [];
-    const rows = await this.repo.customFieldVersions(this.options.provinceCode, key);
+    const rows = await this.repo.versions(this.options.provinceCode, key);
     if (!rows.length) throw teacherError(TeacherErrorCode.CustomFieldNotFound);
     return rows.map((r) => ({
       ...(r.definition as unknown as CustomFieldDefinition),
@@ -57,7 +65,7 @@ export class CustomFieldsService {
     const problems = validateCustomFieldDefinition(
       def,
       previous,
-      previous ? await this.repo.customFieldInUse(dto.key) : false,
+      previous ? await this.records.anyWithCustomField(dto.key) : false,
     );
     if (problems.length)
       throw teacherError(
@@ -81,31 +89,31 @@ export class CustomFieldsService {
   }
 
   private async store(actor: Actor, province: string, def: CustomFieldDefinition, action: string): Promise<void> {
-    await this.repo
-      .transaction(async (tx) => {
-        await this.repo.insertCustomField(province, def.key, def.version, def.status, def, actor.accountId, tx);
-        await this.audit.record(
-          actor,
-          {
-            action,
-            targetType: 'custom-field',
-            targetId: def.key,
-            unitPath: actor.unitPath,
-            details: { version: def.version },
-          },
-          tx,
+    await this.storeIn(actor, province, def, action).catch((e: { code?: string }) => {
+      if (e.code === '23505')
+        throw teacherError(
+          TeacherErrorCode.CustomFieldInvalid,
+          'Another administrator changed this field at the same time; reload and retry',
         );
-        await this.outbox.customFieldsChanged(tx, [def]);
-      })
-      .catch((e: { code?: string }) => {
-        if (e.code === '23505')
-          throw teacherError(
-            TeacherErrorCode.CustomFieldInvalid,
-            'Another administrator changed this field at the same time; reload and retry',
-          );
-        throw e;
-      });
+      throw e;
+    });
     this.cache = null;
+  }
+
+  private storeIn(actor: Actor, province: string, def: CustomFieldDefinition, action: string): Promise<void> {
+    return this.txHost.withTransaction(async () => {
+      await this.repo.insert(province, def.key, def.version, def.status, def, actor.accountId);
+      await this.audit.record(actor, {
+        action,
+        targetType: 'custom-field',
+        targetId: def.key,
+        unitPath: actor.unitPath,
+        details: { version: def.version },
+      });
+      await this.outbox.customFieldsChanged(
+        buildPayload(CustomFieldsChangedPayload, { definitions: [def as unknown as Record<string, unknown>] }),
+      );
+    });
   }
 
   private requireProvinceAdmin(actor: Actor): string {

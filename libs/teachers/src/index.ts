@@ -1,14 +1,22 @@
-export * from './teacher.errors.js';
-export * from './teacher.repository.js';
-export * from './teacher.service.js';
-export * from './custom-fields.service.js';
-export * from './teachers.module.js';
-export * from './teachers.options.js';
-export * from './record-diff.js';
-export * from './record-view.js';
-export * from './derive.js';
-export * from './dto/teacher.dto.js';
-export * from './review/review.workflow.js';
-export * from './review/review.service.js';
-export * from './sync/outbox.writer.js';
-export * from './write-rules.js';
+// The public surface of the teacher records lib: what other libs, apps, tests and tools use.
+export { TeachersModule } from './teachers.module.js';
+export { TeacherService } from './teacher.service.js';
+export { CustomFieldsService } from './custom-fields.service.js';
+export { ReviewService } from './review/review.service.js';
+export { ChangeRequestService } from './review/change-request.service.js';
+export { UnitChangesService } from './units/unit-changes.service.js';
+export {
+  TeacherRepository,
+  type ReviewState,
+  type TeacherChange,
+  type TeacherColumns,
+  type TeacherRow,
+} from './teacher.repository.js';
+// The one transition to "reported" (bulk calls `reportMany`) and the one `teacher.upserted` builder
+// (the resync reads `TeacherRepository.reportedPage`, built with it).
+export { RecordReporting } from './sync/record-reporting.js';
+export { toReportedPayload, type ReportedRow } from './sync/reported-payload.js';
+export { assessWrite } from './write-rules.js';
+export { customValues } from './derive.js';
+export { viewRecord } from './record-view.js';
+export { ListTeachersQueryDto } from './dto/teacher.dto.js';

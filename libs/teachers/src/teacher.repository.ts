@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { returned } from '@tmis/database';
+import type { TeacherUpsertedPayload } from '@tmis/contracts';
+import { returned, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import type { EntityManager } from 'typeorm';
+import { toReportedPayload, type ReportedRow } from './sync/reported-payload.js';
 
 /** The searchable columns promoted out of the record (kept in step on every write). */
 export interface TeacherColumns {
@@ -74,6 +76,12 @@ const COLS = `id, unit_id AS "unitId", unit_path AS "unitPath", id_type AS "idTy
   title, subjects, qualification_types AS "qualificationTypes", record, custom, catalogue_version AS "catalogueVersion", version, review_state AS "reviewState", reported_version AS "reportedVersion",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
+/** The reported columns of `t` (record) / `u` (its unit) as a `ReportedRow`. */
+const REPORTED_COLS = (t: string, r: string) =>
+  `${t}.id AS "teacherId", u.code AS "unitCode", ${r}.id_type AS "idType", ${r}.id_number AS "idNumber", ${r}.name,
+   ${r}.person_status AS "personStatus", ${t}.reported_version AS "reportedVersion", ${r}.record, ${r}.custom,
+   ${r}.catalogue_version AS "catalogueVersion"`;
+
 const colParams = (c: TeacherColumns) => [
   c.unitId,
   c.unitPath,
@@ -97,36 +105,29 @@ const colParams = (c: TeacherColumns) => [
 /** Every query on teacher records. */
 @Injectable()
 export class TeacherRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
-  transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction('READ COMMITTED', fn);
+  /** The open transaction's manager, or the pool when none is open. */
+  private get db(): EntityManager {
+    return this.txHost.tx;
   }
 
-  async findById(id: string, tx?: EntityManager, lock = false): Promise<TeacherRow | null> {
-    const rows = await (tx ?? this.db.manager).query(
-      `SELECT ${COLS} FROM teacher WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`,
-      [id],
-    );
+  /** One record; `lock` takes a row lock (inside the caller's transaction). */
+  async findById(id: string, lock = false): Promise<TeacherRow | null> {
+    const rows = await this.db.query(`SELECT ${COLS} FROM teacher WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
     return rows[0] ?? null;
   }
 
-  async findByPerson(idType: string, idNumber: string, tx?: EntityManager): Promise<TeacherRow | null> {
-    const rows = await (tx ?? this.db.manager).query(
-      `SELECT ${COLS} FROM teacher WHERE id_type = $1 AND id_number = $2`,
-      [idType, idNumber],
-    );
+  async findByPerson(idType: string, idNumber: string): Promise<TeacherRow | null> {
+    const rows = await this.db.query(`SELECT ${COLS} FROM teacher WHERE id_type = $1 AND id_number = $2`, [
+      idType,
+      idNumber,
+    ]);
     return rows[0] ?? null;
   }
 
-  async insert(
-    c: TeacherColumns,
-    record: object,
-    custom: object,
-    catalogueVersion: string,
-    tx: EntityManager,
-  ): Promise<string> {
-    const rows = await tx.query(
+  async insert(c: TeacherColumns, record: object, custom: object, catalogueVersion: string): Promise<string> {
+    const rows = await this.db.query(
       `INSERT INTO teacher (unit_id, unit_path, id_type, id_number, name, sex, birth_date, person_status, status_since, active, school_type,
          staff_category, on_establishment, highest_education, title, subjects, qualification_types, record, custom, catalogue_version)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20) RETURNING id`,
@@ -135,7 +136,11 @@ export class TeacherRepository {
     return rows[0].id;
   }
 
-  /** Replaces the record when `version` still matches; false on a stale version. */
+  /**
+   * Replaces the record when `version` still matches; false on a stale version. `reviewState` moves the
+   * review state along (new information on a reported record goes back to draft); becoming (or staying)
+   * reported is never done here but by `markReported`, so that it always announces the record.
+   */
   async update(
     id: string,
     version: number,
@@ -143,15 +148,13 @@ export class TeacherRepository {
     record: object,
     custom: object,
     catalogueVersion: string,
-    tx: EntityManager,
-    reviewState?: ReviewState,
-    keepReported = false,
+    reviewState?: Exclude<ReviewState, 'reported'>,
   ): Promise<boolean> {
-    const res = await tx.query(
+    const res = await this.db.query(
       `UPDATE teacher SET unit_id = $1, unit_path = $2, id_type = $3, id_number = $4, name = $5, sex = $6, birth_date = $7, person_status = $8,
          status_since = $9, active = $10, school_type = $11, staff_category = $12, on_establishment = $13, highest_education = $14, title = $15,
          subjects = $16, qualification_types = $17, record = $18, custom = $19, catalogue_version = $20, version = version + 1, updated_at = now(),
-         review_state = COALESCE($23::varchar, review_state), reported_version = CASE WHEN $24::boolean THEN version + 1 ELSE reported_version END
+         review_state = COALESCE($23::varchar, review_state)
        WHERE id = $21 AND version = $22 RETURNING id`,
       [
         ...colParams(c),
@@ -161,7 +164,6 @@ export class TeacherRepository {
         id,
         version,
         reviewState ?? null,
-        keepReported,
       ],
     );
     return returned(res).length > 0;
@@ -172,9 +174,8 @@ export class TeacherRepository {
     actor: { accountId: string | null; role: string | null },
     action: string,
     changes: TeacherChange[],
-    tx: EntityManager,
   ): Promise<void> {
-    await tx.query(
+    await this.db.query(
       `INSERT INTO teacher_change (teacher_id, actor_account_id, actor_role, action, changes) VALUES ($1,$2,$3,$4,$5)`,
       [teacherId, actor.accountId, actor.role, action, JSON.stringify(changes)],
     );
@@ -248,50 +249,162 @@ export class TeacherRepository {
     return rows[0] ?? null;
   }
 
-  // ---- custom field definitions ----
-
-  async customFields(
-    provinceCode: string,
-    includeRetired: boolean,
-  ): Promise<{ key: string; version: number; status: string; definition: Record<string, unknown>; createdAt: Date }[]> {
-    return this.db
-      .query(
-        `SELECT DISTINCT ON (key) key, version, status, definition, created_at AS "createdAt" FROM custom_field
-        WHERE province_code = $1 ORDER BY key, version DESC`,
-        [provinceCode],
-      )
-      .then((rows: { status: string }[]) =>
-        includeRetired ? rows : rows.filter((r) => r.status === 'active'),
-      ) as never;
-  }
-
-  async customFieldVersions(
-    provinceCode: string,
-    key: string,
-  ): Promise<{ version: number; status: string; definition: Record<string, unknown>; createdAt: Date }[]> {
-    return this.db.query(
-      `SELECT version, status, definition, created_at AS "createdAt" FROM custom_field WHERE province_code = $1 AND key = $2 ORDER BY version`,
-      [provinceCode, key],
-    );
-  }
-
-  async insertCustomField(
-    provinceCode: string,
-    key: string,
-    version: number,
-    status: string,
-    definition: object,
-    createdBy: string,
-    tx: EntityManager,
-  ): Promise<void> {
-    await tx.query(
-      `INSERT INTO custom_field (province_code, key, version, status, definition, created_by) VALUES ($1,$2,$3,$4,$5,$6)`,
-      [provinceCode, key, version, status, JSON.stringify(definition), createdBy],
-    );
-  }
-
-  async customFieldInUse(key: string): Promise<boolean> {
+  /** Whether any record holds a value of custom field `key`. */
+  async anyWithCustomField(key: string): Promise<boolean> {
     const rows = await this.db.query(`SELECT 1 FROM teacher WHERE custom ? $1 LIMIT 1`, [key]);
     return rows.length > 0;
+  }
+
+  // ---- review state ----
+
+  /**
+   * Moves the review state only if it is still `from` at `version`; false when someone else moved first.
+   * Not for `reported`: that is `markReported`, which returns what must be announced.
+   */
+  async setReviewState(
+    teacherId: string,
+    from: ReviewState,
+    to: Exclude<ReviewState, 'reported'>,
+    version: number,
+  ): Promise<boolean> {
+    const res = await this.db.query(
+      `UPDATE teacher SET review_state = $3::varchar WHERE id = $1 AND review_state = $2::varchar AND version = $4 RETURNING id`,
+      [teacherId, from, to, version],
+    );
+    return returned(res).length > 0;
+  }
+
+  /**
+   * Set-based: the records become reported at their current version (`reported_version = version`; the
+   * `teacher_keep_reported` trigger drops their reported snapshot) and come back as they were reported,
+   * in id order. With `expect`, only a record still in `expect.from` at `expect.version` moves. Called
+   * only by `RecordReporting`, which announces every row returned.
+   */
+  async markReported(ids: string[], expect?: { from: ReviewState; version: number }): Promise<ReportedRow[]> {
+    if (!ids.length) return [];
+    const guard = expect ? `AND t.review_state = $2::varchar AND t.version = $3` : '';
+    const res = await this.db.query(
+      `WITH r AS (
+         UPDATE teacher t SET review_state = 'reported', reported_version = t.version
+          WHERE t.id = ANY($1::uuid[]) ${guard}
+         RETURNING t.id, t.unit_id, t.id_type, t.id_number, t.name, t.person_status, t.reported_version, t.record, t.custom, t.catalogue_version
+       )
+       SELECT ${REPORTED_COLS('r', 'r')} FROM r JOIN org_unit u ON u.id = r.unit_id ORDER BY r.id`,
+      expect ? [ids, expect.from, expect.version] : [ids],
+    );
+    return returned<ReportedRow>(res);
+  }
+
+  /**
+   * Every reported record as it was reported (a record changed since, e.g. a draft under review, from its
+   * `teacher_reported` snapshot), in id order after `afterId`, `limit` at a time, as the `teacher.upserted`
+   * payloads the live path sends (same builder). Rows are read FOR SHARE inside the caller's transaction,
+   * so a concurrent change of the same record commits first. For the federation resync.
+   */
+  async reportedPage(afterId: string | null, limit: number): Promise<TeacherUpsertedPayload[]> {
+    const rows: ReportedRow[] = await this.db.query(
+      `SELECT t.id AS "teacherId", u.code AS "unitCode", COALESCE(r.id_type, t.id_type) AS "idType",
+              COALESCE(r.id_number, t.id_number) AS "idNumber", COALESCE(r.name, t.name) AS name,
+              COALESCE(r.person_status, t.person_status) AS "personStatus", t.reported_version AS "reportedVersion",
+              COALESCE(r.record, t.record) AS record, COALESCE(r.custom, t.custom) AS custom,
+              COALESCE(r.catalogue_version, t.catalogue_version) AS "catalogueVersion"
+         FROM teacher t JOIN org_unit u ON u.id = t.unit_id LEFT JOIN teacher_reported r ON r.teacher_id = t.id
+        WHERE t.reported_version IS NOT NULL AND ($1::uuid IS NULL OR t.id > $1::uuid)
+        ORDER BY t.id LIMIT $2 FOR SHARE OF t`,
+      [afterId, limit],
+    );
+    return rows.map(toReportedPayload);
+  }
+
+  /** Records in a subtree waiting in `state`, oldest change first, keyset-paged by (updated_at, id). */
+  async pendingReview(
+    pathPrefix: string,
+    state: ReviewState,
+    after: [string, string] | null,
+    limit: number,
+  ): Promise<{ id: string; name: string; unitId: string; version: number; updatedAt: Date }[]> {
+    const params: unknown[] = [state, pathPrefix + '%', limit];
+    let cursor = '';
+    if (after) {
+      params.push(after[0], after[1]);
+      cursor = `AND (updated_at, id) > ($4::timestamptz, $5::uuid)`;
+    }
+    return this.db.query(
+      `SELECT id, name, unit_id AS "unitId", version, updated_at AS "updatedAt" FROM teacher
+        WHERE review_state = $1 AND unit_path LIKE $2 ${cursor} ORDER BY updated_at, id LIMIT $3`,
+      params,
+    );
+  }
+
+  // ---- records of units that move, merge or close (the org use cases call these) ----
+
+  /** Records keep their unit's path (denormalised for subtree search): a moved subtree rewrites them. */
+  async rewriteUnitPaths(oldPath: string, newPath: string): Promise<void> {
+    await this.db.query(`UPDATE teacher SET unit_path = $2 || substr(unit_path, $3) WHERE unit_path LIKE $1`, [
+      oldPath + '%',
+      newPath,
+      oldPath.length + 1,
+    ]);
+  }
+
+  async countActiveInUnit(unitId: string): Promise<number> {
+    const [row] = await this.db.query(`SELECT count(*)::int AS n FROM teacher WHERE unit_id = $1 AND active`, [unitId]);
+    return row.n;
+  }
+
+  /**
+   * On a merge, the absorbing unit takes over the merged unit's records (each gets a new version and a
+   * history entry). Returns the ids moved and those of them that are reported (to be re-reported).
+   */
+  async moveToUnit(
+    fromUnitId: string,
+    to: { id: string; path: string },
+    actorAccountId: string,
+  ): Promise<{ moved: string[]; reported: string[] }> {
+    const res = await this.db.query(
+      `WITH moved AS (
+         UPDATE teacher SET unit_id = $2, unit_path = $3, version = version + 1, updated_at = now() WHERE unit_id = $1
+         RETURNING id, review_state
+       ), changed AS (
+         INSERT INTO teacher_change (teacher_id, actor_account_id, action, changes)
+         SELECT id, $4, 'unit-merge', jsonb_build_array(jsonb_build_object('path', 'unitId', 'before', $1::text, 'after', $2::text))
+           FROM moved
+       )
+       SELECT id::text, review_state AS "reviewState" FROM moved ORDER BY id`,
+      [fromUnitId, to.id, to.path, actorAccountId],
+    );
+    const rows = returned<{ id: string; reviewState: ReviewState }>(res);
+    return {
+      moved: rows.map((r) => r.id),
+      reported: rows.filter((r) => r.reviewState === 'reported').map((r) => r.id),
+    };
+  }
+
+  // ---- what waits for someone (to-do counts) ----
+
+  async countInReviewState(pathPrefix: string, state: ReviewState): Promise<number> {
+    const [row] = await this.db.query(
+      `SELECT count(*)::int AS n FROM teacher WHERE review_state = $1 AND unit_path LIKE $2`,
+      [state, pathPrefix + '%'],
+    );
+    return row.n;
+  }
+
+  /** A teacher's own record(s) still to submit (draft or returned). */
+  async countOwnToSubmit(idType: string, idNumber: string, pathPrefix: string): Promise<number> {
+    const [row] = await this.db.query(
+      `SELECT count(*)::int AS n FROM teacher WHERE id_type = $1 AND id_number = upper($2) AND review_state IN ('draft','returned') AND unit_path LIKE $3`,
+      [idType, idNumber, pathPrefix + '%'],
+    );
+    return row.n;
+  }
+
+  /** Locked accounts in a subtree (read here: the accounts lib exports no repository). */
+  async countLockedAccounts(pathPrefix: string): Promise<number> {
+    const [row] = await this.db.query(
+      `SELECT count(*)::int AS n FROM account a JOIN org_unit u ON u.id = a.unit_id WHERE a.locked_until > now() AND u.path LIKE $1`,
+      [pathPrefix + '%'],
+    );
+    return row.n;
   }
 }

@@ -3,19 +3,19 @@ import { Injectable } from '@nestjs/common';
 import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page, type FieldError } from '@tmis/common';
-import {
-  indicatorSetForSchoolType,
-  subSet,
-  validateRecord,
-  type CustomFieldDefinition,
-  type WriterKind,
-} from '@tmis/core-indicators';
+import { indicatorSetForSchoolType, subSet, validateRecord, type WriterKind } from '@tmis/core-indicators';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { OrgService, UnitKind, UnitStatus, type OrgUnitEntity } from '@tmis/org';
-import type { EntityManager } from 'typeorm';
 import { CustomFieldsService } from './custom-fields.service.js';
-import { OutboxWriter } from './sync/outbox.writer.js';
+import { RecordReporting } from './sync/record-reporting.js';
 import { customValues } from './derive.js';
-import { assessWrite, toFieldErrors, type WriteAssessment } from './write-rules.js';
+import {
+  planRecordWrite,
+  requireAcceptable,
+  toFieldErrors,
+  type RecordCommand,
+  type WriteAssessment,
+} from './write-rules.js';
 import type { CreateTeacherDto, ListTeachersQueryDto, UpdateTeacherDto } from './dto/teacher.dto.js';
 import type { RecordView } from './record-view.js';
 import { teacherError, TeacherErrorCode } from './teacher.errors.js';
@@ -46,11 +46,12 @@ function withEntryIds(record: Rec): Rec {
 @Injectable()
 export class TeacherService {
   constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly repo: TeacherRepository,
     private readonly org: OrgService,
     private readonly custom: CustomFieldsService,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxWriter,
+    private readonly reporting: RecordReporting,
   ) {}
 
   /** How `actor` sees records: in full, masked, or as the teacher themself. */
@@ -127,12 +128,16 @@ export class TeacherService {
   async completeness(
     actor: Actor,
     id: string,
-    tx?: EntityManager,
   ): Promise<{ complete: boolean; indicatorSet: string; catalogueVersion: string; problems: FieldError[] }> {
-    const t = tx ? await this.repo.findById(id, tx) : await this.get(actor, id);
-    if (!t) throw teacherError(TeacherErrorCode.NotFound);
-    const unit = (await this.org.findById(t.unitId, tx))!;
-    const school = await this.schoolOf(unit, tx, false);
+    return this.completenessOf(await this.get(actor, id));
+  }
+
+  /** The completeness of a record already loaded (and access-checked) by the caller, e.g. inside a review step. */
+  async completenessOf(
+    t: TeacherRow,
+  ): Promise<{ complete: boolean; indicatorSet: string; catalogueVersion: string; problems: FieldError[] }> {
+    const unit = (await this.org.findById(t.unitId))!;
+    const school = await this.schoolOf(unit, false);
     const set = this.setOf(school);
     const { problems, catalogueVersion } = validateRecord(t.record, {
       indicatorSet: set,
@@ -167,28 +172,33 @@ export class TeacherService {
     const school = await this.schoolOf(unit);
     const record = withEntryIds(dto.record);
     const customDefs = await this.custom.current();
-    const { columns, changes, catalogueVersion } = this.check(writer, null, record, school, customDefs, unit);
-    const existing = await this.repo.findByPerson(columns.idType, columns.idNumber);
+    const a = requireAcceptable(writer, null, record, school, unit, customDefs);
+    const existing = await this.repo.findByPerson(a.columns.idType, a.columns.idNumber);
     if (existing) throw await this.duplicate(actor, existing);
     try {
-      const id = await this.repo.transaction(async (tx) => {
-        const newId = await this.repo.insert(columns, record, customValues(record), catalogueVersion, tx);
-        await this.repo.addChange(newId, { accountId: actor.accountId, role: actor.role }, 'create', changes, tx);
-        await this.audit.record(
-          actor,
-          { action: 'teacher.create', targetType: 'teacher', targetId: newId, unitPath: unit.path },
-          tx,
-        );
-        return newId;
-      });
+      const id = await this.insertRecord(actor, unit, record, a);
       return (await this.repo.findById(id))!;
     } catch (e) {
       if ((e as { code?: string }).code === '23505') {
-        const dup = await this.repo.findByPerson(columns.idType, columns.idNumber);
+        const dup = await this.repo.findByPerson(a.columns.idType, a.columns.idNumber);
         if (dup) throw await this.duplicate(actor, dup);
       }
       throw e;
     }
+  }
+
+  private insertRecord(actor: Actor, unit: OrgUnitEntity, record: Rec, a: WriteAssessment): Promise<string> {
+    return this.txHost.withTransaction(async () => {
+      const id = await this.repo.insert(a.columns, record, customValues(record), a.catalogueVersion);
+      await this.repo.addChange(id, { accountId: actor.accountId, role: actor.role }, 'create', a.changes);
+      await this.audit.record(actor, {
+        action: 'teacher.create',
+        targetType: 'teacher',
+        targetId: id,
+        unitPath: unit.path,
+      });
+      return id;
+    });
   }
 
   /** Field-by-field update of the single sub-sets (basic, contacts). */
@@ -255,6 +265,7 @@ export class TeacherService {
     });
   }
 
+  /** An edit by a writer (the update and entry routes): the `edit` command, then the record as it now stands. */
   private async mutate(
     actor: Actor,
     id: string,
@@ -262,97 +273,33 @@ export class TeacherService {
     action: string,
     change: (record: Rec) => Rec,
   ): Promise<TeacherRow> {
-    await this.repo
-      .transaction((tx) => this.mutateIn(tx, actor, id, version, action, change))
-      .catch((e: { code?: string }) => {
-        if (e.code === '23505') throw teacherError(TeacherErrorCode.Duplicate);
-        throw e;
-      });
+    await this.write('edit', actor, id, version, action, change).catch((e: { code?: string }) => {
+      if (e.code === '23505') throw teacherError(TeacherErrorCode.Duplicate);
+      throw e;
+    });
     return (await this.repo.findById(id))!;
   }
 
   /**
-   * One write to a record inside `tx`: scope, version, review locks, owner rules, validation, derived
-   * columns, history and audit. `viaChangeRequest` is the department applying an approved change
-   * request (Art. 19) to reported data, which keeps the record reported.
+   * Command: the supervising department applies an approved change request (Art. 19) to reported data.
+   * The record stays reported (re-reported at its new version). Runs in the caller's transaction.
    */
-  async mutateIn(
-    tx: EntityManager,
-    actor: Actor,
-    id: string,
-    version: number,
-    action: string,
-    change: (record: Rec) => Rec,
-    opts: { viaChangeRequest?: boolean; statusChange?: boolean } = {},
-  ): Promise<void> {
-    const writer = writerKind(actor);
-    if (!writer)
-      throw commonError(CommonErrorCode.Forbidden, 'Query users and system administrators do not edit records');
-    const customDefs = await this.custom.current();
-    const t = await this.repo.findById(id, tx, true);
-    if (!t) throw teacherError(TeacherErrorCode.NotFound);
+  async applyChangeRequest(actor: Actor, id: string, version: number, change: (record: Rec) => Rec): Promise<void> {
+    await this.write('change-request', actor, id, version, 'change-request', change);
+  }
+
+  /**
+   * The change a change request would make, assessed without writing (the record, the writer's rules,
+   * a duplicate ID number): throws what approval would refuse. Replaces a dry run of the real write.
+   */
+  async assessChangeRequest(actor: Actor, t: TeacherRow, change: (record: Rec) => Rec): Promise<void> {
+    const writer = this.requireWriter(actor);
     await this.requireReadable(actor, t);
-    if (t.version !== version)
-      throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: t.version });
-    // Review locks (Art. 17): awaiting the department nobody edits; once submitted the teacher does not.
-    if (
-      !opts.statusChange &&
-      (t.reviewState === 'school_approved' || (t.reviewState === 'submitted' && writer === 'teacher'))
-    )
-      throw teacherError(TeacherErrorCode.InReview, `The record is ${t.reviewState.replace('_', ' ')}`);
-    const unit = (await this.org.findById(t.unitId, tx))!;
-    const school = await this.schoolOf(unit, tx, false);
+    const unit = (await this.org.findById(t.unitId))!;
+    const school = await this.schoolOf(unit, false);
     const next = change(t.record);
-    const { columns, changes, catalogueVersion } = this.check(writer, t.record, next, school, customDefs, unit);
-    if (!changes.length) return;
-    // Art. 19: reported information is changed through a change request; new information may be added.
-    if (
-      t.reviewState === 'reported' &&
-      !opts.viaChangeRequest &&
-      !opts.statusChange &&
-      changes.some((c) => c.before !== null)
-    ) {
-      throw teacherError(
-        TeacherErrorCode.ChangeRequestRequired,
-        `Reported fields change through a change request: ${changes
-          .filter((c) => c.before !== null)
-          .map((c) => c.path)
-          .join(', ')}`,
-      );
-    }
-    if (columns.idNumber !== t.idNumber || columns.idType !== t.idType) {
-      const other = await this.repo.findByPerson(columns.idType, columns.idNumber, tx);
-      if (other && other.id !== t.id) throw await this.duplicate(actor, other);
-    }
-    // New information on reported data goes back through review; an approved change request stays reported.
-    const reviewState =
-      t.reviewState === 'reported' && !opts.viaChangeRequest && !opts.statusChange ? 'draft' : undefined;
-    if (
-      !(await this.repo.update(
-        t.id,
-        version,
-        columns,
-        next,
-        customValues(next),
-        catalogueVersion,
-        tx,
-        reviewState,
-        opts.viaChangeRequest || (opts.statusChange && t.reviewState === 'reported'),
-      ))
-    )
-      throw commonError(CommonErrorCode.StaleVersion);
-    await this.repo.addChange(t.id, { accountId: actor.accountId, role: actor.role }, action, changes, tx);
-    await this.audit.record(
-      actor,
-      {
-        action: `teacher.${action}`,
-        targetType: 'teacher',
-        targetId: t.id,
-        unitPath: t.unitPath,
-        details: { fields: changes.length },
-      },
-      tx,
-    );
+    const plan = planRecordWrite('change-request', writer, t, next, school, unit, await this.custom.current());
+    if (plan) await this.requireUniquePerson(actor, t, plan.assessment);
   }
 
   /** Art. 22: long absence, resignation, retirement, death… recorded by the school with an effective date. */
@@ -367,19 +314,11 @@ export class TeacherService {
     const writer = writerKind(actor);
     if (writer !== 'school' && writer !== 'department')
       throw commonError(CommonErrorCode.Forbidden, 'Status changes are recorded by an information administrator');
-    await this.repo.transaction(async (tx) => {
-      await this.mutateIn(
-        tx,
-        actor,
-        id,
-        version,
-        'status-change',
-        (r) => ({ ...r, basic: { ...(r.basic as Rec), personStatus, statusSince: effectiveDate } }),
-        { statusChange: true },
-      );
-      // A reported record stays reported through a status change: the national roll-up must learn it.
-      if ((await this.repo.findById(id, tx))?.reviewState === 'reported') await this.outbox.teacherReported(tx, id);
-    });
+    // A reported record stays reported through a status change: the national roll-up must learn it.
+    await this.write('status-change', actor, id, version, 'status-change', (r) => ({
+      ...r,
+      basic: { ...(r.basic as Rec), personStatus, statusSince: effectiveDate },
+    }));
     if (reason)
       await this.audit.record(actor, {
         action: 'teacher.status-change.reason',
@@ -391,43 +330,73 @@ export class TeacherService {
     return (await this.repo.findById(id))!;
   }
 
-  /** The whole record against the catalogue, then owner rules on the changed fields (`assessWrite`): throws, or returns the assessment (columns, changes, catalogue version). */
-  private check(
-    writer: WriterKind,
-    before: Rec | null,
-    after: Rec,
-    school: OrgUnitEntity,
-    customDefs: CustomFieldDefinition[],
-    unit: OrgUnitEntity,
-  ): WriteAssessment {
-    const a = assessWrite(writer, before, after, school, unit, customDefs);
-    if (a.problems.length)
-      throw teacherError(TeacherErrorCode.InvalidRecord, `${a.problems.length} problem(s)`, undefined, a.problems);
-    if (a.denied.length) {
-      throw teacherError(
-        TeacherErrorCode.NotOwner,
-        `Not writable by a ${writer}: ${a.denied.join(', ')}`,
-        undefined,
-        a.denied.map((p) => ({
-          path: `record.${p}`,
-          code: 'owner',
-          message: `${p} is entered by the school or department`,
-          messageZh: `record.${p}：该字段由学校或主管部门填报`,
-        })),
-      );
-    }
-    return a;
+  /**
+   * One write to a record, in one transaction (the caller's, if open): scope, version, then the pure
+   * rules of `command` (`planRecordWrite`: review locks, owner rules, validation, what happens to the
+   * review state), derived columns, history and audit; a record that stays reported is re-reported.
+   * Everything inside runs on the transaction's connection (repositories use `txHost.tx`).
+   */
+  private write(
+    command: RecordCommand,
+    actor: Actor,
+    id: string,
+    version: number,
+    action: string,
+    change: (record: Rec) => Rec,
+  ): Promise<void> {
+    return this.txHost.withTransaction(async () => {
+      const writer = this.requireWriter(actor);
+      const customDefs = await this.custom.current();
+      const t = await this.repo.findById(id, true);
+      if (!t) throw teacherError(TeacherErrorCode.NotFound);
+      await this.requireReadable(actor, t);
+      if (t.version !== version)
+        throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: t.version });
+      const unit = (await this.org.findById(t.unitId))!;
+      const school = await this.schoolOf(unit, false);
+      const next = change(t.record);
+      const plan = planRecordWrite(command, writer, t, next, school, unit, customDefs);
+      if (!plan) return;
+      const { columns, changes, catalogueVersion } = plan.assessment;
+      await this.requireUniquePerson(actor, t, plan.assessment);
+      if (
+        !(await this.repo.update(t.id, version, columns, next, customValues(next), catalogueVersion, plan.reviewState))
+      )
+        throw commonError(CommonErrorCode.StaleVersion);
+      await this.repo.addChange(t.id, { accountId: actor.accountId, role: actor.role }, action, changes);
+      await this.audit.record(actor, {
+        action: `teacher.${action}`,
+        targetType: 'teacher',
+        targetId: t.id,
+        unitPath: t.unitPath,
+        details: { fields: changes.length },
+      });
+      if (plan.report) await this.reporting.report(t.id);
+    });
+  }
+
+  private requireWriter(actor: Actor): WriterKind {
+    const writer = writerKind(actor);
+    if (!writer)
+      throw commonError(CommonErrorCode.Forbidden, 'Query users and system administrators do not edit records');
+    return writer;
+  }
+
+  private async requireUniquePerson(actor: Actor, t: TeacherRow, a: WriteAssessment): Promise<void> {
+    if (a.columns.idNumber === t.idNumber && a.columns.idType === t.idType) return;
+    const other = await this.repo.findByPerson(a.columns.idType, a.columns.idNumber);
+    if (other && other.id !== t.id) throw await this.duplicate(actor, other);
   }
 
   private setOf(school: OrgUnitEntity): string {
     return indicatorSetForSchoolType(school.schoolType).key;
   }
 
-  private async schoolOf(unit: OrgUnitEntity, tx?: EntityManager, requireActive = true): Promise<OrgUnitEntity> {
+  private async schoolOf(unit: OrgUnitEntity, requireActive = true): Promise<OrgUnitEntity> {
     if (unit.kind !== UnitKind.School && unit.kind !== UnitKind.Department)
       throw teacherError(TeacherErrorCode.NotASchool);
     if (requireActive && unit.status !== UnitStatus.Active) throw teacherError(TeacherErrorCode.UnitNotActive);
-    return unit.kind === UnitKind.School ? unit : (await this.org.findById(unit.parentId!, tx))!;
+    return unit.kind === UnitKind.School ? unit : (await this.org.findById(unit.parentId!))!;
   }
 
   private requireList(key: string): void {

@@ -1,1 +1,8 @@
-export * from './workflow.js';
+export {
+  availableActions,
+  defineWorkflow,
+  transition,
+  type TransitionResult,
+  type WorkflowAction,
+  type WorkflowDefinition,
+} from './workflow.js';

@@ -4,18 +4,9 @@ import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode } from '@tmis/common';
 import { isUniqueViolation } from '@tmis/database';
 import { OrgService, UnitKind } from '@tmis/org';
-import { DataSource } from 'typeorm';
+import { CycleRepository, type CycleRow } from './cycle.repository.js';
 
-export interface CycleRow {
-  id: string;
-  unitId: string;
-  unitPath: string;
-  name: string;
-  period: string;
-  deadline: string;
-  createdAt: Date;
-}
-const COLS = `id, unit_id AS "unitId", unit_path AS "unitPath", name, period, to_char(deadline, 'YYYY-MM-DD') AS deadline, created_at AS "createdAt"`;
+export type { CycleRow };
 
 /**
  * Art. 18 reporting cycles: a province sets cycles with deadlines (by default 31 March for the
@@ -25,7 +16,7 @@ const COLS = `id, unit_id AS "unitId", unit_path AS "unitPath", name, period, to
 @Injectable()
 export class CycleService {
   constructor(
-    private readonly db: DataSource,
+    private readonly repo: CycleRepository,
     private readonly org: OrgService,
     private readonly audit: AuditService,
   ) {}
@@ -33,10 +24,14 @@ export class CycleService {
   async create(actor: Actor, dto: { name: string; period: string; deadline: string }): Promise<CycleRow> {
     this.requireProvince(actor);
     try {
-      const [row] = await this.db.query(
-        `INSERT INTO reporting_cycle (unit_id, unit_path, name, period, deadline, created_by) VALUES ($1,$2,$3,$4,$5,$6) RETURNING ${COLS}`,
-        [actor.unitId, actor.unitPath, dto.name, dto.period, dto.deadline, actor.accountId],
-      );
+      const row = await this.repo.insert({
+        unitId: actor.unitId,
+        unitPath: actor.unitPath,
+        name: dto.name,
+        period: dto.period,
+        deadline: dto.deadline,
+        createdBy: actor.accountId,
+      });
       await this.audit.record(actor, {
         action: 'cycle.create',
         targetType: 'cycle',
@@ -60,24 +55,18 @@ export class CycleService {
     ];
     const out: CycleRow[] = [];
     for (const w of wanted) {
-      const [existing] = await this.db.query(`SELECT ${COLS} FROM reporting_cycle WHERE unit_id = $1 AND period = $2`, [
-        actor.unitId,
-        w.period,
-      ]);
+      const existing = await this.repo.findByPeriod(actor.unitId, w.period);
       out.push(existing ?? (await this.create(actor, w)));
     }
     return out;
   }
 
   async list(actor: Actor): Promise<CycleRow[]> {
-    return this.db.query(
-      `SELECT ${COLS} FROM reporting_cycle WHERE $1::text LIKE unit_path || '%' OR unit_path LIKE $1::text || '%' ORDER BY deadline DESC`,
-      [actor.unitPath],
-    );
+    return this.repo.related(actor.unitPath);
   }
 
   private async cycle(actor: Actor, id: string): Promise<CycleRow> {
-    const [c] = await this.db.query(`SELECT ${COLS} FROM reporting_cycle WHERE id = $1`, [id]);
+    const c = await this.repo.findById(id);
     if (!c || !(actor.unitPath.startsWith(c.unitPath) || c.unitPath.startsWith(actor.unitPath)))
       throw commonError(CommonErrorCode.NotFound, 'No such cycle');
     return c;
@@ -96,13 +85,7 @@ export class CycleService {
       throw commonError(CommonErrorCode.ValidationFailed, 'Confirmation is per school');
     AccessPolicy.requireInScope(actor, school.path);
     if (!school.path.startsWith(cycle.unitPath)) throw commonError(CommonErrorCode.OutOfScope);
-    const [row] = await this.db.query(
-      `INSERT INTO cycle_confirmation (cycle_id, school_id, school_path, teachers, confirmed_by)
-       VALUES ($1, $2, $3::text, (SELECT count(*) FROM teacher WHERE unit_path LIKE $3::text || '%' AND active), $4)
-       ON CONFLICT (cycle_id, school_id) DO UPDATE SET teachers = EXCLUDED.teachers, confirmed_by = EXCLUDED.confirmed_by, confirmed_at = now()
-       RETURNING school_id AS "schoolId", teachers, confirmed_at AS "confirmedAt"`,
-      [cycleId, school.id, school.path, actor.accountId],
-    );
+    const row = await this.repo.confirm(cycleId, school, actor.accountId);
     await this.audit.record(actor, {
       action: 'cycle.confirm',
       targetType: 'cycle',
@@ -120,20 +103,8 @@ export class CycleService {
     if (!unit) throw commonError(CommonErrorCode.NotFound, 'unitId does not exist');
     AccessPolicy.requireInScope(actor, unit.path);
     const overdue = new Date().toISOString().slice(0, 10) > cycle.deadline;
-    // One pass over the subtree's schools, grouped by the child unit each lies under.
-    const rows: { childPath: string; schools: number; confirmed: number; teachers: number }[] = await this.db.query(
-      `SELECT substr(s.path, 1, length($1::text) + strpos(substr(s.path, length($1::text) + 1), '/')) AS "childPath",
-              count(*)::int AS schools, count(c.school_id)::int AS confirmed, COALESCE(sum(c.teachers), 0)::int AS teachers
-         FROM org_unit s LEFT JOIN cycle_confirmation c ON c.cycle_id = $2 AND c.school_id = s.id
-        WHERE s.kind = 'school' AND s.status = 'active' AND s.path LIKE $1::text || '%' AND s.path <> $1::text
-        GROUP BY 1 ORDER BY 1`,
-      [unit.path, cycleId],
-    );
-    const children: { path: string; id: string; code: string; name: string }[] = rows.length
-      ? await this.db.query(`SELECT path, id, code, name FROM org_unit WHERE path = ANY($1::text[])`, [
-          rows.map((r) => r.childPath),
-        ])
-      : [];
+    const rows = await this.repo.progressByChild(unit.path, cycleId);
+    const children = rows.length ? await this.org.findByPaths(rows.map((r) => r.childPath)) : [];
     const byPath = new Map(children.map((c) => [c.path, c]));
     const total = rows.reduce(
       (a, r) => ({
@@ -143,12 +114,7 @@ export class CycleService {
       }),
       { schools: 0, confirmed: 0, teachers: 0 },
     );
-    const overdueSchools = overdue
-      ? await this.db.query(
-          `SELECT s.id, s.code, s.name FROM org_unit s WHERE s.kind = 'school' AND s.status = 'active' AND s.path LIKE $1::text || '%' AND NOT EXISTS (SELECT 1 FROM cycle_confirmation c WHERE c.cycle_id = $2 AND c.school_id = s.id) ORDER BY s.path LIMIT 500`,
-          [unit.path, cycleId],
-        )
-      : [];
+    const overdueSchools = overdue ? await this.repo.unconfirmedSchools(unit.path, cycleId) : [];
     return {
       cycle,
       unitId: unit.id,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { returned } from '@tmis/database';
-import type { ReviewState } from '../teacher.repository.js';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import type { EntityManager } from 'typeorm';
 
 export interface ReviewEventRow {
   id: string;
@@ -18,32 +17,17 @@ export interface ReviewEventRow {
   principal: string | null;
 }
 
+/** Every query on `review_event` (the review trail); a record's review state is the teacher repository's. */
 @Injectable()
 export class ReviewRepository {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
 
-  transaction<T>(fn: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction('READ COMMITTED', fn);
+  private get db(): EntityManager {
+    return this.txHost.tx;
   }
 
-  /** Moves the state only if it is still `from` at `version`; false when someone else moved first. */
-  async setState(
-    teacherId: string,
-    from: ReviewState,
-    to: ReviewState,
-    version: number,
-    tx: EntityManager,
-  ): Promise<boolean> {
-    const res = await tx.query(
-      `UPDATE teacher SET review_state = $3::varchar, reported_version = CASE WHEN $3::varchar = 'reported' THEN version ELSE reported_version END
-        WHERE id = $1 AND review_state = $2::varchar AND version = $4 RETURNING id`,
-      [teacherId, from, to, version],
-    );
-    return returned(res).length > 0;
-  }
-
-  async addEvent(e: Omit<ReviewEventRow, 'id' | 'at'> & { teacherId: string }, tx: EntityManager): Promise<void> {
-    await tx.query(
+  async addEvent(e: Omit<ReviewEventRow, 'id' | 'at'> & { teacherId: string }): Promise<void> {
+    await this.db.query(
       `INSERT INTO review_event (teacher_id, actor_account_id, actor_role, action, from_state, to_state, record_version, reason, field_reasons, participants, principal)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
       [
@@ -68,26 +52,6 @@ export class ReviewRepository {
               record_version AS "recordVersion", reason, field_reasons AS "fieldReasons", participants, principal
          FROM review_event WHERE teacher_id = $1 ORDER BY id`,
       [teacherId],
-    );
-  }
-
-  /** Records in a subtree waiting in `state`, oldest change first, keyset-paged by (updated_at, id). */
-  async pending(
-    pathPrefix: string,
-    state: ReviewState,
-    after: [string, string] | null,
-    limit: number,
-  ): Promise<{ id: string; name: string; unitId: string; version: number; updatedAt: Date }[]> {
-    const params: unknown[] = [state, pathPrefix + '%', limit];
-    let cursor = '';
-    if (after) {
-      params.push(after[0], after[1]);
-      cursor = `AND (updated_at, id) > ($4::timestamptz, $5::uuid)`;
-    }
-    return this.db.query(
-      `SELECT id, name, unit_id AS "unitId", version, updated_at AS "updatedAt" FROM teacher
-        WHERE review_state = $1 AND unit_path LIKE $2 ${cursor} ORDER BY updated_at, id LIMIT $3`,
-      params,
     );
   }
 }

@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page } from '@tmis/common';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { availableActions, transition } from '@tmis/workflow';
 import { teacherError, TeacherErrorCode } from '../teacher.errors.js';
 import { TeacherRepository, type ReviewState, type TeacherRow } from '../teacher.repository.js';
 import { TeacherService } from '../teacher.service.js';
-import { OutboxWriter } from '../sync/outbox.writer.js';
+import { RecordReporting } from '../sync/record-reporting.js';
 import { ReviewRepository, type ReviewEventRow } from './review.repository.js';
 import { MAY_FLAGS, REVIEW_WORKFLOW, type ReviewContext } from './review.workflow.js';
 
@@ -41,11 +42,12 @@ const REFUSALS = {
 @Injectable()
 export class ReviewService {
   constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly teachers: TeacherRepository,
     private readonly repo: ReviewRepository,
     private readonly audit: AuditService,
     private readonly records: TeacherService,
-    private readonly outbox: OutboxWriter,
+    private readonly reporting: RecordReporting,
   ) {}
 
   async view(actor: Actor, teacherId: string): Promise<ReviewView> {
@@ -54,8 +56,14 @@ export class ReviewService {
   }
 
   async act(actor: Actor, teacherId: string, action: string, input: ReviewInput): Promise<ReviewView> {
-    await this.repo.transaction(async (tx) => {
-      const t = await this.teachers.findById(teacherId, tx, true);
+    await this.step(actor, teacherId, action, input);
+    return this.view(actor, teacherId);
+  }
+
+  /** One review step in one transaction; the department's approval reports the record (`RecordReporting`). */
+  private step(actor: Actor, teacherId: string, action: string, input: ReviewInput): Promise<void> {
+    return this.txHost.withTransaction(async () => {
+      const t = await this.teachers.findById(teacherId, true);
       if (!t) throw teacherError(TeacherErrorCode.NotFound);
       AccessPolicy.requireInScope(actor, t.unitPath);
       const ctx = await this.context(actor, t);
@@ -91,7 +99,7 @@ export class ReviewService {
         );
       if (action === 'submit') {
         // Completeness: required fields of the set may have grown since the last write (e.g. a new required custom field).
-        const c = await this.records.completeness(actor, t.id, tx);
+        const c = await this.records.completenessOf(t);
         if (!c.complete)
           throw teacherError(
             TeacherErrorCode.InvalidRecord,
@@ -129,38 +137,32 @@ export class ReviewService {
           ],
         );
       }
-      if (!(await this.repo.setState(t.id, step.from, step.to, t.version, tx)))
-        throw commonError(CommonErrorCode.StaleVersion);
-      if (step.to === 'reported') await this.outbox.teacherReported(tx, t.id);
-      await this.repo.addEvent(
-        {
-          teacherId: t.id,
-          actorAccountId: actor.accountId,
-          actorRole: actor.role,
-          action,
-          fromState: step.from,
-          toState: step.to,
-          recordVersion: t.version,
-          reason: input.reason ?? null,
-          fieldReasons: input.fieldReasons ?? null,
-          participants: input.participants ?? null,
-          principal: input.principal ?? null,
-        },
-        tx,
-      );
-      await this.audit.record(
-        actor,
-        {
-          action: `review.${action}`,
-          targetType: 'teacher',
-          targetId: t.id,
-          unitPath: t.unitPath,
-          details: { from: step.from, to: step.to },
-        },
-        tx,
-      );
+      const moved =
+        step.to === 'reported'
+          ? await this.reporting.report(t.id, { from: step.from, version: t.version })
+          : await this.teachers.setReviewState(t.id, step.from, step.to, t.version);
+      if (!moved) throw commonError(CommonErrorCode.StaleVersion);
+      await this.repo.addEvent({
+        teacherId: t.id,
+        actorAccountId: actor.accountId,
+        actorRole: actor.role,
+        action,
+        fromState: step.from,
+        toState: step.to,
+        recordVersion: t.version,
+        reason: input.reason ?? null,
+        fieldReasons: input.fieldReasons ?? null,
+        participants: input.participants ?? null,
+        principal: input.principal ?? null,
+      });
+      await this.audit.record(actor, {
+        action: `review.${action}`,
+        targetType: 'teacher',
+        targetId: t.id,
+        unitPath: t.unitPath,
+        details: { from: step.from, to: step.to },
+      });
     });
-    return this.view(actor, teacherId);
   }
 
   /** The department approves many at once; each record succeeds or fails on its own. */
@@ -191,7 +193,7 @@ export class ReviewService {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
     const state: ReviewState = actor.unitLevel >= 5 ? 'submitted' : 'school_approved';
     const after = decodeCursor(cursor, 2) as [string, string] | null;
-    const rows = await this.repo.pending(actor.unitPath, state, after, limit + 1);
+    const rows = await this.teachers.pendingReview(actor.unitPath, state, after, limit + 1);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
     return {
