@@ -90,7 +90,7 @@ export class TeacherService {
       pathPrefix = unit.path;
     }
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 3) as [string, string, string] | null;
+    const after = decodeCursor(q.cursor, ['text', 'text', 'uuid']) as [string, string, string] | null;
     const custom = q.custom
       ? Object.fromEntries(
           q.custom.split(',').map((kv) => {
