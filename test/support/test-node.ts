@@ -237,22 +237,17 @@ export class TestNode {
     );
     const username = opts.username ?? (role === Role.Teacher ? idNumber : `t${unique()}.${role}`);
     const passwordHash = await hashPassword(password);
-    const id = await repo.transaction((tx) =>
-      repo.insert(
-        {
-          unitId: unit.id,
-          role,
-          username,
-          realName: '测试用户',
-          idType: '1',
-          idNumber,
-          passwordHash,
-          createdBy: null,
-          mustChangePassword: opts.mustChangePassword ?? false,
-        },
-        tx,
-      ),
-    );
+    const id = await repo.insert({
+      unitId: unit.id,
+      role,
+      username,
+      realName: '测试用户',
+      idType: '1',
+      idNumber,
+      passwordHash,
+      createdBy: null,
+      mustChangePassword: opts.mustChangePassword ?? false,
+    });
     return { id, username: username.toLowerCase(), password, unitId: unit.id, role };
   }
 

@@ -106,6 +106,15 @@ export class ProblemFilter implements ExceptionFilter {
     body.instance = req.url?.split('?')[0];
     body.correlationId = currentCorrelationId();
     if (res.headersSent) return;
+    const rl = body.rateLimit as { limit: number; remaining: number; reset: number; windowSeconds: number } | undefined;
+    if (rl && typeof rl === 'object') {
+      // draft-ietf-httpapi-ratelimit-headers, and Retry-After (RFC 9110) for 429.
+      res.setHeader('RateLimit-Limit', String(rl.limit));
+      res.setHeader('RateLimit-Remaining', String(rl.remaining));
+      res.setHeader('RateLimit-Reset', String(rl.reset));
+      res.setHeader('RateLimit-Policy', `${rl.limit};w=${rl.windowSeconds}`);
+      res.setHeader('Retry-After', String(rl.reset));
+    }
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 }

@@ -7,7 +7,6 @@ export enum RequestErrorCode {
   TooDeep = 'REQUEST_TOO_DEEP',
   BadEncoding = 'REQUEST_BAD_ENCODING',
   DataRejected = 'REQUEST_DATA_REJECTED',
-  TooManyRequests = 'REQUEST_RATE_LIMITED',
 }
 
 const table: Record<RequestErrorCode, ErrorSpec> = {
@@ -35,11 +34,6 @@ const table: Record<RequestErrorCode, ErrorSpec> = {
     status: 400,
     en: 'A value is out of range or not valid for its field',
     zh: '字段取值超出范围或格式无效',
-  },
-  [RequestErrorCode.TooManyRequests]: {
-    status: 429,
-    en: 'Too many attempts; wait before trying again',
-    zh: '尝试次数过多，请稍后再试',
   },
 };
 

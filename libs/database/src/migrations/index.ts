@@ -7,6 +7,7 @@ import { ReportedSnapshot1764800000000 } from './1764800000000-reported-snapshot
 import { Stats1764900000000 } from './1764900000000-stats.js';
 import { Bulk1765000000000 } from './1765000000000-bulk.js';
 import { StatsIncremental1765100000000 } from './1765100000000-stats-incremental.js';
+import { SessionHardening1766200000000 } from './1766200000000-session-hardening.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Stats1764900000000,
   Bulk1765000000000,
   StatsIncremental1765100000000,
+  SessionHardening1766200000000,
 ];
