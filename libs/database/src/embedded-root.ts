@@ -96,8 +96,9 @@ async function binaries(ids: Ids, log: (m: string) => void): Promise<{ postgres:
   if (!existsSync(join(target, '.complete'))) {
     log(`copying the PostgreSQL binaries to ${target} (the postgres user cannot reach ${native})`);
     mkdirFor(ROOT_BASE, 0o755);
-    rmSync(target, { recursive: true, force: true });
-    cpSync(native, target, { recursive: true, verbatimSymlinks: true });
+    // Copied aside and renamed into place: two nodes starting at once must not copy into one folder.
+    const staging = `${target}.${process.pid}-${Date.now()}`;
+    cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
     const open = (d: string) => {
       chmodSync(d, 0o755);
       for (const e of readdirSync(d, { withFileTypes: true })) {
@@ -106,8 +107,16 @@ async function binaries(ids: Ids, log: (m: string) => void): Promise<{ postgres:
         else if (e.isFile()) chmodSync(p, statSync(p).mode | 0o444);
       }
     };
-    open(target);
-    writeFileSync(join(target, '.complete'), native);
+    open(staging);
+    writeFileSync(join(staging, '.complete'), native);
+    try {
+      renameSync(staging, target);
+    } catch {
+      if (!existsSync(join(target, '.complete'))) {
+        rmSync(target, { recursive: true, force: true });
+        renameSync(staging, target);
+      } else rmSync(staging, { recursive: true, force: true });
+    }
   }
   if (!reachable(target, ids))
     throw new EmbeddedPostgresSetupError(

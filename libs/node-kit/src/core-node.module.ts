@@ -92,7 +92,13 @@ export class CoreNodeModule {
       providers: [
         {
           provide: NODE_INFO,
-          useValue: { kind: runtime.kind, provinceCode: c.PROVINCE_CODE, version, embeddedDatabase: runtime.embedded },
+          useValue: {
+            kind: runtime.kind,
+            provinceCode: c.PROVINCE_CODE,
+            version,
+            embeddedDatabase: runtime.embedded,
+            metricsToken: c.METRICS_TOKEN,
+          },
         },
         HealthRegistry,
       ],
