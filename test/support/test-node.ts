@@ -15,6 +15,9 @@ import type { StartedNode } from '@tmis/server';
 
 export const TEST_PASSWORD = 'Test#Pass2026';
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+/** METRICS_TOKEN of every test node: unlocks /metrics and the /health details. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
+export const METRICS_AUTH = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -96,6 +99,7 @@ export class TestNode {
       DB_MIGRATE_ON_START: 'false',
       LOG_LEVEL: process.env.TMIS_TEST_LOG_LEVEL ?? 'error',
       DB_POOL_SIZE: '5',
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       ...(kind === 'provincial' ? { PROVINCE_CODE: province } : {}),
       ...env,
     };

@@ -10,6 +10,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
@@ -142,6 +143,12 @@ function dataDirFor(configured: string, ids: Ids, log: (m: string) => void): str
   );
   mkdirFor(ROOT_BASE, 0o755);
   mkdirFor(join(ROOT_BASE, 'data'), 0o755);
+  // Where the data went, visible where it was configured: the configured path becomes a link to it.
+  if (!existsSync(abs) || (statSync(abs).isDirectory() && readdirSync(abs).length === 0)) {
+    rmSync(abs, { recursive: true, force: true });
+    mkdirSync(dirname(abs), { recursive: true });
+    symlinkSync(moved, abs);
+  }
   return moved;
 }
 
