@@ -24,10 +24,11 @@ const LEET: Record<string, string> = {
  */
 export function commonForms(password: string): string[] {
   const lower = password.toLowerCase();
-  const core = lower.replace(/^[^a-z]+|[^a-z]+$/g, '');
-  const unleet = lower.replace(/[@40135$!7]/g, (c) => LEET[c] ?? c);
-  const unleetCore = unleet.replace(/^[^a-z]+|[^a-z]+$/g, '');
-  return [...new Set([lower, core, unleet, unleetCore])].filter((f) => f.length >= 3);
+  const core = (t: string) => t.replace(/^[^a-z]+|[^a-z]+$/g, '');
+  const unleet = (t: string) => t.replace(/[@40135$!7]/g, (c) => LEET[c] ?? c);
+  return [...new Set([lower, core(lower), unleet(lower), core(unleet(lower)), unleet(core(lower))])].filter(
+    (f) => f.length >= 3,
+  );
 }
 
 export type PasswordProblem = 'weak' | 'containsUsername' | 'common';

@@ -61,7 +61,8 @@ export function implicitRuleErrors(object: unknown, depth = 0): ValidationError[
   const byProperty = new Map<string, Set<string>>();
   for (const m of metas) {
     const set = byProperty.get(m.propertyName) ?? new Set<string>();
-    set.add(m.name ?? m.type);
+    set.add(m.type); // e.g. conditionalValidation (@IsOptional, @ValidateIf), nestedValidation
+    if (m.name) set.add(m.name); // e.g. isInt, max
     byProperty.set(m.propertyName, set);
   }
   const out: ValidationError[] = [];
