@@ -122,7 +122,7 @@ function probesFor(
   template: string,
   op: Operation,
   tokenOk: (p: Probe) => void,
-): Probe[] {
+): { first: Probe[]; rest: Probe[] } {
   const params = op.parameters ?? [];
   const pathParams = params.filter((p) => p.in === 'path').map((p) => p.name);
   const queryParams = params.filter((p) => p.in === 'query');
@@ -136,9 +136,17 @@ function probesFor(
       })
       .filter(Boolean);
   const probes: Probe[] = [];
+  /** One of each class, sent for every route whatever the time; `probes` (the rest) as time allows. */
+  const first: Probe[] = [];
   const m = method.toUpperCase();
   const base: Probe = { method: m, path: fill() };
   tokenOk(base);
+  if (pathParams.length)
+    for (const bad of ['a%00b', '%ED%A0%80']) first.push({ method: m, path: fill({ [pathParams[0]]: bad }) });
+  const firstQuery = queryParams[0]?.name ?? 'x';
+  for (const bad of ['%00', '%ED%A0%80', '9223372036854775808', b64([1, 2, 3])])
+    first.push({ method: m, path: `${fill()}?${firstQuery}=${bad}` });
+  if (queryParams.length) first.push({ method: m, path: `${fill()}?cursor=${b64([1, 2, 3])}` });
   for (const name of pathParams) for (const bad of BAD_PATH) probes.push({ method: m, path: fill({ [name]: bad }) });
   const extra = queryParams.length ? ['cursor', 'x'] : ['x'];
   for (const p of [...new Set([...queryParams.map((q) => q.name), ...extra])]) {
@@ -160,6 +168,16 @@ function probesFor(
   if (m !== 'GET' && m !== 'DELETE') {
     const json = op.requestBody?.content?.['application/json']?.schema;
     const baseBody = json ? sample(doc, json) : {};
+    for (const raw of [DEEP, DEEP_OBJECT, 'null', '[null]', '{"\\u0000":1}'])
+      first.push({ method: m, path: fill(), raw });
+    if (baseBody && typeof baseBody === 'object' && !Array.isArray(baseBody))
+      for (const k of Object.keys(baseBody).slice(0, 4))
+        for (const v of [null, DELETE, 'a\u0000b', 2 ** 31])
+          first.push({
+            method: m,
+            path: fill(),
+            raw: JSON.stringify(withMember(baseBody as Record<string, Json>, k, v)),
+          });
     for (const raw of bodyVariants(baseBody)) probes.push({ method: m, path: fill(), raw });
     probes.push({
       method: m,
@@ -168,14 +186,14 @@ function probesFor(
       contentType: 'application/x-www-form-urlencoded',
     });
   }
-  return probes;
+  return { first, rest: probes };
 }
 
 async function fuzzNode(
   t: TestNode,
   tokens: string[],
   budgetMs: number,
-): Promise<{ sent: number; failures: string[] }> {
+): Promise<{ sent: number; failures: string[]; routes: number; first: number; rest: string }> {
   const doc = (await t.api('GET', '/docs-json')).body as Parameters<typeof resolve>[0] & {
     paths: Record<string, Record<string, Operation>>;
   };
@@ -203,40 +221,55 @@ async function fuzzNode(
       failures.push(`${p.method} ${p.path.slice(0, 120)} → ${res.status} without problem+json`);
     return res.status;
   };
-  const deadline = Date.now() + budgetMs;
-  const work: { probe: Probe; token: string | undefined }[] = [];
-  for (const [template, ops] of Object.entries(doc.paths)) {
-    if (template === '/auth/logout' || template === '/auth/password') continue; // would end the fuzzing sessions
-    for (const [method, op] of Object.entries(ops)) {
-      let token: string | undefined;
-      const probes = probesFor(doc, method, template, op, () => undefined);
-      // The first token the route lets through (not 401/403) on a plain request.
-      for (const candidate of tokens) {
-        const s = await send(
-          {
-            method: method.toUpperCase(),
-            path: template.replace(/\{[^}]+\}/g, randomUUID()),
-            raw: method === 'get' ? undefined : '{}',
-          },
-          candidate,
-        );
-        token = candidate;
-        if (s !== 401 && s !== 403) break;
-      }
-      for (const probe of probes) work.push({ probe, token });
-    }
-  }
-  let next = 0;
+  const routes: { first: Probe[]; rest: Probe[]; token: string | undefined }[] = [];
+  const ops = Object.entries(doc.paths)
+    // logout and password change would end the fuzzing sessions (sessions.test.ts and accounts.test.ts cover them)
+    .filter(([template]) => template !== '/auth/logout' && template !== '/auth/password')
+    .flatMap(([template, byMethod]) => Object.entries(byMethod).map(([method, op]) => ({ template, method, op })));
+  // For each route, the first token it lets through (not 401/403) on a plain request; routes in parallel.
+  let cursor = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
-      while (next < work.length && Date.now() < deadline) {
-        const w = work[next++];
-        await send(w.probe, w.token);
+      while (cursor < ops.length) {
+        const { template, method, op } = ops[cursor++];
+        let token: string | undefined;
+        for (const candidate of tokens) {
+          const s = await send(
+            {
+              method: method.toUpperCase(),
+              path: template.replace(/\{[^}]+\}/g, randomUUID()),
+              raw: method === 'get' ? undefined : '{}',
+            },
+            candidate,
+          );
+          token = candidate;
+          if (s !== 401 && s !== 403) break;
+        }
+        routes.push({ ...probesFor(doc, method, template, op, () => undefined), token });
       }
     }),
   );
-  assert.ok(next >= work.length, `fuzzing ran out of time after ${next} of ${work.length} requests`);
-  return { sent, failures };
+  const run = async (work: { probe: Probe; token: string | undefined }[], deadline: number) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < work.length && Date.now() < deadline) {
+          const w = work[next++];
+          await send(w.probe, w.token);
+        }
+      }),
+    );
+    return Math.min(next, work.length);
+  };
+  // Every class on every route, whatever the time; then the rest, round-robin across routes, while
+  // the budget lasts (a loaded machine sends fewer of them, never none of the first).
+  const firstWork = routes.flatMap((r) => r.first.map((probe) => ({ probe, token: r.token })));
+  await run(firstWork, Infinity);
+  const restWork: { probe: Probe; token: string | undefined }[] = [];
+  for (let i = 0; routes.some((r) => i < r.rest.length); i++)
+    for (const r of routes) if (i < r.rest.length) restWork.push({ probe: r.rest[i], token: r.token });
+  const restSent = await run(restWork, Date.now() + budgetMs);
+  return { sent, failures, routes: routes.length, first: firstWork.length, rest: `${restSent}/${restWork.length}` };
 }
 
 describe('no 5xx from malformed input, on every route of both nodes', () => {
@@ -268,13 +301,15 @@ describe('no 5xx from malformed input, on every route of both nodes', () => {
   }
 
   it('the provincial node answers every malformed request with a 4xx problem', async () => {
-    const r = await fuzzNode(prov, await tokensOf(prov), 90_000);
+    const r = await fuzzNode(prov, await tokensOf(prov), 15_000);
     assert.deepEqual(r.failures.slice(0, 15), [], `${r.failures.length} of ${r.sent} requests failed`);
+    assert.ok(r.routes > 40 && r.first > 500, JSON.stringify(r));
   });
 
   it('the national node answers every malformed request with a 4xx problem', async () => {
-    const r = await fuzzNode(nat, await tokensOf(nat), 90_000);
+    const r = await fuzzNode(nat, await tokensOf(nat), 15_000);
     assert.deepEqual(r.failures.slice(0, 15), [], `${r.failures.length} of ${r.sent} requests failed`);
+    assert.ok(r.routes > 40 && r.first > 500, JSON.stringify(r));
   });
 });
 
