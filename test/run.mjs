@@ -35,11 +35,21 @@ let embedded;
 let serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
 if (!serverUrl) {
   console.log('[test] no DATABASE_URL: starting the embedded PostgreSQL (.data/test-pg)');
-  embedded = await startEmbeddedPostgres({
-    dataDir: join(root, '.data', 'test-pg'),
-    port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? 54339),
-    database: 'postgres',
-  });
+  try {
+    embedded = await startEmbeddedPostgres({
+      dataDir: join(root, '.data', 'test-pg'),
+      port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? 54339),
+      database: 'postgres',
+      log: (m) => console.log(`[test] ${m}`),
+    });
+  } catch (e) {
+    // One clear sentence (e.g. started as root where the postgres user cannot run), not a stack trace.
+    if (e?.name === 'EmbeddedPostgresSetupError' || e?.name === 'ConfigError') {
+      console.error(`[test] ${e.message}`);
+      process.exit(78);
+    }
+    throw e;
+  }
   serverUrl = embedded.url;
 }
 

@@ -316,6 +316,9 @@ describe('the national node: scope, unit ownership, record validation, one bad m
         'teacher.upserted',
         teacher('44', '2144000101', validRecord({ basic: { politicalStatus: 'a\u0000b' } })),
       ),
+      // A raw NUL and a lone surrogate in the message text itself (not escaped inside its JSON).
+      envelope('44', 'teacher.upserted', teacher('44', '2144000101')).replace('"teacherId"', '"teacher\u0000Id"'),
+      envelope('44', 'teacher.upserted', teacher('44', '2144000101')).replace('"name":"', '"name":"\ud800'),
       envelope('44', 'teacher.upserted', good2),
     ];
     const r = await n.api('POST', '/sync/ingest', {
@@ -325,6 +328,8 @@ describe('the national node: scope, unit ownership, record validation, one bad m
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(r.body.outcomes, [
       'applied',
+      'dead-letter',
+      'dead-letter',
       'dead-letter',
       'dead-letter',
       'dead-letter',

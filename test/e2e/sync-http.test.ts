@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Role } from '@tmis/access';
-import { isolatedDatabase, TestNode } from '../support/test-node.js';
+import { isolatedDatabase, TestNode, METRICS_AUTH } from '../support/test-node.js';
 import { reconcile, reportRecords, until } from '../support/sync-helpers.js';
 
 const TOKEN = 'province-11-node-token-0123456789abcdef';
@@ -49,7 +49,7 @@ describe('federation without a broker (the embedded default): the province pushe
           )
         )[0].n === 4,
     );
-    const health = await province.api('GET', '/health');
+    const health = await province.api('GET', '/health', { headers: METRICS_AUTH });
     assert.equal(health.body.details.sync_outbox.transport, 'http');
     const eq = await until('reconciliation equality', async () => {
       const r = await reconcile(province, national, provinceAdmin, ministry);
@@ -83,7 +83,7 @@ describe('federation without a broker (the embedded default): the province pushe
       'equality after resync',
       async () => (await reconcile(province, national, provinceAdmin, ministry)).equal,
     );
-    const metrics = await national.api('GET', '/metrics');
+    const metrics = await national.api('GET', '/metrics', { headers: METRICS_AUTH });
     assert.match(String(metrics.body), /tmis_sync_national_last_sequence\{province="11"\} \d+/);
   });
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Role } from '@tmis/access';
 import { SyncIngestService } from '@tmis/sync-ingest';
-import { isolatedDatabase, TestNode } from '../support/test-node.js';
+import { isolatedDatabase, TestNode, METRICS_AUTH } from '../support/test-node.js';
 import { validRecord } from '../support/records.js';
 import { reconcile, reportRecords, until } from '../support/sync-helpers.js';
 import { spawnSync } from 'node:child_process';
@@ -127,11 +127,14 @@ describe('federation over a real Kafka broker: province → national', { skip },
     assert.equal(outbox.body.outbox.unpublished, 0);
     // lag in messages: the national consumer group has committed everything the broker holds
     const lag = await until('consumer lag 0', async () => {
-      const h = await national.api('GET', '/health');
+      const h = await national.api('GET', '/health', { headers: METRICS_AUTH });
       return h.body.details.sync_national.consumerLagMessages === 0 ? h : null;
     });
     assert.equal(lag.body.details.sync_national.consumer, 'kafka');
-    assert.match(String((await national.api('GET', '/metrics')).body), /tmis_sync_national_consumer_lag_messages 0/);
+    assert.match(
+      String((await national.api('GET', '/metrics', { headers: METRICS_AUTH })).body),
+      /tmis_sync_national_consumer_lag_messages 0/,
+    );
 
     const ministry = await national.tokenFor(
       await national.account(await national.unitByCode('000000'), Role.InfoAdmin),

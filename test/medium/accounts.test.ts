@@ -273,11 +273,6 @@ describe('accounts and permissions (provincial node)', () => {
     const refreshed = await t.api('POST', '/auth/refresh', { body: { refreshToken } });
     assert.equal(refreshed.status, 200);
     assert.notEqual(refreshed.body.refreshToken, refreshToken);
-    assert.equal(
-      (await t.api('POST', '/auth/refresh', { body: { refreshToken } })).status,
-      401,
-      'a used refresh token is dead',
-    );
     assert.equal((await t.api('GET', '/auth/me', { token: refreshed.body.accessToken })).status, 200);
     assert.equal((await t.api('POST', '/auth/logout', { token: accessToken })).status, 204);
     const after = await t.api('GET', '/auth/me', { token: refreshed.body.accessToken });
@@ -292,6 +287,34 @@ describe('accounts and permissions (provincial node)', () => {
       { subject: acct.id, issuer: 'tmis-provincial-11' },
     );
     assert.equal((await t.api('GET', '/auth/me', { token: forged })).status, 401);
+  });
+
+  it('reusing a rotated refresh token ends the whole session (its token family)', async () => {
+    const county = await t.newCounty();
+    const acct = await t.account(county, Role.Query);
+    const login = await t.api('POST', '/auth/login', { body: { username: acct.username, password: acct.password } });
+    const first = login.body.refreshToken;
+    const second = await t.api('POST', '/auth/refresh', { body: { refreshToken: first } });
+    const third = await t.api('POST', '/auth/refresh', { body: { refreshToken: second.body.refreshToken } });
+    assert.equal(third.status, 200);
+    assert.equal((await t.api('GET', '/auth/me', { token: third.body.accessToken })).status, 200);
+    // The first token, rotated away from twice, comes back: someone copied it.
+    const replay = await t.api('POST', '/auth/refresh', { body: { refreshToken: first } });
+    assert.equal(replay.status, 401);
+    assert.equal(replay.body.code, 'AUTH_INVALID_REFRESH_TOKEN');
+    assert.equal((await t.api('GET', '/auth/me', { token: third.body.accessToken })).status, 401, 'session ended');
+    assert.equal((await t.api('GET', '/auth/me', { token: login.body.accessToken })).status, 401);
+    assert.equal(
+      (await t.api('POST', '/auth/refresh', { body: { refreshToken: third.body.refreshToken } })).status,
+      401,
+      'the newest refresh token of the family is dead too',
+    );
+    assert.equal(
+      await t.count(`SELECT count(*) FROM audit_log WHERE action = 'auth.refresh.reuse' AND target_id = $1`, [acct.id]),
+      1,
+    );
+    // Another session of the same account is untouched.
+    assert.equal((await t.api('GET', '/auth/me', { token: await t.tokenFor(acct) })).status, 200);
   });
 
   it('disabling an account ends its sessions at once; its login is refused', async () => {

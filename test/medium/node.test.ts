@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Role } from '@tmis/access';
 import { ConfigError, loadConfig } from '@tmis/common';
 import { NATIONAL_ROLE, NodeConfig, prepareRuntime, PROVINCIAL_ROLE } from '@tmis/server';
-import { TEST_PASSWORD, TestNode, testDatabaseUrl } from '../support/test-node.js';
+import { TEST_PASSWORD, TestNode, testDatabaseUrl, METRICS_AUTH } from '../support/test-node.js';
 
 describe('a node: health, API docs, errors, configuration', () => {
   let t: TestNode;
@@ -13,7 +13,7 @@ describe('a node: health, API docs, errors, configuration', () => {
   after(() => t.close());
 
   it('GET /health reports the database', async () => {
-    const r = await t.api('GET', '/health');
+    const r = await t.api('GET', '/health', { headers: METRICS_AUTH });
     assert.equal(r.status, 200);
     assert.equal(r.body.status, 'up');
     assert.equal(r.body.node, 'national');

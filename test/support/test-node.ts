@@ -15,6 +15,9 @@ import type { StartedNode } from '@tmis/server';
 
 export const TEST_PASSWORD = 'Test#Pass2026';
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+/** METRICS_TOKEN of every test node: unlocks /metrics and the /health details. */
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdef';
+export const METRICS_AUTH = { authorization: `Bearer ${TEST_METRICS_TOKEN}` };
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -96,6 +99,7 @@ export class TestNode {
       DB_MIGRATE_ON_START: 'false',
       LOG_LEVEL: process.env.TMIS_TEST_LOG_LEVEL ?? 'error',
       DB_POOL_SIZE: '5',
+      METRICS_TOKEN: TEST_METRICS_TOKEN,
       ...(kind === 'provincial' ? { PROVINCE_CODE: province } : {}),
       ...env,
     };
@@ -232,22 +236,17 @@ export class TestNode {
     );
     const username = opts.username ?? (role === Role.Teacher ? idNumber : `t${unique()}.${role}`);
     const passwordHash = await hashPassword(password);
-    const id = await repo.transaction((tx) =>
-      repo.insert(
-        {
-          unitId: unit.id,
-          role,
-          username,
-          realName: '测试用户',
-          idType: '1',
-          idNumber,
-          passwordHash,
-          createdBy: null,
-          mustChangePassword: opts.mustChangePassword ?? false,
-        },
-        tx,
-      ),
-    );
+    const id = await repo.insert({
+      unitId: unit.id,
+      role,
+      username,
+      realName: '测试用户',
+      idType: '1',
+      idNumber,
+      passwordHash,
+      createdBy: null,
+      mustChangePassword: opts.mustChangePassword ?? false,
+    });
     return { id, username: username.toLowerCase(), password, unitId: unit.id, role };
   }
 

@@ -21,22 +21,7 @@ export class AuthGuard implements CanActivate {
         context.getClass(),
       ]) ?? {};
     const req = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; actor?: Actor }>();
-    const header = req.headers['authorization'];
-    if (!header || !header.startsWith('Bearer '))
-      throw commonError(CommonErrorCode.Unauthenticated, 'Missing bearer token');
-    let claims: TokenClaims;
-    try {
-      claims = jwt.verify(header.slice(7), this.options.jwtSecret, {
-        algorithms: ['HS256'],
-        issuer: this.options.jwtIssuer,
-      }) as TokenClaims;
-    } catch {
-      throw commonError(CommonErrorCode.Unauthenticated, 'Invalid or expired token');
-    }
-    if (claims.typ !== 'access' || !claims.sid || !claims.sub)
-      throw commonError(CommonErrorCode.Unauthenticated, 'Not an access token');
-    const actor = await this.sessions.resolveActor(claims.sid, claims.sub);
-    if (!actor) throw commonError(CommonErrorCode.Unauthenticated, 'Session revoked, expired or account disabled');
+    const actor = await authenticateBearer(req.headers['authorization'], this.options, this.sessions);
     if (actor.mustChangePassword && !opts.allowPasswordChangePending)
       throw commonError(CommonErrorCode.PasswordChangeRequired);
     if (opts.roles && !opts.roles.includes(actor.role))
@@ -44,4 +29,28 @@ export class AuthGuard implements CanActivate {
     req.actor = actor;
     return true;
   }
+}
+
+/** The live actor behind `Authorization: Bearer <access token>`, or a 401 problem. */
+export async function authenticateBearer(
+  header: string | undefined,
+  options: AuthOptions,
+  sessions: SessionStore,
+): Promise<Actor> {
+  if (!header || !header.startsWith('Bearer '))
+    throw commonError(CommonErrorCode.Unauthenticated, 'Missing bearer token');
+  let claims: TokenClaims;
+  try {
+    claims = jwt.verify(header.slice(7), options.jwtSecret, {
+      algorithms: ['HS256'],
+      issuer: options.jwtIssuer,
+    }) as TokenClaims;
+  } catch {
+    throw commonError(CommonErrorCode.Unauthenticated, 'Invalid or expired token');
+  }
+  if (claims.typ !== 'access' || !claims.sid || !claims.sub)
+    throw commonError(CommonErrorCode.Unauthenticated, 'Not an access token');
+  const actor = await sessions.resolveActor(claims.sid, claims.sub);
+  if (!actor) throw commonError(CommonErrorCode.Unauthenticated, 'Session revoked, expired or account disabled');
+  return actor;
 }

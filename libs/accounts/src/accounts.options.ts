@@ -1,3 +1,5 @@
+import type { LoginThrottleOptions } from './login-throttle.js';
+
 export const ACCOUNTS_OPTIONS = Symbol('ACCOUNTS_OPTIONS');
 
 export interface AccountsOptions {
@@ -11,4 +13,6 @@ export interface AccountsOptions {
   clientCertHeader?: string;
   /** Socket addresses allowed to set that header. */
   trustedProxies: string[];
+  /** Failed-login throttling across user names (defaults: DEFAULT_LOGIN_THROTTLE). */
+  loginThrottle?: LoginThrottleOptions;
 }

@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, type Page } from '@tmis/common';
-import { isUniqueViolation } from '@tmis/database';
+import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { idNumberProblemMessages, parseIdNumber } from '@tmis/core-indicators';
 import { OrgService, UnitKind, UnitStatus, type OrgUnitEntity } from '@tmis/org';
-import type { EntityManager } from 'typeorm';
 import { AccountStatus, type AccountRow } from './account.entity.js';
 import { accountError, AccountErrorCode } from './accounts.errors.js';
 import { AccountsRepository } from './accounts.repository.js';
@@ -16,7 +15,8 @@ import type {
   ResetPasswordDto,
   UpdateAccountDto,
 } from './dto/account.dto.js';
-import { hashPassword, passwordStrong } from './password.js';
+import { hashPassword } from './password.js';
+import { assertPasswordAcceptable } from './password-policy.js';
 
 /**
  * The account-management rule (Art. 13–15), in one place: a system administrator manages the
@@ -52,18 +52,13 @@ function validateIdNumber(idType: string, idNumber: string): string {
   return value;
 }
 
-function weak(path: string) {
-  return accountError(AccountErrorCode.WeakPassword, undefined, undefined, [
-    { path, code: 'isStrongPassword', message: `${path} is too weak`, messageZh: `${path}：密码强度不足` },
-  ]);
-}
-
 @Injectable()
 export class AccountsService {
   constructor(
     private readonly repo: AccountsRepository,
     private readonly org: OrgService,
     private readonly audit: AuditService,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
   ) {}
 
   async me(actor: Actor): Promise<AccountRow> {
@@ -124,35 +119,28 @@ export class AccountsService {
           messageZh: 'username：教师用户名即身份证件号码',
         },
       ]);
-    if (!passwordStrong(dto.initialPassword)) throw weak('initialPassword');
+    assertPasswordAcceptable('initialPassword', dto.initialPassword, username);
     const passwordHash = await hashPassword(dto.initialPassword);
-    const id = await this.repo.transaction(async (tx) => {
+    const id = await this.txHost.withTransaction(async () => {
       try {
-        const newId = await this.repo.insert(
-          {
-            unitId: unit.id,
-            role: dto.role,
-            username,
-            realName: dto.realName.trim(),
-            idType,
-            idNumber,
-            passwordHash,
-            createdBy: actor.accountId,
-            mustChangePassword: true,
-          },
-          tx,
-        );
-        await this.audit.record(
-          actor,
-          {
-            action: 'account.create',
-            targetType: 'account',
-            targetId: newId,
-            unitPath: unit.path,
-            details: { role: dto.role, unitId: unit.id },
-          },
-          tx,
-        );
+        const newId = await this.repo.insert({
+          unitId: unit.id,
+          role: dto.role,
+          username,
+          realName: dto.realName.trim(),
+          idType,
+          idNumber,
+          passwordHash,
+          createdBy: actor.accountId,
+          mustChangePassword: true,
+        });
+        await this.audit.record(actor, {
+          action: 'account.create',
+          targetType: 'account',
+          targetId: newId,
+          unitPath: unit.path,
+          details: { role: dto.role, unitId: unit.id },
+        });
         return newId;
       } catch (e) {
         if (isUniqueViolation(e, 'account_one_sysadmin_per_unit')) throw accountError(AccountErrorCode.SysAdminExists);
@@ -164,9 +152,9 @@ export class AccountsService {
   }
 
   async update(actor: Actor, id: string, dto: UpdateAccountDto): Promise<AccountRow> {
-    return this.change(actor, id, 'account.update', async (a, tx) => {
-      const ok = await this.repo.update(a.id, dto.version, { realName: dto.realName?.trim(), status: dto.status }, tx);
-      if (ok && dto.status === AccountStatus.Disabled) await this.repo.revokeAllSessions(a.id, tx);
+    return this.change(actor, id, 'account.update', async (a) => {
+      const ok = await this.repo.update(a.id, dto.version, { realName: dto.realName?.trim(), status: dto.status });
+      if (ok && dto.status === AccountStatus.Disabled) await this.repo.revokeAllSessions(a.id);
       return { ok, details: { status: dto.status, renamed: dto.realName !== undefined } };
     }).catch((e) => {
       if (isUniqueViolation(e, 'account_one_sysadmin_per_unit')) throw accountError(AccountErrorCode.SysAdminExists);
@@ -175,44 +163,37 @@ export class AccountsService {
   }
 
   async resetPassword(actor: Actor, id: string, dto: ResetPasswordDto): Promise<AccountRow> {
-    if (!passwordStrong(dto.temporaryPassword)) throw weak('temporaryPassword');
+    const target = await this.repo.findById(id);
+    assertPasswordAcceptable('temporaryPassword', dto.temporaryPassword, target?.username);
     const passwordHash = await hashPassword(dto.temporaryPassword);
-    return this.change(actor, id, 'account.password.reset', async (a, tx) => {
-      const ok = await this.repo.update(
-        a.id,
-        dto.version,
-        { passwordHash, mustChangePassword: true, unlock: true },
-        tx,
-      );
-      if (ok) await this.repo.revokeAllSessions(a.id, tx);
+    return this.change(actor, id, 'account.password.reset', async (a) => {
+      const ok = await this.repo.update(a.id, dto.version, { passwordHash, mustChangePassword: true, unlock: true });
+      if (ok) await this.repo.revokeAllSessions(a.id);
       return { ok };
     });
   }
 
   async unlock(actor: Actor, id: string, version: number): Promise<AccountRow> {
-    return this.change(actor, id, 'account.unlock', async (a, tx) => ({
-      ok: await this.repo.update(a.id, version, { unlock: true }, tx),
+    return this.change(actor, id, 'account.unlock', async (a) => ({
+      ok: await this.repo.update(a.id, version, { unlock: true }),
     }));
   }
 
   async bindCertificate(actor: Actor, id: string, dto: BindCertificateDto): Promise<AccountRow> {
-    return this.change(actor, id, 'account.certificate.bind', async (a, tx) => {
+    return this.change(actor, id, 'account.certificate.bind', async (a) => {
       if (a.role === Role.Teacher || a.role === Role.Query)
         throw commonError(CommonErrorCode.ValidationFailed, 'CA certificates are bound to administrator accounts');
       return {
-        ok: await this.repo.update(
-          a.id,
-          dto.version,
-          { certFingerprint: dto.fingerprint.replace(/:/g, '').toUpperCase() },
-          tx,
-        ),
+        ok: await this.repo.update(a.id, dto.version, {
+          certFingerprint: dto.fingerprint.replace(/:/g, '').toUpperCase(),
+        }),
       };
     });
   }
 
   async unbindCertificate(actor: Actor, id: string, version: number): Promise<AccountRow> {
-    return this.change(actor, id, 'account.certificate.unbind', async (a, tx) => ({
-      ok: await this.repo.update(a.id, version, { certFingerprint: null }, tx),
+    return this.change(actor, id, 'account.certificate.unbind', async (a) => ({
+      ok: await this.repo.update(a.id, version, { certFingerprint: null }),
     }));
   }
 
@@ -230,35 +211,28 @@ export class AccountsService {
     const root = await this.org.findByCode(input.unitCode);
     if (!root) throw commonError(CommonErrorCode.NotFound, `No unit with code ${input.unitCode}`);
     const idNumber = validateIdNumber('1', input.idNumber);
-    if (!passwordStrong(input.password)) throw weak('password');
+    assertPasswordAcceptable('password', input.password, input.username);
     const passwordHash = await hashPassword(input.password);
-    return this.repo.transaction(async (tx) => {
+    return this.txHost.withTransaction(async () => {
       try {
-        const id = await this.repo.insert(
-          {
-            unitId: root.id,
-            role: Role.SysAdmin,
-            username: input.username,
-            realName: input.realName,
-            idType: '1',
-            idNumber,
-            passwordHash,
-            createdBy: null,
-            mustChangePassword: input.mustChangePassword ?? true,
-          },
-          tx,
-        );
-        await this.audit.record(
-          null,
-          {
-            action: 'account.bootstrap',
-            targetType: 'account',
-            targetId: id,
-            unitPath: root.path,
-            details: { role: Role.SysAdmin },
-          },
-          tx,
-        );
+        const id = await this.repo.insert({
+          unitId: root.id,
+          role: Role.SysAdmin,
+          username: input.username,
+          realName: input.realName,
+          idType: '1',
+          idNumber,
+          passwordHash,
+          createdBy: null,
+          mustChangePassword: input.mustChangePassword ?? true,
+        });
+        await this.audit.record(null, {
+          action: 'account.bootstrap',
+          targetType: 'account',
+          targetId: id,
+          unitPath: root.path,
+          details: { role: Role.SysAdmin },
+        });
         return { id, created: true };
       } catch (e) {
         if (isUniqueViolation(e, 'account_one_sysadmin_per_unit')) throw accountError(AccountErrorCode.SysAdminExists);
@@ -269,9 +243,9 @@ export class AccountsService {
 
   /** Demo data only: marks an account's initial password as already changed. */
   async clearPasswordChangeRequirement(id: string): Promise<void> {
-    await this.repo.transaction(async (tx) => {
-      const a = await this.repo.findById(id, tx, true);
-      if (a) await this.repo.update(id, a.version, { mustChangePassword: false }, tx);
+    await this.txHost.withTransaction(async () => {
+      const a = await this.repo.findById(id, true);
+      if (a) await this.repo.update(id, a.version, { mustChangePassword: false });
     });
   }
 
@@ -283,10 +257,10 @@ export class AccountsService {
     actor: Actor,
     id: string,
     action: string,
-    fn: (a: AccountRow, tx: EntityManager) => Promise<{ ok: boolean; details?: Record<string, unknown> }>,
+    fn: (a: AccountRow) => Promise<{ ok: boolean; details?: Record<string, unknown> }>,
   ): Promise<AccountRow> {
-    await this.repo.transaction(async (tx) => {
-      const a = await this.repo.findById(id, tx, true);
+    await this.txHost.withTransaction(async () => {
+      const a = await this.repo.findById(id, true);
       if (!a) throw accountError(AccountErrorCode.AccountNotFound);
       AccessPolicy.requireInScope(actor, a.unitPath);
       if (
@@ -297,13 +271,9 @@ export class AccountsService {
         })
       )
         throw accountError(AccountErrorCode.NotManageable);
-      const { ok, details } = await fn(a, tx);
+      const { ok, details } = await fn(a);
       if (!ok) throw commonError(CommonErrorCode.StaleVersion, undefined, { currentVersion: a.version });
-      await this.audit.record(
-        actor,
-        { action, targetType: 'account', targetId: a.id, unitPath: a.unitPath, details },
-        tx,
-      );
+      await this.audit.record(actor, { action, targetType: 'account', targetId: a.id, unitPath: a.unitPath, details });
     });
     return (await this.repo.findById(id))!;
   }

@@ -3,12 +3,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
 import type { Actor, SessionStore } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
+import { requestContext } from '@tmis/common';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { AccountStatus } from './account.entity.js';
 import { accountError, AccountErrorCode } from './accounts.errors.js';
 import { ACCOUNTS_OPTIONS, type AccountsOptions } from './accounts.options.js';
 import { AccountsRepository } from './accounts.repository.js';
 import type { TokenResponse } from './dto/account.dto.js';
-import { dummyHash, hashPassword, passwordStrong, verifyPassword } from './password.js';
+import { LoginThrottle, type ThrottleVerdict } from './login-throttle.js';
+import { dummyHash, hashPassword, verifyPassword } from './password.js';
+import { assertPasswordAcceptable } from './password-policy.js';
 
 export interface ClientInfo {
   ip: string | null;
@@ -22,20 +26,37 @@ export function normaliseFingerprint(f: string): string {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+function throttled(v: ThrottleVerdict) {
+  return accountError(AccountErrorCode.TooManyAttempts, undefined, {
+    retryAfterSeconds: v.retryAfterSeconds,
+    rateLimit: { limit: v.limit, remaining: 0, reset: v.retryAfterSeconds, windowSeconds: v.windowSeconds },
+  });
+}
+
 @Injectable()
 export class AuthService implements SessionStore {
+  private readonly throttle: LoginThrottle;
+
   constructor(
     private readonly repo: AccountsRepository,
     private readonly audit: AuditService,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(ACCOUNTS_OPTIONS) private readonly options: AccountsOptions,
-  ) {}
+  ) {
+    this.throttle = new LoginThrottle(options.loginThrottle);
+  }
 
   resolveActor(sessionId: string, accountId: string): Promise<Actor | null> {
     return this.repo.resolveActor(sessionId, accountId);
   }
 
+  /**
+   * Logs in. Every refusal for the credentials looks the same whether or not the user name exists:
+   * the same status, body and timing (a password hash is checked either way), and an unknown name
+   * locks after the same number of failures as an account. Failures also count per address and
+   * node-wide; past those limits attempts are refused with 429 before any password is checked.
+   */
   async login(username: string, password: string, client: ClientInfo): Promise<TokenResponse> {
-    const account = await this.repo.findByUsername(username);
     const refuse = async (reason: string, accountId?: string, unitPath?: string) => {
       await this.audit.record(null, {
         action: 'auth.login',
@@ -46,24 +67,38 @@ export class AuthService implements SessionStore {
         details: { reason },
       });
     };
+    const verdict = this.throttle.check(client.ip);
+    if (verdict) {
+      await refuse('throttled');
+      throw throttled(verdict);
+    }
+    const { lockoutThreshold: threshold, lockoutMinutes: minutes } = this.options;
+    const locked = (until: Date) =>
+      accountError(AccountErrorCode.Locked, undefined, { lockedUntil: until.toISOString() });
+    const account = await this.repo.findByUsername(username);
     if (!account) {
+      this.throttle.failed(client.ip);
+      const lockedUntil = await this.repo.unknownLockedUntil(username);
+      if (lockedUntil) {
+        await refuse('locked');
+        throw locked(lockedUntil);
+      }
       await verifyPassword(await dummyHash(), password);
-      await refuse('unknown-user');
+      const nowLocked = await this.repo.recordUnknownFailure(username, threshold, minutes);
+      await refuse(nowLocked ? 'unknown-user-locked' : 'unknown-user');
+      if (nowLocked) throw locked(nowLocked);
       throw accountError(AccountErrorCode.InvalidCredentials);
     }
     if (account.lockedUntil && account.lockedUntil > new Date()) {
+      this.throttle.failed(client.ip);
       await refuse('locked', account.id, account.unitPath);
-      throw accountError(AccountErrorCode.Locked, undefined, { lockedUntil: account.lockedUntil.toISOString() });
+      throw locked(account.lockedUntil);
     }
     if (!(await verifyPassword(account.passwordHash, password))) {
-      const lockedUntil = await this.repo.recordFailedLogin(
-        account.id,
-        this.options.lockoutThreshold,
-        this.options.lockoutMinutes,
-      );
+      this.throttle.failed(client.ip);
+      const lockedUntil = await this.repo.recordFailedLogin(account.id, threshold, minutes);
       await refuse(lockedUntil ? 'bad-password-locked' : 'bad-password', account.id, account.unitPath);
-      if (lockedUntil)
-        throw accountError(AccountErrorCode.Locked, undefined, { lockedUntil: lockedUntil.toISOString() });
+      if (lockedUntil) throw locked(lockedUntil);
       throw accountError(AccountErrorCode.InvalidCredentials);
     }
     if (account.status !== AccountStatus.Active || account.unitStatus !== 'active') {
@@ -79,26 +114,21 @@ export class AuthService implements SessionStore {
       throw accountError(AccountErrorCode.CertificateRequired);
     }
     const refreshToken = randomBytes(32).toString('base64url');
-    const sessionId = await this.repo.transaction(async (tx) => {
-      await this.repo.recordSuccessfulLogin(account.id, tx);
+    const sessionId = await this.txHost.withTransaction(async () => {
+      await this.repo.recordSuccessfulLogin(account.id);
       const sid = await this.repo.createSession(
         account.id,
         sha256(refreshToken),
         this.options.refreshTokenTtlSeconds,
         client.ip,
-        tx,
       );
-      await this.audit.record(
-        { accountId: account.id, unitId: account.unitId } as Actor,
-        {
-          action: 'auth.login',
-          targetType: 'account',
-          targetId: account.id,
-          unitPath: account.unitPath,
-          details: { sessionId: sid },
-        },
-        tx,
-      );
+      await this.audit.record({ accountId: account.id, unitId: account.unitId } as Actor, {
+        action: 'auth.login',
+        targetType: 'account',
+        targetId: account.id,
+        unitPath: account.unitPath,
+        details: { sessionId: sid },
+      });
       return sid;
     });
     return this.tokens(account.id, account.role, sessionId, refreshToken, account.mustChangePassword);
@@ -111,7 +141,19 @@ export class AuthService implements SessionStore {
       sha256(next),
       this.options.refreshTokenTtlSeconds,
     );
-    if (!rotated) throw accountError(AccountErrorCode.InvalidRefreshToken);
+    if (!rotated) {
+      // A token rotated away from, presented again, was copied: end the whole session (its family).
+      const reused = await this.repo.revokeSessionOfRotatedToken(sha256(refreshToken));
+      if (reused)
+        await this.audit.record(null, {
+          action: 'auth.refresh.reuse',
+          outcome: 'refused',
+          targetType: 'account',
+          targetId: reused.accountId,
+          details: { sessionId: reused.sessionId, sessionRevoked: true },
+        });
+      throw accountError(AccountErrorCode.InvalidRefreshToken);
+    }
     const account = await this.repo.findById(rotated.accountId);
     if (!account) throw accountError(AccountErrorCode.InvalidRefreshToken);
     return this.tokens(account.id, account.role, rotated.sessionId, next, account.mustChangePassword);
@@ -127,30 +169,54 @@ export class AuthService implements SessionStore {
     });
   }
 
+  /**
+   * Changes the caller's password. A wrong current password counts toward the account's lockout
+   * (and the address's throttle) like a failed login; when it locks the account, every session of
+   * the account ends, this one included.
+   */
   async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
+    const ip = requestContext.getStore()?.ip ?? null;
+    const verdict = this.throttle.check(ip);
+    if (verdict) throw throttled(verdict);
     const account = await this.repo.findById(actor.accountId);
     if (!account) throw accountError(AccountErrorCode.AccountNotFound);
-    if (!(await verifyPassword(account.passwordHash, currentPassword)))
+    if (account.lockedUntil && account.lockedUntil > new Date())
+      throw accountError(AccountErrorCode.Locked, undefined, { lockedUntil: account.lockedUntil.toISOString() });
+    if (!(await verifyPassword(account.passwordHash, currentPassword))) {
+      this.throttle.failed(ip);
+      const lockedUntil = await this.txHost.withTransaction(async () => {
+        const until = await this.repo.recordFailedLogin(
+          account.id,
+          this.options.lockoutThreshold,
+          this.options.lockoutMinutes,
+        );
+        if (until) await this.repo.revokeAllSessions(account.id);
+        await this.audit.record(actor, {
+          action: 'auth.password.change',
+          outcome: 'refused',
+          targetType: 'account',
+          targetId: account.id,
+          unitPath: account.unitPath,
+          details: { reason: until ? 'bad-password-locked' : 'bad-password' },
+        });
+        return until;
+      });
+      if (lockedUntil)
+        throw accountError(AccountErrorCode.Locked, undefined, { lockedUntil: lockedUntil.toISOString() });
       throw accountError(AccountErrorCode.InvalidCredentials, 'currentPassword is wrong');
-    if (!passwordStrong(newPassword))
-      throw accountError(AccountErrorCode.WeakPassword, undefined, undefined, [
-        {
-          path: 'newPassword',
-          code: 'isStrongPassword',
-          message: 'password is too weak',
-          messageZh: 'newPassword：密码强度不足',
-        },
-      ]);
+    }
+    assertPasswordAcceptable('newPassword', newPassword, account.username);
     if (newPassword === currentPassword) throw accountError(AccountErrorCode.PasswordReused);
     const passwordHash = await hashPassword(newPassword);
-    await this.repo.transaction(async (tx) => {
-      await this.repo.update(account.id, account.version, { passwordHash, mustChangePassword: false }, tx);
-      await this.repo.revokeAllSessions(account.id, tx, actor.sessionId);
-      await this.audit.record(
-        actor,
-        { action: 'auth.password.change', targetType: 'account', targetId: account.id, unitPath: account.unitPath },
-        tx,
-      );
+    await this.txHost.withTransaction(async () => {
+      await this.repo.update(account.id, account.version, { passwordHash, mustChangePassword: false });
+      await this.repo.revokeAllSessions(account.id, actor.sessionId);
+      await this.audit.record(actor, {
+        action: 'auth.password.change',
+        targetType: 'account',
+        targetId: account.id,
+        unitPath: account.unitPath,
+      });
     });
   }
 

@@ -8,3 +8,5 @@ export * from './password.js';
 export * from './client-certificate.js';
 export * from './accounts.module.js';
 export * from './dto/account.dto.js';
+export * from './login-throttle.js';
+export * from './password-policy.js';

@@ -130,7 +130,7 @@ export class BulkExportService {
     const defs = await this.custom.current();
     const layouts = sheetLayouts(ALL_SETS, defs, { withoutPay: masked });
     const meta = layoutMeta('export', ALL_SETS, defs, this.provinceOf(actor), masked);
-    const first = await this.teachers.list(actor, { ...q, cursor: undefined, limit: PAGE });
+    const first = await this.teachers.list(actor, { ...q, limit: PAGE }); // a malformed cursor is refused, a valid one starts after it
     await this.audit.record(actor, {
       action: 'teachers.export',
       targetType: 'teacher-list',

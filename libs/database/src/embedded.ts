@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { RootEmbeddedPostgres, runningAsRoot } from './embedded-root.js';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -41,7 +42,7 @@ export async function startEmbeddedPostgres(opts: {
   const log = opts.log ?? (() => undefined);
   mkdirSync(opts.dataDir, { recursive: true });
   const adminUrl = `postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`;
-  const server = new EmbeddedPostgres({
+  const settings = {
     databaseDir: opts.dataDir,
     user: 'postgres',
     password: 'postgres',
@@ -50,13 +51,17 @@ export async function startEmbeddedPostgres(opts: {
     createPostgresUser: true,
     onLog: () => undefined,
     onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
-  });
+  };
+  // As root, PostgreSQL runs as `postgres`, which may not reach this project (under /root, mode 700).
+  const root = runningAsRoot() ? await RootEmbeddedPostgres.create({ ...settings, log }) : undefined;
+  const server = root ?? new EmbeddedPostgres(settings);
+  const dataDir = root?.dataDir ?? opts.dataDir;
   let owned = true;
-  if (!existsSync(join(opts.dataDir, 'PG_VERSION'))) {
-    log(`initialising embedded PostgreSQL in ${opts.dataDir}`);
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    log(`initialising embedded PostgreSQL in ${dataDir}`);
     await server.initialise();
   }
-  const pidFile = join(opts.dataDir, 'postmaster.pid');
+  const pidFile = join(dataDir, 'postmaster.pid');
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
     if (pid && pidAlive(pid) && (await canConnect(adminUrl))) {

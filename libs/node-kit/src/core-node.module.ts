@@ -53,6 +53,11 @@ export class CoreNodeModule {
           refreshTokenTtlSeconds: c.REFRESH_TOKEN_TTL_SECONDS,
           lockoutThreshold: c.LOCKOUT_THRESHOLD,
           lockoutMinutes: c.LOCKOUT_MINUTES,
+          loginThrottle: {
+            perAddress: c.LOGIN_FAILURES_PER_ADDRESS,
+            global: c.LOGIN_FAILURES_GLOBAL,
+            windowSeconds: c.LOGIN_THROTTLE_WINDOW_SECONDS,
+          },
           clientCertHeader: c.CLIENT_CERT_HEADER,
           trustedProxies: (c.TRUSTED_PROXIES ?? '')
             .split(',')
@@ -70,6 +75,7 @@ export class CoreNodeModule {
             provinceCode: node.provinceCode,
             version: node.version ?? '0.1.0',
             embeddedDatabase: runtime.embedded,
+            metricsToken: c.METRICS_TOKEN,
           },
         },
         HealthRegistry,

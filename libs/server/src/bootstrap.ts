@@ -8,6 +8,7 @@ import { correlationIdFrom, JsonLogger, loadConfig, requestContext } from '@tmis
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@tmis/database';
 import type { NodeConfig, NodeRole } from './node-config.js';
 import { ProblemFilter } from './problem.filter.js';
+import { inputGuard, verifyJsonDepth } from './request-guard.js';
 import { createValidationPipe } from './validation.js';
 
 export interface NodeRuntime<C extends NodeConfig = NodeConfig> {
@@ -90,7 +91,7 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
             : {}),
         }
       : undefined;
-  const app = await NestFactory.create(opts.module(runtime), { logger, httpsOptions, bodyParser: true });
+  const app = await NestFactory.create(opts.module(runtime), { logger, httpsOptions, bodyParser: false });
   const express = app.getHttpAdapter().getInstance() as { set(k: string, v: unknown): void; disable(k: string): void };
   express.disable('x-powered-by');
   if (config.TRUSTED_PROXIES)
@@ -125,6 +126,12 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
       });
     },
   );
+  // Body parsers as Nest's defaults (100 kB), but the JSON parser refuses deep nesting before parsing;
+  // then every path, query and body is refused if it holds NUL or lone surrogates.
+  const parsers = app as unknown as { useBodyParser(type: string, options: Record<string, unknown>): void };
+  parsers.useBodyParser('json', { verify: verifyJsonDepth });
+  parsers.useBodyParser('urlencoded', { extended: true });
+  app.use(inputGuard);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
   app.enableShutdownHooks();

@@ -1,22 +1,82 @@
-import { Controller, Get, Header, HttpCode, Inject, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Header, HttpCode, Inject, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import {
+  AUTH_OPTIONS,
+  authenticateBearer,
+  Role,
+  SESSION_STORE,
+  type Actor,
+  type AuthOptions,
+  type SessionStore,
+} from '@tmis/access';
+import { commonError, CommonErrorCode } from '@tmis/common';
 import { HealthRegistry } from './health.registry.js';
 import { NODE_INFO, type NodeInfo } from './node-info.js';
 
+type HeaderReq = { headers: Record<string, string | undefined> };
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * Who may read the operational details (per-province sequences, dead letters, lag): the holder of
+ * METRICS_TOKEN, or a system administrator of the node's top unit — the ministry on the national
+ * node (a province's administrator there would see every province), the province on a provincial one.
+ */
+abstract class OperatorAccess {
+  constructor(
+    protected readonly node: NodeInfo,
+    private readonly auth: AuthOptions,
+    private readonly sessions: SessionStore,
+  ) {}
+
+  /** Null when allowed; otherwise the problem to answer with (401 without credentials, 403 for others). */
+  protected async refusal(req: HeaderReq): Promise<Error | null> {
+    const header = req.headers['authorization'];
+    if (!header?.startsWith('Bearer ')) return commonError(CommonErrorCode.Unauthenticated, 'Missing bearer token');
+    const presented = header.slice(7);
+    if (this.node.metricsToken && timingSafeEqual(digest(presented), digest(this.node.metricsToken))) return null;
+    let actor: Actor;
+    try {
+      actor = await authenticateBearer(header, this.auth, this.sessions);
+    } catch (e) {
+      return e as Error;
+    }
+    const topLevel = this.node.kind === 'national' ? 1 : 2;
+    if (actor.role === Role.SysAdmin && actor.unitLevel <= topLevel && !actor.mustChangePassword) return null;
+    return commonError(
+      CommonErrorCode.Forbidden,
+      'Operational details are for the metrics token or the top unit’s system administrator',
+    );
+  }
+}
+
 @ApiTags('health')
 @Controller('health')
-export class HealthController {
+export class HealthController extends OperatorAccess {
   constructor(
     private readonly db: DataSource,
-    @Inject(NODE_INFO) private readonly node: NodeInfo,
+    @Inject(NODE_INFO) node: NodeInfo,
     private readonly registry: HealthRegistry,
-  ) {}
+    @Inject(AUTH_OPTIONS) auth: AuthOptions,
+    @Inject(SESSION_STORE) sessions: SessionStore,
+  ) {
+    super(node, auth, sessions);
+  }
 
   @Get()
   @HttpCode(200)
-  @ApiOkResponse({ description: 'Node is up and its database answers' })
-  async health(@Res({ passthrough: true }) res: { status(n: number): void }): Promise<Record<string, unknown>> {
+  @ApiBearerAuth()
+  @ApiOkResponse({
+    description:
+      'Liveness, public: `{status, embedded}` (503 when the database does not answer). With METRICS_TOKEN or as the ' +
+      "top unit's system administrator: also node, version and `details` (database, sync, statistics).",
+  })
+  async health(
+    @Req() req: HeaderReq,
+    @Res({ passthrough: true }) res: { status(n: number): void },
+  ): Promise<Record<string, unknown>> {
     const started = Date.now();
     let database: Record<string, unknown>;
     try {
@@ -32,11 +92,15 @@ export class HealthController {
     }
     const ok = database.status === 'up';
     if (!ok) res.status(503);
+    const status = ok ? 'up' : 'down';
+    if (!req.headers['authorization'] || (await this.refusal(req)))
+      return { status, embedded: this.node.embeddedDatabase };
     const extra = ok
       ? Object.fromEntries(Object.entries(await this.registry.collect()).map(([k, v]) => [k, v.details]))
       : {};
     return {
-      status: ok ? 'up' : 'down',
+      status,
+      embedded: this.node.embeddedDatabase,
       node: this.node.kind,
       province: this.node.provinceCode ?? null,
       version: this.node.version,
@@ -47,16 +111,23 @@ export class HealthController {
 
 @ApiTags('health')
 @Controller('metrics')
-export class MetricsController {
+export class MetricsController extends OperatorAccess {
   constructor(
-    @Inject(NODE_INFO) private readonly node: NodeInfo,
+    @Inject(NODE_INFO) node: NodeInfo,
     private readonly registry: HealthRegistry,
-  ) {}
+    @Inject(AUTH_OPTIONS) auth: AuthOptions,
+    @Inject(SESSION_STORE) sessions: SessionStore,
+  ) {
+    super(node, auth, sessions);
+  }
 
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4')
-  @ApiOkResponse({ description: 'Prometheus text format' })
-  async metrics(): Promise<string> {
+  @ApiBearerAuth()
+  @ApiOkResponse({ description: "Prometheus text format; METRICS_TOKEN or the top unit's system administrator" })
+  async metrics(@Req() req: HeaderReq): Promise<string> {
+    const refused = await this.refusal(req);
+    if (refused) throw refused;
     const lines = [`tmis_up{node="${this.node.kind}"} 1`];
     for (const [name, c] of Object.entries(await this.registry.collect())) {
       for (const [k, v] of Object.entries(c.metrics)) lines.push(`tmis_${name}_${k} ${v}`);

@@ -5,3 +5,5 @@ export * from './validation.js';
 export * from './health.controller.js';
 export * from './bootstrap.js';
 export * from './health.registry.js';
+export * from './request.errors.js';
+export * from './request-guard.js';

@@ -63,6 +63,29 @@ export class NodeConfig {
   @Max(1440)
   LOCKOUT_MINUTES: number = 10;
 
+  /** Failed logins (and wrong current passwords) per client address per window before 429. */
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURES_PER_ADDRESS: number = 20;
+
+  /** Failed logins on the whole node per window, whatever the address, before 429. */
+  @IsInt()
+  @Min(1)
+  LOGIN_FAILURES_GLOBAL: number = 300;
+
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  LOGIN_THROTTLE_WINDOW_SECONDS: number = 300;
+
+  /**
+   * Bearer token that unlocks GET /metrics and the details of GET /health (at least 24 characters).
+   * Unset: only an authenticated ministry/province system administrator sees them.
+   */
+  @IsOptional()
+  @MinLength(24, { message: 'METRICS_TOKEN must be at least 24 characters' })
+  METRICS_TOKEN?: string;
+
   /** Header carrying the client-certificate SHA-256 fingerprint set by a TLS-terminating proxy. Unset = never trusted. */
   @IsOptional()
   @Matches(/^[a-z0-9-]+$/i)

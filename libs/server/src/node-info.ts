@@ -6,4 +6,6 @@ export interface NodeInfo {
   provinceCode?: string;
   version: string;
   embeddedDatabase: boolean;
+  /** METRICS_TOKEN: a bearer token that unlocks /metrics and the /health details. */
+  metricsToken?: string;
 }

@@ -7,6 +7,7 @@ import {
   isDatabaseBusy,
   type FieldError,
 } from '@tmis/common';
+import { requestError, RequestErrorCode } from './request.errors.js';
 
 interface ProblemBody {
   type: string;
@@ -51,7 +52,7 @@ function common(code: CommonErrorCode, detail?: string): ProblemBody {
 export class ProblemFilter implements ExceptionFilter {
   constructor(private readonly logger: LoggerService) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<{
       status(n: number): { type(t: string): { send(b: string): void } };
@@ -60,6 +61,9 @@ export class ProblemFilter implements ExceptionFilter {
     }>();
     const req = ctx.getRequest<{ url?: string; method?: string }>();
     let body: ProblemBody;
+    let exception = thrown;
+    const refused = refusedByDatabase(exception);
+    if (refused) exception = refused;
     if (exception instanceof DomainError) {
       body = fromDomain(exception);
     } else if (exception instanceof HttpException) {
@@ -113,8 +117,45 @@ export class ProblemFilter implements ExceptionFilter {
     body.instance = req.url?.split('?')[0];
     body.correlationId = currentCorrelationId();
     if (res.headersSent) return;
+    const rl = body.rateLimit as { limit: number; remaining: number; reset: number; windowSeconds: number } | undefined;
+    if (rl && typeof rl === 'object') {
+      // draft-ietf-httpapi-ratelimit-headers, and Retry-After (RFC 9110) for 429.
+      res.setHeader('RateLimit-Limit', String(rl.limit));
+      res.setHeader('RateLimit-Remaining', String(rl.remaining));
+      res.setHeader('RateLimit-Reset', String(rl.reset));
+      res.setHeader('RateLimit-Policy', `${rl.limit};w=${rl.windowSeconds}`);
+      res.setHeader('Retry-After', String(rl.reset));
+    }
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
+}
+
+/**
+ * Last line against 5xx from input: PostgreSQL's data exceptions (class 22: invalid byte sequence,
+ * numeric out of range, invalid text representation, …), a NOT NULL or CHECK violation and program
+ * limits (class 54: an index row or a statement too large) are the client's value, not a fault of
+ * the node. The transaction they happened in is rolled back, so nothing was written. A stack
+ * overflow from a value nested too deeply is the same.
+ */
+export function refusedByDatabase(e: unknown): DomainError | null {
+  if (e instanceof RangeError && /call stack/i.test(e.message))
+    return requestError(RequestErrorCode.TooDeep, 'A value is nested too deeply');
+  if (typeof e !== 'object' || e === null) return null;
+  const driver = (e as { driverError?: unknown }).driverError ?? e;
+  const code = (driver as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return null;
+  if (code.startsWith('22') || code.startsWith('54') || code === '23502' || code === '23514') {
+    const column = (driver as { column?: unknown }).column;
+    return requestError(
+      RequestErrorCode.DataRejected,
+      `The database refused a value (SQLSTATE ${code})`,
+      { sqlState: code },
+      typeof column === 'string'
+        ? [{ path: column, code: 'database', message: `${column} is not valid`, messageZh: `${column}：取值无效` }]
+        : undefined,
+    );
+  }
+  return null;
 }
 
 function isBodyParserError(e: unknown): e is { type: string; status: number } {

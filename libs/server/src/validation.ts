@@ -1,4 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { getMetadataStorage, type ValidatorOptions } from 'class-validator';
 import { commonError, CommonErrorCode, type FieldError } from '@tmis/common';
 
 const ZH: Record<string, string> = {
@@ -44,9 +45,74 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return out;
 }
 
+/** PostgreSQL's `integer`: an `@IsInt()` field without its own `@Max` is bounded to it. */
+export const INT4_MAX = 2147483647;
+
+/**
+ * Rules class-validator leaves out, applied to every DTO: an integer without an explicit `@Max`
+ * must fit PostgreSQL's int4 (a `version` of 2^31 is refused, not a 500), and a nested object or
+ * list (`@ValidateNested`) that is not `@IsOptional` must be present (class-validator lets
+ * `undefined` through).
+ */
+export function implicitRuleErrors(object: unknown, depth = 0): ValidationError[] {
+  if (!object || typeof object !== 'object' || depth > 32) return [];
+  const metas = getMetadataStorage().getTargetValidationMetadatas(object.constructor, '', true, false);
+  if (!metas.length) return [];
+  const byProperty = new Map<string, Set<string>>();
+  for (const m of metas) {
+    const set = byProperty.get(m.propertyName) ?? new Set<string>();
+    set.add(m.type); // e.g. conditionalValidation (@IsOptional, @ValidateIf), nestedValidation
+    if (m.name) set.add(m.name); // e.g. isInt, max
+    byProperty.set(m.propertyName, set);
+  }
+  const out: ValidationError[] = [];
+  const record = object as Record<string, unknown>;
+  for (const [property, rules] of byProperty) {
+    const value = record[property];
+    const error = (constraints: Record<string, string>, children: ValidationError[] = []): ValidationError => ({
+      target: object as object,
+      property,
+      value,
+      constraints,
+      children,
+    });
+    if (rules.has('conditionalValidation') && (value === undefined || value === null)) continue;
+    if (rules.has('isInt') && !rules.has('max')) {
+      const bad = (v: unknown) => typeof v === 'number' && Math.abs(v) > INT4_MAX;
+      if (Array.isArray(value) ? value.some(bad) : bad(value))
+        out.push(error({ max: `${property} must not be greater than ${INT4_MAX} in magnitude` }));
+    }
+    if (rules.has('nestedValidation')) {
+      if (value === undefined) {
+        out.push(error({ isDefined: `${property} is required` }));
+        continue;
+      }
+      const items = Array.isArray(value) ? value : [value];
+      const children: ValidationError[] = [];
+      items.forEach((item, i) => {
+        const inner = implicitRuleErrors(item, depth + 1);
+        if (!inner.length) return;
+        if (Array.isArray(value)) children.push({ property: String(i), value: item, children: inner, constraints: {} });
+        else children.push(...inner);
+      });
+      if (children.length) out.push(error({}, children));
+    }
+  }
+  return out;
+}
+
+/** The house pipe: class-validator's rules plus {@link implicitRuleErrors}. */
+export class HouseValidationPipe extends ValidationPipe {
+  protected override async validate(object: object, options?: ValidatorOptions): Promise<ValidationError[]> {
+    const errors = await super.validate(object, options);
+    if (errors.length) return errors;
+    return implicitRuleErrors(object);
+  }
+}
+
 /** Global validation: unknown fields refused, types transformed, field paths in every error. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new HouseValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -83,6 +83,21 @@ export class TeacherService {
 
   async list(actor: Actor, q: ListTeachersQueryDto): Promise<Page<TeacherRow>> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin, Role.Query]);
+    // A query user sees ID numbers masked; searching by a full one would confirm that it exists.
+    if (q.idNumber !== undefined && actor.role !== Role.InfoAdmin)
+      throw commonError(
+        CommonErrorCode.Forbidden,
+        'Only information administrators may search by ID number',
+        undefined,
+        [
+          {
+            path: 'idNumber',
+            code: 'forbiddenFilter',
+            message: 'idNumber is a filter for information administrators only',
+            messageZh: 'idNumber：仅信息管理员可按身份证件号码查询',
+          },
+        ],
+      );
     let pathPrefix = actor.unitPath;
     if (q.unitId) {
       const unit = await this.org.findById(q.unitId);
@@ -91,7 +106,7 @@ export class TeacherService {
       pathPrefix = unit.path;
     }
     const limit = q.limit ?? 50;
-    const after = decodeCursor(q.cursor, 3) as [string, string, string] | null;
+    const after = decodeCursor(q.cursor, ['text', 'text', 'uuid']) as [string, string, string] | null;
     const custom = q.custom
       ? Object.fromEntries(
           q.custom.split(',').map((kv) => {

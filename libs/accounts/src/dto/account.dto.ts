@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { Role } from '@tmis/access';
 import { maskIdNumber } from '@tmis/common';
 import { ID_DOCUMENT_TYPES } from '@tmis/core-indicators';
@@ -47,11 +47,14 @@ export class CreateAccountDto {
   initialPassword: string;
 }
 
+/** Optional but, when present, not null (`@IsOptional` lets null through to a NOT NULL column). */
+const Omittable = () => ValidateIf((_o: object, v: unknown) => v !== undefined);
+
 export class UpdateAccountDto {
   @ApiProperty() @IsInt() @Min(1) version: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 100) realName?: string;
+  @ApiPropertyOptional() @Omittable() @IsString() @Length(1, 100) realName?: string;
   @ApiPropertyOptional({ enum: AccountStatus })
-  @IsOptional()
+  @Omittable()
   @IsIn(Object.values(AccountStatus))
   status?: AccountStatus;
 }

@@ -192,7 +192,7 @@ export class ReviewService {
   ): Promise<Page<{ id: string; name: string; unitId: string; version: number; updatedAt: Date }> & { stage: string }> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
     const state: ReviewState = actor.unitLevel >= 5 ? 'submitted' : 'school_approved';
-    const after = decodeCursor(cursor, 2) as [string, string] | null;
+    const after = decodeCursor(cursor, ['timestamp', 'uuid']) as [string, string] | null;
     const rows = await this.teachers.pendingReview(actor.unitPath, state, after, limit + 1);
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];
