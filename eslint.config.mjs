@@ -42,4 +42,19 @@ export default [
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // Services and controllers hold no SQL: queries live in the repository of their table, and the
+    // transaction boundary is the TransactionHost (ADR 0009), so nothing here needs TypeORM itself.
+    files: ['libs/**/*.service.ts', 'libs/**/*.controller.ts', 'apps/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'typeorm', message: 'Queries belong in a repository; declare transactions with TransactionHost.' },
+          ],
+        },
+      ],
+    },
+  },
 ];

@@ -41,9 +41,9 @@ export class AuditRepository {
     return this.txHost.tx;
   }
 
-  /** Writes one audit row; pass the transaction's manager so it commits with the change it records. */
-  async write(entry: AuditEntry, manager: EntityManager = this.db): Promise<void> {
-    await manager.query(
+  /** Writes one audit row, in the open transaction if there is one. */
+  async write(entry: AuditEntry): Promise<void> {
+    await this.db.query(
       `INSERT INTO audit_log (actor_account_id, actor_unit_id, action, outcome, target_type, target_id, unit_path, ip, correlation_id, details)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
       [

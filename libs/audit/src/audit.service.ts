@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { currentCorrelationId, requestContext, type Page } from '@tmis/common';
-import type { EntityManager } from 'typeorm';
 import { AuditRepository, type AuditEntry, type AuditRow } from './audit.repository.js';
 
 @Injectable()
@@ -10,25 +9,19 @@ export class AuditService {
 
   /**
    * Records an operation by `actor` (or by an anonymous caller) with the request's IP and correlation id,
-   * in the open transaction (`txHost.tx`) if there is one.
-   * @param manager deprecated: only for callers that still open transactions outside the TransactionHost
-   *   (accounts); without it such a caller's audit row would take a second pooled connection.
+   * in the open transaction (`txHost.tx`) if there is one, so it commits with the change it records.
    */
   record(
     actor: Actor | null,
     entry: Omit<AuditEntry, 'actorAccountId' | 'actorUnitId' | 'ip' | 'correlationId'>,
-    manager?: EntityManager,
   ): Promise<void> {
-    return this.repo.write(
-      {
-        ...entry,
-        actorAccountId: actor?.accountId ?? null,
-        actorUnitId: actor?.unitId ?? null,
-        ip: requestContext.getStore()?.ip ?? null,
-        correlationId: currentCorrelationId() ?? null,
-      },
-      manager,
-    );
+    return this.repo.write({
+      ...entry,
+      actorAccountId: actor?.accountId ?? null,
+      actorUnitId: actor?.unitId ?? null,
+      ip: requestContext.getStore()?.ip ?? null,
+      correlationId: currentCorrelationId() ?? null,
+    });
   }
 
   /** Audit trail of the actor's unit and everything below; system administrators only. */

@@ -7,7 +7,14 @@ import { dataSourceOptions, transactionsModule } from '@tmis/database';
 import { OrgModule, OrgUnitEntity } from '@tmis/org';
 import { TeachersModule } from '@tmis/teachers';
 import { join, resolve } from 'node:path';
-import { HealthController, HealthRegistry, MetricsController, NODE_INFO, type NodeRuntime } from '@tmis/server';
+import {
+  DatabaseProbeRepository,
+  HealthController,
+  HealthRegistry,
+  MetricsController,
+  NODE_INFO,
+  type NodeRuntime,
+} from '@tmis/server';
 
 /**
  * What every node has: the database and its transactions, the org tree, the record modules
@@ -79,6 +86,7 @@ export class CoreNodeModule {
           },
         },
         HealthRegistry,
+        DatabaseProbeRepository,
       ],
       // The record modules' public providers (repositories, services) for what each app adds (sync-publish, sync-ingest).
       exports: [HealthRegistry, OrgModule, teachers],

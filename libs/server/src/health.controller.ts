@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Header, HttpCode, Inject, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import {
   AUTH_OPTIONS,
   authenticateBearer,
@@ -11,6 +10,7 @@ import {
   type AuthOptions,
   type SessionStore,
 } from '@tmis/access';
+import { DatabaseProbeRepository } from './database-probe.repository.js';
 import { commonError, CommonErrorCode } from '@tmis/common';
 import { HealthRegistry } from './health.registry.js';
 import { NODE_INFO, type NodeInfo } from './node-info.js';
@@ -56,7 +56,7 @@ abstract class OperatorAccess {
 @Controller('health')
 export class HealthController extends OperatorAccess {
   constructor(
-    private readonly db: DataSource,
+    private readonly probe: DatabaseProbeRepository,
     @Inject(NODE_INFO) node: NodeInfo,
     private readonly registry: HealthRegistry,
     @Inject(AUTH_OPTIONS) auth: AuthOptions,
@@ -80,11 +80,11 @@ export class HealthController extends OperatorAccess {
     const started = Date.now();
     let database: Record<string, unknown>;
     try {
-      const [row] = await this.db.query(`SELECT (SELECT count(*) FROM schema_migrations)::int AS migrations`);
+      const migrations = await this.probe.migrationsApplied();
       database = {
         status: 'up',
         latencyMs: Date.now() - started,
-        migrations: row.migrations,
+        migrations,
         embedded: this.node.embeddedDatabase,
       };
     } catch {

@@ -7,3 +7,4 @@ export * from './bootstrap.js';
 export * from './health.registry.js';
 export * from './request.errors.js';
 export * from './request-guard.js';
+export { DatabaseProbeRepository } from './database-probe.repository.js';
