@@ -102,6 +102,8 @@ export class ProblemFilter implements ExceptionFilter {
     body.instance = req.url?.split('?')[0];
     body.correlationId = currentCorrelationId();
     if (res.headersSent) return;
+    if (exception instanceof DomainError && typeof exception.extra?.retryAfterSeconds === 'number')
+      res.setHeader('Retry-After', String(exception.extra.retryAfterSeconds));
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 }
