@@ -1,8 +1,10 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Role } from '@tmis/access';
-import type { CustomFieldDefinition } from '@tmis/core-indicators';
-import { CustomFieldsService } from '@tmis/teachers';
-import type { QueryRunner } from 'typeorm';
+import { AuditRepository } from '@tmis/audit';
+import { CATALOGUE_VERSION, type CustomFieldDefinition } from '@tmis/core-indicators';
+import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import { CustomFieldsService, ReviewRepository, TeacherRepository } from '@tmis/teachers';
 import {
   assessPerson,
   IMPORT_PROBLEMS,
@@ -12,7 +14,7 @@ import {
   type StagedRow,
   type UnitInfo,
 } from './assess.js';
-import { BulkRepository, type BulkJobRow, type JobCounts } from './bulk.repository.js';
+import { BulkRepository, type BulkJobRow, type JobCounts, type ValidationStamp } from './bulk.repository.js';
 import { cellToValue } from './cells.js';
 import { ALL_SETS, columnLetter, sheetLayouts, type LayoutColumn } from './layout.js';
 import { readCsv, readXlsx, type ReadEvent } from './readers.js';
@@ -27,8 +29,11 @@ const PROGRESS_EVERY = 5000;
 export class JobInterrupted extends Error {}
 
 export interface RunContext {
-  qr: QueryRunner;
   signal: AbortSignal;
+  /** The job's own session (it holds the job's lock). */
+  sessionPid: number;
+  /** The backend of the commit's transaction while it runs (a stop cancels its statement). */
+  backendPid?: number;
   ip: string | null;
   correlationId: string | null;
 }
@@ -36,23 +41,49 @@ export interface RunContext {
 /**
  * One import job from the uploaded file to its end state: read every data sheet as a stream into
  * the job's staging rows; validate person by person (the API's rules, plus scope, duplicates and
- * review locks); then, unless it is a dry run or all-or-nothing met an error, write everything in
- * ONE transaction — records, history, review events, audit, and the job's own end state — so a
- * stop at any point leaves either nothing or everything.
+ * review locks) into staged persons; then, unless it is a dry run or all-or-nothing met an error,
+ * write everything in ONE transaction — records, history, review events, audit, and the job's own
+ * end state — so a stop at any point leaves either nothing or everything.
+ *
+ * A dry run keeps its staged persons. Its commit writes them without reading and validating the file
+ * again when nothing they depend on moved: the same catalogue version and custom field definitions,
+ * and every staged record still at the version (and review state) it was validated at, every new
+ * person still without a record. Otherwise the commit validates the file again, as before.
  */
 @Injectable()
 export class ImportRunner {
   constructor(
     private readonly repo: BulkRepository,
     private readonly custom: CustomFieldsService,
+    private readonly teachers: TeacherRepository,
+    private readonly reviews: ReviewRepository,
+    private readonly audit: AuditRepository,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
   ) {}
 
   async run(job: BulkJobRow, ctx: RunContext): Promise<void> {
-    const { qr } = ctx;
     const check = () => {
       if (ctx.signal.aborted) throw new JobInterrupted();
     };
     const customDefs = await this.custom.current();
+    const stamp: ValidationStamp = {
+      catalogueVersion: CATALOGUE_VERSION,
+      customFields: createHash('sha256').update(JSON.stringify(customDefs)).digest('hex'),
+    };
+    if (!job.dryRun && job.sourceJobId) {
+      const src = await this.repo.findJob(job.sourceJobId);
+      if (src && (await this.stillValid(src, job, stamp))) {
+        await this.repo.copyErrors(src.id, job.id);
+        await this.repo.setJob(job.id, {
+          state: 'validating',
+          started: true,
+          progress: { phase: 'validating', rowsRead: src.counts.rows, personsTotal: src.counts.persons },
+        });
+        const kept = src.errorsTruncated ? MAX_ERRORS : (src.counts.errors ?? 0);
+        await this.decideAndCommit(job, ctx, { ...src.counts }, kept, src.counts.persons ?? 0, src.id);
+        return;
+      }
+    }
     const allowed = new Map(
       sheetLayouts(ALL_SETS, customDefs).map((l) => [l.subSet, new Map(l.columns.map((c) => [c.key, c]))]),
     );
@@ -74,7 +105,7 @@ export class ImportRunner {
       const room = Math.max(0, MAX_ERRORS - kept);
       const batch = pendingErrors.splice(0).slice(0, room);
       kept += batch.length;
-      await this.repo.insertErrors(job.id, batch, qr);
+      await this.repo.insertErrors(job.id, batch);
     };
     const addErrors = async (errs: RowError[]) => {
       counts.errors! += errs.length;
@@ -173,13 +204,13 @@ export class ImportRunner {
       batch.push({ seq: ++seq, sheet: e.sheet, rowNo: e.rowNo, subSet: e.subSet, idType, idNumber, data });
       if (batch.length >= STAGE_BATCH) {
         check();
-        await this.repo.stageRows(job.id, batch, qr);
+        await this.repo.stageRows(job.id, batch);
         batch = [];
       }
       if (counts.rows! % PROGRESS_EVERY === 0)
         await this.repo.setJob(job.id, { progress: { phase: 'reading', rowsRead: counts.rows } });
     }
-    await this.repo.stageRows(job.id, batch, qr);
+    await this.repo.stageRows(job.id, batch);
     batch = [];
     check();
     if (headerProblems) {
@@ -195,8 +226,9 @@ export class ImportRunner {
       return;
     }
 
-    // 2. Validate person by person.
-    const personsTotal = await this.repo.countPersons(job.id, qr);
+    // 2. Validate person by person (the staging rows analyzed first: the batches below read them by key).
+    await this.repo.analyzeStaging('rows');
+    const personsTotal = await this.repo.countPersons(job.id);
     counts.persons = personsTotal + 0;
     await this.repo.setJob(job.id, {
       progress: { phase: 'validating', rowsRead: counts.rows, personsValidated: 0, personsTotal },
@@ -207,10 +239,9 @@ export class ImportRunner {
     const units = new Map<string, UnitInfo | null>();
     let after: [string, string] = ['', ''];
     let validated = 0;
-    let actions = 0;
     for (;;) {
       check();
-      const { keys, rows } = await this.repo.nextPersons(job.id, after, PERSON_BATCH, qr);
+      const { keys, rows } = await this.repo.nextPersons(job.id, after, PERSON_BATCH);
       if (!keys.length) break;
       after = keys[keys.length - 1];
       const missing = [
@@ -218,8 +249,10 @@ export class ImportRunner {
       ];
       if (actor.unitLevel >= 5 && !units.has(actor.unitCode)) missing.push(actor.unitCode);
       for (const c of missing) units.set(c, null);
-      for (const u of await this.repo.unitsByCode(missing, qr)) units.set(u.code, u);
-      const existing = new Map((await this.repo.existing(keys, qr)).map((t) => [`${t.idType}\u0000${t.idNumber}`, t]));
+      for (const u of await this.repo.unitsByCode(missing)) units.set(u.code, u);
+      const existing = new Map(
+        (await this.teachers.findForImport(keys)).map((t) => [`${t.idType}\u0000${t.idNumber}`, t]),
+      );
       const byPerson = new Map<string, StagedRow[]>();
       for (const r of rows) {
         const k = `${r.idType}\u0000${r.idNumber}`;
@@ -241,24 +274,29 @@ export class ImportRunner {
           errs.push(...out.errors);
         } else if (out.unchanged) counts.unchanged! += 1;
         else if (out.action) {
-          staged.push({ ...out.action, idType: personRows[0].idType, idNumber: personRows[0].idNumber });
+          // A new record's id is assigned here, so the commit never has to join the inserted rows back.
+          staged.push({
+            ...out.action,
+            teacherId: out.action.teacherId ?? randomUUID(),
+            idType: personRows[0].idType,
+            idNumber: personRows[0].idNumber,
+          });
           if (out.action.kind === 'create') counts.created! += 1;
           else counts.updated! += 1;
         }
       }
       await addErrors(errs);
-      await this.repo.stageActions(job.id, staged, qr);
-      actions += staged.length;
+      await this.repo.stageActions(job.id, staged);
       validated += byPerson.size;
       await this.repo.setJob(job.id, {
         progress: { phase: 'validating', rowsRead: counts.rows, personsValidated: validated, personsTotal },
       });
     }
     await flushErrors();
-    await this.repo.clearRows(job.id, qr);
+    await this.repo.clearRows(job.id);
 
-    // 3. Decide; commit in one transaction.
     if (job.dryRun) {
+      await this.repo.setJob(job.id, { validatedWith: stamp });
       await this.finish(
         job,
         'validated',
@@ -273,6 +311,51 @@ export class ImportRunner {
       );
       return;
     }
+    await this.decideAndCommit(job, ctx, counts, kept, validated, job.id);
+  }
+
+  /** Whether a dry run's staged persons can be committed as they are (see the class comment). */
+  private async stillValid(src: BulkJobRow, job: BulkJobRow, stamp: ValidationStamp): Promise<boolean> {
+    if (!src.dryRun || src.state !== 'validated' || src.fileHash !== job.fileHash) return false;
+    const v = src.validatedWith;
+    if (!v || v.catalogueVersion !== stamp.catalogueVersion || v.customFields !== stamp.customFields) return false;
+    const expected = (src.counts.created ?? 0) + (src.counts.updated ?? 0);
+    if ((await this.repo.stagedCount(src.id)) !== expected) return false;
+    return (await this.teachers.staleForImport(src.id)) === 0;
+  }
+
+  /** 3. Decide; commit the staged persons of `stagingId` (this job's, or the dry run's it commits) in one transaction. */
+  private async decideAndCommit(
+    job: BulkJobRow,
+    ctx: RunContext,
+    counts: JobCounts,
+    kept: number,
+    validated: number,
+    stagingId: string,
+  ): Promise<void> {
+    try {
+      await this.commitStaged(job, ctx, counts, kept, validated, stagingId);
+    } finally {
+      await this.repo.clearStaging(job.id).catch(() => undefined);
+      // The dry run this job commits is consumed, whether its staged persons were used or validated again.
+      if (job.sourceJobId) await this.repo.clearStaging(job.sourceJobId).catch(() => undefined);
+    }
+  }
+
+  private async commitStaged(
+    job: BulkJobRow,
+    ctx: RunContext,
+    counts: JobCounts,
+    kept: number,
+    validated: number,
+    stagingId: string,
+  ): Promise<void> {
+    const check = () => {
+      if (ctx.signal.aborted) throw new JobInterrupted();
+    };
+    const actor = job.actor;
+    const personsTotal = counts.persons;
+    const actions = (counts.created ?? 0) + (counts.updated ?? 0);
     if (counts.errors && job.mode === 'all-or-nothing') {
       await this.finish(
         job,
@@ -290,52 +373,51 @@ export class ImportRunner {
       progress: { phase: 'committing', rowsRead: counts.rows, personsValidated: validated, personsTotal, committed: 0 },
     });
     const done = { ...counts };
-    await qr.startTransaction('READ COMMITTED');
+    await this.repo.analyzeStaging('persons');
     try {
-      check();
-      const created = await this.repo.commitCreates(job.id, qr);
-      check();
-      await this.repo.setJob(job.id, {
-        progress: {
-          phase: 'committing',
-          rowsRead: counts.rows,
-          personsValidated: validated,
-          personsTotal,
-          committed: created,
-        },
-      });
-      const { expected, updated } = await this.repo.commitUpdates(job.id, qr);
-      if (updated !== expected) throw new StaleDuringImport(expected - updated);
-      check();
-      await this.repo.commitTrail(
-        job.id,
-        { accountId: actor.accountId, role: actor.role, unitId: actor.unitId },
-        { ip: ctx.ip, correlationId: ctx.correlationId },
-        qr,
-      );
-      check();
-      await this.repo.setJob(
-        job.id,
-        {
-          state: 'committed',
-          counts: done,
-          finished: true,
-          errorsTruncated: (counts.errors ?? 0) > kept,
+      await this.txHost.withTransaction(async () => {
+        ctx.backendPid = await this.repo.backendPid();
+        check();
+        const created = await this.teachers.insertFromImport(stagingId);
+        check();
+        await this.repo.setJob(job.id, {
           progress: {
-            phase: 'done',
+            phase: 'committing',
             rowsRead: counts.rows,
             personsValidated: validated,
             personsTotal,
-            committed: actions,
+            committed: created,
           },
-          message: `Committed: ${created} created, ${updated} updated, ${counts.unchanged} unchanged${counts.errors ? `; ${counts.invalidPersons} person(s) with errors skipped` : ''}`,
-          messageZh: `已提交：新增${created}人，修改${updated}人，无变化${counts.unchanged}人${counts.errors ? `；跳过有错误的${counts.invalidPersons}人` : ''}`,
-        },
-        qr,
-      );
-      await qr.commitTransaction();
+        });
+        const { expected, updated } = await this.teachers.updateFromImport(stagingId);
+        if (updated !== expected) throw new StaleDuringImport(expected - updated);
+        check();
+        await this.teachers.addChangesFromImport(stagingId, actor);
+        await this.reviews.addSubmitEventsFromImport(stagingId, actor);
+        await this.audit.writeFromImport(stagingId, actor, { ip: ctx.ip, correlationId: ctx.correlationId });
+        check();
+        await this.repo.setJob(
+          job.id,
+          {
+            state: 'committed',
+            counts: done,
+            finished: true,
+            errorsTruncated: (counts.errors ?? 0) > kept,
+            progress: {
+              phase: 'done',
+              rowsRead: counts.rows,
+              personsValidated: validated,
+              personsTotal,
+              committed: actions,
+            },
+            message: `Committed: ${created} created, ${updated} updated, ${counts.unchanged} unchanged${counts.errors ? `; ${counts.invalidPersons} person(s) with errors skipped` : ''}`,
+            messageZh: `已提交：新增${created}人，修改${updated}人，无变化${counts.unchanged}人${counts.errors ? `；跳过有错误的${counts.invalidPersons}人` : ''}`,
+          },
+          { inTransaction: true },
+        );
+      });
     } catch (e) {
-      await qr.rollbackTransaction().catch(() => undefined);
+      ctx.backendPid = undefined;
       if (e instanceof StaleDuringImport) {
         await this.finish(
           job,
@@ -347,7 +429,7 @@ export class ImportRunner {
         );
         return;
       }
-      if ((e as { code?: string }).code === '23505') {
+      if (isUniqueViolation(e)) {
         await this.finish(
           job,
           'failed',
@@ -360,7 +442,7 @@ export class ImportRunner {
       }
       throw e;
     } finally {
-      await this.repo.clearStaging(job.id, qr).catch(() => undefined);
+      ctx.backendPid = undefined;
     }
   }
 

@@ -10,5 +10,6 @@ export * from './derive.js';
 export * from './dto/teacher.dto.js';
 export * from './review/review.workflow.js';
 export * from './review/review.service.js';
+export { ReviewRepository } from './review/review.repository.js';
 export * from './sync/outbox.writer.js';
 export * from './write-rules.js';

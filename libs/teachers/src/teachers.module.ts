@@ -37,7 +37,7 @@ export class TeachersModule {
         TodoService,
         OutboxWriter,
       ],
-      exports: [TeacherService, CustomFieldsService, TeacherRepository, ReviewService],
+      exports: [TeacherService, CustomFieldsService, TeacherRepository, ReviewRepository, ReviewService],
     };
   }
 }

@@ -7,6 +7,8 @@ import { ReportedSnapshot1764800000000 } from './1764800000000-reported-snapshot
 import { Stats1764900000000 } from './1764900000000-stats.js';
 import { Bulk1765000000000 } from './1765000000000-bulk.js';
 import { StatsIncremental1765100000000 } from './1765100000000-stats-incremental.js';
+import { TeacherListIndexes1766300000000 } from './1766300000000-teacher-list-indexes.js';
+import { BulkValidatedWith1766300000001 } from './1766300000001-bulk-validated-with.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -19,4 +21,6 @@ export const migrations = [
   Stats1764900000000,
   Bulk1765000000000,
   StatsIncremental1765100000000,
+  TeacherListIndexes1766300000000,
+  BulkValidatedWith1766300000001,
 ];

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { returned } from '@tmis/database';
+import { returned, TransactionHost, type DbTx } from '@tmis/database';
 import type { ReviewState } from '../teacher.repository.js';
 
 export interface ReviewEventRow {
@@ -88,6 +88,25 @@ export class ReviewRepository {
       `SELECT id, name, unit_id AS "unitId", version, updated_at AS "updatedAt" FROM teacher
         WHERE review_state = $1 AND unit_path LIKE $2 ${cursor} ORDER BY updated_at, id LIMIT $3`,
       params,
+    );
+  }
+
+  // ---- set-based writes of a bulk import (this repository is the one writer of review_event) ----
+
+  @Inject(TransactionHost) private readonly importTx!: DbTx;
+
+  /**
+   * A `submit` event for every record of a bulk import job (`bulk_job_person`) that was not submitted
+   * yet, at the record's new version; in the caller's transaction, after the records were written.
+   */
+  async addSubmitEventsFromImport(jobId: string, actor: { accountId: string; role: string }): Promise<void> {
+    await this.importTx.tx.query(
+      `INSERT INTO review_event (teacher_id, actor_account_id, actor_role, action, from_state, to_state, record_version)
+       SELECT p.teacher_id, $2, $3, 'submit', CASE WHEN p.action = 'create' THEN 'draft' ELSE p.from_state END, 'submitted',
+              CASE WHEN p.action = 'create' THEN 1 ELSE p.base_version + 1 END
+         FROM bulk_job_person p
+        WHERE p.job_id = $1 AND (p.action = 'create' OR p.from_state <> 'submitted') ORDER BY p.id_type, p.id_number`,
+      [jobId, actor.accountId, actor.role],
     );
   }
 }
