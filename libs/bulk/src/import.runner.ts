@@ -5,19 +5,9 @@ import { AuditRepository } from '@tmis/audit';
 import { CATALOGUE_VERSION, type CustomFieldDefinition } from '@tmis/core-indicators';
 import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { CustomFieldsService, ReviewRepository, TeacherRepository } from '@tmis/teachers';
-import {
-  assessPerson,
-  IMPORT_PROBLEMS,
-  rowError,
-  type PersonAction,
-  type RowError,
-  type StagedRow,
-  type UnitInfo,
-} from './assess.js';
+import { assessPerson, type PersonAction, type RowError, type StagedRow, type UnitInfo } from './assess.js';
 import { BulkRepository, type BulkJobRow, type JobCounts, type ValidationStamp } from './bulk.repository.js';
-import { cellToValue } from './cells.js';
-import { ALL_SETS, columnLetter, sheetLayouts, type LayoutColumn } from './layout.js';
-import { readCsv, readXlsx, type ReadEvent } from './readers.js';
+import { readRowsInWorker } from './read-rows.js';
 import type { SheetRef } from './file-check.js';
 
 /** Errors kept per job (the counts go on); a file of garbage must not fill the database. */
@@ -84,10 +74,6 @@ export class ImportRunner {
         return;
       }
     }
-    const allowed = new Map(
-      sheetLayouts(ALL_SETS, customDefs).map((l) => [l.subSet, new Map(l.columns.map((c) => [c.key, c]))]),
-    );
-    const headers = new Map<string, (LayoutColumn | null)[]>();
     const letters = new Map<string, Map<string, string>>();
     const colOf = (sheet: string, key: string) => letters.get(sheet)?.get(key) ?? null;
     const counts: JobCounts = {
@@ -113,105 +99,29 @@ export class ImportRunner {
       if (pendingErrors.length >= 500) await flushErrors();
     };
 
-    // 1. Read: every data row into the staging table, in batches.
+    // 1. Read (in a worker thread): every data row into the staging table, in batches.
     await this.repo.setJob(job.id, { state: 'validating', started: true, progress: { phase: 'reading', rowsRead: 0 } });
     let headerProblems = false;
-    let seq = 0;
-    let batch: StagedRow[] = [];
-    const events: AsyncGenerator<ReadEvent | { kind: 'meta'; meta: Record<string, string> }> =
-      job.format === 'xlsx' ? readXlsx(job.filePath!, (job.layout.sheets ?? []) as SheetRef[]) : readCsv(job.filePath!);
-    for await (const e of events) {
-      if (e.kind === 'meta') continue;
-      if (e.kind === 'header') {
-        const cols = allowed.get(e.subSet)!;
-        const mapped: (LayoutColumn | null)[] = [];
-        const byKey = new Map<string, string>();
-        const unknown: RowError[] = [];
-        e.keys.forEach((k, i) => {
-          if (!k) return;
-          const c = cols.get(k);
-          if (!c || byKey.has(k)) {
-            unknown.push({
-              sheet: e.sheet,
-              rowNo: 3,
-              col: columnLetter(i),
-              field: k,
-              value: k,
-              code: 'unknownColumn',
-              en: IMPORT_PROBLEMS.unknownColumn[0],
-              zh: IMPORT_PROBLEMS.unknownColumn[1],
-            });
-            return;
-          }
-          mapped[i] = c;
-          byKey.set(k, columnLetter(i));
-        });
-        if (unknown.length) {
-          headerProblems = true;
-          await addErrors(unknown);
-        }
-        for (const k of ['idType', 'idNumber'].filter((k) => !byKey.has(k))) {
-          headerProblems = true;
-          await addErrors([
-            {
-              sheet: e.sheet,
-              rowNo: 3,
-              col: null,
-              field: k,
-              value: null,
-              code: 'missingColumn',
-              en: `${IMPORT_PROBLEMS.missingColumn[0]}: ${k}`,
-              zh: `${IMPORT_PROBLEMS.missingColumn[1]}：${k}`,
-            },
-          ]);
-        }
-        headers.set(e.sheet, mapped);
-        letters.set(e.sheet, byKey);
-        continue;
-      }
-      const cols = headers.get(e.sheet);
-      if (!cols) continue;
-      const data: Record<string, unknown> = {};
-      let any = false;
-      for (let i = 1; i < e.cells.length; i++) {
-        const c = cols[i];
-        if (!c) continue;
-        const v = cellToValue(c, e.cells[i]);
-        if (v !== undefined) {
-          data[c.key] = v;
-          any = true;
-        }
-      }
-      if (!any) continue;
-      counts.rows! += 1;
-      const idType = typeof data.idType === 'string' ? data.idType : '';
-      const idNumber = typeof data.idNumber === 'string' ? data.idNumber : '';
-      if (!idType || !idNumber) {
-        const [en, zh] = IMPORT_PROBLEMS.missingKey;
-        await addErrors([
-          rowError(
-            { sheet: e.sheet, rowNo: e.rowNo, data },
-            { colOf },
-            !idType ? 'idType' : 'idNumber',
-            'missingKey',
-            en,
-            zh,
-          ),
-        ]);
-        counts.invalidPersons! += 1;
-        continue;
-      }
-      batch.push({ seq: ++seq, sheet: e.sheet, rowNo: e.rowNo, subSet: e.subSet, idType, idNumber, data });
-      if (batch.length >= STAGE_BATCH) {
-        check();
-        await this.repo.stageRows(job.id, batch);
-        batch = [];
-      }
-      if (counts.rows! % PROGRESS_EVERY === 0)
+    let reported = 0;
+    const input = {
+      format: job.format,
+      filePath: job.filePath!,
+      sheets: (job.layout.sheets ?? []) as SheetRef[],
+      customDefs: customDefs as CustomFieldDefinition[],
+    };
+    for await (const b of readRowsInWorker(input, STAGE_BATCH)) {
+      check();
+      for (const [sheet, keys] of b.letters) letters.set(sheet, new Map(keys));
+      headerProblems ||= b.headerProblems;
+      counts.rows = b.rowsRead;
+      counts.invalidPersons! += b.invalidPersons;
+      if (b.errors.length) await addErrors(b.errors);
+      await this.repo.stageRows(job.id, b.rows);
+      if (b.rowsRead - reported >= PROGRESS_EVERY) {
+        reported = b.rowsRead;
         await this.repo.setJob(job.id, { progress: { phase: 'reading', rowsRead: counts.rows } });
+      }
     }
-    await this.repo.stageRows(job.id, batch);
-    batch = [];
     check();
     if (headerProblems) {
       await flushErrors();
