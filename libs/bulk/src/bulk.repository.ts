@@ -32,6 +32,8 @@ export interface JobProgress {
   personsValidated?: number;
   personsTotal?: number;
   committed?: number;
+  /** Milliseconds per step of the commit (analyze, records, updates, history, reviewEvents, audit). */
+  timingsMs?: Record<string, number>;
 }
 
 export interface BulkJobRow {
