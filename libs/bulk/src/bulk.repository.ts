@@ -1,4 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import copyStreams from 'pg-copy-streams';
 import { DataSource, type EntityManager } from 'typeorm';
 import { returned, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import type { PersonAction, RowError, StagedRow, UnitInfo } from './assess.js';
@@ -252,14 +255,28 @@ export class BulkRepository {
 
   // ---- staging ----
 
+  /** Rows read from the file, with COPY (text format) on a connection of the pool. */
   async stageRows(jobId: string, rows: StagedRow[]): Promise<void> {
     if (!rows.length) return;
-    await this.db.query(
-      `INSERT INTO bulk_job_row (job_id, seq, sheet, row_no, sub_set, id_type, id_number, data)
-       SELECT $1, x.seq, x.sheet, x."rowNo", x."subSet", x."idType", x."idNumber", x.data
-         FROM jsonb_to_recordset($2::jsonb) AS x(seq int, sheet text, "rowNo" int, "subSet" text, "idType" text, "idNumber" text, data jsonb)`,
-      [jobId, JSON.stringify(rows)],
-    );
+    const text = rows
+      .map((r) =>
+        [jobId, String(r.seq), r.sheet, String(r.rowNo), r.subSet, r.idType, r.idNumber, JSON.stringify(r.data)]
+          .map(copyText)
+          .join('\t'),
+      )
+      .join('\n');
+    const qr = this.dataSource.createQueryRunner();
+    const client = (await qr.connect()) as { query(s: unknown): NodeJS.WritableStream };
+    try {
+      const stream = client.query(
+        copyStreams.from(
+          `COPY bulk_job_row (job_id, seq, sheet, row_no, sub_set, id_type, id_number, data) FROM STDIN`,
+        ),
+      );
+      await pipeline(Readable.from([text + '\n']), stream);
+    } finally {
+      await qr.release();
+    }
   }
 
   async countPersons(jobId: string): Promise<number> {
@@ -383,4 +400,9 @@ export class BulkRepository {
       throw e;
     }
   }
+}
+
+/** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
+function copyText(v: string): string {
+  return v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
