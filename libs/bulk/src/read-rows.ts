@@ -137,7 +137,11 @@ export async function* readRows(input: ReadInput, batchSize: number): AsyncGener
  */
 export async function* readRowsInWorker(input: ReadInput, batchSize: number): AsyncGenerator<ReadBatch> {
   const { Worker } = await import('node:worker_threads');
-  const worker = new Worker(new URL('./read.worker.js', import.meta.url), { workerData: { input, batchSize } });
+  // A bounded heap: the reader streams, so a file's size does not grow it (a runaway fails the job, not the node).
+  const worker = new Worker(new URL('./read.worker.js', import.meta.url), {
+    workerData: { input, batchSize },
+    resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 16 },
+  });
   const queue: ({ batch: ReadBatch } | { done: true } | { error: string })[] = [];
   let wake: (() => void) | null = null;
   const push = (m: (typeof queue)[number]) => {

@@ -404,7 +404,6 @@ export class TeacherRepository {
               p.record, p.custom, p.catalogue_version, 'submitted'
          FROM bulk_job_person p CROSS JOIN LATERAL (SELECT p.columns AS c) cc
         WHERE p.job_id = $1 AND p.action = 'create'
-        ORDER BY p.id_type, p.id_number
         RETURNING 1)
        SELECT count(*)::int AS n FROM ins`,
       [jobId],
@@ -438,7 +437,7 @@ export class TeacherRepository {
   async addChangesFromImport(jobId: string, actor: { accountId: string; role: string }): Promise<void> {
     await this.importTx.tx.query(
       `INSERT INTO teacher_change (teacher_id, actor_account_id, actor_role, action, changes)
-       SELECT teacher_id, $2, $3, action, changes FROM bulk_job_person WHERE job_id = $1 ORDER BY id_type, id_number`,
+       SELECT teacher_id, $2, $3, action, changes FROM bulk_job_person WHERE job_id = $1`,
       [jobId, actor.accountId, actor.role],
     );
   }

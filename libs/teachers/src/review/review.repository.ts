@@ -105,7 +105,7 @@ export class ReviewRepository {
        SELECT p.teacher_id, $2, $3, 'submit', CASE WHEN p.action = 'create' THEN 'draft' ELSE p.from_state END, 'submitted',
               CASE WHEN p.action = 'create' THEN 1 ELSE p.base_version + 1 END
          FROM bulk_job_person p
-        WHERE p.job_id = $1 AND (p.action = 'create' OR p.from_state <> 'submitted') ORDER BY p.id_type, p.id_number`,
+        WHERE p.job_id = $1 AND (p.action = 'create' OR p.from_state <> 'submitted')`,
       [jobId, actor.accountId, actor.role],
     );
   }
