@@ -140,7 +140,7 @@ export async function* readRowsInWorker(input: ReadInput, batchSize: number): As
   // A bounded heap: the reader streams, so a file's size does not grow it (a runaway fails the job, not the node).
   const worker = new Worker(new URL('./read.worker.js', import.meta.url), {
     workerData: { input, batchSize },
-    resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 16 },
+    resourceLimits: { maxOldGenerationSizeMb: 256 }, // a smaller young generation made reading 3× slower
   });
   const queue: ({ batch: ReadBatch } | { done: true } | { error: string })[] = [];
   let wake: (() => void) | null = null;
