@@ -16,7 +16,7 @@ let server = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 if (!server) {
   embedded = await startEmbeddedPostgres({
     dataDir: join(root, '.data', 'bench-pg'),
-    port: 54349,
+    port: Number(process.env.BENCH_EMBEDDED_PORT ?? 54349),
     database: 'postgres',
   });
   server = embedded.url;
@@ -26,10 +26,13 @@ const url = (db) => {
   u.pathname = `/${db}`;
   return u.toString();
 };
-const dbName = `tmis_bench_${Date.now().toString(36)}`;
+// BENCH_REUSE_DB=<name>: run on a database an earlier run generated and kept (KEEP_BENCH_DB=1): its
+// teachers are not generated again, pending migrations are applied, and it is kept afterwards.
+const reuse = process.env.BENCH_REUSE_DB;
+const dbName = reuse ?? `tmis_bench_${Date.now().toString(36)}`;
 const admin = new pg.Client({ connectionString: url('postgres') });
 await admin.connect();
-await admin.query(`CREATE DATABASE "${dbName}"`);
+if (!reuse) await admin.query(`CREATE DATABASE "${dbName}"`);
 await runMigrations(url(dbName));
 const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version;
 
@@ -86,7 +89,7 @@ console.log(line(Object.fromEntries(cols.map((c) => [c, c]))));
 console.log('|' + cols.map((c) => '-'.repeat(widths[c] + 2)).join('|') + '|');
 for (const r of rows) console.log(line(r));
 
-if (!process.env.KEEP_BENCH_DB)
+if (!process.env.KEEP_BENCH_DB && !reuse)
   for (const d of [dbName, `${dbName}_nat`, `${dbName}_stats`])
     await admin.query(`DROP DATABASE IF EXISTS "${d}" WITH (FORCE)`);
 await admin.end();

@@ -3,6 +3,7 @@
 import { api, fmt, load, ms } from '../lib.mjs';
 import { ensureNode, ensureSchools } from '../setup.mjs';
 import { hashPassword } from '@tmis/accounts';
+import { TeacherRepository } from '@tmis/teachers';
 import { CATALOGUE_VERSION } from '@tmis/core-indicators';
 
 export const name = 'teachers';
@@ -105,33 +106,85 @@ export async function run(ctx) {
   });
 
   // A province-level information administrator (full view) reads over HTTP.
-  const [province] = await db.query(`SELECT id FROM org_unit WHERE code = '440000'`);
+  const [province] = await db.query(`SELECT id, path FROM org_unit WHERE code = '440000'`);
   await db.query(
     `INSERT INTO account (unit_id, role, username, real_name, id_number, password_hash, must_change_password) VALUES ($1, 'info_admin', 'bench.info', '基准', '440106199001010011', $2, false) ON CONFLICT (username) DO NOTHING`,
     [province.id, await hashPassword(PASSWORD)],
   );
   const token = (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.info', password: PASSWORD }))
     .accessToken;
-  const counties = await db.query(`SELECT id FROM org_unit WHERE kind = 'county'`);
-  const schools = await db.query(`SELECT id FROM org_unit WHERE kind = 'school' ORDER BY random() LIMIT 2000`);
+  // Steady state: the table vacuumed (visibility map set, as autovacuum leaves an insert-only table),
+  // and one teacher in 16 with a custom field value to filter on.
+  const [{ customs }] = await db.query(
+    `SELECT count(*)::int AS customs FROM teacher WHERE custom @> '{"x_housing": 1}'`,
+  );
+  if (!customs)
+    await db.query(`UPDATE teacher SET custom = '{"x_housing": 1}' WHERE substr(md5(id::text), 1, 1) = 'a'`);
+  const v0 = performance.now();
+  await db.query('VACUUM (ANALYZE) teacher');
+  rows.push({
+    metric: 'VACUUM (ANALYZE) teacher before the lists',
+    value: fmt((performance.now() - v0) / 1000),
+    unit: 's',
+  });
+
+  const counties = await db.query(`SELECT id, path FROM org_unit WHERE kind = 'county'`);
+  const schools = await db.query(`SELECT id, path FROM org_unit WHERE kind = 'school' ORDER BY random() LIMIT 2000`);
   const ids = await db.query(`SELECT id FROM teacher TABLESAMPLE SYSTEM (0.2) LIMIT 5000`);
-  const pick = (a, i) => a[(i * 7919) % a.length].id;
-  const filters = [
-    ['school list (one page of 50)', (i) => `/teachers?unitId=${pick(schools, i)}`],
-    ['county, subject = English', (i) => `/teachers?unitId=${pick(counties, i)}&subject=03`],
-    ['county, title = senior', (i) => `/teachers?unitId=${pick(counties, i)}&title=012`],
-    ['province, name prefix 王伟', () => `/teachers?name=${encodeURIComponent('王伟')}`],
-    ['province, staff category 12 + kindergarten', () => `/teachers?staffCategory=12&schoolType=11`],
-    [
-      'province, ID number exact',
-      (i) => `/teachers?idNumber=${encodeURIComponent(ids[i % ids.length].idNumber ?? '')}`,
-    ],
-  ];
   const idNumbers = await db.query(`SELECT id_number AS "idNumber" FROM teacher TABLESAMPLE SYSTEM (0.1) LIMIT 500`);
-  filters[5][1] = (i) => `/teachers?idNumber=${idNumbers[i % idNumbers.length].idNumber}`;
+  const pickUnit = (a, i) => a[(i * 7919) % a.length];
+  const county = (i) => pickUnit(counties, i);
+  const wholeProvince = () => province;
+  // Each list: its subtree and filters (query parameters of GET /teachers), as the service passes them on.
+  const filters = [
+    ['school list (one page of 50)', (i) => [pickUnit(schools, i), {}]],
+    ['county, subject = English', (i) => [county(i), { subject: '03' }]],
+    ['county, title = senior', (i) => [county(i), { title: '012' }]],
+    ['province, name prefix 王伟', () => [wholeProvince(), { name: '王伟' }]],
+    ['province, staff category 12 + kindergarten', () => [wholeProvince(), { staffCategory: '12', schoolType: '11' }]],
+    ['province, ID number exact', (i) => [wholeProvince(), { idNumber: idNumbers[i % idNumbers.length].idNumber }]],
+    ['province, subject = English', () => [wholeProvince(), { subject: '03' }]],
+    ['county, status = retired (05)', (i) => [county(i), { personStatus: '05' }]],
+    ['county, staff category 12', (i) => [county(i), { staffCategory: '12' }]],
+    ['county, name prefix 李', (i) => [county(i), { name: '李' }]],
+    ['county, custom value x_housing = 1', (i) => [county(i), { custom: 'x_housing:1' }]],
+    [
+      'county, subject English + title 013 + staff category 11',
+      (i) => [county(i), { subject: '03', title: '013', staffCategory: '11' }],
+    ],
+    [
+      'province, subject Maths + title senior + name prefix 张',
+      () => [wholeProvince(), { subject: '02', title: '012', name: '张' }],
+    ],
+    ['province, title senior + custom x_housing = 1', () => [wholeProvince(), { title: '012', custom: 'x_housing:1' }]],
+  ];
+  const url = ([unit, q]) =>
+    `/teachers?unitId=${unit.id}` +
+    Object.entries(q)
+      .map(([k, v]) => `&${k}=${encodeURIComponent(v)}`)
+      .join('');
+  // The repository's own plan for the same filters (the service's mapping, first page of 50 + 1).
+  const repo = node.app.get(TeacherRepository, { strict: false });
+  const search = ([unit, q]) => ({
+    pathPrefix: unit.path,
+    name: q.name,
+    idNumber: q.idNumber,
+    personStatus: q.personStatus,
+    activeOnly: !q.personStatus,
+    schoolType: q.schoolType,
+    staffCategory: q.staffCategory,
+    subject: q.subject,
+    title: q.title,
+    custom: q.custom ? Object.fromEntries([q.custom.split(':').map((v, k) => (k ? Number(v) : v))]) : undefined,
+    limit: 51,
+  });
   const all = [];
-  for (const [label, path] of filters) {
-    const r = await load(300, 8, (i) => api(node.url, 'GET', path(i), token));
+  for (const [label, spec] of filters) {
+    if (typeof repo.explainSearch === 'function') {
+      const plan = await repo.explainSearch(search(spec(1)));
+      console.log(`\n  plan — ${label}:\n${plan.replace(/^/gm, '    ')}`);
+    }
+    const r = await load(300, 8, (i) => api(node.url, 'GET', url(spec(i)), token));
     all.push(r);
     rows.push({
       metric: `list: ${label}, c=8`,

@@ -255,6 +255,63 @@ describe('bulk import and export (Art. 16)', () => {
     assert.equal(after.record.education.length, 1, 'rows never delete');
   });
 
+  it("a dry run's commit writes what the dry run staged; when a record moved on meanwhile, the commit validates the file again", async () => {
+    const s = await t.newSchool(county);
+    const template = await download(countyAdmin, '/bulk/templates?indicatorSet=primary-secondary');
+    const people = [validRecord(), validRecord()];
+    const first = await importFile(
+      countyAdmin,
+      await fill(template, merge(...people.map((p) => rowsOf(p, s.code)))),
+      '?dryRun=false',
+    );
+    assert.equal(first.state, 'committed', JSON.stringify(first));
+    assert.equal(
+      await t.count(`SELECT count(*) FROM bulk_job_person WHERE job_id = $1`, [first.id]),
+      0,
+      'a commit leaves no staged persons',
+    );
+
+    // Dry run of a change to person 0 and a new person; then person 0's record moves on (another writer).
+    const newcomer = validRecord();
+    const file = await fill(template, {
+      基本信息: [
+        { ...rowsOf(people[0], s.code)['基本信息'][0], formerName: '旧名' },
+        rowsOf(newcomer, s.code)['基本信息'][0],
+      ],
+    });
+    const dry = await importFile(countyAdmin, file);
+    assert.deepEqual([dry.state, dry.counts.updated, dry.counts.created], ['validated', 1, 1], JSON.stringify(dry));
+    assert.equal(
+      await t.count(`SELECT count(*) FROM bulk_job_person WHERE job_id = $1`, [dry.id]),
+      2,
+      'kept for the commit',
+    );
+    await t.db.query(
+      `UPDATE teacher SET version = version + 1, record = jsonb_set(record, '{contacts}', '{"officePhone":"020-12345678"}') WHERE id_number = $1`,
+      [idOf(people[0])],
+    );
+    const committed = await t.api('POST', `/bulk/jobs/${dry.id}/commit`, { token: countyAdmin });
+    assert.equal(committed.status, 202, JSON.stringify(committed.body));
+    const done = await waitJob(countyAdmin, committed.body.id);
+    assert.deepEqual([done.state, done.counts.updated, done.counts.created], ['committed', 1, 1], JSON.stringify(done));
+    const [after] = await t.db.query(`SELECT version, record FROM teacher WHERE id_number = $1`, [idOf(people[0])]);
+    assert.equal(after.version, 3, 'the update applied on top of the version the record moved to');
+    assert.equal(after.record.basic.formerName, '旧名');
+    assert.equal(after.record.contacts.officePhone, '020-12345678', "the other writer's change is kept");
+    const [created] = await t.db.query(
+      `SELECT t.version, (SELECT count(*)::int FROM review_event e WHERE e.teacher_id = t.id) AS events,
+              (SELECT count(*)::int FROM audit_log a WHERE a.target_id = t.id::text AND a.details->>'bulkJobId' = $2) AS audits
+         FROM teacher t WHERE id_number = $1`,
+      [idOf(newcomer), committed.body.id],
+    );
+    assert.deepEqual([created.version, created.events, created.audits], [1, 1, 2]);
+    assert.equal(
+      await t.count(`SELECT count(*) FROM bulk_job_person WHERE job_id IN ($1, $2)`, [dry.id, committed.body.id]),
+      0,
+      'no staged persons left behind',
+    );
+  });
+
   it('a file seeded with one error of each kind yields exactly those errors at the right cells, with both messages; the error xlsx marks them', async () => {
     const template = await download(countyAdmin, '/bulk/templates?indicatorSet=primary-secondary');
     const good = () => validRecord();

@@ -21,6 +21,13 @@ describe('a node: health, API docs, errors, configuration', () => {
     assert.equal(r.body.details.database.migrations >= 1, true);
   });
 
+  it('GET /metrics shows the password hash queue (depth, waits, refusals)', async () => {
+    const r = await t.api('GET', '/metrics');
+    assert.equal(r.status, 200);
+    for (const g of ['queue_depth', 'running', 'concurrency', 'waited_total', 'wait_ms_max', 'rejected_total'])
+      assert.match(String(r.body), new RegExp(`^tmis_password_hash_${g} \\d+$`, 'm'), g);
+  });
+
   it('serves OpenAPI at /docs and /docs-json', async () => {
     const json = await t.api('GET', '/docs-json');
     assert.equal(json.status, 200);

@@ -8,6 +8,7 @@ import { AccountsRepository } from './accounts.repository.js';
 import { AccountsService } from './accounts.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { PasswordHashMetrics } from './password-hash.queue.js';
 
 /** Accounts, login and sessions. Global: it provides the session store every `@Authenticated` route uses. */
 @Global()
@@ -31,6 +32,7 @@ export class AccountsModule {
         AccountsRepository,
         AuthService,
         AccountsService,
+        PasswordHashMetrics,
         { provide: SESSION_STORE, useExisting: AuthService },
       ],
       exports: [AccountsService, AuthService, SESSION_STORE, AUTH_OPTIONS],

@@ -5,6 +5,7 @@ export * from './accounts.repository.js';
 export * from './accounts.service.js';
 export * from './auth.service.js';
 export * from './password.js';
+export { PasswordHashErrorCode, PasswordHashQueue, type PasswordHashQueueOptions } from './password-hash.queue.js';
 export * from './client-certificate.js';
 export * from './accounts.module.js';
 export * from './dto/account.dto.js';

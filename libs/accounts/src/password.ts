@@ -1,19 +1,22 @@
 import { hash, verify } from '@node-rs/argon2';
+import { passwordHashQueue } from './password-hash.queue.js';
 
 /** argon2id with OWASP's baseline (19 MiB, t=2, p=1). */
 const ARGON2ID = 2;
 const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS as unknown as Parameters<typeof hash>[1]);
+  return passwordHashQueue.run(() => hash(password, OPTIONS as unknown as Parameters<typeof hash>[1]));
 }
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
-  try {
-    return await verify(passwordHash, password);
-  } catch {
-    return false;
-  }
+  return passwordHashQueue.run(async () => {
+    try {
+      return await verify(passwordHash, password);
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** A hash of a random string, verified against when the user does not exist (equal timing). */

@@ -91,4 +91,24 @@ export class AuditRepository {
     );
     return rows as AuditRow[];
   }
+
+  /**
+   * The audit rows of a bulk import job's records, set-based from its staged persons
+   * (`bulk_job_person`): `teacher.create` / `teacher.update` and `review.submit`, naming the job.
+   */
+  async writeFromImport(
+    jobId: string,
+    actor: { accountId: string; unitId: string },
+    ctx: { ip: string | null; correlationId: string | null },
+  ): Promise<void> {
+    await this.db.query(
+      `INSERT INTO audit_log (actor_account_id, actor_unit_id, action, outcome, target_type, target_id, unit_path, ip, correlation_id, details)
+       SELECT $2, $3, a.action, 'ok', 'teacher', p.teacher_id::text, (p.columns->>'unitPath'), $4, $5, jsonb_build_object('bulkJobId', $1::text) || a.details
+         FROM bulk_job_person p
+         CROSS JOIN LATERAL (VALUES ('teacher.' || p.action, CASE WHEN p.action = 'update' THEN jsonb_build_object('fields', jsonb_array_length(p.changes)) ELSE '{}'::jsonb END),
+                                    ('review.submit', jsonb_build_object('from', CASE WHEN p.action = 'create' THEN 'draft' ELSE p.from_state END, 'to', 'submitted'))) AS a(action, details)
+        WHERE p.job_id = $1::uuid AND (a.action <> 'review.submit' OR p.action = 'create' OR p.from_state <> 'submitted')`,
+      [jobId, actor.accountId, actor.unitId, ctx.ip, ctx.correlationId],
+    );
+  }
 }

@@ -1,3 +1,3 @@
 export { AuditModule } from './audit.module.js';
 export { AuditService } from './audit.service.js';
-export type { AuditEntry, AuditRow } from './audit.repository.js';
+export { AuditRepository, type AuditEntry, type AuditRow } from './audit.repository.js';

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager, type QueryRunner } from 'typeorm';
-import { returned } from '@tmis/database';
-import type { ExistingRecord, PersonAction, RowError, StagedRow, UnitInfo } from './assess.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import copyStreams from 'pg-copy-streams';
+import { DataSource, type EntityManager } from 'typeorm';
+import { returned, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import type { PersonAction, RowError, StagedRow, UnitInfo } from './assess.js';
 
 export type JobState = 'queued' | 'validating' | 'validated' | 'committing' | 'committed' | 'failed' | 'interrupted';
 export const RUNNING_STATES: JobState[] = ['queued', 'validating', 'committing'];
@@ -32,6 +35,8 @@ export interface JobProgress {
   personsValidated?: number;
   personsTotal?: number;
   committed?: number;
+  /** Milliseconds per step of the commit (analyze, records, updates, history, reviewEvents, audit). */
+  timingsMs?: Record<string, number>;
 }
 
 export interface BulkJobRow {
@@ -59,6 +64,20 @@ export interface BulkJobRow {
   startedAt: Date | null;
   finishedAt: Date | null;
   updatedAt: Date;
+  /** What a dry run was validated against; its commit reuses the staged persons while this still holds. */
+  validatedWith: ValidationStamp | null;
+}
+
+export interface ValidationStamp {
+  catalogueVersion: string;
+  /** sha256 of the custom field definitions in force. */
+  customFields: string;
+}
+
+/** The job's own connection while it runs: it holds the job's advisory lock (whoever can take it knows the runner is gone). */
+export interface JobSession {
+  pid: number;
+  release(): Promise<void>;
 }
 
 export interface JobErrorRow {
@@ -75,14 +94,30 @@ export interface JobErrorRow {
 
 const COLS = `id, kind, state, dry_run AS "dryRun", mode, format, file_name AS "fileName", file_size::float8 AS "fileSize", file_hash AS "fileHash", file_path AS "filePath",
   layout, source_job_id AS "sourceJobId", created_by AS "createdBy", actor, unit_path AS "unitPath", counts, progress, errors_truncated AS "errorsTruncated",
-  message, message_zh AS "messageZh", created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
+  message, message_zh AS "messageZh", created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt",
+  validated_with AS "validatedWith"`;
 
-type Q = Pick<EntityManager, 'query'> | QueryRunner;
-
-/** Every query of bulk import: jobs, errors, the staging tables and the set-based commit. */
+/**
+ * Every query on bulk import's own tables: jobs, errors and the staging tables. The records, their
+ * history, review events and audit rows are written by the repositories that own those tables
+ * (TeacherRepository, ReviewRepository, AuditRepository), set-based from the staged persons.
+ */
 @Injectable()
 export class BulkRepository {
-  constructor(readonly db: DataSource) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** The open transaction's manager, or the pool. */
+  private get db(): EntityManager {
+    return this.txHost.tx;
+  }
+
+  /** The pool, outside any open transaction: progress must be visible while a commit runs. */
+  private get pool(): EntityManager {
+    return this.dataSource.manager;
+  }
 
   async insertJob(
     j: Pick<
@@ -149,14 +184,16 @@ export class BulkRepository {
       started?: boolean;
       finished?: boolean;
       filePath?: null;
+      validatedWith?: ValidationStamp;
     },
-    q: Q = this.db,
+    opts: { inTransaction?: boolean } = {},
   ): Promise<void> {
-    await q.query(
+    await (opts.inTransaction ? this.db : this.pool).query(
       `UPDATE bulk_job SET state = COALESCE($2, state), counts = COALESCE($3::jsonb, counts), progress = COALESCE($4::jsonb, progress),
          message = CASE WHEN $5::boolean THEN $6 ELSE message END, message_zh = CASE WHEN $5::boolean THEN $7 ELSE message_zh END,
          errors_truncated = COALESCE($8, errors_truncated), started_at = CASE WHEN $9::boolean THEN now() ELSE started_at END,
-         finished_at = CASE WHEN $10::boolean THEN now() ELSE finished_at END, file_path = CASE WHEN $11::boolean THEN NULL ELSE file_path END, updated_at = now()
+         finished_at = CASE WHEN $10::boolean THEN now() ELSE finished_at END, file_path = CASE WHEN $11::boolean THEN NULL ELSE file_path END, updated_at = now(),
+         validated_with = COALESCE($12::jsonb, validated_with)
        WHERE id = $1`,
       [
         id,
@@ -170,6 +207,7 @@ export class BulkRepository {
         !!patch.started,
         !!patch.finished,
         patch.filePath === null,
+        patch.validatedWith ? JSON.stringify(patch.validatedWith) : null,
       ],
     );
   }
@@ -197,9 +235,9 @@ export class BulkRepository {
     );
   }
 
-  async insertErrors(jobId: string, errors: RowError[], q: Q = this.db): Promise<void> {
+  async insertErrors(jobId: string, errors: RowError[]): Promise<void> {
     if (!errors.length) return;
-    await q.query(
+    await this.db.query(
       `INSERT INTO bulk_job_error (job_id, sheet, row_no, col, field, value, code, message_en, message_zh)
        SELECT $1, x.sheet, x."rowNo", x.col, x.field, x.value, x.code, x.en, x.zh
          FROM jsonb_to_recordset($2::jsonb) AS x(sheet text, "rowNo" int, col text, field text, value text, code text, en text, zh text)`,
@@ -217,18 +255,32 @@ export class BulkRepository {
 
   // ---- staging ----
 
-  async stageRows(jobId: string, rows: StagedRow[], q: Q): Promise<void> {
+  /** Rows read from the file, with COPY (text format) on a connection of the pool. */
+  async stageRows(jobId: string, rows: StagedRow[]): Promise<void> {
     if (!rows.length) return;
-    await q.query(
-      `INSERT INTO bulk_job_row (job_id, seq, sheet, row_no, sub_set, id_type, id_number, data)
-       SELECT $1, x.seq, x.sheet, x."rowNo", x."subSet", x."idType", x."idNumber", x.data
-         FROM jsonb_to_recordset($2::jsonb) AS x(seq int, sheet text, "rowNo" int, "subSet" text, "idType" text, "idNumber" text, data jsonb)`,
-      [jobId, JSON.stringify(rows)],
-    );
+    const text = rows
+      .map((r) =>
+        [jobId, String(r.seq), r.sheet, String(r.rowNo), r.subSet, r.idType, r.idNumber, JSON.stringify(r.data)]
+          .map(copyText)
+          .join('\t'),
+      )
+      .join('\n');
+    const qr = this.dataSource.createQueryRunner();
+    const client = (await qr.connect()) as { query(s: unknown): NodeJS.WritableStream };
+    try {
+      const stream = client.query(
+        copyStreams.from(
+          `COPY bulk_job_row (job_id, seq, sheet, row_no, sub_set, id_type, id_number, data) FROM STDIN`,
+        ),
+      );
+      await pipeline(Readable.from([text + '\n']), stream);
+    } finally {
+      await qr.release();
+    }
   }
 
-  async countPersons(jobId: string, q: Q): Promise<number> {
-    const [r] = await q.query(
+  async countPersons(jobId: string): Promise<number> {
+    const [r] = await this.db.query(
       `SELECT count(*)::int AS n FROM (SELECT DISTINCT id_type, id_number FROM bulk_job_row WHERE job_id = $1) p`,
       [jobId],
     );
@@ -240,15 +292,14 @@ export class BulkRepository {
     jobId: string,
     after: [string, string],
     limit: number,
-    q: Q,
   ): Promise<{ keys: [string, string][]; rows: StagedRow[] }> {
-    const keys: { t: string; n: string }[] = await q.query(
+    const keys: { t: string; n: string }[] = await this.db.query(
       `SELECT id_type AS t, id_number AS n FROM bulk_job_row WHERE job_id = $1 AND (id_type, id_number) > ($2, $3) GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $4`,
       [jobId, after[0], after[1], limit],
     );
     if (!keys.length) return { keys: [], rows: [] };
     const last = keys[keys.length - 1];
-    const rows: StagedRow[] = await q.query(
+    const rows: StagedRow[] = await this.db.query(
       `SELECT seq, sheet, row_no AS "rowNo", sub_set AS "subSet", id_type AS "idType", id_number AS "idNumber", data FROM bulk_job_row
         WHERE job_id = $1 AND (id_type, id_number) > ($2, $3) AND (id_type, id_number) <= ($4, $5) ORDER BY id_type, id_number, seq`,
       [jobId, after[0], after[1], last.t, last.n],
@@ -256,31 +307,18 @@ export class BulkRepository {
     return { keys: keys.map((k) => [k.t, k.n]), rows };
   }
 
-  async existing(keys: [string, string][], q: Q): Promise<(ExistingRecord & { idType: string; idNumber: string })[]> {
-    if (!keys.length) return [];
-    return q.query(
-      `SELECT t.id, t.unit_id AS "unitId", t.unit_path AS "unitPath", t.school_type AS "schoolType", t.version, t.review_state AS "reviewState", t.record, t.id_type AS "idType", t.id_number AS "idNumber"
-         FROM teacher t JOIN unnest($1::text[], $2::text[]) AS k(t, n) ON t.id_type = k.t AND t.id_number = k.n`,
-      [keys.map((k) => k[0]), keys.map((k) => k[1])],
-    );
-  }
-
-  async unitsByCode(codes: string[], q: Q): Promise<UnitInfo[]> {
+  async unitsByCode(codes: string[]): Promise<UnitInfo[]> {
     if (!codes.length) return [];
-    return q.query(
+    return this.db.query(
       `SELECT u.id, u.code, u.path, u.kind, u.status, COALESCE(u.school_type, p.school_type) AS "schoolType"
          FROM org_unit u LEFT JOIN org_unit p ON p.id = u.parent_id WHERE u.code = ANY($1::text[])`,
       [codes],
     );
   }
 
-  async stageActions(
-    jobId: string,
-    actions: (PersonAction & { idType: string; idNumber: string })[],
-    q: Q,
-  ): Promise<void> {
+  async stageActions(jobId: string, actions: (PersonAction & { idType: string; idNumber: string })[]): Promise<void> {
     if (!actions.length) return;
-    await q.query(
+    await this.db.query(
       `INSERT INTO bulk_job_person (job_id, id_type, id_number, action, teacher_id, base_version, from_state, columns, record, custom, catalogue_version, changes)
        SELECT $1, x."idType", x."idNumber", x.kind, x."teacherId", x."baseVersion", x."fromState", x.columns, x.record, x.custom, x."catalogueVersion", x.changes
          FROM jsonb_to_recordset($2::jsonb) AS x("idType" text, "idNumber" text, kind text, "teacherId" uuid, "baseVersion" int, "fromState" text, columns jsonb, record jsonb, custom jsonb, "catalogueVersion" text, changes jsonb)`,
@@ -288,100 +326,88 @@ export class BulkRepository {
     );
   }
 
-  async clearRows(jobId: string, q: Q): Promise<void> {
-    await q.query(`DELETE FROM bulk_job_row WHERE job_id = $1`, [jobId]);
+  async clearRows(jobId: string): Promise<void> {
+    await this.db.query(`DELETE FROM bulk_job_row WHERE job_id = $1`, [jobId]);
   }
 
-  async clearStaging(jobId: string, q: Q = this.db): Promise<void> {
-    await q.query(`DELETE FROM bulk_job_row WHERE job_id = $1`, [jobId]);
-    await q.query(`DELETE FROM bulk_job_person WHERE job_id = $1`, [jobId]);
+  async clearStaging(jobId: string): Promise<void> {
+    await this.db.query(`DELETE FROM bulk_job_row WHERE job_id = $1`, [jobId]);
+    await this.db.query(`DELETE FROM bulk_job_person WHERE job_id = $1`, [jobId]);
   }
 
-  // ---- the commit: set-based, inside the caller's transaction ----
-
-  /** New records, in the review state `submitted`; returns how many. */
-  async commitCreates(jobId: string, q: Q): Promise<number> {
-    const rows = await q.query(
-      `WITH ins AS (
-         INSERT INTO teacher (unit_id, unit_path, id_type, id_number, name, sex, birth_date, person_status, status_since, active, school_type, staff_category,
-                              on_establishment, highest_education, title, subjects, qualification_types, record, custom, catalogue_version, review_state)
-         SELECT (c->>'unitId')::uuid, c->>'unitPath', c->>'idType', c->>'idNumber', c->>'name', c->>'sex', (c->>'birthDate')::date, c->>'personStatus', (c->>'statusSince')::date,
-                (c->>'active')::boolean, c->>'schoolType', c->>'staffCategory', (c->>'onEstablishment')::boolean, c->>'highestEducation', c->>'title',
-                ARRAY(SELECT jsonb_array_elements_text(c->'subjects')), ARRAY(SELECT jsonb_array_elements_text(c->'qualificationTypes')), p.record, p.custom, p.catalogue_version, 'submitted'
-           FROM bulk_job_person p CROSS JOIN LATERAL (SELECT p.columns AS c) cc
-          WHERE p.job_id = $1 AND p.action = 'create'
-         RETURNING id, id_type, id_number)
-       UPDATE bulk_job_person p SET teacher_id = ins.id FROM ins WHERE p.job_id = $1 AND p.id_type = ins.id_type AND p.id_number = ins.id_number RETURNING 1`,
-      [jobId],
-    );
-    return returned(rows).length;
+  /** Staged persons of a job (a dry run's, kept for its commit). */
+  async stagedCount(jobId: string): Promise<number> {
+    const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM bulk_job_person WHERE job_id = $1`, [jobId]);
+    return n;
   }
 
-  /** Updates of existing records at the version that was validated; returns how many matched. */
-  async commitUpdates(jobId: string, q: Q): Promise<{ expected: number; updated: number }> {
-    const [{ n }] = await q.query(
-      `SELECT count(*)::int AS n FROM bulk_job_person WHERE job_id = $1 AND action = 'update'`,
-      [jobId],
-    );
-    if (!n) return { expected: 0, updated: 0 };
-    const res = await q.query(
-      `UPDATE teacher t SET unit_id = (c->>'unitId')::uuid, unit_path = c->>'unitPath', id_type = c->>'idType', id_number = c->>'idNumber', name = c->>'name', sex = c->>'sex',
-              birth_date = (c->>'birthDate')::date, person_status = c->>'personStatus', status_since = (c->>'statusSince')::date, active = (c->>'active')::boolean,
-              school_type = c->>'schoolType', staff_category = c->>'staffCategory', on_establishment = (c->>'onEstablishment')::boolean, highest_education = c->>'highestEducation',
-              title = c->>'title', subjects = ARRAY(SELECT jsonb_array_elements_text(c->'subjects')), qualification_types = ARRAY(SELECT jsonb_array_elements_text(c->'qualificationTypes')),
-              record = p.record, custom = p.custom, catalogue_version = p.catalogue_version, version = t.version + 1, updated_at = now(), review_state = 'submitted'
-         FROM bulk_job_person p CROSS JOIN LATERAL (SELECT p.columns AS c) cc
-        WHERE p.job_id = $1 AND p.action = 'update' AND t.id = p.teacher_id AND t.version = p.base_version AND t.review_state IN ('draft','returned','submitted')
-        RETURNING t.id`,
-      [jobId],
-    );
-    return { expected: n, updated: returned(res).length };
-  }
-
-  /**
-   * What the API writes with each change, set-based: a history row per record (`create` / `update`
-   * with the leaf changes), a review event `submit` for records that were not submitted yet, and the
-   * audit rows `teacher.create` / `teacher.update` and `review.submit` naming the job.
-   */
-  async commitTrail(
-    jobId: string,
-    actor: { accountId: string; role: string; unitId: string },
-    ctx: { ip: string | null; correlationId: string | null },
-    q: Q,
-  ): Promise<void> {
-    await q.query(
-      `INSERT INTO teacher_change (teacher_id, actor_account_id, actor_role, action, changes)
-       SELECT teacher_id, $2, $3, action, changes FROM bulk_job_person WHERE job_id = $1 ORDER BY id_type, id_number`,
-      [jobId, actor.accountId, actor.role],
-    );
-    await q.query(
-      `INSERT INTO review_event (teacher_id, actor_account_id, actor_role, action, from_state, to_state, record_version)
-       SELECT p.teacher_id, $2, $3, 'submit', CASE WHEN p.action = 'create' THEN 'draft' ELSE p.from_state END, 'submitted', t.version
-         FROM bulk_job_person p JOIN teacher t ON t.id = p.teacher_id
-        WHERE p.job_id = $1 AND (p.action = 'create' OR p.from_state <> 'submitted') ORDER BY p.id_type, p.id_number`,
-      [jobId, actor.accountId, actor.role],
-    );
-    await q.query(
-      `INSERT INTO audit_log (actor_account_id, actor_unit_id, action, outcome, target_type, target_id, unit_path, ip, correlation_id, details)
-       SELECT $2, $3, a.action, 'ok', 'teacher', p.teacher_id::text, (p.columns->>'unitPath'), $4, $5, jsonb_build_object('bulkJobId', $1::text) || a.details
-         FROM bulk_job_person p
-         CROSS JOIN LATERAL (VALUES ('teacher.' || p.action, CASE WHEN p.action = 'update' THEN jsonb_build_object('fields', jsonb_array_length(p.changes)) ELSE '{}'::jsonb END),
-                                    ('review.submit', jsonb_build_object('from', CASE WHEN p.action = 'create' THEN 'draft' ELSE p.from_state END, 'to', 'submitted'))) AS a(action, details)
-        WHERE p.job_id = $1::uuid AND (a.action <> 'review.submit' OR p.action = 'create' OR p.from_state <> 'submitted')`,
-      [jobId, actor.accountId, actor.unitId, ctx.ip, ctx.correlationId],
+  /** A dry run's kept errors, copied to the job that commits it (the error report stays with the commit). */
+  async copyErrors(fromJobId: string, toJobId: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO bulk_job_error (job_id, sheet, row_no, col, field, value, code, message_en, message_zh)
+       SELECT $2, sheet, row_no, col, field, value, code, message_en, message_zh FROM bulk_job_error WHERE job_id = $1 ORDER BY id`,
+      [fromJobId, toJobId],
     );
   }
 
   /**
-   * A session advisory lock per job: the job's own connection holds it while the job runs, so whoever
-   * can take it knows the job's runner is gone (a node stopped or crashed mid-job).
+   * Fresh statistics on the staging tables before the statements that read or join them: a freshly
+   * filled, never analyzed staging table is planned as if it were empty (issue 21: a commit joined
+   * 100,000 × 100,000 rows the slow way). Outside the commit's transaction (ANALYZE locks the table
+   * against another ANALYZE until the transaction ends).
    */
-  async tryLock(jobId: string, q: Q): Promise<boolean> {
-    const [r] = await q.query(`SELECT pg_try_advisory_lock(4242, hashtext($1)) AS ok`, [jobId]);
-    return r.ok === true;
+  async analyzeStaging(table: 'rows' | 'persons'): Promise<void> {
+    // The key columns only: sampling the jsonb bodies took seconds and no statement filters on them.
+    await this.pool.query(
+      table === 'rows'
+        ? 'ANALYZE bulk_job_row (job_id, id_type, id_number, seq)'
+        : 'ANALYZE bulk_job_person (job_id, id_type, id_number, action, teacher_id)',
+    );
   }
 
-  async unlock(jobId: string, q: Q): Promise<void> {
-    await q.query(`SELECT pg_advisory_unlock(4242, hashtext($1))`, [jobId]);
+  /** The backend running the current transaction (a stop cancels its statement). */
+  async backendPid(): Promise<number> {
+    const [{ pid }] = await this.db.query(`SELECT pg_backend_pid() AS pid`);
+    return pid;
   }
+
+  async cancelBackend(pid: number): Promise<void> {
+    await this.pool.query(`SELECT pg_cancel_backend($1)`, [pid]);
+  }
+
+  /**
+   * A session advisory lock per job on a connection of its own, held while the job runs, so whoever
+   * can take it knows the job's runner is gone (a node stopped or crashed mid-job). Null when taken.
+   */
+  async lockJob(jobId: string): Promise<JobSession | null> {
+    const qr = this.dataSource.createQueryRunner();
+    await qr.connect();
+    try {
+      const [r] = await qr.query(`SELECT pg_try_advisory_lock(4242, hashtext($1)) AS ok, pg_backend_pid() AS pid`, [
+        jobId,
+      ]);
+      if (r.ok !== true) {
+        await qr.release();
+        return null;
+      }
+      return {
+        pid: r.pid,
+        release: async () => {
+          try {
+            await qr.query(`SELECT pg_advisory_unlock(4242, hashtext($1))`, [jobId]);
+          } finally {
+            await qr.release();
+          }
+        },
+      };
+    } catch (e) {
+      await qr.release().catch(() => undefined);
+      throw e;
+    }
+  }
+}
+
+/** A value in COPY's text format: backslash, tab, newline and carriage return escaped. */
+function copyText(v: string): string {
+  return v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }

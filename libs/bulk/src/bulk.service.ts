@@ -10,7 +10,7 @@ import { bulkError, BulkErrorCode } from './bulk.errors.js';
 import { BULK_OPTIONS, type BulkOptions } from './bulk.options.js';
 import { BulkRepository, RUNNING_STATES, type BulkJobRow, type JobActor, type JobErrorRow } from './bulk.repository.js';
 import { inspectXlsx, sniffFormat } from './file-check.js';
-import { ImportRunner, JobInterrupted } from './import.runner.js';
+import { ImportRunner, JobInterrupted, type RunContext } from './import.runner.js';
 import { inspectCsv } from './readers.js';
 
 export interface UploadedFileInfo {
@@ -78,7 +78,7 @@ const INTERRUPTED = {
 @Injectable()
 export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly log = new Logger('Bulk');
-  private readonly running = new Map<string, { abort: AbortController; done: Promise<void>; pid: number }>();
+  private readonly running = new Map<string, { abort: AbortController; done: Promise<void>; ctx: RunContext }>();
   private cleanup?: NodeJS.Timeout;
 
   constructor(
@@ -107,7 +107,8 @@ export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
     const jobs = [...this.running.values()];
     for (const j of jobs) {
       j.abort.abort();
-      await this.repo.db.query(`SELECT pg_cancel_backend($1)`, [j.pid]).catch(() => undefined);
+      // The statement running now: the commit's transaction, or the job's own session.
+      await this.repo.cancelBackend(j.ctx.backendPid ?? j.ctx.sessionPid).catch(() => undefined);
     }
     await Promise.race([Promise.all(jobs.map((j) => j.done)), new Promise((r) => setTimeout(r, 15000).unref())]);
   }
@@ -227,16 +228,14 @@ export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async launch(j: Omit<Parameters<BulkRepository['insertJob']>[0], 'id' | 'state'>): Promise<BulkJobRow> {
     const id = randomUUID();
-    const qr = this.repo.db.createQueryRunner();
-    await qr.connect();
+    const session = await this.repo.lockJob(id);
+    if (!session) throw new Error('job lock taken');
     try {
-      if (!(await this.repo.tryLock(id, qr))) throw new Error('job lock taken');
-      const [{ pid }] = await qr.query(`SELECT pg_backend_pid() AS pid`);
       const job = await this.repo.insertJob({ ...j, id, state: 'queued' });
       const abort = new AbortController();
-      const ctx = {
-        qr,
+      const ctx: RunContext = {
         signal: abort.signal,
+        sessionPid: session.pid,
         ip: requestContext.getStore()?.ip ?? null,
         correlationId: currentCorrelationId() ?? null,
       };
@@ -264,37 +263,31 @@ export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
           }
           await this.repo.clearStaging(id).catch(() => undefined);
         } finally {
-          await this.repo.unlock(id, qr).catch(() => undefined);
-          await qr.release().catch(() => undefined);
+          await session.release().catch(() => undefined);
           this.running.delete(id);
         }
       })();
-      this.running.set(id, { abort, done, pid });
+      this.running.set(id, { abort, done, ctx });
       return job;
     } catch (e) {
-      await qr.release().catch(() => undefined);
+      await session.release().catch(() => undefined);
       throw e;
     }
   }
 
   /** Marks a running-state job interrupted when no live runner holds its lock. True when it did. */
   private async recover(id: string): Promise<boolean> {
-    const qr = this.repo.db.createQueryRunner();
-    await qr.connect();
+    const session = await this.repo.lockJob(id);
+    if (!session) return false;
     try {
-      if (!(await this.repo.tryLock(id, qr))) return false;
-      try {
-        const marked = await this.repo.markInterrupted(id, INTERRUPTED.en, INTERRUPTED.zh);
-        if (marked) {
-          await this.repo.clearStaging(id);
-          this.log.warn({ msg: 'bulk job interrupted by a node stop', jobId: id });
-        }
-        return marked;
-      } finally {
-        await this.repo.unlock(id, qr);
+      const marked = await this.repo.markInterrupted(id, INTERRUPTED.en, INTERRUPTED.zh);
+      if (marked) {
+        await this.repo.clearStaging(id);
+        this.log.warn({ msg: 'bulk job interrupted by a node stop', jobId: id });
       }
+      return marked;
     } finally {
-      await qr.release();
+      await session.release();
     }
   }
 
@@ -302,6 +295,7 @@ export class BulkService implements OnApplicationBootstrap, OnModuleDestroy {
     for (const f of await this.repo.expiredFiles(this.options.retentionHours)) {
       await unlink(f.filePath).catch(() => undefined);
       await this.repo.setJob(f.id, { filePath: null });
+      await this.repo.clearStaging(f.id); // a dry run's staged persons, kept for a commit that never came
     }
   }
 }

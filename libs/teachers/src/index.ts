@@ -20,3 +20,4 @@ export { assessWrite } from './write-rules.js';
 export { customValues } from './derive.js';
 export { viewRecord } from './record-view.js';
 export { ListTeachersQueryDto } from './dto/teacher.dto.js';
+export { ReviewRepository } from './review/review.repository.js';

@@ -19,7 +19,12 @@ import {
 import type { CreateTeacherDto, ListTeachersQueryDto, UpdateTeacherDto } from './dto/teacher.dto.js';
 import type { RecordView } from './record-view.js';
 import { teacherError, TeacherErrorCode } from './teacher.errors.js';
-import { TeacherRepository, type TeacherChangeRow, type TeacherRow } from './teacher.repository.js';
+import {
+  TeacherRepository,
+  type TeacherChangeRow,
+  type TeacherListRow,
+  type TeacherRow,
+} from './teacher.repository.js';
 
 type Rec = Record<string, unknown>;
 
@@ -81,7 +86,7 @@ export class TeacherService {
     return this.repo.history(t.id);
   }
 
-  async list(actor: Actor, q: ListTeachersQueryDto): Promise<Page<TeacherRow>> {
+  async list(actor: Actor, q: ListTeachersQueryDto): Promise<Page<TeacherListRow>> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin, Role.Query]);
     // A query user sees ID numbers masked; searching by a full one would confirm that it exists.
     if (q.idNumber !== undefined && actor.role !== Role.InfoAdmin)

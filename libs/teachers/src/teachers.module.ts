@@ -67,7 +67,14 @@ export class TeachersModule {
         TodoService,
         UnitChangesService,
       ],
-      exports: [TeacherService, CustomFieldsService, TeacherRepository, ReviewService, RecordReporting],
+      exports: [
+        TeacherService,
+        CustomFieldsService,
+        TeacherRepository,
+        ReviewRepository,
+        ReviewService,
+        RecordReporting,
+      ],
     };
   }
 }

@@ -9,6 +9,8 @@ import { Bulk1765000000000 } from './1765000000000-bulk.js';
 import { StatsIncremental1765100000000 } from './1765100000000-stats-incremental.js';
 import { ResyncUnitCursor1766100000000 } from './1766100000000-resync-unit-cursor.js';
 import { SessionHardening1766200000000 } from './1766200000000-session-hardening.js';
+import { TeacherListIndexes1766300000000 } from './1766300000000-teacher-list-indexes.js';
+import { BulkValidatedWith1766300000001 } from './1766300000001-bulk-validated-with.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -23,4 +25,6 @@ export const migrations = [
   StatsIncremental1765100000000,
   ResyncUnitCursor1766100000000,
   SessionHardening1766200000000,
+  TeacherListIndexes1766300000000,
+  BulkValidatedWith1766300000001,
 ];

@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { maskIdNumber } from '@tmis/common';
 import { SUB_SETS } from '@tmis/core-indicators';
-import type { TeacherRow } from '../teacher.repository.js';
+import type { TeacherListRow, TeacherRow } from '../teacher.repository.js';
 import { viewRecord, type RecordView } from '../record-view.js';
 
 const LIST_SUB_SETS = SUB_SETS.filter((s) => s.cardinality === 'many').map((s) => s.key);
@@ -157,7 +157,7 @@ export interface TeacherResponse extends TeacherSummary {
   updatedAt: Date;
 }
 
-export function toTeacherSummary(t: TeacherRow, view: RecordView): TeacherSummary {
+export function toTeacherSummary(t: TeacherListRow, view: RecordView): TeacherSummary {
   return {
     id: t.id,
     name: t.name,

@@ -54,4 +54,21 @@ export class ReviewRepository {
       [teacherId],
     );
   }
+
+  // ---- set-based writes of a bulk import (this repository is the one writer of review_event) ----
+
+  /**
+   * A `submit` event for every record of a bulk import job (`bulk_job_person`) that was not submitted
+   * yet, at the record's new version; in the caller's transaction, after the records were written.
+   */
+  async addSubmitEventsFromImport(jobId: string, actor: { accountId: string; role: string }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO review_event (teacher_id, actor_account_id, actor_role, action, from_state, to_state, record_version)
+       SELECT p.teacher_id, $2, $3, 'submit', CASE WHEN p.action = 'create' THEN 'draft' ELSE p.from_state END, 'submitted',
+              CASE WHEN p.action = 'create' THEN 1 ELSE p.base_version + 1 END
+         FROM bulk_job_person p
+        WHERE p.job_id = $1 AND (p.action = 'create' OR p.from_state <> 'submitted')`,
+      [jobId, actor.accountId, actor.role],
+    );
+  }
 }
