@@ -60,9 +60,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = true;
     try {
       while ((await this.drainOnce()) > 0) {
-        /* keep draining */
+        /* keep draining (each successful publish clears lastError) */
       }
-      this.lastError = null;
     } catch (e) {
       this.lastError = e instanceof Error ? e.message : String(e);
       this.log.warn(`outbox relay paused: ${this.lastError}`);
@@ -92,6 +91,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         return { key: r.key, value: `${JSON.stringify(head).slice(0, -1)},"payload":${r.payload}}` };
       });
       await transport.publish(this.options.topic, messages);
+      // The broker (or national node) took a batch: it is reachable again, whatever the backlog.
+      this.lastError = null;
       await this.outbox.markPublished(rows.map((r) => r.sequence));
       return rows.length;
     });
