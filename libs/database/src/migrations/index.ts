@@ -8,6 +8,7 @@ import { Stats1764900000000 } from './1764900000000-stats.js';
 import { Bulk1765000000000 } from './1765000000000-bulk.js';
 import { StatsIncremental1765100000000 } from './1765100000000-stats-incremental.js';
 import { ResyncUnitCursor1766100000000 } from './1766100000000-resync-unit-cursor.js';
+import { PublishSequence1766400000000 } from './1766400000000-publish-sequence.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   Bulk1765000000000,
   StatsIncremental1765100000000,
   ResyncUnitCursor1766100000000,
+  PublishSequence1766400000000,
 ];
