@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Role } from '@tmis/access';
 import { OutboxRelay } from '@tmis/sync-publish';
@@ -22,7 +24,7 @@ async function gapShown(national: TestNode, ministry: string) {
   return { status: p.gap as number, health: Number(hp.gap), metrics: Number(line?.split(' ')[1]), head: p.maxSequence };
 }
 
-describe('the gap at national is exact: numbers used up by rollbacks are no gap, a lost message is', () => {
+describe('federation over HTTP: the gap at national is exact (rollbacks are no gap, a lost message is); reconciliation walks the tree', () => {
   let national: TestNode;
   let province: TestNode;
   let ministry: string;
@@ -94,6 +96,38 @@ describe('the gap at national is exact: numbers used up by rollbacks are no gap,
     assert.equal(markers.length, 2);
     assert.equal(markers[0].head, markers[0].ps - 1);
     assert.equal(markers[1].head, markers[0].ps - 1);
+  });
+
+  it('tools/reconcile.mjs walks the reconciliation tree: equal, then names the school and record national lacks', async () => {
+    const pa = await province.account(await province.province_(), Role.InfoAdmin);
+    const na = await national.account(await national.unitByCode('000000'), Role.InfoAdmin);
+    const run = () =>
+      promisify(execFile)(process.execPath, ['tools/reconcile.mjs'], {
+        env: {
+          ...process.env,
+          PROVINCE_URL: province.url,
+          PROVINCE_USER: pa.username,
+          PROVINCE_PASSWORD: pa.password,
+          NATIONAL_URL: national.url,
+          NATIONAL_USER: na.username,
+          NATIONAL_PASSWORD: na.password,
+        },
+      }).then(
+        (r) => ({ code: 0, out: r.stdout }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+      );
+    const eq = await run();
+    assert.equal(eq.code, 0, eq.out);
+    assert.match(eq.out, /EQUAL/);
+    const [victim] = await national.db.query(
+      `SELECT teacher_id::text AS id, unit_code AS school FROM national_teacher WHERE province_code = '11' LIMIT 1`,
+    );
+    await national.db.query(`DELETE FROM national_teacher WHERE teacher_id = $1`, [victim.id]);
+    const diff = await run();
+    assert.equal(diff.code, 1, diff.out);
+    assert.match(diff.out, /DIFFERENT \/ 不一致 in 1 school/);
+    assert.ok(diff.out.includes(`${victim.school}:`), diff.out);
+    assert.ok(diff.out.includes(`missing at national: ${victim.id}`), diff.out);
   });
 
   it('a row published twice keeps its sequence; a message lost before national got it shows as exactly that gap', async () => {
