@@ -346,6 +346,11 @@ try {
   rows.push(
     ['records reported', reported, `${RECORDS} requested; full resync of all of them`],
     [
+      'resync',
+      resyncs.map((r) => r.state).join(', '),
+      `${resyncs.length} started, ${resyncs.at(-1)?.n ?? 0} records queued by it (it resumed by itself after the kill)`,
+    ],
+    [
       'status changes',
       stream.ok,
       `answered 200 (${RATE}/s for ${SECONDS} s, ${CONCURRENCY} at a time); ${stream.refused} refused, ${stream.failed} not answered (node down)`,
