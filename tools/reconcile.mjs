@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Says whether the national node holds exactly the reported records of a province, and where not,
-// which schools and records differ.
+// which schools and records differ. Walks the reconciliation tree (256 buckets of schools by
+// md5(unit code), then the schools of the buckets that differ, a page of at most 1,000 at a time), so
+// it works at any province's size (30,000+ schools) under the national node's 100 kB body limit.
 //   PROVINCE_URL=http://prov:3000 PROVINCE_USER=… PROVINCE_PASSWORD=… \
 //   NATIONAL_URL=http://nat:3000 NATIONAL_USER=… NATIONAL_PASSWORD=… node tools/reconcile.mjs
 // Exit 0 when equal, 1 when they differ, 2 on a usage or connection error.
@@ -35,8 +37,36 @@ const login = async (base, username, password) =>
 try {
   const pt = await login(env.PROVINCE_URL, env.PROVINCE_USER, env.PROVINCE_PASSWORD);
   const nt = await login(env.NATIONAL_URL, env.NATIONAL_USER, env.NATIONAL_PASSWORD);
-  const fp = await call(env.PROVINCE_URL, 'GET', '/sync/fingerprint', pt);
-  const result = await call(env.NATIONAL_URL, 'POST', '/sync/reconcile', nt, fp);
+  // The tree (GET /sync/fingerprint/tree, POST /sync/reconcile/tree): the 256 bucket hashes first,
+  // then, page by page, only the schools of the buckets that differ; every body stays small.
+  const root = await call(env.PROVINCE_URL, 'GET', '/sync/fingerprint/tree', pt);
+  const province = root.province;
+  const national = await call(env.NATIONAL_URL, 'GET', `/sync/fingerprint/tree?province=${province}`, nt);
+  const buckets = (await call(env.NATIONAL_URL, 'POST', '/sync/reconcile/tree', nt, { province, nodes: root.nodes }))
+    .differing;
+  const differingSchools = [];
+  for (const b of buckets) {
+    for (let after = null; ;) {
+      const q = `/sync/fingerprint/tree?bucket=${b.code}${after ? `&after=${after}` : ''}`;
+      const page = await call(env.PROVINCE_URL, 'GET', q, pt);
+      const body = { province, bucket: b.code, nodes: page.nodes };
+      if (after) body.after = after;
+      if (page.next) body.through = page.next;
+      const r = await call(env.NATIONAL_URL, 'POST', '/sync/reconcile/tree', nt, body);
+      differingSchools.push(
+        ...r.differing.map((d) => ({ unitCode: d.code, province: d.province, national: d.national })),
+      );
+      if (!page.next) break;
+      after = page.next;
+    }
+  }
+  const result = {
+    province,
+    provinceTotal: root.total,
+    nationalTotal: national.total,
+    equal: !buckets.length,
+    differingSchools,
+  };
   console.log(
     `province ${result.province}: ${result.provinceTotal} reported records; national holds ${result.nationalTotal}`,
   );

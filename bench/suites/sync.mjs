@@ -141,7 +141,7 @@ export async function run(ctx) {
     if (Date.now() < due) await new Promise((r) => setTimeout(r, due - Date.now()));
     const batch = ids.slice(i, i + 20);
     await db.query(
-      `UPDATE teacher SET person_status = '02', version = version + 1, reported_version = version + 1 WHERE id = ANY($1::uuid[])`,
+      `UPDATE teacher SET person_status = '02', record = jsonb_set(record, '{basic,personStatus}', '"02"'), version = version + 1, reported_version = version + 1 WHERE id = ANY($1::uuid[])`,
       [batch.map((b) => b.id)],
     );
     await db.query(
@@ -156,25 +156,28 @@ export async function run(ctx) {
   const sent = i;
   const [{ e: endSeq }] = await db.query(`SELECT max(sequence)::bigint AS e FROM sync_outbox`);
   const until = Date.now() + 120000;
+  // National sees publish sequences (handed out by the relay); map them back to the outbox rows written.
   let received = [];
+  let created = new Map();
   while (Date.now() < until) {
+    created = new Map(
+      (
+        await db.query(
+          `SELECT publish_sequence::text AS sequence, created_at FROM sync_outbox
+            WHERE sequence > $1 AND sequence <= $2 AND publish_sequence IS NOT NULL`,
+          [startSeq, endSeq],
+        )
+      ).map((r) => [r.sequence, new Date(r.created_at).getTime()]),
+    );
     received = (
       await nat.query(
-        `SELECT sequence::text, received_at FROM sync_received WHERE province_code = '44' AND sequence > $1 AND sequence <= $2`,
-        [startSeq, endSeq],
+        `SELECT sequence::text, received_at FROM sync_received WHERE province_code = '44' AND sequence = ANY($1::bigint[])`,
+        [[...created.keys()]],
       )
     ).rows;
     if (received.length >= Number(endSeq) - Number(startSeq)) break;
     await new Promise((r) => setTimeout(r, 500));
   }
-  const created = new Map(
-    (
-      await db.query(`SELECT sequence::text, created_at FROM sync_outbox WHERE sequence > $1 AND sequence <= $2`, [
-        startSeq,
-        endSeq,
-      ])
-    ).map((r) => [r.sequence, new Date(r.created_at).getTime()]),
-  );
   const lags = received
     .map((r) => new Date(r.received_at).getTime() - created.get(r.sequence))
     .filter((x) => Number.isFinite(x));

@@ -93,6 +93,7 @@ describe('the national node: scope, unit ownership, record validation, one bad m
       '/sync/fingerprint?province=11',
       '/sync/fingerprint/2111000101/records?province=11',
       '/sync/duplicates?province=11',
+      '/sync/fingerprint/tree?province=11',
     ]) {
       const r = await get(path, q44);
       assert.equal(r.status, 403, `${path}: ${JSON.stringify(r.body)}`);
@@ -103,6 +104,11 @@ describe('the national node: scope, unit ownership, record validation, one bad m
       body: { province: '11', total: 0, hash: '0', schools: [] },
     });
     assert.equal(rec.status, 403);
+    const recTree = await n.api('POST', '/sync/reconcile/tree', {
+      token: q44,
+      body: { province: '11', nodes: [] },
+    });
+    assert.equal(recTree.status, 403, JSON.stringify(recTree.body));
     const beijing = await n.unitByCode('110000');
     assert.equal((await get(`/stats/breakdown?by=sex&unit=${beijing.id}`, q44)).status, 403);
 

@@ -391,7 +391,12 @@ describe('federation without a broker (the embedded default): the province pushe
       'resync done',
       async () => (await province.api('GET', '/sync/resync', { token: provinceAdmin })).body.state === 'done',
     );
-    const [{ head }] = await province.db.query(`SELECT max(sequence)::int AS head FROM sync_outbox`);
+    await until(
+      'outbox published',
+      async () =>
+        (await province.db.query(`SELECT count(*)::int AS n FROM sync_outbox WHERE published_at IS NULL`))[0].n === 0,
+    );
+    const [{ head }] = await province.db.query(`SELECT last::int AS head FROM sync_publish_counter`);
     await until(
       'resync arrived',
       async () =>

@@ -49,7 +49,45 @@ describe('outbox relay', () => {
       [...seqs].sort((a, b) => a - b),
     );
     assert.equal(sent[0].key, JSON.parse(sent[0].value).key);
-    assert.deepEqual(JSON.parse(sent[1204].value).payload, { phase: 'begin', headSequence: 1205 });
+    // a begin marker's headSequence is rewritten to the publish sequence before it
+    assert.deepEqual(JSON.parse(sent[1204].value).payload, { phase: 'begin', headSequence: 1204 });
     assert.equal((await p.db.query(`SELECT count(*)::int AS n FROM sync_outbox WHERE published_at IS NULL`))[0].n, 0);
+  });
+  it('clears the last broker error on the first successful publish, while the backlog still drains', async () => {
+    await p.db.query(`UPDATE sync_outbox SET published_at = now() WHERE published_at IS NULL`);
+    await p.db.query(
+      `INSERT INTO sync_outbox (type, key, payload) SELECT 'snapshot.marker', 'k', jsonb_build_object('phase', 'begin', 'headSequence', g) FROM generate_series(1, 2500) g`,
+    );
+    let down = true;
+    let calls = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const transport: SyncTransport = {
+      publish: async () => {
+        if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:9092');
+        calls++;
+        if (calls === 2) await gate; // the second batch hangs: the backlog is still there
+      },
+      close: async () => undefined,
+    };
+    const relay = p.node.app.get(OutboxRelay);
+    (relay as unknown as { transport: SyncTransport }).transport = transport;
+    const tick = () => (relay as unknown as { tick(): Promise<void> }).tick();
+    await tick();
+    assert.match((await relay.status()).lastError ?? '', /ECONNREFUSED/);
+    down = false;
+    const draining = tick();
+    try {
+      while (calls < 2) await new Promise((r) => setTimeout(r, 10));
+      const mid = await relay.status();
+      assert.equal(mid.lastError, null, 'the error is cleared by the first batch the broker took');
+      assert.ok(mid.unpublished >= 1500, `backlog still there: ${mid.unpublished}`);
+      const health = await p.api('GET', '/health');
+      assert.equal(health.body.details.sync_outbox.lastError, null);
+    } finally {
+      release();
+      await draining;
+    }
+    assert.equal((await relay.status()).unpublished, 0);
   });
 });

@@ -320,6 +320,9 @@ export class ImportRunner {
         await this.audit.writeFromImport(stagingId, actor, { ip: ctx.ip, correlationId: ctx.correlationId });
         lap('audit');
         check();
+        // Consumed with the commit: a job seen as committed never leaves staged persons behind.
+        await this.repo.clearStaging(stagingId);
+        if (stagingId !== job.id) await this.repo.clearStaging(job.id);
         await this.repo.setJob(
           job.id,
           {

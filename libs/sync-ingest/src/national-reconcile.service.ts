@@ -1,8 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '@tmis/access';
-import { fingerprintOf, type Fingerprint, type SchoolFingerprint } from '@tmis/sync-transport';
+import {
+  compareTreeNodes,
+  fingerprintOf,
+  fingerprintTreePage,
+  type Fingerprint,
+  type FingerprintTreePage,
+  type SchoolFingerprint,
+  type TreeDifference,
+  type TreeNode,
+} from '@tmis/sync-transport';
 import { NationalScope } from './national-scope.js';
 import { NationalTeacherRepository, type CrossProvinceDuplicate } from './national-teacher.repository.js';
+
+export interface TreeReconciliation {
+  province: string;
+  bucket: string | null;
+  differing: TreeDifference[];
+}
 
 export interface Reconciliation {
   province: string;
@@ -50,6 +65,39 @@ export class NationalReconcileService {
       provinceTotal: theirs.total,
       nationalTotal: ours.total,
       differingSchools,
+    };
+  }
+
+  /** One page of national's reconciliation tree for a province (as the province serves its own). */
+  async tree(
+    a: Actor,
+    province: string | undefined,
+    bucket: string | null,
+    after: string | null,
+  ): Promise<FingerprintTreePage> {
+    return fingerprintTreePage(await this.fingerprint(a, province), bucket, after);
+  }
+
+  /**
+   * Compares one page of a province's tree (the buckets, or one bucket's schools in the code range
+   * (after, through]; through null = to the end) with national's nodes in the same range.
+   */
+  async compareTree(
+    a: Actor,
+    page: {
+      province: string;
+      bucket: string | null;
+      after: string | null;
+      through: string | null;
+      nodes: TreeNode[];
+    },
+  ): Promise<TreeReconciliation> {
+    const ours = fingerprintTreePage(await this.fingerprint(a, page.province), page.bucket, page.after, Infinity).nodes;
+    const inRange = ours.filter((n) => page.through === null || n.code <= page.through);
+    return {
+      province: page.province,
+      bucket: page.bucket,
+      differing: compareTreeNodes(page.nodes, inRange),
     };
   }
 

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
-import { ProvinceQueryDto } from '@tmis/sync-transport';
+import { FingerprintTreeQueryDto, ProvinceQueryDto, TREE_PAGE_MAX } from '@tmis/sync-transport';
 import { SyncIngestService } from './ingest.service.js';
 import { NationalReconcileService } from './national-reconcile.service.js';
 import { NationalRollupService } from './national-rollup.service.js';
@@ -28,6 +28,30 @@ export class FingerprintDto {
   @ValidateNested({ each: true })
   @Type(() => SchoolFingerprintDto)
   schools: SchoolFingerprintDto[];
+}
+
+const TREE_CODE = /^([0-9a-f]{2}|[0-9]{10}(-[0-9]{3})?)$/;
+
+export class TreeNodeDto {
+  @IsString() @Matches(TREE_CODE) code: string;
+  @IsInt() @Min(0) @Max(2_000_000_000) count: number;
+  @IsString() @Matches(/^[0-9a-f]{32}$/) hash: string;
+}
+
+/** One page of a province's reconciliation tree (from its GET /sync/fingerprint/tree), under the body limit. */
+export class TreePageDto {
+  @Matches(/^\d{2}$/) province: string;
+  /** Absent: the nodes are the buckets; else the schools of this bucket. */
+  @IsOptional() @Matches(/^[0-9a-f]{2}$/) bucket?: string;
+  /** The page covers codes after this one (absent: from the start)… */
+  @IsOptional() @Matches(TREE_CODE) after?: string;
+  /** …up to and including this one (absent: to the end; the page's own last code when it has a next page). */
+  @IsOptional() @Matches(TREE_CODE) through?: string;
+  @IsArray()
+  @ArrayMaxSize(TREE_PAGE_MAX)
+  @ValidateNested({ each: true })
+  @Type(() => TreeNodeDto)
+  nodes: TreeNodeDto[];
 }
 
 /**
@@ -80,6 +104,15 @@ export class SyncIngestController {
     return this.reconcile.fingerprint(a, q.province);
   }
 
+  @Get('fingerprint/tree')
+  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
+  @ApiOperation({
+    summary: "A page of ?province='s reconciliation tree as national holds it (buckets, or ?bucket='s schools)",
+  })
+  tree(@CurrentActor() a: Actor, @Query() q: FingerprintTreeQueryDto) {
+    return this.reconcile.tree(a, q.province, q.bucket ?? null, q.after ?? null);
+  }
+
   @Get('fingerprint/:unitCode/records')
   @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
   @ApiOperation({ summary: 'The (id, reported version) pairs of one school, to find which records differ' })
@@ -95,6 +128,23 @@ export class SyncIngestController {
   })
   compare(@CurrentActor() a: Actor, @Body() dto: FingerprintDto) {
     return this.reconcile.compare(a, dto);
+  }
+
+  @Post('reconcile/tree')
+  @HttpCode(200)
+  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
+  @ApiOperation({
+    summary:
+      "Compare one page of a province's reconciliation tree (buckets, or one bucket's schools) with national; returns the nodes that differ",
+  })
+  compareTree(@CurrentActor() a: Actor, @Body() dto: TreePageDto) {
+    return this.reconcile.compareTree(a, {
+      province: dto.province,
+      bucket: dto.bucket ?? null,
+      after: dto.after ?? null,
+      through: dto.through ?? null,
+      nodes: dto.nodes,
+    });
   }
 
   @Get('duplicates')

@@ -8,7 +8,9 @@ import { SYNC_PUBLISH_OPTIONS, type SyncPublishOptions } from './sync-publish.op
 
 /**
  * Publishes the provincial outbox in sequence order, keyed by teacher id (one teacher's events stay
- * in one partition, in order), and marks rows sent in the same transaction that locked them. If the
+ * in one partition, in order), and marks rows sent in the same transaction that locked them. Each row
+ * first gets a gap-free publish sequence (the envelope's `sequence`), committed before it is sent, so
+ * the national node's gap counts only messages really missing. If the
  * broker is down the transaction rolls back: the outbox grows and drains on recovery; a restart
  * mid-publish republishes at most the rows of that batch, which the national node ignores as duplicates.
  */
@@ -60,9 +62,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = true;
     try {
       while ((await this.drainOnce()) > 0) {
-        /* keep draining */
+        /* keep draining (each successful publish clears lastError) */
       }
-      this.lastError = null;
     } catch (e) {
       this.lastError = e instanceof Error ? e.message : String(e);
       this.log.warn(`outbox relay paused: ${this.lastError}`);
@@ -71,10 +72,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** Publishes up to 1,000 unpublished rows; returns how many. */
+  /**
+   * Numbers the next rows (a committed transaction of its own), then publishes up to 1,000 numbered
+   * rows in publish order; returns how many were published.
+   */
   async drainOnce(limit = 1000): Promise<number> {
     if (!this.transport) return 0;
     const transport = this.transport;
+    await this.txHost.withTransaction(() => this.outbox.assignPublishSequences(limit));
     return this.txHost.withTransaction(async () => {
       const rows = await this.outbox.lockUnpublished(limit);
       if (!rows.length) return 0;
@@ -84,7 +89,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           schemaVersion: CURRENT_SCHEMA_VERSION,
           eventId: r.eventId,
           provinceCode: this.options.provinceCode,
-          sequence: Number(r.sequence),
+          sequence: Number(r.publishSequence),
           type: r.type as SyncEnvelope['type'],
           key: r.key,
           occurredAt: new Date(r.createdAt).toISOString(),
@@ -92,6 +97,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         return { key: r.key, value: `${JSON.stringify(head).slice(0, -1)},"payload":${r.payload}}` };
       });
       await transport.publish(this.options.topic, messages);
+      // The broker (or national node) took a batch: it is reachable again, whatever the backlog.
+      this.lastError = null;
       await this.outbox.markPublished(rows.map((r) => r.sequence));
       return rows.length;
     });

@@ -3,6 +3,8 @@ import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/databas
 
 export interface OutboxRow {
   sequence: string;
+  /** The gap-free number the national node sees (assigned by the relay before the first publish). */
+  publishSequence: string;
   eventId: string;
   type: string;
   key: string;
@@ -13,6 +15,7 @@ export interface OutboxRow {
 
 export interface OutboxStatusRow {
   unpublished: number;
+  /** The last publish sequence handed out (what the national node's head catches up with). */
   lastSequence: number;
   oldestUnpublishedAt: Date | null;
 }
@@ -29,8 +32,9 @@ export interface ResyncRow {
 }
 
 /**
- * The provincial node's sync tables: `sync_outbox` (every event to publish, in sequence order) and
- * `sync_resync` (a resync's progress). The only writer of both. Every query runs in the open
+ * The provincial node's sync tables: `sync_outbox` (every event to publish, in sequence order),
+ * `sync_publish_counter` (the last publish sequence handed out) and `sync_resync` (a resync's
+ * progress). The only writer of the three. Every query runs in the open
  * transaction, if any.
  */
 @Injectable()
@@ -68,12 +72,43 @@ export class OutboxRepository {
     return Number(head);
   }
 
-  /** Up to `limit` unpublished rows in sequence order, locked (SKIP LOCKED) for the open transaction. */
+  /**
+   * Hands out the next publish sequences (consecutive, no gaps) to up to `limit` committed rows that
+   * have none, in outbox order, under the counter's row lock (one assigner at a time); returns how
+   * many. Run in its own transaction and committed before publishing, so a row published twice
+   * (a crash after the broker took it) keeps its number. A snapshot marker gets, as `headSequence`,
+   * the publish sequence just before its snapshot's `begin` marker.
+   */
+  async assignPublishSequences(limit: number): Promise<number> {
+    const [{ last }] = await this.tx.query(`SELECT last::text AS last FROM sync_publish_counter FOR UPDATE`);
+    const [{ n }] = await this.tx.query(
+      `WITH picked AS (SELECT sequence, row_number() OVER (ORDER BY sequence) AS rn
+                         FROM (SELECT sequence FROM sync_outbox WHERE publish_sequence IS NULL ORDER BY sequence LIMIT $2) s),
+            done AS (UPDATE sync_outbox o SET publish_sequence = $1::bigint + p.rn FROM picked p WHERE o.sequence = p.sequence RETURNING 1)
+       SELECT count(*)::int AS n FROM done`,
+      [last, limit],
+    );
+    if (!n) return 0;
+    await this.tx.query(
+      `UPDATE sync_outbox m SET payload = jsonb_set(m.payload, '{headSequence}', to_jsonb(b.head))
+         FROM (SELECT m2.sequence, (SELECT b.publish_sequence - 1 FROM sync_outbox b
+                                     WHERE b.type = 'snapshot.marker' AND b.payload->>'phase' = 'begin' AND b.publish_sequence <= m2.publish_sequence
+                                     ORDER BY b.publish_sequence DESC LIMIT 1) AS head
+                 FROM sync_outbox m2 WHERE m2.publish_sequence > $1::bigint AND m2.publish_sequence <= $1::bigint + $2 AND m2.type = 'snapshot.marker') b
+        WHERE m.sequence = b.sequence AND b.head IS NOT NULL`,
+      [last, n],
+    );
+    await this.tx.query(`UPDATE sync_publish_counter SET last = last + $1`, [n]);
+    return n;
+  }
+
+  /** Up to `limit` numbered, unpublished rows in publish order, locked (SKIP LOCKED) for the open transaction. */
   async lockUnpublished(limit: number): Promise<OutboxRow[]> {
-    // ORDER BY o.sequence, the bigint column: an unqualified name would sort by the text output column.
+    // ORDER BY o.publish_sequence, the bigint column: an unqualified name would sort by the text output column.
     return this.tx.query(
-      `SELECT o.sequence::text AS sequence, o.event_id AS "eventId", o.type, o.key, o.payload::text AS payload, o.created_at AS "createdAt" FROM sync_outbox o
-        WHERE o.published_at IS NULL ORDER BY o.sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      `SELECT o.sequence::text AS sequence, o.publish_sequence::text AS "publishSequence", o.event_id AS "eventId", o.type, o.key,
+              o.payload::text AS payload, o.created_at AS "createdAt" FROM sync_outbox o
+        WHERE o.published_at IS NULL AND o.publish_sequence IS NOT NULL ORDER BY o.publish_sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );
   }
@@ -84,7 +119,7 @@ export class OutboxRepository {
 
   async status(): Promise<OutboxStatusRow> {
     const [row] = await this.tx.query(
-      `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished, COALESCE(max(sequence), 0)::bigint AS last,
+      `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished, (SELECT last FROM sync_publish_counter) AS last,
               min(created_at) FILTER (WHERE published_at IS NULL) AS oldest FROM sync_outbox`,
     );
     return { unpublished: row.unpublished, lastSequence: Number(row.last), oldestUnpublishedAt: row.oldest };

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { fingerprintOf, type Fingerprint } from '@tmis/sync-transport';
+import { fingerprintOf, fingerprintTreePage, type Fingerprint, type FingerprintTreePage } from '@tmis/sync-transport';
 import { ReportedStateRepository } from './reported-state.repository.js';
 import { SYNC_PUBLISH_OPTIONS, type SyncPublishOptions } from './sync-publish.options.js';
 
@@ -16,6 +16,11 @@ export class PublishedFingerprintService {
 
   async fingerprint(): Promise<Fingerprint> {
     return fingerprintOf(this.options.provinceCode, await this.reported.schoolFingerprints());
+  }
+
+  /** One page of the reconciliation tree: the 256 bucket hashes, or one bucket's schools after `after`. */
+  async tree(bucket: string | null, after: string | null): Promise<FingerprintTreePage> {
+    return fingerprintTreePage(await this.fingerprint(), bucket, after);
   }
 
   records(unitCode: string): Promise<{ teacherId: string; reportedVersion: number }[]> {

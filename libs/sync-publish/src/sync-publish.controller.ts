@@ -1,8 +1,8 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { commonError, CommonErrorCode } from '@tmis/common';
-import { requireFederationReader } from '@tmis/sync-transport';
+import { FingerprintTreeQueryDto, requireFederationReader } from '@tmis/sync-transport';
 import { OutboxRelay } from './outbox.relay.js';
 import { PublishedFingerprintService } from './published-fingerprint.service.js';
 import { ResyncService } from './resync.service.js';
@@ -31,6 +31,17 @@ export class SyncPublishController {
   fingerprint(@CurrentActor() a: Actor) {
     requireFederationReader(a);
     return this.fingerprints.fingerprint();
+  }
+
+  @Get('fingerprint/tree')
+  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
+  @ApiOperation({
+    summary:
+      'The reconciliation tree a page at a time: the 256 bucket hashes, or (?bucket=) the schools of one bucket after ?after=',
+  })
+  tree(@CurrentActor() a: Actor, @Query() q: FingerprintTreeQueryDto) {
+    requireFederationReader(a);
+    return this.fingerprints.tree(q.bucket ?? null, q.after ?? null);
   }
 
   @Get('fingerprint/:unitCode/records')

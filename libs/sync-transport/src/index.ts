@@ -6,5 +6,16 @@ export {
   type SyncTransport,
 } from './kafka.transport.js';
 export type { KafkaConnection } from './transport.options.js';
-export { fingerprintOf, type Fingerprint, type SchoolFingerprint } from './fingerprint.js';
-export { ProvinceQueryDto, requireFederationReader } from './federation-access.js';
+export {
+  bucketOf,
+  compareTreeNodes,
+  fingerprintOf,
+  fingerprintTreePage,
+  TREE_PAGE_MAX,
+  type Fingerprint,
+  type FingerprintTreePage,
+  type SchoolFingerprint,
+  type TreeDifference,
+  type TreeNode,
+} from './fingerprint.js';
+export { FingerprintTreeQueryDto, ProvinceQueryDto, requireFederationReader } from './federation-access.js';

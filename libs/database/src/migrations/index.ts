@@ -11,6 +11,7 @@ import { ResyncUnitCursor1766100000000 } from './1766100000000-resync-unit-curso
 import { SessionHardening1766200000000 } from './1766200000000-session-hardening.js';
 import { TeacherListIndexes1766300000000 } from './1766300000000-teacher-list-indexes.js';
 import { BulkValidatedWith1766300000001 } from './1766300000001-bulk-validated-with.js';
+import { PublishSequence1766400000000 } from './1766400000000-publish-sequence.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   SessionHardening1766200000000,
   TeacherListIndexes1766300000000,
   BulkValidatedWith1766300000001,
+  PublishSequence1766400000000,
 ];
