@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Role } from '@tmis/access';
 import { OutboxRelay } from '@tmis/sync-publish';
 import type { SyncTransport } from '@tmis/sync-transport';
-import { isolatedDatabase, TestNode } from '../support/test-node.js';
+import { isolatedDatabase, METRICS_AUTH, TestNode } from '../support/test-node.js';
 import { reportRecords, until } from '../support/sync-helpers.js';
 
 const TOKEN = 'province-11-gap-token-0123456789abcdef';
@@ -15,13 +15,18 @@ async function gapShown(national: TestNode, ministry: string) {
   const st = await national.api('GET', '/sync/status', { token: ministry });
   assert.equal(st.status, 200, JSON.stringify(st.body));
   const p = st.body.provinces.find((x: { province: string }) => x.province === '11');
-  const health = await national.api('GET', '/health');
+  const health = await national.api('GET', '/health', { headers: METRICS_AUTH });
   const hp = health.body.details.sync_national.provinces.find((x: { province: string }) => x.province === '11');
-  const metrics = await national.api('GET', '/metrics');
+  const metrics = await national.api('GET', '/metrics', { headers: METRICS_AUTH });
   const line = String(metrics.body)
     .split('\n')
     .find((l) => l.startsWith('tmis_sync_national_gap{province="11"}'));
-  return { status: p.gap as number, health: Number(hp.gap), metrics: Number(line?.split(' ')[1]), head: p.maxSequence };
+  return {
+    status: Number(p.gap),
+    health: Number(hp.gap),
+    metrics: Number(line?.split(' ')[1]),
+    head: Number(p.maxSequence),
+  };
 }
 
 describe('federation over HTTP: the gap at national is exact (rollbacks are no gap, a lost message is); reconciliation walks the tree', () => {

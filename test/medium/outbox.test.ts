@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OutboxRelay } from '@tmis/sync-publish';
 import type { SyncTransport } from '@tmis/sync-transport';
-import { isolatedDatabase, TestNode } from '../support/test-node.js';
+import { isolatedDatabase, METRICS_AUTH, TestNode } from '../support/test-node.js';
 
 describe('outbox relay', () => {
   let p: TestNode;
@@ -82,7 +82,7 @@ describe('outbox relay', () => {
       const mid = await relay.status();
       assert.equal(mid.lastError, null, 'the error is cleared by the first batch the broker took');
       assert.ok(mid.unpublished >= 1500, `backlog still there: ${mid.unpublished}`);
-      const health = await p.api('GET', '/health');
+      const health = await p.api('GET', '/health', { headers: METRICS_AUTH });
       assert.equal(health.body.details.sync_outbox.lastError, null);
     } finally {
       release();
