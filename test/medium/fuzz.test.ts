@@ -208,7 +208,9 @@ async function fuzzNode(
     try {
       res = await fetch(t.url + p.path, { method: p.method, headers, body: p.raw });
     } catch (e) {
-      failures.push(`${p.method} ${p.path.slice(0, 120)} → network error ${(e as Error).message}`);
+      failures.push(
+        `${p.method} ${p.path.slice(0, 120)} body=${(p.raw ?? '').slice(0, 80)} → network error ${(e as Error).message} ${String((e as { cause?: unknown }).cause ?? '')}`,
+      );
       return 0;
     }
     const text = await res.text();
