@@ -7,7 +7,7 @@ export { ChangeRequestService } from './review/change-request.service.js';
 export { UnitChangesService } from './units/unit-changes.service.js';
 export { TeacherRepository, type TeacherChange, type TeacherColumns, type TeacherRow } from './teacher.repository.js';
 export { ReviewRepository } from './review/review.repository.js';
-// The one transition to "reported" (bulk calls `reportMany`).
+// The one transition to "reported" (the outbox-emission tests drive it as a service).
 export { RecordReporting } from './sync/record-reporting.js';
 export { assessWrite } from './write-rules.js';
 export { customValues } from './derive.js';
