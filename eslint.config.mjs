@@ -43,6 +43,16 @@ export default [
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // A lib's public surface lists, by name, what other libs, apps, tests, bench and tools import (issue 12).
+    files: ['libs/*/src/index.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Name what the lib offers: export { … } from, not export *.' },
+      ],
+    },
+  },
+  {
     // Services and controllers hold no SQL: queries live in the repository of their table, and the
     // transaction boundary is the TransactionHost (ADR 0009), so nothing here needs TypeORM itself.
     files: ['libs/**/*.service.ts', 'libs/**/*.controller.ts', 'apps/**/*.ts'],

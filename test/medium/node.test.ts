@@ -22,7 +22,7 @@ describe('a node: health, API docs, errors, configuration', () => {
   });
 
   it('GET /metrics shows the password hash queue (depth, waits, refusals)', async () => {
-    const r = await t.api('GET', '/metrics');
+    const r = await t.api('GET', '/metrics', { headers: METRICS_AUTH });
     assert.equal(r.status, 200);
     for (const g of ['queue_depth', 'running', 'concurrency', 'waited_total', 'wait_ms_max', 'rejected_total'])
       assert.match(String(r.body), new RegExp(`^tmis_password_hash_${g} \\d+$`, 'm'), g);

@@ -1,13 +1,5 @@
-export * from './account.entity.js';
-export * from './accounts.errors.js';
-export * from './accounts.options.js';
-export * from './accounts.repository.js';
-export * from './accounts.service.js';
-export * from './auth.service.js';
-export * from './password.js';
-export { PasswordHashErrorCode, PasswordHashQueue, type PasswordHashQueueOptions } from './password-hash.queue.js';
-export * from './client-certificate.js';
-export * from './accounts.module.js';
-export * from './dto/account.dto.js';
-export * from './login-throttle.js';
-export * from './password-policy.js';
+// The public surface of libs/accounts: only what other libs, apps, tests, bench and tools import.
+export { AccountsModule } from './accounts.module.js';
+export { AccountsService } from './accounts.service.js';
+export { AccountsRepository } from './accounts.repository.js';
+export { hashPassword } from './password.js';

@@ -1,11 +1,5 @@
-export * from './bulk.module.js';
-export * from './bulk.options.js';
-export * from './bulk.errors.js';
-export * from './bulk.service.js';
-export * from './bulk.repository.js';
-export * from './export.service.js';
-export * from './layout.js';
-export * from './cells.js';
-export * from './assess.js';
-export * from './file-check.js';
-export * from './workbook.writer.js';
+// The public surface of libs/bulk: only what other libs, apps, tests, bench and tools import.
+export { BulkModule } from './bulk.module.js';
+// For the benchmarks and tests that build import files in the templates' layout.
+export { ALL_SETS, layoutMeta, sheetLayouts } from './layout.js';
+export { writeWorkbook } from './workbook.writer.js';

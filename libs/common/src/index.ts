@@ -1,4 +1,4 @@
-// The public surface of libs/common: what other libs, apps, tests and tools use.
+// The public surface of libs/common: only what other libs, apps, tests, bench and tools import.
 export {
   commonError,
   CommonErrorCode,
@@ -9,7 +9,7 @@ export {
   type ErrorSpec,
   type FieldError,
 } from './errors.js';
-export { correlationIdFrom, currentCorrelationId, requestContext, type RequestContext } from './correlation.js';
+export { correlationIdFrom, currentCorrelationId, requestContext } from './correlation.js';
 export { maskIdNumber, maskPhone } from './masking.js';
 export { JsonLogger } from './logger.js';
 export { ConfigError, loadConfig } from './config.js';

@@ -1,2 +1,14 @@
-export * from './sync-messages.js';
-export * from './sync-outbox.js';
+// The public surface of libs/contracts: only what other libs, apps, tests, bench and tools import.
+export {
+  CURRENT_SCHEMA_VERSION,
+  CustomFieldsChangedPayload,
+  OrgUnitsChangedPayload,
+  parseSyncMessage,
+  provinceOfUnitCode,
+  SnapshotMarkerPayload,
+  SyncedUnit,
+  SyncEnvelope,
+  TeacherRemovedPayload,
+  TeacherUpsertedPayload,
+} from './sync-messages.js';
+export { buildPayload, SyncOutbox } from './sync-outbox.js';

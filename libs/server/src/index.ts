@@ -1,10 +1,14 @@
-export * from './node-config.js';
-export * from './node-info.js';
-export * from './problem.filter.js';
-export * from './validation.js';
-export * from './health.controller.js';
-export * from './bootstrap.js';
-export * from './health.registry.js';
-export * from './request.errors.js';
-export * from './request-guard.js';
+// The public surface of libs/server: only what other libs, apps, tests, bench and tools import.
+export {
+  NATIONAL_ROLE,
+  NationalNodeConfig,
+  NodeConfig,
+  type NodeRole,
+  PROVINCIAL_ROLE,
+  ProvincialNodeConfig,
+} from './node-config.js';
+export { NODE_INFO } from './node-info.js';
+export { prepareRuntime, startNode, type NodeRuntime, type StartedNode } from './bootstrap.js';
+export { HealthController, MetricsController } from './health.controller.js';
+export { HealthRegistry } from './health.registry.js';
 export { DatabaseProbeRepository } from './database-probe.repository.js';

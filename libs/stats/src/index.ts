@@ -1,3 +1,4 @@
+// The public surface of libs/stats: only what other libs, apps, tests, bench and tools import.
 export { StatsModule } from './stats.module.js';
 export { StatsService } from './stats.service.js';
 export { NationalFactSource, ProvincialFactSource, StatsFactSource } from './fact-source.js';

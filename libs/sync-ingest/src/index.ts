@@ -1,4 +1,3 @@
+// The public surface of libs/sync-ingest: only what other libs, apps, tests, bench and tools import.
 export { SyncIngestModule } from './sync-ingest.module.js';
-export type { SyncIngestOptions } from './sync-ingest.options.js';
-export { SyncIngestService, type IngestOutcome } from './ingest.service.js';
-export { MAX_SEQUENCE, SEQUENCE_WINDOW } from './message-checks.js';
+export { SyncIngestService } from './ingest.service.js';

@@ -1,4 +1,3 @@
+// The public surface of libs/sync-publish: only what other libs, apps, tests, bench and tools import.
 export { SyncPublishModule } from './sync-publish.module.js';
-export type { SyncPublishOptions } from './sync-publish.options.js';
 export { OutboxRelay } from './outbox.relay.js';
-export { ResyncService, type ResyncStatus } from './resync.service.js';

@@ -1,3 +1,4 @@
+// The public surface of libs/sync-transport: only what other libs, apps, tests, bench and tools import.
 export {
   HttpTransport,
   KafkaTransport,
