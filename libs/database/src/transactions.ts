@@ -1,4 +1,4 @@
-import { ClsPluginTransactional, Propagation, Transactional, TransactionHost } from '@nestjs-cls/transactional';
+import { ClsPluginTransactional, Propagation, TransactionHost } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
 import { type DynamicModule } from '@nestjs/common';
 import { ClsModule } from 'nestjs-cls';
@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 
 /**
  * The one transaction mechanism of every node (ADR 0009): a service declares its boundary with
- * `@Transactional()` (or `txHost.withTransaction(...)`), and every repository runs its queries on
+ * `txHost.withTransaction(...)`, and every repository runs its queries on
  * `txHost.tx`, which is the open transaction's manager when there is one and the pool otherwise.
  * Nothing passes an `EntityManager` through calls, and nothing inside a transaction can reach for
  * a second pooled connection by accident.
@@ -14,7 +14,7 @@ import { DataSource } from 'typeorm';
 export type DbTx = TransactionHost<TransactionalAdapterTypeOrm>;
 export type { TransactionalAdapterTypeOrm };
 
-export { Propagation, Transactional, TransactionHost };
+export { Propagation, TransactionHost };
 
 /** The CLS context and the transactional plugin on the node's TypeORM data source (global). */
 export function transactionsModule(): DynamicModule {
