@@ -7,7 +7,7 @@ import JSZip from 'jszip';
 import { Role } from '@tmis/access';
 import { CATALOGUE_VERSION, makeIdNumber } from '@tmis/core-indicators';
 import type { OrgUnitEntity } from '@tmis/org';
-import { TestNode, unique } from '../support/test-node.js';
+import { isolatedDatabase, TestNode, unique } from '../support/test-node.js';
 import { idOf, validRecord } from '../support/records.js';
 
 type Rec = Record<string, any>;
@@ -83,8 +83,13 @@ describe('bulk import and export (Art. 16)', () => {
   let teacher: string;
   let provinceAdmin: string;
 
+  let db: { url: string; drop(): Promise<void> };
+
   before(async () => {
-    t = await TestNode.start('provincial', { BULK_MAX_UPLOAD_MB: '2' });
+    // A database of its own: other files define custom fields on the shared provincial database, and a
+    // template downloaded before such a definition no longer matches the layout when the file comes back.
+    db = await isolatedDatabase('bulk');
+    t = await TestNode.start('provincial', { BULK_MAX_UPLOAD_MB: '2', DATABASE_URL: db.url });
     county = await t.newCounty();
     school = await t.newSchool(county);
     school2 = await t.newSchool(county);
@@ -98,7 +103,10 @@ describe('bulk import and export (Art. 16)', () => {
     teacher = await t.tokenFor(await t.account(school, Role.Teacher));
     provinceAdmin = await t.tokenFor(await t.account(await t.province_(), Role.InfoAdmin));
   });
-  after(() => t.close());
+  after(async () => {
+    await t.close();
+    await db.drop();
+  });
 
   async function download(token: string, path: string): Promise<Buffer> {
     const res = await fetch(t.url + path, { headers: { authorization: `Bearer ${token}` } });
