@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
+import copyStreams from 'pg-copy-streams';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 
 export interface OutboxRow {
@@ -54,15 +57,27 @@ export class OutboxRepository {
     ]);
   }
 
-  /** Appends events of one type in the given order (one statement, one JSON parameter); returns how many. */
+  /**
+   * Appends events of one type in the given order, with one `COPY ... FROM STDIN` (text format) on the open
+   * transaction's connection; returns how many. Each payload is serialised once and parsed once (into jsonb)
+   * by the server: no JSON document wrapping the batch, no array literals (measured in bench/README.md, sync).
+   */
   async appendMany(type: string, events: { key: string; payload: object }[]): Promise<number> {
     if (!events.length) return 0;
-    // One JSON document rather than text[] parameters: no array-literal escaping of ~2 kB records on either side.
-    await this.tx.query(
-      `INSERT INTO sync_outbox (type, key, payload)
-       SELECT $1, e.x->>'k', e.x->'p' FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(x, ord) ORDER BY e.ord`,
-      [type, JSON.stringify(events.map((e) => ({ k: e.key, p: e.payload })))],
-    );
+    const prefix = copyText(type) + '\t';
+    let text = '';
+    for (const e of events) text += prefix + copyText(e.key) + '\t' + copyJson(e.payload) + '\n';
+    const own = this.tx.queryRunner ? null : this.tx.connection.createQueryRunner();
+    const runner = own ?? this.tx.queryRunner!;
+    const client = (await runner.connect()) as { query(s: unknown): NodeJS.WritableStream };
+    try {
+      await pipeline(
+        Readable.from([text]),
+        client.query(copyStreams.from(`COPY sync_outbox (type, key, payload) FROM STDIN`)),
+      );
+    } finally {
+      await own?.release();
+    }
     return events.length;
   }
 
@@ -187,4 +202,16 @@ export class OutboxRepository {
       error.slice(0, 2000),
     ]);
   }
+}
+
+/** A value as a field of COPY's text format (backslash, tab, newline and carriage return escaped). */
+function copyText(value: string): string {
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]) : value;
+}
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A payload as JSON in a COPY text field: `JSON.stringify` leaves no raw control character, only backslashes to double. */
+function copyJson(payload: object): string {
+  const json = JSON.stringify(payload);
+  return json.includes('\\') ? json.replace(/\\/g, '\\\\') : json;
 }
