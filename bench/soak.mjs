@@ -179,6 +179,7 @@ function newRecord() {
 }
 
 const nodes = {};
+const timers = []; // samplers, cleared on every way out
 const rss = { national: [], provincial: [] }; // { t, rss }
 const lags = [];
 const pendingLag = new Map(); // teacher id → { v, at }
@@ -429,7 +430,7 @@ try {
       }
   };
   sampleRss();
-  const rssTimer = setInterval(sampleRss, RSS_EVERY * 1000);
+  timers.push(setInterval(sampleRss, RSS_EVERY * 1000));
   let lagBusy = false;
   const pollLag = async () => {
     if (lagBusy || !pendingLag.size) return;
@@ -460,8 +461,8 @@ try {
       lagBusy = false;
     }
   };
-  const lagTimer = setInterval(() => pollLag().catch((e) => log(`lag poll: ${e.message}`)), 200);
-  const tokenTimer = setInterval(() => loginAll().catch((e) => log(`re-login: ${e.message}`)), 600_000);
+  timers.push(setInterval(() => pollLag().catch((e) => log(`lag poll: ${e.message}`)), 200));
+  timers.push(setInterval(() => loginAll().catch((e) => log(`re-login: ${e.message}`)), 600_000));
 
   // ---- the load generator: fixed rates, bounded concurrency, bounded time ----
   log(`soak: ${SECONDS} s, rates/s ${JSON.stringify(RATES)}, at most ${CONCURRENCY} in flight`);
@@ -535,9 +536,7 @@ try {
     }
   }
   const drainSeconds = (Date.now() - loadEnd) / 1000;
-  clearInterval(rssTimer);
-  clearInterval(lagTimer);
-  clearInterval(tokenTimer);
+  timers.forEach(clearInterval);
   sampleRss();
   const health = {};
   for (const [k, url] of [
@@ -658,6 +657,7 @@ try {
   console.error(e);
   exitCode = 2;
 } finally {
+  timers.forEach(clearInterval);
   await stopNode(nodes.provincial);
   await stopNode(nodes.national);
   await prov.end();
