@@ -8,16 +8,15 @@
 //   CHAOS_RECORDS=200000 CHAOS_RATE=50 CHAOS_SECONDS=120 node bench/chaos.mjs
 // Everything listens on 127.0.0.1 only. See bench/README.md for the knobs and the last figures.
 import 'reflect-metadata';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { runMigrations, startEmbeddedPostgres } from '@tmis/database';
 import { hashPassword } from '@tmis/accounts';
-import { api, fmt } from './lib.mjs';
+import { api, fmt, portOpen, sleep, spawnNode, startBroker as startKafka } from './lib.mjs';
 import { generateTeachers } from './suites/teachers.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -33,7 +32,6 @@ const PROV_PORT = Number(env.CHAOS_PROVINCE_PORT ?? 3451);
 const DRAIN_MAX = Number(env.CHAOS_DRAIN_MAX_SECONDS ?? 900);
 const PASSWORD = 'Chaos#Pass2026';
 const log = (m) => console.error(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- PostgreSQL: DATABASE_URL's server, else an embedded one on 54450 ----
 let embedded;
@@ -71,22 +69,8 @@ async function q(pool, sql, params) {
 
 // ---- the broker (deploy/kafka), killable by its pid ----
 const kafkaHome = join(root, '.kafka');
-const startBroker = () => {
-  const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], {
-    env: { ...env, KAFKA_PORT, KAFKA_HOME_DIR: kafkaHome },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const brokers = /([0-9.]+:\d+)\s*$/.exec(r.stdout ?? '')?.[1];
-  if (!brokers) throw new Error('the Kafka broker did not start (deploy/kafka/start-kafka.sh)');
-  return brokers;
-};
+const startBroker = () => startKafka(KAFKA_PORT, kafkaHome).brokers;
 const brokerPid = () => Number(readFileSync(join(kafkaHome, `broker-${KAFKA_PORT}.pid`), 'utf8'));
-const portOpen = (port) =>
-  new Promise((r) => {
-    const s = connect({ host: '127.0.0.1', port: Number(port) }, () => (s.destroy(), r(true)));
-    s.on('error', () => r(false));
-  });
 // A broker this script left on the port (from its pid file) is reused, not started twice.
 const brokers = env.KAFKA_BROKERS ?? ((await portOpen(KAFKA_PORT)) ? `127.0.0.1:${KAFKA_PORT}` : startBroker());
 const ownBroker = !env.KAFKA_BROKERS;
@@ -94,47 +78,29 @@ const topic = `tmis.sync.chaos.${tag}`;
 
 // ---- the two nodes, each its own process ----
 const jwt = randomBytes(32).toString('hex');
+const metricsToken = randomBytes(24).toString('hex'); // unlocks /health details (METRICS_TOKEN)
 const nodes = {
   national: {
     port: NAT_PORT,
-    main: join(root, 'apps', 'national', 'dist', 'main.js'),
     env: { DATABASE_URL: urlOf(natDb) },
   },
   provincial: {
     port: PROV_PORT,
-    main: join(root, 'apps', 'provincial', 'dist', 'main.js'),
     env: { DATABASE_URL: urlOf(provDb), PROVINCE_CODE: '44', SYNC_RELAY_INTERVAL_MS: '100' },
   },
 };
 async function startNode(kind) {
   const n = nodes[kind];
-  n.child = spawn(process.execPath, [n.main], {
-    env: {
-      ...env,
-      ...n.env,
-      JWT_SECRET: jwt,
-      PORT: String(n.port),
-      HOST: '127.0.0.1',
-      DB_MIGRATE_ON_START: 'false',
-      LOG_LEVEL: 'error',
-      KAFKA_BROKERS: brokers,
-      SYNC_TOPIC: topic,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const up = await spawnNode(kind, n.port, {
+    ...n.env,
+    JWT_SECRET: jwt,
+    METRICS_TOKEN: metricsToken,
+    LOG_LEVEL: 'error',
+    KAFKA_BROKERS: brokers,
+    SYNC_TOPIC: topic,
   });
-  const url = `http://127.0.0.1:${n.port}`;
-  for (let i = 0; i < 600; i++) {
-    if (n.child.exitCode !== null) throw new Error(`${kind} node exited with ${n.child.exitCode}`);
-    if (
-      await fetch(`${url}/health`).then(
-        (r) => r.status < 500,
-        () => false,
-      )
-    )
-      return url;
-    await sleep(100);
-  }
-  throw new Error(`${kind} node did not answer /health`);
+  n.child = up.child;
+  return up.url;
 }
 async function kill9(pid) {
   try {
@@ -304,7 +270,7 @@ try {
   const drainSeconds = (Date.now() - streamEnd) / 1000;
   status = await api(natUrl, 'GET', '/sync/status', nt);
   const p = status.provinces.find((x) => x.province === '44') ?? {};
-  const health = await api(provUrl, 'GET', '/health', null);
+  const health = await api(provUrl, 'GET', '/health', metricsToken);
 
   // ---- compare: what the province reported vs what national holds ----
   const theirs = new Map(

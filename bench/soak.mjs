@@ -68,6 +68,13 @@ await admin.connect();
 for (const d of [provDb, natDb]) await admin.query(`CREATE DATABASE "${d}"`);
 const prov = new pg.Pool({ connectionString: urlOf(provDb), max: 3 });
 const nat = new pg.Pool({ connectionString: urlOf(natDb), max: 3 });
+// An idle client's error (e.g. the server closing it) is logged, not fatal: the next query reconnects.
+for (const [name, pool] of [
+  ['province', prov],
+  ['national', nat],
+])
+  pool.on('error', (e) => log(`${name} database pool: ${e.message}`));
+admin.on('error', (e) => log(`admin connection: ${e.message}`));
 const q = async (pool, sql, params) => (await pool.query(sql, params)).rows;
 
 const ownBroker = !env.KAFKA_BROKERS && !(await portOpen(KAFKA_PORT));
@@ -82,7 +89,15 @@ const counts = {}; // kind → status → n
 const times = {}; // kind → ms[]
 let notAnswered = 0;
 const firstFailures = [];
+const perMinute = []; // minute → { n, ms[], lags[] }
+let soakStart = 0; // set when the load starts; setup requests are not in the per-minute table
+const minuteOf = () => (perMinute[Math.floor((Date.now() - soakStart) / 60000)] ??= { n: 0, ms: [], lags: [] });
 function count(kind, status, ms, detail) {
+  if (soakStart && kind !== 'login') {
+    const m = minuteOf();
+    m.n++;
+    m.ms.push(ms);
+  }
   counts[kind] ??= {};
   counts[kind][status] = (counts[kind][status] ?? 0) + 1;
   (times[kind] ??= []).push(ms);
@@ -164,6 +179,7 @@ function newRecord() {
 }
 
 const nodes = {};
+const timers = []; // samplers, cleared on every way out
 const rss = { national: [], provincial: [] }; // { t, rss }
 const lags = [];
 const pendingLag = new Map(); // teacher id → { v, at }
@@ -404,6 +420,7 @@ try {
 
   // ---- samplers: RSS of both nodes; arrival of approved records at national ----
   const t0 = Date.now();
+  soakStart = t0;
   const sampleRss = () => {
     for (const k of ['national', 'provincial'])
       try {
@@ -413,7 +430,7 @@ try {
       }
   };
   sampleRss();
-  const rssTimer = setInterval(sampleRss, RSS_EVERY * 1000);
+  timers.push(setInterval(sampleRss, RSS_EVERY * 1000));
   let lagBusy = false;
   const pollLag = async () => {
     if (lagBusy || !pendingLag.size) return;
@@ -430,6 +447,7 @@ try {
         const p = pendingLag.get(g.id);
         if (p && Number(g.v) >= Number(p.v)) {
           lags.push(now - p.at);
+          minuteOf().lags.push(now - p.at);
           pendingLag.delete(g.id);
         }
       }
@@ -443,8 +461,8 @@ try {
       lagBusy = false;
     }
   };
-  const lagTimer = setInterval(() => pollLag().catch((e) => log(`lag poll: ${e.message}`)), 200);
-  const tokenTimer = setInterval(() => loginAll().catch((e) => log(`re-login: ${e.message}`)), 600_000);
+  timers.push(setInterval(() => pollLag().catch((e) => log(`lag poll: ${e.message}`)), 200));
+  timers.push(setInterval(() => loginAll().catch((e) => log(`re-login: ${e.message}`)), 600_000));
 
   // ---- the load generator: fixed rates, bounded concurrency, bounded time ----
   log(`soak: ${SECONDS} s, rates/s ${JSON.stringify(RATES)}, at most ${CONCURRENCY} in flight`);
@@ -518,9 +536,7 @@ try {
     }
   }
   const drainSeconds = (Date.now() - loadEnd) / 1000;
-  clearInterval(rssTimer);
-  clearInterval(lagTimer);
-  clearInterval(tokenTimer);
+  timers.forEach(clearInterval);
   sampleRss();
   const health = {};
   for (const [k, url] of [
@@ -600,6 +616,22 @@ try {
   for (const [k, c, l] of kindsOut) out.push(`| ${k} | ${c} | ${l} |`);
   out.push(`| import jobs | ${JSON.stringify(counts.importJobs ?? {})} | ${IMPORT_ROWS} rows each |`);
   out.push('');
+  out.push('');
+  out.push(
+    '| minute | responses | latency p50 / p95 ms | lag p50 / p95 ms | RSS national / provincial MiB | load (1 min) |',
+  );
+  out.push('|---|---|---|---|---|---|');
+  for (const [i, m] of perMinute.entries()) {
+    if (!m) continue;
+    const a = [...m.ms].sort((x, y) => x - y);
+    const l = [...m.lags].sort((x, y) => x - y);
+    const at = (k) => rss[k].filter((x) => x.t >= i * 60 && x.t < (i + 1) * 60);
+    const last = (k) => at(k).at(-1);
+    out.push(
+      `| ${i + 1} | ${m.n} | ${a.length ? `${fmt(percentile(a, 50), 0)} / ${fmt(percentile(a, 95), 0)}` : '—'} | ${fmt(percentile(l, 50), 0)} / ${fmt(percentile(l, 95), 0)} | ${fmt(last('national')?.rss / MiB, 0)} / ${fmt(last('provincial')?.rss / MiB, 0)} | ${fmt(last('national')?.load)} |`,
+    );
+  }
+  out.push('');
   out.push(`5xx: ${fivexx}; not answered in ${TIMEOUT_MS / 1000} s: ${notAnswered}`);
   for (const k of ['national', 'provincial']) {
     const m = mem[k];
@@ -625,6 +657,7 @@ try {
   console.error(e);
   exitCode = 2;
 } finally {
+  timers.forEach(clearInterval);
   await stopNode(nodes.provincial);
   await stopNode(nodes.national);
   await prov.end();
