@@ -17,7 +17,8 @@ export class NationalAppModule {
     return {
       module: NationalAppModule,
       imports: [
-        CoreNodeModule.register(runtime),
+        // Its top unit is the ministry (level 1): its system administrator reads /health details and /metrics.
+        CoreNodeModule.register(runtime, { topUnitLevel: 1 }),
         SyncIngestModule.register({
           topic: c.SYNC_TOPIC,
           kafka: kafkaConnection(c),

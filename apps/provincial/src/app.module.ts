@@ -16,7 +16,8 @@ export class ProvincialAppModule {
     return {
       module: ProvincialAppModule,
       imports: [
-        CoreNodeModule.register(runtime, { provinceCode: c.PROVINCE_CODE }),
+        // Its top unit is the province (level 2): its system administrator reads /health details and /metrics.
+        CoreNodeModule.register(runtime, { provinceCode: c.PROVINCE_CODE, topUnitLevel: 2 }),
         SyncPublishModule.register({
           provinceCode: c.PROVINCE_CODE,
           topic: c.SYNC_TOPIC,

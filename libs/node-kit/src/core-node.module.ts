@@ -23,7 +23,10 @@ import {
  */
 @Module({})
 export class CoreNodeModule {
-  static register(runtime: NodeRuntime, node: { provinceCode?: string; version?: string } = {}): DynamicModule {
+  static register(
+    runtime: NodeRuntime,
+    node: { provinceCode?: string; version?: string; topUnitLevel: number },
+  ): DynamicModule {
     const c = runtime.config;
     const teachers = TeachersModule.register({ provinceCode: node.provinceCode });
     return {
@@ -83,6 +86,7 @@ export class CoreNodeModule {
             version: node.version ?? '0.1.0',
             embeddedDatabase: runtime.embedded,
             metricsToken: c.METRICS_TOKEN,
+            topUnitLevel: node.topUnitLevel,
           },
         },
         HealthRegistry,

@@ -43,8 +43,8 @@ abstract class OperatorAccess {
     } catch (e) {
       return e as Error;
     }
-    const topLevel = this.node.kind === 'national' ? 1 : 2;
-    if (actor.role === Role.SysAdmin && actor.unitLevel <= topLevel && !actor.mustChangePassword) return null;
+    if (actor.role === Role.SysAdmin && actor.unitLevel <= this.node.topUnitLevel && !actor.mustChangePassword)
+      return null;
     return commonError(
       CommonErrorCode.Forbidden,
       'Operational details are for the metrics token or the top unit’s system administrator',

@@ -8,4 +8,6 @@ export interface NodeInfo {
   embeddedDatabase: boolean;
   /** METRICS_TOKEN: a bearer token that unlocks /metrics and the /health details. */
   metricsToken?: string;
+  /** The level of the node's top unit (1 the ministry, 2 a province): whose system administrator operates it. */
+  topUnitLevel: number;
 }
