@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
 import type { NationalNodeConfig, NodeRuntime } from '@tmis/server';
 import { NationalFactSource, StatsModule } from '@tmis/stats';
+import { TransfersModule } from '@tmis/transfers';
 import { SyncIngestModule } from '@tmis/sync-ingest';
 
 /**
@@ -34,6 +35,8 @@ export class NationalAppModule {
           refreshSeconds: c.STATS_REFRESH_SECONDS,
           cacheEntries: c.STATS_CACHE_ENTRIES,
         }),
+        // Transfers and exchange rotations within the node (Art. 23–24) and mobility statistics.
+        TransfersModule.register({ dueIntervalMs: c.TRANSFERS_DUE_SECONDS * 1000 }),
       ],
     };
   }

@@ -164,6 +164,12 @@ export class NodeConfig {
   @Max(604800)
   STATS_REFRESH_SECONDS: number = 3600;
 
+  /** Seconds between runs of the job that applies transfers and rotations whose date has come (libs/transfers); 0 = only on read. */
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  TRANSFERS_DUE_SECONDS: number = 300;
+
   /** Statistics answers kept per process for the refresh they come from (the same table asked again is not scanned again); 0 = none. */
   @IsInt()
   @Min(0)

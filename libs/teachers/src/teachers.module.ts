@@ -74,6 +74,7 @@ export class TeachersModule {
         ReviewRepository,
         ReviewService,
         RecordReporting,
+        ChangeRequestRepository,
       ],
     };
   }

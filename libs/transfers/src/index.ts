@@ -1,0 +1,5 @@
+// The public surface of libs/transfers: only what other libs, apps, tests, bench and tools import.
+export { TransfersModule } from './transfers.module.js';
+export { TransferService } from './transfer.service.js';
+export { TransferRepository } from './transfer.repository.js';
+export { WORKFLOWS, type TransferKind, type TransferState } from './transfer.workflow.js';
