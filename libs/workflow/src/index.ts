@@ -5,6 +5,7 @@ export {
   availableActions,
   defineWorkflow,
   transition,
+  type TransitionResult,
   type WorkflowAction,
   type WorkflowDefinition,
 } from './workflow.js';
