@@ -46,7 +46,7 @@ export class ProvincialAppModule {
           cacheEntries: c.STATS_CACHE_ENTRIES,
         }),
         // Transfers and exchange rotations within the node (Art. 23–24) and mobility statistics.
-        TransfersModule.register({ dueIntervalMs: c.TRANSFERS_DUE_SECONDS * 1000 }),
+        TransfersModule.register({ dueIntervalMs: c.TRANSFERS_DUE_SECONDS * 1000, provinceCode: c.PROVINCE_CODE }),
       ],
     };
   }

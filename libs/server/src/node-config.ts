@@ -241,6 +241,18 @@ export class NationalNodeConfig extends NodeConfig {
   })
   SYNC_NODE_TOKENS?: string;
 
+  /** Seconds a cross-province transfer may wait for the sending province before it expires on both sides (default 30 days). */
+  @IsInt()
+  @Min(1)
+  @Max(31536000)
+  CROSS_TRANSFER_TIMEOUT_SECONDS: number = 2592000;
+
+  /** How often the national node checks for expired cross-province transfers (ms). */
+  @IsInt()
+  @Min(100)
+  @Max(86400000)
+  CROSS_TRANSFER_CHECK_MS: number = 60000;
+
   /** The provinces whose upward topics the national node consumes (and creates when missing); default all 32. */
   @Matches(/^\d{2}(,\d{2})*$/, { message: 'FEDERATION_PROVINCES must be province codes, e.g. 11,44' })
   FEDERATION_PROVINCES: string =

@@ -48,6 +48,17 @@ function withEntryIds(record: Rec): Rec {
   return out;
 }
 
+/** The record without the province's custom indicators (`x_…` keys of the single sub-sets). */
+function withoutCustom(record: Rec): Rec {
+  const out: Rec = { ...record };
+  for (const ss of ['basic', 'contacts']) {
+    const o = record[ss];
+    if (o && typeof o === 'object')
+      out[ss] = Object.fromEntries(Object.entries(o as Rec).filter(([k]) => !k.startsWith('x_')));
+  }
+  return out;
+}
+
 @Injectable()
 export class TeacherService {
   constructor(
@@ -353,6 +364,50 @@ export class TeacherService {
    */
   async applyChangeRequest(actor: Actor, id: string, version: number, change: (record: Rec) => Rec): Promise<void> {
     await this.write('change-request', actor, id, version, 'change-request', change);
+  }
+
+  /**
+   * Art. 23 across provinces: the receiving province registers the teacher from the record the sending
+   * province reported — core and national fields only (its custom indicators are empty until filled;
+   * the sending province's values are kept in the history row), reported at once (the national node
+   * learns the new province). A person with an inactive record here gets it back (re-registration).
+   * Runs in the caller's transaction; returns the record id.
+   */
+  async registerTransferredIn(
+    actor: Actor,
+    unitId: string,
+    incoming: Rec,
+    carried: { fromProvince: string; custom: Rec; transferId: string },
+  ): Promise<string> {
+    const unit = await this.org.findById(unitId);
+    if (!unit) throw commonError(CommonErrorCode.NotFound, 'unitId does not exist');
+    const school = await this.schoolOf(unit);
+    const record = withEntryIds(withoutCustom(incoming));
+    const a = requireAcceptable('department', null, record, school, unit, []);
+    const existing = await this.repo.findByPerson(a.columns.idType, a.columns.idNumber);
+    if (existing?.active) throw await this.duplicate(actor, existing);
+    return this.txHost.withTransaction(async () => {
+      let id: string;
+      if (existing) {
+        id = existing.id;
+        const ok = await this.repo.update(id, existing.version, a.columns, record, {}, a.catalogueVersion, 'draft');
+        if (!ok) throw commonError(CommonErrorCode.StaleVersion);
+      } else id = await this.repo.insert(a.columns, record, {}, a.catalogueVersion);
+      await this.repo.addChange(id, { accountId: actor.accountId, role: actor.role }, 'transfer-in-province', [
+        { path: 'unitId', before: existing?.unitId ?? null, after: unit.id },
+        { path: 'custom', before: { province: carried.fromProvince, values: carried.custom }, after: {} },
+        ...a.changes,
+      ]);
+      await this.audit.record(actor, {
+        action: 'teacher.transfer-in-province',
+        targetType: 'teacher',
+        targetId: id,
+        unitPath: unit.path,
+        details: { transferId: carried.transferId, fromProvince: carried.fromProvince },
+      });
+      await this.reporting.report(id);
+      return id;
+    });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { labelOf } from '@tmis/core-indicators';
 import { OrgService } from '@tmis/org';
@@ -32,6 +33,12 @@ export interface MobilityResponse {
 
 const UNKNOWN = { zh: '未填报', en: 'Not recorded' };
 
+/** The national node's cross-province flows (completed cross-province transfers), provided by its transfer hub. */
+export interface CrossProvinceFlows {
+  flows(from: string, to: string): Promise<{ fromProvince: string; toProvince: string; transfers: number }[]>;
+}
+export const CROSS_PROVINCE_FLOWS = Symbol('CROSS_PROVINCE_FLOWS');
+
 /**
  * Mobility statistics (SPEC §6, Art. 20): transfers in and out and rotations of the caller's subtree,
  * by region, school type, urban/rural, title and subject, and the flows between regions.
@@ -42,7 +49,21 @@ export class MobilityService {
     private readonly repo: MobilityRepository,
     private readonly org: OrgService,
     private readonly transfers: TransferService,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  /** The national node's hub, when this node has one (looked up once, at the first request). */
+  private get crossFlows(): CrossProvinceFlows | undefined {
+    if (this.cross === undefined) {
+      try {
+        this.cross = this.moduleRef.get<CrossProvinceFlows>(CROSS_PROVINCE_FLOWS, { strict: false });
+      } catch {
+        this.cross = null;
+      }
+    }
+    return this.cross ?? undefined;
+  }
+  private cross?: CrossProvinceFlows | null;
 
   async mobility(actor: Actor, period: { from?: string; to?: string }): Promise<MobilityResponse> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin, Role.Query]);
@@ -92,6 +113,7 @@ export class MobilityService {
         transfers: f.transfers,
         rotations: f.rotations,
       })),
+      ...(this.crossFlows ? { crossProvince: await this.crossFlows.flows(q.from, q.to) } : {}),
       notes: [
         {
           zh: '调动按生效日期计入（档案已转移）；交流轮岗按开始日期计入，人员仍在派出学校统计一次。辖区内部调动同时计入调入与调出。',

@@ -17,6 +17,8 @@ export enum TransferErrorCode {
   PeriodRequired = 'TRANSFER_PERIOD_REQUIRED',
   RotationNotApplicable = 'TRANSFER_ROTATION_NOT_APPLICABLE',
   SettingsProvinceOnly = 'TRANSFER_SETTINGS_PROVINCE_ONLY',
+  CrossFromProvinceOnly = 'TRANSFER_CROSS_PROVINCE_NODE_ONLY',
+  CrossAlreadyHere = 'TRANSFER_CROSS_ALREADY_HERE',
 }
 
 const table: Record<TransferErrorCode, ErrorSpec> = {
@@ -91,6 +93,16 @@ const table: Record<TransferErrorCode, ErrorSpec> = {
     status: 403,
     en: 'The to-do deadline is set by the province-level information administrator',
     zh: '待办期限由省级信息管理员设置',
+  },
+  [TransferErrorCode.CrossFromProvinceOnly]: {
+    status: 403,
+    en: 'A cross-province transfer is applied for on the receiving province’s node',
+    zh: '跨省调动须在调入省的省级节点申请',
+  },
+  [TransferErrorCode.CrossAlreadyHere]: {
+    status: 409,
+    en: 'The teacher already has an active record in this province: use an in-province transfer',
+    zh: '该教师在本省已有在岗档案，请办理省内调动',
   },
 };
 

@@ -36,6 +36,9 @@ export interface TransferRow {
   closedAt: Date | null;
   version: number;
   overdue: boolean;
+  otherProvince: string | null;
+  personIdType: string | null;
+  personIdNumber: string | null;
 }
 
 export interface TransferEventRow {
@@ -64,7 +67,8 @@ const COLS = `t.id, t.kind, t.teacher_id AS "teacherId", t.teacher_name AS "teac
   to_char(t.effective_date, 'YYYY-MM-DD') AS "effectiveDate", to_char(t.end_date, 'YYYY-MM-DD') AS "endDate",
   t.rotation_kind AS "rotationKind", t.reason, t.state, t.state_since AS "stateSince", t.applied_by AS "appliedBy",
   t.applied_at AS "appliedAt", t.approved_by AS "approvedBy", t.entry_filled AS "entryFilled", t.moved_at AS "movedAt",
-  t.closed_at AS "closedAt", t.version,
+  t.closed_at AS "closedAt", t.version, t.other_province AS "otherProvince", t.person_id_type AS "personIdType",
+  t.person_id_number AS "personIdNumber",
   (t.state LIKE 'awaiting%' AND t.state_since < now() - make_interval(days => s.deadline_days)) AS overdue`;
 const FROM = `transfer t CROSS JOIN transfer_setting s`;
 
@@ -78,11 +82,15 @@ export class TransferRepository {
   }
 
   async insert(r: {
+    /** A cross-province case takes the saga's id on both provinces. */
+    id?: string;
     kind: TransferKind;
-    teacherId: string;
+    teacherId: string | null;
     teacherName: string;
-    fromUnit: { id: string; path: string };
-    toUnit: { id: string; path: string };
+    fromUnit: { id: string | null; path: string };
+    toUnit: { id: string | null; path: string };
+    otherProvince?: string;
+    person?: { idType: string; idNumber: string };
     newPost: string | null;
     effectiveDate: string;
     endDate: string | null;
@@ -93,8 +101,8 @@ export class TransferRepository {
   }): Promise<string> {
     const rows = await this.db.query(
       `INSERT INTO transfer (kind, teacher_id, teacher_name, from_unit_id, from_unit_path, to_unit_id, to_unit_path, new_post,
-         effective_date, end_date, rotation_kind, reason, state, applied_by)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id`,
+         effective_date, end_date, rotation_kind, reason, state, applied_by, id, other_province, person_id_type, person_id_number)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14, COALESCE($15::uuid, gen_random_uuid()),$16,$17,$18) RETURNING id`,
       [
         r.kind,
         r.teacherId,
@@ -110,6 +118,10 @@ export class TransferRepository {
         r.reason,
         r.state,
         r.appliedBy,
+        r.id ?? null,
+        r.otherProvince ?? null,
+        r.person?.idType ?? null,
+        r.person?.idNumber ?? null,
       ],
     );
     return rows[0].id;
@@ -128,14 +140,22 @@ export class TransferRepository {
     from: TransferState,
     version: number,
     to: TransferState,
-    extra: { approvedBy?: StoredActor; movedAt?: boolean; closedAt?: boolean; entryFilled?: boolean } = {},
+    extra: {
+      approvedBy?: StoredActor;
+      movedAt?: boolean;
+      closedAt?: boolean;
+      entryFilled?: boolean;
+      teacherId?: string;
+      teacherName?: string;
+    } = {},
   ): Promise<boolean> {
     const res = await this.db.query(
       `UPDATE transfer SET state = $4, state_since = now(), version = version + 1,
               approved_by = COALESCE($5::jsonb, approved_by),
               moved_at = CASE WHEN $6 THEN now() ELSE moved_at END,
               closed_at = CASE WHEN $7 THEN now() ELSE closed_at END,
-              entry_filled = entry_filled OR $8
+              entry_filled = entry_filled OR $8,
+              teacher_id = COALESCE($9::uuid, teacher_id), teacher_name = COALESCE($10, teacher_name)
         WHERE id = $1 AND state = $2 AND version = $3 RETURNING id`,
       [
         id,
@@ -146,6 +166,8 @@ export class TransferRepository {
         !!extra.movedAt,
         !!extra.closedAt,
         !!extra.entryFilled,
+        extra.teacherId ?? null,
+        extra.teacherName ?? null,
       ],
     );
     return returned(res).length > 0;
@@ -221,6 +243,15 @@ export class TransferRepository {
       `SELECT ${COLS} FROM ${FROM} WHERE ${where.join(' AND ')} ORDER BY t.applied_at DESC, t.id DESC LIMIT $${params.length}`,
       params,
     );
+  }
+
+  /** Whether a teacher has a case not settled yet. */
+  async hasOpen(teacherId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `SELECT 1 FROM transfer WHERE teacher_id = $1 AND state NOT IN ('completed','refused','withdrawn','expired') LIMIT 1`,
+      [teacherId],
+    );
+    return rows.length > 0;
   }
 
   /** Cases whose date has come: approved ones to take effect, serving rotations to close. */

@@ -12,7 +12,9 @@ import {
   TeacherService,
   type TeacherRow,
 } from '@tmis/teachers';
+import { FederationMessenger } from '@tmis/federation';
 import { transition } from '@tmis/workflow';
+import { CROSS, type CrossConfirm, type CrossRefusal, type CrossRequest } from './cross/cross-messages.js';
 import type { ApplyTransferDto, ListTransfersQueryDto } from './dto/transfer.dto.js';
 import { transferError, TransferErrorCode } from './transfer.errors.js';
 import { TransferRepository, type StoredActor, type TransferRow } from './transfer.repository.js';
@@ -52,6 +54,7 @@ export class TransferService implements OnModuleInit, OnModuleDestroy {
     private readonly reporting: RecordReporting,
     private readonly org: OrgService,
     private readonly audit: AuditService,
+    private readonly messenger: FederationMessenger,
     @Inject(TRANSFERS_OPTIONS) private readonly options: TransfersOptions,
   ) {}
 
@@ -71,7 +74,10 @@ export class TransferService implements OnModuleInit, OnModuleDestroy {
 
   async apply(actor: Actor, dto: ApplyTransferDto): Promise<TransferResponse> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
+    if (dto.fromProvince && dto.fromProvince !== this.options.provinceCode) return this.applyCross(actor, dto);
     const kind = dto.kind ?? 'transfer';
+    if (kind !== 'transfer' && kind !== 'rotation' && kind !== 'rotation-transfer')
+      throw transferError(TransferErrorCode.NotApplicant);
     const teacher = await this.findTeacher(dto);
     if (!teacher.active) throw transferError(TransferErrorCode.TeacherInactive);
     const fromUnit = (await this.org.findById(teacher.unitId))!;
@@ -144,6 +150,72 @@ export class TransferService implements OnModuleInit, OnModuleDestroy {
         if (e.code === '23505') throw transferError(TransferErrorCode.AlreadyOpen);
         throw e;
       });
+    return this.get(actor, id);
+  }
+
+  /**
+   * Art. 23 across provinces: the receiving school applies for a teacher of another province (by ID
+   * number); its department's approval sends the request to the national node, which routes it.
+   */
+  private async applyCross(actor: Actor, dto: ApplyTransferDto): Promise<TransferResponse> {
+    const own = this.options.provinceCode;
+    if (!own) throw transferError(TransferErrorCode.CrossFromProvinceOnly);
+    if (!dto.idNumber || !dto.teacherName)
+      throw commonError(CommonErrorCode.ValidationFailed, 'idNumber and teacherName are required', undefined, [
+        {
+          path: dto.idNumber ? 'teacherName' : 'idNumber',
+          code: 'required',
+          message: 'a cross-province transfer names the teacher by ID number and name',
+          messageZh: '跨省调动须填写教师证件号码和姓名',
+        },
+      ]);
+    const to = await this.org.findById(dto.toUnitId);
+    if (!to || to.kind !== UnitKind.School || to.status !== UnitStatus.Active)
+      throw transferError(TransferErrorCode.NotASchool);
+    const fromPath = `/000000/${dto.fromProvince}0000/`;
+    if (!mayApply('cross-in', { actor, sendingPath: fromPath, receivingPath: to.path })) {
+      if (actor.unitLevel >= 5)
+        throw commonError(CommonErrorCode.OutOfScope, 'A transfer is applied for by the receiving school');
+      throw transferError(TransferErrorCode.NotApplicant);
+    }
+    const person = { idType: dto.idType ?? '1', idNumber: dto.idNumber.toUpperCase() };
+    const here = await this.teachers.findByPerson(person.idType, person.idNumber);
+    if (here?.active) throw transferError(TransferErrorCode.CrossAlreadyHere);
+    const id = await this.txHost.withTransaction(async () => {
+      const state = WORKFLOWS['cross-in'].initial;
+      const id = await this.repo.insert({
+        kind: 'cross-in',
+        teacherId: null,
+        teacherName: dto.teacherName!,
+        fromUnit: { id: null, path: fromPath },
+        toUnit: to,
+        otherProvince: dto.fromProvince,
+        person,
+        newPost: dto.newPost ?? null,
+        effectiveDate: dto.effectiveDate,
+        endDate: null,
+        rotationKind: null,
+        reason: dto.reason,
+        state,
+        appliedBy: actor.accountId,
+      });
+      await this.repo.addEvent(id, {
+        action: 'apply',
+        fromState: null,
+        toState: state,
+        actorAccountId: actor.accountId,
+        actorUnitId: actor.unitId,
+        reason: dto.reason,
+      });
+      await this.audit.record(actor, {
+        action: 'cross-in.apply',
+        targetType: 'transfer',
+        targetId: id,
+        unitPath: to.path,
+        details: { fromProvince: dto.fromProvince },
+      });
+      return id;
+    });
     return this.get(actor, id);
   }
 
@@ -267,19 +339,31 @@ export class TransferService implements OnModuleInit, OnModuleDestroy {
         if (r.reason === 'not-allowed') throw transferError(TransferErrorCode.NotYourStep, `The case is ${t.state}`);
         throw transferError(TransferErrorCode.IllegalStep, `The case is ${t.state}`);
       }
-      if (r.to === 'approved') {
+      const cross = t.kind === 'cross-in' || t.kind === 'cross-out';
+      // Across provinces this province's last step hands the case on through national.
+      const to: TransferState = cross && r.to === 'approved' ? 'awaiting_other_province' : r.to;
+      if (r.to === 'approved' && t.kind !== 'cross-in') {
         const teacher = await this.teachers.findById(t.teacherId);
         if (!teacher) throw transferError(TransferErrorCode.TeacherNotFound);
         await this.requireTransferable(teacher);
+        if (t.kind === 'cross-out') await this.sendConfirm(t, teacher);
       }
-      const ok = await this.repo.setState(t.id, t.state, t.version, r.to, {
+      if (t.kind === 'cross-in' && r.to === 'approved') await this.sendRequest(t);
+      if (t.kind === 'cross-out' && r.to === 'refused')
+        await this.messenger.send(
+          'national',
+          CROSS.refuse,
+          { transferId: t.id, reason: reason!.trim(), by: this.options.provinceCode! } satisfies CrossRefusal,
+          t.id,
+        );
+      const ok = await this.repo.setState(t.id, t.state, t.version, to, {
         approvedBy: r.to === 'approved' ? storedActor(actor) : undefined,
       });
       if (!ok) throw transferError(TransferErrorCode.StaleVersion);
       await this.repo.addEvent(t.id, {
         action,
         fromState: t.state,
-        toState: r.to,
+        toState: to,
         actorAccountId: actor.accountId,
         actorUnitId: actor.unitId,
         reason: reason?.trim() || null,
@@ -289,13 +373,54 @@ export class TransferService implements OnModuleInit, OnModuleDestroy {
         targetType: 'teacher',
         targetId: t.teacherId,
         unitPath: actor.unitPath,
-        details: { transferId: t.id, state: r.to },
+        details: { transferId: t.id, state: to },
       });
-      return r.to === 'approved';
+      return to === 'approved';
     });
     // The last step taken: a case whose date has come takes effect at once.
     if (approved) await this.applyDue(id, true);
     return this.get(actor, id);
+  }
+
+  // ---- cross-province messages this node sends (in the step's transaction) ----
+
+  private async sendRequest(t: TransferRow): Promise<void> {
+    const to = (await this.org.findById(t.toUnitId))!;
+    const msg: CrossRequest = {
+      transferId: t.id,
+      fromProvince: t.otherProvince!,
+      toProvince: this.options.provinceCode!,
+      idType: t.personIdType!,
+      idNumber: t.personIdNumber!,
+      teacherName: t.teacherName,
+      toUnitCode: to.code,
+      toUnitName: to.name,
+      toSchoolType: to.schoolType,
+      newPost: t.newPost,
+      effectiveDate: t.effectiveDate,
+      reason: t.reason,
+    };
+    await this.messenger.send('national', CROSS.request, msg, t.id);
+  }
+
+  /** The sending province's confirmation carries the teacher's record: core and national fields, its custom values apart. */
+  private async sendConfirm(t: TransferRow, teacher: TeacherRow): Promise<void> {
+    const unit = await this.org.findById(teacher.unitId);
+    const msg: CrossConfirm = {
+      transferId: t.id,
+      record: {
+        idType: teacher.idType,
+        idNumber: teacher.idNumber,
+        name: teacher.name,
+        record: teacher.record,
+        custom: teacher.custom,
+        catalogueVersion: teacher.catalogueVersion,
+        fromUnitCode: unit?.code ?? '',
+        fromSchoolType: teacher.schoolType,
+        title: teacher.title,
+      },
+    };
+    await this.messenger.send('national', CROSS.confirm, msg, t.id);
   }
 
   // ---- taking effect ----
@@ -418,11 +543,11 @@ export class TransferService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** What the mobility statistics keep of a case when it takes effect (types, urban/rural, title, subjects). */
-  private async snapshot(t: TransferRow, teacher?: TeacherRow): Promise<void> {
-    const rec = teacher ?? (await this.teachers.findById(t.teacherId));
-    const fromUnit = await this.org.findById(t.fromUnitId);
+  async snapshot(t: TransferRow, teacher?: TeacherRow | null): Promise<void> {
+    const rec = teacher ?? (t.teacherId ? await this.teachers.findById(t.teacherId) : null);
+    const fromUnit = t.fromUnitId ? await this.org.findById(t.fromUnitId) : null;
     const fromSchool = fromUnit ? await this.schoolOf(fromUnit) : null;
-    const to = await this.org.findById(t.toUnitId);
+    const to = t.toUnitId ? await this.org.findById(t.toUnitId) : null;
     await this.repo.snapshot(t.id, {
       fromSchoolType: fromSchool?.schoolType ?? null,
       toSchoolType: to?.schoolType ?? null,

@@ -1,9 +1,13 @@
 import { inScope, Role, type Actor } from '@tmis/access';
 import { defineWorkflow, type WorkflowAction, type WorkflowDefinition } from '@tmis/workflow';
 
-/** Art. 23 transfer; Art. 24 rotation without, and with, a change of personnel relation. */
-export type TransferKind = 'transfer' | 'rotation' | 'rotation-transfer';
+/**
+ * Art. 23 transfer; Art. 24 rotation without, and with, a change of personnel relation; a cross-province
+ * transfer as the receiving province (`cross-in`) and the sending province (`cross-out`) see it.
+ */
+export type TransferKind = 'transfer' | 'rotation' | 'rotation-transfer' | 'cross-in' | 'cross-out';
 export const TRANSFER_KINDS: readonly TransferKind[] = ['transfer', 'rotation', 'rotation-transfer'];
+export const ALL_KINDS: readonly TransferKind[] = [...TRANSFER_KINDS, 'cross-in', 'cross-out'];
 
 export type Side = 'sending' | 'receiving';
 type Level = 'school' | 'department';
@@ -13,6 +17,8 @@ export type TransferState =
   | 'awaiting_sending_school'
   | 'awaiting_sending_department'
   | 'awaiting_receiving_school'
+  /** Cross-province: this province's steps are done; the other province (through national) acts. */
+  | 'awaiting_other_province'
   | 'approved'
   | 'serving'
   | 'completed'
@@ -65,6 +71,15 @@ export const FLOWS: Record<TransferKind, { applicant: Side; steps: Step[] }> = {
       { side: 'receiving', level: 'department', verb: 'confirm' },
     ],
   },
+  // Across provinces each node holds its own side's steps; national routes between them.
+  'cross-in': { applicant: 'receiving', steps: [{ side: 'receiving', level: 'department', verb: 'approve' }] },
+  'cross-out': {
+    applicant: 'receiving',
+    steps: [
+      { side: 'sending', level: 'school', verb: 'agree' },
+      { side: 'sending', level: 'department', verb: 'confirm' },
+    ],
+  },
 };
 
 const stateOf = (s: Step) => `awaiting_${s.side}_${s.level}` as TransferState;
@@ -108,6 +123,8 @@ export const WORKFLOWS: Record<TransferKind, WorkflowDefinition<TransferState, T
   transfer: build('transfer'),
   rotation: build('rotation'),
   'rotation-transfer': build('rotation-transfer'),
+  'cross-in': build('cross-in'),
+  'cross-out': build('cross-out'),
 };
 
 /** Who applies for each kind: a school information administrator over that side's school. */

@@ -7,6 +7,7 @@ import { MobilityController, TransferController } from './transfer.controller.js
 import { TransferRepository } from './transfer.repository.js';
 import { TransferService } from './transfer.service.js';
 import { TRANSFERS_OPTIONS, type TransfersOptions } from './transfers.options.js';
+import { CrossProvinceMessages } from './cross/cross-province.messages.js';
 
 /**
  * Transfers and exchange rotations within a node, and mobility statistics. The record modules
@@ -26,6 +27,8 @@ export class TransfersModule {
         TransferService,
         MobilityRepository,
         MobilityService,
+        // A province handles what national sends down about cross-province transfers.
+        ...(options.provinceCode ? [CrossProvinceMessages] : []),
       ],
       exports: [TransferService, TransferRepository],
     };

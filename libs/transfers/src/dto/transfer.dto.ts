@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { TRANSFER_KINDS, type TransferKind } from '../transfer.workflow.js';
+import { ALL_KINDS, TRANSFER_KINDS, type TransferKind } from '../transfer.workflow.js';
 
 export class ApplyTransferDto {
   @ApiPropertyOptional({
@@ -30,6 +30,21 @@ export class ApplyTransferDto {
   @IsString()
   @Length(4, 40)
   idNumber?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Cross-province transfer: the province the teacher comes from (two digits); the teacher is then given by idType + idNumber and teacherName',
+    example: '44',
+  })
+  @IsOptional()
+  @Matches(/^\d{2}$/)
+  fromProvince?: string;
+
+  @ApiPropertyOptional({ description: 'Cross-province: the teacher’s name as the receiving school knows it' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  teacherName?: string;
 
   @ApiProperty({ description: 'The receiving school (transfer) or the host school (rotation)' })
   @IsUUID()
@@ -74,7 +89,7 @@ export class ListTransfersQueryDto {
   @IsIn(['in', 'out', 'all'])
   direction?: 'in' | 'out' | 'all';
 
-  @ApiPropertyOptional({ enum: TRANSFER_KINDS }) @IsOptional() @IsIn(TRANSFER_KINDS) kind?: TransferKind;
+  @ApiPropertyOptional({ enum: ALL_KINDS }) @IsOptional() @IsIn(ALL_KINDS) kind?: TransferKind;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 40) state?: string;
 
