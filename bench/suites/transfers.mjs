@@ -95,6 +95,10 @@ export async function run(ctx) {
     ],
   ];
   for (const [label, fn] of phases) {
+    // Access tokens are short-lived (ACCESS_TOKEN_TTL_SECONDS): each phase logs in afresh.
+    const units = [...tokens.keys()];
+    tokens.clear();
+    for (const u of units) await tokenFor(u);
     const r = await load(cases.length, CONCURRENCY, (i) => fn(cases[i]), 3600);
     rows.push({
       metric: `${label}: ${cases.length} cases`,
