@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm start`: a national node and one provincial node (Beijing, 11) with demo data, each its own
+// `npm start`: a national node and one provincial node (Beijing, 11; or DEMO_PROVINCES=11,44) with demo data, each its own
 // process on its own embedded PostgreSQL under .data/ (kept across restarts). Nothing needs to be
 // installed besides Node.js.
 import { spawn } from 'node:child_process';
@@ -12,9 +12,15 @@ const env = { ...process.env };
 // The demo is the embedded default: a DATABASE_URL meant for something else is not used here.
 delete env.DATABASE_URL;
 delete env.JWT_SECRET;
-const province = env.DEMO_PROVINCE ?? '11';
-// Without a broker the province pushes its outbox to the national node over HTTP with a node token.
-const nodeToken = `demo-node-token-${province}-${randomBytes(16).toString('hex')}`;
+// One province (DEMO_PROVINCE, default 11) or several (DEMO_PROVINCES=11,44: a cross-province transfer
+// end to end), each on its own port (PROVINCIAL_PORT, then the next ones) and PostgreSQL.
+const provinces = (env.DEMO_PROVINCES ?? env.DEMO_PROVINCE ?? '11').split(',').map((p) => p.trim());
+if (!provinces.every((p) => /^\d{2}$/.test(p))) throw new Error('DEMO_PROVINCES: two-digit province codes, e.g. 11,44');
+// Without a broker each province pushes its outbox and federation messages to the national node over
+// HTTP with a node token, and pulls what national sends it.
+const tokens = Object.fromEntries(provinces.map((p) => [p, `demo-node-token-${p}-${randomBytes(16).toString('hex')}`]));
+const provincialPort = Number(env.PROVINCIAL_PORT ?? '3001');
+const provincialPg = Number(env.PROVINCIAL_PG_PORT ?? '54321');
 const nodes = [
   {
     name: 'national',
@@ -22,23 +28,29 @@ const nodes = [
     port: env.NATIONAL_PORT ?? '3000',
     dataDir: '.data/national',
     pgPort: env.NATIONAL_PG_PORT ?? '54320',
-    extra: { SYNC_NODE_TOKENS: `${province}:${nodeToken}` },
+    extra: {
+      SYNC_NODE_TOKENS: provinces.map((p) => `${p}:${tokens[p]}`).join(','),
+      // Cross-province transfers waiting for the sending province expire after a day in the demo.
+      CROSS_TRANSFER_TIMEOUT_SECONDS: env.CROSS_TRANSFER_TIMEOUT_SECONDS ?? '86400',
+    },
   },
-  {
+  ...provinces.map((province, i) => ({
     name: `provincial-${province}`,
     app: 'apps/provincial/dist/main.js',
-    port: env.PROVINCIAL_PORT ?? '3001',
+    port: String(provincialPort + i),
     dataDir: `.data/provincial-${province}`,
-    pgPort: env.PROVINCIAL_PG_PORT ?? '54321',
+    pgPort: String(provincialPg + i),
     extra: {
       PROVINCE_CODE: province,
       NATIONAL_URL: `http://127.0.0.1:${env.NATIONAL_PORT ?? '3000'}`,
-      SYNC_NODE_TOKEN: nodeToken,
+      SYNC_NODE_TOKEN: tokens[province],
     },
-  },
+  })),
 ];
 
-console.log('Starting TMIS demo (the first start initialises two embedded PostgreSQL clusters; allow a minute)…');
+console.log(
+  `Starting TMIS demo (the first start initialises ${provinces.length + 1} embedded PostgreSQL clusters; allow a minute)…`,
+);
 const children = nodes.map((n) => {
   const loginsFile = join(root, n.dataDir, 'demo-logins.json');
   rmSync(loginsFile, { force: true });
@@ -101,23 +113,21 @@ for (const c of children) {
   }
 }
 if (!stopping) {
-  const [nat, prov] = children.map((c) => JSON.parse(readFileSync(c.loginsFile, 'utf8')));
+  const [nat, ...provs] = children.map((c) => JSON.parse(readFileSync(c.loginsFile, 'utf8')));
   const table = (logins) => logins.map((l) => `    ${l.username.padEnd(22)} ${l.role.padEnd(11)} ${l.unit}`).join('\n');
   console.log(`
 TMIS demo is running.
 
   National node    ${nat.url}   API docs: ${nat.url}/docs   (OpenAPI JSON: /docs-json)
-  Provincial node  ${prov.url}   API docs: ${prov.url}/docs   (province ${province})
+${provs.map((prov, i) => `  Provincial node  ${prov.url}   API docs: ${prov.url}/docs   (province ${provinces[i]})`).join('\n')}
 
   Password of every demo account: Tmis@2026demo
   In /docs: POST /auth/login, then "Authorize" with the accessToken.
 
   National node:
 ${table(nat.logins)}
+${provs.map((prov, i) => `\n  Provincial node ${provinces[i]}:\n${table(prov.logins)}`).join('\n')}
 
-  Provincial node:
-${table(prov.logins)}
-
-Data lives in .data/ (delete it to start afresh). Ctrl+C stops both nodes.
+Data lives in .data/ (delete it to start afresh). Ctrl+C stops every node.${provinces.length > 1 ? '\nA cross-province transfer, call by call: README, "Transfers and exchange rotation".' : ''}
 `);
 }

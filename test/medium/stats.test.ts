@@ -498,7 +498,7 @@ describe('statistics (provincial node): figures, scope, small cells, pay, freshn
     assert.deepEqual([retired.body.source, cellsOf(retired.body)], ['facts', { 2: 1 }]);
   });
 
-  it('named indicators: age pyramid, education and title structure, subject supply by region, retirements in the next N years, mobility not available', async () => {
+  it('named indicators: age pyramid, education and title structure, subject supply by region, retirements in the next N years; mobility answered by the transfers lib', async () => {
     const pyramid = await get(cityAdmin, `/stats/age-pyramid?unit=${city.id}`);
     assert.deepEqual(cellsOf(pyramid.body), tally(ACTIVE.map((p) => `${ageBand(p.birth)}|${p.sex}`)));
     const edu = await get(cityAdmin, `/stats/education-structure?unit=${city.id}`);
@@ -534,8 +534,15 @@ describe('statistics (provincial node): figures, scope, small cells, pay, freshn
     );
     assert.ok(soon.body.notes[0].zh.includes('退休'));
     const mobility = await get(cityQuery, '/stats/mobility');
-    assert.equal(mobility.status, 501);
-    assert.equal(mobility.body.code, 'STATS_MOBILITY_UNAVAILABLE');
+    // Mobility (libs/transfers) answers from the transfer cases: this city has none.
+    assert.equal(mobility.status, 200, JSON.stringify(mobility.body));
+    assert.deepEqual(mobility.body.totals, {
+      transfersIn: 0,
+      transfersOut: 0,
+      rotationsIn: 0,
+      rotationsOut: 0,
+      transfersWithin: 0,
+    });
   });
 
   it('scope: a county query user reads its county only; another county, the city or a level above is 403; teachers are refused', async () => {

@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
 import type { NationalNodeConfig, NodeRuntime } from '@tmis/server';
 import { NationalFactSource, StatsModule } from '@tmis/stats';
+import { TransfersModule } from '@tmis/transfers';
+import { TransfersHubModule } from '@tmis/transfers-hub';
 import { SyncIngestModule } from '@tmis/sync-ingest';
 import { FederationModule, upTopic } from '@tmis/federation';
 
@@ -44,6 +46,13 @@ export class NationalAppModule {
           facts: NationalFactSource,
           refreshSeconds: c.STATS_REFRESH_SECONDS,
           cacheEntries: c.STATS_CACHE_ENTRIES,
+        }),
+        // Transfers and exchange rotations within the node (Art. 23–24) and mobility statistics.
+        TransfersModule.register({ dueIntervalMs: c.TRANSFERS_DUE_SECONDS * 1000 }),
+        // The hub of cross-province transfers: routes them between provinces, expires the stalled ones.
+        TransfersHubModule.register({
+          timeoutSeconds: c.CROSS_TRANSFER_TIMEOUT_SECONDS,
+          checkIntervalMs: c.CROSS_TRANSFER_CHECK_MS,
         }),
       ],
     };

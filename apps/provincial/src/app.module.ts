@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
 import type { NodeRuntime, ProvincialNodeConfig } from '@tmis/server';
 import { ProvincialFactSource, StatsModule } from '@tmis/stats';
+import { TransfersModule } from '@tmis/transfers';
 import { SyncPublishModule } from '@tmis/sync-publish';
 import { FederationModule, upTopic } from '@tmis/federation';
 
@@ -44,6 +45,8 @@ export class ProvincialAppModule {
           refreshSeconds: c.STATS_REFRESH_SECONDS,
           cacheEntries: c.STATS_CACHE_ENTRIES,
         }),
+        // Transfers and exchange rotations within the node (Art. 23–24) and mobility statistics.
+        TransfersModule.register({ dueIntervalMs: c.TRANSFERS_DUE_SECONDS * 1000, provinceCode: c.PROVINCE_CODE }),
       ],
     };
   }

@@ -96,12 +96,12 @@ export const IMPORT_PROBLEMS = {
   unitClosed: ['the unit is closed or merged', '该单位已撤销或已合并'],
   scope: ['the unit is outside your unit and the units below it', '该单位不在本单位及下级单位范围内'],
   duplicateOutOfScope: [
-    'this person already has a record on this node, in a unit outside your scope',
-    '该人员在本节点已有档案，且不在您的管理范围内',
+    'this person already has a record on this node, in a unit outside your scope: the receiving school applies for a transfer (POST /transfers, Art. 23)',
+    '该人员在本节点已有档案，且不在您的管理范围内：请由调入学校申请调动（POST /transfers，第二十三条）',
   ],
   otherUnit: [
-    "this person's record is in another unit of your scope: move it with a transfer, not an import",
-    '该人员档案在您管辖的其他单位，请通过调动办理，不能通过导入修改',
+    "this person's record is in another unit of your scope: move it with a transfer (POST /transfers, Art. 23), not an import",
+    '该人员档案在您管辖的其他单位，请通过调动办理（POST /transfers，第二十三条），不能通过导入修改',
   ],
   entryNotFound: ["no entry of this person's record has this entry id", '该人员档案中没有此条目标识'],
   inReview: ["the record is awaiting the department's review and is locked", '档案正在主管部门审核中，已锁定'],

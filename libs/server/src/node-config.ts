@@ -196,6 +196,12 @@ export class NodeConfig {
   @Max(604800)
   STATS_REFRESH_SECONDS: number = 3600;
 
+  /** Seconds between runs of the job that applies transfers and rotations whose date has come (libs/transfers); 0 = only on read. */
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  TRANSFERS_DUE_SECONDS: number = 300;
+
   /** Statistics answers kept per process for the refresh they come from (the same table asked again is not scanned again); 0 = none. */
   @IsInt()
   @Min(0)
@@ -234,6 +240,18 @@ export class NationalNodeConfig extends NodeConfig {
     message: 'SYNC_NODE_TOKENS must be province:token pairs (tokens of 24+ characters)',
   })
   SYNC_NODE_TOKENS?: string;
+
+  /** Seconds a cross-province transfer may wait for the sending province before it expires on both sides (default 30 days). */
+  @IsInt()
+  @Min(1)
+  @Max(31536000)
+  CROSS_TRANSFER_TIMEOUT_SECONDS: number = 2592000;
+
+  /** How often the national node checks for expired cross-province transfers (ms). */
+  @IsInt()
+  @Min(100)
+  @Max(86400000)
+  CROSS_TRANSFER_CHECK_MS: number = 60000;
 
   /** The provinces whose upward topics the national node consumes (and creates when missing); default all 32. */
   @Matches(/^\d{2}(,\d{2})*$/, { message: 'FEDERATION_PROVINCES must be province codes, e.g. 11,44' })

@@ -150,11 +150,4 @@ export class StatsController {
   payBands(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'pay-bands', { title: { zh: '年工资收入分布', en: 'Pay bands' }, by: ['payBand'], query: q });
   }
-
-  @Get('mobility')
-  @Authenticated({ roles: READERS })
-  @ApiOperation({ summary: 'Not available: transfers (Art. 23) are not recorded by the system yet — answers 501' })
-  mobility(@CurrentActor() a: Actor) {
-    return this.stats.mobility(a);
-  }
 }

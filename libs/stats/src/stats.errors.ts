@@ -8,7 +8,6 @@ export enum StatsErrorCode {
   PayNotAllowed = 'STATS_PAY_NOT_ALLOWED',
   NotRefreshed = 'STATS_NOT_REFRESHED',
   RefreshNotAllowed = 'STATS_REFRESH_NOT_ALLOWED',
-  MobilityUnavailable = 'STATS_MOBILITY_UNAVAILABLE',
   TableTooLarge = 'STATS_TABLE_TOO_LARGE',
 }
 
@@ -52,11 +51,6 @@ const table: Record<StatsErrorCode, ErrorSpec> = {
     status: 422,
     en: 'The table would have more rows than one answer carries: break down by fewer dimensions, a higher level or a smaller unit, or filter',
     zh: '统计表行数超过单次查询上限：请减少维度、提高统计层级、缩小单位范围或增加筛选条件',
-  },
-  [StatsErrorCode.MobilityUnavailable]: {
-    status: 501,
-    en: 'Mobility (transfers in and out) is not available: transfers are not recorded by the system yet',
-    zh: '流动统计（调入、调出）暂不可用：系统尚未记录调动业务',
   },
 };
 

@@ -32,11 +32,6 @@ export const COUNTING_RULE: Bilingual = {
   zh: '合计按人数计。按多值维度（最近学年任教学科、教师资格种类）细分时，一人在其每个取值下各计一次，各行之和可能大于合计；没有取值的人员计入“未填报”一次。',
 };
 
-const MOBILITY_NOTE: Bilingual = {
-  en: 'Mobility (transfers in and out) is not available yet: the system does not record transfers (Art. 23) so far.',
-  zh: '流动情况（调入、调出）暂无数据：系统尚未实现调动业务（第二十三条）。',
-};
-
 /** A dimension as resolved for one request: a core one, or a custom indicator of the province. */
 interface ResolvedDim {
   key: string;
@@ -190,11 +185,6 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
       .filter((d) => d.sensitivity !== 'pay' || actor.role === Role.InfoAdmin)
       .map((d) => ({ key: d.key, zh: d.zh, en: d.en, multi: false, sensitivity: d.sensitivity, custom: true }));
     return [...core, ...custom];
-  }
-
-  mobility(actor: Actor): never {
-    this.requireReader(actor);
-    throw statsError(StatsErrorCode.MobilityUnavailable, MOBILITY_NOTE.en);
   }
 
   /** A table: scope and permission checks, the source that can answer, labels and the small-cell rule. */

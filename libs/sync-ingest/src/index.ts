@@ -2,3 +2,5 @@
 export { SyncIngestModule } from './sync-ingest.module.js';
 export { SyncIngestService } from './ingest.service.js';
 export { CROSS_PROVINCE_DUPLICATE, type CrossProvinceDuplicateNotice } from './duplicate-notices.service.js';
+// Read by the cross-province transfer hub (libs/transfers-hub): where a person is active.
+export { NationalTeacherRepository } from './national-teacher.repository.js';

@@ -47,6 +47,15 @@ export class NationalTeacherRepository {
     return this.txHost.tx;
   }
 
+  /** The provinces where a person is active (reported, in post): a cross-province transfer is checked against them. */
+  async activeProvinces(idType: string, idNumber: string): Promise<string[]> {
+    const rows: { p: string }[] = await this.tx.query(
+      `SELECT DISTINCT province_code AS p FROM national_teacher WHERE id_type = $1 AND id_number = $2 AND active AND NOT removed ORDER BY 1`,
+      [idType, idNumber],
+    );
+    return rows.map((r) => r.p);
+  }
+
   /**
    * Upserts the newest event per teacher (set-based). A row changes only for a newer sequence of the
    * same province (a teacher's records never change province here). Returns the ids applied.

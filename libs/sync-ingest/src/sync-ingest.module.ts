@@ -44,7 +44,7 @@ export class SyncIngestModule {
         KafkaIngestConsumer,
         NodeTokenGuard,
       ],
-      exports: [SyncOutbox, SyncIngestService],
+      exports: [SyncOutbox, SyncIngestService, NationalTeacherRepository],
     };
   }
 }

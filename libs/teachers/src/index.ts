@@ -5,8 +5,15 @@ export { CustomFieldsService } from './custom-fields.service.js';
 export { ReviewService } from './review/review.service.js';
 export { ChangeRequestService } from './review/change-request.service.js';
 export { UnitChangesService } from './units/unit-changes.service.js';
-export { TeacherRepository, type TeacherChange, type TeacherColumns, type TeacherRow } from './teacher.repository.js';
+export {
+  TeacherRepository,
+  type ReviewState,
+  type TeacherChange,
+  type TeacherColumns,
+  type TeacherRow,
+} from './teacher.repository.js';
 export { ReviewRepository } from './review/review.repository.js';
+export { ChangeRequestRepository } from './review/change-request.repository.js';
 // The one transition to "reported" (the outbox-emission tests drive it as a service).
 export { RecordReporting } from './sync/record-reporting.js';
 export { assessWrite } from './write-rules.js';

@@ -421,6 +421,37 @@ export class TeacherRepository {
     ]);
   }
 
+  /**
+   * A transfer (Art. 23) moves one record to another school: the unit and school type change, the
+   * version moves on and a history row keeps where it came from. Returns the record's review state
+   * (a reported record is then re-reported by the caller through `RecordReporting`), or null when the
+   * record is not at `from` any more.
+   */
+  async moveUnit(
+    teacherId: string,
+    from: { id: string },
+    to: { id: string; path: string; schoolType: string | null },
+    actor: { accountId: string | null; role: string | null },
+    action: string,
+    details: Record<string, unknown>,
+  ): Promise<ReviewState | null> {
+    const res = await this.db.query(
+      `WITH moved AS (
+         UPDATE teacher SET unit_id = $3, unit_path = $4, school_type = $5, version = version + 1, updated_at = now()
+          WHERE id = $1 AND unit_id = $2
+         RETURNING id, review_state
+       ), changed AS (
+         INSERT INTO teacher_change (teacher_id, actor_account_id, actor_role, action, changes)
+         SELECT id, $6, $7, $8, jsonb_build_array(jsonb_build_object('path', 'unitId', 'before', $2::text, 'after', $3::text, 'details', $9::jsonb))
+           FROM moved
+       )
+       SELECT review_state AS "reviewState" FROM moved`,
+      [teacherId, from.id, to.id, to.path, to.schoolType, actor.accountId, actor.role, action, JSON.stringify(details)],
+    );
+    const rows = returned<{ reviewState: ReviewState }>(res);
+    return rows[0]?.reviewState ?? null;
+  }
+
   async countActiveInUnit(unitId: string): Promise<number> {
     const [row] = await this.db.query(`SELECT count(*)::int AS n FROM teacher WHERE unit_id = $1 AND active`, [unitId]);
     return row.n;

@@ -49,6 +49,17 @@ function withEntryIds(record: Rec): Rec {
   return out;
 }
 
+/** The record without the province's custom indicators (`x_…` keys of the single sub-sets). */
+function withoutCustom(record: Rec): Rec {
+  const out: Rec = { ...record };
+  for (const ss of ['basic', 'contacts']) {
+    const o = record[ss];
+    if (o && typeof o === 'object')
+      out[ss] = Object.fromEntries(Object.entries(o as Rec).filter(([k]) => !k.startsWith('x_')));
+  }
+  return out;
+}
+
 @Injectable()
 export class TeacherService {
   constructor(
@@ -199,6 +210,15 @@ export class TeacherService {
     const customDefs = await this.custom.current();
     const a = requireAcceptable(writer, null, record, school, unit, customDefs);
     const existing = await this.repo.findByPerson(a.columns.idType, a.columns.idNumber);
+    // One person, one record: a person who left (resigned, retired…) and comes back is re-registered on it.
+    if (existing && !existing.active && a.columns.active)
+      return this.reRegister(
+        actor,
+        existing,
+        unit,
+        requireAcceptable(writer, existing.record, record, school, unit, customDefs),
+        record,
+      );
     if (existing) throw await this.duplicate(actor, existing);
     try {
       const id = await this.insertRecord(actor, unit, record, a);
@@ -210,6 +230,44 @@ export class TeacherService {
       }
       throw e;
     }
+  }
+
+  /**
+   * The re-registration rule: the record of a person who is no longer active (left, retired…) takes the
+   * school's new registration — new unit, the record as registered now, back to draft for review —
+   * keeping its id and its whole history (a `re-register` row says from which unit).
+   */
+  private async reRegister(
+    actor: Actor,
+    existing: TeacherRow,
+    unit: OrgUnitEntity,
+    a: WriteAssessment,
+    record: Rec,
+  ): Promise<TeacherRow> {
+    await this.txHost.withTransaction(async () => {
+      const ok = await this.repo.update(
+        existing.id,
+        existing.version,
+        a.columns,
+        record,
+        customValues(record),
+        a.catalogueVersion,
+        'draft',
+      );
+      if (!ok) throw commonError(CommonErrorCode.StaleVersion);
+      await this.repo.addChange(existing.id, { accountId: actor.accountId, role: actor.role }, 're-register', [
+        { path: 'unitId', before: existing.unitId, after: unit.id },
+        ...a.changes,
+      ]);
+      await this.audit.record(actor, {
+        action: 'teacher.re-register',
+        targetType: 'teacher',
+        targetId: existing.id,
+        unitPath: unit.path,
+        details: { fromUnitId: existing.unitId, previousStatus: existing.personStatus },
+      });
+    });
+    return (await this.repo.findById(existing.id))!;
   }
 
   private insertRecord(actor: Actor, unit: OrgUnitEntity, record: Rec, a: WriteAssessment): Promise<string> {
@@ -311,6 +369,65 @@ export class TeacherService {
    */
   async applyChangeRequest(actor: Actor, id: string, version: number, change: (record: Rec) => Rec): Promise<void> {
     await this.write('change-request', actor, id, version, 'change-request', change);
+  }
+
+  /**
+   * Art. 23 across provinces: the receiving province registers the teacher from the record the sending
+   * province reported — core and national fields only (its custom indicators are empty until filled;
+   * the sending province's values are kept in the history row), reported at once (the national node
+   * learns the new province). A person with an inactive record here gets it back (re-registration).
+   * Runs in the caller's transaction; returns the record id.
+   */
+  async registerTransferredIn(
+    actor: Actor,
+    unitId: string,
+    incoming: Rec,
+    carried: { fromProvince: string; custom: Rec; transferId: string },
+  ): Promise<string> {
+    const unit = await this.org.findById(unitId);
+    if (!unit) throw commonError(CommonErrorCode.NotFound, 'unitId does not exist');
+    const school = await this.schoolOf(unit);
+    const record = withEntryIds(withoutCustom(incoming));
+    const a = requireAcceptable('department', null, record, school, unit, []);
+    const existing = await this.repo.findByPerson(a.columns.idType, a.columns.idNumber);
+    if (existing?.active) throw await this.duplicate(actor, existing);
+    return this.txHost.withTransaction(async () => {
+      let id: string;
+      if (existing) {
+        id = existing.id;
+        const ok = await this.repo.update(id, existing.version, a.columns, record, {}, a.catalogueVersion, 'draft');
+        if (!ok) throw commonError(CommonErrorCode.StaleVersion);
+      } else id = await this.repo.insert(a.columns, record, {}, a.catalogueVersion);
+      await this.repo.addChange(id, { accountId: actor.accountId, role: actor.role }, 'transfer-in-province', [
+        { path: 'unitId', before: existing?.unitId ?? null, after: unit.id },
+        { path: 'custom', before: { province: carried.fromProvince, values: carried.custom }, after: {} },
+        ...a.changes,
+      ]);
+      await this.audit.record(actor, {
+        action: 'teacher.transfer-in-province',
+        targetType: 'teacher',
+        targetId: id,
+        unitPath: unit.path,
+        details: { transferId: carried.transferId, fromProvince: carried.fromProvince },
+      });
+      await this.reporting.report(id);
+      return id;
+    });
+  }
+
+  /**
+   * Art. 24: the department that approved an exchange rotation enters it in a list sub-set (16). Like an
+   * approved change request, a reported record stays reported (and is re-reported); a record not yet
+   * reported takes it as an edit. Runs in the caller's transaction.
+   */
+  async addApprovedEntry(actor: Actor, id: string, subSetKey: string, entry: Rec, action: string): Promise<void> {
+    this.requireList(subSetKey);
+    const t = await this.repo.findById(id);
+    if (!t) throw teacherError(TeacherErrorCode.NotFound);
+    await this.write(t.reviewState === 'reported' ? 'change-request' : 'edit', actor, id, t.version, action, (r) => ({
+      ...r,
+      [subSetKey]: [...((r[subSetKey] as Rec[] | undefined) ?? []), { ...entry, id: randomUUID() }],
+    }));
   }
 
   /**
@@ -445,8 +562,8 @@ export class TeacherService {
     return teacherError(
       TeacherErrorCode.Duplicate,
       visible
-        ? `Existing record in ${unit.name} (${unit.code})`
-        : 'The existing record is in a unit outside your scope',
+        ? `Existing record in ${unit.name} (${unit.code}); to move it to another school, apply for a transfer: POST /transfers`
+        : 'The existing record is in a unit outside your scope; the receiving school applies for a transfer: POST /transfers',
       visible
         ? { existing: { teacherId: existing.id, unitId: unit.id, unitName: unit.name, unitCode: unit.code } }
         : { existing: { inYourScope: false } },

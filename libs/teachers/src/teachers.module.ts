@@ -76,6 +76,7 @@ export class TeachersModule {
         ReviewRepository,
         ReviewService,
         RecordReporting,
+        ChangeRequestRepository,
       ],
     };
   }

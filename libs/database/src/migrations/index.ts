@@ -14,6 +14,8 @@ import { BulkValidatedWith1766300000001 } from './1766300000001-bulk-validated-w
 import { PublishSequence1766400000000 } from './1766400000000-publish-sequence.js';
 import { Federation1767000000000 } from './1767000000000-federation.js';
 import { DuplicateNotices1767000000001 } from './1767000000001-duplicate-notices.js';
+import { Transfers1767100000000 } from './1767100000000-transfers.js';
+import { CrossProvinceTransfers1767100000001 } from './1767100000001-cross-province-transfers.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -33,4 +35,6 @@ export const migrations = [
   PublishSequence1766400000000,
   Federation1767000000000,
   DuplicateNotices1767000000001,
+  Transfers1767100000000,
+  CrossProvinceTransfers1767100000001,
 ];

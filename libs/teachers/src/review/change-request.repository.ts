@@ -54,6 +54,15 @@ export class ChangeRequestRepository {
     return returned(res).length > 0;
   }
 
+  /** Whether a record has a change request still waiting for the department (it blocks a transfer). */
+  async hasPending(teacherId: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `SELECT 1 FROM change_request WHERE teacher_id = $1 AND state = 'pending' LIMIT 1`,
+      [teacherId],
+    );
+    return rows.length > 0;
+  }
+
   async countPending(pathPrefix: string): Promise<number> {
     const [row] = await this.db.query(
       `SELECT count(*)::int AS n FROM change_request WHERE state = 'pending' AND unit_path LIKE $1`,

@@ -1,0 +1,288 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Role } from '@tmis/access';
+import { FederationReceiver } from '@tmis/federation';
+import type { OrgUnitEntity } from '@tmis/org';
+import { isolatedDatabase, TestNode } from '../support/test-node.js';
+import { idOf, validRecord } from '../support/records.js';
+import { until } from '../support/sync-helpers.js';
+
+const brokers = process.env.TMIS_TEST_KAFKA_BROKERS;
+const skip = brokers ? false : `KAFKA TESTS SKIPPED: ${process.env.TMIS_TEST_KAFKA_SKIP_REASON || 'no broker'}`;
+if (skip) console.log(`# ${skip}`);
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * Cross-province transfers (Art. 23) end to end: province 11 (receiving), province 44 (sending) and the
+ * national node, each on its own database, over a real Kafka broker (libs/federation).
+ */
+describe('cross-province transfer: two provincial nodes and the national node over Kafka', { skip }, () => {
+  let national: TestNode;
+  let p11: TestNode;
+  let p44: TestNode;
+  const dbs: { url: string; drop(): Promise<void> }[] = [];
+  const prefix = `tmis.xfer.${Date.now().toString(36)}`;
+  const env = {
+    KAFKA_BROKERS: brokers!,
+    SYNC_TOPIC: prefix,
+    FEDERATION_RELAY_INTERVAL_MS: '100',
+    SYNC_RELAY_INTERVAL_MS: '100',
+  };
+  let school11: OrgUnitEntity;
+  let school44: OrgUnitEntity;
+  const tok: Record<string, string> = {};
+
+  const start11 = () => TestNode.start('provincial', { ...env, PROVINCE_CODE: '11', DATABASE_URL: dbs[1].url });
+
+  before(async () => {
+    for (const tag of ['xn', 'x11', 'x44']) dbs.push(await isolatedDatabase(tag));
+    national = await TestNode.start('national', {
+      ...env,
+      FEDERATION_PROVINCES: '11,44',
+      DATABASE_URL: dbs[0].url,
+      CROSS_TRANSFER_CHECK_MS: '300',
+      CROSS_TRANSFER_TIMEOUT_SECONDS: '3600',
+    });
+    p11 = await start11();
+    p44 = await TestNode.start('provincial', { ...env, PROVINCE_CODE: '44', DATABASE_URL: dbs[2].url });
+    const c11 = await p11.newCounty();
+    const c44 = await p44.newCounty();
+    school11 = await p11.newSchool(c11, '31');
+    school44 = await p44.newSchool(c44, '31');
+    const info = (n: TestNode, u: OrgUnitEntity) => n.account(u, Role.InfoAdmin).then((a) => n.tokenFor(a));
+    tok.s11 = await info(p11, school11);
+    tok.c11 = await info(p11, c11);
+    tok.s44 = await info(p44, school44);
+    tok.c44 = await info(p44, c44);
+    tok.ministry = await info(national, await national.unitByCode('000000'));
+    tok.nationalProvince = await info(national, await national.unitByCode('110000'));
+  });
+  after(async () => {
+    await p44?.close();
+    await p11?.close();
+    await national?.close();
+    for (const d of dbs) await d.drop();
+  });
+
+  /** A teacher of province 44 taken through review to reported (and so synced to national). */
+  async function teacherOf44(over: Record<string, unknown> = {}) {
+    const record = validRecord(over);
+    const r = await p44.api('POST', '/teachers', { token: tok.s44, body: { unitId: school44.id, record } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const id = r.body.id as string;
+    const step = (tk: string, a: string, body: object) =>
+      p44.api('POST', `/teachers/${id}/review/${a}`, { token: tk, body: { version: 1, ...body } });
+    await step(tok.s44, 'submit', {});
+    await step(tok.s44, 'school-approve', { participants: ['校长', '教师'], principal: '校长' });
+    assert.equal((await step(tok.c44, 'department-approve', {})).status, 200);
+    return { id, record };
+  }
+  const apply11 = (record: Record<string, unknown>) =>
+    p11.api('POST', '/transfers', {
+      token: tok.s11,
+      body: {
+        fromProvince: '44',
+        idNumber: idOf(record),
+        teacherName: (record.basic as { name: string }).name,
+        toUnitId: school11.id,
+        newPost: '初中数学教师',
+        effectiveDate: today(),
+        reason: '夫妻团聚',
+      },
+    });
+  const act = (n: TestNode, tk: string, id: string, a: string, reason?: string) =>
+    n.api('POST', `/transfers/${id}/${a}`, { token: tk, body: reason ? { reason } : {} });
+  const caseAt = (n: TestNode, tk: string, id: string) => n.api('GET', `/transfers/${id}`, { token: tk });
+  /** What the federation dead-lettered on each node (shown when a wait times out). */
+  const deadLetters = async () =>
+    JSON.stringify(
+      await Promise.all(
+        [national, p11, p44].map((n) => n.db.query(`SELECT * FROM federation_dead_letter ORDER BY 1 DESC LIMIT 3`)),
+      ),
+    );
+  const stateAt = (n: TestNode, tk: string, id: string, state: string) =>
+    until(
+      `${state} on ${n.province}`,
+      async () => {
+        const r = await caseAt(n, tk, id);
+        return r.status === 200 && r.body.state === state ? r.body : null;
+      },
+      60000,
+    ).catch(async (e: Error) => {
+      throw new Error(`${e.message}; dead letters: ${await deadLetters()}`);
+    });
+  /** 11 applies and its department approves: the case leaves for national. */
+  async function requestFrom11(record: Record<string, unknown>) {
+    const a = await apply11(record);
+    assert.equal(a.status, 201, JSON.stringify(a.body));
+    assert.equal(a.body.state, 'awaiting_receiving_department');
+    const ok = await act(p11, tok.c11, a.body.id, 'approve');
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal(ok.body.state, 'awaiting_other_province');
+    return a.body.id as string;
+  }
+
+  it('happy path: 11 applies, 11 approves, national routes, 44 agrees and confirms; 11 creates the record, 44 marks it transferred out', async () => {
+    const { id: id44, record } = await teacherOf44();
+    // The teacher is known at national as active in 44 (the record sync).
+    await until(
+      'the record at national',
+      async () =>
+        (await national.count(`SELECT count(*) FROM national_teacher WHERE teacher_id = $1 AND active`, [id44])) === 1,
+    );
+    const id = await requestFrom11(record);
+    // National lists it in flight, at the sending province; ID numbers masked.
+    const flight = await until('in flight at national', async () => {
+      const r = await national.api('GET', '/cross-province-transfers', { token: tok.ministry });
+      return r.body.find?.((x: { id: string }) => x.id === id);
+    });
+    assert.equal(flight.step, 'at_sending_province');
+    assert.equal(flight.fromProvince, '44');
+    assert.notEqual(flight.idNumber, idOf(record));
+    assert.equal((await national.api('GET', '/cross-province-transfers', { token: tok.nationalProvince })).status, 403);
+    // 44: its school agrees, its department confirms.
+    const at44 = await stateAt(p44, tok.s44, id, 'awaiting_sending_school');
+    assert.equal(at44.teacher.id, id44);
+    assert.deepEqual([at44.mayApprove, at44.mayRefuse, at44.mayWithdraw], [true, true, false]);
+    assert.equal((await act(p44, tok.c44, id, 'approve')).status, 403, 'the department acts after the school');
+    assert.equal((await act(p44, tok.s44, id, 'approve')).body.state, 'awaiting_sending_department');
+    assert.equal((await act(p44, tok.c44, id, 'approve')).body.state, 'awaiting_other_province');
+
+    const done11 = await stateAt(p11, tok.s11, id, 'completed');
+    const [rec11] = await p11.db.query(
+      `SELECT id, unit_id, active, review_state, custom FROM teacher WHERE id_number = $1`,
+      [idOf(record)],
+    );
+    assert.equal(rec11.unit_id, school11.id);
+    assert.equal(rec11.active, true);
+    assert.equal(rec11.review_state, 'reported');
+    assert.deepEqual(rec11.custom, {}, "A's custom indicators are empty until filled");
+    assert.equal(done11.teacher.id, rec11.id);
+    const hist = await p11.api('GET', `/teachers/${rec11.id}/history`, { token: tok.s11 });
+    const carried = hist.body.find((h: { action: string }) => h.action === 'transfer-in-province');
+    assert.ok(carried, JSON.stringify(hist.body));
+    assert.equal(carried.changes.find((c: { path: string }) => c.path === 'custom').before.province, '44');
+
+    await stateAt(p44, tok.s44, id, 'completed');
+    const [rec44] = await p44.db.query(`SELECT person_status, active FROM teacher WHERE id = $1`, [id44]);
+    assert.deepEqual([rec44.person_status, rec44.active], ['08', false]);
+    // National: completed; the teacher active in 11 only, once both records have synced.
+    await until('the hub completed', async () => {
+      const [h] = await national.db.query(`SELECT state FROM transfer_hub WHERE id = $1`, [id]);
+      return h?.state === 'completed';
+    });
+    await until('active in 11 only', async () => {
+      const rows = await national.db.query(
+        `SELECT province_code FROM national_teacher WHERE id_number = $1 AND active ORDER BY 1`,
+        [idOf(record)],
+      );
+      return rows.length === 1 && rows[0].province_code === '11';
+    });
+    const inFlight = await national.api('GET', '/cross-province-transfers', { token: tok.ministry });
+    assert.equal(
+      inFlight.body.some?.((x: { id: string }) => x.id === id),
+      false,
+      JSON.stringify(inFlight.body),
+    );
+    const mob = await national.api('GET', '/stats/mobility', { token: tok.ministry });
+    assert.equal(mob.status, 200);
+    assert.ok(
+      mob.body.crossProvince?.some((f: any) => f.fromProvince === '44' && f.toProvince === '11' && f.transfers >= 1),
+      JSON.stringify(mob.body),
+    );
+    // Each province counts it in its own mobility figures.
+    const m11 = await p11.api('GET', '/stats/mobility', { token: tok.c11 });
+    assert.ok(m11.body.totals?.transfersIn >= 1, JSON.stringify(m11.body));
+  });
+
+  it('refusal at the sending school ends the case on both sides with its reason', async () => {
+    const { record } = await teacherOf44();
+    const id = await requestFrom11(record);
+    await stateAt(p44, tok.s44, id, 'awaiting_sending_school');
+    assert.equal((await act(p44, tok.s44, id, 'refuse')).status, 400);
+    assert.equal((await act(p44, tok.s44, id, 'refuse', '骨干教师，暂不同意')).body.state, 'refused');
+    const at11 = await stateAt(p11, tok.s11, id, 'refused');
+    assert.match(at11.trail.at(-1).reason, /44: 骨干教师，暂不同意/);
+    assert.equal(await p11.count(`SELECT count(*) FROM teacher WHERE id_number = $1`, [idOf(record)]), 0);
+  });
+
+  it('a teacher unknown in 44 is refused by 44; a teacher active in another province is refused by national', async () => {
+    const stranger = validRecord();
+    const id = await requestFrom11(stranger);
+    const r = await stateAt(p11, tok.s11, id, 'refused');
+    assert.match(r.trail.at(-1).reason, /^44: No teacher in post/);
+
+    const { id: id44, record } = await teacherOf44();
+    await until(
+      'the record at national',
+      async () => (await national.count(`SELECT count(*) FROM national_teacher WHERE teacher_id = $1`, [id44])) === 1,
+    );
+    // The same person also active in province 12 (as the national roll-up holds it).
+    await national.db.query(
+      `INSERT INTO national_teacher (teacher_id, province_code, unit_code, id_type, id_number, name, person_status, active, record, catalogue_version, reported_version, last_sequence)
+       SELECT gen_random_uuid(), '12', unit_code, id_type, id_number, name, '01', true, record, catalogue_version, 1, 0 FROM national_teacher WHERE teacher_id = $1`,
+      [id44],
+    );
+    const id2 = await requestFrom11(record);
+    const r2 = await stateAt(p11, tok.s11, id2, 'refused');
+    assert.match(r2.trail.at(-1).reason, /^national: .*province 12/);
+    assert.equal(await p44.count(`SELECT count(*) FROM transfer WHERE id = $1`, [id2]), 0, '44 never saw it');
+  });
+
+  it('timeout: a case 44 leaves unanswered expires on both sides; a forged message from 11 for 44’s step changes nothing', async () => {
+    const { record } = await teacherOf44();
+    const id = await requestFrom11(record);
+    await stateAt(p44, tok.s44, id, 'awaiting_sending_school');
+    // Province 11 claims 44's confirmation: national dead-letters it (the sender is the transport's).
+    const wire = `{"federation":1,"id":"${crypto.randomUUID()}","type":"transfer.cross.confirm","from":"11","to":"national","key":"${id}","sentAt":"x","payload":{"transferId":"${id}","record":{}}}`;
+    assert.equal(
+      await national.node.app.get(FederationReceiver).receive(wire, { from: '11', channel: 'test' }),
+      'dead-letter',
+    );
+    await national.db.query(`UPDATE transfer_hub SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
+    const at11 = await stateAt(p11, tok.s11, id, 'expired');
+    assert.match(at11.trail.at(-1).reason, /No answer from province 44/);
+    await stateAt(p44, tok.s44, id, 'expired');
+    assert.equal((await act(p44, tok.s44, id, 'approve')).status, 409, 'nothing to act on any more');
+  });
+
+  it('a restart of the receiving node mid-transfer: the transfer completes exactly once', async () => {
+    const { id: id44, record } = await teacherOf44();
+    const id = await requestFrom11(record);
+    await stateAt(p44, tok.s44, id, 'awaiting_sending_school');
+    await p11.close();
+    assert.equal((await act(p44, tok.s44, id, 'approve')).status, 200);
+    assert.equal((await act(p44, tok.c44, id, 'approve')).status, 200);
+    await until('national sent the approval', async () => {
+      const [h] = await national.db.query(`SELECT step FROM transfer_hub WHERE id = $1`, [id]);
+      return h?.step === 'at_receiving_province';
+    });
+    p11 = await start11();
+    await stateAt(p11, tok.s11, id, 'completed');
+    await stateAt(p44, tok.s44, id, 'completed');
+    // The approval delivered again (at least once): acknowledged, nothing created twice.
+    const [msg] = await national.db.query(
+      `SELECT message_id::text AS id, key, payload::text AS payload FROM federation_outbox WHERE type = 'transfer.cross.approved' AND key = $1`,
+      [id],
+    );
+    const wire = `{"federation":1,"id":"${msg.id}","type":"transfer.cross.approved","from":"national","to":"11","key":"${msg.key}","sentAt":"x","payload":${msg.payload}}`;
+    assert.equal(
+      await p11.node.app.get(FederationReceiver).receive(wire, { from: 'national', channel: 'test' }),
+      'duplicate',
+    );
+    assert.equal(await p11.count(`SELECT count(*) FROM teacher WHERE id_number = $1`, [idOf(record)]), 1);
+    assert.equal(
+      await p11.count(
+        `SELECT count(*) FROM teacher_change c JOIN teacher t ON t.id = c.teacher_id WHERE t.id_number = $1 AND c.action = 'transfer-in-province'`,
+        [idOf(record)],
+      ),
+      1,
+    );
+    assert.equal(await p44.count(`SELECT count(*) FROM teacher WHERE id = $1 AND person_status = '08'`, [id44]), 1);
+    assert.equal(
+      await national.count(`SELECT count(*) FROM transfer_hub WHERE id = $1 AND state = 'completed'`, [id]),
+      1,
+    );
+  });
+});
