@@ -3,6 +3,7 @@ import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
 import type { NationalNodeConfig, NodeRuntime } from '@tmis/server';
 import { NationalFactSource, StatsModule } from '@tmis/stats';
 import { SyncIngestModule } from '@tmis/sync-ingest';
+import { TrainingModule } from '@tmis/training';
 
 /**
  * The national node: the whole org tree and the ministry's accounts; the record modules for the
@@ -34,6 +35,8 @@ export class NationalAppModule {
           refreshSeconds: c.STATS_REFRESH_SECONDS,
           cacheEntries: c.STATS_CACHE_ENTRIES,
         }),
+        // Training credits (Art. 25): the central universities' teachers and the national projects' plans.
+        TrainingModule,
       ],
     };
   }

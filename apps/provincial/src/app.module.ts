@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
 import type { NodeRuntime, ProvincialNodeConfig } from '@tmis/server';
 import { ProvincialFactSource, StatsModule } from '@tmis/stats';
+import { TrainingModule } from '@tmis/training';
 import { SyncPublishModule } from '@tmis/sync-publish';
 
 /**
@@ -32,6 +33,8 @@ export class ProvincialAppModule {
           refreshSeconds: c.STATS_REFRESH_SECONDS,
           cacheEntries: c.STATS_CACHE_ENTRIES,
         }),
+        // Training credits (Art. 25): the province's projects, its conversion rules and its teachers' credit bank.
+        TrainingModule,
       ],
     };
   }
