@@ -2,11 +2,13 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '@tmis/audit';
 import { OrgModule } from '@tmis/org';
 import { BankService } from './bank.service.js';
+import { ClaimService } from './claim.service.js';
 import { CreditBank } from './credit-bank.js';
 import { CreditGranting } from './credit-granting.js';
 import { CreditRepository } from './credit.repository.js';
 import { ProjectService } from './project.service.js';
-import { CreditBankController, TrainingController } from './training.controller.js';
+import { ResultsImportService } from './results-import.service.js';
+import { CreditBankController, CreditClaimController, TrainingController } from './training.controller.js';
 import { TrainingRepository } from './training.repository.js';
 
 /**
@@ -16,8 +18,17 @@ import { TrainingRepository } from './training.repository.js';
  */
 @Module({
   imports: [AuditModule, OrgModule],
-  controllers: [TrainingController, CreditBankController],
-  providers: [TrainingRepository, CreditRepository, CreditGranting, CreditBank, ProjectService, BankService],
+  controllers: [TrainingController, CreditBankController, CreditClaimController],
+  providers: [
+    TrainingRepository,
+    CreditRepository,
+    CreditGranting,
+    CreditBank,
+    ProjectService,
+    ResultsImportService,
+    BankService,
+    ClaimService,
+  ],
   exports: [CreditBank],
 })
 export class TrainingModule {}
