@@ -615,6 +615,77 @@ describe('training credits (Art. 25)', () => {
     assert.equal(one.body.rule.registrationCredits, 36);
     assert.equal(one.body.belowThreshold, true);
   });
+  it('statistics: coverage and credits per teacher by region and other dimensions, below-threshold list, CSV; scoped and masked', async () => {
+    const county = await t.newCounty(s.city);
+    const school = await t.newSchool(county);
+    const countyAdmin = await t.tokenFor(await t.account(county, Role.InfoAdmin));
+    const countyQuery = await t.tokenFor(await t.account(county, Role.Query));
+    const schoolAdmin = await t.tokenFor(await t.account(school, Role.InfoAdmin));
+    const inst = await institution(t, countyAdmin);
+    const p = await t.api('POST', '/training/projects', { token: countyAdmin, body: project('county', [inst.id]) });
+    const a = await newTeacher(t, school, schoolAdmin);
+    const b = await newTeacher(t, school, schoolAdmin);
+    await t.api('POST', `/training/projects/${p.body.id}/enrolments`, {
+      token: countyAdmin,
+      body: { teacherIds: [a.id] },
+    });
+    await t.api('POST', `/training/projects/${p.body.id}/results`, {
+      token: inst.admin,
+      body: { results: [{ teacherId: a.id, completedHours: 45, passed: true, certificateNo: 'S-9' }] },
+    });
+    await t.api('POST', `/training/projects/${p.body.id}/confirm`, { token: countyAdmin });
+
+    const cov = await t.api('GET', '/stats/training/coverage?by=region', { token: countyAdmin });
+    assert.equal(cov.status, 200, JSON.stringify(cov.body));
+    assert.equal(cov.body.table, 'training-coverage-by-region');
+    assert.deepEqual(cov.body.rows, [
+      {
+        key: school.code,
+        label: school.name,
+        teachers: 2,
+        trained: 1,
+        coverage: 0.5,
+        hoursPerTeacher: 22.5,
+        creditsPerTeacher: 2.25,
+        registrationCredits: 4.5,
+      },
+    ]);
+    for (const by of ['schoolType', 'subject', 'title', 'urbanRural']) {
+      const r = await t.api('GET', `/stats/training/coverage?by=${by}`, { token: countyQuery });
+      assert.equal(r.status, 200, by);
+      assert.equal(
+        r.body.rows.reduce((n: number, x: { trained: number }) => n + x.trained, 0),
+        1,
+        `${by}: the one trained teacher, once`,
+      );
+    }
+    assert.equal(
+      (await t.api('GET', '/stats/training/coverage?by=region', { token: schoolAdmin })).body.rows[0].teachers,
+      2,
+    );
+    const csv = await t.api('GET', '/stats/training/coverage?by=region&format=csv', { token: countyAdmin });
+    assert.match(String(csv.headers.get('content-type')), /text\/csv/);
+    assert.ok(String(csv.body).includes(`${school.code},${school.name},2,1,0.5,22.5,2.25,4.5`), String(csv.body));
+
+    const below = await t.api('GET', '/stats/training/below-threshold?withinMonths=120', { token: countyQuery });
+    assert.equal(below.status, 200);
+    assert.equal(below.body.approaching, true);
+    assert.deepEqual(
+      below.body.rows.map((r: { teacherId: string; missing: number }) => [r.teacherId, r.missing]).sort(),
+      [
+        [a.id, 31.5],
+        [b.id, 36],
+      ].sort(),
+    );
+    assert.ok(
+      below.body.rows.every((r: { idNumber: string }) => r.idNumber.includes('*')),
+      'masked for a query user',
+    );
+    const notYet = await t.api('GET', '/stats/training/below-threshold?withinMonths=0', { token: countyAdmin });
+    assert.deepEqual([notYet.body.approaching, notYet.body.rows.length], [false, 0]);
+    const teacher = await teacherToken(t, school, a.record);
+    assert.equal((await t.api('GET', '/stats/training/coverage', { token: teacher })).status, 403);
+  });
 });
 
 describe("training credits across provinces: the same national project under two provinces' rules", () => {
@@ -705,17 +776,23 @@ describe('confirmed credits travel to the national node (sync schema v3; v2 stil
     for (const d of dbs) await d.drop();
   });
 
-  it('national sees each teacher\'s credits and the completion by region; a v2 envelope cannot carry credits', async () => {
+  it("national sees each teacher's credits and the completion by region; a v2 envelope cannot carry credits", async () => {
     const { ids, schoolAdmin } = await reportRecords(province, 3);
     const provinceUnit = await province.province_();
     const provinceAdmin = await province.tokenFor(await province.account(provinceUnit, Role.InfoAdmin));
-    await province.api('POST', '/training/credit-rules', { token: provinceAdmin, body: { effectiveFrom: '2020-01-01', rules: RULES_11 } });
+    await province.api('POST', '/training/credit-rules', {
+      token: provinceAdmin,
+      body: { effectiveFrom: '2020-01-01', rules: RULES_11 },
+    });
     const inst = await institution(province, provinceAdmin);
     const p = await province.api('POST', '/training/projects', {
       token: provinceAdmin,
       body: project('national', [inst.id], { nationalCode: 'GP-2026-001' }),
     });
-    await province.api('POST', `/training/projects/${p.body.id}/enrolments`, { token: schoolAdmin, body: { teacherIds: ids.slice(0, 2) } });
+    await province.api('POST', `/training/projects/${p.body.id}/enrolments`, {
+      token: schoolAdmin,
+      body: { teacherIds: ids.slice(0, 2) },
+    });
     await province.api('POST', `/training/projects/${p.body.id}/results`, {
       token: inst.admin,
       body: {

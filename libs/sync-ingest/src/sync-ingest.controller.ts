@@ -93,7 +93,8 @@ export class SyncIngestController {
   @Get('training/completion')
   @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
   @ApiOperation({
-    summary: 'Training completion by region from the confirmed credits the provinces sent (per province, or per city of one)',
+    summary:
+      'Training completion by region from the confirmed credits the provinces sent (per province, or per city of one)',
   })
   trainingCompletion(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
     return this.rollup.trainingCompletion(a, q.province);

@@ -31,10 +31,12 @@ import {
   RegisterInstitutionDto,
   ResultsDto,
   SubtreeBankQueryDto,
+  TrainingStatsQueryDto,
 } from './dto/training.dto.js';
 import type { CreditRules } from './credit-rules.js';
 import { ProjectService } from './project.service.js';
 import { ResultsImportService } from './results-import.service.js';
+import { TrainingStatsService, type NamedTable } from './training-stats.service.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const xlsx = (buf: Buffer, name: string) =>
@@ -262,5 +264,33 @@ export class CreditClaimController {
     @Body() dto: ClaimDecisionDto,
   ) {
     return this.claims.step(a, id, action, dto.version, dto.reason);
+  }
+}
+
+@ApiTags('statistics')
+@Controller('stats/training')
+export class TrainingStatsController {
+  constructor(private readonly stats: TrainingStatsService) {}
+
+  private out(t: NamedTable, format?: string) {
+    if (format !== 'csv') return t;
+    return new StreamableFile(Buffer.from(this.stats.toCsv(t)), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${t.table}.csv"`,
+    });
+  }
+
+  @Get('coverage')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @ApiOperation({ summary: 'Training coverage, hours and credits per teacher in the current cycle, by a dimension' })
+  async coverage(@CurrentActor() a: Actor, @Query() q: TrainingStatsQueryDto) {
+    return this.out(await this.stats.coverage(a, q.by ?? 'region'), q.format);
+  }
+
+  @Get('below-threshold')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @ApiOperation({ summary: 'Teachers below the registration threshold as the cycle end approaches' })
+  async belowThreshold(@CurrentActor() a: Actor, @Query() q: TrainingStatsQueryDto) {
+    return this.out(await this.stats.belowThreshold(a, q.withinMonths), q.format);
   }
 }

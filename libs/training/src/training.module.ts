@@ -8,7 +8,14 @@ import { CreditGranting } from './credit-granting.js';
 import { CreditRepository } from './credit.repository.js';
 import { ProjectService } from './project.service.js';
 import { ResultsImportService } from './results-import.service.js';
-import { CreditBankController, CreditClaimController, TrainingController } from './training.controller.js';
+import {
+  CreditBankController,
+  CreditClaimController,
+  TrainingController,
+  TrainingStatsController,
+} from './training.controller.js';
+import { TrainingStatsRepository } from './training-stats.repository.js';
+import { TrainingStatsService } from './training-stats.service.js';
 import { TrainingRepository } from './training.repository.js';
 
 /**
@@ -18,7 +25,7 @@ import { TrainingRepository } from './training.repository.js';
  */
 @Module({
   imports: [AuditModule, OrgModule],
-  controllers: [TrainingController, CreditBankController, CreditClaimController],
+  controllers: [TrainingController, CreditBankController, CreditClaimController, TrainingStatsController],
   providers: [
     TrainingRepository,
     CreditRepository,
@@ -28,6 +35,8 @@ import { TrainingRepository } from './training.repository.js';
     ResultsImportService,
     BankService,
     ClaimService,
+    TrainingStatsRepository,
+    TrainingStatsService,
   ],
   exports: [CreditBank],
 })

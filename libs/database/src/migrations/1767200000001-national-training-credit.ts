@@ -17,7 +17,9 @@ export class NationalTrainingCredit1767200000001 implements MigrationInterface {
         last_sequence bigint NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX national_teacher_credit_province_idx ON national_teacher_credit (province_code, unit_code)`);
+    await q.query(
+      `CREATE INDEX national_teacher_credit_province_idx ON national_teacher_credit (province_code, unit_code)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -200,3 +200,18 @@ export class ClaimQueryDto {
   @IsIn(['submitted', 'school_approved', 'approved', 'refused'])
   state?: string;
 }
+
+export class TrainingStatsQueryDto {
+  @ApiPropertyOptional({ enum: ['region', 'schoolType', 'subject', 'title', 'urbanRural'] })
+  @IsOptional()
+  @IsIn(['region', 'schoolType', 'subject', 'title', 'urbanRural'])
+  by?: 'region' | 'schoolType' | 'subject' | 'title' | 'urbanRural';
+  @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
+  @ApiPropertyOptional({ description: 'List only when the cycle ends within this many months (default 12)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(120)
+  withinMonths?: number;
+}
