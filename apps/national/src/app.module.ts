@@ -6,6 +6,7 @@ import { TransfersModule } from '@tmis/transfers';
 import { TransfersHubModule } from '@tmis/transfers-hub';
 import { SyncIngestModule } from '@tmis/sync-ingest';
 import { FederationModule, upTopic } from '@tmis/federation';
+import { TrainingModule } from '@tmis/training';
 
 /**
  * The national node: the whole org tree and the ministry's accounts; the record modules for the
@@ -54,6 +55,8 @@ export class NationalAppModule {
           timeoutSeconds: c.CROSS_TRANSFER_TIMEOUT_SECONDS,
           checkIntervalMs: c.CROSS_TRANSFER_CHECK_MS,
         }),
+        // Training credits (Art. 25): the central universities' teachers and the national projects' plans.
+        TrainingModule,
       ],
     };
   }

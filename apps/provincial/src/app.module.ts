@@ -3,6 +3,7 @@ import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
 import type { NodeRuntime, ProvincialNodeConfig } from '@tmis/server';
 import { ProvincialFactSource, StatsModule } from '@tmis/stats';
 import { TransfersModule } from '@tmis/transfers';
+import { TrainingModule } from '@tmis/training';
 import { SyncPublishModule } from '@tmis/sync-publish';
 import { FederationModule, upTopic } from '@tmis/federation';
 
@@ -47,6 +48,8 @@ export class ProvincialAppModule {
         }),
         // Transfers and exchange rotations within the node (Art. 23–24) and mobility statistics.
         TransfersModule.register({ dueIntervalMs: c.TRANSFERS_DUE_SECONDS * 1000, provinceCode: c.PROVINCE_CODE }),
+        // Training credits (Art. 25): the province's projects, its conversion rules and its teachers' credit bank.
+        TrainingModule,
       ],
     };
   }

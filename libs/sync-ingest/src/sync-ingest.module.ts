@@ -8,6 +8,7 @@ import { KafkaIngestConsumer } from './kafka-ingest.consumer.js';
 import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
 import { NationalReconcileService } from './national-reconcile.service.js';
 import { NationalRollupService } from './national-rollup.service.js';
+import { NationalTrainingRepository } from './national-training.repository.js';
 import { NationalTeacherRepository } from './national-teacher.repository.js';
 import { NoSyncOutbox } from './no-sync-outbox.js';
 import { NodeTokenGuard } from './node-token.guard.js';
@@ -36,6 +37,7 @@ export class SyncIngestModule {
         DuplicateNoticeRepository,
         DuplicateNoticesService,
         NationalTeacherRepository,
+        NationalTrainingRepository,
         NationalCustomFieldsRepository,
         OrgReplicaService,
         SyncIngestService,

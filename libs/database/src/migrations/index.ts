@@ -16,6 +16,8 @@ import { Federation1767000000000 } from './1767000000000-federation.js';
 import { DuplicateNotices1767000000001 } from './1767000000001-duplicate-notices.js';
 import { Transfers1767100000000 } from './1767100000000-transfers.js';
 import { CrossProvinceTransfers1767100000001 } from './1767100000001-cross-province-transfers.js';
+import { Training1767200000000 } from './1767200000000-training.js';
+import { NationalTrainingCredit1767200000001 } from './1767200000001-national-training-credit.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -37,4 +39,6 @@ export const migrations = [
   DuplicateNotices1767000000001,
   Transfers1767100000000,
   CrossProvinceTransfers1767100000001,
+  Training1767200000000,
+  NationalTrainingCredit1767200000001,
 ];
