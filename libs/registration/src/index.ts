@@ -1,0 +1,10 @@
+// The public surface of libs/registration: only what other libs, apps, tests, bench and tools import.
+export {
+  assessEligibility,
+  assessTitleEligibility,
+  registrationStatus,
+  type CreditEntry,
+  type Eligibility,
+  type RecordFacts,
+} from './eligibility.js';
+export { DEFAULT_RULES, rulesOn, type RegistrationRules } from './rules.js';
