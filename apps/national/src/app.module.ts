@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
+import { RegistrationModule } from '@tmis/registration';
 import type { NationalNodeConfig, NodeRuntime } from '@tmis/server';
 import { NationalFactSource, StatsModule } from '@tmis/stats';
 import { SyncIngestModule } from '@tmis/sync-ingest';
@@ -29,6 +30,8 @@ export class NationalAppModule {
               .map((p) => [p.slice(0, 2), p.slice(3)]),
           ),
         }),
+        // Periodic registration and the ethics veto (issue 15).
+        RegistrationModule.register({ stats: 'national-records' }),
         StatsModule.register({
           facts: NationalFactSource,
           refreshSeconds: c.STATS_REFRESH_SECONDS,

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
+import { RegistrationModule } from '@tmis/registration';
 import type { NodeRuntime, ProvincialNodeConfig } from '@tmis/server';
 import { ProvincialFactSource, StatsModule } from '@tmis/stats';
 import { SyncPublishModule } from '@tmis/sync-publish';
@@ -26,6 +27,8 @@ export class ProvincialAppModule {
           nodeToken: c.SYNC_NODE_TOKEN,
           relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS,
         }),
+        // Periodic registration and the ethics veto (issue 15).
+        RegistrationModule.register({ stats: 'decisions' }),
         StatsModule.register({
           facts: ProvincialFactSource,
           provinceCode: c.PROVINCE_CODE,

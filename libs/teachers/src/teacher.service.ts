@@ -309,6 +309,17 @@ export class TeacherService {
   }
 
   /**
+   * Command: a department's decision written into a reported record (a registration result, a confirmed
+   * ethics violation: issue 15). The record must be reported; it stays reported and is re-reported, so
+   * the decision reaches the national node on the normal record path. Runs in the caller's transaction.
+   */
+  async applyDecision(actor: Actor, id: string, version: number, action: string, change: (record: Rec) => Rec) {
+    const t = await this.repo.findById(id);
+    if (t && t.reviewState !== 'reported') throw teacherError(TeacherErrorCode.NotReported);
+    await this.write('change-request', actor, id, version, action, change);
+  }
+
+  /**
    * The change a change request would make, assessed without writing (the record, the writer's rules,
    * a duplicate ID number): throws what approval would refuse. Replaces a dry run of the real write.
    */
