@@ -185,6 +185,12 @@ describe('teacher qualification periodic registration and the ethics veto', () =
   it('the ethics veto: reported by the school, confirmed by the department; registration not passed, title check refused', async () => {
     const { id } = await reportedTeacher();
     const date = `${YEAR - 2}-05-10`;
+    const typed = await p.api('POST', `/teachers/${id}/ethics`, {
+      token: schoolAdmin,
+      body: { version: 1, entry: { kind: '4', date, description: '直接录入' } },
+    });
+    assert.equal(typed.status, 403, 'a veto is never typed into the record');
+    assert.equal(typed.body.errors[0].code, 'ethicsVeto');
     const notSchool = await p.api('POST', '/registration/ethics-violations', {
       token: countyAdmin,
       body: { teacherId: id, date, description: '体罚学生，情节严重' },
