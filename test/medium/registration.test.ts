@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Role } from '@tmis/access';
 import type { OrgUnitEntity } from '@tmis/org';
@@ -26,6 +27,9 @@ describe('teacher qualification periodic registration and the ethics veto', () =
   let countyAdmin: string;
   let cityAdmin: string;
   let otherSchoolAdmin: string;
+  let provinceAdmin: string;
+  let institutionAdmin: string;
+  let institutionId: string;
   const dbs: { drop(): Promise<void> }[] = [];
 
   before(async () => {
@@ -47,7 +51,80 @@ describe('teacher qualification periodic registration and the ethics veto', () =
     const city = await p.unitByCode(county.code.slice(0, 4) + '00');
     cityAdmin = await p.tokenFor(await p.account(city, Role.InfoAdmin));
     otherSchoolAdmin = await p.tokenFor(await p.account(await p.newSchool(await p.newCounty()), Role.InfoAdmin));
+    // The credit bank (issue 14): the province's conversion rules and a training institution.
+    provinceAdmin = await p.tokenFor(await p.account(await p.province_(), Role.InfoAdmin));
+    const rules = await p.api('POST', '/training/credit-rules', {
+      token: provinceAdmin,
+      body: {
+        effectiveFrom: '2020-01-01',
+        rules: {
+          hoursPerCredit: {
+            training: 10,
+            online: 20,
+            school_based: 20,
+            course: 10,
+            degree: 10,
+            research: 10,
+            publication: 10,
+          },
+          capPerKindPerYear: {},
+          registrationKinds: ['training', 'school_based', 'online', 'course'],
+          registrationCredits: 36,
+          cycleStartYear: 2021,
+        },
+      },
+    });
+    assert.equal(rules.status, 201, JSON.stringify(rules.body));
+    const inst = await p.api('POST', '/training/institutions', {
+      token: provinceAdmin,
+      body: {
+        code: `52${randomInt(100000, 999999)}MJ${randomInt(10000000, 99999999)}`,
+        name: `培训机构${randomInt(1, 1e6)}`,
+      },
+    });
+    assert.equal(inst.status, 201, JSON.stringify(inst.body));
+    institutionId = inst.body.id;
+    institutionAdmin = await p.tokenFor(await p.account({ id: institutionId }, Role.InfoAdmin));
   });
+
+  /** Confirmed training through the credit bank's API: a national project, results, the province confirms. */
+  async function giveHours(teacherIds: string[], hours: number) {
+    const proj = await p.api('POST', '/training/projects', {
+      token: provinceAdmin,
+      body: {
+        level: 'national',
+        name: `国培计划 ${randomInt(1, 1e6)}`,
+        category: 'national_project',
+        organiser: '教师发展中心',
+        hours,
+        startsOn: `${YEAR}-03-01`,
+        endsOn: `${YEAR}-03-10`,
+        capacity: 100,
+        institutionIds: [institutionId],
+        nationalCode: `GP-${randomInt(1, 1e6)}`,
+      },
+    });
+    assert.equal(proj.status, 201, JSON.stringify(proj.body));
+    const en = await p.api('POST', `/training/projects/${proj.body.id}/enrolments`, {
+      token: schoolAdmin,
+      body: { teacherIds },
+    });
+    assert.equal(en.status, 200, JSON.stringify(en.body));
+    const res = await p.api('POST', `/training/projects/${proj.body.id}/results`, {
+      token: institutionAdmin,
+      body: {
+        results: teacherIds.map((teacherId, i) => ({
+          teacherId,
+          completedHours: hours,
+          passed: true,
+          certificateNo: `C-${i}`,
+        })),
+      },
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const conf = await p.api('POST', `/training/projects/${proj.body.id}/confirm`, { token: provinceAdmin });
+    assert.equal(conf.status, 200, JSON.stringify(conf.body));
+  }
   after(async () => {
     await p?.close();
     await national?.close();
@@ -121,6 +198,70 @@ describe('teacher qualification periodic registration and the ethics veto', () =
 
   const condition = (e: { conditions: { key: string; met: boolean }[] }, key: string) =>
     e.conditions.find((c) => c.key === key)!;
+
+  it('an eligible teacher registered end to end: result in the record, credits applied, registered for the next cycle', async () => {
+    const { id, record } = await reportedTeacher();
+    await giveHours([id], 200);
+    await giveHours([id], 160);
+    const teacher = await teacherToken(record);
+    const mine = await p.api('GET', `/registration/teachers/${id}`, { token: teacher });
+    assert.equal(mine.status, 200, JSON.stringify(mine.body));
+    assert.equal(mine.body.eligibility.outcome, 'eligible', JSON.stringify(mine.body.missing));
+    assert.equal(mine.body.qualification.issuedDate, ISSUED);
+    const decided = await walk(id, teacher);
+    assert.equal(decided.state, 'registered');
+    assert.equal(decided.decisionReason, null);
+    const credits = condition(decided.eligibility, 'credits') as unknown as {
+      evidence: { totalHours: number; entries: { id: string }[] };
+    };
+    assert.equal(credits.evidence.totalHours, 360);
+    assert.deepEqual(
+      decided.trail.map((e: { action: string }) => e.action),
+      ['apply', 'school-confirm', 'register'],
+    );
+    const t = await p.api('GET', `/teachers/${id}`, { token: schoolAdmin });
+    const q = t.body.record.qualification[0];
+    assert.deepEqual(
+      [q.registrationResult, q.registrationCycleStart, q.registrationCycleEnd, q.registrationDate],
+      ['1', CYCLE.start, CYCLE.end, new Date().toISOString().slice(0, 10)],
+    );
+    const bank = await p.api('GET', `/training/bank/teachers/${id}`, { token: countyAdmin });
+    assert.equal(bank.status, 200, JSON.stringify(bank.body));
+    assert.ok(
+      bank.body.entries.every(
+        (e: { applied: { purpose: string; reference: string } | null }) =>
+          e.applied?.purpose === 'registration' && e.applied.reference === decided.id,
+      ),
+      JSON.stringify(bank.body.entries),
+    );
+    const after = await p.api('GET', `/registration/teachers/${id}`, { token: teacher });
+    assert.deepEqual(
+      [after.body.status, after.body.mayApply, after.body.cycle.start],
+      ['registered', false, `${YEAR}-12-15`],
+    );
+    const again = await p.api('POST', '/registration/applications', { token: teacher, body: { teacherId: id } });
+    assert.equal(again.status, 409);
+    assert.equal(again.body.code, 'REGISTRATION_NOT_DUE');
+  });
+
+  it('re-application after the credits arrive: deferred, then registered', async () => {
+    const { id } = await reportedTeacher();
+    await giveHours([id], 300);
+    const first = await walk(id);
+    assert.equal(first.state, 'deferred');
+    assert.match(first.decisionReason, /尚缺60学时/);
+    const bank = await p.api('GET', `/training/bank/teachers/${id}`, { token: countyAdmin });
+    assert.ok(
+      bank.body.entries.every((e: { applied: unknown }) => !e.applied),
+      'a deferral uses no credits',
+    );
+    await giveHours([id], 60);
+    const now = await p.api('GET', `/registration/teachers/${id}`, { token: schoolAdmin });
+    assert.deepEqual([now.body.status, now.body.mayApply, now.body.missing], ['deferred', true, []]);
+    const second = await walk(id);
+    assert.equal(second.state, 'registered');
+    assert.deepEqual(second.cycle, CYCLE, 'the same cycle, re-applied');
+  });
 
   it('deferred by assessment: an unqualified year defers, with the year as evidence, written into the record', async () => {
     const { id } = await reportedTeacher({ results: ['2', '1', '4', '2', '2'] });
@@ -327,12 +468,22 @@ describe('teacher qualification periodic registration and the ethics veto', () =
     const rows = await until('results at national', async () => {
       const r = await national.api('GET', '/stats/registration', { token: ministry });
       const p11 = r.body.rows?.find((x: { region: string; year: number }) => x.region === '11' && x.year === YEAR);
-      return p11 && p11.deferred >= 2 && p11.not_passed >= 1 ? p11 : null;
+      return p11 && p11.registered >= 2 && p11.deferred >= 2 && p11.not_passed >= 1 ? p11 : null;
     });
     const [{ n }] = await national.db.query(
       `SELECT count(*)::int AS n FROM national_teacher, jsonb_array_elements(record->'qualification') q
         WHERE province_code = '11' AND q->>'registrationResult' = '3'`,
     );
     assert.equal(rows.not_passed, n);
+    const provincial = await p.api('GET', '/stats/registration', { token: provinceAdmin });
+    const total = (k: string) =>
+      provincial.body.rows
+        .filter((r: { year: number }) => r.year === YEAR)
+        .reduce((a: number, r: Record<string, number>) => a + r[k], 0);
+    assert.deepEqual(
+      [rows.registered, rows.deferred, rows.not_passed],
+      [total('registered'), total('deferred'), total('not_passed')],
+      'the national roll-up counts what the province decided',
+    );
   });
 });

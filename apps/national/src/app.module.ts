@@ -4,6 +4,7 @@ import { RegistrationModule } from '@tmis/registration';
 import type { NationalNodeConfig, NodeRuntime } from '@tmis/server';
 import { NationalFactSource, StatsModule } from '@tmis/stats';
 import { SyncIngestModule } from '@tmis/sync-ingest';
+import { CreditBank, TrainingModule } from '@tmis/training';
 
 /**
  * The national node: the whole org tree and the ministry's accounts; the record modules for the
@@ -31,12 +32,14 @@ export class NationalAppModule {
           ),
         }),
         // Periodic registration and the ethics veto (issue 15).
-        RegistrationModule.register({ stats: 'national-records' }),
+        RegistrationModule.register({ stats: 'national-records', credits: CreditBank, creditsModule: TrainingModule }),
         StatsModule.register({
           facts: NationalFactSource,
           refreshSeconds: c.STATS_REFRESH_SECONDS,
           cacheEntries: c.STATS_CACHE_ENTRIES,
         }),
+        // Training credits (Art. 25): the central universities' teachers and the national projects' plans.
+        TrainingModule,
       ],
     };
   }

@@ -3,6 +3,7 @@ import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
 import { RegistrationModule } from '@tmis/registration';
 import type { NodeRuntime, ProvincialNodeConfig } from '@tmis/server';
 import { ProvincialFactSource, StatsModule } from '@tmis/stats';
+import { CreditBank, TrainingModule } from '@tmis/training';
 import { SyncPublishModule } from '@tmis/sync-publish';
 
 /**
@@ -28,13 +29,15 @@ export class ProvincialAppModule {
           relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS,
         }),
         // Periodic registration and the ethics veto (issue 15).
-        RegistrationModule.register({ stats: 'decisions' }),
+        RegistrationModule.register({ stats: 'decisions', credits: CreditBank, creditsModule: TrainingModule }),
         StatsModule.register({
           facts: ProvincialFactSource,
           provinceCode: c.PROVINCE_CODE,
           refreshSeconds: c.STATS_REFRESH_SECONDS,
           cacheEntries: c.STATS_CACHE_ENTRIES,
         }),
+        // Training credits (Art. 25): the province's projects, its conversion rules and its teachers' credit bank.
+        TrainingModule,
       ],
     };
   }

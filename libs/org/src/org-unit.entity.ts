@@ -7,6 +7,8 @@ export enum UnitKind {
   County = 'county',
   School = 'school',
   Department = 'department',
+  /** A training institution (Art. 25): registered by a department through libs/training, ADR 0015. */
+  Institution = 'institution',
 }
 
 export enum UnitStatus {
@@ -22,6 +24,7 @@ export const LEVEL_OF_KIND: Record<UnitKind, number> = {
   [UnitKind.County]: 4,
   [UnitKind.School]: 5,
   [UnitKind.Department]: 6,
+  [UnitKind.Institution]: 7,
 };
 
 @Entity('org_unit')

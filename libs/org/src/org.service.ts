@@ -42,6 +42,8 @@ const ALLOWED_PARENTS: Record<UnitKind, UnitKind[]> = {
   [UnitKind.County]: [UnitKind.City],
   [UnitKind.School]: [UnitKind.Province, UnitKind.City, UnitKind.County, UnitKind.Ministry],
   [UnitKind.Department]: [UnitKind.School],
+  // Registered through libs/training (POST /training/institutions), never through /units.
+  [UnitKind.Institution]: [],
 };
 
 /** The two-digit province prefix of a unit's path (`/000000/440000/...` → `44`), or null at the ministry. */

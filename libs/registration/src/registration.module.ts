@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type OnModuleInit, type Type } from '@nestjs/common';
+import { Module, type DynamicModule, type ForwardReference, type OnModuleInit, type Type } from '@nestjs/common';
 import { AuditModule } from '@tmis/audit';
 import { TodoSources } from '@tmis/teachers';
 import { NoCredits, RegistrationCredits } from './credits.port.js';
@@ -15,6 +15,8 @@ import { RegistrationService } from './registration.service.js';
 export interface RegistrationModuleOptions {
   /** The node's credit bank (`CreditBank` of @tmis/training); without one, no credits count. */
   credits?: Type<RegistrationCredits> | Type<unknown>;
+  /** The module that provides `credits` (e.g. `TrainingModule`). */
+  creditsModule?: Type<unknown> | DynamicModule | ForwardReference;
   /** `national-records`: the national node counts outcomes from the records the provinces reported. */
   stats: RegistrationStatsSource;
 }
@@ -33,7 +35,7 @@ export class RegistrationModule implements OnModuleInit {
   static register(options: RegistrationModuleOptions): DynamicModule {
     return {
       module: RegistrationModule,
-      imports: [AuditModule],
+      imports: [AuditModule, ...(options.creditsModule ? [options.creditsModule] : [])],
       controllers: [RegistrationController, RegistrationStatsController],
       providers: [
         options.credits

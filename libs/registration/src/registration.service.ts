@@ -63,7 +63,7 @@ function creditEntry(e: Rec): CreditEntry {
     hours: Number(e.hours ?? 0),
     confirmedOn: day(e.confirmedOn),
     source: String(e.source ?? ''),
-    ruleVersion: String(e.ruleVersion ?? ''),
+    ruleVersion: e.ruleVersion == null ? '' : String(e.ruleVersion),
     appliedTo: e.appliedTo == null ? null : String(e.appliedTo),
   };
 }
