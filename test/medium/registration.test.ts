@@ -440,6 +440,19 @@ describe('teacher qualification periodic registration and the ethics veto', () =
     assert.equal(due.body.year, YEAR);
     const mine = due.body.bySchool.find((s: { unitId: string }) => s.unitId === school.id);
     assert.ok(mine && mine.count >= 2, JSON.stringify(due.body.bySchool));
+    const first = due.body.rows.filter(
+      (r: { unitId: string; status: string }) => r.unitId === school.id && r.status === 'first',
+    );
+    assert.ok(first.length >= 1);
+    for (const r of first) assert.equal(r.cycleEnd, CYCLE.end);
+    const decided = await p.db.query(`SELECT teacher_id AS id, result FROM registration_status`);
+    const listed = new Set(due.body.rows.map((r: { teacherId: string }) => r.teacherId));
+    for (const d of decided)
+      assert.equal(
+        listed.has(d.id),
+        d.result === 'deferred',
+        `${d.result}: registered and not passed are not due this year`,
+      );
     const outside = await p.api('GET', '/registration/lists/due', { token: otherSchoolAdmin });
     assert.ok(!outside.body.rows.some((r: { unitId: string }) => r.unitId === school.id), 'scoped to the subtree');
     const xlsx = await fetch(`${p.url}/registration/lists/due?format=xlsx`, {

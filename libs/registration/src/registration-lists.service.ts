@@ -84,12 +84,20 @@ export class RegistrationListsService implements TodoSource {
     @Inject(REGISTRATION_STATS_SOURCE) private readonly statsSource: RegistrationStatsSource,
   ) {}
 
-  async due(actor: Actor, year?: number): Promise<Table & { year: number; bySchool: Record<string, unknown>[] }> {
+  async due(
+    actor: Actor,
+    year?: number,
+  ): Promise<Table & { year: number; bySchool: Record<string, unknown>[]; truncated: boolean }> {
     AccessPolicy.requireRole(actor, READERS);
     const rules = await this.registration.rulesNow();
     const y = year ?? Number(today().slice(0, 4));
     const rows = await this.repo.dueInYear(actor.unitPath, y, rules.cycleYears, LIST_LIMIT);
-    return { ...this.table('registration-due', rows), year: y, bySchool: bySchool(rows) };
+    return {
+      ...this.table('registration-due', rows),
+      year: y,
+      bySchool: bySchool(rows),
+      truncated: rows.length === LIST_LIMIT,
+    };
   }
 
   /** Teachers due this year whose counted training of the cycle is below the province's threshold. */

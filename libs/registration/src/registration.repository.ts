@@ -304,36 +304,36 @@ export class RegistrationRepository {
 
   /**
    * Active teachers of a subtree whose registration falls due in `year`: registered teachers whose next
-   * cycle ends in it, and teachers never registered whose first cycle (anchored on the first
-   * qualification's issue date, `cycleYears` long) ends in it. By school, then name.
+   * cycle ends in it, deferred teachers whose cycle ends in it, and teachers never registered whose
+   * current cycle (anchored on the first qualification's issue date, `cycleYears` long) ends in it.
+   * One pass in the record list's order (unit path, name, id: the `teacher_path_name_idx` order), so a
+   * page stops early instead of sorting the province.
    */
   async dueInYear(pathPrefix: string, year: number, cycleYears: number, limit: number): Promise<ListedTeacher[]> {
     return this.db.query(
-      `WITH q AS (
-         SELECT t.id, t.name, t.unit_id, rs.result, rs.cycle_start, rs.cycle_end, rs.reason,
-                (t.record->'qualification'->0->>'issuedDate') AS issued
-           FROM teacher t LEFT JOIN registration_status rs ON rs.teacher_id = t.id
-          WHERE t.unit_path LIKE $1 AND t.active),
-       f AS (
-         SELECT q.*, CASE WHEN substr(q.issued, 6) = '01-01' THEN $2 + 1 ELSE $2 END AS ey
-           FROM q WHERE q.result IS NULL AND q.issued ~ '^\\d{4}-\\d{2}-\\d{2}$'),
-       due AS (
-         SELECT id, name, unit_id, 'first' AS status,
-                (issued::date + make_interval(years => ey - $3 - substr(issued, 1, 4)::int))::date AS cycle_start,
-                CASE WHEN substr(issued, 6) = '02-29' THEN make_date(ey, 2, 28)
-                     ELSE (issued::date + make_interval(years => ey - substr(issued, 1, 4)::int))::date - 1 END AS cycle_end,
-                NULL::text AS reason
-           FROM f WHERE ey - substr(issued, 1, 4)::int > 0 AND (ey - substr(issued, 1, 4)::int) % $3 = 0
-         UNION ALL
-         SELECT id, name, unit_id, 'due', cycle_end + 1, ((cycle_end + 1) + make_interval(years => $3))::date - 1, NULL
-           FROM q WHERE result = 'registered' AND extract(year FROM cycle_end)::int + $3 = $2
-         UNION ALL
-         SELECT id, name, unit_id, 'deferred', cycle_start, cycle_end, reason
-           FROM q WHERE result = 'deferred' AND extract(year FROM cycle_end)::int = $2)
-       SELECT d.id AS "teacherId", d.name, d.unit_id AS "unitId", u.code AS "unitCode", u.name AS "unitName", d.status,
-              to_char(d.cycle_start, 'YYYY-MM-DD') AS "cycleStart", to_char(d.cycle_end, 'YYYY-MM-DD') AS "cycleEnd", d.reason
-         FROM due d JOIN org_unit u ON u.id = d.unit_id
-        ORDER BY u.path, d.name, d.id
+      `SELECT f.id AS "teacherId", f.name, f.unit_id AS "unitId", u.code AS "unitCode", u.name AS "unitName",
+              CASE WHEN f.result IS NULL THEN 'first' WHEN f.result = 'registered' THEN 'due' ELSE f.result END AS status,
+              to_char(CASE WHEN f.result IS NULL THEN (f.issued::date + make_interval(years => f.ey - $3 - f.iy))::date
+                           WHEN f.result = 'registered' THEN f.cycle_end + 1 ELSE f.cycle_start END, 'YYYY-MM-DD') AS "cycleStart",
+              to_char(CASE WHEN f.result IS NULL THEN
+                             CASE WHEN substr(f.issued, 6) = '02-29' THEN make_date(f.ey, 2, 28)
+                                  ELSE (f.issued::date + make_interval(years => f.ey - f.iy))::date - 1 END
+                           WHEN f.result = 'registered' THEN ((f.cycle_end + 1) + make_interval(years => $3))::date - 1
+                           ELSE f.cycle_end END, 'YYYY-MM-DD') AS "cycleEnd",
+              f.reason
+         FROM (
+           SELECT b.*, CASE WHEN b.issued ~ '^\\d{4}-\\d{2}-\\d{2}$' THEN substr(b.issued, 1, 4)::int END AS iy,
+                  CASE WHEN substr(b.issued, 6) = '01-01' THEN $2 + 1 ELSE $2 END AS ey
+             FROM (
+               SELECT t.id, t.name, t.unit_id, t.unit_path, rs.result, rs.cycle_start, rs.cycle_end, rs.reason,
+                      t.record->'qualification'->0->>'issuedDate' AS issued
+                 FROM teacher t LEFT JOIN registration_status rs ON rs.teacher_id = t.id
+                WHERE t.unit_path LIKE $1 AND t.active) b) f
+         JOIN org_unit u ON u.id = f.unit_id
+        WHERE (f.result = 'registered' AND f.cycle_end >= make_date($2 - $3, 1, 1) AND f.cycle_end < make_date($2 - $3 + 1, 1, 1))
+           OR (f.result = 'deferred' AND f.cycle_end >= make_date($2, 1, 1) AND f.cycle_end < make_date($2 + 1, 1, 1))
+           OR (f.result IS NULL AND f.iy IS NOT NULL AND f.ey - f.iy > 0 AND (f.ey - f.iy) % $3 = 0)
+        ORDER BY f.unit_path, f.name, f.id
         LIMIT $4`,
       [pathPrefix + '%', year, cycleYears, limit],
     );
