@@ -242,6 +242,12 @@ describe('teacher qualification periodic registration and the ethics veto', () =
     const again = await p.api('POST', '/registration/applications', { token: teacher, body: { teacherId: id } });
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'REGISTRATION_NOT_DUE');
+    // The title check still sees the training (used for the registration, not for a title); no title held yet.
+    const title = await p.api('GET', `/registration/teachers/${id}/title-eligibility`, { token: schoolAdmin });
+    assert.equal(title.status, 200, JSON.stringify(title.body));
+    const byKey = Object.fromEntries(title.body.conditions.map((c: { key: string; met: boolean }) => [c.key, c.met]));
+    assert.deepEqual(byKey, { ethics: true, 'years-in-grade': false, assessments: true, credits: true });
+    assert.equal(title.body.reason.key, 'years-in-grade');
   });
 
   it('re-application after the credits arrive: deferred, then registered', async () => {

@@ -212,7 +212,10 @@ export class RegistrationService {
     const res = assessTitleEligibility({
       facts,
       gradeSince,
-      credits: bank.entries.map((e) => creditEntry(e as unknown as Rec)),
+      // Credits used for a registration still show the training done; only those used for a title do not count.
+      credits: bank.entries
+        .map((e) => creditEntry(e as unknown as Rec))
+        .map((e) => ({ ...e, appliedTo: e.appliedTo?.startsWith('title') ? e.appliedTo : null })),
       rules,
       asOf,
     });
