@@ -1,12 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
+import { RegistrationModule } from '@tmis/registration';
 import type { NationalNodeConfig, NodeRuntime } from '@tmis/server';
 import { NationalFactSource, StatsModule } from '@tmis/stats';
 import { TransfersModule } from '@tmis/transfers';
 import { TransfersHubModule } from '@tmis/transfers-hub';
 import { SyncIngestModule } from '@tmis/sync-ingest';
 import { FederationModule, upTopic } from '@tmis/federation';
-import { TrainingModule } from '@tmis/training';
+import { CreditBank, TrainingModule } from '@tmis/training';
 
 /**
  * The national node: the whole org tree and the ministry's accounts; the record modules for the
@@ -43,6 +44,8 @@ export class NationalAppModule {
           kafka: kafkaConnection(c),
           nodeTokens,
         }),
+        // Periodic registration and the ethics veto (issue 15).
+        RegistrationModule.register({ stats: 'national-records', credits: CreditBank, creditsModule: TrainingModule }),
         StatsModule.register({
           facts: NationalFactSource,
           refreshSeconds: c.STATS_REFRESH_SECONDS,

@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
+import { RegistrationModule } from '@tmis/registration';
 import type { NodeRuntime, ProvincialNodeConfig } from '@tmis/server';
 import { ProvincialFactSource, StatsModule } from '@tmis/stats';
 import { TransfersModule } from '@tmis/transfers';
-import { TrainingModule } from '@tmis/training';
+import { CreditBank, TrainingModule } from '@tmis/training';
 import { SyncPublishModule } from '@tmis/sync-publish';
 import { FederationModule, upTopic } from '@tmis/federation';
 
@@ -40,6 +41,8 @@ export class ProvincialAppModule {
           nodeToken: c.SYNC_NODE_TOKEN,
           relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS,
         }),
+        // Periodic registration and the ethics veto (issue 15).
+        RegistrationModule.register({ stats: 'decisions', credits: CreditBank, creditsModule: TrainingModule }),
         StatsModule.register({
           facts: ProvincialFactSource,
           provinceCode: c.PROVINCE_CODE,

@@ -20,3 +20,5 @@ export { assessWrite } from './write-rules.js';
 export { customValues } from './derive.js';
 export { viewRecord } from './record-view.js';
 export { ListTeachersQueryDto } from './dto/teacher.dto.js';
+// Other features add their kinds to GET /todo.
+export { type TodoItem, type TodoSource, TodoSources } from './collection/todo.service.js';

@@ -38,6 +38,26 @@ export function writerKind(actor: Actor): WriterKind | null {
 
 const READERS = [Role.InfoAdmin, Role.Query, Role.Teacher];
 
+/**
+ * SPEC §6: a serious ethics violation (sub-set 9, kind 4, 一票否决) enters a record only through the
+ * registration lib's report-and-confirm flow (the `ethics-veto` action), never typed.
+ */
+function refuseTypedVeto(changes: { path: string; after: unknown }[]): void {
+  const typed = changes.filter((c) => /^ethics\[\d+\]\.kind$/.test(c.path) && c.after === '4');
+  if (typed.length)
+    throw teacherError(
+      TeacherErrorCode.NotOwner,
+      'A serious violation (kind 4) is recorded by the school reporting it and the supervising department confirming it (POST /registration/ethics-violations)',
+      undefined,
+      typed.map((c) => ({
+        path: `record.${c.path}`,
+        code: 'ethicsVeto',
+        message: 'kind 4 is recorded through the ethics violation flow',
+        messageZh: `record.${c.path}：严重违反师德（一票否决）须经学校报告、主管部门确认后记入`,
+      })),
+    );
+}
+
 function withEntryIds(record: Rec): Rec {
   const out: Rec = { ...record };
   for (const [k, v] of Object.entries(record)) {
@@ -209,6 +229,7 @@ export class TeacherService {
     const record = withEntryIds(dto.record);
     const customDefs = await this.custom.current();
     const a = requireAcceptable(writer, null, record, school, unit, customDefs);
+    refuseTypedVeto(a.changes);
     const existing = await this.repo.findByPerson(a.columns.idType, a.columns.idNumber);
     // One person, one record: a person who left (resigned, retired…) and comes back is re-registered on it.
     if (existing && !existing.active && a.columns.active)
@@ -431,6 +452,17 @@ export class TeacherService {
   }
 
   /**
+   * Command: a department's decision written into a reported record (a registration result, a confirmed
+   * ethics violation: issue 15). The record must be reported; it stays reported and is re-reported, so
+   * the decision reaches the national node on the normal record path. Runs in the caller's transaction.
+   */
+  async applyDecision(actor: Actor, id: string, version: number, action: string, change: (record: Rec) => Rec) {
+    const t = await this.repo.findById(id);
+    if (t && t.reviewState !== 'reported') throw teacherError(TeacherErrorCode.NotReported);
+    await this.write('change-request', actor, id, version, action, change);
+  }
+
+  /**
    * The change a change request would make, assessed without writing (the record, the writer's rules,
    * a duplicate ID number): throws what approval would refuse. Replaces a dry run of the real write.
    */
@@ -500,6 +532,7 @@ export class TeacherService {
       const plan = planRecordWrite(command, writer, t, next, school, unit, customDefs);
       if (!plan) return;
       const { columns, changes, catalogueVersion } = plan.assessment;
+      if (action !== 'ethics-veto') refuseTypedVeto(changes);
       await this.requireUniquePerson(actor, t, plan.assessment);
       if (
         !(await this.repo.update(t.id, version, columns, next, customValues(next), catalogueVersion, plan.reviewState))

@@ -12,7 +12,7 @@ import { SpotCheckRepository } from './collection/spot-check.repository.js';
 import { SpotCheckService } from './collection/spot-check.service.js';
 import { TeacherStatusController } from './collection/status.controller.js';
 import { TodoController } from './collection/todo.controller.js';
-import { TodoService } from './collection/todo.service.js';
+import { TodoService, TodoSources } from './collection/todo.service.js';
 import { ChangeRequestController } from './review/change-request.controller.js';
 import { ChangeRequestRepository } from './review/change-request.repository.js';
 import { ChangeRequestService } from './review/change-request.service.js';
@@ -66,6 +66,7 @@ export class TeachersModule {
         SpotCheckService,
         CycleService,
         TodoService,
+        TodoSources,
         UnitChangesService,
         CrossProvinceDuplicateNotices,
       ],
@@ -77,6 +78,7 @@ export class TeachersModule {
         ReviewService,
         RecordReporting,
         ChangeRequestRepository,
+        TodoSources,
       ],
     };
   }

@@ -65,7 +65,15 @@ export const QUALIFICATION_FIELDS: readonly FieldDef[] = fields('teacher', 'norm
   ['certificateNumber', '资格证书号码', 'Certificate number', 'string', { maxLength: 32 }],
   ['issuedDate', '颁发日期', 'Issued on', 'date'],
   ['issuingAuthority', '颁发机构', 'Issuing authority', 'string'],
-]);
+]).concat(
+  // Periodic registration (Art. 26): written by the registration authority's decision, never typed.
+  fields('department', 'normal', [
+    ['registrationResult', '定期注册结论', 'Registration result', 'code', { codeTable: 'registration-result' }],
+    ['registrationCycleStart', '注册周期开始日期', 'Registration cycle start', 'date'],
+    ['registrationCycleEnd', '注册周期结束日期', 'Registration cycle end', 'date', { allowFuture: true }],
+    ['registrationDate', '注册结论日期', 'Registration decided on', 'date'],
+  ]),
+);
 
 /** 9 师德信息: assessments, honours, sanctions (kept by the school or department). */
 export const ETHICS_FIELDS: readonly FieldDef[] = fields('school', 'normal', [

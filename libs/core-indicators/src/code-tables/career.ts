@@ -87,6 +87,12 @@ export const ASSESSMENT_RESULT = codeTable('assessment-result', 'TMIS working li
   ['5', '不定等次', 'Not graded'],
 ]);
 
+export const REGISTRATION_RESULT = codeTable('registration-result', 'TMIS working list (教师资格定期注册结论)', [
+  ['1', '注册合格', 'Registered'],
+  ['2', '暂缓注册', 'Deferred'],
+  ['3', '注册不合格', 'Not passed'],
+]);
+
 export const ETHICS_KIND = codeTable('ethics-kind', 'TMIS working list (师德信息类别)', [
   ['1', '师德考核', 'Ethics assessment'],
   ['2', '荣誉表彰', 'Honour'],

@@ -3,6 +3,7 @@ import { codeLabel } from './code-table.js';
 import { LEVEL, ROTATION_KIND, SEMESTER, SUBJECT, TRAINING_MODE } from './activity.js';
 import {
   ASSESSMENT_RESULT,
+  REGISTRATION_RESULT,
   ETHICS_KIND,
   POST_TYPE,
   PROFESSIONAL_TITLE,
@@ -49,6 +50,7 @@ export const CORE_CODE_TABLES: readonly CodeTable[] = [
   TITLE_LEVEL,
   QUALIFICATION_TYPE,
   ASSESSMENT_RESULT,
+  REGISTRATION_RESULT,
   ETHICS_KIND,
   LEVEL,
   SUBJECT,

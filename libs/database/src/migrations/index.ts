@@ -18,6 +18,7 @@ import { Transfers1767100000000 } from './1767100000000-transfers.js';
 import { CrossProvinceTransfers1767100000001 } from './1767100000001-cross-province-transfers.js';
 import { Training1767200000000 } from './1767200000000-training.js';
 import { NationalTrainingCredit1767200000001 } from './1767200000001-national-training-credit.js';
+import { Registration1767300000000 } from './1767300000000-registration.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   CrossProvinceTransfers1767100000001,
   Training1767200000000,
   NationalTrainingCredit1767200000001,
+  Registration1767300000000,
 ];

@@ -12,6 +12,23 @@ export interface TodoItem {
   en: string;
 }
 
+/** A feature outside this lib that adds its own kinds to each account's to-do list (e.g. registration). */
+export interface TodoSource {
+  items(actor: Actor): Promise<TodoItem[]>;
+}
+
+/** Where other features register their to-do sources (at module init); `GET /todo` asks each one. */
+@Injectable()
+export class TodoSources {
+  private readonly sources: TodoSource[] = [];
+  register(source: TodoSource): void {
+    this.sources.push(source);
+  }
+  all(): readonly TodoSource[] {
+    return this.sources;
+  }
+}
+
 /** What awaits the caller's action, with counts per kind (each counted by the repository of its table). */
 @Injectable()
 export class TodoService {
@@ -20,6 +37,7 @@ export class TodoService {
     private readonly cycles: CycleRepository,
     private readonly changeRequests: ChangeRequestRepository,
     private readonly spotChecks: SpotCheckRepository,
+    private readonly sources: TodoSources,
   ) {}
 
   async list(actor: Actor): Promise<{ total: number; items: TodoItem[] }> {
@@ -79,6 +97,7 @@ export class TodoService {
     } else if (actor.role === Role.SysAdmin) {
       add('locked-accounts', await this.teachers.countLockedAccounts(p), '被锁定的账号', 'Locked accounts');
     }
+    for (const source of this.sources.all()) items.push(...(await source.items(actor)).filter((i) => i.count > 0));
     return { total: items.reduce((a, i) => a + i.count, 0), items };
   }
 }

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Role, type Actor } from '@tmis/access';
+import { availableActions, transition } from '@tmis/workflow';
+import { REGISTRATION_WORKFLOW, type ApplicationContext } from './registration.workflow.js';
+
+const SCHOOL_PATH = '/000000/110000/110100/110101/2111000001/';
+const actor = (unitPath: string, unitLevel: number, role = Role.InfoAdmin): Actor => ({
+  accountId: 'a',
+  sessionId: 's',
+  role,
+  unitId: 'u',
+  unitPath,
+  unitLevel,
+  mustChangePassword: false,
+});
+const ctx = (a: Actor, outcome?: ApplicationContext['outcome']): ApplicationContext => ({
+  actor: a,
+  unitPath: SCHOOL_PATH,
+  isOwner: false,
+  authorityLevel: 4,
+  outcome,
+});
+const school = actor(SCHOOL_PATH, 5);
+const county = actor('/000000/110000/110100/110101/', 4);
+const city = actor('/000000/110000/110100/', 3);
+const otherCounty = actor('/000000/110000/110100/110102/', 4);
+
+describe('registration workflow guards', () => {
+  it('the school confirms or returns (with a reason); nobody else', () => {
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'applied', ctx(school)), [
+      'school-confirm',
+      'school-return',
+    ]);
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'applied', ctx(county)), []);
+    assert.equal(
+      (transition(REGISTRATION_WORKFLOW, 'applied', 'school-return', ctx(school)) as { reason: string }).reason,
+      'reason-required',
+    );
+    assert.equal(transition(REGISTRATION_WORKFLOW, 'applied', 'school-confirm', ctx(school)).ok, true);
+  });
+  it('the authority (the named level, in scope) decides only what the eligibility says', () => {
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'school_confirmed', ctx(county, 'eligible')), [
+      'register',
+    ]);
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'school_confirmed', ctx(county, 'deferred')), ['defer']);
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'school_confirmed', ctx(county, 'not_passed')), [
+      'refuse',
+    ]);
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'school_confirmed', ctx(county)), []);
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'school_confirmed', ctx(city, 'eligible')), []);
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'school_confirmed', ctx(otherCounty, 'eligible')), []);
+    assert.deepEqual(
+      availableActions(REGISTRATION_WORKFLOW, 'school_confirmed', { ...ctx(city, 'eligible'), authorityLevel: 3 }),
+      ['register'],
+      'a province naming the city as the authority',
+    );
+    assert.equal(
+      (transition(REGISTRATION_WORKFLOW, 'applied', 'register', ctx(county, 'eligible')) as { reason: string }).reason,
+      'illegal-transition',
+      'not before the school confirmed',
+    );
+  });
+  it('decided applications are closed', () => {
+    for (const s of ['registered', 'deferred', 'not_passed', 'returned'] as const)
+      assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, s, ctx(county, 'eligible')), []);
+  });
+});
