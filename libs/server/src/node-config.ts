@@ -192,6 +192,30 @@ export class NodeConfig {
   @Min(1)
   @Max(720)
   BULK_RETENTION_HOURS: number = 24;
+
+  /** Lifetime of an API client's access token (client-credentials grant), in seconds. */
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  API_CLIENT_TOKEN_TTL_SECONDS: number = 600;
+
+  /** Requests per minute per API client (token requests included), unless the client has its own limit. */
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  API_CLIENT_RATE_LIMIT: number = 600;
+
+  /** Requests per minute per source address, for API client calls and token requests. */
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  API_ADDRESS_RATE_LIMIT: number = 1200;
+
+  /** Hours an Idempotency-Key is remembered (its first answer replayed). */
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  IDEMPOTENCY_TTL_HOURS: number = 24;
 }
 
 /** The national node: the federation's hub. */
