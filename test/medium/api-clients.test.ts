@@ -215,7 +215,7 @@ describe('API clients for third-party platforms (issue 16)', () => {
     }
   });
 
-  it('sees ID numbers, contacts and pay only with teachers:read:sensitive', async () => {
+  it('sees ID numbers and contacts unmasked only with teachers:read:sensitive', async () => {
     const c = await newClient({ scopes: ['teachers:read', 'teachers:read:sensitive'] });
     const token = await clientToken(t, c.id, c.clientSecret);
     const r = await t.api('GET', `/teachers/${recA.id}`, { token });
@@ -460,5 +460,138 @@ describe('API clients on the national node: a province-owned client reads its ow
     assert.equal(other.status, 403);
     assert.equal(other.body.code, 'OUT_OF_SCOPE');
     assert.equal((await n.api('GET', '/sync/status', { token })).status, 403, 'sync status is not open to clients');
+  });
+});
+
+describe('HTTP hygiene: /v1, deprecated aliases, security headers, CORS, body size, limits per address', () => {
+  let plain: TestNode;
+  let strict: TestNode;
+  const ORIGIN = 'https://console.example.org';
+  before(async () => {
+    plain = await TestNode.start('provincial', { PROVINCE_CODE: '11' });
+    strict = await TestNode.start('provincial', {
+      PROVINCE_CODE: '11',
+      CORS_ORIGINS: `${ORIGIN}, https://hr.example.cn`,
+      REQUEST_BODY_LIMIT_KB: '16',
+      API_ADDRESS_RATE_LIMIT: '5',
+    });
+  });
+  after(async () => {
+    await plain.close();
+    await strict.close();
+  });
+
+  it('serves the API under /v1; the unprefixed paths answer as deprecated aliases with Deprecation, Sunset and Link', async () => {
+    const county = await plain.newCounty();
+    const acct = await plain.account(county, Role.SysAdmin);
+    const login = await plain.api('POST', '/v1/auth/login', {
+      body: { username: acct.username, password: acct.password },
+    });
+    assert.equal(login.status, 200);
+    assert.equal(login.headers.get('deprecation'), null);
+    const token = login.body.accessToken;
+    const v1 = await plain.api('GET', `/v1/units/${county.id}?x=1`, { token });
+    assert.equal(v1.status, 200);
+    assert.equal(v1.body.id, county.id);
+    assert.equal(v1.headers.get('deprecation'), null);
+    const old = await plain.api('GET', `/units/${county.id}?x=1`, { token });
+    assert.equal(old.status, 200);
+    assert.deepEqual(old.body, v1.body);
+    assert.equal(old.headers.get('deprecation'), '@1796083200');
+    assert.equal(old.headers.get('sunset'), 'Wed, 01 Dec 2027 00:00:00 GMT');
+    assert.equal(old.headers.get('link'), `</v1/units/${county.id}>; rel="successor-version"`);
+    // Operational routes are not versioned; the OpenAPI document names /v1 as its server.
+    assert.equal((await plain.api('GET', '/health')).headers.get('deprecation'), null);
+    const doc = await plain.api('GET', '/docs-json');
+    assert.equal(doc.body.servers[0].url, '/v1');
+    const missing = await plain.api('GET', '/v1/no-such-route');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'ROUTE_NOT_FOUND');
+  });
+
+  it('sends security headers on every answer (a strict CSP and no-store on the API, not on /docs)', async () => {
+    for (const path of ['/v1/catalogue', '/health', '/v1/no-such-route']) {
+      const r = await plain.api('GET', path);
+      assert.equal(r.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(r.headers.get('x-frame-options'), 'DENY', path);
+      assert.equal(r.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.equal(r.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'", path);
+      assert.equal(r.headers.get('cache-control'), 'no-store', path);
+      assert.equal(r.headers.get('x-powered-by'), null, path);
+    }
+    const docs = await fetch(`${plain.url}/docs`);
+    assert.equal(docs.status, 200);
+    assert.equal(docs.headers.get('content-security-policy'), null, 'Swagger UI runs its own scripts');
+    assert.equal(docs.headers.get('x-content-type-options'), 'nosniff');
+  });
+
+  it('answers no CORS by default, and only to the origins in CORS_ORIGINS', async () => {
+    const preflight = (node: TestNode, origin: string) =>
+      fetch(`${node.url}/v1/teachers`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type,idempotency-key',
+        },
+      });
+    const off = await preflight(plain, ORIGIN);
+    assert.equal(off.headers.get('access-control-allow-origin'), null);
+    const on = await preflight(strict, ORIGIN);
+    assert.ok(on.status === 204 || on.status === 200, String(on.status));
+    assert.equal(on.headers.get('access-control-allow-origin'), ORIGIN);
+    assert.match(on.headers.get('access-control-allow-headers') ?? '', /Idempotency-Key/);
+    assert.equal(on.headers.get('access-control-allow-credentials'), null);
+    const get = await fetch(`${strict.url}/health`, { headers: { origin: 'https://hr.example.cn' } });
+    assert.equal(get.headers.get('access-control-allow-origin'), 'https://hr.example.cn');
+    assert.match(get.headers.get('access-control-expose-headers') ?? '', /RateLimit-Remaining/);
+    const stranger = await preflight(strict, 'https://evil.example.com');
+    assert.equal(stranger.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('refuses a request body beyond REQUEST_BODY_LIMIT_KB with 413 problem+json (JSON and form)', async () => {
+    const big = JSON.stringify({ username: 'x'.repeat(20 * 1024), password: 'y' });
+    const r = await strict.api('POST', '/v1/auth/login', { raw: big });
+    assert.equal(r.status, 413);
+    assert.equal(r.body.code, 'PAYLOAD_TOO_LARGE');
+    const form = await fetch(`${strict.url}/v1/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `grant_type=client_credentials&client_id=${'x'.repeat(20 * 1024)}`,
+    });
+    assert.equal(form.status, 413);
+    // The default limit (100 KiB) takes the same body.
+    assert.notEqual((await plain.api('POST', '/v1/auth/login', { raw: big })).status, 413);
+  });
+
+  it('limits requests per source address across clients (429 naming the address)', async () => {
+    await freshWindow();
+    const county = await strict.newCounty();
+    const admin = await strict.tokenFor(await strict.account(county, Role.SysAdmin));
+    const clients = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await strict.api('POST', '/v1/api-clients', {
+        token: admin,
+        body: { name: `addr${i}`, scopes: ['teachers:read'] },
+      });
+      assert.equal(r.status, 201);
+      clients.push(r.body);
+    }
+    let limited: ApiResponse<Body> | null = null;
+    for (let i = 0; i < 6 && !limited; i++) {
+      const c = clients[i % 2];
+      const r = await tokenRequest(strict, {
+        grant_type: 'client_credentials',
+        client_id: c.id,
+        client_secret: c.clientSecret,
+      });
+      if (r.status === 429) limited = r;
+      else assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    assert.ok(limited, 'a 429 within 6 requests of two clients from one address (limit 5)');
+    assert.equal(limited.body.code, 'RATE_LIMITED');
+    assert.match(limited.body.detail, /source address/);
+    assert.equal(limited.headers.get('ratelimit-limit'), '5');
+    assert.ok(Number(limited.headers.get('retry-after')) >= 1);
   });
 });

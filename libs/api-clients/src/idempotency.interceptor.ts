@@ -58,7 +58,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = Array.isArray(header) ? header.join(',') : header;
     if (!KEY.test(key)) throw apiClientError(ApiClientErrorCode.IdempotencyKeyInvalid);
     const principal = req.actor.client?.clientId ?? req.actor.accountId;
-    const path = req.originalUrl;
+    // The same route with or without the deprecated-alias prefix is the same request.
+    const path = req.originalUrl.replace(/^\/v1(?=[/?]|$)/, '');
     const requestHash = createHash('sha256')
       .update(`${req.method} ${path}\n${canonical(req.body ?? null)}`)
       .digest('hex');

@@ -8,6 +8,7 @@ import { correlationIdFrom, JsonLogger, loadConfig, requestContext } from '@tmis
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@tmis/database';
 import type { NodeConfig, NodeRole } from './node-config.js';
 import { ProblemFilter } from './problem.filter.js';
+import { apiVersionRouting, corsOptions, parseOrigins, securityHeaders } from './http-hygiene.js';
 import { inputGuard, verifyJsonDepth } from './request-guard.js';
 import { createValidationPipe } from './validation.js';
 
@@ -126,11 +127,19 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
       });
     },
   );
-  // Body parsers as Nest's defaults (100 kB), but the JSON parser refuses deep nesting before parsing;
-  // then every path, query and body is refused if it holds NUL or lone surrogates.
+  // Security headers on every answer; `/v1/…` routed to the routes, unprefixed paths as deprecated
+  // aliases; CORS only for the origins in CORS_ORIGINS (ADR 0017).
+  app.use(securityHeaders({ https: !!httpsOptions }));
+  app.use(apiVersionRouting);
+  const origins = parseOrigins(config.CORS_ORIGINS);
+  if (origins.length) app.enableCors(corsOptions(origins));
+  // Body parsers limited to REQUEST_BODY_LIMIT_KB (413 beyond; file uploads have their own limit), the
+  // JSON parser refusing deep nesting before parsing; then every path, query and body is refused if it
+  // holds NUL or lone surrogates.
   const parsers = app as unknown as { useBodyParser(type: string, options: Record<string, unknown>): void };
-  parsers.useBodyParser('json', { verify: verifyJsonDepth });
-  parsers.useBodyParser('urlencoded', { extended: true });
+  const limit = `${config.REQUEST_BODY_LIMIT_KB}kb`;
+  parsers.useBodyParser('json', { verify: verifyJsonDepth, limit });
+  parsers.useBodyParser('urlencoded', { extended: true, limit });
   app.use(inputGuard);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
@@ -142,6 +151,7 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
     )
     .setVersion(process.env.npm_package_version ?? '0.1.0')
     .addBearerAuth()
+    .addServer('/v1', 'The API, version 1 (the same paths without /v1 are deprecated aliases)')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
   await app.init();

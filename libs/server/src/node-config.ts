@@ -193,6 +193,22 @@ export class NodeConfig {
   @Max(720)
   BULK_RETENTION_HOURS: number = 24;
 
+  /** Largest JSON or form request body, in KiB (413 beyond). File uploads have BULK_MAX_UPLOAD_MB. */
+  @IsInt()
+  @Min(1)
+  @Max(10240)
+  REQUEST_BODY_LIMIT_KB: number = 100;
+
+  /**
+   * Origins allowed to call the API from a browser (CORS), comma-separated, e.g.
+   * `https://console.example.org`. Unset: no CORS headers at all (browsers refuse cross-origin calls).
+   */
+  @IsOptional()
+  @Matches(/^\s*https?:\/\/[^\s,/]+\/?\s*(,\s*https?:\/\/[^\s,/]+\/?\s*)*$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.org',
+  })
+  CORS_ORIGINS?: string;
+
   /** Lifetime of an API client's access token (client-credentials grant), in seconds. */
   @IsInt()
   @Min(60)
