@@ -223,6 +223,17 @@ describe('API clients for third-party platforms (issue 16)', () => {
     assert.equal(r.body.record.basic.idNumber, recA.record.basic.idNumber);
     assert.equal(r.body.record.contacts.mobile, recA.record.contacts.mobile);
     assert.equal((await t.api('GET', `/teachers?idNumber=${idOf(recA.record)}`, { token })).body.items.length, 1);
+    // Pay statistics likewise: a stats client without the sensitive scope is refused them.
+    const plainStats = await newClient({ scopes: ['stats:read'] });
+    const ps = await t.api('GET', '/stats/pay-bands', {
+      token: await clientToken(t, plainStats.id, plainStats.clientSecret),
+    });
+    assert.equal(ps.status, 403, JSON.stringify(ps.body));
+    const fullStats = await newClient({ scopes: ['stats:read', 'teachers:read:sensitive'] });
+    const fs = await t.api('GET', '/stats/pay-bands', {
+      token: await clientToken(t, fullStats.id, fullStats.clientSecret),
+    });
+    assert.equal(fs.status, 200, JSON.stringify(fs.body));
     // The same client asking for a token without the sensitive scope reads masked again.
     const narrow = await clientToken(t, c.id, c.clientSecret, 'teachers:read');
     const masked = await t.api('GET', `/teachers/${recA.id}`, { token: narrow });
@@ -504,6 +515,16 @@ describe('HTTP hygiene: /v1, deprecated aliases, security headers, CORS, body si
     assert.equal((await plain.api('GET', '/health')).headers.get('deprecation'), null);
     const doc = await plain.api('GET', '/docs-json');
     assert.equal(doc.body.servers[0].url, '/v1');
+    assert.equal(
+      doc.body.components.securitySchemes['client-credentials'].flows.clientCredentials.tokenUrl,
+      '/v1/oauth/token',
+    );
+    const keyed = (path: string, method: string) =>
+      (doc.body.paths[path][method].parameters ?? []).some(
+        (p: Body) => p.in === 'header' && p.name === 'Idempotency-Key',
+      );
+    assert.ok(keyed('/teachers', 'post') && keyed('/api-clients', 'post'), 'creating POSTs document Idempotency-Key');
+    assert.ok(!keyed('/auth/login', 'post'), 'actions do not');
     const missing = await plain.api('GET', '/v1/no-such-route');
     assert.equal(missing.status, 404);
     assert.equal(missing.body.code, 'ROUTE_NOT_FOUND');

@@ -28,6 +28,15 @@ export enum ApiScope {
 
 export const ALL_SCOPES: readonly ApiScope[] = Object.values(ApiScope);
 
+export const scopeLabels: Record<ApiScope, string> = {
+  [ApiScope.TeachersRead]:
+    'Read teacher records, units and the catalogue in the owner unit (ID numbers, contacts masked; no pay)',
+  [ApiScope.TeachersReadSensitive]: 'With teachers:read: ID numbers, contacts and pay unmasked',
+  [ApiScope.TrainingWrite]: 'Record training results',
+  [ApiScope.StatsRead]: 'Read statistics of the owner unit',
+  [ApiScope.ChangesRead]: 'Read the change feed of the owner unit',
+};
+
 /** A third-party platform calling with a client-credentials token (instead of a person). */
 export interface ClientPrincipal {
   /** The client's id (`client_id` of the token request). */

@@ -8,6 +8,7 @@ export {
   hasScope,
   inScope,
   Role,
+  scopeLabels,
 } from './actor.js';
 export {
   AUTH_OPTIONS,

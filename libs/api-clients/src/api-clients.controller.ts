@@ -11,11 +11,12 @@ import {
   Req,
   UseFilters,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { ApiClientsService } from './api-clients.service.js';
 import { ClientAuthService } from './client-auth.service.js';
 import {
+  ApiClientPage,
   ApiClientResponse,
   ApiClientWithSecretResponse,
   ClientAuditQueryDto,
@@ -38,7 +39,7 @@ export class ApiClientsController {
   @Post()
   @Authenticated({ roles: [Role.SysAdmin] })
   @ApiOperation({ summary: 'Register a platform as an API client of your unit or one below it (secret shown once)' })
-  @ApiOkResponse({ type: ApiClientWithSecretResponse })
+  @ApiCreatedResponse({ type: ApiClientWithSecretResponse })
   register(@CurrentActor() a: Actor, @Body() dto: RegisterApiClientDto) {
     return this.clients.register(a, dto);
   }
@@ -46,6 +47,7 @@ export class ApiClientsController {
   @Get()
   @Authenticated({ roles: [Role.SysAdmin] })
   @ApiOperation({ summary: 'API clients owned by your unit and the units below it' })
+  @ApiOkResponse({ type: ApiClientPage })
   list(@CurrentActor() a: Actor, @Query() q: ListApiClientsQueryDto) {
     return this.clients.list(a, q);
   }
@@ -61,7 +63,7 @@ export class ApiClientsController {
   @Post(':id/secrets')
   @Authenticated({ roles: [Role.SysAdmin] })
   @ApiOperation({ summary: 'Rotate: a new secret (shown once); the previous ones work until the overlap ends' })
-  @ApiOkResponse({ type: NewSecretResponse })
+  @ApiCreatedResponse({ type: NewSecretResponse })
   rotate(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: RotateSecretDto) {
     return this.clients.rotateSecret(a, id, dto.overlapSeconds);
   }
@@ -70,6 +72,7 @@ export class ApiClientsController {
   @HttpCode(200)
   @Authenticated({ roles: [Role.SysAdmin] })
   @ApiOperation({ summary: 'Revoke one secret at once (its tokens stop working on their next call)' })
+  @ApiOkResponse({ type: ApiClientResponse })
   revokeSecret(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Param('secretId', uuid) secretId: string) {
     return this.clients.revokeSecret(a, id, secretId);
   }
@@ -78,6 +81,7 @@ export class ApiClientsController {
   @HttpCode(200)
   @Authenticated({ roles: [Role.SysAdmin] })
   @ApiOperation({ summary: 'Revoke the client at once: every secret and token stops working' })
+  @ApiOkResponse({ type: ApiClientResponse })
   revoke(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
     return this.clients.revoke(a, id);
   }

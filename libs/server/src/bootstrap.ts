@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { scopeLabels } from '@tmis/access';
 import { correlationIdFrom, JsonLogger, loadConfig, requestContext } from '@tmis/common';
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@tmis/database';
 import type { NodeConfig, NodeRole } from './node-config.js';
@@ -152,8 +153,18 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
     .setVersion(process.env.npm_package_version ?? '0.1.0')
     .addBearerAuth()
     .addServer('/v1', 'The API, version 1 (the same paths without /v1 are deprecated aliases)')
+    .addOAuth2(
+      {
+        type: 'oauth2',
+        description: 'API clients of third-party platforms: the bearer token of POST /v1/oauth/token (ADR 0017)',
+        flows: { clientCredentials: { tokenUrl: '/v1/oauth/token', scopes: scopeLabels } },
+      },
+      'client-credentials',
+    )
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => withIdempotencyKeys(SwaggerModule.createDocument(app, doc)), {
+    jsonDocumentUrl: 'docs-json',
+  });
   await app.init();
   if (opts.afterInit) await opts.afterInit(app, runtime);
   await app.listen(config.PORT, config.HOST);
@@ -170,6 +181,29 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
       if (embedded) await embedded.stop();
     },
   };
+}
+
+/**
+ * Documents the optional `Idempotency-Key` header on every POST that creates something (answers 201),
+ * as the idempotency interceptor of libs/api-clients honours it (ADR 0017).
+ */
+function withIdempotencyKeys(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    const post = item.post;
+    if (!post?.responses?.['201']) continue;
+    post.parameters = [
+      ...(post.parameters ?? []),
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description:
+          'Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS.',
+        schema: { type: 'string', minLength: 1, maxLength: 255 },
+      },
+    ];
+  }
+  return document;
 }
 
 /**

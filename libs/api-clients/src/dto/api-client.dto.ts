@@ -127,6 +127,11 @@ export class ApiClientResponse {
   @ApiProperty({ type: [ApiClientSecretResponse] }) secrets: ApiClientSecretResponse[];
 }
 
+export class ApiClientPage {
+  @ApiProperty({ type: [ApiClientResponse] }) items: ApiClientResponse[];
+  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor: string | null;
+}
+
 export class ApiClientWithSecretResponse extends ApiClientResponse {
   @ApiProperty({ description: 'Shown once: keep it now, only its hash is stored' }) clientSecret: string;
   @ApiProperty() secretId: string;
