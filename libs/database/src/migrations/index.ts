@@ -19,6 +19,7 @@ import { CrossProvinceTransfers1767100000001 } from './1767100000001-cross-provi
 import { Training1767200000000 } from './1767200000000-training.js';
 import { NationalTrainingCredit1767200000001 } from './1767200000001-national-training-credit.js';
 import { Registration1767300000000 } from './1767300000000-registration.js';
+import { ApiClients1767400000000 } from './1767400000000-api-clients.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   Training1767200000000,
   NationalTrainingCredit1767200000001,
   Registration1767300000000,
+  ApiClients1767400000000,
 ];
