@@ -13,3 +13,4 @@ export { assessWrite } from './write-rules.js';
 export { customValues } from './derive.js';
 export { viewRecord } from './record-view.js';
 export { ListTeachersQueryDto } from './dto/teacher.dto.js';
+export { TodoSources, type TodoItem, type TodoSource } from './collection/todo-sources.js';

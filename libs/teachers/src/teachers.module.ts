@@ -12,6 +12,7 @@ import { SpotCheckService } from './collection/spot-check.service.js';
 import { TeacherStatusController } from './collection/status.controller.js';
 import { TodoController } from './collection/todo.controller.js';
 import { TodoService } from './collection/todo.service.js';
+import { TodoSources } from './collection/todo-sources.js';
 import { ChangeRequestController } from './review/change-request.controller.js';
 import { ChangeRequestRepository } from './review/change-request.repository.js';
 import { ChangeRequestService } from './review/change-request.service.js';
@@ -65,6 +66,7 @@ export class TeachersModule {
         SpotCheckService,
         CycleService,
         TodoService,
+        TodoSources,
         UnitChangesService,
       ],
       exports: [
@@ -74,6 +76,7 @@ export class TeachersModule {
         ReviewRepository,
         ReviewService,
         RecordReporting,
+        TodoSources,
       ],
     };
   }

@@ -4,13 +4,7 @@ import { ChangeRequestRepository } from '../review/change-request.repository.js'
 import { TeacherRepository } from '../teacher.repository.js';
 import { CycleRepository } from './cycle.repository.js';
 import { SpotCheckRepository } from './spot-check.repository.js';
-
-export interface TodoItem {
-  kind: string;
-  count: number;
-  zh: string;
-  en: string;
-}
+import { TodoSources, type TodoItem } from './todo-sources.js';
 
 /** What awaits the caller's action, with counts per kind (each counted by the repository of its table). */
 @Injectable()
@@ -20,6 +14,7 @@ export class TodoService {
     private readonly cycles: CycleRepository,
     private readonly changeRequests: ChangeRequestRepository,
     private readonly spotChecks: SpotCheckRepository,
+    private readonly sources: TodoSources,
   ) {}
 
   async list(actor: Actor): Promise<{ total: number; items: TodoItem[] }> {
@@ -79,6 +74,7 @@ export class TodoService {
     } else if (actor.role === Role.SysAdmin) {
       add('locked-accounts', await this.teachers.countLockedAccounts(p), '被锁定的账号', 'Locked accounts');
     }
+    items.push(...(await this.sources.collect(actor)));
     return { total: items.reduce((a, i) => a + i.count, 0), items };
   }
 }
