@@ -154,10 +154,12 @@ export class WebhookRepository {
       `WITH due AS (
          SELECT d.id FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.status = 'active'
           WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND (d.leased_until IS NULL OR d.leased_until < now())
-          ORDER BY d.next_attempt_at, d.change_seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED)
-       UPDATE webhook_delivery d SET leased_until = now() + make_interval(secs => $2::float / 1000), attempts = d.attempts + 1
-         FROM due, webhook_endpoint e WHERE d.id = due.id AND e.id = d.endpoint_id
-       RETURNING ${DELIVERY}, e.url, e.secret, e.view`,
+          ORDER BY d.next_attempt_at, d.change_seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED),
+       claimed AS (
+         UPDATE webhook_delivery d SET leased_until = now() + make_interval(secs => $2::float / 1000), attempts = d.attempts + 1
+           FROM due, webhook_endpoint e WHERE d.id = due.id AND e.id = d.endpoint_id
+         RETURNING ${DELIVERY}, e.url, e.secret, e.view)
+       SELECT * FROM claimed`,
       [limit, leaseMs],
     );
   }
@@ -197,10 +199,12 @@ export class WebhookRepository {
       [d.deliveryId, retryInMs, d.status, d.error.slice(0, 500)],
     );
     const [row] = await this.tx.query(
-      `UPDATE webhook_endpoint SET consecutive_failures = consecutive_failures + 1,
-              status = CASE WHEN consecutive_failures + 1 >= $2 THEN 'disabled' ELSE status END,
-              disabled_at = CASE WHEN consecutive_failures + 1 >= $2 AND status = 'active' THEN now() ELSE disabled_at END
-        WHERE id = $1 RETURNING (status = 'disabled' AND disabled_at = now()) AS "justDisabled"`,
+      `WITH u AS (
+         UPDATE webhook_endpoint SET consecutive_failures = consecutive_failures + 1,
+                status = CASE WHEN consecutive_failures + 1 >= $2 THEN 'disabled' ELSE status END,
+                disabled_at = CASE WHEN consecutive_failures + 1 >= $2 AND status = 'active' THEN now() ELSE disabled_at END
+          WHERE id = $1 RETURNING (status = 'disabled' AND disabled_at = now()) AS "justDisabled")
+       SELECT * FROM u`,
       [d.endpointId, disableAfter],
     );
     return !!row?.justDisabled;
