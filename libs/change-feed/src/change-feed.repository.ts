@@ -49,27 +49,29 @@ export class ChangeFeedRepository {
 
   /**
    * The entries after `after` in the subtree `pathPrefix` (entries whose unit, before or after the
-   * change, is in it), up to `limit`, looking at no more than `window` sequences: one statement, so
-   * the head and the rows come from one snapshot and every entry up to the head is there.
+   * change, is in it), up to `limit`, looking at no more than `window` sequences. The head is read
+   * first: every entry up to it was committed with it (the sequencer commits rows and counter
+   * together), so the second statement finds them all — the bounds are plain values, so the primary
+   * key is scanned in order.
    */
   async slice(after: number, pathPrefix: string, limit: number, window: number): Promise<ChangeSlice> {
-    const rows: (ChangeRow & { head: string; pruned: string })[] = await this.tx.query(
-      `WITH h AS (SELECT last, pruned_through FROM change_feed_counter)
-       SELECT h.last::text AS head, h.pruned_through::text AS pruned, e.* FROM h
-         LEFT JOIN LATERAL (
-           SELECT ${ROW_COLUMNS} FROM change_log l
-            WHERE l.seq > GREATEST($1::bigint, h.pruned_through) AND l.seq <= LEAST(h.last, GREATEST($1::bigint, h.pruned_through) + $4::bigint)
-              AND (l.unit_path LIKE $2 || '%' OR l.old_unit_path LIKE $2 || '%')
-            ORDER BY l.seq LIMIT $3) e ON true`,
-      [after, pathPrefix, limit, window],
+    const [h] = await this.tx.query(
+      `SELECT last::text AS last, pruned_through::text AS pruned FROM change_feed_counter`,
     );
-    const head = Number(rows[0].head);
-    const prunedThrough = Number(rows[0].pruned);
-    return {
-      head,
-      prunedThrough,
-      rows: rows.filter((r) => r.seq !== null).map(({ head: _h, pruned: _p, ...r }) => r as ChangeRow),
-    };
+    const head = Number(h.last);
+    const prunedThrough = Number(h.pruned);
+    const from = Math.max(after, prunedThrough);
+    const upto = Math.min(head, from + window);
+    const rows: ChangeRow[] =
+      upto > from
+        ? await this.tx.query(
+            `SELECT ${ROW_COLUMNS} FROM change_log l
+              WHERE l.seq > $1::bigint AND l.seq <= $2::bigint AND (l.unit_path LIKE $3 || '%' OR l.old_unit_path LIKE $3 || '%')
+              ORDER BY l.seq LIMIT $4`,
+            [from, upto, pathPrefix, limit],
+          )
+        : [];
+    return { head, prunedThrough, rows };
   }
 
   /** The entries with these sequences (any scope), for webhook deliveries. */

@@ -24,7 +24,7 @@ export interface ChangePage {
 }
 
 /** Sequences looked at per page at most, so a small subtree's reader never scans the whole log at once. */
-const WINDOW_PER_ITEM = 50;
+const WINDOW_PER_ITEM = 10;
 
 /** Who reads the feed, and what: the caller's subtree (or a unit in it), in commit order, resumable. */
 @Injectable()
@@ -58,7 +58,7 @@ export class ChangeFeedService {
   async readPath(path: string, view: ChangeView, cursor: string | undefined, limit: number): Promise<ChangePage> {
     const after = decodeChangeCursor(cursor);
     await this.sequencer.catchUp();
-    const slice = await this.repo.slice(after, path, limit, Math.max(limit * WINDOW_PER_ITEM, 10_000));
+    const slice = await this.repo.slice(after, path, limit, Math.max(limit * WINDOW_PER_ITEM, 5_000));
     if (after > slice.head) throw changeFeedError(ChangeFeedErrorCode.InvalidCursor);
     if (cursor && after < slice.prunedThrough) throw changeFeedError(ChangeFeedErrorCode.CursorExpired);
     const items = slice.rows.map((r) => toChangeEntry(r, view));
@@ -66,7 +66,7 @@ export class ChangeFeedService {
     const next =
       items.length === limit
         ? items[items.length - 1].sequence
-        : Math.min(slice.head, Math.max(after, slice.prunedThrough) + Math.max(limit * WINDOW_PER_ITEM, 10_000));
+        : Math.min(slice.head, Math.max(after, slice.prunedThrough) + Math.max(limit * WINDOW_PER_ITEM, 5_000));
     return {
       items,
       nextCursor: encodeChangeCursor(next),

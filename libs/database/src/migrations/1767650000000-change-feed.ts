@@ -53,6 +53,11 @@ export class ChangeFeed1767650000000 implements MigrationInterface {
         data jsonb NOT NULL
       )`);
     await q.query(`CREATE INDEX change_log_committed_idx ON change_log (committed_at)`);
+    // Appended fast and read by key range: keep its statistics fresh, or a stale estimate turns the ordered
+    // primary-key scan of a page into a bitmap scan and sort of the whole window.
+    await q.query(
+      `ALTER TABLE change_log SET (autovacuum_analyze_scale_factor = 0.02, autovacuum_vacuum_insert_scale_factor = 0.05)`,
+    );
     await q.query(`
       CREATE TABLE change_feed_counter (
         one boolean PRIMARY KEY DEFAULT true CHECK (one),
