@@ -57,8 +57,14 @@ export class ChangeFeedService {
   /** A page of the subtree `path` after `cursor` (a reader sees what was committed before it asked). */
   async readPath(path: string, view: ChangeView, cursor: string | undefined, limit: number): Promise<ChangePage> {
     const after = decodeChangeCursor(cursor);
-    await this.sequencer.catchUp();
-    const slice = await this.repo.slice(after, path, limit, Math.max(limit * WINDOW_PER_ITEM, 5_000));
+    const window = Math.max(limit * WINDOW_PER_ITEM, 5_000);
+    let slice = await this.repo.slice(after, path, limit, window);
+    // At the head, number what has committed meanwhile first (a reader sees its own writes); while
+    // catching up, the pages below the head need no sequencer round.
+    if (slice.rows.length < limit && Math.max(after, slice.prunedThrough) + window >= slice.head) {
+      await this.sequencer.catchUp();
+      slice = await this.repo.slice(after, path, limit, window);
+    }
     if (after > slice.head) throw changeFeedError(ChangeFeedErrorCode.InvalidCursor);
     if (cursor && after < slice.prunedThrough) throw changeFeedError(ChangeFeedErrorCode.CursorExpired);
     const items = slice.rows.map((r) => toChangeEntry(r, view));
@@ -66,7 +72,7 @@ export class ChangeFeedService {
     const next =
       items.length === limit
         ? items[items.length - 1].sequence
-        : Math.min(slice.head, Math.max(after, slice.prunedThrough) + Math.max(limit * WINDOW_PER_ITEM, 5_000));
+        : Math.min(slice.head, Math.max(after, slice.prunedThrough) + window);
     return {
       items,
       nextCursor: encodeChangeCursor(next),

@@ -38,6 +38,16 @@ export interface ClaimedDelivery extends DeliveryRow {
   view: 'full' | 'masked';
 }
 
+/** One attempt's result, as the sender recorded it. */
+export interface AttemptOutcome extends AttemptRow {
+  deliveryId: string;
+  endpointId: string;
+  /** When to try again (ms), or null: that was the last attempt. Ignored on success. */
+  retryInMs: number | null;
+  /** performance.now() at the end of the attempt (orders a batch's outcomes per endpoint). */
+  finishedAt: number;
+}
+
 export interface AttemptRow {
   attempt: number;
   startedAt: Date;
@@ -164,50 +174,64 @@ export class WebhookRepository {
     );
   }
 
-  async recordAttempt(a: { deliveryId: string } & AttemptRow): Promise<void> {
+  /**
+   * Records the outcomes of one batch of attempts in one transaction: every attempt, the deliveries'
+   * new state (succeeded; pending again at `retryInMs`; failed after the last attempt) and, per
+   * endpoint, its run of consecutive failures (reset by a success, then the failures after it). An
+   * endpoint whose run reaches `disableAfter` is disabled; returns the ids disabled by this batch.
+   */
+  async recordOutcomes(outcomes: AttemptOutcome[], disableAfter: number): Promise<string[]> {
+    if (!outcomes.length) return [];
     await this.tx.query(
       `INSERT INTO webhook_attempt (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [a.deliveryId, a.attempt, a.startedAt, a.durationMs, a.statusCode, a.error, a.responseExcerpt],
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::int[], $5::int[], $6::varchar[], $7::varchar[])`,
+      [
+        outcomes.map((o) => o.deliveryId),
+        outcomes.map((o) => o.attempt),
+        outcomes.map((o) => o.startedAt),
+        outcomes.map((o) => o.durationMs),
+        outcomes.map((o) => o.statusCode),
+        outcomes.map((o) => o.error?.slice(0, 500) ?? null),
+        outcomes.map((o) => o.responseExcerpt),
+      ],
     );
-  }
-
-  async markSucceeded(deliveryId: string, endpointId: string, status: number): Promise<void> {
     await this.tx.query(
-      `UPDATE webhook_delivery SET state = 'succeeded', delivered_at = now(), leased_until = NULL, last_status = $2, last_error = NULL
-        WHERE id = $1`,
-      [deliveryId, status],
+      `UPDATE webhook_delivery d SET
+              state = CASE WHEN o.error IS NULL THEN 'succeeded' WHEN o.retry_ms IS NULL THEN 'failed' ELSE 'pending' END,
+              delivered_at = CASE WHEN o.error IS NULL THEN now() ELSE d.delivered_at END,
+              next_attempt_at = CASE WHEN o.error IS NOT NULL AND o.retry_ms IS NOT NULL
+                                     THEN now() + make_interval(secs => o.retry_ms / 1000) ELSE d.next_attempt_at END,
+              leased_until = NULL, last_status = o.status, last_error = o.error
+         FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::float[]) AS o(id, status, error, retry_ms)
+        WHERE d.id = o.id`,
+      [
+        outcomes.map((o) => o.deliveryId),
+        outcomes.map((o) => o.statusCode),
+        outcomes.map((o) => o.error?.slice(0, 500) ?? null),
+        outcomes.map((o) => o.retryInMs),
+      ],
     );
-    await this.tx.query(`UPDATE webhook_endpoint SET consecutive_failures = 0 WHERE id = $1`, [endpointId]);
-  }
-
-  /**
-   * A failed attempt: the delivery waits `retryInMs` (or is marked failed after its last attempt); the
-   * endpoint's run of failures grows and past `disableAfter` it is disabled. Returns whether this
-   * attempt disabled it.
-   */
-  async markFailed(
-    d: { deliveryId: string; endpointId: string; status: number | null; error: string },
-    retryInMs: number | null,
-    disableAfter: number,
-  ): Promise<boolean> {
-    await this.tx.query(
-      `UPDATE webhook_delivery SET state = CASE WHEN $2::float IS NULL THEN 'failed' ELSE 'pending' END,
-              next_attempt_at = CASE WHEN $2::float IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $2::float / 1000) END,
-              leased_until = NULL, last_status = $3, last_error = $4
-        WHERE id = $1`,
-      [d.deliveryId, retryInMs, d.status, d.error.slice(0, 500)],
-    );
-    const [row] = await this.tx.query(
+    const runs = new Map<string, { reset: boolean; run: number }>();
+    for (const o of [...outcomes].sort((a, b) => a.finishedAt - b.finishedAt)) {
+      const r = runs.get(o.endpointId) ?? { reset: false, run: 0 };
+      if (o.error) r.run += 1;
+      else Object.assign(r, { reset: true, run: 0 });
+      runs.set(o.endpointId, r);
+    }
+    const rows: { id: string }[] = await this.tx.query(
       `WITH u AS (
-         UPDATE webhook_endpoint SET consecutive_failures = consecutive_failures + 1,
-                status = CASE WHEN consecutive_failures + 1 >= $2 THEN 'disabled' ELSE status END,
-                disabled_at = CASE WHEN consecutive_failures + 1 >= $2 AND status = 'active' THEN now() ELSE disabled_at END
-          WHERE id = $1 RETURNING (status = 'disabled' AND disabled_at = now()) AS "justDisabled")
-       SELECT * FROM u`,
-      [d.endpointId, disableAfter],
+         UPDATE webhook_endpoint e SET
+                consecutive_failures = CASE WHEN r.reset THEN r.run ELSE e.consecutive_failures + r.run END,
+                status = CASE WHEN (CASE WHEN r.reset THEN r.run ELSE e.consecutive_failures + r.run END) >= $4 THEN 'disabled' ELSE e.status END,
+                disabled_at = CASE WHEN e.status = 'active' AND (CASE WHEN r.reset THEN r.run ELSE e.consecutive_failures + r.run END) >= $4
+                                   THEN now() ELSE e.disabled_at END
+           FROM unnest($1::uuid[], $2::boolean[], $3::int[]) AS r(id, reset, run)
+          WHERE e.id = r.id
+         RETURNING e.id, e.status, e.disabled_at)
+       SELECT id FROM u WHERE status = 'disabled' AND disabled_at = now()`,
+      [[...runs.keys()], [...runs.values()].map((r) => r.reset), [...runs.values()].map((r) => r.run), disableAfter],
     );
-    return !!row?.justDisabled;
+    return rows.map((r) => r.id);
   }
 
   async deliveries(endpointId: string, q: { state?: string; after?: string; limit: number }): Promise<DeliveryRow[]> {

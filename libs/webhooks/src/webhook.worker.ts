@@ -4,11 +4,11 @@ import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/databas
 import { HealthRegistry } from '@tmis/server';
 import { retryDelayMs, webhookBody } from './webhook-message.js';
 import { webhookHeaders } from './webhook-signature.js';
-import { WebhookRepository, type ClaimedDelivery } from './webhook.repository.js';
+import { WebhookRepository, type AttemptOutcome, type ClaimedDelivery } from './webhook.repository.js';
 import { WEBHOOKS_OPTIONS, type WebhooksOptions } from './webhooks.options.js';
 
 const FAN_OUT_BATCH = 2000;
-const SEND_BATCH = 50;
+const SEND_BATCH = 100;
 
 /**
  * Turns change-feed entries into deliveries (the webhook outbox) and sends them: claim (a lease,
@@ -72,12 +72,16 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
       );
       if (!claimed.length) return sent;
       const rows = new Map((await this.changes.bySequences(claimed.map((c) => c.changeSeq))).map((r) => [r.seq, r]));
-      await Promise.all(claimed.map((d) => this.send(d, rows.get(d.changeSeq) ?? null)));
+      const outcomes = await Promise.all(claimed.map((d) => this.send(d, rows.get(d.changeSeq) ?? null)));
+      const disabled = await this.txHost.withTransaction(() =>
+        this.repo.recordOutcomes(outcomes, this.options.disableAfter),
+      );
+      for (const id of disabled) this.log.warn(`webhook endpoint ${id} disabled after repeated failures`);
       sent += claimed.length;
     }
   }
 
-  private async send(d: ClaimedDelivery, row: Parameters<typeof webhookBody>[0] | null): Promise<void> {
+  private async send(d: ClaimedDelivery, row: Parameters<typeof webhookBody>[0] | null): Promise<AttemptOutcome> {
     const startedAt = new Date();
     let status: number | null = null;
     let error: string | null = null;
@@ -101,26 +105,17 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
         error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       }
     }
-    const durationMs = Date.now() - startedAt.getTime();
-    await this.txHost.withTransaction(async () => {
-      await this.repo.recordAttempt({
-        deliveryId: d.id,
-        attempt: d.attempts,
-        startedAt,
-        durationMs,
-        statusCode: status,
-        error,
-        responseExcerpt: excerpt,
-      });
-      if (!error) return this.repo.markSucceeded(d.id, d.endpointId, status!);
-      const retryIn =
-        d.attempts >= this.options.maxAttempts ? null : retryDelayMs(this.options.retryBaseMs, d.attempts);
-      const disabled = await this.repo.markFailed(
-        { deliveryId: d.id, endpointId: d.endpointId, status, error },
-        retryIn,
-        this.options.disableAfter,
-      );
-      if (disabled) this.log.warn(`webhook endpoint ${d.endpointId} disabled after repeated failures`);
-    });
+    return {
+      deliveryId: d.id,
+      endpointId: d.endpointId,
+      attempt: d.attempts,
+      startedAt,
+      durationMs: Date.now() - startedAt.getTime(),
+      statusCode: status,
+      error,
+      responseExcerpt: excerpt,
+      retryInMs: d.attempts >= this.options.maxAttempts ? null : retryDelayMs(this.options.retryBaseMs, d.attempts),
+      finishedAt: performance.now(),
+    };
   }
 }
