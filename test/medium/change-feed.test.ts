@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Role } from '@tmis/access';
 import { CATALOGUE_VERSION } from '@tmis/core-indicators';
 import type { OrgUnitEntity } from '@tmis/org';
-import { TestNode, testDatabaseUrl, unique } from '../support/test-node.js';
+import { apiClient, TestNode, testDatabaseUrl, unique } from '../support/test-node.js';
 import { idOf, validRecord } from '../support/records.js';
 
 type Rec = Record<string, any>;
@@ -108,6 +108,37 @@ describe('change feed (GET /changes)', () => {
     assert.equal(forged.status, 400);
     assert.equal(forged.body.code, 'CHANGES_INVALID_CURSOR');
     assert.equal((await t.api('GET', '/changes?cursor=nonsense', { token: countyInfo })).status, 400);
+  });
+
+  it('API clients read their owner unit’s feed with changes:read (unmasked only with teachers:read:sensitive)', async () => {
+    const admin = countySys;
+    const otherAdmin = await t.tokenFor(await t.account(otherCounty, Role.SysAdmin));
+    const plain = await apiClient(t, admin, ['changes:read']);
+    const sensitive = await apiClient(t, admin, ['changes:read', 'teachers:read', 'teachers:read:sensitive']);
+    const noScope = await apiClient(t, admin, ['teachers:read']);
+    const other = await apiClient(t, otherAdmin, ['changes:read', 'teachers:read', 'teachers:read:sensitive']);
+    const start = (await drain(plain.token)).cursor;
+    const record = validRecord();
+    const created = await createTeacher(schoolInfo, school.id, record);
+
+    const masked = (await drain(plain.token, start)).items.find((e) => e.entityId === created.id);
+    assert.equal(masked?.type, 'teacher.created');
+    assert.match(masked!.entity.idNumber, /\*{4}/);
+    const full = (await drain(sensitive.token, start)).items.find((e) => e.entityId === created.id);
+    assert.equal(full?.entity.idNumber, idOf(record));
+    // The /v1 prefix serves the same feed.
+    const v1 = await t.api('GET', `/v1/changes?cursor=${start}`, { token: sensitive.token });
+    assert.equal(v1.status, 200);
+    assert.ok(v1.body.items.some((e: Rec) => e.entityId === created.id));
+
+    const refused = await t.api('GET', '/changes', { token: noScope.token });
+    assert.equal(refused.status, 403, JSON.stringify(refused.body));
+    assert.ok(!(await drain(other.token, start)).items.some((e) => e.entityId === created.id));
+    assert.equal((await t.api('GET', `/changes?unitId=${county.id}`, { token: other.token })).status, 403);
+    // Which client read which record: the feed's entries are in the client's audit trail.
+    const audit = await t.api('GET', `/api-clients/${sensitive.id}/audit`, { token: admin });
+    assert.equal(audit.status, 200, JSON.stringify(audit.body));
+    assert.ok(JSON.stringify(audit.body).includes(created.id));
   });
 
   it('a status change and a move of a unit (and so of its teachers) are in the feed', async () => {

@@ -32,6 +32,29 @@ const BAD_QUERY = [
 ];
 const BAD_PATH = ['a%00b', '%ED%A0%80', '%', 'x'.repeat(3000), '2147483648', '..%2F..'];
 
+/**
+ * The OAuth token endpoint answers refusals as RFC 6749 §5.2 requires (application/json with one of
+ * its `error` codes, which OAuth client libraries parse) instead of problem+json.
+ */
+const OAUTH_ERRORS = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+];
+function isOAuthError(path: string, res: Response, text: string): boolean {
+  if (path.split('?')[0] !== '/oauth/token' || !String(res.headers.get('content-type')).startsWith('application/json'))
+    return false;
+  try {
+    const body = JSON.parse(text) as { error?: unknown; error_description?: unknown };
+    return OAUTH_ERRORS.includes(String(body.error)) && typeof body.error_description === 'string';
+  } catch {
+    return false;
+  }
+}
+
 type Json = unknown;
 interface Schema {
   $ref?: string;
@@ -219,7 +242,11 @@ async function fuzzNode(
       failures.push(
         `${p.method} ${p.path.slice(0, 120)} body=${(p.raw ?? '').slice(0, 120)} → ${res.status} ${text.slice(0, 160)}`,
       );
-    else if (res.status >= 400 && !String(res.headers.get('content-type')).includes('application/problem+json'))
+    else if (
+      res.status >= 400 &&
+      !String(res.headers.get('content-type')).includes('application/problem+json') &&
+      !isOAuthError(p.path, res, text)
+    )
       failures.push(`${p.method} ${p.path.slice(0, 120)} → ${res.status} without problem+json`);
     return res.status;
   };

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { Role } from '@tmis/access';
 import type { OrgUnitEntity } from '@tmis/org';
-import { isolatedDatabase, TestNode, unique } from '../support/test-node.js';
+import { apiClient, isolatedDatabase, TestNode, unique } from '../support/test-node.js';
 import { idOf, validRecord } from '../support/records.js';
 
 type Rec = Record<string, any>;
@@ -269,6 +269,33 @@ describe('webhooks (Standard Webhooks, outbox, retries, replay)', () => {
     await waitFor('the queued change', () => rx.on('/dead').some((x) => x.body.includes('三')));
     const after2 = await t.api('GET', '/todo', { token: owner });
     assert.ok(!after2.body.items.some((i: Rec) => i.kind === 'webhooks-disabled'));
+  });
+
+  it('subscriptions belong to API clients with changes:read; a revoked client gets nothing more', async () => {
+    const c = await apiClient(t, countySys, ['changes:read', 'teachers:read']);
+    const sibling = await apiClient(t, countySys, ['changes:read']);
+    const noScope = await apiClient(t, countySys, ['teachers:read']);
+    const refused = await t.api('POST', '/webhooks', {
+      token: noScope.token,
+      body: { url: rx.url('/x'), eventTypes: ['*'] },
+    });
+    assert.equal(refused.status, 403);
+    const ep = await subscribe(c.token, '/client', ['unit.updated']);
+    assert.equal(ep.view, 'masked', 'without teachers:read:sensitive');
+    assert.equal((await t.api('GET', `/webhooks/${ep.id}`, { token: sibling.token })).status, 404);
+    assert.ok(!(await t.api('GET', '/webhooks', { token: sibling.token })).body.items.some((e: Rec) => e.id === ep.id));
+    assert.ok((await t.api('GET', '/webhooks', { token: countySys })).body.items.some((e: Rec) => e.id === ep.id));
+    const name = `客户端${unique()}`;
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, name]);
+    const got = await waitFor('the client delivery', () => rx.on('/client')[0]);
+    assert.equal((new Webhook(ep.secret).verify(got.body, headersOf(got)) as Rec).data.entity.name, name);
+    const attempts = await t.api('GET', `/webhooks/${ep.id}/deliveries`, { token: c.token });
+    assert.equal(attempts.body.items[0].state, 'succeeded');
+    // Revoked: the next change queues but is not sent.
+    assert.equal((await t.api('POST', `/api-clients/${c.id}/revoke`, { token: countySys })).status, 200);
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, `撤销后${unique()}`]);
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(rx.on('/client').length, 1);
   });
 
   it('a delivery survives a node restart (the outbox is in the database)', async () => {

@@ -1,4 +1,4 @@
-import type { Role } from './actor.js';
+import type { ApiScope, Role } from './actor.js';
 
 export const AUTH_METADATA = 'tmis:auth';
 
@@ -7,4 +7,9 @@ export interface AuthenticatedOptions {
   roles?: Role[];
   /** Allowed while the account still has to change its initial password. */
   allowPasswordChangePending?: boolean;
+  /**
+   * The scope an API client needs to call the route. Without it the route is closed to clients;
+   * `roles` applies to people only (a client's role is derived from its scopes, see `Actor`).
+   */
+  scope?: ApiScope;
 }

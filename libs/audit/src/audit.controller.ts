@@ -8,6 +8,8 @@ import { AuditService } from './audit.service.js';
 export class AuditQueryDto {
   @IsOptional() @IsString() @Matches(/^[a-z0-9_.]{1,64}$/) action?: string;
   @IsOptional() @IsUUID() actorAccountId?: string;
+  /** Calls made by one API client (its reads included). */
+  @IsOptional() @IsUUID() actorClientId?: string;
   @IsOptional() @Matches(/^[0-9]{1,18}$/) cursor?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
 }
@@ -19,7 +21,9 @@ export class AuditController {
 
   @Get()
   @Authenticated({ roles: [Role.SysAdmin] })
-  @ApiOperation({ summary: 'Audit trail of your unit and the units below it (newest first)' })
+  @ApiOperation({
+    summary: "Audit trail of your unit and the units below it (newest first), API clients' calls included",
+  })
   list(@CurrentActor() actor: Actor, @Query() q: AuditQueryDto) {
     return this.audit.list(actor, q);
   }

@@ -4,6 +4,8 @@ import type { EntityManager } from 'typeorm';
 
 export interface AuditEntry {
   actorAccountId?: string | null;
+  /** The API client behind the call, when the caller is a client rather than a person. */
+  actorClientId?: string | null;
   actorUnitId?: string | null;
   action: string;
   outcome?: 'ok' | 'refused' | 'failed';
@@ -21,6 +23,7 @@ export interface AuditRow {
   id: string;
   at: Date;
   actorAccountId: string | null;
+  actorClientId: string | null;
   actorUnitId: string | null;
   action: string;
   outcome: string;
@@ -44,8 +47,8 @@ export class AuditRepository {
   /** Writes one audit row, in the open transaction if there is one. */
   async write(entry: AuditEntry): Promise<void> {
     await this.db.query(
-      `INSERT INTO audit_log (actor_account_id, actor_unit_id, action, outcome, target_type, target_id, unit_path, ip, correlation_id, details)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+      `INSERT INTO audit_log (actor_account_id, actor_unit_id, action, outcome, target_type, target_id, unit_path, ip, correlation_id, details, actor_client_id)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
       [
         entry.actorAccountId ?? null,
         entry.actorUnitId ?? null,
@@ -57,6 +60,7 @@ export class AuditRepository {
         entry.ip ?? null,
         entry.correlationId ?? null,
         entry.details ? JSON.stringify(entry.details) : null,
+        entry.actorClientId ?? null,
       ],
     );
   }
@@ -65,6 +69,7 @@ export class AuditRepository {
     pathPrefix: string;
     action?: string;
     actorAccountId?: string;
+    actorClientId?: string;
     beforeId?: string;
     limit: number;
   }): Promise<AuditRow[]> {
@@ -78,13 +83,17 @@ export class AuditRepository {
       params.push(filter.actorAccountId);
       where += ` AND actor_account_id = $${params.length}`;
     }
+    if (filter.actorClientId) {
+      params.push(filter.actorClientId);
+      where += ` AND actor_client_id = $${params.length}`;
+    }
     if (filter.beforeId) {
       params.push(filter.beforeId);
       where += ` AND id < $${params.length}`;
     }
     params.push(filter.limit);
     const rows = await this.db.query(
-      `SELECT id::text, at, actor_account_id AS "actorAccountId", actor_unit_id AS "actorUnitId", action, outcome, target_type AS "targetType",
+      `SELECT id::text, at, actor_account_id AS "actorAccountId", actor_client_id AS "actorClientId", actor_unit_id AS "actorUnitId", action, outcome, target_type AS "targetType",
               target_id AS "targetId", unit_path AS "unitPath", ip, correlation_id AS "correlationId", details
          FROM audit_log WHERE ${where} ORDER BY id DESC LIMIT $${params.length}`,
       params,

@@ -13,11 +13,12 @@ export class AuditService {
    */
   record(
     actor: Actor | null,
-    entry: Omit<AuditEntry, 'actorAccountId' | 'actorUnitId' | 'ip' | 'correlationId'>,
+    entry: Omit<AuditEntry, 'actorAccountId' | 'actorClientId' | 'actorUnitId' | 'ip' | 'correlationId'>,
   ): Promise<void> {
     return this.repo.write({
       ...entry,
-      actorAccountId: actor?.accountId ?? null,
+      actorAccountId: actor && !actor.client ? actor.accountId : null,
+      actorClientId: actor?.client?.clientId ?? null,
       actorUnitId: actor?.unitId ?? null,
       ip: requestContext.getStore()?.ip ?? null,
       correlationId: currentCorrelationId() ?? null,
@@ -27,7 +28,7 @@ export class AuditService {
   /** Audit trail of the actor's unit and everything below; system administrators only. */
   async list(
     actor: Actor,
-    q: { action?: string; actorAccountId?: string; cursor?: string; limit?: number },
+    q: { action?: string; actorAccountId?: string; actorClientId?: string; cursor?: string; limit?: number },
   ): Promise<Page<AuditRow>> {
     AccessPolicy.requireRole(actor, [Role.SysAdmin]);
     const limit = Math.min(q.limit ?? 50, 500);
@@ -35,6 +36,7 @@ export class AuditService {
       pathPrefix: actor.unitPath,
       action: q.action,
       actorAccountId: q.actorAccountId,
+      actorClientId: q.actorClientId,
       beforeId: q.cursor,
       limit: limit + 1,
     });

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
+import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { ChangeFeedService } from './change-feed.service.js';
 
 export class ChangesQueryDto {
@@ -34,10 +34,10 @@ export class ChangeFeedController {
   constructor(private readonly feed: ChangeFeedService) {}
 
   @Get()
-  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query] })
+  @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query], scope: ApiScope.ChangesRead })
   @ApiOperation({
     summary:
-      'Every change to teacher records and units in your subtree, in commit order, resumable from an opaque cursor (no gaps, no duplicates)',
+      'Every change to teacher records and units in your subtree (an API client: its owner unit’s; scope changes:read), in commit order, resumable from an opaque cursor (no gaps, no duplicates); personal data unmasked only for information administrators and clients with teachers:read:sensitive',
   })
   list(@CurrentActor() a: Actor, @Query() q: ChangesQueryDto) {
     return this.feed.read(a, q);

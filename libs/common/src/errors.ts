@@ -40,6 +40,7 @@ export enum CommonErrorCode {
   NotFound = 'NOT_FOUND',
   Unauthenticated = 'UNAUTHENTICATED',
   Forbidden = 'FORBIDDEN',
+  InsufficientScope = 'INSUFFICIENT_SCOPE',
   OutOfScope = 'OUT_OF_SCOPE',
   Conflict = 'CONFLICT',
   StaleVersion = 'STALE_VERSION',
@@ -59,6 +60,11 @@ export const commonErrors: Record<CommonErrorCode, ErrorSpec> = {
     status: 403,
     en: 'Your role does not permit this operation',
     zh: '您的角色无权执行此操作',
+  },
+  [CommonErrorCode.InsufficientScope]: {
+    status: 403,
+    en: "The API client's scopes do not permit this operation",
+    zh: '接口客户端的授权范围不允许此操作',
   },
   [CommonErrorCode.OutOfScope]: {
     status: 403,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '@tmis/accounts';
+import { ApiClientsModule } from '@tmis/api-clients';
 import { AuditModule } from '@tmis/audit';
 import { BulkModule } from '@tmis/bulk';
 import { ChangeFeedModule } from '@tmis/change-feed';
@@ -90,6 +91,12 @@ export class CoreNodeModule {
             .split(',')
             .map((s) => s.trim())
             .filter(Boolean),
+        }),
+        ApiClientsModule.register({
+          tokenTtlSeconds: c.API_CLIENT_TOKEN_TTL_SECONDS,
+          clientRateLimitPerMinute: c.API_CLIENT_RATE_LIMIT,
+          addressRateLimitPerMinute: c.API_ADDRESS_RATE_LIMIT,
+          idempotencyTtlSeconds: c.IDEMPOTENCY_TTL_HOURS * 3600,
         }),
       ],
       global: true,

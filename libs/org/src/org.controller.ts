@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
+import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import {
   ChildrenQueryDto,
   CreateUnitDto,
@@ -23,28 +23,28 @@ export class OrgController {
   constructor(private readonly org: OrgService) {}
 
   @Get('lookup')
-  @Authenticated()
+  @Authenticated({ scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: 'Find a unit in your scope by its division or school code' })
   async lookup(@CurrentActor() a: Actor, @Query() q: UnitLookupDto) {
     return toUnitResponse(await this.org.lookupByCode(a, q.code));
   }
 
   @Get(':id')
-  @Authenticated()
+  @Authenticated({ scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: 'Read a unit in your scope' })
   async get(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
     return toUnitResponse(await this.org.get(a, id));
   }
 
   @Get(':id/children')
-  @Authenticated()
+  @Authenticated({ scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: 'Direct children of a unit' })
   async children(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Query() q: ChildrenQueryDto) {
     return (await this.org.children(a, id, q.includeInactive === 'true')).map(toUnitResponse);
   }
 
   @Get(':id/subtree')
-  @Authenticated()
+  @Authenticated({ scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: 'All units below a unit (keyset paging by path), e.g. all schools under a county' })
   async subtree(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Query() q: SubtreeQueryDto) {
     const page = await this.org.subtree(a, id, q);
@@ -52,14 +52,14 @@ export class OrgController {
   }
 
   @Get(':id/summary')
-  @Authenticated()
+  @Authenticated({ scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: 'Counts of active units by kind below a unit' })
   summary(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
     return this.org.summary(a, id);
   }
 
   @Get(':id/history')
-  @Authenticated()
+  @Authenticated({ scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: 'Every change of a unit: create, rename, move, merge, close' })
   history(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
     return this.org.history(a, id);

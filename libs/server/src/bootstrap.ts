@@ -3,11 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { scopeLabels } from '@tmis/access';
 import { correlationIdFrom, JsonLogger, loadConfig, requestContext } from '@tmis/common';
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@tmis/database';
 import type { NodeConfig, NodeRole } from './node-config.js';
 import { ProblemFilter } from './problem.filter.js';
+import { apiVersionRouting, corsOptions, parseOrigins, securityHeaders } from './http-hygiene.js';
 import { inputGuard, verifyJsonDepth } from './request-guard.js';
 import { createValidationPipe } from './validation.js';
 
@@ -126,11 +128,19 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
       });
     },
   );
-  // Body parsers as Nest's defaults (100 kB), but the JSON parser refuses deep nesting before parsing;
-  // then every path, query and body is refused if it holds NUL or lone surrogates.
+  // Security headers on every answer; `/v1/…` routed to the routes, unprefixed paths as deprecated
+  // aliases; CORS only for the origins in CORS_ORIGINS (ADR 0017).
+  app.use(securityHeaders({ https: !!httpsOptions }));
+  app.use(apiVersionRouting);
+  const origins = parseOrigins(config.CORS_ORIGINS);
+  if (origins.length) app.enableCors(corsOptions(origins));
+  // Body parsers limited to REQUEST_BODY_LIMIT_KB (413 beyond; file uploads have their own limit), the
+  // JSON parser refusing deep nesting before parsing; then every path, query and body is refused if it
+  // holds NUL or lone surrogates.
   const parsers = app as unknown as { useBodyParser(type: string, options: Record<string, unknown>): void };
-  parsers.useBodyParser('json', { verify: verifyJsonDepth });
-  parsers.useBodyParser('urlencoded', { extended: true });
+  const limit = `${config.REQUEST_BODY_LIMIT_KB}kb`;
+  parsers.useBodyParser('json', { verify: verifyJsonDepth, limit });
+  parsers.useBodyParser('urlencoded', { extended: true, limit });
   app.use(inputGuard);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
@@ -142,8 +152,19 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
     )
     .setVersion(process.env.npm_package_version ?? '0.1.0')
     .addBearerAuth()
+    .addServer('/v1', 'The API, version 1 (the same paths without /v1 are deprecated aliases)')
+    .addOAuth2(
+      {
+        type: 'oauth2',
+        description: 'API clients of third-party platforms: the bearer token of POST /v1/oauth/token (ADR 0017)',
+        flows: { clientCredentials: { tokenUrl: '/v1/oauth/token', scopes: scopeLabels } },
+      },
+      'client-credentials',
+    )
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => withIdempotencyKeys(SwaggerModule.createDocument(app, doc)), {
+    jsonDocumentUrl: 'docs-json',
+  });
   await app.init();
   if (opts.afterInit) await opts.afterInit(app, runtime);
   await app.listen(config.PORT, config.HOST);
@@ -160,6 +181,29 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
       if (embedded) await embedded.stop();
     },
   };
+}
+
+/**
+ * Documents the optional `Idempotency-Key` header on every POST that creates something (answers 201),
+ * as the idempotency interceptor of libs/api-clients honours it (ADR 0017).
+ */
+function withIdempotencyKeys(document: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(document.paths)) {
+    const post = item.post;
+    if (!post?.responses?.['201']) continue;
+    post.parameters = [
+      ...(post.parameters ?? []),
+      {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description:
+          'Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS.',
+        schema: { type: 'string', minLength: 1, maxLength: 255 },
+      },
+    ];
+  }
+  return document;
 }
 
 /**

@@ -193,6 +193,46 @@ export class NodeConfig {
   @Max(720)
   BULK_RETENTION_HOURS: number = 24;
 
+  /** Largest JSON or form request body, in KiB (413 beyond). File uploads have BULK_MAX_UPLOAD_MB. */
+  @IsInt()
+  @Min(1)
+  @Max(10240)
+  REQUEST_BODY_LIMIT_KB: number = 100;
+
+  /**
+   * Origins allowed to call the API from a browser (CORS), comma-separated, e.g.
+   * `https://console.example.org`. Unset: no CORS headers at all (browsers refuse cross-origin calls).
+   */
+  @IsOptional()
+  @Matches(/^\s*https?:\/\/[^\s,/]+\/?\s*(,\s*https?:\/\/[^\s,/]+\/?\s*)*$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of origins such as https://console.example.org',
+  })
+  CORS_ORIGINS?: string;
+
+  /** Lifetime of an API client's access token (client-credentials grant), in seconds. */
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  API_CLIENT_TOKEN_TTL_SECONDS: number = 600;
+
+  /** Requests per minute per API client (token requests included), unless the client has its own limit. */
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  API_CLIENT_RATE_LIMIT: number = 600;
+
+  /** Requests per minute per source address, for API client calls and token requests. */
+  @IsInt()
+  @Min(1)
+  @Max(1000000)
+  API_ADDRESS_RATE_LIMIT: number = 1200;
+
+  /** Hours an Idempotency-Key is remembered (its first answer replayed). */
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  IDEMPOTENCY_TTL_HOURS: number = 24;
+
   /** How often the change feed's sequencer numbers committed changes (ms; readers also trigger it). */
   @IsInt()
   @Min(10)

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
+import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { BreakdownQueryDto, RefreshQueryDto, RetirementsQueryDto, StatsQueryDto } from './dto/stats-query.dto.js';
 import { StatsService, type TableRequest } from './stats.service.js';
 import { toCsv, toXlsx, type StatsTable } from './stats.table.js';
@@ -31,7 +31,7 @@ export class StatsController {
   }
 
   @Get('dimensions')
-  @Authenticated({ roles: READERS })
+  @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({
     summary:
       "The dimensions you may break down and filter by (core, and the province's custom indicators on a provincial node)",
@@ -41,7 +41,7 @@ export class StatsController {
   }
 
   @Get('freshness')
-  @Authenticated({ roles: READERS })
+  @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({
     summary: 'How fresh the figures are: asOf (when the source was read), the last refresh and the schedule',
   })
@@ -61,7 +61,7 @@ export class StatsController {
   }
 
   @Get('breakdown')
-  @Authenticated({ roles: READERS })
+  @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({
     summary:
       'Teacher counts in your subtree by any dimensions (by=), unit level (level=) and filters (filter=dim:v|v,…); format=csv|xlsx to export',
@@ -72,7 +72,7 @@ export class StatsController {
   }
 
   @Get('age-pyramid')
-  @Authenticated({ roles: READERS })
+  @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({ summary: 'Age pyramid: age band × sex' })
   agePyramid(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'age-pyramid', {
@@ -83,7 +83,7 @@ export class StatsController {
   }
 
   @Get('education-structure')
-  @Authenticated({ roles: READERS })
+  @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({ summary: 'Highest education structure' })
   education(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'education-structure', {
@@ -94,7 +94,7 @@ export class StatsController {
   }
 
   @Get('title-structure')
-  @Authenticated({ roles: READERS })
+  @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({ summary: 'Professional title structure by title level' })
   titles(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'title-structure', {
@@ -105,7 +105,7 @@ export class StatsController {
   }
 
   @Get('subject-supply')
-  @Authenticated({ roles: READERS })
+  @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({ summary: 'Teachers per subject taught, by region (default level: one below the scope)' })
   subjects(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'subject-supply', {
@@ -117,7 +117,7 @@ export class StatsController {
   }
 
   @Get('retirements')
-  @Authenticated({ roles: READERS })
+  @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({
     summary:
       'Teachers reaching the statutory retirement age in this year and the next years-1, by year, subject and region',
@@ -143,7 +143,7 @@ export class StatsController {
   }
 
   @Get('pay-bands')
-  @Authenticated({ roles: READERS })
+  @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({
     summary: 'Teachers by band of the latest annual pay (information administrators only: query users never see pay)',
   })
@@ -152,7 +152,7 @@ export class StatsController {
   }
 
   @Get('mobility')
-  @Authenticated({ roles: READERS })
+  @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({ summary: 'Not available: transfers (Art. 23) are not recorded by the system yet — answers 501' })
   mobility(@CurrentActor() a: Actor) {
     return this.stats.mobility(a);

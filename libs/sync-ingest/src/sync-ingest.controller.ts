@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
-import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
+import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { FingerprintTreeQueryDto, ProvinceQueryDto, TREE_PAGE_MAX } from '@tmis/sync-transport';
 import { SyncIngestService } from './ingest.service.js';
 import { NationalReconcileService } from './national-reconcile.service.js';
@@ -84,14 +84,14 @@ export class SyncIngestController {
   }
 
   @Get('teachers')
-  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query], scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: "The national roll-up of a province's reported records (ID numbers masked)" })
   teachers(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
     return this.rollup.teacherList(a, q.province);
   }
 
   @Get('custom-fields')
-  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query], scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: "Each province's custom indicator definitions as received" })
   customFieldList(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
     return this.rollup.customFieldList(a, q.province);

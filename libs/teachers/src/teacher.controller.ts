@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
+import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { CATALOGUE, CODE_TABLES } from '@tmis/core-indicators';
 import { CustomFieldsService } from './custom-fields.service.js';
 import {
@@ -33,7 +33,7 @@ export class TeacherController {
   }
 
   @Get()
-  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query], scope: ApiScope.TeachersRead })
   @ApiOperation({
     summary:
       'Search records in your subtree (keyset paging, ordered by unit, name, id); people who left are excluded unless includeInactive=true',
@@ -51,7 +51,7 @@ export class TeacherController {
   }
 
   @Get(':id')
-  @Authenticated({ roles: [Role.InfoAdmin, Role.Query, Role.Teacher] })
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query, Role.Teacher], scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: 'Read a record (query users see ID numbers and contacts masked, and no pay)' })
   async get(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
     return toTeacherResponse(await this.teachers.get(a, id), this.teachers.view(a));
@@ -120,21 +120,21 @@ export class CatalogueController {
   constructor(private readonly custom: CustomFieldsService) {}
 
   @Get('catalogue')
-  @Authenticated()
+  @Authenticated({ scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: 'The core-indicator catalogue: sub-sets, fields, indicator sets, code tables, version' })
   catalogue() {
     return { ...CATALOGUE, codeTables: [...CODE_TABLES.values()] };
   }
 
   @Get('custom-fields')
-  @Authenticated()
+  @Authenticated({ scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: "The province's custom indicators (current versions)" })
   list(@Query() q: CustomFieldQueryDto) {
     return this.custom.list(q.includeRetired === 'true');
   }
 
   @Get('custom-fields/:key/versions')
-  @Authenticated()
+  @Authenticated({ scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: 'Every version of a custom indicator' })
   versions(@Param('key') key: string) {
     return this.custom.versions(key);

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
+import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import {
   CreateWebhookDto,
   DeliveriesQueryDto,
@@ -20,22 +20,25 @@ export class WebhookController {
   constructor(private readonly webhooks: WebhookService) {}
 
   @Post()
-  @Authenticated({ roles: ADMINS })
-  @ApiOperation({ summary: 'Subscribe your unit to change events (Standard Webhooks); the secret is shown once' })
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
+  @ApiOperation({
+    summary:
+      'Subscribe your unit (an API client: itself, scope changes:read) to change events (Standard Webhooks); the secret is shown once',
+  })
   async create(@CurrentActor() a: Actor, @Body() dto: CreateWebhookDto) {
     const { endpoint, secret } = await this.webhooks.create(a, dto);
     return { ...toWebhookResponse(endpoint), secret };
   }
 
   @Get()
-  @Authenticated({ roles: ADMINS })
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
   @ApiOperation({ summary: 'Webhook endpoints of your unit and the units below it' })
   async list(@CurrentActor() a: Actor) {
     return { items: (await this.webhooks.list(a)).map(toWebhookResponse) };
   }
 
   @Get(':id')
-  @Authenticated({ roles: ADMINS })
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
   @ApiOperation({ summary: 'One webhook endpoint' })
   async get(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
     return toWebhookResponse(await this.webhooks.get(a, id));
@@ -43,7 +46,7 @@ export class WebhookController {
 
   @Delete(':id')
   @HttpCode(204)
-  @Authenticated({ roles: ADMINS })
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
   @ApiOperation({ summary: 'Delete a webhook endpoint and its deliveries' })
   async remove(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
     await this.webhooks.remove(a, id);
@@ -51,21 +54,21 @@ export class WebhookController {
 
   @Post(':id/enable')
   @HttpCode(200)
-  @Authenticated({ roles: ADMINS })
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
   @ApiOperation({ summary: 'Re-enable an endpoint disabled after failures (what queued meanwhile is sent)' })
   async enable(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
     return toWebhookResponse(await this.webhooks.enable(a, id));
   }
 
   @Get(':id/deliveries')
-  @Authenticated({ roles: ADMINS })
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
   @ApiOperation({ summary: "An endpoint's deliveries in change order (state, attempts, last status)" })
   async deliveries(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Query() q: DeliveriesQueryDto) {
     return { items: (await this.webhooks.deliveries(a, id, q)).map(toDeliveryResponse) };
   }
 
   @Get(':id/deliveries/:deliveryId/attempts')
-  @Authenticated({ roles: ADMINS })
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
   @ApiOperation({ summary: "A delivery's attempts (time, duration, status code, error, start of the response)" })
   async attempts(
     @CurrentActor() a: Actor,
@@ -78,7 +81,7 @@ export class WebhookController {
 
   @Post(':id/deliveries/:deliveryId/replay')
   @HttpCode(202)
-  @Authenticated({ roles: ADMINS })
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
   @ApiOperation({ summary: 'Send one delivery again (same webhook-id)' })
   async replayOne(
     @CurrentActor() a: Actor,
@@ -90,7 +93,7 @@ export class WebhookController {
 
   @Post(':id/replay')
   @HttpCode(202)
-  @Authenticated({ roles: ADMINS })
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
   @ApiOperation({ summary: 'Send again every delivery of the endpoint created in [since, until)' })
   async replayRange(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: ReplayRangeDto) {
     return { queued: await this.webhooks.replayRange(a, id, dto) };

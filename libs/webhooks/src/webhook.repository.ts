@@ -6,6 +6,7 @@ export interface EndpointRow {
   ownerUnitId: string;
   ownerUnitPath: string;
   createdBy: string | null;
+  clientId: string | null;
   url: string;
   description: string | null;
   eventTypes: string[];
@@ -57,7 +58,7 @@ export interface AttemptRow {
   responseExcerpt: string | null;
 }
 
-const ENDPOINT = `e.id, e.owner_unit_id AS "ownerUnitId", e.owner_unit_path AS "ownerUnitPath", e.created_by AS "createdBy", e.url,
+const ENDPOINT = `e.id, e.owner_unit_id AS "ownerUnitId", e.owner_unit_path AS "ownerUnitPath", e.created_by AS "createdBy", e.client_id AS "clientId", e.url,
   e.description, e.event_types AS "eventTypes", e.view, e.secret, e.status, e.consecutive_failures AS "consecutiveFailures",
   e.disabled_at AS "disabledAt", e.created_at AS "createdAt"`;
 const DELIVERY = `d.id, d.endpoint_id AS "endpointId", d.change_seq::text AS "changeSeq", d.event_type AS "eventType", d.state,
@@ -80,7 +81,8 @@ export class WebhookRepository {
   async insertEndpoint(e: {
     ownerUnitId: string;
     ownerUnitPath: string;
-    createdBy: string;
+    createdBy: string | null;
+    clientId: string | null;
     url: string;
     description: string | null;
     eventTypes: string[];
@@ -88,10 +90,10 @@ export class WebhookRepository {
     secret: string;
   }): Promise<EndpointRow> {
     const [row] = await this.tx.query(
-      `INSERT INTO webhook_endpoint (owner_unit_id, owner_unit_path, created_by, url, description, event_types, view, secret, from_seq)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT last FROM change_feed_counter))
+      `INSERT INTO webhook_endpoint (owner_unit_id, owner_unit_path, created_by, client_id, url, description, event_types, view, secret, from_seq)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, (SELECT last FROM change_feed_counter))
        RETURNING id`,
-      [e.ownerUnitId, e.ownerUnitPath, e.createdBy, e.url, e.description, e.eventTypes, e.view, e.secret],
+      [e.ownerUnitId, e.ownerUnitPath, e.createdBy, e.clientId, e.url, e.description, e.eventTypes, e.view, e.secret],
     );
     return (await this.endpoint(row.id))!;
   }
@@ -101,10 +103,11 @@ export class WebhookRepository {
     return row ?? null;
   }
 
-  async endpointsIn(pathPrefix: string): Promise<EndpointRow[]> {
+  async endpointsIn(pathPrefix: string, clientId?: string): Promise<EndpointRow[]> {
     return this.tx.query(
-      `SELECT ${ENDPOINT} FROM webhook_endpoint e WHERE e.owner_unit_path LIKE $1 || '%' ORDER BY e.created_at, e.id`,
-      [pathPrefix],
+      `SELECT ${ENDPOINT} FROM webhook_endpoint e WHERE e.owner_unit_path LIKE $1 || '%' AND ($2::uuid IS NULL OR e.client_id = $2)
+        ORDER BY e.created_at, e.id`,
+      [pathPrefix, clientId ?? null],
     );
   }
 
@@ -163,7 +166,9 @@ export class WebhookRepository {
     return this.tx.query(
       `WITH due AS (
          SELECT d.id FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.status = 'active'
-          WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND (d.leased_until IS NULL OR d.leased_until < now())
+           LEFT JOIN api_client c ON c.id = e.client_id
+          WHERE d.state = 'pending' AND (e.client_id IS NULL OR (c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())))
+            AND d.next_attempt_at <= now() AND (d.leased_until IS NULL OR d.leased_until < now())
           ORDER BY d.next_attempt_at, d.change_seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED),
        claimed AS (
          UPDATE webhook_delivery d SET leased_until = now() + make_interval(secs => $2::float / 1000), attempts = d.attempts + 1

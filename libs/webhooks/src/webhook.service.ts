@@ -29,11 +29,13 @@ export class WebhookService {
       this.repo.insertEndpoint({
         ownerUnitId: actor.unitId,
         ownerUnitPath: actor.unitPath,
-        createdBy: actor.accountId,
+        createdBy: actor.client ? null : actor.accountId,
+        clientId: actor.client?.clientId ?? null,
         url: dto.url,
         description: dto.description ?? null,
         eventTypes: [...new Set(dto.eventTypes)],
-        // Personal data only for those who may read it (information administrators); masked otherwise.
+        // Personal data only for those who may read it (information administrators, clients with
+        // teachers:read:sensitive — their role is then information administrator); masked otherwise.
         view: actor.role === Role.InfoAdmin ? 'full' : 'masked',
         secret,
       }),
@@ -41,8 +43,9 @@ export class WebhookService {
     return { endpoint, secret };
   }
 
+  /** A client sees its own endpoints; a unit's administrators every endpoint in their subtree. */
   list(actor: Actor): Promise<EndpointRow[]> {
-    return this.repo.endpointsIn(actor.unitPath);
+    return this.repo.endpointsIn(actor.unitPath, actor.client?.clientId);
   }
 
   /** An endpoint of the caller's subtree (404 when there is none, 403 when it is another unit's). */
@@ -50,6 +53,8 @@ export class WebhookService {
     const e = await this.repo.endpoint(id);
     if (!e) throw webhookError(WebhookErrorCode.EndpointNotFound);
     AccessPolicy.requireInScope(actor, e.ownerUnitPath);
+    // A client manages only its own subscriptions (another client's, even of its unit, is not there for it).
+    if (actor.client && e.clientId !== actor.client.clientId) throw webhookError(WebhookErrorCode.EndpointNotFound);
     return e;
   }
 
@@ -104,7 +109,7 @@ export class WebhookService {
 
   /** The owner unit's administrators see disabled endpoints on their to-do list. */
   async disabledOwnedBy(actor: Actor): Promise<number> {
-    if (actor.role !== Role.SysAdmin && actor.role !== Role.InfoAdmin) return 0;
+    if (actor.client || (actor.role !== Role.SysAdmin && actor.role !== Role.InfoAdmin)) return 0;
     return this.repo.countDisabledOwnedBy(actor.unitId);
   }
 }
