@@ -265,3 +265,28 @@ export class TestNode {
     return Number(Object.values(row)[0]);
   }
 }
+
+/**
+ * Registers an API client of the administrator's unit (`POST /api-clients`, a system administrator's
+ * token) and returns its id and a client-credentials access token.
+ */
+export async function apiClient(
+  t: TestNode,
+  adminToken: string,
+  scopes: string[],
+): Promise<{ id: string; secret: string; token: string }> {
+  const r = await t.api('POST', '/api-clients', { token: adminToken, body: { name: `平台${unique()}`, scopes } });
+  if (r.status !== 201) throw new Error(`register client: ${r.status} ${JSON.stringify(r.body)}`);
+  const res = await fetch(`${t.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: r.body.id,
+      client_secret: r.body.clientSecret,
+    }),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (res.status !== 200 || !body.access_token) throw new Error(`client token: ${res.status} ${JSON.stringify(body)}`);
+  return { id: r.body.id, secret: r.body.clientSecret, token: body.access_token };
+}

@@ -19,10 +19,17 @@ export function recordIds(body: unknown): string[] {
   if (!body || typeof body !== 'object') return [];
   const b = body as { id?: unknown; items?: unknown };
   if (Array.isArray(b.items))
-    return b.items
-      .map((i) => (i && typeof i === 'object' ? (i as { id?: unknown }).id : undefined))
-      .filter((id): id is string => typeof id === 'string')
-      .slice(0, MAX_RECORDS);
+    return (
+      b.items
+        // A change-feed entry names its record by `entityId`.
+        .map((i) =>
+          i && typeof i === 'object'
+            ? ((i as { id?: unknown; entityId?: unknown }).id ?? (i as { entityId?: unknown }).entityId)
+            : undefined,
+        )
+        .filter((id): id is string => typeof id === 'string')
+        .slice(0, MAX_RECORDS)
+    );
   return typeof b.id === 'string' ? [b.id] : [];
 }
 

@@ -4,9 +4,11 @@ import { AccountsModule } from '@tmis/accounts';
 import { ApiClientsModule } from '@tmis/api-clients';
 import { AuditModule } from '@tmis/audit';
 import { BulkModule } from '@tmis/bulk';
+import { ChangeFeedModule } from '@tmis/change-feed';
 import { dataSourceOptions, transactionsModule } from '@tmis/database';
 import { OrgModule, OrgUnitEntity } from '@tmis/org';
 import { TeachersModule } from '@tmis/teachers';
+import { WebhooksModule } from '@tmis/webhooks';
 import { join, resolve } from 'node:path';
 import {
   DatabaseProbeRepository,
@@ -30,6 +32,10 @@ export class CoreNodeModule {
   ): DynamicModule {
     const c = runtime.config;
     const teachers = TeachersModule.register({ provinceCode: node.provinceCode });
+    const changeFeed = ChangeFeedModule.register({
+      intervalMs: c.CHANGE_FEED_INTERVAL_MS,
+      retentionDays: c.CHANGE_FEED_RETENTION_DAYS,
+    });
     return {
       module: CoreNodeModule,
       imports: [
@@ -57,6 +63,17 @@ export class CoreNodeModule {
           teachers,
         ),
         teachers,
+        changeFeed,
+        WebhooksModule.register(
+          {
+            intervalMs: c.WEBHOOK_INTERVAL_MS,
+            retryBaseMs: c.WEBHOOK_RETRY_BASE_MS,
+            maxAttempts: c.WEBHOOK_MAX_ATTEMPTS,
+            disableAfter: c.WEBHOOK_DISABLE_AFTER,
+            timeoutMs: c.WEBHOOK_TIMEOUT_MS,
+          },
+          [changeFeed, teachers],
+        ),
         AccountsModule.register({
           jwtSecret: runtime.jwtSecret,
           jwtIssuer: `tmis-${runtime.kind}${node.provinceCode ? `-${node.provinceCode}` : ''}`,

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { writeWorkbook } from '@tmis/bulk';
 import { CATALOGUE_VERSION, labelOf } from '@tmis/core-indicators';
-import type { TodoItem, TodoSource } from '@tmis/teachers';
+import type { TodoItem } from '@tmis/teachers';
 import { RegistrationCredits } from './credits.port.js';
 import { countedCredits, STATUS_LABELS, type RegistrationStatusCode } from './eligibility.js';
 import { RegistrationRepository, type ListedTeacher, type OutcomeCount } from './registration.repository.js';
@@ -76,7 +76,7 @@ const LIST_COLUMNS = [
  * the registration outcomes as a named statistics table, and the registration kinds of the to-do list.
  */
 @Injectable()
-export class RegistrationListsService implements TodoSource {
+export class RegistrationListsService {
   constructor(
     private readonly repo: RegistrationRepository,
     private readonly registration: RegistrationService,

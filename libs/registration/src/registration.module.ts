@@ -52,6 +52,6 @@ export class RegistrationModule implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.todo.register(this.lists);
+    this.todo.register((actor) => this.lists.items(actor));
   }
 }

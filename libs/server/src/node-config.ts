@@ -270,6 +270,48 @@ export class NodeConfig {
   @Min(1)
   @Max(720)
   IDEMPOTENCY_TTL_HOURS: number = 24;
+
+  /** How often the change feed's sequencer numbers committed changes (ms; readers also trigger it). */
+  @IsInt()
+  @Min(10)
+  @Max(60000)
+  CHANGE_FEED_INTERVAL_MS: number = 500;
+
+  /** Days a change-feed entry is kept; an older cursor answers 410 (read the records again). */
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  CHANGE_FEED_RETENTION_DAYS: number = 30;
+
+  /** How often webhook deliveries are fanned out and sent (ms). */
+  @IsInt()
+  @Min(10)
+  @Max(60000)
+  WEBHOOK_INTERVAL_MS: number = 500;
+
+  /** First retry delay of a failed webhook delivery (ms); each further retry waits 4 times longer. */
+  @IsInt()
+  @Min(10)
+  @Max(3600000)
+  WEBHOOK_RETRY_BASE_MS: number = 5000;
+
+  /** Attempts per delivery before it is marked failed (replayable). */
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  WEBHOOK_MAX_ATTEMPTS: number = 8;
+
+  /** Consecutive failed attempts after which an endpoint is disabled and its owner told on the to-do list. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_DISABLE_AFTER: number = 20;
+
+  /** Timeout of one webhook request (ms). */
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  WEBHOOK_TIMEOUT_MS: number = 10000;
 }
 
 /** The national node: the federation's hub. */

@@ -21,4 +21,4 @@ export { customValues } from './derive.js';
 export { viewRecord } from './record-view.js';
 export { ListTeachersQueryDto } from './dto/teacher.dto.js';
 // Other features add their kinds to GET /todo.
-export { type TodoItem, type TodoSource, TodoSources } from './collection/todo.service.js';
+export { TodoSources, type TodoItem, type TodoSource } from './collection/todo-sources.js';

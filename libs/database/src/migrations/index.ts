@@ -20,6 +20,7 @@ import { Training1767200000000 } from './1767200000000-training.js';
 import { NationalTrainingCredit1767200000001 } from './1767200000001-national-training-credit.js';
 import { Registration1767300000000 } from './1767300000000-registration.js';
 import { ApiClients1767400000000 } from './1767400000000-api-clients.js';
+import { ChangeFeed1767650000000 } from './1767650000000-change-feed.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   NationalTrainingCredit1767200000001,
   Registration1767300000000,
   ApiClients1767400000000,
+  ChangeFeed1767650000000,
 ];

@@ -4,30 +4,7 @@ import { ChangeRequestRepository } from '../review/change-request.repository.js'
 import { TeacherRepository } from '../teacher.repository.js';
 import { CycleRepository } from './cycle.repository.js';
 import { SpotCheckRepository } from './spot-check.repository.js';
-
-export interface TodoItem {
-  kind: string;
-  count: number;
-  zh: string;
-  en: string;
-}
-
-/** A feature outside this lib that adds its own kinds to each account's to-do list (e.g. registration). */
-export interface TodoSource {
-  items(actor: Actor): Promise<TodoItem[]>;
-}
-
-/** Where other features register their to-do sources (at module init); `GET /todo` asks each one. */
-@Injectable()
-export class TodoSources {
-  private readonly sources: TodoSource[] = [];
-  register(source: TodoSource): void {
-    this.sources.push(source);
-  }
-  all(): readonly TodoSource[] {
-    return this.sources;
-  }
-}
+import { TodoSources, type TodoItem } from './todo-sources.js';
 
 /** What awaits the caller's action, with counts per kind (each counted by the repository of its table). */
 @Injectable()
@@ -97,7 +74,7 @@ export class TodoService {
     } else if (actor.role === Role.SysAdmin) {
       add('locked-accounts', await this.teachers.countLockedAccounts(p), '被锁定的账号', 'Locked accounts');
     }
-    for (const source of this.sources.all()) items.push(...(await source.items(actor)).filter((i) => i.count > 0));
+    items.push(...(await this.sources.collect(actor)));
     return { total: items.reduce((a, i) => a + i.count, 0), items };
   }
 }

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import type { ChangeRow } from './change-entry.js';
+
+export interface ChangeSlice {
+  /** The last sequence handed out when the slice was read. */
+  head: number;
+  /** Entries up to here were pruned (retention). */
+  prunedThrough: number;
+  rows: ChangeRow[];
+}
+
+const ROW_COLUMNS = `l.seq::text AS seq, l.type, l.entity_type AS "entityType", l.entity_id AS "entityId", l.unit_path AS "unitPath",
+  l.old_unit_path AS "oldUnitPath", l.changed_at AS "changedAt", l.committed_at AS "committedAt", l.data`;
+
+/**
+ * The change feed's tables: `change_pending` (appended by the triggers on `teacher` and `org_unit`),
+ * `change_log` (the numbered, committed changes) and `change_feed_counter`. The only writer of the
+ * last two (ADR 0020).
+ */
+@Injectable()
+export class ChangeFeedRepository {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private get tx() {
+    return this.txHost.tx;
+  }
+
+  /**
+   * Moves up to `limit` committed pending changes into the log with the next sequences (consecutive,
+   * no gaps), in the order they were written, under the counter's row lock (one sequencer at a time,
+   * across every node on this database). Run in a transaction of its own; returns how many. A change
+   * whose transaction has not committed is invisible here and gets a later number when it has: a
+   * reader who has passed sequence N never sees a new entry at or below N.
+   */
+  async sequence(limit: number): Promise<number> {
+    const [{ last }] = await this.tx.query(`SELECT last::text AS last FROM change_feed_counter FOR UPDATE`);
+    const [{ n }] = await this.tx.query(
+      `WITH moved AS (DELETE FROM change_pending WHERE id IN (SELECT id FROM change_pending ORDER BY id LIMIT $2) RETURNING *),
+            done AS (INSERT INTO change_log (seq, type, entity_type, entity_id, unit_path, old_unit_path, changed_at, committed_at, data)
+                     SELECT $1::bigint + row_number() OVER (ORDER BY id), type, entity_type, entity_id, unit_path, old_unit_path,
+                            changed_at, clock_timestamp(), data FROM moved RETURNING 1)
+       SELECT count(*)::int AS n FROM done`,
+      [last, limit],
+    );
+    if (n) await this.tx.query(`UPDATE change_feed_counter SET last = last + $1`, [n]);
+    return n;
+  }
+
+  /**
+   * The entries after `after` in the subtree `pathPrefix` (entries whose unit, before or after the
+   * change, is in it), up to `limit`, looking at no more than `window` sequences. The head is read
+   * first: every entry up to it was committed with it (the sequencer commits rows and counter
+   * together), so the second statement finds them all — the bounds are plain values, so the primary
+   * key is scanned in order.
+   */
+  async slice(after: number, pathPrefix: string, limit: number, window: number): Promise<ChangeSlice> {
+    const [h] = await this.tx.query(
+      `SELECT last::text AS last, pruned_through::text AS pruned FROM change_feed_counter`,
+    );
+    const head = Number(h.last);
+    const prunedThrough = Number(h.pruned);
+    const from = Math.max(after, prunedThrough);
+    const upto = Math.min(head, from + window);
+    const rows: ChangeRow[] =
+      upto > from
+        ? await this.tx.query(
+            `SELECT ${ROW_COLUMNS} FROM change_log l
+              WHERE l.seq > $1::bigint AND l.seq <= $2::bigint AND (l.unit_path LIKE $3 || '%' OR l.old_unit_path LIKE $3 || '%')
+              ORDER BY l.seq LIMIT $4`,
+            [from, upto, pathPrefix, limit],
+          )
+        : [];
+    return { head, prunedThrough, rows };
+  }
+
+  /** The entries with these sequences (any scope), for webhook deliveries. */
+  async bySequences(seqs: string[]): Promise<ChangeRow[]> {
+    if (!seqs.length) return [];
+    return this.tx.query(`SELECT ${ROW_COLUMNS} FROM change_log l WHERE l.seq = ANY($1::bigint[])`, [seqs]);
+  }
+
+  async head(): Promise<number> {
+    const [{ last }] = await this.tx.query(`SELECT last::text AS last FROM change_feed_counter`);
+    return Number(last);
+  }
+
+  /** How many committed changes wait for a sequence, and the oldest one's age. */
+  async pending(): Promise<{ pending: number; oldestSeconds: number }> {
+    const [r] = await this.tx.query(
+      `SELECT count(*)::int AS n, COALESCE(EXTRACT(EPOCH FROM now() - min(changed_at)), 0)::float AS age FROM change_pending`,
+    );
+    return { pending: r.n, oldestSeconds: Math.round(r.age) };
+  }
+
+  /**
+   * Deletes the entries committed before `before` (a prefix of the log: the newest such sequence and
+   * everything below it), up to `limit` at a time, and moves the horizon; returns how many.
+   */
+  async prune(before: Date, limit: number): Promise<number> {
+    const [{ upto }] = await this.tx.query(
+      `SELECT (SELECT max(seq) FROM (SELECT seq FROM change_log WHERE committed_at < $1 ORDER BY seq LIMIT $2) s)::text AS upto`,
+      [before, limit],
+    );
+    if (upto === null) return 0;
+    await this.tx.query(`SELECT 1 FROM change_feed_counter FOR UPDATE`);
+    const [{ n }] = await this.tx.query(
+      `WITH d AS (DELETE FROM change_log WHERE seq <= $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
+      [upto],
+    );
+    await this.tx.query(`UPDATE change_feed_counter SET pruned_through = GREATEST(pruned_through, $1)`, [upto]);
+    return n;
+  }
+}

@@ -1,0 +1,101 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
+import {
+  CreateWebhookDto,
+  DeliveriesQueryDto,
+  ReplayRangeDto,
+  toAttemptResponse,
+  toDeliveryResponse,
+  toWebhookResponse,
+} from './dto/webhook.dto.js';
+import { WebhookService } from './webhook.service.js';
+
+const uuid = new ParseUUIDPipe();
+const ADMINS = [Role.SysAdmin, Role.InfoAdmin];
+
+@ApiTags('webhooks')
+@Controller('webhooks')
+export class WebhookController {
+  constructor(private readonly webhooks: WebhookService) {}
+
+  @Post()
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
+  @ApiOperation({
+    summary:
+      'Subscribe your unit (an API client: itself, scope changes:read) to change events (Standard Webhooks); the secret is shown once',
+  })
+  async create(@CurrentActor() a: Actor, @Body() dto: CreateWebhookDto) {
+    const { endpoint, secret } = await this.webhooks.create(a, dto);
+    return { ...toWebhookResponse(endpoint), secret };
+  }
+
+  @Get()
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
+  @ApiOperation({ summary: 'Webhook endpoints of your unit and the units below it' })
+  async list(@CurrentActor() a: Actor) {
+    return { items: (await this.webhooks.list(a)).map(toWebhookResponse) };
+  }
+
+  @Get(':id')
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
+  @ApiOperation({ summary: 'One webhook endpoint' })
+  async get(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return toWebhookResponse(await this.webhooks.get(a, id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
+  @ApiOperation({ summary: 'Delete a webhook endpoint and its deliveries' })
+  async remove(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    await this.webhooks.remove(a, id);
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
+  @ApiOperation({ summary: 'Re-enable an endpoint disabled after failures (what queued meanwhile is sent)' })
+  async enable(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return toWebhookResponse(await this.webhooks.enable(a, id));
+  }
+
+  @Get(':id/deliveries')
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
+  @ApiOperation({ summary: "An endpoint's deliveries in change order (state, attempts, last status)" })
+  async deliveries(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Query() q: DeliveriesQueryDto) {
+    return { items: (await this.webhooks.deliveries(a, id, q)).map(toDeliveryResponse) };
+  }
+
+  @Get(':id/deliveries/:deliveryId/attempts')
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
+  @ApiOperation({ summary: "A delivery's attempts (time, duration, status code, error, start of the response)" })
+  async attempts(
+    @CurrentActor() a: Actor,
+    @Param('id', uuid) id: string,
+    @Param('deliveryId', uuid) deliveryId: string,
+  ) {
+    const r = await this.webhooks.attempts(a, id, deliveryId);
+    return { delivery: toDeliveryResponse(r.delivery), items: r.attempts.map(toAttemptResponse) };
+  }
+
+  @Post(':id/deliveries/:deliveryId/replay')
+  @HttpCode(202)
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
+  @ApiOperation({ summary: 'Send one delivery again (same webhook-id)' })
+  async replayOne(
+    @CurrentActor() a: Actor,
+    @Param('id', uuid) id: string,
+    @Param('deliveryId', uuid) deliveryId: string,
+  ) {
+    return { queued: await this.webhooks.replayOne(a, id, deliveryId) };
+  }
+
+  @Post(':id/replay')
+  @HttpCode(202)
+  @Authenticated({ roles: ADMINS, scope: ApiScope.ChangesRead })
+  @ApiOperation({ summary: 'Send again every delivery of the endpoint created in [since, until)' })
+  async replayRange(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: ReplayRangeDto) {
+    return { queued: await this.webhooks.replayRange(a, id, dto) };
+  }
+}

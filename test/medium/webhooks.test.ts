@@ -1,0 +1,331 @@
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { Role } from '@tmis/access';
+import type { OrgUnitEntity } from '@tmis/org';
+import { apiClient, isolatedDatabase, TestNode, unique } from '../support/test-node.js';
+import { idOf, validRecord } from '../support/records.js';
+
+type Rec = Record<string, any>;
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+/** A platform's endpoint: records every request; each path answers with the status its responder gives. */
+class Receiver {
+  readonly received: Received[] = [];
+  readonly responders = new Map<string, () => number>();
+  private server!: Server;
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        const path = req.url ?? '/';
+        this.received.push({
+          path,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
+        });
+        res.statusCode = (this.responders.get(path) ?? (() => 204))();
+        res.end(res.statusCode >= 300 ? 'not now' : '');
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+  }
+
+  url(path: string): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
+  }
+
+  on(path: string): Received[] {
+    return this.received.filter((r) => r.path === path);
+  }
+
+  close(): Promise<void> {
+    return new Promise((r) => this.server.close(() => r()));
+  }
+}
+
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  ms = 15_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const headersOf = (r: Received) => ({
+  'webhook-id': String(r.headers['webhook-id']),
+  'webhook-timestamp': String(r.headers['webhook-timestamp']),
+  'webhook-signature': String(r.headers['webhook-signature']),
+});
+
+const ENV = {
+  WEBHOOK_INTERVAL_MS: '50',
+  WEBHOOK_RETRY_BASE_MS: '200',
+  WEBHOOK_MAX_ATTEMPTS: '3',
+  WEBHOOK_DISABLE_AFTER: '4',
+  CHANGE_FEED_INTERVAL_MS: '50',
+};
+
+describe('webhooks (Standard Webhooks, outbox, retries, replay)', () => {
+  let t: TestNode;
+  let db: { url: string; drop(): Promise<void> };
+  const rx = new Receiver();
+  let county: OrgUnitEntity;
+  let school: OrgUnitEntity;
+  let otherCounty: OrgUnitEntity;
+  let countyInfo: string;
+  let countySys: string;
+  let otherInfo: string;
+
+  before(async () => {
+    // A database of its own: every node on a database delivers its webhooks, with that node's retry settings.
+    db = await isolatedDatabase('webhooks');
+    t = await TestNode.start('provincial', { DATABASE_URL: db.url, ...ENV });
+    await rx.start();
+    county = await t.newCounty();
+    school = await t.newSchool(county);
+    otherCounty = await t.newCounty();
+    countyInfo = await t.tokenFor(await t.account(county, Role.InfoAdmin));
+    countySys = await t.tokenFor(await t.account(county, Role.SysAdmin));
+    otherInfo = await t.tokenFor(await t.account(otherCounty, Role.InfoAdmin));
+  });
+  after(async () => {
+    await t.close();
+    await rx.close();
+    await db.drop();
+  });
+
+  async function subscribe(token: string, path: string, eventTypes: string[]): Promise<Rec> {
+    const r = await t.api('POST', '/webhooks', { token, body: { url: rx.url(path), eventTypes } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.match(r.body.secret, /^whsec_[A-Za-z0-9+/]+=*$/);
+    return r.body;
+  }
+
+  it('delivers signed changes of its subtree, verified by the standardwebhooks library; a tampered one is rejected', async () => {
+    const full = await subscribe(countyInfo, '/full', ['teacher.created', 'unit.updated']);
+    const masked = await subscribe(countySys, '/masked', ['*']);
+    assert.equal(full.view, 'full');
+    assert.equal(masked.view, 'masked');
+    assert.equal((await t.api('GET', `/webhooks/${full.id}`, { token: countyInfo })).body.secret, undefined);
+
+    const record = validRecord();
+    const created = await t.api('POST', '/teachers', { token: countyInfo, body: { unitId: school.id, record } });
+    assert.equal(created.status, 201);
+    await t.api('POST', '/teachers', {
+      token: otherInfo,
+      body: { unitId: (await t.newSchool(otherCounty)).id, record: validRecord() },
+    });
+
+    const got = await waitFor('the full delivery', () => rx.on('/full')[0]);
+    const payload = new Webhook(full.secret).verify(got.body, headersOf(got)) as Rec;
+    assert.equal(payload.type, 'teacher.created');
+    assert.equal(payload.data.entityId, created.body.id);
+    assert.equal(payload.data.entity.idNumber, idOf(record));
+    assert.match(String(got.headers['webhook-id']), /^msg_/);
+    assert.match(String(got.headers['webhook-signature']), /^v1,[A-Za-z0-9+/]+=*$/);
+
+    const m = await waitFor('the masked delivery', () =>
+      rx.on('/masked').find((r) => JSON.parse(r.body).data.entityId === created.body.id),
+    );
+    const mp = new Webhook(masked.secret).verify(m.body, headersOf(m)) as Rec;
+    assert.match(mp.data.entity.idNumber, /\*{4}/, 'a system administrator’s endpoint gets personal data masked');
+
+    // Tampered body, another endpoint's secret, a stale timestamp: all refused by the verifier.
+    const tampered = got.body.replace(created.body.id, '00000000-0000-4000-8000-000000000000');
+    assert.throws(() => new Webhook(full.secret).verify(tampered, headersOf(got)), WebhookVerificationError);
+    assert.throws(() => new Webhook(masked.secret).verify(got.body, headersOf(got)), WebhookVerificationError);
+
+    // Only the subtree: the other county's teacher reached neither endpoint.
+    await new Promise((r) => setTimeout(r, 300));
+    for (const r of [...rx.on('/full'), ...rx.on('/masked')])
+      assert.ok(
+        JSON.parse(r.body).data.unitPath.startsWith(county.path) ||
+          JSON.parse(r.body).data.previousUnitPath?.startsWith(county.path),
+      );
+    // Only the subscribed types on /full.
+    assert.ok(rx.on('/full').every((r) => ['teacher.created', 'unit.updated'].includes(JSON.parse(r.body).type)));
+
+    // Attempts visible through the API; another county cannot see the endpoint.
+    const list = await t.api('GET', `/webhooks/${full.id}/deliveries`, { token: countyInfo });
+    assert.equal(list.status, 200);
+    const d = list.body.items.find((x: Rec) => `msg_${x.id}` === got.headers['webhook-id']);
+    assert.equal(d.state, 'succeeded');
+    const attempts = await t.api('GET', `/webhooks/${full.id}/deliveries/${d.id}/attempts`, { token: countyInfo });
+    assert.deepEqual(
+      attempts.body.items.map((a: Rec) => a.statusCode),
+      [204],
+    );
+    assert.equal((await t.api('GET', `/webhooks/${full.id}`, { token: otherInfo })).status, 403);
+    assert.equal((await t.api('GET', `/webhooks/${full.id}/deliveries`, { token: otherInfo })).status, 403);
+    assert.ok(!(await t.api('GET', '/webhooks', { token: otherInfo })).body.items.some((e: Rec) => e.id === full.id));
+    // Bad subscriptions.
+    assert.equal(
+      (await t.api('POST', '/webhooks', { token: countyInfo, body: { url: 'ftp://x', eventTypes: ['*'] } })).status,
+      400,
+    );
+    const badType = await t.api('POST', '/webhooks', {
+      token: countyInfo,
+      body: { url: rx.url('/x'), eventTypes: ['teacher.eaten'] },
+    });
+    assert.equal(badType.body.code, 'WEBHOOK_UNKNOWN_EVENT_TYPE');
+  });
+
+  it('retries a failing endpoint with exponential backoff, and replays one delivery or a range', async () => {
+    let calls = 0;
+    rx.responders.set('/flaky', () => (++calls <= 2 ? 500 : 200));
+    const ep = await subscribe(countyInfo, '/flaky', ['unit.updated']);
+    const since = new Date(Date.now() - 1000).toISOString();
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, `改名${unique()}`]);
+    await waitFor('three attempts', () => rx.on('/flaky').length >= 3);
+    const [a, b, c] = rx.on('/flaky');
+    assert.equal(a.headers['webhook-id'], c.headers['webhook-id'], 'retries keep the message id');
+    assert.ok(b.at - a.at >= 180, `first retry after ~200 ms (${b.at - a.at})`);
+    assert.ok(c.at - b.at >= 750, `second retry after ~800 ms (${c.at - b.at})`);
+    for (const r of [a, b, c]) new Webhook(ep.secret).verify(r.body, headersOf(r));
+    const [d] = (await t.api('GET', `/webhooks/${ep.id}/deliveries`, { token: countyInfo })).body.items;
+    await waitFor(
+      'succeeded',
+      async () =>
+        (await t.api('GET', `/webhooks/${ep.id}/deliveries/${d.id}/attempts`, { token: countyInfo })).body.delivery
+          .state === 'succeeded',
+    );
+    const att = await t.api('GET', `/webhooks/${ep.id}/deliveries/${d.id}/attempts`, { token: countyInfo });
+    assert.deepEqual(
+      att.body.items.map((x: Rec) => [x.attempt, x.statusCode]),
+      [
+        [1, 500],
+        [2, 500],
+        [3, 200],
+      ],
+    );
+    assert.equal(att.body.items[0].error, 'HTTP 500');
+
+    // Replay one: the same message again, still verifiable.
+    const one = await t.api('POST', `/webhooks/${ep.id}/deliveries/${d.id}/replay`, { token: countyInfo });
+    assert.deepEqual([one.status, one.body.queued], [202, 1]);
+    const again = await waitFor('the replay', () => rx.on('/flaky')[3]);
+    assert.equal(again.headers['webhook-id'], a.headers['webhook-id']);
+    new Webhook(ep.secret).verify(again.body, headersOf(again));
+    // Replay a range: every delivery since the subscription.
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, `再改${unique()}`]);
+    await waitFor('the second change', () => rx.on('/flaky').length >= 5);
+    const range = await t.api('POST', `/webhooks/${ep.id}/replay`, { token: countyInfo, body: { since } });
+    assert.deepEqual([range.status, range.body.queued], [202, 2]);
+    await waitFor('the range replay', () => rx.on('/flaky').length >= 7);
+    assert.equal((await t.api('POST', `/webhooks/${ep.id}/replay`, { token: otherInfo, body: {} })).status, 403);
+  });
+
+  it('disables an endpoint after a run of failures and puts it on its owner’s to-do list', async () => {
+    rx.responders.set('/dead', () => 503);
+    const unit = await t.newCounty();
+    const owner = await t.tokenFor(await t.account(unit, Role.InfoAdmin));
+    const r = await t.api('POST', '/webhooks', {
+      token: owner,
+      body: { url: rx.url('/dead'), eventTypes: ['unit.updated'] },
+    });
+    assert.equal(r.status, 201);
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [unit.id, `一${unique()}`]);
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [unit.id, `二${unique()}`]);
+    const ep = await waitFor('disabled', async () => {
+      const e = (await t.api('GET', `/webhooks/${r.body.id}`, { token: owner })).body;
+      return e.status === 'disabled' && e;
+    });
+    assert.equal(ep.consecutiveFailures, 4);
+    const todo = await t.api('GET', '/todo', { token: owner });
+    assert.equal(todo.status, 200);
+    assert.ok(
+      todo.body.items.some((i: Rec) => i.kind === 'webhooks-disabled' && i.count === 1),
+      JSON.stringify(todo.body),
+    );
+    // Nothing more is sent while disabled.
+    const sent = rx.on('/dead').length;
+    assert.equal(sent, 4);
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [unit.id, `三${unique()}`]);
+    await new Promise((res) => setTimeout(res, 600));
+    assert.equal(rx.on('/dead').length, sent);
+    // Re-enabled and healthy again: what queued meanwhile arrives; the to-do item is gone.
+    rx.responders.set('/dead', () => 200);
+    const en = await t.api('POST', `/webhooks/${r.body.id}/enable`, { token: owner });
+    assert.deepEqual([en.status, en.body.status], [200, 'active']);
+    await waitFor('the queued change', () => rx.on('/dead').some((x) => x.body.includes('三')));
+    const after2 = await t.api('GET', '/todo', { token: owner });
+    assert.ok(!after2.body.items.some((i: Rec) => i.kind === 'webhooks-disabled'));
+  });
+
+  it('subscriptions belong to API clients with changes:read; a revoked client gets nothing more', async () => {
+    const c = await apiClient(t, countySys, ['changes:read', 'teachers:read']);
+    const sibling = await apiClient(t, countySys, ['changes:read']);
+    const noScope = await apiClient(t, countySys, ['teachers:read']);
+    const refused = await t.api('POST', '/webhooks', {
+      token: noScope.token,
+      body: { url: rx.url('/x'), eventTypes: ['*'] },
+    });
+    assert.equal(refused.status, 403);
+    const ep = await subscribe(c.token, '/client', ['unit.updated']);
+    assert.equal(ep.view, 'masked', 'without teachers:read:sensitive');
+    assert.equal((await t.api('GET', `/webhooks/${ep.id}`, { token: sibling.token })).status, 404);
+    assert.ok(!(await t.api('GET', '/webhooks', { token: sibling.token })).body.items.some((e: Rec) => e.id === ep.id));
+    assert.ok((await t.api('GET', '/webhooks', { token: countySys })).body.items.some((e: Rec) => e.id === ep.id));
+    const name = `客户端${unique()}`;
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, name]);
+    const got = await waitFor('the client delivery', () => rx.on('/client')[0]);
+    assert.equal((new Webhook(ep.secret).verify(got.body, headersOf(got)) as Rec).data.entity.name, name);
+    const attempts = await t.api('GET', `/webhooks/${ep.id}/deliveries`, { token: c.token });
+    assert.equal(attempts.body.items[0].state, 'succeeded');
+    // Revoked: the next change queues but is not sent.
+    assert.equal((await t.api('POST', `/api-clients/${c.id}/revoke`, { token: countySys })).status, 200);
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, `撤销后${unique()}`]);
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(rx.on('/client').length, 1);
+  });
+
+  it('a delivery survives a node restart (the outbox is in the database)', async () => {
+    let up = false;
+    rx.responders.set('/restart', () => (up ? 200 : 503));
+    const ep = await subscribe(countyInfo, '/restart', ['unit.updated']);
+    const name1 = `重启前${unique()}`;
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, name1]);
+    await waitFor('a failed attempt', () => rx.on('/restart').length >= 1);
+    await t.close();
+    // A change while no node runs.
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    const name2 = `停机时${unique()}`;
+    await c.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, name2]);
+    await c.end();
+    up = true;
+    t = await TestNode.start('provincial', { DATABASE_URL: db.url, ...ENV });
+    const names = await waitFor('both changes delivered', () => {
+      const ok = rx
+        .on('/restart')
+        .map((r) => (new Webhook(ep.secret).verify(r.body, headersOf(r)) as Rec).data.entity.name);
+      return ok.includes(name1) && ok.includes(name2) && ok;
+    });
+    assert.ok(names.length >= 3, 'the first one failed before the restart and was sent again after it');
+    const token = await t.login((await t.account(county, Role.InfoAdmin)).username);
+    const items = (await t.api('GET', `/webhooks/${ep.id}/deliveries`, { token })).body.items;
+    assert.deepEqual(
+      items.map((d: Rec) => d.state),
+      ['succeeded', 'succeeded'],
+    );
+  });
+});
