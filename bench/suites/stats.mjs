@@ -229,8 +229,11 @@ export async function run(ctx) {
   const db = new pg.Client({ connectionString: ctx.serverUrl(dbName) });
   await db.connect();
   try {
-    if (!reuse) rows.push(...(await generate(db)));
-    else {
+    if (!reuse) {
+      rows.push(...(await generate(db)));
+      // BENCH_STATS_GENERATE_ONLY=1: stop after the generation (with KEEP_BENCH_DB=1, for later runs on BENCH_STATS_REUSE_DB).
+      if (process.env.BENCH_STATS_GENERATE_ONLY) return rows;
+    } else {
       const [{ n, size }] = (
         await db.query(
           `SELECT count(*)::int AS n, pg_total_relation_size('national_teacher') AS size FROM national_teacher`,
