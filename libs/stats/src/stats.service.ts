@@ -274,6 +274,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
       title: req.title,
       asOf: result.asOf.toISOString(),
       source: 'facts',
+      answeredFrom: result.via,
       scope: { id: unit.id, kind: unit.kind, code: unit.code, zh: unit.name, en: unit.name },
       level,
       by: by.map((d) => ({ key: d.key, zh: d.zh, en: d.en })),
