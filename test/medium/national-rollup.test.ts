@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
 import { Role, type Actor } from '@tmis/access';
 import { OrgRepository, UnitKind, type OrgUnitEntity } from '@tmis/org';
 import { SyncIngestService } from '@tmis/sync-ingest';
@@ -308,5 +309,66 @@ describe('national roll-up: one population, searched and viewed by ministry staf
     assert.equal(xlsx.status, 200);
     assert.equal(xlsx.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     assert.ok((await xlsx.arrayBuffer()).byteLength > 1000);
+  });
+
+  it('standard report: the yearly statistics teacher tables as xlsx; each sheet’s totals equal the breakdowns', async () => {
+    const res = await fetch(`${n.url}/stats/reports/teachers`, {
+      headers: { authorization: `Bearer ${ministryAdmin}` },
+    });
+    assert.equal(res.status, 200);
+    const asOf = res.headers.get('x-stats-as-of');
+    assert.ok(asOf);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    const sheetTable = (name: string) => {
+      const ws = wb.getWorksheet(name)!;
+      assert.ok(ws, name);
+      const rows: unknown[][] = [];
+      ws.eachRow((r) => rows.push((r.values as unknown[]).slice(1)));
+      assert.match(String(rows[1][2]), new RegExp(asOf!.slice(0, 10)));
+      const codes = rows[4].slice(2).map(String);
+      const body = rows.slice(5, rows.findIndex((r) => String(r[0]).startsWith('总计')) + 1);
+      return { codes, body };
+    };
+    const breakdown = async (by: string, filter: string, extra = '') =>
+      (await n.api('GET', `/stats/breakdown?by=schoolType,${by}&filter=${filter}${extra}`, { token: ministryAdmin }))
+        .body;
+    for (const [sheet, dim] of [
+      ['专任教师学历', 'highestEducation'],
+      ['专任教师职称', 'titleLevel'],
+      ['专任教师年龄', 'ageBand'],
+      ['专任教师性别', 'sex'],
+      ['专任教师城乡', 'urbanRural'],
+    ]) {
+      const { codes, body } = sheetTable(sheet);
+      const b = await breakdown(dim, 'staffCategory:11');
+      const totalRow = body[body.length - 1];
+      // The grand total is the breakdown's total (people), and every cell is the breakdown's cell.
+      assert.equal(totalRow[1], b.total, sheet);
+      assert.equal(b.total, 4, 'full-time teachers: the 6 records but the two of staff category 12');
+      for (const r of b.rows) {
+        const type = r.values.schoolType.code;
+        const line = body.find((l) => String(l[0]).endsWith(`(${type})`))!;
+        assert.ok(line, `${sheet}: school type ${type}`);
+        assert.equal(line[2 + codes.indexOf(String(r.values[dim].code))], r.count, `${sheet} ${type} ${dim}`);
+      }
+      // Row totals add up to the grand total.
+      assert.equal(
+        body.slice(0, -1).reduce((s, l) => s + Number(l[1]), 0),
+        totalRow[1],
+      );
+    }
+    // Leavers: none of the records has left.
+    const left = sheetTable('减少教师');
+    assert.equal(left.body[left.body.length - 1][1], 0);
+    // A province's reader gets its province's report; another province's unit is refused.
+    const own = await fetch(`${n.url}/stats/reports/teachers`, {
+      headers: { authorization: `Bearer ${provinceAdmin}` },
+    });
+    assert.equal(own.status, 200);
+    const other = await fetch(`${n.url}/stats/reports/teachers?unit=${university.id}`, {
+      headers: { authorization: `Bearer ${provinceAdmin}` },
+    });
+    assert.equal(other.status, 403);
   });
 });

@@ -1,8 +1,14 @@
-import { Readable } from 'node:stream';
-import { Controller, Get, HttpCode, Post, Query, StreamableFile } from '@nestjs/common';
+import { Readable, type Writable } from 'node:stream';
+import { Controller, Get, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
-import { BreakdownQueryDto, RefreshQueryDto, RetirementsQueryDto, StatsQueryDto } from './dto/stats-query.dto.js';
+import {
+  BreakdownQueryDto,
+  RefreshQueryDto,
+  ReportQueryDto,
+  RetirementsQueryDto,
+  StatsQueryDto,
+} from './dto/stats-query.dto.js';
 import { StatsService, type TableRequest } from './stats.service.js';
 import { csvChunks, jsonChunks, toCsv, toXlsx, type StatsTable } from './stats.table.js';
 
@@ -161,6 +167,20 @@ export class StatsController {
   })
   payBands(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'pay-bands', { title: { zh: '年工资收入分布', en: 'Pay bands' }, by: ['payBand'], query: q });
+  }
+
+  @Get('reports/teachers')
+  @Authenticated({ roles: READERS })
+  @ApiOperation({
+    summary:
+      'The teacher tables of the yearly education statistics (教育事业统计) for a unit, as xlsx: full-time teachers by education, title, age, sex and urban/rural per school type; leavers',
+  })
+  async report(
+    @CurrentActor() a: Actor,
+    @Query() q: ReportQueryDto,
+    @Res() res: Writable & { setHeader(k: string, v: string): void },
+  ) {
+    await this.stats.standardReport(a, q.unit, res);
   }
 
   @Get('mobility')
