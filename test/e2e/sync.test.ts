@@ -22,7 +22,12 @@ describe('federation over a real Kafka broker: province → national', { skip },
     const n = await isolatedDatabase('kn');
     const p = await isolatedDatabase('kp');
     dbs.push(n, p);
-    national = await TestNode.start('national', { KAFKA_BROKERS: brokers!, SYNC_TOPIC: topic, DATABASE_URL: n.url });
+    national = await TestNode.start('national', {
+      KAFKA_BROKERS: brokers!,
+      SYNC_TOPIC: topic,
+      FEDERATION_PROVINCES: '11',
+      DATABASE_URL: n.url,
+    });
     province = await TestNode.start('provincial', {
       PROVINCE_CODE: '11',
       KAFKA_BROKERS: brokers!,
@@ -249,7 +254,7 @@ describe(
       const n = await isolatedDatabase('rn');
       const p = await isolatedDatabase('rp');
       dbs.push(n, p);
-      national = await TestNode.start('national', { ...env, DATABASE_URL: n.url });
+      national = await TestNode.start('national', { ...env, FEDERATION_PROVINCES: '11', DATABASE_URL: n.url });
       province = await TestNode.start('provincial', { PROVINCE_CODE: '11', ...env, DATABASE_URL: p.url });
     });
     after(async () => {

@@ -3,6 +3,7 @@ import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
 import type { NationalNodeConfig, NodeRuntime } from '@tmis/server';
 import { NationalFactSource, StatsModule } from '@tmis/stats';
 import { SyncIngestModule } from '@tmis/sync-ingest';
+import { FederationModule, upTopic } from '@tmis/federation';
 
 /**
  * The national node: the whole org tree and the ministry's accounts; the record modules for the
@@ -14,20 +15,30 @@ import { SyncIngestModule } from '@tmis/sync-ingest';
 export class NationalAppModule {
   static register(runtime: NodeRuntime<NationalNodeConfig>): DynamicModule {
     const c = runtime.config;
+    const provinces = c.FEDERATION_PROVINCES.split(',');
+    const nodeTokens: Record<string, string> = Object.fromEntries(
+      (c.SYNC_NODE_TOKENS ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((p) => [p.slice(0, 2), p.slice(3)]),
+    );
     return {
       module: NationalAppModule,
       imports: [
         // Its top unit is the ministry (level 1): its system administrator reads /health details and /metrics.
         CoreNodeModule.register(runtime, { topUnitLevel: 1 }),
-        SyncIngestModule.register({
-          topic: c.SYNC_TOPIC,
+        FederationModule.register({
+          role: 'national',
+          topicPrefix: c.SYNC_TOPIC,
+          provinces,
           kafka: kafkaConnection(c),
-          nodeTokens: Object.fromEntries(
-            (c.SYNC_NODE_TOKENS ?? '')
-              .split(',')
-              .filter(Boolean)
-              .map((p) => [p.slice(0, 2), p.slice(3)]),
-          ),
+          nodeTokens,
+          relayIntervalMs: c.FEDERATION_RELAY_INTERVAL_MS,
+        }),
+        SyncIngestModule.register({
+          topics: Object.fromEntries(provinces.map((p) => [p, upTopic(c.SYNC_TOPIC, p)])),
+          kafka: kafkaConnection(c),
+          nodeTokens,
         }),
         StatsModule.register({
           facts: NationalFactSource,

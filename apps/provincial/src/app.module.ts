@@ -3,6 +3,7 @@ import { CoreNodeModule, kafkaConnection } from '@tmis/node-kit';
 import type { NodeRuntime, ProvincialNodeConfig } from '@tmis/server';
 import { ProvincialFactSource, StatsModule } from '@tmis/stats';
 import { SyncPublishModule } from '@tmis/sync-publish';
+import { FederationModule, upTopic } from '@tmis/federation';
 
 /**
  * A provincial node: its own province's subtree and accounts; the record, review and bulk modules;
@@ -18,9 +19,20 @@ export class ProvincialAppModule {
       imports: [
         // Its top unit is the province (level 2): its system administrator reads /health details and /metrics.
         CoreNodeModule.register(runtime, { provinceCode: c.PROVINCE_CODE, topUnitLevel: 2 }),
+        FederationModule.register({
+          role: 'provincial',
+          provinceCode: c.PROVINCE_CODE,
+          topicPrefix: c.SYNC_TOPIC,
+          provinces: [c.PROVINCE_CODE],
+          kafka: kafkaConnection(c),
+          nationalUrl: c.NATIONAL_URL,
+          nodeToken: c.SYNC_NODE_TOKEN,
+          relayIntervalMs: c.FEDERATION_RELAY_INTERVAL_MS,
+        }),
         SyncPublishModule.register({
           provinceCode: c.PROVINCE_CODE,
-          topic: c.SYNC_TOPIC,
+          // The province's own upward topic (its broker user may write no other).
+          topic: upTopic(c.SYNC_TOPIC, c.PROVINCE_CODE),
           kafka: kafkaConnection(c),
           nationalUrl: c.NATIONAL_URL,
           nodeToken: c.SYNC_NODE_TOKEN,

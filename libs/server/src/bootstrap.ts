@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { correlationIdFrom, JsonLogger, loadConfig, requestContext } from '@tmis/common';
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@tmis/database';
 import type { NodeConfig, NodeRole } from './node-config.js';
+import { NODE_MICROSERVICES } from './node-info.js';
 import { ProblemFilter } from './problem.filter.js';
 import { inputGuard, verifyJsonDepth } from './request-guard.js';
 import { createValidationPipe } from './validation.js';
@@ -146,6 +147,9 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
   await app.init();
   if (opts.afterInit) await opts.afterInit(app, runtime);
+  // Microservice servers a module asked for (the federation's Kafka consumer), started once the app is up.
+  for (const options of microservicesOf(app)) app.connectMicroservice(options as never);
+  await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   const server = app.getHttpServer() as { address(): { port: number } | string | null };
   const addr = server.address();
@@ -160,6 +164,14 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
       if (embedded) await embedded.stop();
     },
   };
+}
+
+function microservicesOf(app: INestApplication): object[] {
+  try {
+    return app.get<object[]>(NODE_MICROSERVICES, { strict: false }) ?? [];
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -7,7 +7,7 @@ export {
   PROVINCIAL_ROLE,
   ProvincialNodeConfig,
 } from './node-config.js';
-export { NODE_INFO } from './node-info.js';
+export { NODE_INFO, NODE_MICROSERVICES } from './node-info.js';
 export { prepareRuntime, startNode, type NodeRuntime, type StartedNode } from './bootstrap.js';
 export { HealthController, MetricsController } from './health.controller.js';
 export { HealthRegistry } from './health.registry.js';

@@ -1,5 +1,17 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsDefined, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 
 // Read the raw string: implicit conversion would already have turned 'false' into true.
 const bool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
@@ -142,21 +154,41 @@ export class NodeConfig {
   @IsString()
   KAFKA_SSL_CA_FILE?: string;
 
-  /** SASL node-to-node authentication to Kafka: plain, scram-sha-256 or scram-sha-512. */
-  @IsOptional()
-  @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  /**
+   * SASL authentication to Kafka: scram-sha-256 or scram-sha-512 (one broker user per node: its
+   * province's topics only, by ACL), or plain. The three KAFKA_SASL_* go together.
+   */
+  @ValidateIf((c: NodeConfig) => !!(c.KAFKA_SASL_MECHANISM || c.KAFKA_SASL_USERNAME || c.KAFKA_SASL_PASSWORD))
+  @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'], {
+    message:
+      'KAFKA_SASL_MECHANISM must be scram-sha-256, scram-sha-512 or plain when KAFKA_SASL_USERNAME/PASSWORD are set',
+  })
   KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
-  @IsOptional()
-  @IsString()
+  @ValidateIf((c: NodeConfig) => !!(c.KAFKA_SASL_MECHANISM || c.KAFKA_SASL_USERNAME || c.KAFKA_SASL_PASSWORD))
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
+    message: 'KAFKA_SASL_USERNAME is required with KAFKA_SASL_MECHANISM (letters, digits, . _ -)',
+  })
   KAFKA_SASL_USERNAME?: string;
 
-  @IsOptional()
-  @IsString()
+  @ValidateIf((c: NodeConfig) => !!(c.KAFKA_SASL_MECHANISM || c.KAFKA_SASL_USERNAME || c.KAFKA_SASL_PASSWORD))
+  @IsString({ message: 'KAFKA_SASL_PASSWORD is required with KAFKA_SASL_MECHANISM' })
+  @MinLength(12, { message: 'KAFKA_SASL_PASSWORD must be at least 12 characters' })
   KAFKA_SASL_PASSWORD?: string;
 
-  @IsString()
-  SYNC_TOPIC: string = 'tmis.sync';
+  /**
+   * Prefix of the federation's topics: `<prefix>.up.<province>` (a province → national: records and
+   * messages) and `<prefix>.down.<province>` (national → that province). Consumer groups are named
+   * after it too (`<prefix>.national`, `<prefix>.province.<code>`).
+   */
+  @Matches(/^[A-Za-z0-9._-]{1,100}$/, { message: 'SYNC_TOPIC must be a topic-name prefix (letters, digits, . _ -)' })
+  SYNC_TOPIC: string = 'tmis';
+
+  /** Milliseconds between two runs of the federation messenger's relay (and, over HTTP, a province's pull). */
+  @IsInt()
+  @Min(50)
+  @Max(60000)
+  FEDERATION_RELAY_INTERVAL_MS: number = 500;
 
   /** Seconds between scheduled statistics refreshes (libs/stats); 0 = none (they still run at boot and on POST /stats/refresh). */
   @IsInt()
@@ -202,6 +234,11 @@ export class NationalNodeConfig extends NodeConfig {
     message: 'SYNC_NODE_TOKENS must be province:token pairs (tokens of 24+ characters)',
   })
   SYNC_NODE_TOKENS?: string;
+
+  /** The provinces whose upward topics the national node consumes (and creates when missing); default all 32. */
+  @Matches(/^\d{2}(,\d{2})*$/, { message: 'FEDERATION_PROVINCES must be province codes, e.g. 11,44' })
+  FEDERATION_PROVINCES: string =
+    '11,12,13,14,15,21,22,23,31,32,33,34,35,36,37,41,42,43,44,45,46,50,51,52,53,54,61,62,63,64,65,66';
 }
 
 /** A provincial node: one province, publishing to the national node. */

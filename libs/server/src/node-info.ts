@@ -11,3 +11,9 @@ export interface NodeInfo {
   /** The level of the node's top unit (1 the ministry, 2 a province): whose system administrator operates it. */
   topUnitLevel: number;
 }
+
+/**
+ * Microservice servers (options for `app.connectMicroservice`) a module asks the node to run beside
+ * its HTTP server, e.g. the federation's Kafka consumer; provided as an array (empty: none).
+ */
+export const NODE_MICROSERVICES = Symbol('NODE_MICROSERVICES');

@@ -89,10 +89,10 @@ export class SyncIngestService {
    * one that fails is dead-lettered. A transient failure (connection, deadlock) rolls the batch back
    * for redelivery; applying is idempotent.
    */
-  async applyBatch(raws: (Buffer | string | null)[]): Promise<IngestOutcome[]> {
+  async applyBatch(raws: (Buffer | string | null)[], from?: string): Promise<IngestOutcome[]> {
     return this.txHost.withTransaction(async () => {
       const outcomes: IngestOutcome[] = new Array(raws.length);
-      const accepted = await this.judge(raws, outcomes);
+      const accepted = await this.judge(raws, outcomes, from);
       if (!accepted.length) return outcomes;
       try {
         await this.txHost.withTransaction(Propagation.Nested, () => this.applySet(accepted, raws, outcomes));
@@ -116,9 +116,26 @@ export class SyncIngestService {
   }
 
   /** Judges each message alone; dead-letters the refused ones (with the reason) and returns the rest. */
-  private async judge(raws: (Buffer | string | null)[], outcomes: IngestOutcome[]): Promise<Accepted[]> {
+  private async judge(
+    raws: (Buffer | string | null)[],
+    outcomes: IngestOutcome[],
+    from: string | undefined,
+  ): Promise<Accepted[]> {
     const parsed = raws.map((raw) => parseSyncMessage(raw));
-    const envs = parsed.flatMap((p) => (p.ok ? [p.envelope] : []));
+    // Over Kafka the sender is the topic's province (its broker credentials may write only that topic):
+    // a message claiming another province is refused before anything is read for it.
+    if (from !== undefined)
+      for (let i = 0; i < parsed.length; i++) {
+        const p = parsed[i];
+        if (p.ok && p.envelope.provinceCode !== from) {
+          outcomes[i] = await this.deadLetter(
+            p.envelope,
+            `a message on province ${from}'s topic claims province ${p.envelope.provinceCode}`,
+            raws[i],
+          );
+        }
+      }
+    const envs = parsed.flatMap((p, i) => (p.ok && outcomes[i] === undefined ? [p.envelope] : []));
     const provinces = [...new Set(envs.map((e) => e.provinceCode))];
     const heads = await this.ledger.heads(provinces);
     const subtrees = new Map<string, string | null>();
@@ -138,6 +155,7 @@ export class SyncIngestService {
     const accepted: Accepted[] = [];
     for (let i = 0; i < raws.length; i++) {
       const p = parsed[i];
+      if (outcomes[i] !== undefined) continue;
       if (!p.ok) {
         outcomes[i] = await this.deadLetter(p.envelope, p.reason, raws[i]);
         continue;

@@ -6,6 +6,12 @@ import { SyncLedgerRepository } from './sync-ledger.repository.js';
 import { SYNC_INGEST_OPTIONS, type SyncIngestOptions } from './sync-ingest.options.js';
 
 const GROUP = 'tmis-national';
+const MESSENGER_PREFIX = Buffer.from('{"federation":1,');
+
+/** A federation messenger message (libs/federation's wire form starts with these bytes). */
+function isMessengerWire(v: Buffer | null): boolean {
+  return !!v && v.length >= MESSENGER_PREFIX.length && v.subarray(0, MESSENGER_PREFIX.length).equals(MESSENGER_PREFIX);
+}
 
 /** The national consumer group on the federation topic (when Kafka is configured), and the ingest's health. */
 @Injectable()
@@ -28,7 +34,7 @@ export class KafkaIngestConsumer implements OnApplicationBootstrap, OnApplicatio
       // Lag in messages: what the broker holds that the national consumer group has not yet committed.
       const consumerLag = this.kafka
         ? await withTimeout(
-            this.kafka.consumerLag(this.options.topic, GROUP).catch(() => undefined),
+            this.kafka.consumerLag(Object.values(this.options.topics), GROUP).catch(() => undefined),
             3000,
           )
         : undefined;
@@ -57,9 +63,12 @@ export class KafkaIngestConsumer implements OnApplicationBootstrap, OnApplicatio
     if (!this.options.kafka?.brokers.length) return;
     const kafka = new KafkaTransport(this.options.kafka, GROUP);
     this.kafka = kafka;
-    await kafka.ensureTopic(this.options.topic);
-    this.subscription = await kafka.subscribeBatches(this.options.topic, GROUP, async (values) => {
-      await this.ingest.applyBatch(values);
+    const byTopic = new Map(Object.entries(this.options.topics).map(([p, t]) => [t, p]));
+    await kafka.ensureTopics([...byTopic.keys()].map((topic) => ({ topic, partitions: 6 }))).catch(() => undefined);
+    this.subscription = await kafka.subscribeBatches([...byTopic.keys()], GROUP, async (values, topic) => {
+      // The upward topic also carries the federation messenger's messages (its own per-message consumer).
+      const records = values.filter((v) => !isMessengerWire(v));
+      if (records.length) await this.ingest.applyBatch(records, byTopic.get(topic) ?? `?${topic}`);
     });
   }
 

@@ -72,8 +72,35 @@ export class KafkaTransport implements SyncTransport {
     }
   }
 
-  /** Messages in the topic not yet committed by the consumer group (sum over partitions). */
-  async consumerLag(topic: string, groupId: string): Promise<number> {
+  /** Creates the topics that do not exist yet (one admin connection); an existing topic is left as it is. */
+  async ensureTopics(topics: { topic: string; partitions: number }[]): Promise<void> {
+    if (!topics.length) return;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.topic));
+      if (missing.length)
+        await admin.createTopics({
+          topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions })),
+          waitForLeaders: true,
+        });
+    } catch (e) {
+      // Another node created one of them meanwhile.
+      if ((e as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw e;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Messages in the topics not yet committed by the consumer group (sum over topics and partitions). */
+  async consumerLag(topics: string | string[], groupId: string): Promise<number> {
+    let sum = 0;
+    for (const t of typeof topics === 'string' ? [topics] : topics) sum += await this.topicLag(t, groupId);
+    return sum;
+  }
+
+  private async topicLag(topic: string, groupId: string): Promise<number> {
     // One admin connection, kept for the health probes (not a new connection per probe).
     if (!this.admin) {
       const a = this.kafka.admin();
@@ -146,13 +173,13 @@ export class KafkaTransport implements SyncTransport {
 
   /** Consumer group, one call per fetched batch; offsets are resolved after `handle` returns (idempotent handling). */
   async subscribeBatches(
-    topic: string,
+    topics: string | string[],
     groupId: string,
-    handle: (values: (Buffer | null)[]) => Promise<void>,
+    handle: (values: (Buffer | null)[], topic: string) => Promise<void>,
   ): Promise<SyncSubscription> {
     const consumer: Consumer = this.kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 1000 });
     await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.subscribe({ topics: typeof topics === 'string' ? [topics] : topics, fromBeginning: true });
     await consumer.run({
       // Partitions are applied concurrently (one teacher's events stay in one partition, in order).
       partitionsConsumedConcurrently: 3,
@@ -160,7 +187,10 @@ export class KafkaTransport implements SyncTransport {
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += 500) {
           const chunk = batch.messages.slice(i, i + 500);
-          await handle(chunk.map((m) => m.value));
+          await handle(
+            chunk.map((m) => m.value),
+            batch.topic,
+          );
           resolveOffset(chunk[chunk.length - 1].offset);
           await heartbeat();
         }

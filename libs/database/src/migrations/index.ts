@@ -12,6 +12,7 @@ import { SessionHardening1766200000000 } from './1766200000000-session-hardening
 import { TeacherListIndexes1766300000000 } from './1766300000000-teacher-list-indexes.js';
 import { BulkValidatedWith1766300000001 } from './1766300000001-bulk-validated-with.js';
 import { PublishSequence1766400000000 } from './1766400000000-publish-sequence.js';
+import { Federation1767000000000 } from './1767000000000-federation.js';
 import { NationalSearch1767500000000 } from './1767500000000-national-search.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
@@ -30,5 +31,6 @@ export const migrations = [
   TeacherListIndexes1766300000000,
   BulkValidatedWith1766300000001,
   PublishSequence1766400000000,
+  Federation1767000000000,
   NationalSearch1767500000000,
 ];
