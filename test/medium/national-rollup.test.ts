@@ -6,7 +6,9 @@ import { Role, type Actor } from '@tmis/access';
 import { OrgRepository, UnitKind, type OrgUnitEntity } from '@tmis/org';
 import { SyncIngestService } from '@tmis/sync-ingest';
 import { ReviewService, TeacherService } from '@tmis/teachers';
+import { catalogueIndex } from '@tmis/core-indicators';
 import { isolatedDatabase, TestNode, type TestAccount } from '../support/test-node.js';
+import { until } from '../support/sync-helpers.js';
 import { idOf, validRecord } from '../support/records.js';
 
 type Rec = Record<string, unknown>;
@@ -370,5 +372,188 @@ describe('national roll-up: one population, searched and viewed by ministry staf
       headers: { authorization: `Bearer ${provinceAdmin}` },
     });
     assert.equal(other.status, 403);
+  });
+});
+
+const TOKEN_11 = 'province-11-catalogue-token-0123456789abcdef';
+
+/**
+ * Catalogue versions pushed down (issue 17): the national node publishes a version over the federation
+ * messenger (HTTP here: the province pulls); the province applies it without a release (a new code and a
+ * new optional field are accepted on write, a retired code refused), reports the version it runs, and
+ * national accepts records of the current and the previous version, refusing older ones.
+ */
+describe('national roll-up: catalogue versions published, applied by a province, both versions accepted', () => {
+  let dbs: { url: string; drop(): Promise<void> }[] = [];
+  let national: TestNode;
+  let p11: TestNode;
+  const idx = catalogueIndex();
+  const titleTable = idx.subSets.get('professionalTitle')!.fields.find((f) => f.key === 'title')!.codeTable!;
+  const politicalTable = idx.subSets.get('basic')!.fields.find((f) => f.key === 'politicalStatus')!.codeTable!;
+  // A code validRecord() does not use (it writes politicalStatus 13).
+  const retired = idx.tables.get(politicalTable)!.entries.find((e) => e.code !== '13')!.code;
+
+  before(async () => {
+    dbs = [await isolatedDatabase('catn'), await isolatedDatabase('cat11')];
+    national = await TestNode.start('national', {
+      DATABASE_URL: dbs[0].url,
+      SYNC_NODE_TOKENS: `11:${TOKEN_11}`,
+      FEDERATION_RELAY_INTERVAL_MS: '100',
+      STATS_REFRESH_SECONDS: '0',
+    });
+    p11 = await TestNode.start('provincial', {
+      PROVINCE_CODE: '11',
+      DATABASE_URL: dbs[1].url,
+      NATIONAL_URL: national.url,
+      SYNC_NODE_TOKEN: TOKEN_11,
+      FEDERATION_RELAY_INTERVAL_MS: '100',
+      STATS_REFRESH_SECONDS: '0',
+    });
+  });
+  after(async () => {
+    await p11?.close();
+    await national?.close();
+    for (const d of dbs) await d.drop();
+  });
+
+  it('publish → the province applies and reports it → records of both versions accepted, older refused', async () => {
+    const ministry = await national.tokenFor(
+      await national.account(await national.unitByCode('000000'), Role.InfoAdmin),
+    );
+    const body = {
+      version: '2026.2',
+      addCodes: { [titleTable]: [{ code: '016', zh: '新设职称', en: 'New title' }] },
+      retireCodes: { [politicalTable]: [retired] },
+      addFields: [
+        {
+          subSet: 'basic',
+          key: 'ruralServiceNote',
+          zh: '乡村服务说明',
+          en: 'Rural service note',
+          type: 'string',
+          maxLength: 50,
+        },
+      ],
+    };
+    // Only the ministry publishes; a bad change is refused.
+    const provinceAdmin = await national.tokenFor(
+      await national.account(await national.unitByCode('110000'), Role.InfoAdmin),
+    );
+    assert.equal((await national.api('POST', '/catalogue/versions', { token: provinceAdmin, body })).status, 403);
+    const bad = await national.api('POST', '/catalogue/versions', {
+      token: ministry,
+      body: { version: '2026.2', addCodes: { [titleTable]: [{ code: '011', zh: '重复', en: 'Dup' }] } },
+    });
+    assert.equal(bad.status, 400, JSON.stringify(bad.body));
+    const pub = await national.api('POST', '/catalogue/versions', { token: ministry, body });
+    assert.equal(pub.status, 201, JSON.stringify(pub.body));
+    assert.equal(pub.body.base, '2026.1');
+
+    // The province receives it over the downward channel, applies it and reports it.
+    const provinceToken = await p11.tokenFor(await p11.account(await p11.province_(), Role.InfoAdmin));
+    await until('applied at 11', async () => {
+      const r = await p11.api('GET', '/catalogue/versions', { token: provinceToken });
+      return r.body.current === '2026.2';
+    });
+    const status = await until('reported at national', async () => {
+      const r = await national.api('GET', '/sync/status', { token: ministry });
+      return r.body.catalogue?.provinces?.find((p: { province: string }) => p.province === '11')?.version === '2026.2'
+        ? r.body
+        : null;
+    });
+    assert.deepEqual(status.catalogue.accepted, ['2026.2', '2026.1']);
+    const health = await national.api('GET', '/health', {
+      headers: { authorization: 'Bearer test-metrics-token-0123456789abcdef' },
+    });
+    assert.equal(
+      health.body.details.catalogue.provinces.find((p: { province: string }) => p.province === '11').version,
+      '2026.2',
+    );
+
+    // Applied without a release: the new code and the new optional field are accepted, the retired code refused.
+    const school = await p11.newSchool();
+    const admin = await p11.tokenFor(await p11.account(school, Role.InfoAdmin));
+    const withNew = validRecord({
+      basic: { ruralServiceNote: '支教三年' },
+      professionalTitle: [{ title: '016', startMonth: '2020-09' }],
+    });
+    const created = await p11.api('POST', '/teachers', { token: admin, body: { unitId: school.id, record: withNew } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.catalogueVersion, '2026.2');
+    const withRetired = validRecord({ basic: { politicalStatus: retired } });
+    const refused = await p11.api('POST', '/teachers', {
+      token: admin,
+      body: { unitId: school.id, record: withRetired },
+    });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.equal(refused.body.errors[0].path, 'record.basic.politicalStatus');
+
+    // National: records of 2026.2 (with the new code) and of 2026.1 accepted; a version before those refused.
+    const ingest = national.node.app.get(SyncIngestService);
+    const nationalSchool = await national.newSchool(await national.newCounty(), '21');
+    let seq = 1;
+    const upsert = (record: Rec, catalogueVersion: string) => {
+      const teacherId = randomUUID();
+      return ingest.apply(
+        JSON.stringify({
+          schemaVersion: 2,
+          eventId: randomUUID(),
+          provinceCode: '11',
+          sequence: seq++,
+          type: 'teacher.upserted',
+          key: teacherId,
+          occurredAt: new Date().toISOString(),
+          payload: {
+            teacherId,
+            unitCode: nationalSchool.code,
+            idType: '1',
+            idNumber: idOf(record),
+            name: (record.basic as Rec).name,
+            personStatus: '01',
+            reportedVersion: 1,
+            record,
+            catalogueVersion,
+            custom: {},
+          },
+        }),
+      );
+    };
+    assert.equal(await upsert(withNew, '2026.2'), 'applied');
+    assert.equal(await upsert(validRecord(), '2026.1'), 'applied');
+    assert.equal(await upsert(validRecord(), '2025.9'), 'dead-letter');
+    // After another version, 2026.1 is two behind: refused.
+    const third = await national.api('POST', '/catalogue/versions', {
+      token: ministry,
+      body: { version: '2026.3', addCodes: { [titleTable]: [{ code: '017', zh: '又一职称', en: 'Another title' }] } },
+    });
+    assert.equal(third.status, 201, JSON.stringify(third.body));
+    assert.equal(await upsert(validRecord(), '2026.1'), 'dead-letter');
+    assert.equal(await upsert(validRecord(), '2026.2'), 'applied');
+    const letters = await national.api('GET', '/sync/dead-letters', { token: ministry });
+    assert.ok(
+      JSON.stringify(letters.body).includes('neither the current nor the previous catalogue version'),
+      JSON.stringify(letters.body).slice(0, 500),
+    );
+  });
+
+  it('a province’s custom indicator may not reuse a core field’s or a national code table’s name', async () => {
+    const token = await p11.tokenFor(await p11.account(await p11.province_(), Role.InfoAdmin));
+    const field = (key: string) => ({
+      key,
+      zh: '自定义',
+      en: 'Custom',
+      type: 'string',
+      subSet: 'basic',
+      requiredIn: [],
+      owner: 'school',
+      sensitivity: 'normal',
+      maxLength: 20,
+    });
+    for (const key of ['sex', 'x_sex', 'x_politicalStatus', 'x_professionalTitle']) {
+      const r = await p11.api('POST', '/custom-fields', { token, body: field(key) });
+      assert.ok(r.status === 400 || r.status === 422, `${key}: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+    const ok = await p11.api('POST', '/custom-fields', { token, body: field(`x_note${randomInt(100, 999)}`) });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
   });
 });

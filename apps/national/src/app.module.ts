@@ -4,6 +4,7 @@ import type { NationalNodeConfig, NodeRuntime } from '@tmis/server';
 import { NationalFactSource, StatsModule } from '@tmis/stats';
 import { SyncIngestModule } from '@tmis/sync-ingest';
 import { FederationModule, upTopic } from '@tmis/federation';
+import { CatalogueModule } from '@tmis/catalogue';
 
 /**
  * The national node: the whole org tree and the ministry's accounts; the record modules for the
@@ -40,6 +41,8 @@ export class NationalAppModule {
           kafka: kafkaConnection(c),
           nodeTokens,
         }),
+        // Catalogue versions (ADR 0018): published here to every province.
+        CatalogueModule.register({ role: 'national' }),
         StatsModule.register({
           facts: NationalFactSource,
           refreshSeconds: c.STATS_REFRESH_SECONDS,

@@ -4,6 +4,7 @@ import type { NodeRuntime, ProvincialNodeConfig } from '@tmis/server';
 import { ProvincialFactSource, StatsModule } from '@tmis/stats';
 import { SyncPublishModule } from '@tmis/sync-publish';
 import { FederationModule, upTopic } from '@tmis/federation';
+import { CatalogueModule } from '@tmis/catalogue';
 
 /**
  * A provincial node: its own province's subtree and accounts; the record, review and bulk modules;
@@ -38,6 +39,8 @@ export class ProvincialAppModule {
           nodeToken: c.SYNC_NODE_TOKEN,
           relayIntervalMs: c.SYNC_RELAY_INTERVAL_MS,
         }),
+        // Catalogue versions (ADR 0018): received from national and applied.
+        CatalogueModule.register({ role: 'provincial' }),
         StatsModule.register({
           facts: ProvincialFactSource,
           provinceCode: c.PROVINCE_CODE,

@@ -108,7 +108,11 @@ export class NationalPopulationRepository {
     if (s.province) w.push(`nt.province_code = ${$(s.province)}`);
     if (s.unitCodes) w.push(`nt.unit_code = ANY(${$(s.unitCodes)}::varchar[])`);
     // A school's code begins with its type (org rules), so a type is a range of the keyset order.
-    if (s.schoolType) w.push(`nt.unit_code LIKE ${$(`${s.schoolType}%`)}`);
+    // (A range, not LIKE: the index is in the database's collation, where LIKE cannot be a range.)
+    if (s.schoolType) {
+      w.push(`nt.unit_code >= ${$(s.schoolType)} AND nt.unit_code LIKE ${$(`${s.schoolType}%`)}`);
+      if (s.schoolType !== '99') w.push(`nt.unit_code < ${$(String(Number(s.schoolType) + 1).padStart(2, '0'))}`);
+    }
     if (s.name) w.push(`nt.name LIKE ${$(`${likeEscape(s.name)}%`)}`);
     if (s.idNumber) w.push(`nt.id_number = ${$(s.idNumber)}`);
     if (s.personStatus) w.push(`nt.person_status = ${$(s.personStatus)}`);

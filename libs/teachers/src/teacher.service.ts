@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { CatalogueVersionsService } from '@tmis/catalogue';
 import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page, type FieldError } from '@tmis/common';
@@ -57,7 +58,13 @@ export class TeacherService {
     private readonly custom: CustomFieldsService,
     private readonly audit: AuditService,
     private readonly reporting: RecordReporting,
+    /** Catalogue versions applied without a release (ADR 0018); absent: the compiled-in catalogue. */
+    @Optional() private readonly catalogues?: CatalogueVersionsService,
   ) {}
+
+  private async catalogue() {
+    return this.catalogues ? this.catalogues.catalogue() : undefined;
+  }
 
   /** How `actor` sees records: in full, masked, or as the teacher themself. */
   view(actor: Actor): RecordView {
@@ -192,7 +199,7 @@ export class TeacherService {
     const school = await this.schoolOf(unit);
     const record = withEntryIds(dto.record);
     const customDefs = await this.custom.current();
-    const a = requireAcceptable(writer, null, record, school, unit, customDefs);
+    const a = requireAcceptable(writer, null, record, school, unit, customDefs, await this.catalogue());
     const existing = await this.repo.findByPerson(a.columns.idType, a.columns.idNumber);
     if (existing) throw await this.duplicate(actor, existing);
     try {
@@ -318,7 +325,16 @@ export class TeacherService {
     const unit = (await this.org.findById(t.unitId))!;
     const school = await this.schoolOf(unit, false);
     const next = change(t.record);
-    const plan = planRecordWrite('change-request', writer, t, next, school, unit, await this.custom.current());
+    const plan = planRecordWrite(
+      'change-request',
+      writer,
+      t,
+      next,
+      school,
+      unit,
+      await this.custom.current(),
+      await this.catalogue(),
+    );
     if (plan) await this.requireUniquePerson(actor, t, plan.assessment);
   }
 
@@ -375,7 +391,7 @@ export class TeacherService {
       const unit = (await this.org.findById(t.unitId))!;
       const school = await this.schoolOf(unit, false);
       const next = change(t.record);
-      const plan = planRecordWrite(command, writer, t, next, school, unit, customDefs);
+      const plan = planRecordWrite(command, writer, t, next, school, unit, customDefs, await this.catalogue());
       if (!plan) return;
       const { columns, changes, catalogueVersion } = plan.assessment;
       await this.requireUniquePerson(actor, t, plan.assessment);

@@ -14,6 +14,7 @@ import { BulkValidatedWith1766300000001 } from './1766300000001-bulk-validated-w
 import { PublishSequence1766400000000 } from './1766400000000-publish-sequence.js';
 import { Federation1767000000000 } from './1767000000000-federation.js';
 import { NationalSearch1767500000000 } from './1767500000000-national-search.js';
+import { CatalogueVersions1767500000001 } from './1767500000001-catalogue-versions.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   PublishSequence1766400000000,
   Federation1767000000000,
   NationalSearch1767500000000,
+  CatalogueVersions1767500000001,
 ];
