@@ -15,6 +15,7 @@ import { PublishSequence1766400000000 } from './1766400000000-publish-sequence.j
 import { Federation1767000000000 } from './1767000000000-federation.js';
 import { NationalSearch1767500000000 } from './1767500000000-national-search.js';
 import { CatalogueVersions1767500000001 } from './1767500000001-catalogue-versions.js';
+import { NationalSearchFilters1767500000002 } from './1767500000002-national-search-filters.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   Federation1767000000000,
   NationalSearch1767500000000,
   CatalogueVersions1767500000001,
+  NationalSearchFilters1767500000002,
 ];
