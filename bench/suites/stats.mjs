@@ -202,6 +202,72 @@ async function generate(db) {
   return rows;
 }
 
+const SEARCH_RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 20);
+
+/**
+ * National search (issue 17): GET /national/teachers, first page of 50 (and a next page), per filter, over
+ * the generated national population; p50/p95 over HTTP, with the repository's plan's top node.
+ */
+async function searchBench(node, db, token) {
+  const rows = [];
+  const one = async (sql) => (await db.query(sql)).rows[0];
+  const city = await one(`SELECT id, code FROM org_unit WHERE kind = 'city' AND code LIKE '44%' ORDER BY code LIMIT 1`);
+  const county = await one(
+    `SELECT c.id, c.code FROM org_unit c WHERE c.kind = 'county' AND c.code LIKE '44%' AND EXISTS (SELECT 1 FROM org_unit s WHERE s.parent_id = c.id AND s.kind = 'school') ORDER BY c.code LIMIT 1`,
+  );
+  const school = await one(
+    `SELECT id, code FROM org_unit WHERE kind = 'school' AND code LIKE '__44%' ORDER BY code LIMIT 1`,
+  );
+  const person = await one(
+    `SELECT id_number, name FROM national_teacher WHERE province_code = '44' ORDER BY teacher_id LIMIT 1`,
+  );
+  const filters = [
+    ['whole population, first page', ''],
+    ['province 44', 'province=44'],
+    [`city ${city.code}`, `unitId=${city.id}`],
+    [`county ${county.code}`, `unitId=${county.id}`],
+    [`school ${school.code}`, `unitId=${school.id}`],
+    ['province 44, school type 31', 'province=44&schoolType=31'],
+    ['province 44, staff category 12', 'province=44&staffCategory=12'],
+    ['province 44, title 011', 'province=44&title=011'],
+    ['province 44, subject 05', 'province=44&subject=05'],
+    ['province 44, highest education 41', 'province=44&highestEducation=41'],
+    ['province 44, qualification type 3', 'province=44&qualificationType=3'],
+    ['province 44, status 05 (left)', 'province=44&personStatus=05'],
+    [`city ${city.code}, title 012`, `unitId=${city.id}&title=012`],
+    [`name prefix ${person.name.slice(0, 4)}`, `name=${encodeURIComponent(person.name.slice(0, 4))}`],
+    ['ID number (exact)', `idNumber=${person.id_number}`],
+  ];
+  for (const [label, qs] of filters) {
+    const times = [];
+    let n = 0;
+    let cursor = null;
+    for (let i = 0; i < SEARCH_RUNS; i++) {
+      const s = performance.now();
+      const body = await api(node.url, 'GET', `/national/teachers?limit=50${qs ? `&${qs}` : ''}`, token);
+      times.push(performance.now() - s);
+      n = body.items.length;
+      cursor = body.nextCursor;
+    }
+    const next = [];
+    if (cursor)
+      for (let i = 0; i < 5; i++) {
+        const s = performance.now();
+        await api(node.url, 'GET', `/national/teachers?limit=50&cursor=${cursor}${qs ? `&${qs}` : ''}`, token);
+        next.push(performance.now() - s);
+      }
+    const a = summarise(times);
+    rows.push({
+      metric: `national search: ${label}`,
+      value: `p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms`,
+      unit: '',
+      note: `${n} rows on the first page${cursor ? `; next page p50 ${fmt(summarise(next).p50)} ms` : ''} (${SEARCH_RUNS} runs)`,
+    });
+    log(`search ${label}: p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms, ${n} rows`);
+  }
+  return rows;
+}
+
 export async function run(ctx) {
   const rows = [];
   // BENCH_STATS_REUSE_DB: a database an earlier run generated (kept by KEEP_BENCH_DB=1 or left by a failed run): no generation.
@@ -214,6 +280,14 @@ export async function run(ctx) {
     await admin.end();
   }
   await runMigrations(ctx.serverUrl(dbName));
+  if (reuse) {
+    // The generation's writes are in the dirty log: the node's boot refresh would rebuild everything in the
+    // background (under the search figures), and the full refresh below rebuilds everything anyway.
+    const c = new pg.Client({ connectionString: ctx.serverUrl(dbName) });
+    await c.connect();
+    await c.query('TRUNCATE stat_dirty');
+    await c.end();
+  }
   const node = await startNationalNode({
     DATABASE_URL: ctx.serverUrl(dbName),
     JWT_SECRET: randomBytes(32).toString('hex'),
@@ -229,8 +303,11 @@ export async function run(ctx) {
   const db = new pg.Client({ connectionString: ctx.serverUrl(dbName) });
   await db.connect();
   try {
-    if (!reuse) rows.push(...(await generate(db)));
-    else {
+    if (!reuse) {
+      rows.push(...(await generate(db)));
+      // BENCH_STATS_GENERATE_ONLY=1: stop after the generation (with KEEP_BENCH_DB=1, for later runs on BENCH_STATS_REUSE_DB).
+      if (process.env.BENCH_STATS_GENERATE_ONLY) return rows;
+    } else {
       const [{ n, size }] = (
         await db.query(
           `SELECT count(*)::int AS n, pg_total_relation_size('national_teacher') AS size FROM national_teacher`,
@@ -255,6 +332,9 @@ export async function run(ctx) {
       (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.stats', password: PASSWORD })).accessToken;
     let token = await login();
 
+    if (process.env.BENCH_STATS_SEARCH !== '0') rows.push(...(await searchBench(node, db, token)));
+    if (process.env.BENCH_STATS_SEARCH_ONLY) return rows;
+
     // The first build: every teacher's facts, then the load into memory (after the node's own boot refresh and load, so they do not overlap).
     await node.app.get(FactStore).current();
     log('full refresh …');
@@ -276,6 +356,19 @@ export async function run(ctx) {
       note: `${mem.rows} rows, ${fmt(mem.bytes / 2 ** 20, 0)} MiB of columns; bench process RSS ${fmt(process.memoryUsage().rss / 2 ** 20, 0)} MiB (node and bench client)`,
     });
     log(`full refresh ${fmt(r.durationMs / 1000)} s, load ${fmt(mem.lastLoad.ms / 1000)} s`);
+    // The cubes (issue 17): built in the background after the load; the questions below wait for them.
+    const cubeWait = performance.now();
+    await node.app.get(FactStore).cubesReady();
+    const cubes = (await api(node.url, 'GET', '/stats/freshness', await login())).memory.cubes;
+    rows.push({
+      metric: 'cubes: every dimension and pair by city, built after the load',
+      value: cubes ? `${fmt(cubes.builtMs / 1000)} s` : 'none',
+      unit: '',
+      note: cubes
+        ? `${cubes.cubes} cubes, ${fmt(cubes.bytes / 2 ** 20, 0)} MiB (ready ${fmt((performance.now() - cubeWait) / 1000)} s after the load)`
+        : '',
+    });
+    log(`cubes ${cubes ? `${cubes.cubes} in ${cubes.builtMs} ms, ${fmt(cubes.bytes / 2 ** 20, 0)} MiB` : 'none'}`);
 
     for (const [scopeLabel, unit, province] of [
       ['national', null, null],
@@ -310,7 +403,7 @@ export async function run(ctx) {
           const s = performance.now();
           const body = await api(node.url, 'GET', `/stats/breakdown?${params}`, token);
           times.push(performance.now() - s);
-          source = body.source;
+          source = body.answeredFrom === 'cubes' ? 'cubes' : 'uncached scan';
         }
         const rawTimes = [];
         const sql = rawSql(q, level, province);
@@ -325,7 +418,7 @@ export async function run(ctx) {
           metric: `${scopeLabel}: ${q.label}`,
           value: `p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms`,
           unit: '',
-          note: `${source}, uncached scan; plain GROUP BY p50 ${fmt(raw.p50, 0)} / p95 ${fmt(raw.p95, 0)} ms (${RAW_RUNS} runs)`,
+          note: `${source}; plain GROUP BY p50 ${fmt(raw.p50, 0)} / p95 ${fmt(raw.p95, 0)} ms (${RAW_RUNS} runs)`,
         });
         log(`${scopeLabel}: ${q.label}: api p50 ${fmt(a.p50)} ms (${source}), raw p50 ${fmt(raw.p50, 0)} ms`);
       }

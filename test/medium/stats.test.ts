@@ -850,7 +850,7 @@ describe('statistics (national node): the roll-up of national_teacher joined to 
     const ministry = await n.tokenFor(await n.account(await n.unitByCode('000000'), Role.InfoAdmin));
     const r = await n.api('POST', '/stats/refresh', { token: ministry });
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.equal(r.body.source, 'national_teacher');
+    assert.equal(r.body.source, 'national_teacher+teacher');
     const countyQuery = await n.tokenFor(await n.account(county, Role.Query));
     const get = (by: string) => n.api('GET', `/stats/breakdown?by=${by}`, { token: countyQuery });
     const sub = await get('sex,subject');

@@ -8,6 +8,7 @@ import { TransfersHubModule } from '@tmis/transfers-hub';
 import { SyncIngestModule } from '@tmis/sync-ingest';
 import { FederationModule, upTopic } from '@tmis/federation';
 import { CreditBank, TrainingModule } from '@tmis/training';
+import { CatalogueModule } from '@tmis/catalogue';
 
 /**
  * The national node: the whole org tree and the ministry's accounts; the record modules for the
@@ -46,6 +47,8 @@ export class NationalAppModule {
         }),
         // Periodic registration and the ethics veto (issue 15).
         RegistrationModule.register({ stats: 'national-records', credits: CreditBank, creditsModule: TrainingModule }),
+        // Catalogue versions (ADR 0018): published here to every province.
+        CatalogueModule.register({ role: 'national' }),
         StatsModule.register({
           facts: NationalFactSource,
           refreshSeconds: c.STATS_REFRESH_SECONDS,

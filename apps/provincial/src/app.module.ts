@@ -7,6 +7,7 @@ import { TransfersModule } from '@tmis/transfers';
 import { CreditBank, TrainingModule } from '@tmis/training';
 import { SyncPublishModule } from '@tmis/sync-publish';
 import { FederationModule, upTopic } from '@tmis/federation';
+import { CatalogueModule } from '@tmis/catalogue';
 
 /**
  * A provincial node: its own province's subtree and accounts; the record, review and bulk modules;
@@ -43,6 +44,8 @@ export class ProvincialAppModule {
         }),
         // Periodic registration and the ethics veto (issue 15).
         RegistrationModule.register({ stats: 'decisions', credits: CreditBank, creditsModule: TrainingModule }),
+        // Catalogue versions (ADR 0018): received from national and applied.
+        CatalogueModule.register({ role: 'provincial' }),
         StatsModule.register({
           facts: ProvincialFactSource,
           provinceCode: c.PROVINCE_CODE,

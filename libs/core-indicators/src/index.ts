@@ -9,7 +9,7 @@ export {
   indicatorSetForSchoolType,
   subSet,
 } from './catalogue/catalogue.js';
-export type { FieldType, IndicatorSetDef, SubSetDef } from './catalogue/types.js';
+export type { CatalogueDefinition, FieldType, IndicatorSetDef, SubSetDef } from './catalogue/types.js';
 export { SUB_SETS } from './catalogue/sub-sets.js';
 export { INDICATOR_SETS } from './catalogue/indicator-sets.js';
 export type { CustomFieldDefinition } from './catalogue/custom-fields.js';

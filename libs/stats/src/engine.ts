@@ -72,6 +72,10 @@ const UNIT_DIMS = ['schoolType', 'indicatorSet', 'urbanRural', 'sponsor'] as con
 type UnitDim = (typeof UNIT_DIMS)[number];
 const MULTI_DIMS = ['subject', 'qualificationType'] as const;
 type MultiDim = (typeof MULTI_DIMS)[number];
+/** The dimensions the pre-aggregated cubes hold (titleLevel is read from title's cells). */
+const CUBE_DIMS = [...BYTE_DIMS, 'ageBand', 'retireYear', ...UNIT_DIMS, ...MULTI_DIMS] as const;
+const CUBE_FIRST_UNIT = BYTE_DIMS.length + 2;
+const CUBE_FIRST_MULTI = CUBE_FIRST_UNIT + UNIT_DIMS.length;
 
 /** A row of `org_unit` as the engine needs it. */
 export interface UnitRow {
@@ -201,6 +205,7 @@ export class FactEngine {
 
   /** (Re)loads the unit table; a unit keeps its slot across reloads (rows refer to it). */
   setUnits(rows: UnitRow[]): void {
+    this.dropCubes();
     for (const r of rows) {
       let u = this.unitIndex.get(r.code);
       if (u === undefined) {
@@ -330,6 +335,8 @@ export class FactEngine {
   /** Empties a position (its teacher's row died). */
   kill(pos: number): void {
     if (pos < this.size && this.state[pos] !== 0) {
+      this.mutations++;
+      if (this.cubes) this.cubeAdd(pos, -1);
       this.state[pos] = 0;
       this.live--;
     }
@@ -344,6 +351,8 @@ export class FactEngine {
     const pos = Number(f[0]);
     this.reserve(pos + 1);
     if (pos >= this.size) this.size = pos + 1;
+    this.mutations++;
+    if (this.cubes && this.state[pos] !== 0) this.cubeAdd(pos, -1);
     const v = (s: string) => (s === '\\N' ? null : s.includes('\\') ? unescapeCopy(s) : s);
     this.unit[pos] = this.unitOf(v(f[1]), v(f[2]), v(f[3]));
     if (this.state[pos] === 0) this.live++;
@@ -374,6 +383,7 @@ export class FactEngine {
       }
     }
     this.band(pos);
+    if (this.cubes) this.cubeAdd(pos, 1);
   }
 
   /** Age and retirement bands of one row at the reference date. */
@@ -399,6 +409,7 @@ export class FactEngine {
   setReferenceDate(date: Date): void {
     const ref = date.getFullYear() * 10000 + (date.getMonth() + 1) * 100 + date.getDate();
     if (ref === this.refDate) return;
+    this.dropCubes();
     const yearChanged = Math.floor(ref / 10000) !== Math.floor(this.refDate / 10000);
     this.refDate = ref;
     if (yearChanged)
@@ -437,6 +448,9 @@ export class FactEngine {
 
   /** Counts by the query's level and dimensions, and the number of people passing its filters in its scope. */
   query(q: EngineQuery, denseMax = DENSE_MAX): { rows: EngineRow[]; total: number; tooManyRows?: boolean } {
+    const fromCube = this.cubeQuery(q, denseMax);
+    this.lastAnswer = fromCube ? 'cubes' : 'scan';
+    if (fromCube) return fromCube;
     const scan = this.prepare(q, denseMax);
     scan.run(0, scan.size);
     return scan.finish();
@@ -449,13 +463,316 @@ export class FactEngine {
   async queryAsync(
     q: EngineQuery,
     slice = 1 << 21,
-  ): Promise<{ rows: EngineRow[]; total: number; tooManyRows?: boolean }> {
+  ): Promise<{ rows: EngineRow[]; total: number; tooManyRows?: boolean; via: 'cubes' | 'scan' }> {
+    const fromCube = this.cubeQuery(q);
+    this.lastAnswer = fromCube ? 'cubes' : 'scan';
+    if (fromCube) return { ...fromCube, via: 'cubes' };
     const scan = this.prepare(q);
     for (let from = 0; from < scan.size; from += slice) {
       scan.run(from, Math.min(scan.size, from + slice));
       if (from + slice < scan.size) await new Promise((r) => setImmediate(r));
     }
-    return scan.finish();
+    return { ...scan.finish(), via: 'scan' };
+  }
+
+  // ---- pre-aggregated cubes (issue 17) ----
+
+  /** Column changes so far (a cube build in slices gives up when the columns changed under it). */
+  private mutations = 0;
+  /** How the last question was answered (from the cubes, or by a scan of the rows). */
+  lastAnswer: 'cubes' | 'scan' | null = null;
+  private cubes: CubeSet | null = null;
+  private cubeStats: { builtMs: number; at: Date } | null = null;
+
+  /** The cubes held: how many, their bytes, and the last build (null: none; questions are scanned). */
+  get cubeInfo(): { cubes: number; bytes: number; builtMs: number; at: Date } | null {
+    if (!this.cubes || !this.cubeStats) return null;
+    let bytes = this.cubes.grainOfUnit.byteLength;
+    for (const c of this.cubes.list) bytes += c.counts.byteLength;
+    return { cubes: this.cubes.list.length, bytes, ...this.cubeStats };
+  }
+
+  get hasCubes(): boolean {
+    return this.cubes !== null;
+  }
+
+  private dropCubes(): void {
+    this.cubes = null;
+    this.cubeStats = null;
+    this.mutations++;
+  }
+
+  /**
+   * Builds the cubes: the count of people by every dimension and every pair of dimensions (one multi-valued
+   * at most), active or not, per city (or province without cities, or unit outside any province), in
+   * slices of `slice` rows with the event loop free between them. Gives up (false) when the columns change
+   * meanwhile; the caller builds again after.
+   */
+  async buildCubes(slice = 1 << 20): Promise<boolean> {
+    const t0 = performance.now();
+    const start = this.mutations;
+    const set = this.newCubeSet();
+    for (let from = 0; from < this.size; from += slice) {
+      const to = Math.min(this.size, from + slice);
+      for (let i = from; i < to; i++) if (this.state[i] !== 0 && !this.cubeRow(set, i, 1)) return false;
+      if (to < this.size) {
+        await new Promise((r) => setImmediate(r));
+        if (this.mutations !== start) return false;
+      }
+    }
+    if (this.mutations !== start) return false;
+    this.cubes = set;
+    this.cubeStats = { builtMs: Math.round(performance.now() - t0), at: new Date() };
+    return true;
+  }
+
+  /** Grains: each city, each province without a city level, and each unit outside any province (a central university). */
+  private grainOf(set: CubeSet, u: number): number {
+    if (u < set.grainOfUnit.length && set.grainOfUnit[u] >= 0) return set.grainOfUnit[u];
+    if (u >= set.grainOfUnit.length) {
+      const next = new Int32Array(u + (u >> 2) + 1024).fill(-1);
+      next.set(set.grainOfUnit);
+      set.grainOfUnit = next;
+    }
+    const city = this.anc.get('city')![u] ?? -1;
+    const prov = this.anc.get('province')![u] ?? -1;
+    const g0 = city >= 0 ? city : prov >= 0 ? prov : u;
+    let g = set.grainIndex.get(g0);
+    if (g === undefined) {
+      g = set.grainUnit.length;
+      set.grainUnit.push(g0);
+      set.grainIndex.set(g0, g);
+      // Room for the new grain in every cube.
+      for (const c of set.list) {
+        const need = (g + 1) * 2 * c.cA * c.cB;
+        if (need > c.counts.length) {
+          const next = new Uint32Array(Math.max(need, c.counts.length * 2));
+          next.set(c.counts);
+          c.counts = next;
+        }
+      }
+    }
+    set.grainOfUnit[u] = g;
+    return g;
+  }
+
+  private newCubeSet(): CubeSet {
+    const cards = CUBE_DIMS.map((d) => Math.max(this.dicts.get(d)!.size, 1));
+    const set: CubeSet = {
+      cards,
+      grainOfUnit: new Int32Array(0),
+      grainUnit: [],
+      grainIndex: new Map(),
+      list: [],
+      byKey: new Map(),
+    };
+    const add = (dims: number[]) => {
+      const cA = dims.length > 0 ? cards[dims[0]] : 1;
+      const cB = dims.length > 1 ? cards[dims[1]] : 1;
+      const c: Cube = { a: dims[0] ?? -1, b: dims[1] ?? -1, cA, cB, counts: new Uint32Array(64 * 2 * cA * cB) };
+      set.list.push(c);
+      set.byKey.set(dims.join(','), c);
+    };
+    add([]);
+    for (let a = 0; a < CUBE_DIMS.length; a++) {
+      add([a]);
+      for (let b = a + 1; b < CUBE_DIMS.length; b++) if (a < CUBE_FIRST_MULTI || b < CUBE_FIRST_MULTI) add([a, b]);
+    }
+    for (let u = 0; u < this.unitCodes.length; u++) this.grainOf(set, u);
+    return set;
+  }
+
+  /** The cube slot of every cube dimension of row i (multi-valued: the bit mask). */
+  private readonly rowVals = new Float64Array(CUBE_DIMS.length);
+
+  private cubeAdd(pos: number, sign: 1 | -1): void {
+    if (!this.cubes || !this.cubeRow(this.cubes, pos, sign)) this.dropCubes();
+  }
+
+  /** Adds (or removes) row i in every cube; false when a value is beyond a cube's dictionary size. */
+  private cubeRow(set: CubeSet, i: number, sign: 1 | -1): boolean {
+    const v = this.rowVals;
+    const u = this.unit[i];
+    for (let d = 0; d < CUBE_FIRST_UNIT; d++) v[d] = this.bytes.get(CUBE_DIMS[d] as ByteDim)![i];
+    for (let d = CUBE_FIRST_UNIT; d < CUBE_FIRST_MULTI; d++) v[d] = this.unitAttr.get(CUBE_DIMS[d] as UnitDim)![u];
+    for (let d = CUBE_FIRST_MULTI; d < CUBE_DIMS.length; d++) v[d] = this.multi.get(CUBE_DIMS[d] as MultiDim)![i];
+    for (let d = 0; d < CUBE_FIRST_MULTI; d++) if (v[d] >= set.cards[d]) return false;
+    for (let d = CUBE_FIRST_MULTI; d < CUBE_DIMS.length; d++)
+      if (v[d] !== 0 && 32 - Math.clz32(v[d]) >= set.cards[d]) return false;
+    const g = this.grainOf(set, u);
+    const base = g * 2 + (this.state[i] === 2 ? 1 : 0);
+    for (const c of set.list) {
+      const off = base * c.cA * c.cB;
+      if (c.a < 0) {
+        c.counts[off] += sign;
+        continue;
+      }
+      const multiA = c.a >= CUBE_FIRST_MULTI;
+      const multiB = c.b >= CUBE_FIRST_MULTI;
+      if (!multiA && !multiB) {
+        c.counts[off + v[c.a] * c.cB + (c.b < 0 ? 0 : v[c.b])] += sign;
+        continue;
+      }
+      // One multi-valued dimension: the person once under each value (once under "not recorded" with none).
+      const m = multiA ? v[c.a] : v[c.b];
+      const other = multiA ? 0 : v[c.a];
+      let bits = m;
+      do {
+        const bit = bits & -bits;
+        const slot = bits === 0 ? 0 : 32 - Math.clz32(bit);
+        c.counts[off + (multiA ? slot * c.cB : other * c.cB + slot)] += sign;
+        bits = (bits ^ bit) >>> 0;
+      } while (bits !== 0);
+    }
+    return true;
+  }
+
+  /**
+   * A question answered from the cubes, or null when they cannot answer it exactly: up to two dimensions
+   * between the groups and the filters (one multi-valued at most, filtered on one value at most), no custom
+   * field, and a scope and level no finer than a city.
+   */
+  private cubeQuery(
+    q: EngineQuery,
+    denseMax = DENSE_MAX,
+  ): { rows: EngineRow[]; total: number; tooManyRows?: boolean } | null {
+    const set = this.cubes;
+    if (!set || (q.level !== null && q.level !== 'province' && q.level !== 'city')) return null;
+    // Scope: the whole node, a province, a city, or a grain of its own (a central university).
+    if (q.scopePath !== null) {
+      const parts = q.scopePath.split('/').filter(Boolean);
+      const u = this.unitIndex.get(parts[parts.length - 1] ?? '');
+      const grainAligned =
+        parts.length === 1 ||
+        (u !== undefined &&
+          (this.unitKinds[u] === 'province' ||
+            this.unitKinds[u] === 'city' ||
+            set.grainUnit[this.grainOf(set, u)] === u));
+      if (!grainAligned) return null;
+    }
+    // Each question dimension as a cube dimension (and a value map: titleLevel from title).
+    const toCube = (dim: string): { d: number; map: Uint8Array | null; dict: Dict } | null => {
+      if (dim === 'titleLevel') {
+        const a = this.access('titleLevel')!;
+        return { d: CUBE_DIMS.indexOf('title'), map: a.map, dict: a.dict };
+      }
+      const d = (CUBE_DIMS as readonly string[]).indexOf(dim);
+      return d < 0 ? null : { d, map: null, dict: this.dicts.get(dim)! };
+    };
+    if (new Set(q.by).size !== q.by.length) return null;
+    const by = q.by.map(toCube);
+    const filters = q.filters.map((f) => ({ f, c: toCube(f.dim) }));
+    if (by.some((b) => !b) || filters.some((x) => !x.c)) return null;
+    const dims = [...new Set([...by.map((b) => b!.d), ...filters.map((x) => x.c!.d)])].sort((x, y) => x - y);
+    if (dims.length > 2 || dims.filter((d) => d >= CUBE_FIRST_MULTI).length > 1) return null;
+    const multiDim = dims.find((d) => d >= CUBE_FIRST_MULTI);
+    const multiFiltered = filters.filter((x) => x.c!.d === multiDim);
+    if (multiFiltered.some((x) => x.f.values.length > 1)) return null;
+    const cube = set.byKey.get(dims.join(','));
+    if (!cube) return null;
+
+    // Groups of grains, as prepare() groups units.
+    const groupUnit: number[] = [-1];
+    const groupOf = new Map<number, number>();
+    const gg = new Int32Array(set.grainUnit.length).fill(-1);
+    const anc = q.level ? this.anc.get(q.level)! : null;
+    for (let g = 0; g < set.grainUnit.length; g++) {
+      const u = set.grainUnit[g];
+      if (q.scopePath !== null && !this.unitPaths[u].startsWith(q.scopePath)) continue;
+      const a = anc ? anc[u] : -1;
+      if (!anc || a < 0) {
+        gg[g] = 0;
+        continue;
+      }
+      let k = groupOf.get(a);
+      if (k === undefined) {
+        k = groupUnit.length;
+        groupUnit.push(a);
+        groupOf.set(a, k);
+      }
+      gg[g] = k;
+    }
+
+    // Per cube dimension (position 0 = a, 1 = b): which slots pass the filters.
+    const pos = (d: number) => (d === cube.a ? 0 : 1);
+    const allowed: (Uint8Array | null)[] = [null, null];
+    for (const { f, c } of filters) {
+      const p = pos(c!.d);
+      const card = p === 0 ? cube.cA : cube.cB;
+      const ok = new Uint8Array(card);
+      const want = new Set(f.values.map((v) => c!.dict.find(v)).filter((x) => x > 0));
+      for (let s = 0; s < card; s++) if (want.has(c!.map ? c!.map[s] : s)) ok[s] = 1;
+      if (allowed[p]) for (let s = 0; s < card; s++) ok[s] &= allowed[p]![s];
+      allowed[p] = ok;
+    }
+
+    // Keys as in prepare(): group × span + Σ value × stride.
+    const cards = by.map((b) => Math.max(b!.dict.size, 1));
+    const strides: number[] = [];
+    let span = 1;
+    for (let d = by.length - 1; d >= 0; d--) {
+      strides[d] = span;
+      span *= cards[d];
+    }
+    const keySpace = groupUnit.length * span;
+    const dense = keySpace <= denseMax ? new Uint32Array(keySpace) : null;
+    const sparse = dense ? null : new CountTable();
+    const byPos = by.map((b) => pos(b!.d));
+    const byMap = by.map((b) => b!.map);
+    const minAct = q.includeInactive ? 0 : 1;
+    let total = 0;
+    const people = multiDim !== undefined && multiFiltered.length === 0 ? null : 0;
+    const vals = [0, 0];
+    for (let g = 0; g < gg.length; g++) {
+      const grp = gg[g];
+      if (grp < 0) continue;
+      for (let act = minAct; act <= 1; act++) {
+        const off = (g * 2 + act) * cube.cA * cube.cB;
+        if (off >= cube.counts.length) continue;
+        for (let x = 0; x < cube.cA; x++) {
+          if (allowed[0] && !allowed[0][x]) continue;
+          for (let y = 0; y < cube.cB; y++) {
+            const n = cube.counts[off + x * cube.cB + y];
+            if (n === 0 || (allowed[1] && !allowed[1][y])) continue;
+            if (people !== null) total += n;
+            vals[0] = x;
+            vals[1] = y;
+            let key = grp * span;
+            for (let k = 0; k < by.length; k++) {
+              const s = vals[byPos[k]];
+              key += (byMap[k] ? byMap[k]![s] : s) * strides[k];
+            }
+            if (dense) dense[key] += n;
+            else sparse!.add(key, n);
+          }
+        }
+      }
+    }
+    if (people === null) {
+      // Grouped by a multi-valued dimension without filtering it: people are counted from the other dimension's cube.
+      const rest = this.cubeQuery(
+        { ...q, by: [], level: null, filters: q.filters.filter((f) => toCube(f.dim)!.d !== multiDim) },
+        denseMax,
+      );
+      if (!rest) return null;
+      total = rest.total;
+    }
+    const rows: EngineRow[] = [];
+    const max = q.maxRows ?? Infinity;
+    const decode = (key: number, count: number) => {
+      const g = Math.floor(key / span);
+      const values = by.map((b, d) => b!.dict.codes[Math.floor(key / strides[d]) % cards[d]] ?? null);
+      rows.push({ unit: q.level ? (groupUnit[g] >= 0 ? this.unitCodes[groupUnit[g]] : null) : null, values, n: count });
+    };
+    if (sparse && sparse.size > max) return { rows: [], total, tooManyRows: true };
+    if (dense) {
+      for (let k = 0; k < dense.length; k++) {
+        if (dense[k] === 0) continue;
+        if (rows.length >= max) return { rows: [], total, tooManyRows: true };
+        decode(k, dense[k]);
+      }
+    } else sparse!.forEach(decode);
+    return { rows, total };
   }
 
   /** A question compiled against the current columns: `run` counts a range of positions, `finish` decodes. */
@@ -618,6 +935,25 @@ export class FactEngine {
     };
     return { size: this.size, run, finish };
   }
+}
+
+/** One cube: counts by (grain, active, slot of dimension a, slot of dimension b), a and b indexes of CUBE_DIMS (-1: none). */
+interface Cube {
+  a: number;
+  b: number;
+  cA: number;
+  cB: number;
+  counts: Uint32Array;
+}
+
+interface CubeSet {
+  /** Each cube dimension's dictionary size when the set was built (a later code beyond it drops the set). */
+  cards: number[];
+  grainOfUnit: Int32Array;
+  grainUnit: number[];
+  grainIndex: Map<number, number>;
+  list: Cube[];
+  byKey: Map<string, Cube>;
 }
 
 /**

@@ -51,15 +51,16 @@ export class ProvincialFactSource extends StatsFactSource {
 }
 
 /**
- * The national node: the records received from every province. Custom indicators of every
+ * The national node: one population — the records received from every province and the records of
+ * the units reporting to it directly (central universities, its own `teacher` table). Custom indicators of every
  * province as received (`x_key_PP`, PP the province: keys are only unique within a province), each
  * counting that province's teachers and "not recorded" elsewhere. A reader inside a province sees
  * that province's only (its definitions are its own, like its records).
  */
 @Injectable()
 export class NationalFactSource extends StatsFactSource {
-  readonly table = 'national_teacher';
-  readonly label = 'national_teacher ⋈ org_unit';
+  readonly table = 'national_teacher+teacher';
+  readonly label = 'national_teacher + teacher (central) ⋈ org_unit';
   readonly national = true;
   readonly sql = nationalSource;
 

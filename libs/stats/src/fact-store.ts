@@ -11,6 +11,8 @@ export interface StoreAnswer {
   rows: EngineRow[];
   total: number;
   tooManyRows?: boolean;
+  /** From the pre-aggregated cubes, or a scan of every row (issue 17). */
+  via: 'cubes' | 'scan';
   /** When the source was read for the refresh these figures come from. */
   asOf: Date;
   refreshId: string;
@@ -23,6 +25,8 @@ export interface StoreInfo {
   rows: number;
   bytes: number;
   lastLoad: { kind: 'full' | 'catch-up'; ms: number; rowsRead: number; at: Date } | null;
+  /** The pre-aggregated cubes held (null: being built, or dropped by the last change; questions are scanned meanwhile). */
+  cubes: { cubes: number; bytes: number; builtMs: number; at: Date } | null;
 }
 
 /**
@@ -38,7 +42,10 @@ export class FactStore {
   private refresh: RefreshRow | null = null;
   private unitStamp = '';
   private syncing: { promise: Promise<void>; full: boolean } | null = null;
-  private readonly cache = new Map<string, { rows: EngineRow[]; total: number; tooManyRows?: boolean }>();
+  private readonly cache = new Map<
+    string,
+    { rows: EngineRow[]; total: number; tooManyRows?: boolean; via: 'cubes' | 'scan' }
+  >();
   private lastLoad: StoreInfo['lastLoad'] = null;
   /** Scans in progress (they yield between slices), and a catch-up waiting to change the columns. */
   private readers = 0;
@@ -58,7 +65,39 @@ export class FactStore {
       rows: this.engine?.rows ?? 0,
       bytes: this.engine?.bytesHeld ?? 0,
       lastLoad: this.lastLoad,
+      cubes: this.engine?.cubeInfo ?? null,
     };
+  }
+
+  private cubing: Promise<boolean> | null = null;
+
+  /**
+   * Builds the engine's cubes in the background (in slices; the questions meanwhile are scanned). A build
+   * the next catch-up overtakes gives up; the catch-up starts another.
+   */
+  private ensureCubes(): void {
+    const engine = this.engine;
+    if (!engine || engine.hasCubes || this.cubing || this.options.cubes === false) return;
+    this.cubing = engine
+      .buildCubes()
+      .catch((e: unknown) => {
+        this.log.warn({ msg: 'statistics cubes not built', err: String(e) });
+        return false;
+      })
+      .finally(() => {
+        this.cubing = null;
+      });
+  }
+
+  /** Resolves once the engine held has its cubes (for benchmarks and tests); false when there is none. */
+  async cubesReady(): Promise<boolean> {
+    for (let i = 0; i < 10_000; i++) {
+      if (!this.engine) return false;
+      if (this.engine.hasCubes) return true;
+      this.ensureCubes();
+      await (this.cubing ?? new Promise<boolean>((r) => setTimeout(() => r(false), 50)));
+    }
+    return false;
   }
 
   /**
@@ -180,6 +219,7 @@ export class FactStore {
     }
     this.refresh = r;
     this.unitStamp = got.stamp;
+    this.ensureCubes();
     const ms = Math.round(performance.now() - t0);
     this.lastLoad = { kind: fresh ? 'full' : 'catch-up', ms, rowsRead: got.read, at: new Date() };
     if (fresh)

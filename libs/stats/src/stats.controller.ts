@@ -1,11 +1,20 @@
-import { Controller, Get, HttpCode, Post, Query, StreamableFile } from '@nestjs/common';
+import { Readable, type Writable } from 'node:stream';
+import { Controller, Get, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
-import { BreakdownQueryDto, RefreshQueryDto, RetirementsQueryDto, StatsQueryDto } from './dto/stats-query.dto.js';
+import {
+  BreakdownQueryDto,
+  RefreshQueryDto,
+  ReportQueryDto,
+  RetirementsQueryDto,
+  StatsQueryDto,
+} from './dto/stats-query.dto.js';
 import { StatsService, type TableRequest } from './stats.service.js';
-import { toCsv, toXlsx, type StatsTable } from './stats.table.js';
+import { csvChunks, jsonChunks, toCsv, toXlsx, type StatsTable } from './stats.table.js';
 
 const READERS = [Role.Query, Role.InfoAdmin, Role.SysAdmin];
+/** Above this many rows a JSON or CSV table is streamed in chunks instead of built as one string (issue 17). */
+const STREAM_ROWS = 2000;
 
 /** JSON, or the same table as CSV / xlsx (`format=`), with the freshness in headers. */
 async function render(
@@ -13,8 +22,17 @@ async function render(
   format: StatsQueryDto['format'],
   name: string,
 ): Promise<StatsTable | StreamableFile> {
-  if (!format || format === 'json') return table;
+  const large = table.rows.length > STREAM_ROWS;
+  if (!format || format === 'json')
+    return large
+      ? new StreamableFile(Readable.from(jsonChunks(table)), { type: 'application/json; charset=utf-8' })
+      : table;
   const file = `${name}-${table.asOf.slice(0, 10)}.${format}`;
+  if (format === 'csv' && large)
+    return new StreamableFile(Readable.from(csvChunks(table)), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${file}"`,
+    });
   const body = format === 'csv' ? Buffer.from(toCsv(table), 'utf8') : await toXlsx(table);
   const type =
     format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -150,4 +168,19 @@ export class StatsController {
   payBands(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'pay-bands', { title: { zh: '年工资收入分布', en: 'Pay bands' }, by: ['payBand'], query: q });
   }
+
+  @Get('reports/teachers')
+  @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
+  @ApiOperation({
+    summary:
+      'The teacher tables of the yearly education statistics (教育事业统计) for a unit, as xlsx: full-time teachers by education, title, age, sex and urban/rural per school type; leavers',
+  })
+  async report(
+    @CurrentActor() a: Actor,
+    @Query() q: ReportQueryDto,
+    @Res() res: Writable & { setHeader(k: string, v: string): void },
+  ) {
+    await this.stats.standardReport(a, q.unit, res);
+  }
+
 }

@@ -7,4 +7,6 @@ export interface StatsOptions {
   refreshSeconds: number;
   /** Answers kept per process for the refresh they come from; 0 = none (default 256). */
   cacheEntries?: number;
+  /** Pre-aggregated cubes of every dimension and pair by city (ADR 0018); false = every question scanned. Default on. */
+  cubes?: boolean;
 }

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { commonError, CommonErrorCode } from '@tmis/common';
@@ -12,6 +13,7 @@ import {
   type DimensionSensitivity,
   type Labelled,
 } from './dimensions.js';
+import { REPORT_SHEETS, writeReport } from './standard-report.js';
 import type { StatsQueryDto } from './dto/stats-query.dto.js';
 import { statsError, StatsErrorCode } from './stats.errors.js';
 import { STATS_OPTIONS, type StatsOptions } from './stats.options.js';
@@ -187,6 +189,44 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
     return [...core, ...custom];
   }
 
+  /**
+   * The teacher tables of the yearly education statistics (Art. 8) for a unit, as one xlsx: each sheet is a
+   * breakdown (school type × a dimension) of the same figures, with their asOf (issue 17).
+   */
+  async standardReport(
+    actor: Actor,
+    unit: string | undefined,
+    out: Writable & { setHeader(k: string, v: string): void },
+  ) {
+    const sheets = [];
+    for (const sheet of REPORT_SHEETS)
+      sheets.push({
+        sheet,
+        table: await this.table(actor, {
+          title: sheet.title,
+          by: ['schoolType', sheet.column],
+          query: { unit, filter: sheet.filter, includeInactive: sheet.includeInactive ? 'true' : undefined },
+        }),
+      });
+    const asOf = sheets[0].table.asOf;
+    const scope = sheets[0].table.scope;
+    out.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    out.setHeader(
+      'content-disposition',
+      `attachment; filename="teacher-report-${scope.code}-${asOf.slice(0, 10)}.xlsx"`,
+    );
+    out.setHeader('x-stats-as-of', asOf);
+    await writeReport(
+      out,
+      {
+        title: { zh: '教育事业统计 教师表', en: 'Yearly education statistics: teachers' },
+        scope: `${scope.code} ${scope.zh}`,
+        asOf,
+      },
+      sheets,
+    );
+  }
+
   /** A table: scope and permission checks, the source that can answer, labels and the small-cell rule. */
   async table(actor: Actor, req: TableRequest): Promise<StatsTable> {
     this.requireReader(actor);
@@ -264,6 +304,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
       title: req.title,
       asOf: result.asOf.toISOString(),
       source: 'facts',
+      answeredFrom: result.via,
       scope: { id: unit.id, kind: unit.kind, code: unit.code, zh: unit.name, en: unit.name },
       level,
       by: by.map((d) => ({ key: d.key, zh: d.zh, en: d.en })),

@@ -59,10 +59,12 @@ function factColumns(src: {
 }
 
 /**
- * Provincial node: the `teacher` table, whose searchable columns are derived on every write (derive.ts).
- * `changedOnly`: only the teachers in the temporary table `stat_changed` (an incremental refresh).
+ * The `teacher` table, whose searchable columns are derived on every write (derive.ts): a provincial node's
+ * own records. `changedOnly`: only the teachers in the temporary table `stat_changed` (an incremental refresh).
+ * `reportedOnly` (the national node's own records, central universities): only records reported at least
+ * once, as the provinces' records at national are.
  */
-export function provincialSource(changedOnly: boolean): string {
+function teacherSource(changedOnly: boolean, reportedOnly: boolean): string {
   return `
   SELECT t.id AS teacher_id, u.code::text AS unit_code, split_part(t.unit_path, '/', 2) AS province_code,
     ${factColumns({
@@ -84,7 +86,13 @@ export function provincialSource(changedOnly: boolean): string {
     FROM teacher t
     ${changedOnly ? 'JOIN stat_changed c ON c.teacher_id = t.id' : ''}
     LEFT JOIN org_unit u ON u.id = t.unit_id
-    CROSS JOIN LATERAL (SELECT tmis_retirement_date(t.sex, t.birth_date) AS d) rd`;
+    CROSS JOIN LATERAL (SELECT tmis_retirement_date(t.sex, t.birth_date) AS d) rd
+    ${reportedOnly ? 'WHERE t.reported_version IS NOT NULL' : ''}`;
+}
+
+/** Provincial node: every record in its `teacher` table (drafts included). */
+export function provincialSource(changedOnly: boolean): string {
+  return teacherSource(changedOnly, false);
 }
 
 const SCHOOL_TYPE_CODES = SCHOOL_TYPES.entries.map((e) => `'${e.code}'`).join(',');
@@ -94,7 +102,7 @@ const SCHOOL_TYPE_CODES = SCHOOL_TYPES.entries.map((e) => `'${e.code}'`).join(',
  * national `org_unit` by its code when the facts are loaded. The derived values are computed from the record as derive.ts does;
  * the school type here (read from the school code) serves a school not (yet) known at national.
  */
-export function nationalSource(changedOnly: boolean): string {
+function reportedByProvinces(changedOnly: boolean): string {
   return `
   SELECT nt.teacher_id, nt.unit_code::text AS unit_code, nt.province_code || '0000' AS province_code,
     ${factColumns({
@@ -118,6 +126,17 @@ export function nationalSource(changedOnly: boolean): string {
     FROM national_teacher nt
     ${changedOnly ? 'JOIN stat_changed c ON c.teacher_id = nt.teacher_id' : ''}
     CROSS JOIN LATERAL (SELECT tmis_retirement_date(nt.record->'basic'->>'sex', CASE WHEN nt.record->'basic'->>'birthDate' ~ '^\\d{4}-\\d{2}-\\d{2}$' THEN (nt.record->'basic'->>'birthDate')::date END) AS d) rd`;
+}
+
+/**
+ * National node: one population (issue 17) — the provinces' reported records (`national_teacher`) and the
+ * records of the units reporting to the national node directly (central universities, in its own
+ * `teacher` table, once reported). A teacher id is in one of the two tables only, so each is counted once.
+ */
+export function nationalSource(changedOnly: boolean): string {
+  return `${reportedByProvinces(changedOnly)}
+  UNION ALL
+  ${teacherSource(changedOnly, true)}`;
 }
 
 /** A fact source's SELECT: every teacher's fact columns (or only those in `stat_changed`). */

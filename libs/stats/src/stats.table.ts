@@ -23,6 +23,8 @@ export interface StatsTable {
   asOf: string;
   /** Always `facts`: the fact table as of `asOf`, held in memory by the node (ADR 0008). */
   source: 'facts';
+  /** How this process counted: its pre-aggregated cubes, or a scan of every teacher's facts (ADR 0018). */
+  answeredFrom?: 'cubes' | 'scan';
   scope: Labelled & { id: string; kind: string };
   level: string | null;
   by: ({ key: string } & Bilingual)[];
@@ -51,6 +53,35 @@ export function tabulate(t: StatsTable): { header: string[]; rows: (string | num
     r.suppressed ? 1 : 0,
   ]);
   return { header, rows };
+}
+
+/** Rows per chunk when a table is streamed. */
+const CHUNK_ROWS = 500;
+
+/** The table as JSON, a chunk of rows at a time (a large table is never one string in memory). */
+export function* jsonChunks(t: StatsTable): Generator<string> {
+  const { rows, ...rest } = t;
+  yield JSON.stringify(rest).slice(0, -1) + ',"rows":[';
+  for (let i = 0; i < rows.length; i += CHUNK_ROWS)
+    yield (
+      (i ? ',' : '') +
+      rows
+        .slice(i, i + CHUNK_ROWS)
+        .map((r) => JSON.stringify(r))
+        .join(',')
+    );
+  yield ']}';
+}
+
+/** The CSV of `toCsv`, a chunk of rows at a time. */
+export function* csvChunks(t: StatsTable): Generator<string> {
+  const { header, rows } = tabulate(t);
+  yield '\ufeff' + header.map(csvField).join(',') + '\r\n';
+  for (let i = 0; i < rows.length; i += CHUNK_ROWS)
+    yield rows
+      .slice(i, i + CHUNK_ROWS)
+      .map((r) => r.map(csvField).join(',') + '\r\n')
+      .join('');
 }
 
 /** RFC 4180 CSV with a UTF-8 byte-order mark (so that spreadsheet programs read the Chinese labels). */

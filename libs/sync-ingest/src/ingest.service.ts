@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { CatalogueVersionsService } from '@tmis/catalogue';
 import {
   parseSyncMessage,
   provinceOfUnitCode,
@@ -9,7 +10,11 @@ import {
   type TeacherRemovedPayload,
   type TeacherUpsertedPayload,
 } from '@tmis/contracts';
-import { validateCustomFieldDefinition, type CustomFieldDefinition } from '@tmis/core-indicators';
+import {
+  validateCustomFieldDefinition,
+  type CatalogueDefinition,
+  type CustomFieldDefinition,
+} from '@tmis/core-indicators';
 import { Propagation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { isActiveStatus, MAX_SEQUENCE, recordProblem, SEQUENCE_WINDOW, unstorable } from './message-checks.js';
 import { DuplicateNoticesService } from './duplicate-notices.service.js';
@@ -56,6 +61,7 @@ export class SyncIngestService {
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly duplicates: DuplicateNoticesService,
     private readonly training: NationalTrainingRepository,
+    @Optional() private readonly catalogue?: CatalogueVersionsService,
   ) {}
 
   async apply(raw: Buffer | string | null): Promise<IngestOutcome> {
@@ -147,6 +153,15 @@ export class SyncIngestService {
     for (const p of provinces) subtrees.set(p, await this.replica.subtreeOf(p));
     const recordProvinces = [...new Set(envs.filter((e) => e.type === 'teacher.upserted').map((e) => e.provinceCode))];
     const definitions = recordProvinces.length ? await this.customFields.definitionsOf(recordProvinces) : new Map();
+    // Catalogue versions (ADR 0018): a record of the current or the previous version is checked against
+    // that version's catalogue; any other version is refused. A v1 message names none (checked as before).
+    const catalogues = new Map<string, CatalogueDefinition | null>();
+    if (this.catalogue)
+      for (const e of envs)
+        if (e.type === 'teacher.upserted') {
+          const v = (e.payload as { catalogueVersion?: string }).catalogueVersion;
+          if (v && !v.startsWith('unknown') && !catalogues.has(v)) catalogues.set(v, await this.catalogue.accepting(v));
+        }
     const outside = new Set<string>();
     for (const p of provinces) {
       const subtree = subtrees.get(p);
@@ -173,7 +188,7 @@ export class SyncIngestService {
       const subtree = subtrees.get(env.provinceCode) ?? null;
       let reason: string | null;
       try {
-        reason = this.refusal(env, subtree, heads.get(env.provinceCode) ?? 0, outside, definitions);
+        reason = this.refusal(env, subtree, heads.get(env.provinceCode) ?? 0, outside, definitions, catalogues);
       } catch (e) {
         // A message the checks cannot even judge is refused alone; it never stops the partition.
         reason = `could not be checked: ${e instanceof Error ? e.message : String(e)}`;
@@ -193,6 +208,7 @@ export class SyncIngestService {
     head: number,
     outside: Set<string>,
     definitions: Map<string, Record<string, Record<string, unknown>>>,
+    catalogues: Map<string, CatalogueDefinition | null>,
   ): string | null {
     if (env.sequence > MAX_SEQUENCE) return `sequence ${env.sequence} is beyond ${MAX_SEQUENCE}`;
     if (head > 0 && env.sequence > head + SEQUENCE_WINDOW)
@@ -207,7 +223,11 @@ export class SyncIngestService {
           return `province ${env.provinceCode} may not write unit ${unitCode}: it is not in the province's subtree`;
         if (env.type === 'teacher.removed' || env.type === 'teacher.credits') return unstorable(env.payload);
         const defs = usableDefinitions(definitions.get(env.provinceCode));
-        return recordProblem(env.payload as unknown as TeacherUpsertedPayload, defs);
+        const version = (env.payload as { catalogueVersion?: string }).catalogueVersion ?? '';
+        const catalogue = catalogues.get(version);
+        if (catalogue === null)
+          return `catalogueVersion: ${version} is neither the current nor the previous catalogue version`;
+        return recordProblem(env.payload as unknown as TeacherUpsertedPayload, defs, catalogue);
       }
       case 'custom-fields.changed': {
         const bad = unstorable(env.payload);

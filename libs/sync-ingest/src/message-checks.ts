@@ -5,6 +5,7 @@ import {
   isValidIdNumber,
   PERSON_STATUS,
   validateRecord,
+  type CatalogueDefinition,
   type CustomFieldDefinition,
 } from '@tmis/core-indicators';
 import type { TeacherUpsertedPayload } from '@tmis/contracts';
@@ -55,7 +56,11 @@ export function isActiveStatus(personStatus: string): boolean {
  * A custom field the national node has not received yet (its definitions travel on another
  * partition) is not held against the record. Returns the reason to refuse, or null.
  */
-export function recordProblem(p: TeacherUpsertedPayload, customFields: CustomFieldDefinition[]): string | null {
+export function recordProblem(
+  p: TeacherUpsertedPayload,
+  customFields: CustomFieldDefinition[],
+  catalogue?: CatalogueDefinition,
+): string | null {
   const bad = unstorable(p);
   if (bad) return `record: ${bad}`;
   if (p.name.length > 100) return 'name: longer than 100 characters';
@@ -77,6 +82,7 @@ export function recordProblem(p: TeacherUpsertedPayload, customFields: CustomFie
   const { problems } = validateRecord(p.record, {
     indicatorSet: indicatorSetForSchoolType(p.unitCode.slice(0, 2)).key,
     customFields,
+    catalogue,
   });
   const held = problems.filter((x) => {
     const last = x.path.split('.').pop() ?? '';

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { CatalogueVersionsService } from '@tmis/catalogue';
 import type { Actor } from '@tmis/access';
 import { maskIdNumber } from '@tmis/common';
 import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
@@ -18,14 +19,22 @@ export class NationalRollupService {
     private readonly teachers: NationalTeacherRepository,
     private readonly customFields: NationalCustomFieldsRepository,
     private readonly training: NationalTrainingRepository,
+    @Optional() private readonly catalogue?: CatalogueVersionsService,
   ) {}
 
   async status(a: Actor) {
     const p = NationalScope.of(a);
+    // Catalogue versions (ADR 0018): the versions accepted, and the one each province reports it runs.
+    const running = this.catalogue ? await this.catalogue.provinces(p) : [];
+    const provinces = (await this.ledger.progress(p)).map((row: { province?: string }) => ({
+      ...row,
+      catalogueVersion: running.find((r) => r.province === row.province)?.version ?? null,
+    }));
     return {
       node: 'national',
-      provinces: await this.ledger.progress(p),
+      provinces,
       deadLetters: await this.ledger.deadLetterCount(p),
+      ...(this.catalogue ? { catalogue: { accepted: await this.catalogue.accepted(), provinces: running } } : {}),
     };
   }
 

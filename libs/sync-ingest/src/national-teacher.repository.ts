@@ -131,16 +131,24 @@ export class NationalTeacherRepository {
   }
 
   /**
-   * The same ID number active in two or more provinces; with `province`, those touching it, listing
-   * only that province's record ids (the other provinces are named, their records are theirs).
+   * The same ID number active in two or more provinces of the national population — a central
+   * university's reported record counts as province `00` (issue 17) —; with `province`, those touching it,
+   * listing only that province's record ids (the other provinces are named, their records are theirs).
    */
   async crossProvinceDuplicates(province: string | null): Promise<CrossProvinceDuplicate[]> {
     return this.tx.query(
-      `SELECT id_type AS "idType", id_number AS "idNumber", array_agg(DISTINCT province_code) AS provinces,
+      `WITH population AS (
+         SELECT id_type, id_number, province_code, teacher_id FROM national_teacher WHERE active AND NOT removed
+         UNION ALL
+         SELECT id_type, id_number, '${CENTRAL_PROVINCE}', id FROM teacher WHERE active AND reported_version IS NOT NULL)
+       SELECT id_type AS "idType", id_number AS "idNumber", array_agg(DISTINCT province_code) AS provinces,
               array_agg(teacher_id) FILTER (WHERE $1::text IS NULL OR province_code = $1::text) AS "teacherIds"
-         FROM national_teacher WHERE active AND NOT removed GROUP BY id_type, id_number
+         FROM population GROUP BY id_type, id_number
        HAVING count(DISTINCT province_code) > 1 AND ($1::text IS NULL OR $1::text = ANY(array_agg(province_code))) ORDER BY 2 LIMIT 1000`,
       [province],
     );
   }
 }
+
+/** How the duplicate check names the national node's own records (central universities). */
+export const CENTRAL_PROVINCE = '00';

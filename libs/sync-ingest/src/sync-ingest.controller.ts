@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
@@ -8,6 +8,8 @@ import { SyncIngestService } from './ingest.service.js';
 import { NationalReconcileService } from './national-reconcile.service.js';
 import { NationalRollupService } from './national-rollup.service.js';
 import { NodeProvince, NodeTokenGuard } from './node-token.guard.js';
+import { NationalExportQueryDto, NationalSearchQueryDto } from './national-search.dto.js';
+import { NationalSearchService, type HttpOut } from './national-search.service.js';
 
 export class IngestBatchDto {
   @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) messages: string[];
@@ -174,5 +176,51 @@ export class SyncIngestController {
   @ApiOperation({ summary: 'Sync messages pushed by a provincial node over HTTP (Authorization: Bearer <node token>)' })
   async ingest(@NodeProvince() province: string, @Body() dto: IngestBatchDto) {
     return { outcomes: await this.ingestService.ingestFrom(province, dto.messages) };
+  }
+}
+
+type StreamRes = HttpOut & { headersSent: boolean; destroy(e?: Error): void };
+
+/** Streams a file response; an error after the first byte can only cut the connection. */
+async function streamed(res: StreamRes, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (res.headersSent) {
+      res.destroy(e as Error);
+      return;
+    }
+    throw e;
+  }
+}
+
+/**
+ * Ministry staff's search over the national population (issue 17): the provinces' reported records and
+ * the central universities' records. Scoped like every national read; masked for query users.
+ */
+@ApiTags('national')
+@Controller('national/teachers')
+export class NationalTeachersController {
+  constructor(private readonly search: NationalSearchService) {}
+
+  @Get()
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @ApiOperation({ summary: 'Search the national population (keyset pages; the filters of a province list)' })
+  list(@CurrentActor() a: Actor, @Query() q: NationalSearchQueryDto) {
+    return this.search.search(a, q);
+  }
+
+  @Get('export')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @ApiOperation({ summary: "The search's whole result in the bulk layout (xlsx, or one sub-set as CSV), streamed" })
+  export(@CurrentActor() a: Actor, @Query() q: NationalExportQueryDto, @Res() res: StreamRes) {
+    return streamed(res, () => this.search.export(a, q, res));
+  }
+
+  @Get(':id')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @ApiOperation({ summary: "One record as reported, with its province's custom indicators labelled" })
+  get(@CurrentActor() a: Actor, @Param('id', ParseUUIDPipe) id: string) {
+    return this.search.get(a, id);
   }
 }

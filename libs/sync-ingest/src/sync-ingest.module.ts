@@ -13,7 +13,9 @@ import { NationalTeacherRepository } from './national-teacher.repository.js';
 import { NoSyncOutbox } from './no-sync-outbox.js';
 import { NodeTokenGuard } from './node-token.guard.js';
 import { OrgReplicaService } from './org-replica.service.js';
-import { SyncIngestController } from './sync-ingest.controller.js';
+import { NationalTeachersController, SyncIngestController } from './sync-ingest.controller.js';
+import { NationalPopulationRepository } from './national-population.repository.js';
+import { NationalSearchService } from './national-search.service.js';
 import { SyncLedgerRepository } from './sync-ledger.repository.js';
 import { SYNC_INGEST_OPTIONS, type SyncIngestOptions } from './sync-ingest.options.js';
 
@@ -29,7 +31,7 @@ export class SyncIngestModule {
       module: SyncIngestModule,
       global: true,
       imports: [OrgModule],
-      controllers: [SyncIngestController],
+      controllers: [SyncIngestController, NationalTeachersController],
       providers: [
         { provide: SYNC_INGEST_OPTIONS, useValue: options },
         { provide: SyncOutbox, useClass: NoSyncOutbox },
@@ -43,6 +45,8 @@ export class SyncIngestModule {
         SyncIngestService,
         NationalReconcileService,
         NationalRollupService,
+        NationalPopulationRepository,
+        NationalSearchService,
         KafkaIngestConsumer,
         NodeTokenGuard,
       ],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { CatalogueVersionsService } from '@tmis/catalogue';
 import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page, type FieldError } from '@tmis/common';
@@ -89,7 +90,13 @@ export class TeacherService {
     private readonly custom: CustomFieldsService,
     private readonly audit: AuditService,
     private readonly reporting: RecordReporting,
+    /** Catalogue versions applied without a release (ADR 0018); absent: the compiled-in catalogue. */
+    @Optional() private readonly catalogues?: CatalogueVersionsService,
   ) {}
+
+  private async catalogue() {
+    return this.catalogues ? this.catalogues.catalogue() : undefined;
+  }
 
   /** How `actor` sees records: in full, masked, or as the teacher themself. */
   view(actor: Actor): RecordView {
@@ -228,7 +235,7 @@ export class TeacherService {
     const school = await this.schoolOf(unit);
     const record = withEntryIds(dto.record);
     const customDefs = await this.custom.current();
-    const a = requireAcceptable(writer, null, record, school, unit, customDefs);
+    const a = requireAcceptable(writer, null, record, school, unit, customDefs, await this.catalogue());
     refuseTypedVeto(a.changes);
     const existing = await this.repo.findByPerson(a.columns.idType, a.columns.idNumber);
     // One person, one record: a person who left (resigned, retired…) and comes back is re-registered on it.
@@ -472,7 +479,16 @@ export class TeacherService {
     const unit = (await this.org.findById(t.unitId))!;
     const school = await this.schoolOf(unit, false);
     const next = change(t.record);
-    const plan = planRecordWrite('change-request', writer, t, next, school, unit, await this.custom.current());
+    const plan = planRecordWrite(
+      'change-request',
+      writer,
+      t,
+      next,
+      school,
+      unit,
+      await this.custom.current(),
+      await this.catalogue(),
+    );
     if (plan) await this.requireUniquePerson(actor, t, plan.assessment);
   }
 
@@ -529,7 +545,7 @@ export class TeacherService {
       const unit = (await this.org.findById(t.unitId))!;
       const school = await this.schoolOf(unit, false);
       const next = change(t.record);
-      const plan = planRecordWrite(command, writer, t, next, school, unit, customDefs);
+      const plan = planRecordWrite(command, writer, t, next, school, unit, customDefs, await this.catalogue());
       if (!plan) return;
       const { columns, changes, catalogueVersion } = plan.assessment;
       if (action !== 'ethics-veto') refuseTypedVeto(changes);

@@ -2,6 +2,7 @@ import {
   indicatorSetForSchoolType,
   ownerViolations,
   validateRecord,
+  type CatalogueDefinition,
   type CustomFieldDefinition,
   type WriterKind,
 } from '@tmis/core-indicators';
@@ -46,15 +47,17 @@ export function assessWrite(
   school: { schoolType: string | null },
   unit: { id: string; path: string },
   customDefs: CustomFieldDefinition[],
+  catalogue?: CatalogueDefinition,
 ): WriteAssessment {
-  const indicatorSet = indicatorSetForSchoolType(school.schoolType).key;
-  const v = validateRecord(after, { indicatorSet, customFields: customDefs, before: before ?? undefined });
+  const indicatorSet = indicatorSetForSchoolType(school.schoolType, catalogue).key;
+  const v = validateRecord(after, { indicatorSet, customFields: customDefs, before: before ?? undefined, catalogue });
   const problems = toFieldErrors(v.problems, 'record.');
   const changes = diffRecords(before, after);
   const denied = ownerViolations(
     writer,
     changes.map((c) => c.path),
     customDefs,
+    catalogue,
   );
   return {
     problems,
@@ -74,8 +77,9 @@ export function requireAcceptable(
   school: { schoolType: string | null },
   unit: { id: string; path: string },
   customDefs: CustomFieldDefinition[],
+  catalogue?: CatalogueDefinition,
 ): WriteAssessment {
-  const a = assessWrite(writer, before, after, school, unit, customDefs);
+  const a = assessWrite(writer, before, after, school, unit, customDefs, catalogue);
   if (a.problems.length)
     throw teacherError(TeacherErrorCode.InvalidRecord, `${a.problems.length} problem(s)`, undefined, a.problems);
   if (a.denied.length) {
@@ -125,12 +129,13 @@ export function planRecordWrite(
   school: { schoolType: string | null },
   unit: { id: string; path: string },
   customDefs: CustomFieldDefinition[],
+  catalogue?: CatalogueDefinition,
 ): RecordWritePlan | null {
   const state = current.reviewState;
   // Review locks (Art. 17): awaiting the department nobody edits; once submitted the teacher does not.
   if (command !== 'status-change' && (state === 'school_approved' || (state === 'submitted' && writer === 'teacher')))
     throw teacherError(TeacherErrorCode.InReview, `The record is ${state.replace('_', ' ')}`);
-  const assessment = requireAcceptable(writer, current.record, next, school, unit, customDefs);
+  const assessment = requireAcceptable(writer, current.record, next, school, unit, customDefs, catalogue);
   const { changes } = assessment;
   if (!changes.length) return null;
   const reported = state === 'reported';

@@ -69,3 +69,11 @@ export class RefreshQueryDto {
   @IsIn(['true', 'false'])
   full?: string;
 }
+
+/** GET /stats/reports/teachers: the yearly education statistics' teacher tables for a unit (issue 17). */
+export class ReportQueryDto {
+  @ApiPropertyOptional({ description: 'The unit reported on (default: your unit); your unit or below it' })
+  @IsOptional()
+  @IsUUID()
+  unit?: string;
+}

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { csvChunks, jsonChunks, toCsv, type StatsTable } from './stats.table.js';
+
+function table(rows: number): StatsTable {
+  return {
+    title: { zh: '教师人数统计', en: 'Teacher counts' },
+    asOf: '2026-11-30T00:00:00.000Z',
+    source: 'facts',
+    scope: { id: 'u', kind: 'ministry', code: '000000', zh: '教育部', en: '教育部' },
+    level: 'county',
+    by: [{ key: 'sex', zh: '性别', en: 'Sex' }],
+    filters: [],
+    includeInactive: false,
+    rows: Array.from({ length: rows }, (_, i) => ({
+      unit: { code: String(100000 + i), zh: `县"${i}`, en: `县,${i}` },
+      values: { sex: { code: String(1 + (i % 2)), zh: '男', en: 'Male' } },
+      count: i,
+      suppressed: false,
+    })),
+    total: rows,
+    counting: { zh: '人', en: 'people' },
+    suppression: { applied: false, threshold: 5, suppressedCells: 0, rule: { zh: '', en: '' } },
+    notes: [],
+  };
+}
+
+describe('statistics tables streamed in chunks (issue 17)', () => {
+  it('the JSON chunks make the same document as JSON.stringify, and the CSV chunks the same file as toCsv', () => {
+    for (const n of [0, 1, 499, 500, 501, 5000]) {
+      const t = table(n);
+      const chunks = [...jsonChunks(t)];
+      assert.deepEqual(JSON.parse(chunks.join('')), JSON.parse(JSON.stringify(t)));
+      assert.ok(n < 1000 || chunks.length > 3, 'a large table is several chunks');
+      assert.equal([...csvChunks(t)].join(''), toCsv(t));
+    }
+  });
+});
