@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { correlationIdFrom, JsonLogger, loadConfig, requestContext } from '@tmis/common';
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@tmis/database';
 import type { NodeConfig, NodeRole } from './node-config.js';
+import { consoleStatic } from './console-static.js';
 import { ProblemFilter } from './problem.filter.js';
 import { inputGuard, verifyJsonDepth } from './request-guard.js';
 import { createValidationPipe } from './validation.js';
@@ -132,6 +133,8 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
   parsers.useBodyParser('json', { verify: verifyJsonDepth });
   parsers.useBodyParser('urlencoded', { extended: true });
   app.use(inputGuard);
+  // The web console (apps/console's build) under /console, on the same origin as the API it calls.
+  app.use(consoleStatic(config.CONSOLE_DIR || undefined));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
   app.enableShutdownHooks();
