@@ -34,12 +34,26 @@ export interface TeacherRecord {
 type Entry = Record<string, unknown> & { id?: string };
 
 /** Form control for a catalogue field type (every control gets its label from the Form.Item). */
-function FieldInput({ f, cat, disabled }: { f: FieldDef; cat: Catalogue; disabled: boolean }) {
+function FieldInput({
+  f,
+  cat,
+  disabled,
+  ...control
+}: {
+  f: FieldDef;
+  cat: Catalogue;
+  disabled: boolean;
+  // What Form.Item hands its child: id (the label's target), value, onChange.
+  id?: string;
+  value?: never;
+  onChange?: never;
+}) {
   const i18n = useI18n();
   if (f.type === 'code') {
     const table = cat.codeTables.find((t) => t.key === f.codeTable);
     return (
       <Select
+        {...control}
         allowClear
         showSearch
         disabled={disabled}
@@ -51,6 +65,7 @@ function FieldInput({ f, cat, disabled }: { f: FieldDef; cat: Catalogue; disable
   if (f.type === 'boolean')
     return (
       <Select
+        {...control}
         allowClear
         disabled={disabled}
         options={[
@@ -63,10 +78,10 @@ function FieldInput({ f, cat, disabled }: { f: FieldDef; cat: Catalogue; disable
     return (
       <InputNumber disabled={disabled} style={{ width: '100%' }} precision={f.type === 'integer' ? 0 : undefined} />
     );
-  if (f.type === 'text') return <Input.TextArea disabled={disabled} rows={2} maxLength={f.maxLength} />;
-  if (f.type === 'date') return <Input type="date" disabled={disabled} />;
-  if (f.type === 'yearMonth') return <Input type="month" disabled={disabled} />;
-  return <Input disabled={disabled} maxLength={f.maxLength} />;
+  if (f.type === 'text') return <Input.TextArea {...control} disabled={disabled} rows={2} maxLength={f.maxLength} />;
+  if (f.type === 'date') return <Input {...control} type="date" disabled={disabled} />;
+  if (f.type === 'yearMonth') return <Input {...control} type="month" disabled={disabled} />;
+  return <Input {...control} disabled={disabled} maxLength={f.maxLength} />;
 }
 
 const clean = (v: Record<string, unknown>) =>
