@@ -145,7 +145,7 @@ const bar = (names: string[], values: number[], horizontal = false): ChartOption
   grid: { left: horizontal ? 120 : 40, right: 20, top: 20, bottom: horizontal ? 20 : 60 },
   [horizontal ? 'yAxis' : 'xAxis']: { type: 'category', data: names, axisLabel: { rotate: horizontal ? 0 : 30 } },
   [horizontal ? 'xAxis' : 'yAxis']: { type: 'value' },
-  series: [{ type: 'bar', data: values, itemStyle: { color: '#1d4f91' } }],
+  series: [{ type: 'bar', data: values, barMaxWidth: 48, itemStyle: { color: '#1d4f91' } }],
 });
 const pie = (entries: [string, number][]): ChartOption => ({
   tooltip: { trigger: 'item' },
