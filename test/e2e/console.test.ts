@@ -121,6 +121,23 @@ describe('web console (issue 18) in headless Chromium', () => {
     await p.context().close();
   });
 
+  it('sign-in: a wrong password is refused in Chinese; after five the lockout message names the wait', async () => {
+    const victim = await province.account(await province.newSchool(), Role.InfoAdmin);
+    const p = await page();
+    await signIn(p, province.url, victim.username, 'Wrong#Pass2026');
+    await p.getByRole('alert').getByText('用户名或密码错误').waitFor();
+    for (let i = 0; i < 5; i++) {
+      await p.locator('form#sign-in button[type=submit]').click();
+      await p.waitForResponse((r) => r.url().endsWith('/auth/login'));
+    }
+    await p
+      .getByRole('alert')
+      .getByText(/账号已锁定，请 \d+ 分钟后再试/)
+      .waitFor();
+    assert.ok(await p.getByText('CA 数字证书').count(), 'the CA-certificate note is on the sign-in screen');
+    await p.context().close();
+  });
+
   it('a teacher changes the first password, edits a teacher-owned field and submits; the school reviews collectively; the county approves', async () => {
     const p = await page();
     await signIn(p, province.url, teacherIdNumber, 'Initial#Pass2026');

@@ -55,7 +55,9 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   };
 
   const locked = error instanceof ApiProblem && error.problem?.code === 'AUTH_ACCOUNT_LOCKED';
-  const retryAfter = error instanceof ApiProblem ? Number(error.problem?.retryAfterSeconds ?? 600) : 600;
+  // The lockout answer carries `lockedUntil`: the message names the minutes left.
+  const lockedUntil = error instanceof ApiProblem ? Date.parse(String(error.problem?.lockedUntil ?? '')) : NaN;
+  const retryAfter = Number.isFinite(lockedUntil) ? (lockedUntil - Date.now()) / 1000 : 600;
 
   return (
     <div style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#f0f2f5' }}>
