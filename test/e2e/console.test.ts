@@ -33,6 +33,7 @@ describe('web console (issue 18) in headless Chromium', () => {
   let teacherId: string;
   let teacherIdNumber: string;
   let otherTeacherId: string;
+  let draftId: string;
 
   const page = async (): Promise<Page> =>
     (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
@@ -89,6 +90,11 @@ describe('web console (issue 18) in headless Chromium', () => {
       body: { unitId: otherSchool.id, record: validRecord() },
     });
     otherTeacherId = other.body.id;
+    const draft = await province.api('POST', '/teachers', {
+      token: await province.tokenFor(schoolInfo),
+      body: { unitId: school.id, record: validRecord() },
+    });
+    draftId = draft.body.id;
   });
   after(async () => {
     await browser?.close();
@@ -127,8 +133,10 @@ describe('web console (issue 18) in headless Chromium', () => {
     await signIn(p, province.url, victim.username, 'Wrong#Pass2026');
     await p.getByRole('alert').getByText('用户名或密码错误').waitFor();
     for (let i = 0; i < 5; i++) {
-      await p.locator('form#sign-in button[type=submit]').click();
-      await p.waitForResponse((r) => r.url().endsWith('/auth/login'));
+      await Promise.all([
+        p.waitForResponse((r) => r.url().endsWith('/auth/login')),
+        p.locator('form#sign-in button[type=submit]').click(),
+      ]);
     }
     await p
       .getByRole('alert')
@@ -203,6 +211,42 @@ describe('web console (issue 18) in headless Chromium', () => {
     await fig.locator('.ant-table-row').filter({ hasText: '北京市' }).waitFor();
     assert.match(await fig.locator('.ant-table-row').filter({ hasText: '北京市' }).innerText(), /1/);
     await p.context().close();
+  });
+
+  it('the school requests a change to the reported record; the county approves it on its change-request screen', async () => {
+    const s = await page();
+    await signIn(s, province.url, schoolInfo.username, schoolInfo.password);
+    await s.getByRole('menuitem', { name: '教师信息' }).waitFor();
+    await s.goto(`${province.url}/console/teachers/${teacherId}`);
+    await s.getByTestId('record-editor').waitFor();
+    await s.getByLabel('出生地').fill('北京市东城区');
+    await s.getByRole('button', { name: '提交变更申请' }).click();
+    await s.locator('#change-reason-basic').fill('本人申请更正出生地');
+    await s
+      .locator('.ant-modal')
+      .filter({ has: s.locator('#change-reason-basic') })
+      .locator('.ant-btn-primary')
+      .click();
+    await s.getByText('变更申请已提交').waitFor();
+    await s.context().close();
+    const c = await page();
+    await signIn(c, province.url, countyInfo.username, countyInfo.password);
+    await c.getByRole('menuitem', { name: '变更申请' }).click();
+    const row = c.locator('.ant-table-row').filter({ hasText: '本人申请更正出生地' });
+    await row.getByRole('button', { name: /通\s?过/ }).click();
+    await c.locator('#decision-reason').fill('核实无误');
+    await c
+      .locator('.ant-modal')
+      .filter({ has: c.locator('#decision-reason') })
+      .locator('.ant-btn-primary')
+      .click();
+    await until(
+      'change applied',
+      async () => (await review(teacherId)).record.basic.birthplace === '北京市东城区',
+      20000,
+    );
+    assert.equal((await review(teacherId)).reviewState, 'reported');
+    await c.context().close();
   });
 
   it('a bulk import shows its progress and the errors, and the error report downloads', async () => {
@@ -302,7 +346,7 @@ describe('web console (issue 18) in headless Chromium', () => {
     const p = await page();
     await signIn(p, province.url, schoolInfo.username, schoolInfo.password);
     await p.getByRole('menuitem', { name: '教师信息' }).waitFor();
-    await p.goto(`${province.url}/console/teachers/${teacherId}`);
+    await p.goto(`${province.url}/console/teachers/${draftId}`);
     const editor = p.getByTestId('record-editor');
     await editor.waitFor();
     const unlabeled = await editor.evaluate((root) =>

@@ -35,15 +35,8 @@ export default function ChangeRequests() {
     try {
       await unwrap(
         deciding!.action === 'approve'
-          ? // The document does not describe this body yet (DecisionDto): sent as the API expects it.
-            api.POST('/change-requests/{id}/approve', {
-              params: { path: { id: deciding!.id } },
-              body: { reason } as never,
-            })
-          : api.POST('/change-requests/{id}/reject', {
-              params: { path: { id: deciding!.id } },
-              body: { reason } as never,
-            }),
+          ? api.POST('/change-requests/{id}/approve', { params: { path: { id: deciding!.id } } })
+          : api.POST('/change-requests/{id}/reject', { params: { path: { id: deciding!.id } }, body: { reason } }),
       );
       message.success(i18n.t('done'));
       setDeciding(null);
@@ -102,11 +95,26 @@ export default function ChangeRequests() {
         open={!!deciding}
         onCancel={() => setDeciding(null)}
         onOk={decide}
-        title={i18n.t('reason')}
-        okButtonProps={{ disabled: !reason }}
+        title={
+          deciding?.action === 'approve'
+            ? i18n.pick('通过并应用变更', 'Approve and apply')
+            : i18n.pick('驳回', 'Reject')
+        }
+        okButtonProps={{ disabled: deciding?.action === 'reject' && !reason.trim() }}
+        okText={i18n.t('confirm')}
+        cancelText={i18n.t('cancel')}
       >
-        <label htmlFor="decision-reason">{i18n.t('reason')}</label>
-        <Input.TextArea id="decision-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
+        {deciding?.action === 'reject' ? (
+          <>
+            <label htmlFor="decision-reason">{i18n.t('reason')}</label>
+            <Input.TextArea id="decision-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
+          </>
+        ) : (
+          i18n.pick(
+            '变更将写入已报送的档案并重新报送。',
+            'The change is applied to the reported record, which is reported again.',
+          )
+        )}
       </Modal>
     </>
   );

@@ -149,6 +149,10 @@ function SingleSubSet({
   const initial = (t.record[ss.key] as Record<string, unknown>) ?? {};
   useEffect(() => form.setFieldsValue(initial), [t.version]);
   const writable = ss.fields.some((f) => mayWrite(writer, f.owner)) && (ss.key === 'basic' || ss.key === 'contacts');
+  // A school changes a reported record by a change request, with its reason.
+  const viaChangeRequest = t.reviewState === 'reported' && writer === 'school';
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState('');
   const save = async () => {
     setBusy(true);
     setError(null);
@@ -157,6 +161,18 @@ function SingleSubSet({
       Object.entries(values).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(initial[k] ?? null)),
     );
     try {
+      if (viaChangeRequest) {
+        // Reported information changes through a request the supervising department decides (Art. 19).
+        await unwrap(
+          api.POST('/teachers/{id}/change-requests', {
+            params: { path: { id: t.id } },
+            body: { baseVersion: t.version, changes: { [ss.key]: changes }, reason: reason.trim() },
+          }),
+        );
+        message.success(i18n.pick('变更申请已提交，等待主管部门审核', 'Change request filed; the department decides'));
+        setAsking(false);
+        return;
+      }
       const next = await unwrap<TeacherRecord>(
         api.PATCH('/teachers/{id}', {
           params: { path: { id: t.id } },
@@ -177,9 +193,23 @@ function SingleSubSet({
       <ProblemAlert error={error} />
       <FieldsForm form={form} name={`record-${ss.key}`} ss={ss} cat={cat} writer={writer} initial={initial} />
       {writable && (
-        <Button type="primary" onClick={save} loading={busy}>
-          {i18n.t('save')}
+        <Button type="primary" onClick={viaChangeRequest ? () => setAsking(true) : save} loading={busy}>
+          {viaChangeRequest ? i18n.pick('提交变更申请', 'Request the change') : i18n.t('save')}
         </Button>
+      )}
+      {viaChangeRequest && (
+        <Modal
+          open={asking}
+          title={i18n.pick('变更申请', 'Change request')}
+          onCancel={() => setAsking(false)}
+          onOk={save}
+          okButtonProps={{ disabled: !reason.trim() }}
+          okText={i18n.t('confirm')}
+          cancelText={i18n.t('cancel')}
+        >
+          <label htmlFor={`change-reason-${ss.key}`}>{i18n.t('reason')}</label>
+          <Input.TextArea id={`change-reason-${ss.key}`} value={reason} onChange={(e) => setReason(e.target.value)} />
+        </Modal>
       )}
     </>
   );
