@@ -234,12 +234,7 @@ describe('web console (issue 18) in headless Chromium', () => {
     await c.getByRole('menuitem', { name: '变更申请' }).click();
     const row = c.locator('.ant-table-row').filter({ hasText: '本人申请更正出生地' });
     await row.getByRole('button', { name: /通\s?过/ }).click();
-    await c.locator('#decision-reason').fill('核实无误');
-    await c
-      .locator('.ant-modal')
-      .filter({ has: c.locator('#decision-reason') })
-      .locator('.ant-btn-primary')
-      .click();
+    await c.locator('.ant-modal').filter({ hasText: '通过并应用变更' }).locator('.ant-btn-primary').click();
     await until(
       'change applied',
       async () => (await review(teacherId)).record.basic.birthplace === '北京市东城区',
@@ -298,7 +293,7 @@ describe('web console (issue 18) in headless Chromium', () => {
     await p.locator('input[type=file]').setInputFiles(file);
     const progress = p.getByTestId('import-progress');
     await progress.waitFor();
-    await p.getByTestId('job-errors').waitFor({ timeout: 30000 });
+    await p.getByTestId('job-errors').waitFor({ timeout: 120_000 });
     assert.ok((await progress.locator('.ant-progress').count()) >= 2, 'upload and job progress bars');
     assert.ok(Number(await p.getByTestId('job-errors').innerText()) >= 1);
     assert.match(await p.getByTestId('job-error-table').innerText(), /身份证件号|校验/);
