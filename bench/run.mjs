@@ -9,7 +9,9 @@ import { runMigrations, startEmbeddedPostgres } from '@tmis/database';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-const suites = ['org-accounts', 'teachers', 'review', 'sync', 'bulk', 'stats', 'console'].filter((s) => !only || s === only);
+const suites = ['org-accounts', 'teachers', 'review', 'sync', 'bulk', 'stats', 'console'].filter(
+  (s) => !only || s === only,
+);
 
 let embedded;
 let server = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
