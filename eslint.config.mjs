@@ -13,6 +13,10 @@ const layers = [
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
   { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['*'] },
+  // The web console (apps/console) runs in the browser: it reaches the nodes only through the API
+  // client (type:contracts), and nothing imports it (no other tag allows scope:console or type:web).
+  { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts'] },
+  { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:console', 'scope:shared'] },
   // The node roles: a national lib or app never imports a provincial one, nor the reverse; shared libs import neither.
   { sourceTag: 'scope:national', onlyDependOnLibsWithTags: ['scope:national', 'scope:shared'] },
   { sourceTag: 'scope:provincial', onlyDependOnLibsWithTags: ['scope:provincial', 'scope:shared'] },
@@ -26,7 +30,7 @@ export default [
   ...nx.configs['flat/typescript'],
   { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', '.nx/**', '.kafka/**'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

@@ -59,4 +59,23 @@ describe('node roles in the build: lint refuses a cross-scope import', () => {
       [],
     );
   });
+
+  it('the web console reaches the nodes only through the API client, and nothing imports the console', async () => {
+    assert.deepEqual(
+      await boundaryErrors('apps/console/src/boundary-probe.tsx', importing('@tmis/api-client', 'unwrap')),
+      [],
+    );
+    const intoNode = await boundaryErrors(
+      'apps/console/src/boundary-probe.tsx',
+      importing('@tmis/teachers', 'TeacherService'),
+    );
+    assert.equal(intoNode.length, 1);
+    assert.match(intoNode[0], /"type:web" can only depend on libs tagged with "type:contracts"/);
+    const fromNode = await boundaryErrors(
+      'libs/server/src/boundary-probe.ts',
+      importing('@tmis/console/src/areas', 'AREAS'),
+    );
+    assert.equal(fromNode.length, 1);
+    assert.match(fromNode[0], /Imports of apps are forbidden/);
+  });
 });

@@ -31,6 +31,29 @@ const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴',
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳'];
 
 /** A varied, valid primary/secondary record for demo person `i` (ID number from the county's division code). */
+/** The demo teacher's own record (born 1990-03-15, the ID number of the `teacher` demo login). */
+function demoTeacherRecord(base: Record<string, unknown>, idNumber: string): Record<string, unknown> {
+  const basic = base.basic as Record<string, unknown>;
+  const education = base.education as Record<string, unknown>[];
+  return {
+    ...base,
+    basic: {
+      ...basic,
+      name: '王芳',
+      idNumber,
+      birthDate: '1990-03-15',
+      sex: Number(idNumber[16]) % 2 === 1 ? '1' : '2',
+      workStartMonth: '2012-09',
+      schoolEntryMonth: '2013-09',
+    },
+    education: education.map((e) => ({ ...e, startMonth: '2008-09', endMonth: '2012-07' })),
+    professionalTitle: (base.professionalTitle as Record<string, unknown>[]).map((x) => ({
+      ...x,
+      startMonth: '2018-09',
+    })),
+  };
+}
+
 function demoRecord(countyCode: string, i: number): Record<string, unknown> {
   const year = 1966 + ((i * 7) % 34);
   const birth = `${year}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 27)).padStart(2, '0')}`;
@@ -285,7 +308,9 @@ export async function seedProvincialDemo(app: INestApplication, p: string): Prom
     for (let i = 0; i < 36; i++) {
       const school = i % 3 === 2 ? middle : primary;
       const submitter = school === primary ? schoolInfo : middleInfo;
-      const t = await teachers.create(submitter, { unitId: school.id, record: demoRecord(county.code, i) });
+      // The first record (a draft) is the demo teacher's own, so the console's self-service shows it.
+      const record = i === 0 ? demoTeacherRecord(demoRecord(county.code, i), teacherId) : demoRecord(county.code, i);
+      const t = await teachers.create(submitter, { unitId: school.id, record });
       if (i % 3 === 0) continue;
       await review.act(submitter, t.id, 'submit', { version: t.version });
       await review.act(submitter, t.id, 'school-approve', {

@@ -9,6 +9,7 @@ import { correlationIdFrom, JsonLogger, loadConfig, requestContext } from '@tmis
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@tmis/database';
 import type { NodeConfig, NodeRole } from './node-config.js';
 import { NODE_MICROSERVICES } from './node-info.js';
+import { consoleStatic } from './console-static.js';
 import { ProblemFilter } from './problem.filter.js';
 import { apiVersionRouting, corsOptions, parseOrigins, securityHeaders } from './http-hygiene.js';
 import { inputGuard, verifyJsonDepth } from './request-guard.js';
@@ -143,6 +144,8 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
   parsers.useBodyParser('json', { verify: verifyJsonDepth, limit });
   parsers.useBodyParser('urlencoded', { extended: true, limit });
   app.use(inputGuard);
+  // The web console (apps/console's build) under /console, on the same origin as the API it calls.
+  app.use(consoleStatic(config.CONSOLE_DIR || undefined));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter(logger));
   app.enableShutdownHooks();

@@ -40,6 +40,11 @@ export class NodeConfig {
   @IsString()
   HOST: string = '0.0.0.0';
 
+  /** Folder of the web console's build served under /console (default: apps/console/dist). */
+  @IsOptional()
+  @IsString()
+  CONSOLE_DIR?: string;
+
   /** Folder for the embedded database and generated secrets. */
   @IsString()
   DATA_DIR: string = '.data/node';

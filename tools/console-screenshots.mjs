@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Screenshots of the console's main screens at 1440×900 into docs/console/*.png, taken from a running
+// demo (`npm start`; NATIONAL_URL / PROVINCIAL_URL to point elsewhere), with Debian's Chromium
+// (CHROMIUM_PATH to override). Also prints the first load of the sign-in screen.
+//   node tools/console-screenshots.mjs
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '..');
+const out = resolve(root, 'docs/console');
+const national = process.env.NATIONAL_URL ?? `http://127.0.0.1:${process.env.NATIONAL_PORT ?? 3000}`;
+const provincial = process.env.PROVINCIAL_URL ?? `http://127.0.0.1:${process.env.PROVINCIAL_PORT ?? 3001}`;
+const password = process.env.DEMO_PASSWORD ?? 'Tmis@2026demo';
+const executablePath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (p) => p && existsSync(p),
+);
+if (!executablePath) throw new Error('Chromium not found: apt-get install -y chromium (or set CHROMIUM_PATH)');
+mkdirSync(out, { recursive: true });
+
+const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+const shot = async (page, name) => {
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+  await page.waitForTimeout(800); // charts animate in
+  await page.screenshot({ path: resolve(out, `${name}.png`) });
+  console.log(`docs/console/${name}.png`);
+};
+async function session(base, username, lang = 'zh') {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await page.goto(`${base}/console/`);
+  if (lang === 'en') {
+    await page.evaluate(() => localStorage.setItem('tmis.lang', 'en'));
+    await page.reload();
+  }
+  await page.locator('#sign-in_username').fill(username);
+  await page.locator('#sign-in_password').fill(password);
+  await page.locator('form#sign-in button[type=submit]').click();
+  await page.locator('.ant-layout-sider, form#change-password').first().waitFor();
+  if (await page.locator('form#change-password').count()) throw new Error(`${username} must change its password first`);
+  return page;
+}
+const go = async (page, base, path) => {
+  await page.goto(`${base}/console/${path}`);
+  await page.locator('.ant-layout-content h3').first().waitFor();
+};
+
+try {
+  // first load of the sign-in screen, as a newcomer opens it
+  const first = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  const t0 = Date.now();
+  await first.goto(`${provincial}/console/`);
+  await first.locator('#sign-in_username').waitFor();
+  console.log(`first load of ${provincial}/console/ to the sign-in form: ${Date.now() - t0} ms`);
+  await shot(first, 'sign-in');
+
+  const school = await session(provincial, 's2111000001.info');
+  await go(school, provincial, 'teachers');
+  await shot(school, 'school-teachers');
+  await school.locator('.ant-table-row a').first().click();
+  await school.getByTestId('record-editor').waitFor();
+  await shot(school, 'record-editor');
+  await go(school, provincial, 'review');
+  await shot(school, 'school-review');
+  await go(school, provincial, 'bulk');
+  await shot(school, 'bulk-import');
+
+  const county = await session(provincial, 'x110101.info');
+  await go(county, provincial, 'review');
+  await shot(county, 'department-review');
+  await go(county, provincial, 'cycles');
+  await shot(county, 'cycle-progress');
+
+  const province = await session(provincial, 'p11.info');
+  await go(province, provincial, 'stats');
+  await province.getByTestId('age-pyramid').locator('canvas').first().waitFor();
+  await shot(province, 'statistics');
+
+  const ministry = await session(national, 'moe.info', 'en');
+  await go(ministry, national, 'stats');
+  await ministry.getByTestId('by-region').locator('canvas').first().waitFor();
+  await shot(ministry, 'statistics-national-en');
+
+  const admin = await session(provincial, 'p11.admin');
+  await go(admin, provincial, 'accounts');
+  await shot(admin, 'accounts');
+
+  const teacher = await session(provincial, '110101199003150927').catch((e) => (console.warn(String(e)), null));
+  if (teacher) {
+    await go(teacher, provincial, 'me');
+    await teacher.getByTestId('record-editor').waitFor();
+    await shot(teacher, 'teacher-self-service');
+  }
+} finally {
+  await browser.close();
+}
