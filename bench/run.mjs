@@ -22,9 +22,7 @@ const suites = [
   'platform',
   'feed',
   'console',
-].filter(
-  (s) => !only || s === only,
-);
+].filter((s) => !only || s === only);
 
 let embedded;
 let server = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;

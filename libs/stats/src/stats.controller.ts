@@ -182,5 +182,4 @@ export class StatsController {
   ) {
     await this.stats.standardReport(a, q.unit, res);
   }
-
 }
