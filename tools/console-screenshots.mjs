@@ -45,7 +45,39 @@ const go = async (page, base, path) => {
   await page.locator('.ant-layout-content h3').first().waitFor();
 };
 
+/** Puts a few demo drafts into the review queues (submitted; school-approved) so the queues show something. */
+async function fillQueues() {
+  const call = async (method, path, token, body) => {
+    const r = await fetch(provincial + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return r.ok ? r.json() : null;
+  };
+  const login = async (username) => (await call('POST', '/auth/login', null, { username, password }))?.accessToken;
+  const token = await login('s2111000001.info');
+  if (!token) return;
+  const page = await call('GET', '/teachers?limit=100', token);
+  const drafts = [];
+  for (const t of page?.items ?? []) {
+    if (t.idNumber === '110101199003150927') continue; // the demo teacher's own record stays a draft
+    const full = await call('GET', `/teachers/${t.id}`, token);
+    if (full?.reviewState === 'draft') drafts.push(full);
+  }
+  for (const [i, t] of drafts.slice(0, 5).entries()) {
+    const v = await call('POST', `/teachers/${t.id}/review/submit`, token, { version: t.version });
+    if (v && i < 3)
+      await call('POST', `/teachers/${t.id}/review/school-approve`, token, {
+        version: v.recordVersion,
+        participants: ['校长', '教务主任', '年级组长'],
+        principal: '校长',
+      });
+  }
+}
+
 try {
+  await fillQueues();
   // first load of the sign-in screen, as a newcomer opens it
   const first = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   const t0 = Date.now();
