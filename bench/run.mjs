@@ -14,6 +14,7 @@ const suites = [
   'teachers',
   'review',
   'sync',
+  'federation',
   'bulk',
   'stats',
   'transfers',
@@ -22,7 +23,7 @@ const suites = [
   'platform',
   'feed',
   'console',
-].filter((s) => !only || s === only);
+].filter(
 
 let embedded;
 let server = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -60,7 +61,7 @@ console.log(header.join('\n'));
 // The sync suite needs a broker: KAFKA_BROKERS, or the local one from deploy/kafka (Java + Maven).
 let kafkaBrokers = process.env.KAFKA_BROKERS;
 let kafkaStarted = false;
-if (suites.includes('sync') && !kafkaBrokers) {
+if ((suites.includes('sync') || suites.includes('federation')) && !kafkaBrokers) {
   const { spawnSync } = await import('node:child_process');
   const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], {
     env: { ...process.env, KAFKA_PORT: process.env.BENCH_KAFKA_PORT ?? '19592' },

@@ -38,7 +38,7 @@ if [ ! -f "$KAFKA_DATA/meta.properties" ]; then
 fi
 nohup java "${java_opts[@]}" -cp "$home/libs/*" kafka.Kafka "$conf" > "$home/broker-$KAFKA_PORT.log" 2>&1 &
 echo $! > "$home/broker-$KAFKA_PORT.pid"
-for _ in $(seq 1 60); do
+for _ in $(seq 1 120); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then
     # A log directory formatted before the SASL listener existed: add the dev users once, through the broker.
     if [ ! -f "$KAFKA_DATA/.tmis-scram-users" ]; then
