@@ -9,7 +9,7 @@ import { runMigrations, startEmbeddedPostgres } from '@tmis/database';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-const suites = ['org-accounts', 'teachers', 'review', 'sync', 'bulk', 'stats', 'registration'].filter(
+const suites = ['org-accounts', 'teachers', 'review', 'sync', 'bulk', 'stats', 'training', 'registration'].filter(
   (s) => !only || s === only,
 );
 

@@ -36,7 +36,7 @@ import {
   type LayoutMeta,
   type SheetLayout,
 } from './layout.js';
-import { addLayoutSheet, writeWorkbook } from './workbook.writer.js';
+import { addLayoutSheet, markBadCells, writeWorkbook } from './workbook.writer.js';
 import { excelCell, readCsv } from './readers.js';
 import { MAX_ERRORS } from './import.runner.js';
 import type { SheetRef } from './file-check.js';
@@ -236,22 +236,7 @@ export class BulkExportService {
     out.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     out.setHeader('content-disposition', `attachment; filename="tmis-import-errors-${id}.xlsx"`);
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
-    const bad: Partial<ExcelJS.Style> = {
-      fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } },
-      font: { color: { argb: 'FF9C0006' } },
-    };
-    const mark = (row: ExcelJS.Row, rowErrors: typeof errors) => {
-      const byCol = new Map<string, string[]>();
-      for (const e of rowErrors) {
-        const col = e.column ?? 'A';
-        (byCol.get(col) ?? byCol.set(col, []).get(col)!).push(`[${e.code}] ${e.messageZh} / ${e.message}`);
-      }
-      for (const [col, notes] of byCol) {
-        const c = row.getCell(col);
-        c.style = { ...c.style, ...bad };
-        c.note = notes.join('\n');
-      }
-    };
+    const mark = (row: ExcelJS.Row, rowErrors: typeof errors) => markBadCells(row, rowErrors);
     const fileThere = !!job.filePath && existsSync(job.filePath);
     const sheets = (job.layout.sheets ?? []) as SheetRef[];
     if (fileThere && job.format === 'xlsx') {

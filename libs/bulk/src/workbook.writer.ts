@@ -14,6 +14,33 @@ import {
 /** Rows the drop-down lists cover in a template (beyond, codes are typed; exceljs expands ranges cell by cell on load, so keep it modest). */
 const TEMPLATE_ROWS = 5000;
 
+/** How a bad cell looks in an error report: red fill, dark red text. */
+const BAD_CELL: Partial<ExcelJS.Style> = {
+  fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } },
+  font: { color: { argb: 'FF9C0006' } },
+};
+
+/**
+ * Marks a row's bad cells for an error report: each cell filled red with its messages (both languages)
+ * as a note; an error without a column marks the row's first cell. Shared by the record import's report
+ * and other imports (training results).
+ */
+export function markBadCells(
+  row: ExcelJS.Row,
+  errors: { column: string | null; code: string; message: string; messageZh: string }[],
+): void {
+  const byCol = new Map<string, string[]>();
+  for (const e of errors) {
+    const col = e.column ?? 'A';
+    (byCol.get(col) ?? byCol.set(col, []).get(col)!).push(`[${e.code}] ${e.messageZh} / ${e.message}`);
+  }
+  for (const [col, notes] of byCol) {
+    const c = row.getCell(col);
+    c.style = { ...c.style, ...BAD_CELL };
+    c.note = notes.join('\n');
+  }
+}
+
 const INSTRUCTIONS: [string, string][] = [
   ['教师信息批量导入模板', 'TMIS bulk import template'],
   [

@@ -8,6 +8,8 @@ export {
   SnapshotMarkerPayload,
   SyncedUnit,
   SyncEnvelope,
+  SyncedCredit,
+  TeacherCreditsPayload,
   TeacherRemovedPayload,
   TeacherUpsertedPayload,
 } from './sync-messages.js';

@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsNumber,
   IsObject,
   IsOptional,
   IsString,
@@ -28,9 +29,11 @@ import { toInstance } from './instance.js';
  *   v1: teacher payload without `catalogueVersion` and `custom` (custom values only inside the record).
  *   v2: adds `catalogueVersion` and the flattened `custom` values, and the `org-units.changed` type
  *       (a v1 province never sends it; the national node takes it whatever the envelope's version).
+ *   v3: adds the `teacher.credits` type (a teacher's confirmed training credits, Art. 25); v1 and v2
+ *       messages are unchanged and still accepted (their teacher payloads are upgraded as before).
  */
-export const CURRENT_SCHEMA_VERSION = 2;
-export const SUPPORTED_SCHEMA_VERSIONS = [1, 2] as const;
+export const CURRENT_SCHEMA_VERSION = 3;
+export const SUPPORTED_SCHEMA_VERSIONS = [1, 2, 3] as const;
 export const SYNC_TOPIC = 'tmis.sync';
 
 export const SYNC_TYPES = [
@@ -39,6 +42,7 @@ export const SYNC_TYPES = [
   'custom-fields.changed',
   'org-units.changed',
   'snapshot.marker',
+  'teacher.credits',
 ] as const;
 export type SyncType = (typeof SYNC_TYPES)[number];
 
@@ -54,6 +58,32 @@ export class TeacherUpsertedPayload {
   @IsObject() record: Record<string, unknown>;
   @IsOptional() @IsString() catalogueVersion?: string;
   @IsOptional() @IsObject() custom?: Record<string, unknown>;
+}
+
+/** One confirmed training credit as the national node keeps it. */
+export class SyncedCredit {
+  @IsUUID() id: string;
+  @IsString() @MaxLength(24) kind: string;
+  @IsNumber() @Min(0) hours: number;
+  @IsNumber() @Min(0) credits: number;
+  @IsISO8601() confirmedOn: string;
+  @IsIn(['project', 'self_study']) source: 'project' | 'self_study';
+  @IsString() @MaxLength(200) sourceName: string;
+  /** The province whose conversion rules gave the value (a transfer keeps earlier credits' province). */
+  @Matches(/^\d{2}$/) province: string;
+  @IsOptional() @IsString() @MaxLength(16) ruleVersion: string | null;
+  @IsBoolean() countsForRegistration: boolean;
+}
+
+/** Schema v3: every confirmed credit of one teacher, as it now stands (replaces what national held). */
+export class TeacherCreditsPayload {
+  @IsUUID() teacherId: string;
+  @Matches(/^[0-9]{10}(-[0-9]{3})?$/) unitCode: string;
+  @IsArray()
+  @ArrayMaxSize(10000)
+  @ValidateNested({ each: true })
+  @Type(() => SyncedCredit)
+  credits: SyncedCredit[];
 }
 
 export class TeacherRemovedPayload {
@@ -120,7 +150,11 @@ const PAYLOADS: Record<SyncType, new () => object> = {
   'custom-fields.changed': CustomFieldsChangedPayload,
   'org-units.changed': OrgUnitsChangedPayload,
   'snapshot.marker': SnapshotMarkerPayload,
+  'teacher.credits': TeacherCreditsPayload,
 };
+
+/** The schema version that introduced each type: an older envelope cannot carry a newer type. */
+const SINCE: Partial<Record<SyncType, number>> = { 'teacher.credits': 3 };
 
 function paths(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
@@ -130,10 +164,10 @@ function paths(errors: ValidationError[], parent = ''): string[] {
 }
 
 export type ParsedSyncMessage =
-  | { ok: true; envelope: SyncEnvelope & { schemaVersion: 2 } }
+  | { ok: true; envelope: SyncEnvelope & { schemaVersion: 3 } }
   | { ok: false; reason: string; envelope?: Partial<SyncEnvelope> };
 
-/** Parses and validates one raw message like an HTTP body; v1 messages are upgraded to v2. */
+/** Parses and validates one raw message like an HTTP body; v1 and v2 messages are upgraded to v3. */
 export function parseSyncMessage(raw: string | Buffer | null): ParsedSyncMessage {
   let json: unknown;
   try {
@@ -146,6 +180,8 @@ export function parseSyncMessage(raw: string | Buffer | null): ParsedSyncMessage
   const errs = validateSync(env, { forbidUnknownValues: false });
   if (errs.length)
     return { ok: false, reason: `envelope: ${paths(errs).join('; ')}`, envelope: json as Partial<SyncEnvelope> };
+  if ((SINCE[env.type] ?? 1) > env.schemaVersion)
+    return { ok: false, reason: `envelope: type ${env.type} needs schema version ${SINCE[env.type]}`, envelope: env };
   const payload = toInstance(PAYLOADS[env.type], env.payload);
   const perrs = validateSync(payload, { forbidUnknownValues: false, whitelist: false });
   if (perrs.length) return { ok: false, reason: `payload: ${paths(perrs).join('; ')}`, envelope: env };
@@ -154,5 +190,5 @@ export function parseSyncMessage(raw: string | Buffer | null): ParsedSyncMessage
     p.catalogueVersion ??= 'unknown(v1)';
     p.custom ??= {};
   }
-  return { ok: true, envelope: Object.assign(env, { schemaVersion: 2 as const }) };
+  return { ok: true, envelope: Object.assign(env, { schemaVersion: 3 as const }) };
 }

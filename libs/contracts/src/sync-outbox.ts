@@ -1,6 +1,11 @@
 import { validateSync, type ValidationError } from 'class-validator';
 import { toInstance } from './instance.js';
-import type { CustomFieldsChangedPayload, OrgUnitsChangedPayload, TeacherUpsertedPayload } from './sync-messages.js';
+import type {
+  CustomFieldsChangedPayload,
+  OrgUnitsChangedPayload,
+  TeacherCreditsPayload,
+  TeacherUpsertedPayload,
+} from './sync-messages.js';
 
 /** A payload the sending side built but that its own contract refuses: a bug, never a user error. */
 export class InvalidSyncPayloadError extends Error {
@@ -40,4 +45,6 @@ export abstract class SyncOutbox {
   abstract teacherReported(payload: TeacherUpsertedPayload): Promise<void>;
   abstract customFieldsChanged(payload: CustomFieldsChangedPayload): Promise<void>;
   abstract unitsChanged(payload: OrgUnitsChangedPayload): Promise<void>;
+  /** A teacher's confirmed training credits changed (schema v3). */
+  abstract creditsConfirmed(payload: TeacherCreditsPayload): Promise<void>;
 }

@@ -5,6 +5,7 @@ import {
   type CustomFieldsChangedPayload,
   type OrgUnitsChangedPayload,
   type SyncEnvelope,
+  type TeacherCreditsPayload,
   type TeacherRemovedPayload,
   type TeacherUpsertedPayload,
 } from '@tmis/contracts';
@@ -13,6 +14,7 @@ import { Propagation, TransactionHost, type TransactionalAdapterTypeOrm } from '
 import { isActiveStatus, MAX_SEQUENCE, recordProblem, SEQUENCE_WINDOW, unstorable } from './message-checks.js';
 import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
 import { NationalTeacherRepository, type NationalTeacherRow } from './national-teacher.repository.js';
+import { NationalTrainingRepository } from './national-training.repository.js';
 import { OrgReplicaService } from './org-replica.service.js';
 import { SyncLedgerRepository } from './sync-ledger.repository.js';
 
@@ -51,6 +53,7 @@ export class SyncIngestService {
     private readonly customFields: NationalCustomFieldsRepository,
     private readonly replica: OrgReplicaService,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly training: NationalTrainingRepository,
   ) {}
 
   async apply(raw: Buffer | string | null): Promise<IngestOutcome> {
@@ -129,7 +132,11 @@ export class SyncIngestService {
     for (const p of provinces) {
       const subtree = subtrees.get(p);
       const codes = envs
-        .filter((e) => e.provinceCode === p && (e.type === 'teacher.upserted' || e.type === 'teacher.removed'))
+        .filter(
+          (e) =>
+            e.provinceCode === p &&
+            (e.type === 'teacher.upserted' || e.type === 'teacher.removed' || e.type === 'teacher.credits'),
+        )
         .map((e) => String((e.payload as { unitCode: string }).unitCode));
       if (subtree && codes.length)
         for (const c of await this.replica.unitsOutside(subtree, [...new Set(codes)])) outside.add(`${p}:${c}`);
@@ -172,12 +179,13 @@ export class SyncIngestService {
       return `sequence ${env.sequence} is more than ${SEQUENCE_WINDOW} beyond the province's head ${head}`;
     if (!subtree) return `province ${env.provinceCode} is not known at the national node`;
     switch (env.type) {
+      case 'teacher.credits':
       case 'teacher.upserted':
       case 'teacher.removed': {
         const unitCode = String((env.payload as { unitCode: string }).unitCode);
         if (provinceOfUnitCode(unitCode) !== env.provinceCode || outside.has(`${env.provinceCode}:${unitCode}`))
           return `province ${env.provinceCode} may not write unit ${unitCode}: it is not in the province's subtree`;
-        if (env.type === 'teacher.removed') return unstorable(env.payload);
+        if (env.type === 'teacher.removed' || env.type === 'teacher.credits') return unstorable(env.payload);
         const defs = usableDefinitions(definitions.get(env.provinceCode));
         return recordProblem(env.payload as unknown as TeacherUpsertedPayload, defs);
       }
@@ -265,6 +273,10 @@ export class SyncIngestService {
           if (!(e instanceof UnitsRefused)) throw e;
           return this.deadLetter(env, e.message, raw);
         }
+      }
+      case 'teacher.credits': {
+        const p = env.payload as unknown as TeacherCreditsPayload;
+        return (await this.training.replace(env.provinceCode, p, env.sequence)) ? 'applied' : 'duplicate';
       }
       case 'teacher.upserted': // applied set-based
       case 'snapshot.marker':

@@ -4,6 +4,7 @@ import { maskIdNumber } from '@tmis/common';
 import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
 import { NationalScope } from './national-scope.js';
 import { NationalTeacherRepository } from './national-teacher.repository.js';
+import { NationalTrainingRepository } from './national-training.repository.js';
 import { SyncLedgerRepository } from './sync-ledger.repository.js';
 
 /**
@@ -16,6 +17,7 @@ export class NationalRollupService {
     private readonly ledger: SyncLedgerRepository,
     private readonly teachers: NationalTeacherRepository,
     private readonly customFields: NationalCustomFieldsRepository,
+    private readonly training: NationalTrainingRepository,
   ) {}
 
   async status(a: Actor) {
@@ -38,5 +40,27 @@ export class NationalRollupService {
 
   customFieldList(a: Actor, province: string | undefined) {
     return this.customFields.list(NationalScope.resolve(a, province));
+  }
+
+  /**
+   * Training completion (Art. 25) from the credits the provinces sent (schema v3): per province, or per
+   * city of the one province asked for; over a window of confirmation dates (default: the current
+   * five-year cycle from 2021).
+   */
+  async trainingCompletion(a: Actor, province: string | undefined, from?: string, to?: string) {
+    const p = NationalScope.resolve(a, province);
+    const y = new Date().getUTCFullYear();
+    const start = 2021 + Math.floor((y - 2021) / 5) * 5;
+    const window = { from: from ?? `${start}-01-01`, to: to ?? `${start + 4}-12-31` };
+    const rows = await this.training.completion(p, window.from, window.to);
+    return {
+      window,
+      level: p ? 'city' : 'province',
+      rows: rows.map((r) => ({
+        ...r,
+        coverage: r.teachers ? Math.round((r.withCredits / r.teachers) * 1000) / 1000 : 0,
+        creditsPerTeacher: r.teachers ? Math.round((r.credits / r.teachers) * 100) / 100 : 0,
+      })),
+    };
   }
 }

@@ -13,4 +13,7 @@ export class NoSyncOutbox extends SyncOutbox {
   async unitsChanged(): Promise<void> {
     /* nothing to announce */
   }
+  async creditsConfirmed(): Promise<void> {
+    /* nothing to announce */
+  }
 }

@@ -90,6 +90,16 @@ export class SyncIngestController {
     return this.rollup.teacherList(a, q.province);
   }
 
+  @Get('training/completion')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @ApiOperation({
+    summary:
+      'Training completion by region from the confirmed credits the provinces sent (per province, or per city of one)',
+  })
+  trainingCompletion(@CurrentActor() a: Actor, @Query() q: ProvinceQueryDto) {
+    return this.rollup.trainingCompletion(a, q.province);
+  }
+
   @Get('custom-fields')
   @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
   @ApiOperation({ summary: "Each province's custom indicator definitions as received" })

@@ -6,6 +6,7 @@ import { KafkaIngestConsumer } from './kafka-ingest.consumer.js';
 import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
 import { NationalReconcileService } from './national-reconcile.service.js';
 import { NationalRollupService } from './national-rollup.service.js';
+import { NationalTrainingRepository } from './national-training.repository.js';
 import { NationalTeacherRepository } from './national-teacher.repository.js';
 import { NoSyncOutbox } from './no-sync-outbox.js';
 import { NodeTokenGuard } from './node-token.guard.js';
@@ -32,6 +33,7 @@ export class SyncIngestModule {
         { provide: SyncOutbox, useClass: NoSyncOutbox },
         SyncLedgerRepository,
         NationalTeacherRepository,
+        NationalTrainingRepository,
         NationalCustomFieldsRepository,
         OrgReplicaService,
         SyncIngestService,

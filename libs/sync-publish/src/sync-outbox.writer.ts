@@ -3,6 +3,7 @@ import {
   SyncOutbox,
   type CustomFieldsChangedPayload,
   type OrgUnitsChangedPayload,
+  type TeacherCreditsPayload,
   type TeacherUpsertedPayload,
 } from '@tmis/contracts';
 import { OutboxRepository } from './outbox.repository.js';
@@ -29,5 +30,10 @@ export class SyncOutboxWriter extends SyncOutbox {
 
   async unitsChanged(payload: OrgUnitsChangedPayload): Promise<void> {
     await this.outbox.append('org-units.changed', 'org-units', payload);
+  }
+
+  async creditsConfirmed(payload: TeacherCreditsPayload): Promise<void> {
+    // Keyed by teacher, like the record: a teacher's credits follow their record in order.
+    await this.outbox.append('teacher.credits', payload.teacherId, payload);
   }
 }

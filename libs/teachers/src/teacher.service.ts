@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { ConfirmedTraining } from './confirmed-training.js';
 import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page, type FieldError } from '@tmis/common';
@@ -77,7 +78,16 @@ export class TeacherService {
     private readonly custom: CustomFieldsService,
     private readonly audit: AuditService,
     private readonly reporting: RecordReporting,
+    @Optional() private readonly training?: ConfirmedTraining,
   ) {}
+
+  /** A record as read: sub-set 13 adds the confirmed training entries (not stored in the record). */
+  async present(t: TeacherRow): Promise<TeacherRow> {
+    const confirmed = this.training ? await this.training.entriesFor(t.id) : [];
+    if (!confirmed.length) return t;
+    const typed = (t.record.domesticTraining as Record<string, unknown>[] | undefined) ?? [];
+    return { ...t, record: { ...t.record, domesticTraining: [...typed, ...confirmed] } };
+  }
 
   /** How `actor` sees records: in full, masked, or as the teacher themself. */
   view(actor: Actor): RecordView {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { buildPayload, SyncOutbox, TeacherCreditsPayload } from '@tmis/contracts';
 import { provinceOfPath } from '@tmis/org';
 import { convertHours } from './credit-rules.js';
 import { CreditRepository, type NewCredit, type RuleRow } from './credit.repository.js';
@@ -27,7 +28,10 @@ export function today(): string {
  */
 @Injectable()
 export class CreditGranting {
-  constructor(private readonly credits: CreditRepository) {}
+  constructor(
+    private readonly credits: CreditRepository,
+    private readonly outbox: SyncOutbox,
+  ) {}
 
   async grant(
     items: CreditSource[],
@@ -80,6 +84,33 @@ export class CreditGranting {
       });
     }
     const credited = await this.credits.insertCredits(rows);
+    await this.announce(items);
     return { credited, credits: Math.round(total * 100) / 100 };
+  }
+
+  /**
+   * Tells the national node (sync schema v3, through the outbox in this transaction) every credit the
+   * teachers now hold: one message per teacher, keyed like their record.
+   */
+  private async announce(items: CreditSource[]): Promise<void> {
+    const unitOf = new Map(items.map((i) => [i.teacherId, i.unitPath.split('/').filter(Boolean).pop()!]));
+    const byTeacher = new Map<string, Awaited<ReturnType<CreditRepository['creditsOfTeachers']>>>();
+    for (const c of await this.credits.creditsOfTeachers([...unitOf.keys()]))
+      (byTeacher.get(c.teacherId) ?? byTeacher.set(c.teacherId, []).get(c.teacherId)!).push(c);
+    for (const [teacherId, unitCode] of unitOf) {
+      const credits = (byTeacher.get(teacherId) ?? []).map((c) => ({
+        id: c.id,
+        kind: c.kind,
+        hours: c.hours,
+        credits: c.credits,
+        confirmedOn: c.confirmedOn,
+        source: c.source,
+        sourceName: c.sourceName,
+        province: c.provinceCode,
+        ruleVersion: c.ruleVersion,
+        countsForRegistration: c.countsForRegistration,
+      }));
+      await this.outbox.creditsConfirmed(buildPayload(TeacherCreditsPayload, { teacherId, unitCode, credits }));
+    }
   }
 }

@@ -190,6 +190,14 @@ export class CreditRepository {
     );
   }
 
+  /** Every credit of the given teachers (for what the national node is sent), in one query. */
+  async creditsOfTeachers(teacherIds: string[]): Promise<CreditRow[]> {
+    return this.db.query(
+      `SELECT ${CREDIT_COLUMNS} FROM training_credit c WHERE c.teacher_id = ANY($1::uuid[]) ORDER BY c.teacher_id, c.confirmed_on, c.id`,
+      [teacherIds],
+    );
+  }
+
   /**
    * Marks credits applied to a purpose, only those of the teacher not applied yet, locking them; returns
    * how many were marked (fewer than asked means some were applied already or are not the teacher's).

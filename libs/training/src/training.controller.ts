@@ -1,12 +1,29 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  StreamableFile,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { toUnitResponse } from '@tmis/org';
 import { BankService } from './bank.service.js';
+import { ClaimService } from './claim.service.js';
 import {
   AddRuleDto,
   ApplyCreditsDto,
   BankQueryDto,
+  ClaimDecisionDto,
+  ClaimDto,
+  ClaimQueryDto,
   CreateProjectDto,
   DecideProjectDto,
   EnrolDto,
@@ -14,9 +31,18 @@ import {
   RegisterInstitutionDto,
   ResultsDto,
   SubtreeBankQueryDto,
+  TrainingStatsQueryDto,
 } from './dto/training.dto.js';
 import type { CreditRules } from './credit-rules.js';
 import { ProjectService } from './project.service.js';
+import { ResultsImportService } from './results-import.service.js';
+import { TrainingStatsService, type NamedTable } from './training-stats.service.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const xlsx = (buf: Buffer, name: string) =>
+  new StreamableFile(buf, { type: XLSX, disposition: `attachment; filename="${name}"` });
+const UPLOAD = FileInterceptor('file', { limits: { fileSize: 10 * 1024 * 1024, files: 1 } });
+const FILE_BODY = { schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } } as const;
 
 const uuid = new ParseUUIDPipe();
 const ADMINS = [Role.InfoAdmin, Role.SysAdmin];
@@ -25,7 +51,10 @@ const READERS = [Role.InfoAdmin, Role.SysAdmin, Role.Query, Role.Teacher];
 @ApiTags('training')
 @Controller('training')
 export class TrainingController {
-  constructor(private readonly projects: ProjectService) {}
+  constructor(
+    private readonly projects: ProjectService,
+    private readonly imports: ResultsImportService,
+  ) {}
 
   @Post('institutions')
   @Authenticated({ roles: ADMINS })
@@ -99,6 +128,41 @@ export class TrainingController {
     return this.projects.submitResults(a, id, dto.results);
   }
 
+  @Get('projects/:id/results/template')
+  @Authenticated({ roles: [Role.InfoAdmin] })
+  @ApiOperation({ summary: 'The results workbook of a project, listing its trainees (the running institution)' })
+  async resultsTemplate(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return xlsx(await this.imports.template(a, id), `training-results-${id}.xlsx`);
+  }
+
+  @Post('projects/:id/results/import')
+  @HttpCode(200)
+  @Authenticated({ roles: [Role.InfoAdmin] })
+  @UseInterceptors(UPLOAD)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody(FILE_BODY)
+  @ApiOperation({ summary: 'Import results from the workbook: all or nothing, every bad cell reported (row, column)' })
+  importResults(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @UploadedFile() file?: { buffer: Buffer }) {
+    return this.imports.import(a, id, file?.buffer);
+  }
+
+  @Post('projects/:id/results/import/error-report')
+  @HttpCode(200)
+  @Authenticated({ roles: [Role.InfoAdmin] })
+  @UseInterceptors(UPLOAD)
+  @ApiConsumes('multipart/form-data')
+  @ApiBody(FILE_BODY)
+  @ApiOperation({
+    summary: 'The same workbook with every bad cell marked and its messages as notes, plus an _errors sheet',
+  })
+  async resultsErrorReport(
+    @CurrentActor() a: Actor,
+    @Param('id', uuid) id: string,
+    @UploadedFile() file?: { buffer: Buffer },
+  ) {
+    return xlsx(await this.imports.errorReport(a, id, file?.buffer), `training-results-errors-${id}.xlsx`);
+  }
+
   @Post('projects/:id/confirm')
   @HttpCode(200)
   @Authenticated({ roles: [Role.InfoAdmin] })
@@ -154,5 +218,79 @@ export class CreditBankController {
   @ApiOperation({ summary: 'Apply credits to a purpose (registration, title evaluation); refused the second time' })
   apply(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Body() dto: ApplyCreditsDto) {
     return this.bank.apply(a, id, dto.creditIds, dto.purpose, dto.referenceId);
+  }
+}
+
+@ApiTags('training')
+@Controller('training/claims')
+export class CreditClaimController {
+  constructor(private readonly claims: ClaimService) {}
+
+  @Post()
+  @Authenticated({ roles: [Role.Teacher] })
+  @ApiOperation({ summary: 'Claim self-study credits with evidence (reviewed by your school, then its department)' })
+  claim(@CurrentActor() a: Actor, @Body() dto: ClaimDto) {
+    return this.claims.claim(a, dto);
+  }
+
+  @Get('mine')
+  @Authenticated({ roles: [Role.Teacher] })
+  mine(@CurrentActor() a: Actor) {
+    return this.claims.mine(a);
+  }
+
+  @Get()
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  list(@CurrentActor() a: Actor, @Query() q: ClaimQueryDto) {
+    return this.claims.list(a, q.state);
+  }
+
+  @Get(':id')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query, Role.Teacher] })
+  get(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return this.claims.get(a, id);
+  }
+
+  @Post(':id/:action')
+  @HttpCode(200)
+  @Authenticated({ roles: [Role.InfoAdmin] })
+  @ApiOperation({
+    summary: 'school-approve | school-refuse | department-approve | department-refuse (refusals need a reason)',
+  })
+  step(
+    @CurrentActor() a: Actor,
+    @Param('id', uuid) id: string,
+    @Param('action') action: string,
+    @Body() dto: ClaimDecisionDto,
+  ) {
+    return this.claims.step(a, id, action, dto.version, dto.reason);
+  }
+}
+
+@ApiTags('statistics')
+@Controller('stats/training')
+export class TrainingStatsController {
+  constructor(private readonly stats: TrainingStatsService) {}
+
+  private out(t: NamedTable, format?: string) {
+    if (format !== 'csv') return t;
+    return new StreamableFile(Buffer.from(this.stats.toCsv(t)), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${t.table}.csv"`,
+    });
+  }
+
+  @Get('coverage')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @ApiOperation({ summary: 'Training coverage, hours and credits per teacher in the current cycle, by a dimension' })
+  async coverage(@CurrentActor() a: Actor, @Query() q: TrainingStatsQueryDto) {
+    return this.out(await this.stats.coverage(a, q.by ?? 'region'), q.format);
+  }
+
+  @Get('below-threshold')
+  @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
+  @ApiOperation({ summary: 'Teachers below the registration threshold as the cycle end approaches' })
+  async belowThreshold(@CurrentActor() a: Actor, @Query() q: TrainingStatsQueryDto) {
+    return this.out(await this.stats.belowThreshold(a, q.withinMonths), q.format);
   }
 }

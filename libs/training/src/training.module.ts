@@ -1,12 +1,23 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { ConfirmedTraining } from '@tmis/teachers';
+import { RecordTraining } from './record-training.js';
 import { AuditModule } from '@tmis/audit';
 import { OrgModule } from '@tmis/org';
 import { BankService } from './bank.service.js';
+import { ClaimService } from './claim.service.js';
 import { CreditBank } from './credit-bank.js';
 import { CreditGranting } from './credit-granting.js';
 import { CreditRepository } from './credit.repository.js';
 import { ProjectService } from './project.service.js';
-import { CreditBankController, TrainingController } from './training.controller.js';
+import { ResultsImportService } from './results-import.service.js';
+import {
+  CreditBankController,
+  CreditClaimController,
+  TrainingController,
+  TrainingStatsController,
+} from './training.controller.js';
+import { TrainingStatsRepository } from './training-stats.repository.js';
+import { TrainingStatsService } from './training-stats.service.js';
 import { TrainingRepository } from './training.repository.js';
 
 /**
@@ -14,10 +25,24 @@ import { TrainingRepository } from './training.repository.js';
  * under each province's conversion rules, self-study claims and the credit bank. The teacher record
  * lib's providers come from the node's `CoreNodeModule` (global).
  */
+// Global: the record's sub-set 13 (libs/teachers, `ConfirmedTraining`) and other modules (`CreditBank`) use it.
+@Global()
 @Module({
   imports: [AuditModule, OrgModule],
-  controllers: [TrainingController, CreditBankController],
-  providers: [TrainingRepository, CreditRepository, CreditGranting, CreditBank, ProjectService, BankService],
-  exports: [CreditBank],
+  controllers: [TrainingController, CreditBankController, CreditClaimController, TrainingStatsController],
+  providers: [
+    TrainingRepository,
+    CreditRepository,
+    CreditGranting,
+    CreditBank,
+    ProjectService,
+    ResultsImportService,
+    BankService,
+    ClaimService,
+    TrainingStatsRepository,
+    TrainingStatsService,
+    { provide: ConfirmedTraining, useClass: RecordTraining },
+  ],
+  exports: [CreditBank, ConfirmedTraining],
 })
 export class TrainingModule {}

@@ -13,6 +13,7 @@ import { TeacherListIndexes1766300000000 } from './1766300000000-teacher-list-in
 import { BulkValidatedWith1766300000001 } from './1766300000001-bulk-validated-with.js';
 import { PublishSequence1766400000000 } from './1766400000000-publish-sequence.js';
 import { Training1767200000000 } from './1767200000000-training.js';
+import { NationalTrainingCredit1767200000001 } from './1767200000001-national-training-credit.js';
 import { Registration1767300000000 } from './1767300000000-registration.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
@@ -32,5 +33,6 @@ export const migrations = [
   BulkValidatedWith1766300000001,
   PublishSequence1766400000000,
   Training1767200000000,
+  NationalTrainingCredit1767200000001,
   Registration1767300000000,
 ];

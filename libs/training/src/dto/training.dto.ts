@@ -102,7 +102,7 @@ export class EnrolDto {
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(5000)
+  @ArrayMaxSize(2000)
   @IsUUID('all', { each: true })
   teacherIds?: string[];
 }
@@ -118,7 +118,7 @@ export class ResultsDto {
   @ApiProperty({ type: [ResultDto] })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(5000)
+  @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
   @Type(() => ResultDto)
   results: ResultDto[];
@@ -199,4 +199,19 @@ export class ClaimQueryDto {
   @IsOptional()
   @IsIn(['submitted', 'school_approved', 'approved', 'refused'])
   state?: string;
+}
+
+export class TrainingStatsQueryDto {
+  @ApiPropertyOptional({ enum: ['region', 'schoolType', 'subject', 'title', 'urbanRural'] })
+  @IsOptional()
+  @IsIn(['region', 'schoolType', 'subject', 'title', 'urbanRural'])
+  by?: 'region' | 'schoolType' | 'subject' | 'title' | 'urbanRural';
+  @ApiPropertyOptional({ enum: ['json', 'csv'] }) @IsOptional() @IsIn(['json', 'csv']) format?: 'json' | 'csv';
+  @ApiPropertyOptional({ description: 'List only when the cycle ends within this many months (default 12)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(120)
+  withinMonths?: number;
 }
