@@ -5,7 +5,8 @@
 //   teacher, in teachers/s; the credits are 20 synthetic confirmed entries per teacher made in memory (the
 //   credit bank's own read is measured by its bench), so the figure is the record read + the computation;
 // - the pure computation alone (teachers/s), on the same facts;
-// - GET /registration/lists/due for the whole province and for counties (p50/p95/p99 over HTTP).
+// - GET /registration/lists/due for the whole province (first page of 500 and of 5,000) and for counties
+//   (p50/p95/p99 over HTTP).
 import { hashPassword } from '@tmis/accounts';
 import { assessEligibility, registrationStatus, DEFAULT_RULES } from '@tmis/registration';
 import { api, fmt, load, ms } from '../lib.mjs';
@@ -140,14 +141,16 @@ export async function run(ctx) {
   );
   const token = (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.reg', password: PASSWORD }))
     .accessToken;
-  const whole = await load(RUNS, 1, () => api(node.url, 'GET', '/registration/lists/due', token), 600);
-  const sample = await api(node.url, 'GET', '/registration/lists/due', token);
-  rows.push({
-    metric: 'due-this-year list, whole province (first 5,000 by school)',
-    value: fmt(whole.p95),
-    unit: 'ms p95',
-    note: `${ms(whole)}; ${sample.bySchool.length} schools in the page; ${whole.errors} errors`,
-  });
+  for (const limit of [500, 5000]) {
+    const whole = await load(RUNS, 1, () => api(node.url, 'GET', `/registration/lists/due?limit=${limit}`, token), 600);
+    const sample = await api(node.url, 'GET', `/registration/lists/due?limit=${limit}`, token);
+    rows.push({
+      metric: `due-this-year list, whole province (first page of ${limit}, by school)`,
+      value: fmt(whole.p95),
+      unit: 'ms p95',
+      note: `${ms(whole)}; ${sample.bySchool.length} schools in the page; ${whole.errors} errors`,
+    });
+  }
   const counties = await db.query(`SELECT id FROM org_unit WHERE kind = 'county' ORDER BY code LIMIT 20`);
   const tokens = [];
   for (const [i, c] of counties.entries()) {

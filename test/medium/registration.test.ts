@@ -459,6 +459,17 @@ describe('teacher qualification periodic registration and the ethics veto', () =
         d.result === 'deferred',
         `${d.result}: registered and not passed are not due this year`,
       );
+    const page1 = await p.api('GET', '/registration/lists/due?limit=1', { token: countyAdmin });
+    assert.equal(page1.body.rows.length, 1);
+    assert.ok(page1.body.nextCursor);
+    const page2 = await p.api('GET', `/registration/lists/due?limit=1&cursor=${page1.body.nextCursor}`, {
+      token: countyAdmin,
+    });
+    assert.deepEqual(
+      [page1.body.rows[0].teacherId, page2.body.rows[0].teacherId],
+      due.body.rows.slice(0, 2).map((r: { teacherId: string }) => r.teacherId),
+      'keyset pages follow the list order',
+    );
     const outside = await p.api('GET', '/registration/lists/due', { token: otherSchoolAdmin });
     assert.ok(!outside.body.rows.some((r: { unitId: string }) => r.unitId === school.id), 'scoped to the subtree');
     const xlsx = await fetch(`${p.url}/registration/lists/due?format=xlsx`, {

@@ -138,6 +138,19 @@ describe('training credits (Art. 25)', () => {
     assert.equal(conf.status, 200, JSON.stringify(conf.body));
     assert.deepEqual(conf.body, { confirmed: 2, credited: 1, credits: 4.5 });
 
+    // Sub-set 13 of the record shows the confirmed training (not typed twice); a failed trainee has none.
+    const recA = await t.api('GET', `/teachers/${a.id}`, { token: s.schoolAdmin });
+    const trainingA = recA.body.record.domesticTraining as Record<string, unknown>[];
+    assert.equal(trainingA.length, 1, JSON.stringify(recA.body.record.domesticTraining));
+    assert.deepEqual(
+      [trainingA[0].projectName, trainingA[0].hours, trainingA[0].level, trainingA[0].startDate],
+      [p.body.name, 45, '1', '2026-03-01'],
+    );
+    const recB = await t.api('GET', `/teachers/${b.id}`, { token: s.schoolAdmin });
+    assert.equal((recB.body.record.domesticTraining ?? []).length, 0);
+    const [stored] = await t.db.query(`SELECT record->'domesticTraining' AS dt FROM teacher WHERE id = $1`, [a.id]);
+    assert.equal(stored.dt, null, 'shown from confirmed training, not written into the record');
+
     const bank = t.node.app.get(CreditBank);
     const w = await bank.creditsInWindow(a.id, '2026-01-01', '2030-12-31');
     assert.equal(w.totalCredits, 4.5);

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
+import { decodeCursor, encodeCursor } from '@tmis/common';
 import { writeWorkbook } from '@tmis/bulk';
 import { CATALOGUE_VERSION, labelOf } from '@tmis/core-indicators';
 import type { TodoItem } from '@tmis/teachers';
@@ -84,19 +85,25 @@ export class RegistrationListsService {
     @Inject(REGISTRATION_STATS_SOURCE) private readonly statsSource: RegistrationStatsSource,
   ) {}
 
+  /** A page (keyset: school path, name, id) of the teachers due in the year; exports take up to 5,000. */
   async due(
     actor: Actor,
     year?: number,
-  ): Promise<Table & { year: number; bySchool: Record<string, unknown>[]; truncated: boolean }> {
+    cursor?: string,
+    limit = LIST_LIMIT,
+  ): Promise<Table & { year: number; bySchool: Record<string, unknown>[]; nextCursor: string | null }> {
     AccessPolicy.requireRole(actor, READERS);
     const rules = await this.registration.rulesNow();
     const y = year ?? Number(today().slice(0, 4));
-    const rows = await this.repo.dueInYear(actor.unitPath, y, rules.cycleYears, LIST_LIMIT);
+    const after = decodeCursor(cursor, ['text', 'text', 'uuid']) as [string, string, string] | null;
+    const rows = await this.repo.dueInYear(actor.unitPath, y, rules.cycleYears, limit + 1, after ?? undefined);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
     return {
-      ...this.table('registration-due', rows),
+      ...this.table('registration-due', page),
       year: y,
-      bySchool: bySchool(rows),
-      truncated: rows.length === LIST_LIMIT,
+      bySchool: bySchool(page),
+      nextCursor: rows.length > limit ? encodeCursor([last.unitPath, last.name, last.teacherId]) : null,
     };
   }
 

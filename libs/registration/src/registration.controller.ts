@@ -105,6 +105,20 @@ export class ListQueryDto {
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(2000) @Max(2100) year?: number;
   @ApiPropertyOptional({ enum: ['json', 'xlsx'] }) @IsOptional() @IsIn(['json', 'xlsx']) format?: 'json' | 'xlsx';
 }
+export class DueQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  cursor?: string;
+  @ApiPropertyOptional({ description: 'Page size (default 500; an xlsx export takes up to 5,000)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  limit?: number;
+}
 
 const uuid = new ParseUUIDPipe();
 const READERS = [Role.InfoAdmin, Role.Query];
@@ -237,8 +251,8 @@ export class RegistrationController {
   @Get('lists/due')
   @Authenticated({ roles: READERS })
   @ApiOperation({ summary: 'Teachers whose registration falls due in the year, by school (format=xlsx to export)' })
-  async due(@CurrentActor() a: Actor, @Query() q: ListQueryDto) {
-    return render(await this.lists.due(a, q.year), q.format);
+  async due(@CurrentActor() a: Actor, @Query() q: DueQueryDto) {
+    return render(await this.lists.due(a, q.year, q.cursor, q.limit ?? (q.format === 'xlsx' ? 5000 : 500)), q.format);
   }
 
   @Get('lists/below-threshold')

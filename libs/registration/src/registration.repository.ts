@@ -65,6 +65,7 @@ export interface ListedTeacher {
   unitId: string;
   unitCode: string;
   unitName: string;
+  unitPath?: string;
   status: string;
   cycleStart: string | null;
   cycleEnd: string | null;
@@ -309,9 +310,15 @@ export class RegistrationRepository {
    * One pass in the record list's order (unit path, name, id: the `teacher_path_name_idx` order), so a
    * page stops early instead of sorting the province.
    */
-  async dueInYear(pathPrefix: string, year: number, cycleYears: number, limit: number): Promise<ListedTeacher[]> {
+  async dueInYear(
+    pathPrefix: string,
+    year: number,
+    cycleYears: number,
+    limit: number,
+    after?: [string, string, string],
+  ): Promise<ListedTeacher[]> {
     return this.db.query(
-      `SELECT f.id AS "teacherId", f.name, f.unit_id AS "unitId", u.code AS "unitCode", u.name AS "unitName",
+      `SELECT f.id AS "teacherId", f.name, f.unit_path AS "unitPath", f.unit_id AS "unitId", u.code AS "unitCode", u.name AS "unitName",
               CASE WHEN f.result IS NULL THEN 'first' WHEN f.result = 'registered' THEN 'due' ELSE f.result END AS status,
               to_char(CASE WHEN f.result IS NULL THEN (f.issued::date + make_interval(years => f.ey - $3 - f.iy))::date
                            WHEN f.result = 'registered' THEN f.cycle_end + 1 ELSE f.cycle_start END, 'YYYY-MM-DD') AS "cycleStart",
@@ -328,14 +335,15 @@ export class RegistrationRepository {
                SELECT t.id, t.name, t.unit_id, t.unit_path, rs.result, rs.cycle_start, rs.cycle_end, rs.reason,
                       t.record->'qualification'->0->>'issuedDate' AS issued
                  FROM teacher t LEFT JOIN registration_status rs ON rs.teacher_id = t.id
-                WHERE t.unit_path LIKE $1 AND t.active) b) f
+                WHERE t.unit_path LIKE $1 AND t.active
+                  AND ($5::text IS NULL OR (t.unit_path, t.name, t.id) > ($5::text, $6::text, $7::uuid))) b) f
          JOIN org_unit u ON u.id = f.unit_id
         WHERE (f.result = 'registered' AND f.cycle_end >= make_date($2 - $3, 1, 1) AND f.cycle_end < make_date($2 - $3 + 1, 1, 1))
            OR (f.result = 'deferred' AND f.cycle_end >= make_date($2, 1, 1) AND f.cycle_end < make_date($2 + 1, 1, 1))
            OR (f.result IS NULL AND f.iy IS NOT NULL AND f.ey - f.iy > 0 AND (f.ey - f.iy) % $3 = 0)
         ORDER BY f.unit_path, f.name, f.id
         LIMIT $4`,
-      [pathPrefix + '%', year, cycleYears, limit],
+      [pathPrefix + '%', year, cycleYears, limit, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null],
     );
   }
 

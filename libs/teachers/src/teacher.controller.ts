@@ -47,14 +47,14 @@ export class TeacherController {
   @Authenticated({ roles: [Role.Teacher] })
   @ApiOperation({ summary: "A teacher's own record" })
   async mine(@CurrentActor() a: Actor) {
-    return toTeacherResponse(await this.teachers.mine(a), 'teacher');
+    return toTeacherResponse(await this.teachers.present(await this.teachers.mine(a)), 'teacher');
   }
 
   @Get(':id')
   @Authenticated({ roles: [Role.InfoAdmin, Role.Query, Role.Teacher], scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: 'Read a record (query users see ID numbers and contacts masked, and no pay)' })
   async get(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
-    return toTeacherResponse(await this.teachers.get(a, id), this.teachers.view(a));
+    return toTeacherResponse(await this.teachers.present(await this.teachers.get(a, id)), this.teachers.view(a));
   }
 
   @Get(':id/completeness')

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
 import { CatalogueVersionsService } from '@tmis/catalogue';
+import { ConfirmedTraining } from './confirmed-training.js';
 import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page, type FieldError } from '@tmis/common';
@@ -92,10 +93,19 @@ export class TeacherService {
     private readonly reporting: RecordReporting,
     /** Catalogue versions applied without a release (ADR 0018); absent: the compiled-in catalogue. */
     @Optional() private readonly catalogues?: CatalogueVersionsService,
+    @Optional() private readonly training?: ConfirmedTraining,
   ) {}
 
   private async catalogue() {
     return this.catalogues ? this.catalogues.catalogue() : undefined;
+  }
+
+  /** A record as read: sub-set 13 adds the confirmed training entries (not stored in the record). */
+  async present(t: TeacherRow): Promise<TeacherRow> {
+    const confirmed = this.training ? await this.training.entriesFor(t.id) : [];
+    if (!confirmed.length) return t;
+    const typed = (t.record.domesticTraining as Record<string, unknown>[] | undefined) ?? [];
+    return { ...t, record: { ...t.record, domesticTraining: [...typed, ...confirmed] } };
   }
 
   /** How `actor` sees records: in full, masked, or as the teacher themself. */

@@ -1,4 +1,6 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
+import { ConfirmedTraining } from '@tmis/teachers';
+import { RecordTraining } from './record-training.js';
 import { AuditModule } from '@tmis/audit';
 import { OrgModule } from '@tmis/org';
 import { BankService } from './bank.service.js';
@@ -23,6 +25,8 @@ import { TrainingRepository } from './training.repository.js';
  * under each province's conversion rules, self-study claims and the credit bank. The teacher record
  * lib's providers come from the node's `CoreNodeModule` (global).
  */
+// Global: the record's sub-set 13 (libs/teachers, `ConfirmedTraining`) and other modules (`CreditBank`) use it.
+@Global()
 @Module({
   imports: [AuditModule, OrgModule],
   controllers: [TrainingController, CreditBankController, CreditClaimController, TrainingStatsController],
@@ -37,7 +41,8 @@ import { TrainingRepository } from './training.repository.js';
     ClaimService,
     TrainingStatsRepository,
     TrainingStatsService,
+    { provide: ConfirmedTraining, useClass: RecordTraining },
   ],
-  exports: [CreditBank],
+  exports: [CreditBank, ConfirmedTraining],
 })
 export class TrainingModule {}

@@ -255,4 +255,27 @@ export class TrainingRepository {
   async markConfirmed(ids: string[]): Promise<void> {
     await this.db.query(`UPDATE training_enrolment SET confirmed_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
   }
+
+  /** Confirmed project training of a teacher, as sub-set 13 (domestic training) entries need it. */
+  async confirmedTraining(teacherId: string): Promise<
+    {
+      id: string;
+      name: string;
+      startsOn: string;
+      endsOn: string;
+      hours: number;
+      organiser: string;
+      level: string;
+      kind: string;
+    }[]
+  > {
+    return this.db.query(
+      `SELECT e.id, p.name, to_char(p.starts_on, 'YYYY-MM-DD') AS "startsOn", to_char(p.ends_on, 'YYYY-MM-DD') AS "endsOn",
+              e.completed_hours::float8 AS hours, p.organiser, p.level, p.credit_kind AS kind
+         FROM training_enrolment e JOIN training_project p ON p.id = e.project_id
+        WHERE e.teacher_id = $1 AND e.confirmed_at IS NOT NULL AND e.passed
+        ORDER BY p.starts_on, e.id`,
+      [teacherId],
+    );
+  }
 }

@@ -102,7 +102,7 @@ export class EnrolDto {
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(5000)
+  @ArrayMaxSize(2000)
   @IsUUID('all', { each: true })
   teacherIds?: string[];
 }
@@ -118,7 +118,7 @@ export class ResultsDto {
   @ApiProperty({ type: [ResultDto] })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(5000)
+  @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
   @Type(() => ResultDto)
   results: ResultDto[];
