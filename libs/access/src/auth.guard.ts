@@ -110,7 +110,15 @@ export async function authenticateCaller(
       );
     return resolved;
   }
-  return { actor: await authenticateBearer(header, options, stores.sessions), headers: {} };
+  return { actor: await personOf(claims, stores.sessions), headers: {} };
+}
+
+async function personOf(claims: TokenClaims, sessions: SessionStore): Promise<Actor> {
+  if (claims.typ !== 'access' || !claims.sid || !claims.sub)
+    throw commonError(CommonErrorCode.Unauthenticated, 'Not an access token');
+  const actor = await sessions.resolveActor(claims.sid, claims.sub);
+  if (!actor) throw commonError(CommonErrorCode.Unauthenticated, 'Session revoked, expired or account disabled');
+  return actor;
 }
 
 /** The live person behind `Authorization: Bearer <access token>`, or a 401 problem. */
@@ -121,10 +129,5 @@ export async function authenticateBearer(
 ): Promise<Actor> {
   if (!header || !header.startsWith('Bearer '))
     throw commonError(CommonErrorCode.Unauthenticated, 'Missing bearer token');
-  const claims = verify<TokenClaims>(header.slice(7), options);
-  if (claims.typ !== 'access' || !claims.sid || !claims.sub)
-    throw commonError(CommonErrorCode.Unauthenticated, 'Not an access token');
-  const actor = await sessions.resolveActor(claims.sid, claims.sub);
-  if (!actor) throw commonError(CommonErrorCode.Unauthenticated, 'Session revoked, expired or account disabled');
-  return actor;
+  return personOf(verify<TokenClaims>(header.slice(7), options), sessions);
 }
