@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
@@ -28,12 +28,39 @@ export class ChangesQueryDto {
   unitId?: string;
 }
 
+class ChangeEntryDoc {
+  @ApiProperty({ description: 'Resume after this entry' }) cursor!: string;
+  @ApiProperty({ description: 'Gap-free sequence (commit order)' }) sequence!: number;
+  @ApiProperty({ example: 'teacher.updated' }) type!: string;
+  @ApiProperty({ enum: ['teacher', 'unit'] }) entityType!: string;
+  @ApiProperty({ format: 'uuid' }) entityId!: string;
+  @ApiProperty({ description: "The entity's unit path after the change" }) unitPath!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The path before, when it moved' }) previousUnitPath!:
+    string | null;
+  @ApiProperty({ format: 'date-time' }) changedAt!: string;
+  @ApiProperty({ format: 'date-time' }) committedAt!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The entity after the change (masked per reader)',
+  })
+  entity!: Record<string, unknown>;
+}
+
+class ChangePageDoc {
+  @ApiProperty({ type: [ChangeEntryDoc] }) items!: ChangeEntryDoc[];
+  @ApiProperty({ description: 'Pass back as cursor' }) nextCursor!: string;
+  @ApiProperty({ description: 'More entries follow: read again at once' }) hasMore!: boolean;
+  @ApiProperty({ description: 'Cursor of the newest entry' }) headCursor!: string;
+}
+
 @ApiTags('changes')
 @Controller('changes')
 export class ChangeFeedController {
   constructor(private readonly feed: ChangeFeedService) {}
 
   @Get()
+  @ApiOkResponse({ type: ChangePageDoc })
   @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin, Role.Query], scope: ApiScope.ChangesRead })
   @ApiOperation({
     summary:

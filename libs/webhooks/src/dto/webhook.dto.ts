@@ -105,3 +105,61 @@ export function toDeliveryResponse(d: DeliveryRow) {
 export function toAttemptResponse(a: AttemptRow) {
   return { ...a };
 }
+
+/** OpenAPI shapes of the answers (the mappers above build them). */
+export class WebhookDoc {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() url!: string;
+  @ApiProperty({ nullable: true, type: String }) description!: string | null;
+  @ApiProperty({ type: [String] }) eventTypes!: string[];
+  @ApiProperty({ format: 'uuid' }) ownerUnitId!: string;
+  @ApiProperty({ enum: ['full', 'masked'] }) view!: string;
+  @ApiProperty({ enum: ['active', 'disabled'] }) status!: string;
+  @ApiProperty() consecutiveFailures!: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) disabledAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class WebhookWithSecretDoc extends WebhookDoc {
+  @ApiProperty({ description: 'Signing secret (whsec_…), shown only here' }) secret!: string;
+}
+
+export class WebhookListDoc {
+  @ApiProperty({ type: [WebhookDoc] }) items!: WebhookDoc[];
+}
+
+export class DeliveryDoc {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'The webhook-id header (msg_…)' }) webhookId!: string;
+  @ApiProperty() changeSequence!: number;
+  @ApiProperty() eventType!: string;
+  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'] }) state!: string;
+  @ApiProperty() attempts!: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) nextAttemptAt!: string | null;
+  @ApiProperty({ nullable: true, type: Number }) lastStatus!: number | null;
+  @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) deliveredAt!: string | null;
+}
+
+export class DeliveryListDoc {
+  @ApiProperty({ type: [DeliveryDoc] }) items!: DeliveryDoc[];
+}
+
+export class AttemptDoc {
+  @ApiProperty() attempt!: number;
+  @ApiProperty({ format: 'date-time' }) startedAt!: string;
+  @ApiProperty() durationMs!: number;
+  @ApiProperty({ nullable: true, type: Number }) statusCode!: number | null;
+  @ApiProperty({ nullable: true, type: String }) error!: string | null;
+  @ApiProperty({ nullable: true, type: String }) responseExcerpt!: string | null;
+}
+
+export class AttemptListDoc {
+  @ApiProperty({ type: DeliveryDoc }) delivery!: DeliveryDoc;
+  @ApiProperty({ type: [AttemptDoc] }) items!: AttemptDoc[];
+}
+
+export class QueuedDoc {
+  @ApiProperty({ description: 'Deliveries queued again' }) queued!: number;
+}
