@@ -342,6 +342,8 @@ export async function run(ctx) {
     const r = await node.app.get(StatsRepository).refresh(node.app.get(StatsFactSource), 'manual', null, true);
     await node.app.get(FactStore).current();
     const [{ fact }] = (await db.query(`SELECT pg_total_relation_size('stat_fact') AS fact`)).rows;
+    // Logged in again: at national scale the rebuild and load outlast an access token.
+    token = await login();
     const mem = (await api(node.url, 'GET', '/stats/freshness', token)).memory;
     rows.push({
       metric: "full refresh: every teacher's facts, build and swap",

@@ -536,7 +536,7 @@ describe('national roll-up: catalogue versions published, applied by a province,
     );
   });
 
-  it('a province’s custom indicator may not reuse a core field’s or a national code table’s name', async () => {
+  it('a province’s custom indicator may not reuse a core field’s or sub-set’s key', async () => {
     const token = await p11.tokenFor(await p11.account(await p11.province_(), Role.InfoAdmin));
     const field = (key: string) => ({
       key,
@@ -549,9 +549,13 @@ describe('national roll-up: catalogue versions published, applied by a province,
       sensitivity: 'normal',
       maxLength: 20,
     });
-    for (const key of ['sex', 'x_sex', 'x_politicalStatus', 'x_professionalTitle']) {
+    for (const key of ['sex', 'politicalStatus', 'professionalTitle']) {
       const r = await p11.api('POST', '/custom-fields', { token, body: field(key) });
       assert.ok(r.status === 400 || r.status === 422, `${key}: ${r.status} ${JSON.stringify(r.body)}`);
+      assert.ok(
+        r.body.errors.some((e: { code: string }) => e.code === 'collision'),
+        `${key}: refused as a collision with a core key: ${JSON.stringify(r.body.errors)}`,
+      );
     }
     const ok = await p11.api('POST', '/custom-fields', { token, body: field(`x_note${randomInt(100, 999)}`) });
     assert.equal(ok.status, 201, JSON.stringify(ok.body));

@@ -4,4 +4,5 @@ export { StatsService } from './stats.service.js';
 export { NationalFactSource, ProvincialFactSource, StatsFactSource } from './fact-source.js';
 // For the benchmarks: the refresh and the in-memory facts.
 export { FactStore } from './fact-store.js';
+export { FactEngine } from './engine.js';
 export { StatsRepository } from './stats.repository.js';

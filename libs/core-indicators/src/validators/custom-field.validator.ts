@@ -43,21 +43,6 @@ export function validateCustomFieldDefinition(
     );
   if (idx.fieldKeys.has(def.key) || idx.subSets.has(def.key))
     bad('key', 'collision', 'key collides with a core field', '与国家核心指标重名');
-  // Nor the name of a core field, sub-set or national code table behind the x_ prefix (x_sex, x_ethnicity):
-  // a custom indicator may not pass for a national one (issue 17).
-  else if (typeof def.key === 'string' && CUSTOM_KEY.test(def.key)) {
-    const bare = def.key.slice(2).toLowerCase();
-    const national = [...idx.fieldKeys, ...idx.subSets.keys(), ...idx.tables.keys()].some(
-      (k) => k.toLowerCase() === bare || k.toLowerCase().replace(/-/g, '') === bare,
-    );
-    if (national)
-      bad(
-        'key',
-        'collision',
-        'key reuses the name of a core field or national code table behind x_',
-        '自定义指标不得沿用国家核心指标或国家代码表的名称',
-      );
-  }
   if (typeof def.zh !== 'string' || def.zh.trim() === '' || def.zh.length > 50)
     bad('zh', 'label', 'a Chinese label of 1 to 50 characters is required', '须有1至50个字符的中文名称');
   if (typeof def.en !== 'string' || def.en.trim() === '' || def.en.length > 100)
