@@ -23,7 +23,7 @@ const suites = [
   'platform',
   'feed',
   'console',
-].filter(
+].filter((s) => !only || s === only);
 
 let embedded;
 let server = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
