@@ -98,6 +98,7 @@ async function startNode(kind) {
     LOG_LEVEL: 'error',
     KAFKA_BROKERS: brokers,
     SYNC_TOPIC: topic,
+    FEDERATION_PROVINCES: '44',
   });
   n.child = up.child;
   return up.url;

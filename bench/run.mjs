@@ -9,7 +9,7 @@ import { runMigrations, startEmbeddedPostgres } from '@tmis/database';
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-const suites = ['org-accounts', 'teachers', 'review', 'sync', 'bulk', 'stats', 'transfers'].filter(
+const suites = ['org-accounts', 'teachers', 'review', 'sync', 'federation', 'bulk', 'stats', 'transfers'].filter(
   (s) => !only || s === only,
 );
 
@@ -49,7 +49,7 @@ console.log(header.join('\n'));
 // The sync suite needs a broker: KAFKA_BROKERS, or the local one from deploy/kafka (Java + Maven).
 let kafkaBrokers = process.env.KAFKA_BROKERS;
 let kafkaStarted = false;
-if (suites.includes('sync') && !kafkaBrokers) {
+if ((suites.includes('sync') || suites.includes('federation')) && !kafkaBrokers) {
   const { spawnSync } = await import('node:child_process');
   const r = spawnSync('bash', [join(root, 'deploy', 'kafka', 'start-kafka.sh')], {
     env: { ...process.env, KAFKA_PORT: process.env.BENCH_KAFKA_PORT ?? '19592' },

@@ -15,7 +15,13 @@ export async function ensureNode(ctx) {
     LOG_LEVEL: 'error',
     DB_POOL_SIZE: '16',
     ...(ctx.kafkaBrokers
-      ? { KAFKA_BROKERS: ctx.kafkaBrokers, SYNC_TOPIC: ctx.syncTopic, SYNC_RELAY_INTERVAL_MS: '100' }
+      ? {
+          KAFKA_BROKERS: ctx.kafkaBrokers,
+          SYNC_TOPIC: ctx.syncTopic,
+          SYNC_RELAY_INTERVAL_MS: '100',
+          // The national node consumes (and creates) only the bench province's topics.
+          FEDERATION_PROVINCES: '44',
+        }
       : {}),
   });
   ctx.state.node = node;

@@ -82,7 +82,14 @@ const broker = ownBroker ? startBroker(KAFKA_PORT) : null;
 const brokers = env.KAFKA_BROKERS ?? `127.0.0.1:${KAFKA_PORT}`;
 const topic = `tmis.sync.soak.${tag}`;
 const jwt = randomBytes(32).toString('hex');
-const common = { JWT_SECRET: jwt, LOG_LEVEL: 'error', KAFKA_BROKERS: brokers, SYNC_TOPIC: topic, METRICS_TOKEN };
+const common = {
+  JWT_SECRET: jwt,
+  LOG_LEVEL: 'error',
+  KAFKA_BROKERS: brokers,
+  SYNC_TOPIC: topic,
+  FEDERATION_PROVINCES: '44',
+  METRICS_TOKEN,
+};
 
 // ---- counters ----
 const counts = {}; // kind → status → n

@@ -106,6 +106,9 @@ const env = {
   TMIS_TEST_KAFKA_BROKERS: kafkaBrokers ?? '',
   TMIS_TEST_KAFKA_SKIP_REASON: kafkaSkipReason,
   TMIS_TEST_KAFKA_MANAGED_PORT: kafkaStarted ? kafkaPort : '',
+  // The local broker's SASL/SCRAM listener (deploy/kafka: KAFKA_PORT + 2, dev users); or an external one.
+  TMIS_TEST_KAFKA_SASL_BROKERS:
+    process.env.KAFKA_SASL_BROKERS ?? (kafkaStarted ? `127.0.0.1:${Number(kafkaPort) + 2}` : ''),
 };
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 let output = '';

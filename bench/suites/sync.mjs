@@ -53,6 +53,7 @@ export async function run(ctx) {
         LOG_LEVEL: 'warn',
         KAFKA_BROKERS: ctx.kafkaBrokers,
         SYNC_TOPIC: ctx.syncTopic,
+        FEDERATION_PROVINCES: '44',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },

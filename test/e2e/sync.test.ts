@@ -248,13 +248,18 @@ describe(
     let national: TestNode;
     let province: TestNode;
     const topic = `tmis.sync.resilience.${Date.now().toString(36)}`;
-    const env = { KAFKA_BROKERS: brokers!, SYNC_TOPIC: topic, SYNC_RELAY_INTERVAL_MS: '100' };
+    const env = {
+      KAFKA_BROKERS: brokers!,
+      SYNC_TOPIC: topic,
+      SYNC_RELAY_INTERVAL_MS: '100',
+      FEDERATION_PROVINCES: '11',
+    };
     const dbs: { drop(): Promise<void> }[] = [];
     before(async () => {
       const n = await isolatedDatabase('rn');
       const p = await isolatedDatabase('rp');
       dbs.push(n, p);
-      national = await TestNode.start('national', { ...env, FEDERATION_PROVINCES: '11', DATABASE_URL: n.url });
+      national = await TestNode.start('national', { ...env, DATABASE_URL: n.url });
       province = await TestNode.start('provincial', { PROVINCE_CODE: '11', ...env, DATABASE_URL: p.url });
     });
     after(async () => {

@@ -3,7 +3,14 @@ import { logLevel } from 'kafkajs';
 import { Ctx, EventPattern, KafkaContext, Payload, Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { isFederationWire } from './federation-message.js';
 import { FederationReceiver, type ReceiveOutcome } from './federation.receiver.js';
-import { downTopic, FEDERATION_OPTIONS, topicProvince, upTopic, type FederationOptions } from './federation.options.js';
+import {
+  downTopic,
+  FEDERATION_OPTIONS,
+  federationGroupName,
+  topicProvince,
+  upTopic,
+  type FederationOptions,
+} from './federation.options.js';
 
 /**
  * Kafka's side of the receiver: the sender is the topic's province (a province can write only its own
@@ -41,7 +48,7 @@ export function inboundTopics(o: FederationOptions): string[] {
 
 /** The consumer group of the per-message consumer (`<prefix>.national` or `<prefix>.province.<code>`; broker ACLs name it). */
 export function federationGroup(o: FederationOptions): string {
-  return o.role === 'national' ? `${o.topicPrefix}.national` : `${o.topicPrefix}.province.${o.provinceCode}`;
+  return federationGroupName(o.topicPrefix, o.role === 'national' ? 'national' : o.provinceCode!);
 }
 
 /**

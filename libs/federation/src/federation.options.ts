@@ -69,3 +69,8 @@ export const ALL_PROVINCES = [
   '65',
   '66',
 ];
+
+/** The per-message consumer group of a node (`<prefix>.national`, `<prefix>.province.<code>`): the broker ACLs name it. */
+export function federationGroupName(prefix: string, node: string): string {
+  return node === 'national' ? `${prefix}.national` : `${prefix}.province.${node}`;
+}

@@ -13,9 +13,11 @@ export { FederationRelay } from './federation.relay.js';
 export {
   ALL_PROVINCES,
   downTopic,
+  federationGroupName,
   upTopic,
   topicProvince,
   type FederationAddress,
   type FederationOptions,
 } from './federation.options.js';
 export { federationGroup } from './federation-kafka.inbound.js';
+export { aclCommands, federationAcls, RECORD_INGEST_GROUP, type AclBinding } from './broker-acls.js';

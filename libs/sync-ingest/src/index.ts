@@ -1,5 +1,6 @@
 // The public surface of libs/sync-ingest: only what other libs, apps, tests, bench and tools import.
 export { SyncIngestModule } from './sync-ingest.module.js';
 export { SyncIngestService } from './ingest.service.js';
+export { CROSS_PROVINCE_DUPLICATE, type CrossProvinceDuplicateNotice } from './duplicate-notices.service.js';
 // Read by the cross-province transfer hub (libs/transfers-hub): where a person is active.
 export { NationalTeacherRepository } from './national-teacher.repository.js';

@@ -11,6 +11,7 @@ import {
 import { validateCustomFieldDefinition, type CustomFieldDefinition } from '@tmis/core-indicators';
 import { Propagation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { isActiveStatus, MAX_SEQUENCE, recordProblem, SEQUENCE_WINDOW, unstorable } from './message-checks.js';
+import { DuplicateNoticesService } from './duplicate-notices.service.js';
 import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
 import { NationalTeacherRepository, type NationalTeacherRow } from './national-teacher.repository.js';
 import { OrgReplicaService } from './org-replica.service.js';
@@ -51,6 +52,7 @@ export class SyncIngestService {
     private readonly customFields: NationalCustomFieldsRepository,
     private readonly replica: OrgReplicaService,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly duplicates: DuplicateNoticesService,
   ) {}
 
   async apply(raw: Buffer | string | null): Promise<IngestOutcome> {
@@ -248,6 +250,14 @@ export class SyncIngestService {
       for (const [id, v] of newest) outcomes[v.i] = ok.has(id) ? 'applied' : 'duplicate';
     }
     for (const v of others) outcomes[v.i] = await this.applyOne(v, raws[v.i]);
+    // Cross-province duplicates these records start or end: notices to the provinces concerned (same transaction).
+    const touched = [
+      ...[...newest].filter(([, v]) => outcomes[v.i] === 'applied').map(([id]) => id),
+      ...others
+        .filter((v) => v.env.type === 'teacher.removed' && outcomes[v.i] === 'applied')
+        .map((v) => (v.env.payload as unknown as TeacherRemovedPayload).teacherId),
+    ];
+    if (touched.length) await this.duplicates.afterApplied(touched);
     for (const p of provinces) {
       // sorted: concurrent batches lock progress rows in one order
       const mine = accepted.filter((v) => v.env.provinceCode === p);

@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { SyncOutbox } from '@tmis/contracts';
 import { OrgModule } from '@tmis/org';
+import { DuplicateNoticeRepository } from './duplicate-notice.repository.js';
+import { DuplicateNoticesService } from './duplicate-notices.service.js';
 import { SyncIngestService } from './ingest.service.js';
 import { KafkaIngestConsumer } from './kafka-ingest.consumer.js';
 import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
@@ -31,6 +33,8 @@ export class SyncIngestModule {
         { provide: SYNC_INGEST_OPTIONS, useValue: options },
         { provide: SyncOutbox, useClass: NoSyncOutbox },
         SyncLedgerRepository,
+        DuplicateNoticeRepository,
+        DuplicateNoticesService,
         NationalTeacherRepository,
         NationalCustomFieldsRepository,
         OrgReplicaService,

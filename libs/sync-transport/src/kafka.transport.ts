@@ -80,11 +80,20 @@ export class KafkaTransport implements SyncTransport {
     try {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((t) => !existing.has(t.topic));
-      if (missing.length)
+      if (missing.length) {
         await admin.createTopics({
           topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions })),
           waitForLeaders: true,
         });
+        // Until the new topics are in the metadata a consumer subscribing to them would fail.
+        for (let attempt = 1; attempt <= 20; attempt++)
+          try {
+            await admin.fetchTopicMetadata({ topics: missing.map((t) => t.topic) });
+            break;
+          } catch {
+            await new Promise((r) => setTimeout(r, 250));
+          }
+      }
     } catch (e) {
       // Another node created one of them meanwhile.
       if ((e as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw e;
@@ -179,7 +188,15 @@ export class KafkaTransport implements SyncTransport {
   ): Promise<SyncSubscription> {
     const consumer: Consumer = this.kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 1000 });
     await consumer.connect();
-    await consumer.subscribe({ topics: typeof topics === 'string' ? [topics] : topics, fromBeginning: true });
+    // Topics created a moment ago (a fresh prefix, a broker just back) may not be in every broker's metadata yet.
+    for (let attempt = 1; ; attempt++)
+      try {
+        await consumer.subscribe({ topics: typeof topics === 'string' ? [topics] : topics, fromBeginning: true });
+        break;
+      } catch (e) {
+        if (!(e as { retriable?: boolean }).retriable || attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     await consumer.run({
       // Partitions are applied concurrently (one teacher's events stay in one partition, in order).
       partitionsConsumedConcurrently: 3,

@@ -5,6 +5,16 @@ import type { EntityManager } from 'typeorm';
 import { toReportedPayload, type ReportedRow } from './sync/reported-payload.js';
 
 /** The searchable columns promoted out of the record (kept in step on every write). */
+/** A person the national node reported active in more than one province, as a "to verify" entry. */
+export interface CrossProvinceDuplicateRow {
+  name: string;
+  idType: string;
+  idNumber: string;
+  provinces: string[];
+  teacherIds: string[];
+  noticedAt: Date;
+}
+
 export interface TeacherColumns {
   unitId: string;
   unitPath: string;
@@ -263,6 +273,7 @@ export class TeacherRepository {
   async toVerify(pathPrefix: string): Promise<{
     invalidIdNumber: TeacherRow[];
     possibleDuplicates: { name: string; birthDate: string; teacherIds: string[] }[];
+    crossProvinceDuplicates: CrossProvinceDuplicateRow[];
   }> {
     const invalidIdNumber = await this.db.query(
       `SELECT ${COLS} FROM teacher WHERE unit_path LIKE $1 AND active AND id_type = '1' AND NOT tmis_gb11643_valid(id_number) ORDER BY unit_path, name LIMIT 500`,
@@ -273,7 +284,35 @@ export class TeacherRepository {
         WHERE unit_path LIKE $1 AND active GROUP BY name, birth_date, sex HAVING count(*) > 1 ORDER BY name LIMIT 500`,
       [pathPrefix + '%'],
     );
-    return { invalidIdNumber, possibleDuplicates };
+    // People the national node reported active in another province too (downward notices), with this subtree's records of them.
+    const crossProvinceDuplicates = await this.db.query(
+      `SELECT min(t.name) AS name, d.id_type AS "idType", d.id_number AS "idNumber", d.provinces,
+              array_agg(t.id ORDER BY t.id) AS "teacherIds", d.noticed_at AS "noticedAt"
+         FROM teacher_cross_province_duplicate d JOIN teacher t ON t.id_type = d.id_type AND t.id_number = d.id_number
+        WHERE t.unit_path LIKE $1 GROUP BY d.id_type, d.id_number, d.provinces, d.noticed_at ORDER BY 1, 3 LIMIT 500`,
+      [pathPrefix + '%'],
+    );
+    return { invalidIdNumber, possibleDuplicates, crossProvinceDuplicates };
+  }
+
+  /** The national node's notice about one person: kept (one row per person), or removed when fewer than two provinces remain. */
+  async noteCrossProvinceDuplicate(
+    idType: string,
+    idNumber: string,
+    provinces: string[],
+    noticeId: string,
+  ): Promise<void> {
+    if (provinces.length < 2)
+      await this.db.query(`DELETE FROM teacher_cross_province_duplicate WHERE id_type = $1 AND id_number = $2`, [
+        idType,
+        idNumber,
+      ]);
+    else
+      await this.db.query(
+        `INSERT INTO teacher_cross_province_duplicate (id_type, id_number, provinces, notice_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (id_type, id_number) DO UPDATE SET provinces = EXCLUDED.provinces, notice_id = EXCLUDED.notice_id, noticed_at = now()`,
+        [idType, idNumber, provinces, noticeId],
+      );
   }
 
   /** The ID document of an account (a teacher account is linked to its record by it). */

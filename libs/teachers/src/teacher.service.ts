@@ -23,6 +23,7 @@ import {
   TeacherRepository,
   type TeacherChangeRow,
   type TeacherListRow,
+  type CrossProvinceDuplicateRow,
   type TeacherRow,
 } from './teacher.repository.js';
 
@@ -183,10 +184,14 @@ export class TeacherService {
     };
   }
 
-  /** Art. 17: records whose ID number fails GB 11643, and possible duplicates (same name, birth date and sex, different numbers). */
+  /**
+   * Art. 17: records whose ID number fails GB 11643, possible duplicates (same name, birth date and sex, different
+   * numbers), and people the national node found active in another province too (its downward notices).
+   */
   async toVerify(actor: Actor): Promise<{
     invalidIdNumber: TeacherRow[];
     possibleDuplicates: { name: string; birthDate: string; teacherIds: string[] }[];
+    crossProvinceDuplicates: CrossProvinceDuplicateRow[];
   }> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
     return this.repo.toVerify(actor.unitPath);

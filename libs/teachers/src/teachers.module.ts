@@ -1,3 +1,4 @@
+import { CrossProvinceDuplicateNotices } from './federation/cross-province-duplicates.js';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuditModule } from '@tmis/audit';
 import { OrgModule } from '@tmis/org';
@@ -66,6 +67,7 @@ export class TeachersModule {
         CycleService,
         TodoService,
         UnitChangesService,
+        CrossProvinceDuplicateNotices,
       ],
       exports: [
         TeacherService,

@@ -13,6 +13,7 @@ import { TeacherListIndexes1766300000000 } from './1766300000000-teacher-list-in
 import { BulkValidatedWith1766300000001 } from './1766300000001-bulk-validated-with.js';
 import { PublishSequence1766400000000 } from './1766400000000-publish-sequence.js';
 import { Federation1767000000000 } from './1767000000000-federation.js';
+import { DuplicateNotices1767000000001 } from './1767000000001-duplicate-notices.js';
 import { Transfers1767100000000 } from './1767100000000-transfers.js';
 import { CrossProvinceTransfers1767100000001 } from './1767100000001-cross-province-transfers.js';
 
@@ -33,6 +34,7 @@ export const migrations = [
   BulkValidatedWith1766300000001,
   PublishSequence1766400000000,
   Federation1767000000000,
+  DuplicateNotices1767000000001,
   Transfers1767100000000,
   CrossProvinceTransfers1767100000001,
 ];

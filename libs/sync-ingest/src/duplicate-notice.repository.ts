@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+
+export interface ActivePerson {
+  idType: string;
+  idNumber: string;
+  province: string;
+  teacherId: string;
+}
+
+/** `national_duplicate_notice` (what the provinces were last told) and the person lookups the notices need. */
+@Injectable()
+export class DuplicateNoticeRepository {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private get tx() {
+    return this.txHost.tx;
+  }
+
+  /**
+   * For the persons of these received records: every active record with the same ID document (any
+   * province), and the provinces last notified about each person.
+   */
+  async personsOf(
+    teacherIds: string[],
+  ): Promise<{ active: ActivePerson[]; notified: { idType: string; idNumber: string; provinces: string[] }[] }> {
+    if (!teacherIds.length) return { active: [], notified: [] };
+    const ids = `SELECT DISTINCT id_type, id_number FROM national_teacher WHERE teacher_id = ANY($1::uuid[])`;
+    const active: ActivePerson[] = await this.tx.query(
+      `SELECT n.id_type AS "idType", n.id_number AS "idNumber", n.province_code AS province, n.teacher_id::text AS "teacherId"
+         FROM (${ids}) p JOIN national_teacher n ON n.id_type = p.id_type AND n.id_number = p.id_number AND n.active AND NOT n.removed`,
+      [teacherIds],
+    );
+    const notified = await this.tx.query(
+      `SELECT d.id_type AS "idType", d.id_number AS "idNumber", d.provinces FROM (${ids}) p
+         JOIN national_duplicate_notice d ON d.id_type = p.id_type AND d.id_number = p.id_number`,
+      [teacherIds],
+    );
+    return { active, notified };
+  }
+
+  async setNotified(idType: string, idNumber: string, provinces: string[]): Promise<void> {
+    if (!provinces.length)
+      await this.tx.query(`DELETE FROM national_duplicate_notice WHERE id_type = $1 AND id_number = $2`, [
+        idType,
+        idNumber,
+      ]);
+    else
+      await this.tx.query(
+        `INSERT INTO national_duplicate_notice (id_type, id_number, provinces) VALUES ($1, $2, $3)
+         ON CONFLICT (id_type, id_number) DO UPDATE SET provinces = EXCLUDED.provinces, updated_at = now()`,
+        [idType, idNumber, provinces],
+      );
+  }
+}

@@ -1,0 +1,43 @@
+import kafkajs from 'kafkajs';
+import type { AclBinding } from '@tmis/federation';
+
+const { Kafka, logLevel, AclResourceTypes, ResourcePatternTypes, AclOperationTypes, AclPermissionTypes } = kafkajs;
+
+/** Creates topics and ACL bindings on the dev broker through its PLAINTEXT listener (a super user there: dev only). */
+export async function applyAcls(
+  brokers: string,
+  topics: { topic: string; partitions: number }[],
+  bindings: AclBinding[],
+): Promise<void> {
+  const admin = new Kafka({ brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    await admin.createTopics({
+      topics: topics
+        .filter((t) => !existing.has(t.topic))
+        .map((t) => ({ topic: t.topic, numPartitions: t.partitions })),
+      waitForLeaders: true,
+    });
+    await admin.createAcls({
+      acl: bindings.map((b) => ({
+        resourceType: AclResourceTypes[b.resourceType.toUpperCase() as 'TOPIC'],
+        resourceName: b.resourceType === 'cluster' ? 'kafka-cluster' : b.resourceName,
+        resourcePatternType: ResourcePatternTypes[b.patternType.toUpperCase() as 'LITERAL'],
+        principal: b.principal,
+        host: '*',
+        operation: AclOperationTypes[b.operation.toUpperCase() as 'READ'],
+        permissionType: AclPermissionTypes.ALLOW,
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The dev broker's SCRAM users (deploy/kafka/start-kafka.sh DEV_USERS). */
+export const DEV_SCRAM = {
+  national: { username: 'tmis-national', password: 'dev-national-password' },
+  '11': { username: 'tmis-province-11', password: 'dev-province-11-password' },
+  '44': { username: 'tmis-province-44', password: 'dev-province-44-password' },
+} as const;
