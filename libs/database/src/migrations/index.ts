@@ -20,10 +20,10 @@ import { Training1767200000000 } from './1767200000000-training.js';
 import { NationalTrainingCredit1767200000001 } from './1767200000001-national-training-credit.js';
 import { Registration1767300000000 } from './1767300000000-registration.js';
 import { ApiClients1767400000000 } from './1767400000000-api-clients.js';
-import { ChangeFeed1767650000000 } from './1767650000000-change-feed.js';
 import { NationalSearch1767500000000 } from './1767500000000-national-search.js';
 import { CatalogueVersions1767500000001 } from './1767500000001-catalogue-versions.js';
 import { NationalSearchFilters1767500000002 } from './1767500000002-national-search-filters.js';
+import { ChangeFeed1767650000000 } from './1767650000000-change-feed.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -49,8 +49,8 @@ export const migrations = [
   NationalTrainingCredit1767200000001,
   Registration1767300000000,
   ApiClients1767400000000,
-  ChangeFeed1767650000000,
   NationalSearch1767500000000,
   CatalogueVersions1767500000001,
   NationalSearchFilters1767500000002,
+  ChangeFeed1767650000000,
 ];
