@@ -257,9 +257,7 @@ export class TrainingRepository {
   }
 
   /** Confirmed project training of a teacher, as sub-set 13 (domestic training) entries need it. */
-  async confirmedTraining(
-    teacherId: string,
-  ): Promise<
+  async confirmedTraining(teacherId: string): Promise<
     {
       id: string;
       name: string;
