@@ -51,7 +51,7 @@ export async function run(ctx) {
   });
   const code = `52440000MJ${String(Date.now()).slice(-8)}`;
   const inst = await api(node.url, 'POST', '/training/institutions', admin, { code, name: '基准培训机构' });
-  const instToken = await account(ctx, node, inst.id, 'bench.training.institution');
+  const instToken = await account(ctx, node, inst.id, `bench.training.inst.${inst.id.slice(0, 8)}`);
   const project = await api(node.url, 'POST', '/training/projects', admin, {
     level: 'national',
     nationalCode: 'GP-BENCH',
