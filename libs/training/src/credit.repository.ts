@@ -119,10 +119,15 @@ export class CreditRepository {
 
   // ---- credits ----
 
-  /** Serialises credit writes per teacher (caps are computed from what the teacher already holds). */
+  /**
+   * Serialises credit writes per teacher (caps are computed from what the teacher already holds): one
+   * transaction-scoped advisory lock per bucket of teachers (256 buckets, in order), so a confirmation of
+   * 100,000 trainees takes at most 256 locks, not one per teacher (which exhausts the lock table).
+   */
   async lockTeachers(teacherIds: string[]): Promise<void> {
     await this.db.query(
-      `SELECT pg_advisory_xact_lock(hashtext('credit:' || t)) FROM (SELECT unnest($1::text[]) AS t ORDER BY 1) s`,
+      `SELECT pg_advisory_xact_lock(7025, b) FROM (
+         SELECT DISTINCT (hashtext(t) & 255) AS b FROM unnest($1::text[]) AS t ORDER BY 1) s`,
       [teacherIds],
     );
   }
