@@ -205,13 +205,16 @@ describe('API clients for third-party platforms (issue 16)', () => {
     }
 
     // Its token means nothing to another province's node (another issuer).
-    const other12 = await TestNode.start('provincial', { PROVINCE_CODE: '12' });
+    // (On a database of its own: the shared provincial test database holds province 11 only.)
+    const db12 = await isolatedDatabase('clients12');
+    const other12 = await TestNode.start('provincial', { PROVINCE_CODE: '12', DATABASE_URL: db12.url });
     try {
       const there = await other12.api('GET', '/teachers', { token });
       assert.equal(there.status, 401);
       assert.equal(there.body.code, 'UNAUTHENTICATED');
     } finally {
       await other12.close();
+      await db12.drop();
     }
   });
 

@@ -200,14 +200,27 @@ export class TestNode {
     return this.insertUnit(p, UnitKind.City, () => `${this.province}${randomInt(50, 99)}00`, `测试市${unique()}`);
   }
 
+  /**
+   * A county in `city`, else in a fresh city — or, once the shared test database has used up the 49 test
+   * city codes, in one of the test cities already there (a county's own code space holds 98).
+   */
   async newCounty(city?: OrgUnitEntity): Promise<OrgUnitEntity> {
-    const c = city ?? (await this.newCity());
+    const c = city ?? (await this.newCity().catch(() => this.someTestCity()));
     return this.insertUnit(
       c,
       UnitKind.County,
       () => `${c.code.slice(0, 4)}${String(randomInt(1, 99)).padStart(2, '0')}`,
       `测试区${unique()}`,
     );
+  }
+
+  private async someTestCity(): Promise<OrgUnitEntity> {
+    const rows: { code: string }[] = await this.db.query(
+      `SELECT code FROM org_unit WHERE kind = 'city' AND code ~ $1 ORDER BY random() LIMIT 1`,
+      [`^${this.province}[5-9][0-9]00$`],
+    );
+    if (!rows.length) throw new Error('could not find a free code');
+    return this.unitByCode(rows[0].code);
   }
 
   async newSchool(county?: OrgUnitEntity, schoolType = '21'): Promise<OrgUnitEntity> {

@@ -88,6 +88,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** API clients owned by your unit and the units below it */
+        get: operations["ApiClientsController_list"];
+        put?: never;
+        /** Register a platform as an API client of your unit or one below it (secret shown once) */
+        post: operations["ApiClientsController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-clients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One API client and its secrets (hints and states, never the secrets) */
+        get: operations["ApiClientsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-clients/{id}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The client's audit trail: tokens, calls, which records it read, refusals (newest first) */
+        get: operations["ApiClientsController_audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-clients/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke the client at once: every secret and token stops working */
+        post: operations["ApiClientsController_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-clients/{id}/secrets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rotate: a new secret (shown once); the previous ones work until the overlap ends */
+        post: operations["ApiClientsController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api-clients/{id}/secrets/{secretId}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke one secret at once (its tokens stop working on their next call) */
+        post: operations["ApiClientsController_revokeSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/audit": {
         parameters: {
             query?: never;
@@ -95,7 +198,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit trail of your unit and the units below it (newest first) */
+        /** Audit trail of your unit and the units below it (newest first), API clients' calls included */
         get: operations["AuditController_list"];
         put?: never;
         post?: never;
@@ -326,6 +429,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/catalogue/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The catalogue versions this node holds, the current and previous one (national: each province’s) */
+        get: operations["CatalogueVersionsController_list"];
+        put?: never;
+        /** National, the ministry: publish a new catalogue version to every province */
+        post: operations["CatalogueVersionsController_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/change-requests": {
         parameters: {
             query?: never;
@@ -386,6 +507,40 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["ChangeRequestController_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every change to teacher records and units in your subtree (an API client: its owner unit’s; scope changes:read), in commit order, resumable from an opaque cursor (no gaps, no duplicates); personal data unmasked only for information administrators and clients with teachers:read:sensitive */
+        get: operations["ChangeFeedController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cross-province-transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cross-province transfers and their step (ministry staff; default: in flight) */
+        get: operations["TransfersHubController_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -461,6 +616,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/federation/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Federation messages this node refused, with the reason (the node top level only) */
+        get: operations["FederationController_deadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/federation/down": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling province's downward messages after ?after= (its node token) */
+        get: operations["FederationNationalController_down"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/federation/up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Messages a provincial node sends to national over HTTP (Authorization: Bearer <node token>) */
+        post: operations["FederationNationalController_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -485,6 +691,328 @@ export interface paths {
             cookie?: never;
         };
         get: operations["MetricsController_metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/national/teachers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the national population (keyset pages; the filters of a province list) */
+        get: operations["NationalTeachersController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/national/teachers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One record as reported, with its province's custom indicators labelled */
+        get: operations["NationalTeachersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/national/teachers/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The search's whole result in the bulk layout (xlsx, or one sub-set as CSV), streamed */
+        get: operations["NationalTeachersController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** OAuth 2.0 client-credentials grant (RFC 6749 §4.4): client_id/client_secret by HTTP Basic or in the body; errors per §5.2 */
+        post: operations["OAuthController_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Applications in your subtree in a state (default: applied) */
+        get: operations["RegistrationController_list"];
+        put?: never;
+        /** Apply for registration (the teacher, or their school) */
+        post: operations["RegistrationController_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RegistrationController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/applications/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The registration authority decides, following the computed eligibility */
+        post: operations["RegistrationController_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/applications/{id}/school-confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The school confirms the facts of the record */
+        post: operations["RegistrationController_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/applications/{id}/school-return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["RegistrationController_schoolReturn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/applications/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The school applies for several teachers; each applied or refused with its reason */
+        post: operations["RegistrationController_applyBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/ethics-violations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["RegistrationController_violations"];
+        put?: never;
+        /** The school reports a serious violation of professional ethics */
+        post: operations["RegistrationController_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/ethics-violations/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The supervising department confirms: the one-vote veto applies until its end */
+        post: operations["RegistrationController_confirmViolation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/ethics-violations/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["RegistrationController_rejectViolation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/lists/below-threshold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Teachers due in the year whose cycle's training is below the threshold */
+        get: operations["RegistrationController_below"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/lists/deferred": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deferred and not-passed teachers, by school */
+        get: operations["RegistrationController_deferred"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/lists/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Teachers whose registration falls due in the year, by school (format=xlsx to export) */
+        get: operations["RegistrationController_due"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The province's registration rules: in force, defaults and every version */
+        get: operations["RegistrationController_rules"];
+        put?: never;
+        /** A new rules version from a date (province-level information administrator) */
+        post: operations["RegistrationController_addRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/teachers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A teacher's registration: status, cycle, each condition with its evidence, what is missing */
+        get: operations["RegistrationController_teacher"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/registration/teachers/{id}/title-eligibility": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Title evaluation check: years in grade, assessments, credits and the ethics veto */
+        get: operations["RegistrationController_titleEligibility"];
         put?: never;
         post?: never;
         delete?: never;
@@ -587,6 +1115,23 @@ export interface paths {
         };
         /** Records waiting for your review (school: submitted; department: school-approved) */
         get: operations["ReviewController_pending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rotations/hosted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Teachers serving at a host unit on an exchange rotation (its staffing view) */
+        get: operations["TransferController_hosted"];
         put?: never;
         post?: never;
         delete?: never;
@@ -755,8 +1300,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Not available: transfers (Art. 23) are not recorded by the system yet — answers 501 */
-        get: operations["StatsController_mobility"];
+        /** Mobility: transfers in and out, rotations, by region, school type, urban/rural, title and subject, and flows */
+        get: operations["MobilityController_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -793,6 +1338,40 @@ export interface paths {
         put?: never;
         /** Bring the figures up to date now (system or information administrator of the node's top unit): the teachers written since the last refresh, or everything with full=true; waits for a running refresh first */
         post: operations["StatsController_refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stats/registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registration outcomes by region, school type and year (national: per province) */
+        get: operations["RegistrationStatsController_registration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stats/reports/teachers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The teacher tables of the yearly education statistics (教育事业统计) for a unit, as xlsx: full-time teachers by education, title, age, sex and urban/rural per school type; leavers */
+        get: operations["StatsController_report"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -842,6 +1421,40 @@ export interface paths {
         };
         /** Professional title structure by title level */
         get: operations["StatsController_titles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stats/training/below-threshold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Teachers below the registration threshold as the cycle end approaches */
+        get: operations["TrainingStatsController_belowThreshold"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stats/training/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Training coverage, hours and credits per teacher in the current cycle, by a dimension */
+        get: operations["TrainingStatsController_coverage"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1029,6 +1642,23 @@ export interface paths {
         };
         /** The national roll-up of a province's reported records (ID numbers masked) */
         get: operations["SyncIngestController_teachers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sync/training/completion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Training completion by region from the confirmed credits the provinces sent (per province, or per city of one) */
+        get: operations["SyncIngestController_trainingCompletion"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1278,6 +1908,459 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/training/bank": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Credit totals per teacher in your subtree (ID numbers masked for query users) */
+        get: operations["CreditBankController_subtree"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/bank/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your credit bank: every confirmed credit, totals in the current cycle */
+        get: operations["CreditBankController_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/bank/teachers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CreditBankController_ofTeacher"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/bank/teachers/{id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply credits to a purpose (registration, title evaluation); refused the second time */
+        post: operations["CreditBankController_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/claims": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CreditClaimController_list"];
+        put?: never;
+        /** Claim self-study credits with evidence (reviewed by your school, then its department) */
+        post: operations["CreditClaimController_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/claims/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CreditClaimController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/claims/{id}/{action}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** school-approve | school-refuse | department-approve | department-refuse (refusals need a reason) */
+        post: operations["CreditClaimController_step"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/claims/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CreditClaimController_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/credit-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["CreditBankController_rules"];
+        put?: never;
+        /** A new version of your province's hour→credit rules (confirmed credits never change) */
+        post: operations["CreditBankController_addRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/institutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TrainingController_institutions"];
+        put?: never;
+        /** Register a training institution below your department (its administrators are then created in /accounts) */
+        post: operations["TrainingController_registerInstitution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TrainingController_listProjects"];
+        put?: never;
+        /** Enter a training project of your unit's level (a school's plan waits for its department) */
+        post: operations["TrainingController_createProject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TrainingController_getProject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/projects/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TrainingController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/projects/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm results and credit them (owning department; a national project: the teacher's province) */
+        post: operations["TrainingController_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/projects/{id}/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TrainingController_enrolments"];
+        put?: never;
+        /** Enrol teachers in your scope, or yourself where the project allows */
+        post: operations["TrainingController_enrol"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/projects/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["TrainingController_refuse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/projects/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Results per trainee (the institution running the project); confirmed results never change */
+        post: operations["TrainingController_results"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/projects/{id}/results/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import results from the workbook: all or nothing, every bad cell reported (row, column) */
+        post: operations["TrainingController_importResults"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/projects/{id}/results/import/error-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The same workbook with every bad cell marked and its messages as notes, plus an _errors sheet */
+        post: operations["TrainingController_resultsErrorReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/training/projects/{id}/results/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The results workbook of a project, listing its trainees (the running institution) */
+        get: operations["TrainingController_resultsTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transfers and rotations in and out of your subtree (waiting=true: those at your step) */
+        get: operations["TransferController_list"];
+        put?: never;
+        /** Apply for a transfer (receiving school, Art. 23) or an exchange rotation (sending school, Art. 24; kind rotation / rotation-transfer) */
+        post: operations["TransferController_apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TransferController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take your step: approve, agree or confirm */
+        post: operations["TransferController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers/{id}/refuse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refuse at your step, with a reason */
+        post: operations["TransferController_refuse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw your application before the last step */
+        post: operations["TransferController_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["TransferController_settings"];
+        /** Set the to-do deadline (province-level information administrator) */
+        put: operations["TransferController_setSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/transfers/todo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cases waiting for your step, and how many are past the province’s deadline */
+        get: operations["TransferController_todo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/units": {
         parameters: {
             query?: never;
@@ -1449,10 +2532,248 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook endpoints of your unit and the units below it */
+        get: operations["WebhookController_list"];
+        put?: never;
+        /** Subscribe your unit (an API client: itself, scope changes:read) to change events (Standard Webhooks); the secret is shown once */
+        post: operations["WebhookController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook endpoint */
+        get: operations["WebhookController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint and its deliveries */
+        delete: operations["WebhookController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's deliveries in change order (state, attempts, last status) */
+        get: operations["WebhookController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries/{deliveryId}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A delivery's attempts (time, duration, status code, error, start of the response) */
+        get: operations["WebhookController_attempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries/{deliveryId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one delivery again (same webhook-id) */
+        post: operations["WebhookController_replayOne"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-enable an endpoint disabled after failures (what queued meanwhile is sent) */
+        post: operations["WebhookController_enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send again every delivery of the endpoint created in [since, until) */
+        post: operations["WebhookController_replayRange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AddRuleDto: {
+            /** @example 2026-01-01 */
+            effectiveFrom: string;
+            rules: components["schemas"]["CreditRulesDto"];
+        };
+        ApiClientPage: {
+            items: components["schemas"]["ApiClientResponse"][];
+            nextCursor?: string | null;
+        };
+        ApiClientResponse: {
+            allowedAddresses: string[];
+            createdAt: string;
+            expiresAt?: Record<string, never> | null;
+            /** @description The client_id of token requests */
+            id: string;
+            name: string;
+            ownerUnitId: string;
+            ownerUnitPath: string;
+            rateLimitPerMinute?: Record<string, never> | null;
+            revokedAt?: Record<string, never> | null;
+            scopes: ("teachers:read" | "teachers:read:sensitive" | "training:write" | "stats:read" | "changes:read")[];
+            secrets: components["schemas"]["ApiClientSecretResponse"][];
+            /** @enum {string} */
+            status: "active" | "expired" | "revoked";
+        };
+        ApiClientSecretResponse: {
+            createdAt: string;
+            /** @description End of the overlap period after a rotation */
+            expiresAt?: Record<string, never> | null;
+            /** @description The last characters of the secret, to tell them apart */
+            hint: string;
+            id: string;
+            revokedAt?: Record<string, never> | null;
+            /** @enum {string} */
+            status: "active" | "expiring" | "expired" | "revoked";
+        };
+        ApiClientWithSecretResponse: {
+            allowedAddresses: string[];
+            /** @description Shown once: keep it now, only its hash is stored */
+            clientSecret: string;
+            createdAt: string;
+            expiresAt?: Record<string, never> | null;
+            /** @description The client_id of token requests */
+            id: string;
+            name: string;
+            ownerUnitId: string;
+            ownerUnitPath: string;
+            rateLimitPerMinute?: Record<string, never> | null;
+            revokedAt?: Record<string, never> | null;
+            scopes: ("teachers:read" | "teachers:read:sensitive" | "training:write" | "stats:read" | "changes:read")[];
+            secretId: string;
+            secrets: components["schemas"]["ApiClientSecretResponse"][];
+            /** @enum {string} */
+            status: "active" | "expired" | "revoked";
+        };
+        ApplyCreditsDto: {
+            creditIds: string[];
+            /** @enum {string} */
+            purpose: "registration" | "title";
+            referenceId: string;
+        };
+        ApplyDto: {
+            /** @description The qualification entry (sub-set 8) to register; default the first */
+            qualificationEntryId?: string;
+            teacherId: string;
+        };
+        ApplyTransferDto: {
+            /**
+             * @description Effective date (transfer) or start date (rotation), YYYY-MM-DD
+             * @example 2026-12-01
+             */
+            effectiveDate: string;
+            /** @description End date of a rotation, YYYY-MM-DD */
+            endDate?: string;
+            /**
+             * @description Cross-province transfer: the province the teacher comes from (two digits); the teacher is then given by idType + idNumber and teacherName
+             * @example 44
+             */
+            fromProvince?: string;
+            /** @description The teacher’s ID number (or give teacherId) */
+            idNumber?: string;
+            /** @description ID document type of the teacher (default 1, citizen ID) */
+            idType?: string;
+            /**
+             * @description transfer (调动, applied for by the receiving school); rotation (交流轮岗 without a change of personnel relation) and rotation-transfer (with one), applied for by the sending school
+             * @default transfer
+             * @enum {string}
+             */
+            kind: "transfer" | "rotation" | "rotation-transfer";
+            /** @description The new post at the receiving school */
+            newPost?: string;
+            reason: string;
+            /** @description Kind of rotation (code table rotation-kind; default 2, inter-school) */
+            rotationKind?: string;
+            /** @description The teacher’s record id (or give idType + idNumber) */
+            teacherId?: string;
+            /** @description Cross-province: the teacher’s name as the receiving school knows it */
+            teacherName?: string;
+            /** @description The receiving school (transfer) or the host school (rotation) */
+            toUnitId: string;
+        };
+        AttemptDoc: {
+            attempt: number;
+            durationMs: number;
+            error: string | null;
+            responseExcerpt: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            statusCode: number | null;
+        };
+        AttemptListDoc: {
+            delivery: components["schemas"]["DeliveryDoc"];
+            items: components["schemas"]["AttemptDoc"][];
+        };
+        BatchApplyDto: {
+            teacherIds: string[];
+        };
         BatchApproveDto: {
             items: components["schemas"]["BatchItemDto"][];
         };
@@ -1464,6 +2785,39 @@ export interface components {
             /** @description SHA-256 fingerprint of the CA-issued client certificate (hex, colons optional) */
             fingerprint: string;
             version: number;
+        };
+        ChangeEntryDoc: {
+            /** Format: date-time */
+            changedAt: string;
+            /** Format: date-time */
+            committedAt: string;
+            /** @description Resume after this entry */
+            cursor: string;
+            /** @description The entity after the change (masked per reader) */
+            entity: {
+                [key: string]: unknown;
+            };
+            /** Format: uuid */
+            entityId: string;
+            /** @enum {string} */
+            entityType: "teacher" | "unit";
+            /** @description The path before, when it moved */
+            previousUnitPath: string | null;
+            /** @description Gap-free sequence (commit order) */
+            sequence: number;
+            /** @example teacher.updated */
+            type: string;
+            /** @description The entity's unit path after the change */
+            unitPath: string;
+        };
+        ChangePageDoc: {
+            /** @description More entries follow: read again at once */
+            hasMore: boolean;
+            /** @description Cursor of the newest entry */
+            headCursor: string;
+            items: components["schemas"]["ChangeEntryDoc"][];
+            /** @description Pass back as cursor */
+            nextCursor: string;
         };
         ChangePasswordDto: {
             currentPassword: string;
@@ -1478,6 +2832,27 @@ export interface components {
                 [key: string]: unknown;
             };
             entries?: components["schemas"]["EntryChangeDto"][];
+        };
+        ClaimDecisionDto: {
+            reason?: string;
+            version: number;
+        };
+        ClaimDto: {
+            documentRef?: string;
+            /** @description What proves it (certificate, transcript, publication reference) */
+            evidence: string;
+            hours: number;
+            /** @enum {string} */
+            kind: "course" | "degree" | "research" | "publication";
+            occurredOn: string;
+            title: string;
+        };
+        ClientTokenResponseDoc: {
+            access_token: string;
+            expires_in: number;
+            scope: string;
+            /** @enum {string} */
+            token_type: "Bearer";
         };
         CloseUnitDto: {
             /** @example 2026-08-31 */
@@ -1524,6 +2899,35 @@ export interface components {
             /** @example 2026-H2 */
             period: string;
         };
+        CreateProjectDto: {
+            capacity: number;
+            /** @enum {string} */
+            category: "national_project" | "provincial" | "city" | "county" | "school_based";
+            /**
+             * @description Kind of credit (school-based plans: school_based)
+             * @enum {string}
+             */
+            creditKind?: "training" | "online";
+            /** @example 2026-03-10 */
+            endsOn: string;
+            hours: number;
+            /** @description Training institutions (org units of kind institution) that run it */
+            institutionIds: string[];
+            /**
+             * @description Must match your unit (a province may also enter a national project)
+             * @enum {string}
+             */
+            level: "national" | "province" | "city" | "county" | "school";
+            name: string;
+            /** @description The ministry's project code, for a national project entered by a province */
+            nationalCode?: string;
+            organiser: string;
+            /** @description Teachers may enrol themselves */
+            selfEnrol?: boolean;
+            /** @example 2026-03-01 */
+            startsOn: string;
+            target?: components["schemas"]["ProjectTargetDto"];
+        };
         CreateSpotCheckDto: {
             /** @enum {string} */
             kind: "schools" | "teachers";
@@ -1560,6 +2964,34 @@ export interface components {
             /** @enum {string} */
             urbanRural?: "111" | "112" | "121" | "122" | "123" | "210" | "220";
         };
+        CreateWebhookDto: {
+            description?: string;
+            /** @description Event types (e.g. teacher.updated, unit.moved) or "*" for all */
+            eventTypes: string[];
+            /** @description Where deliveries are POSTed (http or https) */
+            url: string;
+        };
+        CreditRulesDto: {
+            capPerKindPerYear?: {
+                [key: string]: number;
+            };
+            capPerYear?: number;
+            /** @example 2021 */
+            cycleStartYear: number;
+            /**
+             * @example {
+             *       "training": 10,
+             *       "school_based": 20,
+             *       "online": 20
+             *     }
+             */
+            hoursPerCredit: {
+                [key: string]: number;
+            };
+            /** @example 36 */
+            registrationCredits: number;
+            registrationKinds: ("training" | "online" | "school_based" | "course" | "degree" | "research" | "publication")[];
+        };
         CustomFieldDto: {
             /** @description The province's own codes */
             codes?: components["schemas"]["CodeDto"][];
@@ -1580,11 +3012,50 @@ export interface components {
             type: "string" | "text" | "date" | "yearMonth" | "code" | "boolean" | "integer" | "decimal" | "phone" | "email";
             zh: string;
         };
+        DecideDto: {
+            /**
+             * @description Optional: refused when it contradicts the computed eligibility
+             * @enum {string}
+             */
+            decision?: "register" | "defer" | "refuse";
+            version: number;
+        };
+        DecideProjectDto: {
+            /** @description Required to refuse */
+            reason?: string;
+            version: number;
+        };
         DecisionDto: {
             reason: string;
         };
         DefaultCyclesDto: {
             year: number;
+        };
+        DeliveryDoc: {
+            attempts: number;
+            changeSequence: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            eventType: string;
+            /** Format: uuid */
+            id: string;
+            lastError: string | null;
+            lastStatus: number | null;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            /** @enum {string} */
+            state: "pending" | "succeeded" | "failed";
+            /** @description The webhook-id header (msg_…) */
+            webhookId: string;
+        };
+        DeliveryListDoc: {
+            items: components["schemas"]["DeliveryDoc"][];
+        };
+        EnrolDto: {
+            /** @description Teacher record ids (omit when a teacher enrols themselves) */
+            teacherIds?: string[];
         };
         EntryChangeDto: {
             /** @description Fields to change; null removes the entry */
@@ -1600,6 +3071,7 @@ export interface components {
             };
             version: number;
         };
+        FederationUpDto: Record<string, never>;
         FingerprintDto: Record<string, never>;
         IngestBatchDto: Record<string, never>;
         LoginDto: {
@@ -1616,13 +3088,88 @@ export interface components {
             newParentId: string;
             version: number;
         };
+        NewSecretResponse: {
+            clientId: string;
+            /** @description Shown once: keep it now, only its hash is stored */
+            clientSecret: string;
+            /** @description Until when the previous secrets keep working */
+            previousSecretsExpireAt?: Record<string, never> | null;
+            secretId: string;
+        };
+        ProjectTargetDto: {
+            /** @description School type codes (21 primary, …) */
+            schoolTypes?: string[];
+            subjects?: string[];
+            titles?: string[];
+        };
+        PublishVersionDto: {
+            /** @description New codes per national code table: { "title": [{ "code", "zh", "en" }] } */
+            addCodes?: Record<string, never>;
+            /** @description New optional fields: [{ subSet, key, zh, en, type, codeTable?, maxLength? }] */
+            addFields?: Record<string, never>;
+            /** @description Codes retired per national code table (refused on new writes) */
+            retireCodes?: Record<string, never>;
+            /** @example 2026.2 */
+            version: string;
+        };
+        QueuedDoc: {
+            /** @description Deliveries queued again */
+            queued: number;
+        };
+        ReasonDto: {
+            reason: string;
+        };
         RefreshDto: {
             refreshToken: string;
+        };
+        RegisterApiClientDto: {
+            /**
+             * @description Source addresses allowed to call (IPv4/IPv6 addresses or CIDR ranges); empty or omitted = any
+             * @example [
+             *       "203.0.113.0/24"
+             *     ]
+             */
+            allowedAddresses?: string[];
+            /** @description When the client stops working (ISO 8601); omitted = never */
+            expiresAt?: string;
+            /** @example Provincial training platform */
+            name: string;
+            /** @description Owner unit (your unit or one below it; default yours). The client's scope is its subtree. */
+            ownerUnitId?: string;
+            /** @description Requests per minute for this client (default: the node's API_CLIENT_RATE_LIMIT) */
+            rateLimitPerMinute?: number;
+            /**
+             * @example [
+             *       "teachers:read",
+             *       "stats:read"
+             *     ]
+             */
+            scopes: ("teachers:read" | "teachers:read:sensitive" | "training:write" | "stats:read" | "changes:read")[];
+        };
+        RegisterInstitutionDto: {
+            /** @description Unified social credit code (统一社会信用代码), 18 characters */
+            code: string;
+            name: string;
+        };
+        ReplayRangeDto: {
+            /** @description Deliveries created at or after (ISO 8601) */
+            since?: string;
+            /** @description Deliveries created before (ISO 8601) */
+            until?: string;
         };
         ResetPasswordDto: {
             /** @description Temporary password; must be changed at next login */
             temporaryPassword: string;
             version: number;
+        };
+        ResultDto: {
+            certificateNo?: string;
+            completedHours: number;
+            passed: boolean;
+            teacherId: string;
+        };
+        ResultsDto: {
+            results: components["schemas"]["ResultDto"][];
         };
         ReviewActionDto: {
             /** @description Reasons per field path, e.g. {"basic.photoRef": "照片不清晰"} */
@@ -1635,6 +3182,29 @@ export interface components {
             reason?: string;
             /** @description The record version you reviewed */
             version: number;
+        };
+        RotateSecretDto: {
+            /**
+             * @description How long the previous secrets keep working, in seconds (0 = stop now; default 86400, at most 30 days)
+             * @default 86400
+             */
+            overlapSeconds: number;
+        };
+        RulesBodyDto: {
+            /** @description The registration authority: 4 county, 3 city, 2 province */
+            authorityLevel?: number;
+            countedKinds?: string[] | null;
+            cycleYears?: number;
+            missingAssessmentDefers?: boolean;
+            requiredCredits?: Record<string, never> | null;
+            requiredHours?: number;
+            titleYearsInGrade?: number;
+            vetoYears?: number;
+        };
+        RulesVersionDto: {
+            effectiveFrom: string;
+            rules: components["schemas"]["RulesBodyDto"];
+            version: string;
         };
         SingleSubSetChanges: {
             basic?: {
@@ -1656,6 +3226,27 @@ export interface components {
             personStatus: string;
             reason?: string;
             version: number;
+        };
+        StepDto: {
+            reason?: string;
+            version: number;
+        };
+        TokenRequestDoc: {
+            /** @description Or HTTP Basic (RFC 6749 §2.3.1) */
+            client_id?: string;
+            client_secret?: string;
+            /** @enum {string} */
+            grant_type: "client_credentials";
+            /** @description Space-separated subset of the granted scopes; default all */
+            scope?: string;
+        };
+        TransferSettingsDto: {
+            /** @description Days a case may wait at a step before it is flagged on the to-do lists */
+            deadlineDays: number;
+        };
+        TransferStepDto: {
+            /** @description Required when refusing */
+            reason?: string;
         };
         TreePageDto: Record<string, never>;
         UpdateAccountDto: {
@@ -1683,6 +3274,52 @@ export interface components {
         };
         VersionDto: {
             version: number;
+        };
+        ViolationDto: {
+            date: string;
+            description: string;
+            teacherId: string;
+        };
+        WebhookDoc: {
+            consecutiveFailures: number;
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: date-time */
+            disabledAt: string | null;
+            eventTypes: string[];
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ownerUnitId: string;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            url: string;
+            /** @enum {string} */
+            view: "full" | "masked";
+        };
+        WebhookListDoc: {
+            items: components["schemas"]["WebhookDoc"][];
+        };
+        WebhookWithSecretDoc: {
+            consecutiveFailures: number;
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: date-time */
+            disabledAt: string | null;
+            eventTypes: string[];
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            ownerUnitId: string;
+            /** @description Signing secret (whsec_…), shown only here */
+            secret: string;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            url: string;
+            /** @enum {string} */
+            view: "full" | "masked";
         };
     };
     responses: never;
@@ -1719,7 +3356,10 @@ export interface operations {
     AccountsController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1826,7 +3466,10 @@ export interface operations {
     AccountsController_reset: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1849,7 +3492,10 @@ export interface operations {
     AccountsController_unlock: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -1866,6 +3512,162 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    ApiClientsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiClientPage"];
+                };
+            };
+        };
+    };
+    ApiClientsController_register: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterApiClientDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiClientWithSecretResponse"];
+                };
+            };
+        };
+    };
+    ApiClientsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiClientResponse"];
+                };
+            };
+        };
+    };
+    ApiClientsController_audit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ApiClientsController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiClientResponse"];
+                };
+            };
+        };
+    };
+    ApiClientsController_rotate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateSecretDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewSecretResponse"];
+                };
+            };
+        };
+    };
+    ApiClientsController_revokeSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                secretId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiClientResponse"];
+                };
             };
         };
     };
@@ -2147,6 +3949,47 @@ export interface operations {
             };
         };
     };
+    CatalogueVersionsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CatalogueVersionsController_publish: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishVersionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     ChangeRequestController_listRequests: {
         parameters: {
             query?: {
@@ -2227,6 +4070,51 @@ export interface operations {
             };
         };
     };
+    ChangeFeedController_list: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from a previous page (`nextCursor` or an entry’s `cursor`); none = from the start */
+                cursor?: string;
+                /** @description Entries per page (1–1000, default 100) */
+                limit?: number;
+                /** @description Only this unit’s subtree (default: your unit’s) */
+                unitId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePageDoc"];
+                };
+            };
+        };
+    };
+    TransfersHubController_list: {
+        parameters: {
+            query?: {
+                state?: "in_flight" | "completed" | "refused" | "expired" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     CatalogueController_list: {
         parameters: {
             query?: {
@@ -2249,7 +4137,10 @@ export interface operations {
     CatalogueController_define: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2293,7 +4184,10 @@ export interface operations {
     CatalogueController_retire: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 key: string;
             };
@@ -2319,6 +4213,64 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    FederationController_deadLetters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    FederationNationalController_down: {
+        parameters: {
+            query?: {
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    FederationNationalController_up: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FederationUpDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -2364,6 +4316,513 @@ export interface operations {
             };
         };
     };
+    NationalTeachersController_list: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description A province's custom values, `x_key:value[,x_key2:value]` (with `province` or a region in it) */
+                custom?: string;
+                highestEducation?: string;
+                /** @description Information administrators only */
+                idNumber?: string;
+                /** @description Include people who left (resigned, retired, …) */
+                includeInactive?: string;
+                limit?: number;
+                /** @description Name prefix */
+                name?: string;
+                personStatus?: string;
+                /** @description A province (two digits): its reported records */
+                province?: string;
+                qualificationType?: string;
+                schoolType?: string;
+                staffCategory?: string;
+                subject?: string;
+                title?: string;
+                /** @description Region: a unit (province, city, county, school) in your scope; default your own */
+                unitId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    NationalTeachersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    NationalTeachersController_export: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description A province's custom values, `x_key:value[,x_key2:value]` (with `province` or a region in it) */
+                custom?: string;
+                format?: "xlsx" | "csv";
+                highestEducation?: string;
+                /** @description Information administrators only */
+                idNumber?: string;
+                /** @description Include people who left (resigned, retired, …) */
+                includeInactive?: string;
+                limit?: number;
+                /** @description Name prefix */
+                name?: string;
+                personStatus?: string;
+                /** @description A province (two digits): its reported records */
+                province?: string;
+                qualificationType?: string;
+                schoolType?: string;
+                staffCategory?: string;
+                subject?: string;
+                /** @description CSV: the sub-set (sheet) to export */
+                subSet?: string;
+                title?: string;
+                /** @description Region: a unit (province, city, county, school) in your scope; default your own */
+                unitId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OAuthController_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenRequestDoc"];
+                "application/x-www-form-urlencoded": components["schemas"]["TokenRequestDoc"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientTokenResponseDoc"];
+                };
+            };
+        };
+    };
+    RegistrationController_list: {
+        parameters: {
+            query?: {
+                state?: "applied" | "school_confirmed" | "returned" | "registered" | "deferred" | "not_passed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_apply: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_schoolReturn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StepDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_applyBatch: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchApplyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_violations: {
+        parameters: {
+            query?: {
+                state?: "reported" | "confirmed" | "rejected";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_report: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViolationDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_confirmViolation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_rejectViolation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_below: {
+        parameters: {
+            query?: {
+                format?: "json" | "xlsx";
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_deferred: {
+        parameters: {
+            query?: {
+                format?: "json" | "xlsx";
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_due: {
+        parameters: {
+            query?: {
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                format?: "json" | "xlsx";
+                /** @description Page size (default 500; an xlsx export takes up to 5,000) */
+                limit?: number;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_addRules: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulesVersionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_teacher: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationController_titleEligibility: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     CycleController_listCycles: {
         parameters: {
             query?: never;
@@ -2384,7 +4843,10 @@ export interface operations {
     CycleController_createCycle: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2449,7 +4911,10 @@ export interface operations {
     CycleController_defaults: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2507,6 +4972,26 @@ export interface operations {
             };
         };
     };
+    TransferController_hosted: {
+        parameters: {
+            query?: {
+                /** @description The host unit (default: yours) */
+                unitId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     SpotCheckController_listChecks: {
         parameters: {
             query?: never;
@@ -2527,7 +5012,10 @@ export interface operations {
     SpotCheckController_createCheck: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2724,9 +5212,14 @@ export interface operations {
             };
         };
     };
-    StatsController_mobility: {
+    MobilityController_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Period start (effective / start dates), YYYY-MM-DD */
+                from?: string;
+                /** @description Period end, YYYY-MM-DD */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2774,6 +5267,46 @@ export interface operations {
             query?: {
                 /** @description true: rebuild every teacher's facts (default: only the teachers written since the last refresh) */
                 full?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    RegistrationStatsController_registration: {
+        parameters: {
+            query?: {
+                format?: "json" | "xlsx";
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    StatsController_report: {
+        parameters: {
+            query?: {
+                /** @description The unit reported on (default: your unit); your unit or below it */
+                unit?: string;
             };
             header?: never;
             path?: never;
@@ -2860,6 +5393,50 @@ export interface operations {
                 level?: "province" | "city" | "county" | "school";
                 /** @description Subtree to count (default: your unit); must be your unit or below it */
                 unit?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingStatsController_belowThreshold: {
+        parameters: {
+            query?: {
+                by?: "region" | "schoolType" | "subject" | "title" | "urbanRural";
+                format?: "json" | "csv";
+                /** @description List only when the cycle ends within this many months (default 12) */
+                withinMonths?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingStatsController_coverage: {
+        parameters: {
+            query?: {
+                by?: "region" | "schoolType" | "subject" | "title" | "urbanRural";
+                format?: "json" | "csv";
+                /** @description List only when the cycle ends within this many months (default 12) */
+                withinMonths?: number;
             };
             header?: never;
             path?: never;
@@ -3090,6 +5667,25 @@ export interface operations {
             };
         };
     };
+    SyncIngestController_trainingCompletion: {
+        parameters: {
+            query?: {
+                province?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     TeacherController_list: {
         parameters: {
             query?: {
@@ -3128,7 +5724,10 @@ export interface operations {
     TeacherController_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3208,7 +5807,10 @@ export interface operations {
     TeacherController_addEntry: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3269,7 +5871,10 @@ export interface operations {
     ChangeRequestController_request: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3462,10 +6067,746 @@ export interface operations {
             };
         };
     };
-    OrgController_create: {
+    CreditBankController_subtree: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description Window start (default: the current cycle) */
+                from?: string;
+                limit?: number;
+                to?: string;
+                /** @description Unit (default: yours) */
+                unitId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreditBankController_mine: {
+        parameters: {
+            query?: {
+                /** @description Window start (default: the current cycle) */
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreditBankController_ofTeacher: {
+        parameters: {
+            query?: {
+                /** @description Window start (default: the current cycle) */
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreditBankController_apply: {
         parameters: {
             query?: never;
             header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyCreditsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreditClaimController_list: {
+        parameters: {
+            query?: {
+                state?: "submitted" | "school_approved" | "approved" | "refused";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreditClaimController_claim: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreditClaimController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreditClaimController_step: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                action: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClaimDecisionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreditClaimController_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreditBankController_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    CreditBankController_addRule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddRuleDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_institutions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_registerInstitution: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterInstitutionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_listProjects: {
+        parameters: {
+            query?: {
+                level?: "national" | "province" | "city" | "county" | "school";
+                state?: "pending" | "approved" | "refused";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_createProject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProjectDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_getProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideProjectDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_enrolments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_enrol: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrolDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_refuse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideProjectDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_results: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResultsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_importResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file?: string;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_resultsErrorReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file?: string;
+                };
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TrainingController_resultsTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TransferController_list: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                direction?: "in" | "out" | "all";
+                kind?: "transfer" | "rotation" | "rotation-transfer" | "cross-in" | "cross-out";
+                limit?: number;
+                state?: string;
+                /** @description true: only the cases waiting for your step */
+                waiting?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TransferController_apply: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplyTransferDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TransferController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TransferController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferStepDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TransferController_refuse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferStepDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TransferController_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferStepDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TransferController_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TransferController_setSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferSettingsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TransferController_todo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OrgController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3549,7 +6890,10 @@ export interface operations {
     UnitChangesController_close: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3591,7 +6935,10 @@ export interface operations {
     UnitChangesController_merge: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3614,7 +6961,10 @@ export interface operations {
     UnitChangesController_move: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3638,7 +6988,7 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
-                kind?: "ministry" | "province" | "city" | "county" | "school" | "department";
+                kind?: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
                 limit?: number;
                 name?: string;
                 schoolType?: "11" | "21" | "31" | "32" | "33" | "34" | "35" | "36" | "41" | "42" | "51";
@@ -3695,6 +7045,208 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    WebhookController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookListDoc"];
+                };
+            };
+        };
+    };
+    WebhookController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecretDoc"];
+                };
+            };
+        };
+    };
+    WebhookController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDoc"];
+                };
+            };
+        };
+    };
+    WebhookController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WebhookController_deliveries: {
+        parameters: {
+            query?: {
+                /** @description Change sequence to list after (paging) */
+                after?: string;
+                limit?: number;
+                state?: "pending" | "succeeded" | "failed";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryListDoc"];
+                };
+            };
+        };
+    };
+    WebhookController_attempts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptListDoc"];
+                };
+            };
+        };
+    };
+    WebhookController_replayOne: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedDoc"];
+                };
+            };
+        };
+    };
+    WebhookController_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDoc"];
+                };
+            };
+        };
+    };
+    WebhookController_replayRange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayRangeDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedDoc"];
+                };
             };
         };
     };
