@@ -318,9 +318,10 @@ describe('statistics (provincial node): figures, scope, small cells, pay, freshn
     schools.push(
       await t.newSchool(counties[0], '21'),
       await t.newSchool(counties[0], '34'),
-      await t.newSchool(counties[1], '11'),
+      // Created with its attributes (not updated behind the nodes' backs: another test file's node on
+      // this shared database may compute these teachers' facts with the units it has read).
+      await t.newSchool(counties[1], '11', { urbanRural: '220', sponsor: '2' }),
     );
-    await t.db.query(`UPDATE org_unit SET urban_rural = '220', sponsor = '2' WHERE id = $1`, [schools[2].id]);
     provinceAdmin = await t.tokenFor(await t.account(await t.province_(), Role.InfoAdmin));
     cityAdmin = await t.tokenFor(await t.account(city, Role.InfoAdmin));
     cityQuery = await t.tokenFor(await t.account(city, Role.Query));

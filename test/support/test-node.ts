@@ -197,15 +197,29 @@ export class TestNode {
   /** A fresh city under the node's province (codes `PP5x00`..`PP9x00` are not used by GB/T 2260 seeds). */
   async newCity(): Promise<OrgUnitEntity> {
     const p = await this.province_();
-    return this.insertUnit(p, UnitKind.City, () => `${this.province}${randomInt(50, 99)}00`, `测试市${unique()}`);
+    const name = `测试市${unique()}`;
+    try {
+      return await this.insertUnit(p, UnitKind.City, () => `${this.province}${randomInt(50, 100)}00`, name);
+    } catch (e) {
+      // Random picks failed: the shared database is filling up; take the first free code in order.
+      const used = new Set(
+        (
+          (await this.db.query(`SELECT code FROM org_unit WHERE kind = 'city' AND code LIKE $1`, [
+            `${this.province}%`,
+          ])) as { code: string }[]
+        ).map((r) => r.code),
+      );
+      for (let n = 20; n <= 99; n++) {
+        const code = `${this.province}${n}00`;
+        if (!used.has(code)) return this.insertUnit(p, UnitKind.City, () => code, name);
+      }
+      throw e;
+    }
   }
 
-  /**
-   * A county in `city`, else in a fresh city — or, once the shared test database has used up the 49 test
-   * city codes, in one of the test cities already there (a county's own code space holds 98).
-   */
+  /** A county in `city`, else in a test city (see cityForCounty). */
   async newCounty(city?: OrgUnitEntity): Promise<OrgUnitEntity> {
-    const c = city ?? (await this.newCity().catch(() => this.someTestCity()));
+    const c = city ?? (await this.cityForCounty());
     return this.insertUnit(
       c,
       UnitKind.County,
@@ -214,23 +228,36 @@ export class TestNode {
     );
   }
 
-  private async someTestCity(): Promise<OrgUnitEntity> {
-    const rows: { code: string }[] = await this.db.query(
-      `SELECT code FROM org_unit WHERE kind = 'city' AND code ~ $1 ORDER BY random() LIMIT 1`,
-      [`^${this.province}[5-9][0-9]00$`],
+  /**
+   * A fresh city while the province has room for more test cities (a province has at most 99 city codes,
+   * and the per-kind test database is shared by every test file); past 60, one of the test cities already
+   * there. Tests that need a city of their own call newCity().
+   */
+  private async cityForCounty(): Promise<OrgUnitEntity> {
+    const [{ n }] = await this.db.query(
+      `SELECT count(*)::int AS n FROM org_unit WHERE kind = 'city' AND name LIKE '测试市%' AND code LIKE $1`,
+      [`${this.province}%`],
     );
-    if (!rows.length) throw new Error('could not find a free code');
+    if (n < 60) return this.newCity();
+    const rows: { code: string }[] = await this.db.query(
+      `SELECT code FROM org_unit WHERE kind = 'city' AND name LIKE '测试市%' AND code LIKE $1 ORDER BY random() LIMIT 1`,
+      [`${this.province}%`],
+    );
     return this.unitByCode(rows[0].code);
   }
 
-  async newSchool(county?: OrgUnitEntity, schoolType = '21'): Promise<OrgUnitEntity> {
+  async newSchool(
+    county?: OrgUnitEntity,
+    schoolType = '21',
+    attributes: Partial<OrgUnitEntity> = {},
+  ): Promise<OrgUnitEntity> {
     const c = county ?? (await this.newCounty());
     return this.insertUnit(
       c,
       UnitKind.School,
       () => `${schoolType}${this.province}${String(randomInt(100000, 999999))}`,
       `测试学校${unique()}`,
-      { schoolType, urbanRural: '111', sponsor: '1' },
+      { schoolType, urbanRural: '111', sponsor: '1', ...attributes },
     );
   }
 
