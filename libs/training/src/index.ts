@@ -3,3 +3,4 @@ export { TrainingModule } from './training.module.js';
 export { CreditBank, type CreditEntry, type CreditPurpose, type CreditWindow } from './credit-bank.js';
 export { TrainingErrorCode } from './training.errors.js';
 export { CREDIT_KINDS, convertHours, cycleOf, type CreditRules } from './credit-rules.js';
+export { NATIONAL_PROJECT_PUBLISHED, type NationalProjectPublished } from './national-projects.js';

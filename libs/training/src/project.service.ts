@@ -5,7 +5,9 @@ import { commonError, CommonErrorCode, maskIdNumber, type FieldError } from '@tm
 import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { OrgRepository, UnitKind, type OrgUnitEntity } from '@tmis/org';
 import { TeacherRepository, TeacherService, type TeacherRow } from '@tmis/teachers';
+import { randomUUID } from 'node:crypto';
 import { CreditGranting } from './credit-granting.js';
+import { NationalProjects } from './national-projects.js';
 import type { CreateProjectDto, ResultDto } from './dto/training.dto.js';
 import { trainingError, TrainingErrorCode } from './training.errors.js';
 import { TrainingRepository, type EnrolmentRow, type ProjectLevel, type ProjectRow } from './training.repository.js';
@@ -47,6 +49,7 @@ export class ProjectService {
     private readonly teacherService: TeacherService,
     private readonly granting: CreditGranting,
     private readonly audit: AuditService,
+    private readonly national: NationalProjects,
   ) {}
 
   // ---- institutions ----
@@ -101,13 +104,16 @@ export class ProjectService {
     const school = dto.level === 'school';
     if (school !== (dto.category === 'school_based'))
       throw this.invalid('category', 'school-based plans, and only they, are entered by a school');
+    // The ministry's national projects are published to every province (issue 14).
+    const ministry = dto.level === 'national' && actor.unitLevel === 1;
     return this.txHost.withTransaction(async () => {
       const institutions = await this.checkInstitutions(actor, dto.institutionIds);
       const id = await this.repo.insertProject({
         ownerUnitId: actor.unitId,
         ownerPath: actor.unitPath,
         level: dto.level,
-        nationalCode: dto.nationalCode ?? null,
+        // The ministry's own national project gets a code when it brings none: the provinces' copies key on it.
+        nationalCode: dto.nationalCode ?? (ministry ? randomUUID() : null),
         name: dto.name.trim(),
         category: dto.category,
         creditKind: school ? 'school_based' : (dto.creditKind ?? 'training'),
@@ -130,7 +136,32 @@ export class ProjectService {
         unitPath: actor.unitPath,
         details: { level: dto.level },
       });
-      return this.respond(actor, (await this.repo.findProject(id))!);
+      const row = (await this.repo.findProject(id))!;
+      if (ministry) await this.national.publish(row);
+      return this.respond(actor, row);
+    });
+  }
+
+  /**
+   * The ministry publishes its national project again to every province (after a province registered the
+   * institution, or for a province that missed it): each province updates its one copy.
+   */
+  republish(actor: Actor, id: string): Promise<{ nationalCode: string; provinces: number }> {
+    AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
+    return this.txHost.withTransaction(async () => {
+      const p = await this.repo.findProject(id);
+      if (!p || !inScope(actor, p.ownerPath)) throw trainingError(TrainingErrorCode.ProjectNotFound);
+      if (p.level !== 'national' || actor.unitLevel !== 1 || p.ownerUnitId !== actor.unitId)
+        throw commonError(CommonErrorCode.Forbidden, 'National projects are published by the ministry that owns them');
+      const provinces = await this.national.publish(p);
+      await this.audit.record(actor, {
+        action: 'training.project.publish',
+        targetType: 'training_project',
+        targetId: p.id,
+        unitPath: p.ownerPath,
+        details: { provinces },
+      });
+      return { nationalCode: p.nationalCode ?? p.id, provinces };
     });
   }
 

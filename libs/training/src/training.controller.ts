@@ -90,6 +90,14 @@ export class TrainingController {
     return this.projects.getProject(a, id);
   }
 
+  @Post('projects/:id/publish')
+  @HttpCode(200)
+  @Authenticated({ roles: [Role.InfoAdmin] })
+  @ApiOperation({ summary: 'The ministry publishes its national project to every province again (copies update)' })
+  publish(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return this.projects.republish(a, id);
+  }
+
   @Post('projects/:id/approve')
   @HttpCode(200)
   @Authenticated({ roles: [Role.InfoAdmin] })

@@ -8,6 +8,7 @@ import { ClaimService } from './claim.service.js';
 import { CreditBank } from './credit-bank.js';
 import { CreditGranting } from './credit-granting.js';
 import { CreditRepository } from './credit.repository.js';
+import { NationalProjects } from './national-projects.js';
 import { ProjectService } from './project.service.js';
 import { ResultsImportService } from './results-import.service.js';
 import {
@@ -35,6 +36,7 @@ import { TrainingRepository } from './training.repository.js';
     CreditRepository,
     CreditGranting,
     CreditBank,
+    NationalProjects,
     ProjectService,
     ResultsImportService,
     BankService,

@@ -36,7 +36,7 @@ export interface ProjectRow {
 
 export type NewProject = Omit<ProjectRow, 'id' | 'version' | 'institutions' | 'enrolled' | 'refusalReason'> & {
   institutionIds: string[];
-  createdBy: string;
+  createdBy: string | null;
 };
 
 export interface EnrolmentRow {
@@ -112,6 +112,78 @@ export class TrainingRepository {
         [row.id, p.institutionIds],
       );
     return row.id;
+  }
+
+  /**
+   * A province's copy of a national project (issue 14): the national project with this code owned by the
+   * province unit, locked; the copy is looked up under an advisory lock on the code so two deliveries never
+   * insert it twice.
+   */
+  async findNationalCopy(ownerUnitId: string, nationalCode: string): Promise<ProjectRow | null> {
+    await this.db.query(`SELECT pg_advisory_xact_lock(hashtext('training.national:' || $1::text))`, [nationalCode]);
+    const rows = await this.db.query(
+      `SELECT id FROM training_project WHERE owner_unit_id = $1 AND level = 'national' AND national_code = $2
+        ORDER BY created_at LIMIT 1 FOR UPDATE`,
+      [ownerUnitId, nationalCode],
+    );
+    return rows[0] ? this.findProject(rows[0].id) : null;
+  }
+
+  /** Rewrites a national copy's description from the ministry's latest publication (enrolments stay). */
+  async updateNationalCopy(
+    id: string,
+    p: Pick<
+      ProjectRow,
+      | 'name'
+      | 'category'
+      | 'creditKind'
+      | 'organiser'
+      | 'hours'
+      | 'startsOn'
+      | 'endsOn'
+      | 'capacity'
+      | 'target'
+      | 'selfEnrol'
+    >,
+  ): Promise<void> {
+    await this.db.query(
+      `UPDATE training_project SET name = $2, category = $3, credit_kind = $4, organiser = $5, hours = $6,
+         starts_on = $7, ends_on = $8, capacity = $9, target = $10, self_enrol = $11, version = version + 1
+       WHERE id = $1`,
+      [
+        id,
+        p.name,
+        p.category,
+        p.creditKind,
+        p.organiser,
+        p.hours,
+        p.startsOn,
+        p.endsOn,
+        p.capacity,
+        JSON.stringify(p.target),
+        p.selfEnrol,
+      ],
+    );
+  }
+
+  /** Links institutions to a project (those already linked stay). */
+  async linkInstitutions(projectId: string, institutionIds: string[]): Promise<void> {
+    if (!institutionIds.length) return;
+    await this.db.query(
+      `INSERT INTO training_project_institution (project_id, institution_unit_id) SELECT $1, unnest($2::uuid[])
+       ON CONFLICT DO NOTHING`,
+      [projectId, institutionIds],
+    );
+  }
+
+  /** Registered institutions in a subtree with one of these codes. */
+  async institutionsByCode(pathPrefix: string, codes: string[]): Promise<string[]> {
+    if (!codes.length) return [];
+    const rows = await this.db.query(
+      `SELECT id FROM org_unit WHERE kind = 'institution' AND path LIKE $1 || '%' AND code = ANY($2::text[])`,
+      [pathPrefix, codes],
+    );
+    return rows.map((r: { id: string }) => r.id);
   }
 
   async findProject(id: string, lock = false): Promise<ProjectRow | null> {
