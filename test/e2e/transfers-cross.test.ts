@@ -1,15 +1,36 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Role } from '@tmis/access';
 import { FederationReceiver } from '@tmis/federation';
 import type { OrgUnitEntity } from '@tmis/org';
 import { isolatedDatabase, TestNode } from '../support/test-node.js';
 import { idOf, validRecord } from '../support/records.js';
-import { until } from '../support/sync-helpers.js';
+import { reconcile, until } from '../support/sync-helpers.js';
 
 const brokers = process.env.TMIS_TEST_KAFKA_BROKERS;
 const skip = brokers ? false : `KAFKA TESTS SKIPPED: ${process.env.TMIS_TEST_KAFKA_SKIP_REASON || 'no broker'}`;
 if (skip) console.log(`# ${skip}`);
+
+// The broker outage test stops and starts the broker test/run.mjs started (never an external one).
+const managedPort = process.env.TMIS_TEST_KAFKA_MANAGED_PORT;
+const skipOutage = !brokers
+  ? skip
+  : !managedPort
+    ? 'KAFKA TESTS SKIPPED: the broker is external (KAFKA_BROKERS), so this test cannot stop and restart it'
+    : false;
+if (skipOutage && !skip) console.log(`# ${skipOutage}`);
+// Asynchronously: the nodes share this process and must keep serving while the script runs.
+const broker = async (action: 'start' | 'stop') => {
+  const script = join(import.meta.dirname, '..', '..', '..', 'deploy', 'kafka', `${action}-kafka.sh`);
+  await promisify(execFile)('bash', [script], { env: { ...process.env, KAFKA_PORT: managedPort } }).catch(
+    (e: { stderr?: string; message: string }) => {
+      throw new Error(`${action}-kafka.sh: ${e.stderr || e.message}`);
+    },
+  );
+};
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -110,7 +131,7 @@ describe('cross-province transfer: two provincial nodes and the national node ov
       },
       60000,
     ).catch(async (e: Error) => {
-      throw new Error(`${e.message}; dead letters: ${await deadLetters()}`);
+      throw new Error(`${e.message}${e.cause ? ` (${String(e.cause)})` : ''}; dead letters: ${await deadLetters()}`);
     });
   /** 11 applies and its department approves: the case leaves for national. */
   async function requestFrom11(record: Record<string, unknown>) {
@@ -285,4 +306,150 @@ describe('cross-province transfer: two provincial nodes and the national node ov
       1,
     );
   });
+  // Last in this file: the broker goes down twice while one transfer is in flight.
+  it(
+    'a broker outage mid-transfer: both nodes keep working locally, the transfer completes exactly once and reconciliation is equal',
+    { skip: skipOutage },
+    async () => {
+      const { id: id44, record } = await teacherOf44();
+      await until(
+        'the record at national',
+        async () => (await national.count(`SELECT count(*) FROM national_teacher WHERE teacher_id = $1`, [id44])) === 1,
+      );
+      const unpublished = (n: TestNode, id: string) =>
+        n.count(`SELECT count(*) FROM federation_outbox WHERE key = $1 AND published_at IS NULL`, [id]);
+      let id = '';
+      let id2 = '';
+      let down = false;
+      const stop = async () => {
+        down = true;
+        await broker('stop');
+      };
+      const start = async () => {
+        await broker('start');
+        down = false;
+      };
+      try {
+        // Outage 1: right after 11's department approved (its request may or may not have left yet).
+        id = await requestFrom11(record);
+        await stop();
+        // 11 keeps working while the broker is down: a second case is applied and approved locally.
+        const other = await teacherOf44();
+        id2 = await requestFrom11(other.record);
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.equal(await unpublished(p11, id2), 1, "11's request waits in its outbox");
+        await start();
+        await stateAt(p44, tok.s44, id, 'awaiting_sending_school');
+        await stateAt(p44, tok.s44, id2, 'awaiting_sending_school');
+        assert.equal((await act(p44, tok.s44, id, 'approve')).body.state, 'awaiting_sending_department');
+        // Outage 2: 44's department confirms while the broker is down; the confirmation waits in 44's outbox.
+        await stop();
+        const confirm = await act(p44, tok.c44, id, 'approve');
+        assert.equal(confirm.status, 200, JSON.stringify(confirm.body));
+        assert.equal(confirm.body.state, 'awaiting_other_province');
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.equal(await unpublished(p44, id), 1, "44's confirmation waits in its outbox");
+        assert.equal(
+          (await caseAt(p11, tok.s11, id)).body.state,
+          'awaiting_other_province',
+          '11 has heard nothing yet',
+        );
+        // 44 refuses the second case meanwhile (locally too).
+        assert.equal((await act(p44, tok.s44, id2, 'refuse', '暂不同意')).body.state, 'refused');
+      } finally {
+        if (down) await start();
+      }
+      await stateAt(p11, tok.s11, id, 'completed');
+      await stateAt(p44, tok.s44, id, 'completed');
+      // The case 44 refused while the broker was down reaches 11 too.
+      assert.match((await stateAt(p11, tok.s11, id2, 'refused')).trail.at(-1).reason, /44: 暂不同意/);
+      await until('the outboxes drained', async () =>
+        (await Promise.all([national, p11, p44].map((n) => unpublished(n, id)))).every((c) => c === 0),
+      );
+      await until('the hub completed', async () => {
+        const [h] = await national.db.query(`SELECT state FROM transfer_hub WHERE id = $1`, [id]);
+        return h?.state === 'completed';
+      });
+      // Exactly once: one record at 11 (one transfer-in), 44's teacher marked transferred out once, one hub row.
+      assert.equal(await p11.count(`SELECT count(*) FROM teacher WHERE id_number = $1`, [idOf(record)]), 1);
+      assert.equal(
+        await p11.count(
+          `SELECT count(*) FROM teacher_change c JOIN teacher t ON t.id = c.teacher_id WHERE t.id_number = $1 AND c.action = 'transfer-in-province'`,
+          [idOf(record)],
+        ),
+        1,
+      );
+      assert.equal(await p44.count(`SELECT count(*) FROM teacher WHERE id = $1 AND person_status = '08'`, [id44]), 1);
+      assert.equal(
+        await p44.count(`SELECT count(*) FROM teacher_change WHERE teacher_id = $1 AND action = 'status-change'`, [
+          id44,
+        ]),
+        1,
+        'marked transferred out once',
+      );
+      assert.equal(await national.count(`SELECT count(*) FROM transfer_hub WHERE id = $1`, [id]), 1);
+      // Every message of this case was sent once (one outbox row per type and destination) and is in its
+      // destination's inbox once: nothing lost, nothing doubled.
+      const nodes = { national, '11': p11, '44': p44 } as Record<string, TestNode>;
+      const sent: { from: string; to: string; type: string; mid: string }[] = [];
+      for (const [from, n] of Object.entries(nodes)) {
+        const rows = await n.db.query(
+          `SELECT destination, type, message_id::text AS mid FROM federation_outbox WHERE key = $1 ORDER BY seq`,
+          [id],
+        );
+        for (const r of rows) sent.push({ from, to: r.destination, type: r.type, mid: r.mid });
+      }
+      const kinds = sent.map((m) => `${m.from}>${m.to}:${m.type}`);
+      assert.equal(new Set(kinds).size, kinds.length, `a message sent twice: ${kinds.join(', ')}`);
+      assert.ok(sent.length >= 4, kinds.join(', '));
+      for (const m of sent) {
+        const [row] = await nodes[m.to].db.query(
+          `SELECT count(*)::int AS n, min(source) AS source, min(type) AS type, min(outcome) AS outcome FROM federation_inbox WHERE message_id = $1`,
+          [m.mid],
+        );
+        assert.deepEqual(
+          [row.n, row.source, row.type, row.outcome],
+          [1, m.from, m.type, 'applied'],
+          `${m.from}>${m.to}:${m.type} in the inbox once`,
+        );
+      }
+      for (const n of Object.values(nodes))
+        assert.equal(
+          await n.count(`SELECT count(*) FROM federation_dead_letter WHERE message_id = ANY($1::uuid[])`, [
+            sent.map((m) => m.mid),
+          ]),
+          0,
+          `nothing of this case dead-lettered on ${n.province}`,
+        );
+      // National: the teacher active in 11 only, once both records have synced.
+      await until(
+        'active in 11 only',
+        async () => {
+          const rows = await national.db.query(
+            `SELECT province_code FROM national_teacher WHERE id_number = $1 AND active ORDER BY 1`,
+            [idOf(record)],
+          );
+          return rows.length === 1 && rows[0].province_code === '11';
+        },
+        60000,
+      );
+      // Reconciliation afterwards: each province equal to what national holds of it.
+      for (const n of [p11, p44]) {
+        const pt = await n.tokenFor(await n.account(await n.province_(), Role.InfoAdmin));
+        const eq = await until(
+          `reconciliation equal for ${n.province}`,
+          async () => {
+            const r = await reconcile(n, national, pt, tok.ministry);
+            return r.equal ? r : null;
+          },
+          60000,
+        ).catch(async (e: Error) => {
+          throw new Error(`${e.message}: ${JSON.stringify(await reconcile(n, national, pt, tok.ministry))}`);
+        });
+        assert.equal(eq.provinceTotal, eq.nationalTotal);
+        assert.ok(eq.provinceTotal >= 1);
+        assert.deepEqual(eq.differingSchools, []);
+      }
+    },
+  );
 });
