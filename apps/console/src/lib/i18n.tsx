@@ -63,7 +63,7 @@ const TEXTS = {
   myCredits: ['我的培训学分', 'My training credits'],
   myRegistration: ['我的定期注册', 'My registration'],
   transfers: ['调动与交流轮岗', 'Transfers & rotations'],
-  registrations: ['注册审核', 'Registration applications'],
+  registrations: ['注册申请', 'Registration applications'],
   apiClients: ['接入平台', 'API clients'],
   registerTeacher: ['新增教师', 'Register a teacher'],
   school: ['学校', 'School'],
