@@ -34,6 +34,7 @@ describe('web console (issue 18) in headless Chromium', () => {
   let teacherIdNumber: string;
   let otherTeacherId: string;
   let draftId: string;
+  let otherSchoolId: string;
 
   const page = async (): Promise<Page> =>
     (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
@@ -62,6 +63,7 @@ describe('web console (issue 18) in headless Chromium', () => {
     countyInfo = await province.account(county, Role.InfoAdmin);
     countyQuery = await province.account(county, Role.Query);
     otherSchoolInfo = await province.account(otherSchool, Role.InfoAdmin);
+    otherSchoolId = otherSchool.id;
     ministryInfo = await national.account(await national.unitByCode('000000'), Role.InfoAdmin);
 
     // The school registers the teacher's record, its system administrator the teacher's account.
@@ -386,5 +388,41 @@ describe('web console (issue 18) in headless Chromium', () => {
       .filter({ hasText: /[A-Za-z]{4}/ })
       .waitFor();
     await p.context().close();
+  });
+
+  it('a teacher sees their training credits; the county reviewer sees a transfer waiting for it and approves it from the hint', async () => {
+    const p = await page();
+    await signIn(p, province.url, teacherIdNumber, NEW_PASSWORD);
+    await p.getByRole('menuitem', { name: '我的培训学分' }).click();
+    await p.getByRole('heading', { name: '我的培训学分' }).waitFor();
+    await p.getByText('学分合计').waitFor();
+    await p.getByText(/周期: \d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}/).waitFor();
+    await p.context().close();
+
+    // The other school (same county) applies to take the teacher in: the county, as receiving department, is next.
+    const applied = await province.api('POST', '/transfers', {
+      token: await province.tokenFor(otherSchoolInfo),
+      body: { teacherId, toUnitId: otherSchoolId, effectiveDate: '2027-03-01', reason: '工作需要' },
+    });
+    assert.equal(applied.status, 201, JSON.stringify(applied.body));
+    const c = await page();
+    await signIn(c, province.url, countyInfo.username, countyInfo.password);
+    await c.getByRole('menuitem', { name: '调动与交流轮岗' }).click();
+    const row = c.locator('.ant-table-row').filter({ hasText: 'awaiting_receiving_department' });
+    await row.waitFor();
+    assert.equal(await row.getByRole('button', { name: '撤回申请' }).count(), 0, 'only the applicant may withdraw');
+    await row.getByRole('button', { name: /通\s?过/ }).click();
+    await c
+      .locator('.ant-modal')
+      .getByRole('button', { name: /确\s?认/ })
+      .click();
+    await until(
+      'county approved',
+      async () =>
+        (await province.api('GET', `/transfers/${applied.body.id}`, { token: await province.tokenFor(countyInfo) }))
+          .body.state === 'awaiting_sending_school',
+      20000,
+    );
+    await c.context().close();
   });
 });
