@@ -35,6 +35,7 @@ describe('web console (issue 18) in headless Chromium', () => {
   let otherTeacherId: string;
   let draftId: string;
   let otherSchoolId: string;
+  let schoolSysAdmin: TestAccount;
 
   const page = async (): Promise<Page> =>
     (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
@@ -60,6 +61,7 @@ describe('web console (issue 18) in headless Chromium', () => {
     schoolCode = school.code;
     schoolInfo = await province.account(school, Role.InfoAdmin);
     const schoolSys = await province.account(school, Role.SysAdmin);
+    schoolSysAdmin = schoolSys;
     countyInfo = await province.account(county, Role.InfoAdmin);
     countyQuery = await province.account(county, Role.Query);
     otherSchoolInfo = await province.account(otherSchool, Role.InfoAdmin);
@@ -424,5 +426,47 @@ describe('web console (issue 18) in headless Chromium', () => {
       20000,
     );
     await c.context().close();
+  });
+
+  it('a teacher sees their registration status; a system administrator registers an API client, sees its secret once, and revokes it', async () => {
+    const p = await page();
+    await signIn(p, province.url, teacherIdNumber, NEW_PASSWORD);
+    await p.getByRole('menuitem', { name: '我的定期注册' }).click();
+    await p.getByRole('heading', { name: /我的定期注册/ }).waitFor();
+    await p.getByText('注册周期').waitFor();
+    await p.context().close();
+
+    const a = await page();
+    await signIn(a, province.url, schoolSysAdmin.username, schoolSysAdmin.password);
+    await a.getByRole('menuitem', { name: '接入平台' }).click();
+    const name = `培训平台-${Date.now()}`;
+    await a.getByRole('button', { name: '注册接入平台' }).click();
+    await a.locator('.ant-modal').getByLabel('姓名').fill(name);
+    await a
+      .locator('.ant-modal')
+      .getByRole('button', { name: /确\s?认/ })
+      .click();
+    const secret = (await a.getByTestId('client-secret').innerText()).trim();
+    assert.match(secret, /^tmis_[A-Za-z0-9_-]{20,}$/, secret);
+    await a.getByRole('button', { name: '我已保存' }).click();
+    await a.getByTestId('client-secret').waitFor({ state: 'detached' });
+    const row = a.locator('.ant-table-row').filter({ hasText: name });
+    await row.waitFor();
+    assert.equal(await a.getByText(secret).count(), 0, 'the secret is not shown again');
+    await row.getByText(`…${secret.slice(-4)}`).waitFor();
+    const clients = await province.api('GET', '/api-clients', { token: await province.tokenFor(schoolSysAdmin) });
+    const created = clients.body.items.find((c: { name: string }) => c.name === name);
+    assert.equal(created.status, 'active');
+    await row.getByRole('button', { name: /吊\s?销/ }).click();
+    await a
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /确\s?认/ })
+      .click();
+    await row.getByText('revoked').first().waitFor();
+    const after = await province.api('GET', `/api-clients/${created.id}`, {
+      token: await province.tokenFor(schoolSysAdmin),
+    });
+    assert.equal(after.body.status, 'revoked');
+    await a.context().close();
   });
 });

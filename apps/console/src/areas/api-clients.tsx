@@ -169,6 +169,7 @@ export default function ApiClients() {
       </Modal>
       <Modal
         open={!!secret}
+        destroyOnHidden
         title={i18n.pick('客户端密钥（仅显示一次）', 'Client secret (shown once)')}
         onCancel={() => setSecret(null)}
         onOk={() => setSecret(null)}

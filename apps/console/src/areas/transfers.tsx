@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Input, Modal, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
 import { api, unwrap } from '../lib/api';
 import { useI18n } from '../lib/i18n';
 import { ProblemAlert } from '../lib/problem';
@@ -33,9 +33,14 @@ type Step = 'approve' | 'refuse' | 'withdraw';
 export default function Transfers() {
   const i18n = useI18n();
   const { message } = App.useApp();
+  // What waits for my step (default), or every case in and out of my subtree (where an applicant withdraws).
+  const [show, setShow] = useState<'waiting' | 'all'>('waiting');
   const { data, error, reload, setError, loading } = useLoad(
-    () => unwrap<{ items: Transfer[] }>(api.GET('/transfers', { params: { query: { waiting: 'true' } } })),
-    [],
+    () =>
+      unwrap<{ items: Transfer[] }>(
+        api.GET('/transfers', { params: { query: show === 'waiting' ? { waiting: 'true' } : {} } }),
+      ),
+    [show],
   );
   const [acting, setActing] = useState<{ id: string; step: Step } | null>(null);
   const [reason, setReason] = useState('');
@@ -73,6 +78,15 @@ export default function Transfers() {
     <>
       <Typography.Title level={3}>{i18n.t('transfers')}</Typography.Title>
       <ProblemAlert error={error} />
+      <Segmented
+        value={show}
+        onChange={(v) => setShow(v as 'waiting' | 'all')}
+        style={{ marginBottom: 12 }}
+        options={[
+          { value: 'waiting', label: i18n.pick('待我处理', 'Waiting for me') },
+          { value: 'all', label: i18n.pick('全部', 'All') },
+        ]}
+      />
       <Table<Transfer>
         rowKey="id"
         loading={loading}
