@@ -34,6 +34,8 @@ describe('web console (issue 18) in headless Chromium', () => {
   let teacherIdNumber: string;
   let otherTeacherId: string;
   let draftId: string;
+  let otherSchoolId: string;
+  let schoolSysAdmin: TestAccount;
 
   const page = async (): Promise<Page> =>
     (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
@@ -59,9 +61,11 @@ describe('web console (issue 18) in headless Chromium', () => {
     schoolCode = school.code;
     schoolInfo = await province.account(school, Role.InfoAdmin);
     const schoolSys = await province.account(school, Role.SysAdmin);
+    schoolSysAdmin = schoolSys;
     countyInfo = await province.account(county, Role.InfoAdmin);
     countyQuery = await province.account(county, Role.Query);
     otherSchoolInfo = await province.account(otherSchool, Role.InfoAdmin);
+    otherSchoolId = otherSchool.id;
     ministryInfo = await national.account(await national.unitByCode('000000'), Role.InfoAdmin);
 
     // The school registers the teacher's record, its system administrator the teacher's account.
@@ -386,5 +390,83 @@ describe('web console (issue 18) in headless Chromium', () => {
       .filter({ hasText: /[A-Za-z]{4}/ })
       .waitFor();
     await p.context().close();
+  });
+
+  it('a teacher sees their training credits; the county reviewer sees a transfer waiting for it and approves it from the hint', async () => {
+    const p = await page();
+    await signIn(p, province.url, teacherIdNumber, NEW_PASSWORD);
+    await p.getByRole('menuitem', { name: '我的培训学分' }).click();
+    await p.getByRole('heading', { name: '我的培训学分' }).waitFor();
+    await p.getByText('学分合计').waitFor();
+    await p.getByText(/周期: \d{4}-\d{2}-\d{2} – \d{4}-\d{2}-\d{2}/).waitFor();
+    await p.context().close();
+
+    // The other school (same county) applies to take the teacher in: the county, as receiving department, is next.
+    const applied = await province.api('POST', '/transfers', {
+      token: await province.tokenFor(otherSchoolInfo),
+      body: { teacherId, toUnitId: otherSchoolId, effectiveDate: '2027-03-01', reason: '工作需要' },
+    });
+    assert.equal(applied.status, 201, JSON.stringify(applied.body));
+    const c = await page();
+    await signIn(c, province.url, countyInfo.username, countyInfo.password);
+    await c.getByRole('menuitem', { name: '调动与交流轮岗' }).click();
+    const row = c.locator('.ant-table-row').filter({ hasText: 'awaiting_receiving_department' });
+    await row.waitFor();
+    assert.equal(await row.getByRole('button', { name: '撤回申请' }).count(), 0, 'only the applicant may withdraw');
+    await row.getByRole('button', { name: /通\s?过/ }).click();
+    await c
+      .locator('.ant-modal')
+      .getByRole('button', { name: /确\s?认/ })
+      .click();
+    await until(
+      'county approved',
+      async () =>
+        (await province.api('GET', `/transfers/${applied.body.id}`, { token: await province.tokenFor(countyInfo) }))
+          .body.state === 'awaiting_sending_school',
+      20000,
+    );
+    await c.context().close();
+  });
+
+  it('a teacher sees their registration status; a system administrator registers an API client, sees its secret once, and revokes it', async () => {
+    const p = await page();
+    await signIn(p, province.url, teacherIdNumber, NEW_PASSWORD);
+    await p.getByRole('menuitem', { name: '我的定期注册' }).click();
+    await p.getByRole('heading', { name: /我的定期注册/ }).waitFor();
+    await p.getByText('注册周期').waitFor();
+    await p.context().close();
+
+    const a = await page();
+    await signIn(a, province.url, schoolSysAdmin.username, schoolSysAdmin.password);
+    await a.getByRole('menuitem', { name: '接入平台' }).click();
+    const name = `培训平台-${Date.now()}`;
+    await a.getByRole('button', { name: '注册接入平台' }).click();
+    await a.locator('.ant-modal').getByLabel('姓名').fill(name);
+    await a
+      .locator('.ant-modal')
+      .getByRole('button', { name: /确\s?认/ })
+      .click();
+    const secret = (await a.getByTestId('client-secret').innerText()).trim();
+    assert.match(secret, /^tmis_[A-Za-z0-9_-]{20,}$/, secret);
+    await a.getByRole('button', { name: '我已保存' }).click();
+    await a.getByTestId('client-secret').waitFor({ state: 'detached' });
+    const row = a.locator('.ant-table-row').filter({ hasText: name });
+    await row.waitFor();
+    assert.equal(await a.getByText(secret).count(), 0, 'the secret is not shown again');
+    await row.getByText(`…${secret.slice(-4)}`).waitFor();
+    const clients = await province.api('GET', '/api-clients', { token: await province.tokenFor(schoolSysAdmin) });
+    const created = clients.body.items.find((c: { name: string }) => c.name === name);
+    assert.equal(created.status, 'active');
+    await row.getByRole('button', { name: /吊\s?销/ }).click();
+    await a
+      .locator('.ant-modal-confirm')
+      .getByRole('button', { name: /确\s?认/ })
+      .click();
+    await row.getByText('revoked').first().waitFor();
+    const after = await province.api('GET', `/api-clients/${created.id}`, {
+      token: await province.tokenFor(schoolSysAdmin),
+    });
+    assert.equal(after.body.status, 'revoked');
+    await a.context().close();
   });
 });

@@ -25,6 +25,18 @@ export const AREAS: Area[] = [
     screen: lazy(() => import('./areas/my-record')),
   },
   {
+    path: 'my-credits',
+    label: 'myCredits',
+    visible: (s) => role(s, 'teacher'),
+    screen: lazy(() => import('./areas/my-credits')),
+  },
+  {
+    path: 'my-registration',
+    label: 'myRegistration',
+    visible: (s) => role(s, 'teacher'),
+    screen: lazy(() => import('./areas/my-registration')),
+  },
+  {
     path: 'teachers',
     label: 'teachers',
     visible: (s) => role(s, 'info_admin', 'query'),
@@ -41,6 +53,18 @@ export const AREAS: Area[] = [
     label: 'changeRequests',
     visible: (s) => role(s, 'info_admin'),
     screen: lazy(() => import('./areas/change-requests')),
+  },
+  {
+    path: 'transfers',
+    label: 'transfers',
+    visible: (s) => role(s, 'info_admin'),
+    screen: lazy(() => import('./areas/transfers')),
+  },
+  {
+    path: 'registrations',
+    label: 'registrations',
+    visible: (s) => role(s, 'info_admin'),
+    screen: lazy(() => import('./areas/registrations')),
   },
   {
     path: 'bulk',
@@ -71,6 +95,12 @@ export const AREAS: Area[] = [
     label: 'accounts',
     visible: (s) => role(s, 'sysadmin'),
     screen: lazy(() => import('./areas/accounts')),
+  },
+  {
+    path: 'api-clients',
+    label: 'apiClients',
+    visible: (s) => role(s, 'sysadmin'),
+    screen: lazy(() => import('./areas/api-clients')),
   },
   {
     path: 'units',
