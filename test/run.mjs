@@ -5,7 +5,7 @@
 // (test/dist/**/*.test.js) with Node's test runner, then prints `N passed, N failed`.
 import 'reflect-metadata';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { runMigrations, startEmbeddedPostgres } from '@tmis/database';
@@ -111,19 +111,36 @@ const env = {
     process.env.KAFKA_SASL_BROKERS ?? (kafkaStarted ? `127.0.0.1:${Number(kafkaPort) + 2}` : ''),
 };
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// Files that stop and restart the shared test broker (TMIS_TEST_KAFKA_MANAGED_PORT) would break the Kafka
+// tests of whichever file runs beside them: they run after the others, one at a time.
+const disruptsBroker = (f) => /TMIS_TEST_KAFKA_MANAGED_PORT/.test(readFileSync(f, 'utf8'));
+const phases = [
+  { files: files.filter((f) => !disruptsBroker(f)), concurrency },
+  { files: files.filter(disruptsBroker), concurrency: '1' },
+].filter((p) => p.files.length);
 let output = '';
-const code = await new Promise((resolveRun) => {
-  const child = spawn(
-    process.execPath,
-    ['--test', '--test-force-exit', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-    { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  child.stdout.on('data', (d) => {
-    output += d;
-    process.stdout.write(d);
+let code = 0;
+for (const phase of phases) {
+  const phaseCode = await new Promise((resolveRun) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--test',
+        '--test-force-exit',
+        `--test-concurrency=${phase.concurrency}`,
+        '--test-reporter=spec',
+        ...phase.files,
+      ],
+      { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    child.stdout.on('data', (d) => {
+      output += d;
+      process.stdout.write(d);
+    });
+    child.on('close', resolveRun);
   });
-  child.on('close', resolveRun);
-});
+  if (phaseCode !== 0) code = phaseCode;
+}
 
 if (!process.env.KEEP_TEST_DB) {
   if (!process.env.TEST_KEEP_DB)
@@ -138,7 +155,8 @@ if (kafkaStarted)
     stdio: 'inherit',
   });
 
-const num = (label) => Number((output.match(new RegExp(`^ℹ ${label} (\\d+)`, 'm')) ?? [])[1] ?? 0);
+const num = (label) =>
+  [...output.matchAll(new RegExp(`^ℹ ${label} (\\d+)`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
 const passed = num('pass');
 const failed = num('fail') + num('cancelled');
 const skipped = num('skipped') + num('todo');
