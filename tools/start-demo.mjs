@@ -121,8 +121,8 @@ TMIS demo is running.
   National node    ${nat.url}   API docs: ${nat.url}/docs   (OpenAPI JSON: /docs-json)
 ${provs.map((prov, i) => `  Provincial node  ${prov.url}   API docs: ${prov.url}/docs   (province ${provinces[i]})`).join('\n')}
 
-  Web console      ${prov.url}/console/   (provincial: schools, teachers, reviewers, statistics)
-                   ${nat.url}/console/   (national: ministry statistics, sync, accounts)
+${provs.map((prov, i) => `  Web console      ${prov.url}/console/   (province ${provinces[i]}: schools, teachers, reviewers, statistics)`).join('\n')}
+  Web console      ${nat.url}/console/   (national: ministry statistics, sync, accounts)
 
   Password of every demo account: Tmis@2026demo
   In /docs: POST /auth/login, then "Authorize" with the accessToken.
