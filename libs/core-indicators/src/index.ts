@@ -27,7 +27,7 @@ export { ACTIVE_PERSON_STATUSES, PERSON_STATUS } from './code-tables/staff.js';
 export { TITLE_LEVEL_OF_TITLE } from './code-tables/career.js';
 // Validators.
 export { idNumberProblemMessages, isValidIdNumber, makeIdNumber, parseIdNumber } from './validators/id-number.js';
-export { checkSchoolCode, schoolCodeProblemMessages } from './validators/school-code.js';
+export { checkSchoolCode, PROVINCE_PREFIXES, schoolCodeProblemMessages } from './validators/school-code.js';
 export { validateRecord } from './validators/record.validator.js';
 export { ownerViolations, type WriterKind } from './validators/ownership.js';
 export { validateCustomFieldDefinition } from './validators/custom-field.validator.js';

@@ -1,4 +1,5 @@
 import type { KafkaConnection } from '@tmis/sync-transport';
+import { PROVINCE_PREFIXES } from '@tmis/core-indicators';
 
 export const FEDERATION_OPTIONS = Symbol('FEDERATION_OPTIONS');
 
@@ -34,41 +35,8 @@ export function topicProvince(prefix: string, topic: string): { direction: 'up' 
   return m ? { direction: m[1] as 'up' | 'down', province: m[2] } : null;
 }
 
-/** Every province prefix of GB/T 2260 (31 provinces and the XPCC, 66). */
-export const ALL_PROVINCES = [
-  '11',
-  '12',
-  '13',
-  '14',
-  '15',
-  '21',
-  '22',
-  '23',
-  '31',
-  '32',
-  '33',
-  '34',
-  '35',
-  '36',
-  '37',
-  '41',
-  '42',
-  '43',
-  '44',
-  '45',
-  '46',
-  '50',
-  '51',
-  '52',
-  '53',
-  '54',
-  '61',
-  '62',
-  '63',
-  '64',
-  '65',
-  '66',
-];
+/** Every province prefix of GB/T 2260 (31 provinces and the XPCC, 66), in code order. */
+export const ALL_PROVINCES: readonly string[] = [...PROVINCE_PREFIXES].sort();
 
 /** The per-message consumer group of a node (`<prefix>.national`, `<prefix>.province.<code>`): the broker ACLs name it. */
 export function federationGroupName(prefix: string, node: string): string {
