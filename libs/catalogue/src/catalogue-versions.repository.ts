@@ -18,6 +18,17 @@ export class CatalogueVersionsRepository {
     );
   }
 
+  /**
+   * A stamp of what the table holds (the version names in order): a cached catalogue is good while it is
+   * unchanged. Cheap (a handful of rows), and it sees what this transaction and other processes committed.
+   */
+  async stamp(): Promise<string> {
+    const [r] = await this.tx.query(
+      `SELECT coalesce(string_agg(version, ',' ORDER BY seq), '') AS s FROM catalogue_version`,
+    );
+    return r.s;
+  }
+
   /** Adds a version (idempotent on the version name: a redelivered publication changes nothing). */
   async add(version: string, base: string, changes: CatalogueChanges, applied: boolean): Promise<boolean> {
     const rows: unknown[] = await this.tx.query(

@@ -27,6 +27,7 @@ export const CATALOGUE_APPLIED = 'catalogue.applied';
 @Injectable()
 export class CatalogueVersionsService implements OnApplicationBootstrap {
   private cached: {
+    stamp: string;
     catalogue: CatalogueDefinition;
     versions: string[];
     byVersion: Map<string, CatalogueDefinition>;
@@ -60,23 +61,30 @@ export class CatalogueVersionsService implements OnApplicationBootstrap {
     previous: string | null;
     versions: string[];
     catalogue: CatalogueDefinition;
+    byVersion: Map<string, CatalogueDefinition>;
   }> {
-    if (!this.cached) {
+    // Checked against the table on every call, never only invalidated: a read racing a version being
+    // stored (not yet committed), a rolled-back one, or another process of the node would pin a stale one.
+    const stamp = await this.repo.stamp();
+    if (this.cached?.stamp !== stamp) {
       const rows = (await this.repo.versions()) as PublishedVersion[];
       const byVersion = new Map<string, CatalogueDefinition>([[CATALOGUE_VERSION, effectiveCatalogue([])]]);
       rows.forEach((r, i) => byVersion.set(r.version, effectiveCatalogue(rows.slice(0, i + 1))));
       this.cached = {
+        stamp: rows.map((r) => r.version).join(','),
         catalogue: effectiveCatalogue(rows),
         versions: [CATALOGUE_VERSION, ...rows.map((r) => r.version)],
         byVersion,
       };
     }
-    const v = this.cached.versions;
+    const c = this.cached;
+    const v = c.versions;
     return {
       version: v[v.length - 1],
       previous: v[v.length - 2] ?? null,
       versions: v,
-      catalogue: this.cached.catalogue,
+      catalogue: c.catalogue,
+      byVersion: c.byVersion,
     };
   }
 
@@ -92,7 +100,7 @@ export class CatalogueVersionsService implements OnApplicationBootstrap {
   async accepting(version: string): Promise<CatalogueDefinition | null> {
     const s = await this.state();
     if (version !== s.version && version !== s.previous) return null;
-    return this.cached!.byVersion.get(version) ?? null;
+    return s.byVersion.get(version) ?? null;
   }
 
   /** The current and previous version (what national accepts). */
@@ -144,7 +152,6 @@ export class CatalogueVersionsService implements OnApplicationBootstrap {
       for (const p of ALL_PROVINCES)
         await this.messenger.send(p, CATALOGUE_PUBLISHED, { version, base: s.version, changes }, 'catalogue');
     });
-    this.cached = null;
     return { version, base: s.version, provinces: ALL_PROVINCES.length };
   }
 
@@ -157,7 +164,6 @@ export class CatalogueVersionsService implements OnApplicationBootstrap {
     if (!s.versions.includes(version)) {
       if (base !== s.version) throw new Error(`catalogue ${version} is based on ${base}; this node runs ${s.version}`);
       await this.repo.add(version, base, changes, true);
-      this.cached = null;
     }
     await this.messenger.send('national', CATALOGUE_APPLIED, { version: (await this.state()).version }, 'catalogue');
   }

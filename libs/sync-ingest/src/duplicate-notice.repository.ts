@@ -26,6 +26,15 @@ export class DuplicateNoticeRepository {
   ): Promise<{ active: ActivePerson[]; notified: { idType: string; idNumber: string; provinces: string[] }[] }> {
     if (!teacherIds.length) return { active: [], notified: [] };
     const ids = `SELECT DISTINCT id_type, id_number FROM national_teacher WHERE teacher_id = ANY($1::uuid[])`;
+    // Two provinces' batches are applied concurrently (one consumer per topic): each transaction would
+    // read only the other's committed rows and neither would see the duplicate. A lock per person, taken
+    // in one order, makes the second reader wait for the first one's commit and then see both records.
+    await this.tx.query(
+      `SELECT pg_advisory_xact_lock(k) FROM (
+         SELECT DISTINCT hashtextextended('national-person:' || id_type || ':' || id_number, 0) AS k
+           FROM national_teacher WHERE teacher_id = ANY($1::uuid[]) ORDER BY k) s`,
+      [teacherIds],
+    );
     const active: ActivePerson[] = await this.tx.query(
       `SELECT n.id_type AS "idType", n.id_number AS "idNumber", n.province_code AS province, n.teacher_id::text AS "teacherId"
          FROM (${ids}) p JOIN national_teacher n ON n.id_type = p.id_type AND n.id_number = p.id_number AND n.active AND NOT n.removed`,
