@@ -32,8 +32,7 @@ export class NationalAppModule {
       imports: [
         // Its top unit is the ministry (level 1): its system administrator reads /health details and /metrics.
         CoreNodeModule.register(runtime, { topUnitLevel: 1 }),
-        FederationModule.register({
-          role: 'national',
+        FederationModule.forNational({
           topicPrefix: c.SYNC_TOPIC,
           provinces,
           kafka: kafkaConnection(c),
@@ -48,7 +47,7 @@ export class NationalAppModule {
         // Periodic registration and the ethics veto (issue 15).
         RegistrationModule.register({ stats: 'national-records', credits: CreditBank, creditsModule: TrainingModule }),
         // Catalogue versions (ADR 0018): published here to every province.
-        CatalogueModule.register({ role: 'national' }),
+        CatalogueModule.forNational(),
         StatsModule.register({
           facts: NationalFactSource,
           refreshSeconds: c.STATS_REFRESH_SECONDS,

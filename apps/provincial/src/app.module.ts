@@ -23,11 +23,9 @@ export class ProvincialAppModule {
       imports: [
         // Its top unit is the province (level 2): its system administrator reads /health details and /metrics.
         CoreNodeModule.register(runtime, { provinceCode: c.PROVINCE_CODE, topUnitLevel: 2 }),
-        FederationModule.register({
-          role: 'provincial',
+        FederationModule.forProvince({
           provinceCode: c.PROVINCE_CODE,
           topicPrefix: c.SYNC_TOPIC,
-          provinces: [c.PROVINCE_CODE],
           kafka: kafkaConnection(c),
           nationalUrl: c.NATIONAL_URL,
           nodeToken: c.SYNC_NODE_TOKEN,
@@ -45,7 +43,7 @@ export class ProvincialAppModule {
         // Periodic registration and the ethics veto (issue 15).
         RegistrationModule.register({ stats: 'decisions', credits: CreditBank, creditsModule: TrainingModule }),
         // Catalogue versions (ADR 0018): received from national and applied.
-        CatalogueModule.register({ role: 'provincial' }),
+        CatalogueModule.forProvince(),
         StatsModule.register({
           facts: ProvincialFactSource,
           provinceCode: c.PROVINCE_CODE,

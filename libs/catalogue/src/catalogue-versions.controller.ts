@@ -4,6 +4,7 @@ import { IsArray, IsObject, IsOptional, IsString, Matches } from 'class-validato
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import type { CatalogueChanges } from './catalogue-changes.js';
 import { CatalogueVersionsService } from './catalogue-versions.service.js';
+import { NationalCatalogue } from './national-catalogue.service.js';
 
 export class PublishVersionDto {
   @ApiProperty({ example: '2026.2' }) @IsString() @Matches(/^\d{4}\.\d{1,3}$/) version: string;
@@ -34,12 +35,19 @@ export class CatalogueVersionsController {
   list(@CurrentActor() a: Actor) {
     return this.versions.list(a);
   }
+}
+
+/** The national node only (its composition binds it): the ministry publishes a catalogue version. */
+@ApiTags('catalogue')
+@Controller('catalogue/versions')
+export class CataloguePublishController {
+  constructor(private readonly national: NationalCatalogue) {}
 
   @Post()
   @Authenticated({ roles: [Role.SysAdmin, Role.InfoAdmin] })
   @ApiOperation({ summary: 'National, the ministry: publish a new catalogue version to every province' })
   publish(@CurrentActor() a: Actor, @Body() dto: PublishVersionDto) {
     const { version, ...changes } = dto;
-    return this.versions.publish(a, version, changes);
+    return this.national.publish(a, version, changes);
   }
 }

@@ -1,28 +1,32 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
-import { commonError, CommonErrorCode } from '@tmis/common';
 import { CATALOGUE_VERSION, type CatalogueDefinition } from '@tmis/core-indicators';
-import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
-import { ALL_PROVINCES, FederationMessenger, OnFederationMessage, type FederationMessage } from '@tmis/federation';
 import { HealthRegistry } from '@tmis/server';
-import { checkChanges, effectiveCatalogue, type CatalogueChanges, type PublishedVersion } from './catalogue-changes.js';
+import { effectiveCatalogue, type PublishedVersion } from './catalogue-changes.js';
 import { CatalogueVersionsRepository } from './catalogue-versions.repository.js';
-
-export const CATALOGUE_OPTIONS = Symbol('CATALOGUE_OPTIONS');
-export interface CatalogueOptions {
-  role: 'national' | 'provincial';
-}
 
 /** Message types of the catalogue's downward and upward messages. */
 export const CATALOGUE_PUBLISHED = 'catalogue.published';
 export const CATALOGUE_APPLIED = 'catalogue.applied';
 
 /**
- * The core catalogue and code tables as versioned data (issue 17, ADR 0018). The national node publishes
- * a version (changes against the current one) to every province over the federation messenger in the
- * transaction that stores it; a province applies it on receipt (no release: the effective catalogue is
- * the compiled-in one plus every version applied, in order) and reports the version it runs back. The
- * national node accepts records of the current and the previous version.
+ * National only (the national composition binds it): the catalogue version each province reports it runs.
+ */
+@Injectable()
+export class ProvinceCatalogues {
+  constructor(private readonly repo: CatalogueVersionsRepository) {}
+
+  /** One province's, or every province's (null). */
+  list(province: string | null) {
+    return this.repo.provinces(province);
+  }
+}
+
+/**
+ * The core catalogue and code tables as versioned data (issue 17, ADR 0018), as either node holds them:
+ * the effective catalogue is the compiled-in one plus every version held, in order. The national node
+ * publishes versions (`NationalCatalogue`), a province applies them on receipt (`ProvincialCatalogue`);
+ * the national node accepts records of the current and the previous version.
  */
 @Injectable()
 export class CatalogueVersionsService implements OnApplicationBootstrap {
@@ -35,11 +39,14 @@ export class CatalogueVersionsService implements OnApplicationBootstrap {
 
   constructor(
     private readonly repo: CatalogueVersionsRepository,
-    private readonly messenger: FederationMessenger,
-    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly health: HealthRegistry,
-    @Inject(CATALOGUE_OPTIONS) private readonly options: CatalogueOptions,
+    /** Bound on the national node only: each province's version joins /health and the list. */
+    @Optional() private readonly provinceCatalogues?: ProvinceCatalogues,
   ) {}
+
+  private async reported(): Promise<{ provinces?: Awaited<ReturnType<ProvinceCatalogues['list']>> }> {
+    return this.provinceCatalogues ? { provinces: await this.provinceCatalogues.list(null) } : {};
+  }
 
   onApplicationBootstrap(): void {
     this.health.register('catalogue', async () => {
@@ -48,7 +55,7 @@ export class CatalogueVersionsService implements OnApplicationBootstrap {
         details: {
           version: s.version,
           previous: s.previous,
-          ...(this.options.role === 'national' ? { provinces: await this.repo.provinces(null) } : {}),
+          ...(await this.reported()),
         },
         metrics: { catalogue_versions: s.versions.length },
       };
@@ -109,11 +116,6 @@ export class CatalogueVersionsService implements OnApplicationBootstrap {
     return [s.version, ...(s.previous ? [s.previous] : [])];
   }
 
-  /** National: the version each province reports it runs (one province, or all). */
-  provinces(province: string | null) {
-    return this.repo.provinces(province);
-  }
-
   async list(a: Actor) {
     AccessPolicy.requireRole(a, [Role.SysAdmin, Role.InfoAdmin, Role.Query]);
     const s = await this.state();
@@ -121,57 +123,7 @@ export class CatalogueVersionsService implements OnApplicationBootstrap {
       current: s.version,
       previous: s.previous,
       versions: await this.repo.versions(),
-      ...(this.options.role === 'national' ? { provinces: await this.repo.provinces(null) } : {}),
+      ...(await this.reported()),
     };
-  }
-
-  /** National, the ministry's administrators: a new version, published to every province. */
-  async publish(a: Actor, version: string, changes: CatalogueChanges) {
-    AccessPolicy.requireRole(a, [Role.SysAdmin, Role.InfoAdmin]);
-    if (this.options.role !== 'national' || a.unitLevel !== 1)
-      throw commonError(
-        CommonErrorCode.Forbidden,
-        'Catalogue versions are published by the ministry on the national node',
-      );
-    const s = await this.state();
-    const problems = s.versions.includes(version) ? [`version ${version} exists`] : checkChanges(s.catalogue, changes);
-    if (problems.length)
-      throw commonError(
-        CommonErrorCode.ValidationFailed,
-        'The catalogue version is not valid',
-        undefined,
-        problems.map((message) => ({
-          path: message.split(':')[0].split(' ')[0],
-          code: 'catalogueChange',
-          message,
-          messageZh: `指标目录版本变更无效：${message}`,
-        })),
-      );
-    await this.txHost.withTransaction(async () => {
-      await this.repo.add(version, s.version, changes, true);
-      for (const p of ALL_PROVINCES)
-        await this.messenger.send(p, CATALOGUE_PUBLISHED, { version, base: s.version, changes }, 'catalogue');
-    });
-    return { version, base: s.version, provinces: ALL_PROVINCES.length };
-  }
-
-  /** A province: a version published by national, applied on receipt; the version it runs is reported back. */
-  @OnFederationMessage(CATALOGUE_PUBLISHED)
-  async published(m: FederationMessage<PublishedVersion>): Promise<void> {
-    if (m.from !== 'national') throw new Error('catalogue versions come from the national node');
-    const { version, base, changes } = m.payload;
-    const s = await this.state();
-    if (!s.versions.includes(version)) {
-      if (base !== s.version) throw new Error(`catalogue ${version} is based on ${base}; this node runs ${s.version}`);
-      await this.repo.add(version, base, changes, true);
-    }
-    await this.messenger.send('national', CATALOGUE_APPLIED, { version: (await this.state()).version }, 'catalogue');
-  }
-
-  /** National: a province runs a version. */
-  @OnFederationMessage(CATALOGUE_APPLIED)
-  async applied(m: FederationMessage<{ version: string }>): Promise<void> {
-    if (!/^\d{2}$/.test(m.from)) throw new Error('catalogue.applied comes from a province');
-    await this.repo.reportApplied(m.from, String(m.payload.version).slice(0, 32));
   }
 }

@@ -1,16 +1,9 @@
-import { Controller, Inject, Injectable, type Type } from '@nestjs/common';
+import { Controller, Injectable, type Type } from '@nestjs/common';
 import { logLevel } from 'kafkajs';
 import { Ctx, EventPattern, KafkaContext, Payload, Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { isFederationWire } from './federation-message.js';
 import { FederationReceiver, type ReceiveOutcome } from './federation.receiver.js';
-import {
-  downTopic,
-  FEDERATION_OPTIONS,
-  federationGroupName,
-  topicProvince,
-  upTopic,
-  type FederationOptions,
-} from './federation.options.js';
+import { FederationPlace } from './federation.options.js';
 
 /**
  * Kafka's side of the receiver: the sender is the topic's province (a province can write only its own
@@ -20,35 +13,16 @@ import {
 export class FederationKafkaInbox {
   constructor(
     private readonly receiver: FederationReceiver,
-    @Inject(FEDERATION_OPTIONS) private readonly options: FederationOptions,
+    private readonly place: FederationPlace,
   ) {}
 
   async fromTopic(topic: string, value: Buffer | string | null): Promise<ReceiveOutcome | 'skipped'> {
     // The upward topics also carry the record sync (the batch consumer's): not ours, not parsed.
     if (!isFederationWire(value)) return 'skipped';
-    const t = topicProvince(this.options.topicPrefix, topic);
-    const national = this.options.role === 'national';
-    const from =
-      t && national && t.direction === 'up'
-        ? t.province
-        : t && !national && t.direction === 'down' && t.province === this.options.provinceCode
-          ? 'national'
-          : null;
+    const from = this.place.senderOf(topic);
     if (!from) return this.receiver.receive(value, { from: `?${topic}`.slice(0, 8), channel: topic });
     return this.receiver.receive(value, { from, channel: topic });
   }
-}
-
-/** The topics this node consumes per message: national every upward topic, a province its own downward topic. */
-export function inboundTopics(o: FederationOptions): string[] {
-  return o.role === 'national'
-    ? o.provinces.map((p) => upTopic(o.topicPrefix, p))
-    : [downTopic(o.topicPrefix, o.provinceCode!)];
-}
-
-/** The consumer group of the per-message consumer (`<prefix>.national` or `<prefix>.province.<code>`; broker ACLs name it). */
-export function federationGroup(o: FederationOptions): string {
-  return federationGroupName(o.topicPrefix, o.role === 'national' ? 'national' : o.provinceCode!);
 }
 
 /**
@@ -71,14 +45,14 @@ export function federationKafkaController(topics: string[]): Type {
 }
 
 /** The Kafka server the node connects (libs/server's bootstrap starts it after the HTTP app). */
-export function federationMicroservice(o: FederationOptions): MicroserviceOptions {
-  const k = o.kafka!;
+export function federationMicroservice(place: FederationPlace): MicroserviceOptions {
+  const k = place.kafka!;
   return {
     transport: Transport.KAFKA,
     options: {
       postfixId: '',
       client: {
-        clientId: `tmis-${o.role === 'national' ? 'national' : o.provinceCode}-inbound`,
+        clientId: `tmis-${place.self}-inbound`,
         brokers: k.brokers,
         ...(k.ssl ? { ssl: k.ssl.ca ? { ca: [k.ssl.ca] } : true } : {}),
         ...(k.sasl ? { sasl: k.sasl as never } : {}),
@@ -86,7 +60,7 @@ export function federationMicroservice(o: FederationOptions): MicroserviceOption
         // As the record sync's client (libs/sync-transport): the node's health and metrics report the state.
         logLevel: logLevel.NOTHING,
       },
-      consumer: { groupId: federationGroup(o), sessionTimeout: 10000, heartbeatInterval: 1000 },
+      consumer: { groupId: place.group, sessionTimeout: 10000, heartbeatInterval: 1000 },
       subscribe: { fromBeginning: true },
       parser: { keepBinary: true },
     },

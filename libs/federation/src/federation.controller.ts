@@ -19,7 +19,9 @@ import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, Min } from 'cl
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { commonError, CommonErrorCode } from '@tmis/common';
 import { FederationService } from './federation.service.js';
-import { FEDERATION_OPTIONS, type FederationOptions } from './federation.options.js';
+
+/** The national node's accepted node tokens, province → token (SYNC_NODE_TOKENS); bound by `FederationModule.forNational`. */
+export const FEDERATION_NODE_TOKENS = Symbol('FEDERATION_NODE_TOKENS');
 
 interface NodeRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -29,13 +31,13 @@ interface NodeRequest {
 /** Admits a provincial node by its node token (SYNC_NODE_TOKENS) and records its province: its identity over HTTP. */
 @Injectable()
 export class FederationNodeGuard implements CanActivate {
-  constructor(@Inject(FEDERATION_OPTIONS) private readonly options: FederationOptions) {}
+  constructor(@Inject(FEDERATION_NODE_TOKENS) private readonly nodeTokens: Record<string, string>) {}
 
   canActivate(ctx: ExecutionContext): boolean {
     const req = ctx.switchToHttp().getRequest<NodeRequest>();
     const auth = req.headers.authorization;
     const given = Buffer.from(typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : '');
-    const province = Object.entries(this.options.nodeTokens ?? {}).find(([, t]) => {
+    const province = Object.entries(this.nodeTokens).find(([, t]) => {
       const want = Buffer.from(t);
       return want.length === given.length && timingSafeEqual(want, given);
     })?.[0];

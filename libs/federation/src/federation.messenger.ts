@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { FederationRepository } from './federation.repository.js';
-import { FEDERATION_OPTIONS, type FederationAddress, type FederationOptions } from './federation.options.js';
+import { FederationPlace, type FederationAddress } from './federation.options.js';
 
 /**
  * Sends a message to another node of the federation. `send` writes it to `federation_outbox` in the
@@ -12,12 +12,12 @@ import { FEDERATION_OPTIONS, type FederationAddress, type FederationOptions } fr
 export class FederationMessenger {
   constructor(
     private readonly repo: FederationRepository,
-    @Inject(FEDERATION_OPTIONS) private readonly options: FederationOptions,
+    private readonly place: FederationPlace,
   ) {}
 
   /** This node's address (`national` or its province code). */
   get self(): string {
-    return this.options.role === 'national' ? 'national' : this.options.provinceCode!;
+    return this.place.self;
   }
 
   /**
@@ -25,10 +25,8 @@ export class FederationMessenger {
    * same partition; default: the type). Returns the message id.
    */
   async send(to: FederationAddress, type: string, payload: object, key?: string): Promise<string> {
-    if (this.options.role === 'provincial' && to !== 'national')
-      throw new Error(`federation: a provincial node sends only to national (not to ${to})`);
-    if (this.options.role === 'national' && !/^\d{2}$/.test(to))
-      throw new Error(`federation: the national node sends to a province code (not to ${to})`);
+    const refused = this.place.refuseDestination(to);
+    if (refused) throw new Error(`federation: ${refused}`);
     if (!/^[a-z][a-z0-9.-]{0,99}$/.test(type)) throw new Error(`federation: bad message type ${type}`);
     const k = key ?? type;
     if (k.length > 200) throw new Error('federation: key longer than 200 characters');

@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { FederationHandlers, FederationRetryLater } from './federation.handlers.js';
 import { parseWire } from './federation-message.js';
 import { FederationRepository } from './federation.repository.js';
-import { FEDERATION_OPTIONS, type FederationOptions } from './federation.options.js';
+import { FederationPlace } from './federation.options.js';
 
 export type ReceiveOutcome = 'applied' | 'duplicate' | 'dead-letter';
 
@@ -43,11 +43,11 @@ export class FederationReceiver {
     private readonly repo: FederationRepository,
     private readonly handlers: FederationHandlers,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
-    @Inject(FEDERATION_OPTIONS) private readonly options: FederationOptions,
+    private readonly place: FederationPlace,
   ) {}
 
   private get self(): string {
-    return this.options.role === 'national' ? 'national' : this.options.provinceCode!;
+    return this.place.self;
   }
 
   async receive(raw: Buffer | string | null, source: ReceivedFrom): Promise<ReceiveOutcome> {

@@ -1,11 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { HealthRegistry } from '@tmis/server';
 import { KafkaTransport } from '@tmis/sync-transport';
 import { toWire } from './federation-message.js';
 import { FederationReceiver } from './federation.receiver.js';
 import { FederationRepository, type FederationOutboxRow } from './federation.repository.js';
-import { downTopic, FEDERATION_OPTIONS, upTopic, type FederationOptions } from './federation.options.js';
+import { FederationPlace } from './federation.options.js';
 
 const BATCH = 500;
 
@@ -30,28 +30,21 @@ export class FederationRelay implements OnApplicationBootstrap, OnApplicationShu
     private readonly receiver: FederationReceiver,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly health: HealthRegistry,
-    @Inject(FEDERATION_OPTIONS) private readonly options: FederationOptions,
+    private readonly place: FederationPlace,
   ) {}
 
   private get self(): string {
-    return this.options.role === 'national' ? 'national' : this.options.provinceCode!;
+    return this.place.self;
   }
 
   /** How this node delivers: `kafka`, `http` (a province without a broker), `pull` (national serving HTTP pulls) or `none`. */
   get mode(): 'kafka' | 'http' | 'pull' | 'none' {
-    if (this.options.kafka?.brokers.length) return 'kafka';
-    if (this.options.role === 'national') return 'pull';
-    return this.options.nationalUrl && this.options.nodeToken ? 'http' : 'none';
+    return this.place.kafka?.brokers.length ? 'kafka' : this.place.withoutBroker;
   }
 
-  /** The topics this node's role uses (created when missing, where the broker lets it). */
+  /** The topics this node uses (created when missing, where the broker lets it). */
   topics(): { topic: string; partitions: number }[] {
-    const p = this.options.topicPrefix;
-    const provinces = this.options.role === 'national' ? this.options.provinces : [this.options.provinceCode!];
-    return provinces.flatMap((c) => [
-      { topic: upTopic(p, c), partitions: 6 },
-      { topic: downTopic(p, c), partitions: 3 },
-    ]);
+    return this.place.ownTopics();
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -63,14 +56,14 @@ export class FederationRelay implements OnApplicationBootstrap, OnApplicationShu
       };
     });
     if (this.mode === 'kafka') {
-      this.kafka = new KafkaTransport(this.options.kafka!, `tmis-${this.self}-federation`);
+      this.kafka = new KafkaTransport(this.place.kafka!, `tmis-${this.self}-federation`);
       await this.kafka.ensureTopics(this.topics()).catch((e: unknown) => {
         // With production ACLs a node may not create topics: the operator created them (deploy/kafka/README.md).
         this.log.warn(`could not ensure federation topics: ${e instanceof Error ? e.message : String(e)}`);
       });
     }
     if (this.mode === 'none') return;
-    this.timer = setInterval(() => void this.tick(), this.options.relayIntervalMs);
+    this.timer = setInterval(() => void this.tick(), this.place.relayIntervalMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -126,8 +119,7 @@ export class FederationRelay implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private topicOf(r: FederationOutboxRow): string {
-    const p = this.options.topicPrefix;
-    return this.options.role === 'national' ? downTopic(p, r.destination) : upTopic(p, this.self);
+    return this.place.outboundTopic(r.destination);
   }
 
   private async publishKafka(rows: FederationOutboxRow[]): Promise<void> {
@@ -143,9 +135,10 @@ export class FederationRelay implements OnApplicationBootstrap, OnApplicationShu
 
   private async pushHttp(rows: FederationOutboxRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += 20) {
-      const res = await fetch(`${this.options.nationalUrl!.replace(/\/$/, '')}/federation/up`, {
+      const national = this.place.nationalHttp!;
+      const res = await fetch(`${national.url}/federation/up`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.options.nodeToken}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${national.token}` },
         body: JSON.stringify({ messages: rows.slice(i, i + 20).map((r) => this.wire(r)) }),
       });
       if (!res.ok) throw new Error(`national node answered ${res.status} to POST /federation/up`);
@@ -155,10 +148,10 @@ export class FederationRelay implements OnApplicationBootstrap, OnApplicationShu
   /** A province without a broker: fetches and handles its next downward messages; returns how many. */
   async pullOnce(limit = 100): Promise<number> {
     const after = await this.repo.cursor('down');
-    const res = await fetch(
-      `${this.options.nationalUrl!.replace(/\/$/, '')}/federation/down?after=${after}&limit=${limit}`,
-      { headers: { authorization: `Bearer ${this.options.nodeToken}` } },
-    );
+    const national = this.place.nationalHttp!;
+    const res = await fetch(`${national.url}/federation/down?after=${after}&limit=${limit}`, {
+      headers: { authorization: `Bearer ${national.token}` },
+    });
     if (!res.ok) throw new Error(`national node answered ${res.status} to GET /federation/down`);
     const body = (await res.json()) as { messages: { seq: number; message: string }[] };
     for (const m of body.messages) {

@@ -17,7 +17,7 @@ export {
   upTopic,
   topicProvince,
   type FederationAddress,
-  type FederationOptions,
+  type NationalFederationOptions,
+  type ProvincialFederationOptions,
 } from './federation.options.js';
-export { federationGroup } from './federation-kafka.inbound.js';
 export { aclCommands, federationAcls, RECORD_INGEST_GROUP, type AclBinding } from './broker-acls.js';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { SyncedUnit } from '@tmis/contracts';
 import { returned, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import type { EntityManager } from 'typeorm';
-import { toSyncedUnit } from './synced-unit.js';
+import { toSyncedUnit, type SyncedUnitRow } from './synced-unit.js';
 import { OrgUnitEntity, UnitKind, UnitStatus } from './org-unit.entity.js';
 
 const COLUMNS = `id, kind, level, code, name, parent_id AS "parentId", path, status, school_type AS "schoolType", urban_rural AS "urbanRural",
@@ -38,21 +38,6 @@ export interface UnitEventRow {
   at: Date;
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
-}
-
-/** A unit as the federation sees it (contracts: `SyncedUnit`), before the builder drops empty fields. */
-export interface SyncedUnitRow {
-  code: string;
-  kind: SyncedUnit['kind'];
-  name: string;
-  parentCode: string;
-  status: SyncedUnit['status'];
-  schoolType: string | null;
-  urbanRural: string | null;
-  sponsor: string | null;
-  central: boolean;
-  mergedIntoCode: string | null;
-  closedOn: string | null;
 }
 
 /** Provinces and the ministry are reference data and not synced. */

@@ -1,5 +1,19 @@
 import { SyncedUnit } from '@tmis/contracts';
-import type { SyncedUnitRow } from './org.repository.js';
+
+/** A unit as the federation sees it (contracts: `SyncedUnit`), before the builder drops empty fields. */
+export interface SyncedUnitRow {
+  code: string;
+  kind: SyncedUnit['kind'];
+  name: string;
+  parentCode: string;
+  status: SyncedUnit['status'];
+  schoolType: string | null;
+  urbanRural: string | null;
+  sponsor: string | null;
+  central: boolean;
+  mergedIntoCode: string | null;
+  closedOn: string | null;
+}
 
 /**
  * The one builder of a unit's `SyncedUnit` (the `org-units.changed` payload's element), used by the live

@@ -3,8 +3,15 @@ import { StringDecoder } from 'node:string_decoder';
 import copyStreams from 'pg-copy-streams';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { UnitRow } from './engine.js';
-import { COMPACT_SQL, deadSinceSql, FACT_INDEXES, fullBuildSql, incrementalInsertSql, loadSql } from './stats.sql.js';
-import type { StatsFactSource } from './fact-source.js';
+import {
+  COMPACT_SQL,
+  deadSinceSql,
+  FACT_INDEXES,
+  fullBuildSql,
+  incrementalInsertSql,
+  loadSql,
+  type FactSql,
+} from './stats.sql.js';
 
 /** Serialises refreshes across every node process on the database. */
 const REFRESH_LOCK = 7246_0001;
@@ -75,7 +82,7 @@ export class StatsRepository {
    * (any process on the database) wait for each other on an advisory lock.
    */
   async refresh(
-    source: StatsFactSource,
+    source: FactSql,
     trigger: RefreshTrigger,
     requestedBy: string | null,
     full = false,
@@ -115,7 +122,7 @@ export class StatsRepository {
 
   private async step(
     qr: QueryRunner,
-    source: StatsFactSource,
+    source: FactSql,
     trigger: RefreshTrigger,
     requestedBy: string | null,
     mode: RefreshMode,

@@ -141,6 +141,12 @@ export function nationalSource(changedOnly: boolean): string {
 
 /** A fact source's SELECT: every teacher's fact columns (or only those in `stat_changed`). */
 export type SourceSql = (changedOnly: boolean) => string;
+
+/** What a refresh needs of a node's fact source (`StatsFactSource`): its table and its fact SELECT. */
+export interface FactSql {
+  readonly table: string;
+  readonly sql: SourceSql;
+}
 const FACT_LIST = FACT_COLUMNS.join(', ');
 
 /** Full rebuild: every teacher's fact row at positions 0…n-1, as generation `$1` (a refresh id). */

@@ -1,5 +1,5 @@
 import { Injectable, Optional } from '@nestjs/common';
-import { CatalogueVersionsService } from '@tmis/catalogue';
+import { CatalogueVersionsService, ProvinceCatalogues } from '@tmis/catalogue';
 import type { Actor } from '@tmis/access';
 import { maskIdNumber } from '@tmis/common';
 import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
@@ -19,13 +19,14 @@ export class NationalRollupService {
     private readonly teachers: NationalTeacherRepository,
     private readonly customFields: NationalCustomFieldsRepository,
     private readonly training: NationalTrainingRepository,
-    @Optional() private readonly catalogue?: CatalogueVersionsService,
+    @Optional() private readonly catalogue?: ProvinceCatalogues,
+    @Optional() private readonly versions?: CatalogueVersionsService,
   ) {}
 
   async status(a: Actor) {
     const p = NationalScope.of(a);
     // Catalogue versions (ADR 0018): the versions accepted, and the one each province reports it runs.
-    const running = this.catalogue ? await this.catalogue.provinces(p) : [];
+    const running = this.catalogue ? await this.catalogue.list(p) : [];
     const provinces = (await this.ledger.progress(p)).map((row: { province?: string }) => ({
       ...row,
       catalogueVersion: running.find((r) => r.province === row.province)?.version ?? null,
@@ -34,7 +35,7 @@ export class NationalRollupService {
       node: 'national',
       provinces,
       deadLetters: await this.ledger.deadLetterCount(p),
-      ...(this.catalogue ? { catalogue: { accepted: await this.catalogue.accepted(), provinces: running } } : {}),
+      ...(this.versions ? { catalogue: { accepted: await this.versions.accepted(), provinces: running } } : {}),
     };
   }
 
