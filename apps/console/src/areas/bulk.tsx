@@ -1,18 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import {
-  App,
-  Button,
-  Card,
-  Checkbox,
-  Descriptions,
-  Progress,
-  Select,
-  Space,
-  Table,
-  Tag,
-  Typography,
-  Upload,
-} from 'antd';
+import { App, Button, Card, Checkbox, Descriptions, Progress, Select, Space, Table, Typography, Upload } from 'antd';
 import { api, download, unwrap, uploadWithProgress } from '../lib/api';
 import { useI18n } from '../lib/i18n';
 import { CodeTag } from '../lib/labels';

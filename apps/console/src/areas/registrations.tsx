@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { App, Button, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Input, Modal, Select, Space, Table, Typography } from 'antd';
 import { api, unwrap } from '../lib/api';
 import { useI18n } from '../lib/i18n';
 import { CodeTag, useLabel } from '../lib/labels';

@@ -63,7 +63,7 @@ function SpotCheckList() {
   const navigate = useNavigate();
   const options = useLabelOptions();
   const [form] = Form.useForm();
-  const { data, error, reload, setError, loading } = useLoad(() => unwrap<SpotCheck[]>(api.GET('/spot-checks')));
+  const { data, error, setError, loading } = useLoad(() => unwrap<SpotCheck[]>(api.GET('/spot-checks')));
   const mayDraw = session.me.role === 'info_admin' && !atSchool(session);
   const draw = async (v: { kind: 'schools' | 'teachers'; size: number; unitId?: string; seed?: string }) => {
     try {
@@ -288,7 +288,7 @@ function SpotCheckDetail() {
             key: 't',
             render: (_, it) =>
               data.kind === 'teachers' ? (
-                <a href={`/console/teachers/${it.targetId}`}>{names[it.targetId] ?? '…'}</a>
+                <a onClick={() => navigate(`/teachers/${it.targetId}`)}>{names[it.targetId] ?? '…'}</a>
               ) : (
                 (names[it.targetId] ?? '…')
               ),

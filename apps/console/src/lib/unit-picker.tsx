@@ -72,7 +72,7 @@ export function UnitPicker({
     if (!top) return;
     setNodes([toNode(top, null)]);
     void loadData({ id: top.id }); // the first level is there when the list opens
-  }, [top?.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [top?.id]); // only when the root changes
   async function loadData(node: { id?: unknown }) {
     const parent = typeof node.id === 'string' ? node.id : undefined;
     if (!parent) return;
