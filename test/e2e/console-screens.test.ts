@@ -198,14 +198,16 @@ describe('web console: administrative screens (issue 18) in headless Chromium', 
     await modal.getByLabel(/^代码/).fill(code);
     await modal.getByLabel('名称').fill('控制台新建小学');
     await choose(p, modal.getByLabel('学校类型'), /^21 /);
+    await choose(p, modal.getByLabel('城乡分类'), /^220 /);
+    await choose(p, modal.getByLabel('办学性质'), /^1 /);
     await modal.getByRole('button', { name: /保\s?存/ }).click();
     const row = p.locator('.ant-table-row').filter({ hasText: code });
     await row.getByText('控制台新建小学').waitFor();
     const token = await province.tokenFor(sys);
     const created = (await province.api('GET', `/units/lookup?code=${code}`, { token })).body;
     assert.equal(created.parentId, county.id);
-    assert.equal(created.schoolType.code, '21');
-    await row.getByRole('button', { name: '更名' }).click();
+    assert.deepEqual([created.schoolType.code, created.urbanRural.code, created.sponsor.code], ['21', '220', '1']);
+    await row.getByRole('button', { name: /更\s?名/ }).click();
     await modal.getByLabel('名称').fill('控制台实验小学');
     await modal.getByRole('button', { name: /保\s?存/ }).click();
     await p.locator('.ant-table-row').filter({ hasText: '控制台实验小学' }).waitFor();
@@ -248,7 +250,7 @@ describe('web console: administrative screens (issue 18) in headless Chromium', 
     const focused = () => p.evaluate(() => (globalThis as any).document.activeElement?.id as string);
     for (let i = 0; i < 2 && (await focused()) !== 'spot-check-result_note'; i++) await p.keyboard.press('Tab');
     assert.equal(await focused(), 'spot-check-result_note', 'Tab moves from the result to the note');
-    assert.equal(await modal.locator('.ant-select-selection-item').innerText(), '发现问题');
+    await modal.getByText('发现问题', { exact: true }).waitFor();
     await p.keyboard.type('校舍信息待核实');
     await p.keyboard.press('Tab');
     await p.keyboard.press('Tab'); // cancel, then save

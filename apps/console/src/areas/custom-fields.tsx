@@ -58,6 +58,7 @@ export default function CustomFields() {
   const mayDefine = session.me.role === 'info_admin' && session.unit?.kind === 'province';
   const [editing, setEditing] = useState<CustomField | 'new' | null>(null);
   const [form] = Form.useForm<FormValues>();
+  const [formError, setFormError] = useState<unknown>(null);
   const subSetName = (k: string) => {
     const s = catalogue?.subSets.find((x) => x.key === k);
     return s ? i18n.pick(s.zh, s.en) : k;
@@ -70,6 +71,7 @@ export default function CustomFields() {
         codes: (f.codes ?? []).map((c) => `${c.code} ${c.zh} ${c.en}`).join('\n'),
       });
     else form.setFieldsValue({ key: 'x_', owner: 'school', sensitivity: 'normal', type: 'string', requiredIn: [] });
+    setFormError(null);
     setEditing(f);
   };
   const save = async (v: FormValues) => {
@@ -95,12 +97,11 @@ export default function CustomFields() {
       forgetCatalogue();
       message.success(i18n.t('saved'));
       setEditing(null);
-      setError(null);
       await reload();
     } catch (e) {
       // The API names the field of each problem (`key`, `codes[2].code`, …); the codes live in one box.
       showFieldErrors(e, form, i18n, (p) => [p.replace(/\[\d+\].*$/, '')]);
-      setError(e);
+      setFormError(e);
     }
   };
   const retire = (f: CustomField) =>
@@ -141,7 +142,7 @@ export default function CustomFields() {
         dataSource={data ?? []}
         columns={[
           { title: i18n.pick('标识', 'Key'), dataIndex: 'key' },
-          { title: i18n.t('name'), key: 'n', render: (_, f) => i18n.pick(f.zh, f.en) },
+          { title: i18n.pick('名称', 'Name'), key: 'n', render: (_, f) => i18n.pick(f.zh, f.en) },
           { title: i18n.pick('子集', 'Sub-set'), dataIndex: 'subSet', render: subSetName },
           { title: i18n.pick('类型', 'Type'), dataIndex: 'type', render: (t) => label('fieldType', t) },
           { title: i18n.pick('填报主体', 'Kept by'), dataIndex: 'owner', render: (o) => label('fieldOwner', o) },
@@ -185,6 +186,7 @@ export default function CustomFields() {
         okText={i18n.t('save')}
         cancelText={i18n.t('cancel')}
       >
+        <ProblemAlert error={formError} />
         <Form form={form} name="custom-field" layout="vertical" onFinish={save}>
           <Form.Item
             name="key"

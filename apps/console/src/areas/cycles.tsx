@@ -57,6 +57,7 @@ export default function Cycles() {
   const mayDefine = session.me.role === 'info_admin' && session.unit?.kind === 'province';
   const [creating, setCreating] = useState<'one' | 'year' | null>(null);
   const [form] = Form.useForm();
+  const [formError, setFormError] = useState<unknown>(null);
   const create = async (v: { name: string; period: string; deadline: string; year: number }) => {
     try {
       if (creating === 'year') await unwrap(api.POST('/reporting-cycles/defaults', { body: { year: v.year } }));
@@ -64,12 +65,12 @@ export default function Cycles() {
         await unwrap(api.POST('/reporting-cycles', { body: { name: v.name, period: v.period, deadline: v.deadline } }));
       message.success(i18n.t('done'));
       setCreating(null);
+      setFormError(null);
       form.resetFields();
-      cycles.setError(null);
       await cycles.reload();
     } catch (e) {
       showFieldErrors(e, form, i18n);
-      cycles.setError(e);
+      setFormError(e);
     }
   };
   const p = progress.data;
@@ -87,10 +88,10 @@ export default function Cycles() {
         />
         {mayDefine && (
           <>
-            <Button type="primary" onClick={() => setCreating('one')}>
+            <Button type="primary" onClick={() => (setFormError(null), setCreating('one'))}>
               {i18n.pick('新建报送周期', 'New reporting cycle')}
             </Button>
-            <Button onClick={() => setCreating('year')}>
+            <Button onClick={() => (setFormError(null), setCreating('year'))}>
               {i18n.pick('按法定时点生成全年周期', "Create a year's statutory cycles")}
             </Button>
           </>
@@ -113,6 +114,7 @@ export default function Cycles() {
         okText={i18n.t('save')}
         cancelText={i18n.t('cancel')}
       >
+        <ProblemAlert error={formError} />
         <Form
           form={form}
           name="cycle"

@@ -208,6 +208,7 @@ function SpotCheckDetail() {
   const names = useTargetNames(data?.kind, data?.items);
   const [recording, setRecording] = useState<Item | null>(null);
   const [form] = Form.useForm<{ result: 'verified' | 'discrepancy'; note?: string }>();
+  const [formError, setFormError] = useState<unknown>(null);
   if (!data) return error ? <ProblemAlert error={error} /> : <Spin />;
   const mayRecord = data.status === 'open' && session.me.role === 'info_admin' && !atSchool(session);
   const record = async (v: { result: 'verified' | 'discrepancy'; note?: string }) => {
@@ -220,11 +221,12 @@ function SpotCheckDetail() {
       );
       message.success(i18n.t('saved'));
       setRecording(null);
+      setFormError(null);
       form.resetFields();
       await reload();
     } catch (e) {
       showFieldErrors(e, form, i18n);
-      setError(e);
+      setFormError(e);
     }
   };
   const publish = async () => {
@@ -311,6 +313,7 @@ function SpotCheckDetail() {
                       result: it.result === 'pending' ? 'verified' : it.result,
                       note: it.note ?? '',
                     });
+                    setFormError(null);
                     setRecording(it);
                   }}
                 >
@@ -329,6 +332,7 @@ function SpotCheckDetail() {
         cancelText={i18n.t('cancel')}
         destroyOnHidden={false}
       >
+        <ProblemAlert error={formError} />
         <Form form={form} name="spot-check-result" layout="vertical" onFinish={record}>
           <Form.Item name="result" label={i18n.pick('核查结果', 'Result')} rules={[{ required: true }]}>
             <Select options={options('spotCheckResult', ['verified', 'discrepancy'])} />

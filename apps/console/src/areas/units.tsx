@@ -38,7 +38,7 @@ export default function Units() {
   ]);
   const [showClosed, setShowClosed] = useState(false);
   const at = trail[trail.length - 1];
-  const { data, error, reload, setError, loading } = useLoad(
+  const { data, error, reload, loading } = useLoad(
     () =>
       unwrap<UnitRow[]>(
         api.GET('/units/{id}/children', {
@@ -51,11 +51,18 @@ export default function Units() {
   const [form] = Form.useForm();
   const mayManage = session.me.role === 'sysadmin' || session.me.role === 'info_admin';
   const childKinds = CHILD_KINDS[at.kind] ?? [];
+  const codeOptions = (table: string) =>
+    (catalogue?.codeTables.find((t) => t.key === table)?.entries ?? []).map((e) => ({
+      value: e.code,
+      label: `${e.code} ${i18n.pick(e.zh, e.en)}`,
+    }));
+  const [formError, setFormError] = useState<unknown>(null);
   const open = (e: Editing) => {
     form.resetFields();
     if (e.op === 'create') form.setFieldsValue({ kind: childKinds[0] });
     if (e.op === 'rename') form.setFieldsValue({ name: e.unit.name });
     if (e.op === 'close') form.setFieldsValue({ closedOn: new Date().toISOString().slice(0, 10) });
+    setFormError(null);
     setEditing(e);
   };
   const save = async (v: Record<string, string>) => {
@@ -70,6 +77,8 @@ export default function Units() {
               name: v.name,
               ...(v.code ? { code: v.code } : {}),
               ...(v.schoolType ? { schoolType: v.schoolType as '21' } : {}),
+              ...(v.urbanRural ? { urbanRural: v.urbanRural as '111' } : {}),
+              ...(v.sponsor ? { sponsor: v.sponsor as '1' } : {}),
             },
           }),
         );
@@ -96,11 +105,12 @@ export default function Units() {
         );
       message.success(i18n.t('done'));
       setEditing(null);
-      setError(null);
+      setFormError(null);
       await reload();
     } catch (err) {
+      // Field errors at their fields; the rest (e.g. a stale version) above the form, in the dialog.
       showFieldErrors(err, form, i18n);
-      setError(err);
+      setFormError(err);
     }
   };
   const titles = {
@@ -178,6 +188,7 @@ export default function Units() {
         okText={i18n.t('save')}
         cancelText={i18n.t('cancel')}
       >
+        <ProblemAlert error={formError} />
         <Form form={form} name="unit" layout="vertical" onFinish={save}>
           {editing?.op === 'create' && (
             <>
@@ -201,20 +212,19 @@ export default function Units() {
             <Form.Item noStyle shouldUpdate={(a, b) => a.kind !== b.kind}>
               {({ getFieldValue }) =>
                 getFieldValue('kind') === 'school' && (
-                  <Form.Item
-                    name="schoolType"
-                    label={i18n.pick('学校类型', 'School type')}
-                    rules={[{ required: true }]}
-                  >
-                    <Select
-                      showSearch
-                      optionFilterProp="label"
-                      options={(catalogue?.codeTables.find((t) => t.key === 'school-type')?.entries ?? []).map((e) => ({
-                        value: e.code,
-                        label: `${e.code} ${i18n.pick(e.zh, e.en)}`,
-                      }))}
-                    />
-                  </Form.Item>
+                  <>
+                    {(
+                      [
+                        ['schoolType', 'school-type', '学校类型', 'School type'],
+                        ['urbanRural', 'urban-rural', '城乡分类', 'Urban/rural class'],
+                        ['sponsor', 'sponsor', '办学性质', 'Sponsor'],
+                      ] as const
+                    ).map(([name, table, zh, en]) => (
+                      <Form.Item key={name} name={name} label={i18n.pick(zh, en)} rules={[{ required: true }]}>
+                        <Select showSearch optionFilterProp="label" options={codeOptions(table)} />
+                      </Form.Item>
+                    ))}
+                  </>
                 )
               }
             </Form.Item>
