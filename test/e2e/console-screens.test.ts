@@ -19,6 +19,7 @@ describe('web console: administrative screens (issue 18) in headless Chromium', 
   let db: { url: string; drop(): Promise<void> };
   let provinceInfo: TestAccount;
   let countyInfo: TestAccount;
+  let countySys: TestAccount;
   let schoolInfo: TestAccount;
   let county: OrgUnitEntity;
   let school: OrgUnitEntity;
@@ -52,6 +53,7 @@ describe('web console: administrative screens (issue 18) in headless Chromium', 
     otherSchool = await province.newSchool(otherCounty);
     provinceInfo = await province.account(await province.unitByCode('110000'), Role.InfoAdmin);
     countyInfo = await province.account(county, Role.InfoAdmin);
+    countySys = await province.account(county, Role.SysAdmin);
     schoolInfo = await province.account(school, Role.InfoAdmin);
     const token = await province.tokenFor(schoolInfo);
     for (let i = 0; i < 3; i++) {
@@ -186,7 +188,7 @@ describe('web console: administrative screens (issue 18) in headless Chromium', 
   });
 
   it('org units: a county creates a school below it, renames it and closes it; labels, not codes', async () => {
-    const sys = await province.account(county, Role.SysAdmin);
+    const sys = countySys;
     const p = await page();
     await signIn(p, province.url, sys.username, sys.password);
     await p.getByRole('menuitem', { name: '机构管理' }).click();
@@ -225,6 +227,34 @@ describe('web console: administrative screens (issue 18) in headless Chromium', 
         .count(),
       0,
     );
+    await p.context().close();
+  });
+
+  it('accounts are handed out level by level: a county gives its school a system administrator, choosing among the units directly below only', async () => {
+    const sys = countySys;
+    const p = await page();
+    await signIn(p, province.url, sys.username, sys.password);
+    await p.getByRole('menuitem', { name: '账号管理' }).click();
+    await p.getByRole('button', { name: /新\s?建/ }).click();
+    const modal = p.locator('.ant-modal').filter({ has: p.locator('form#account') });
+    await choose(p, modal.getByLabel('角色'), '系统管理员');
+    assert.deepEqual(await unlabeled(modal), [], 'every field of the account form has a label');
+    await modal.getByLabel(/下一级单位/).click();
+    const list = p.locator('.ant-select-dropdown:visible');
+    await list.getByText(school.code, { exact: false }).waitFor();
+    assert.equal(await list.getByText(otherSchool.code, { exact: false }).count(), 0);
+    assert.equal(await list.getByText(county.code, { exact: false }).count(), 0, 'not its own unit');
+    await list.getByText(school.code, { exact: false }).click();
+    const username = `sys${Date.now() % 1_000_000}`;
+    await modal.getByLabel('用户名（教师为身份证件号）').fill(username);
+    await modal.getByLabel('姓名').fill('学校系统管理员');
+    await modal.getByLabel('身份证件号', { exact: true }).fill((validRecord().basic as { idNumber: string }).idNumber);
+    await modal.getByLabel('密码', { exact: true }).fill('Console#Admin2026');
+    await modal.getByRole('button', { name: /确\s?定|OK/ }).click();
+    await modal.waitFor({ state: 'hidden' });
+    const made = await province.api('GET', `/accounts?unitId=${school.id}`, { token: await province.tokenFor(sys) });
+    const found = made.body.items.find((a: { username: string }) => a.username === username);
+    assert.deepEqual([found?.role, found?.unitId], ['sysadmin', school.id]);
     await p.context().close();
   });
 
