@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const root = resolve(import.meta.dirname, '..');
 const app = join(root, 'apps/console');
@@ -47,3 +48,21 @@ const { build } = await import('vite');
 await build({ root: app, configFile: join(app, 'vite.config.ts'), logLevel: 'warn' });
 writeFileSync(stamp, digest);
 console.log(`console: built apps/console/dist in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+// The chunks and what each costs over the wire (the nodes send them gzipped): the first load is
+// index.html's entry and what it imports; each area is its own chunk, loaded on its first visit.
+const assets = join(app, 'dist/assets');
+const html = readFileSync(join(app, 'dist/index.html'), 'utf8');
+const kB = (n) => `${(n / 1024).toFixed(1)} kB`;
+const rows = readdirSync(assets)
+  .filter((f) => f.endsWith('.js'))
+  .map((f) => {
+    const body = readFileSync(join(assets, f));
+    return { f, raw: body.length, gz: gzipSync(body).length, first: html.includes(f) };
+  })
+  .sort((a, b) => Number(b.first) - Number(a.first) || b.gz - a.gz);
+const first = rows.filter((r) => r.first);
+console.log(
+  `console: first load ${kB(first.reduce((s, r) => s + r.gz, 0))} gzipped (${kB(first.reduce((s, r) => s + r.raw, 0))}) in ${first.length} file(s); ${rows.length - first.length} lazy chunks:`,
+);
+for (const r of rows)
+  console.log(`  ${r.first ? '*' : ' '} ${r.f.padEnd(40)} ${kB(r.raw).padStart(10)} ${kB(r.gz).padStart(10)} gz`);

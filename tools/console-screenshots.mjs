@@ -76,8 +76,71 @@ async function fillQueues() {
   }
 }
 
+/**
+ * Puts something on the newer screens through the API (as their users would): a custom indicator of
+ * the province, a county spot check with two results, a transfer waiting for the county, an API client.
+ * Each step is skipped when the demo already has it (the demo data persists across runs).
+ */
+async function fillNewerScreens() {
+  const call = async (base, method, path, token, body) => {
+    const r = await fetch(base + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  };
+  const login = async (username) =>
+    (await call(provincial, 'POST', '/auth/login', null, { username, password })).body?.accessToken;
+  const province = await login('p11.info');
+  if (province && !(await call(provincial, 'GET', '/custom-fields', province)).body?.length)
+    await call(provincial, 'POST', '/custom-fields', province, {
+      key: 'x_ruralYears',
+      zh: '乡村学校任教年限',
+      en: 'Years teaching in rural schools',
+      type: 'integer',
+      subSet: 'basic',
+      requiredIn: [],
+      owner: 'school',
+      sensitivity: 'normal',
+    });
+  const county = await login('x110101.info');
+  if (county && !(await call(provincial, 'GET', '/spot-checks', county)).body?.length) {
+    const check = (await call(provincial, 'POST', '/spot-checks', county, { kind: 'teachers', size: 8 })).body;
+    for (const [i, item] of (check?.items ?? []).slice(0, 3).entries())
+      await call(provincial, 'PUT', `/spot-checks/${check.id}/items/${item.id}`, county, {
+        result: i === 1 ? 'discrepancy' : 'verified',
+        ...(i === 1 ? { note: '学历证书编号与档案不符' } : {}),
+      });
+  }
+  const primary = await login('s2111000001.info');
+  const middle = await login('s3111000002.info');
+  if (primary && middle && !(await call(provincial, 'GET', '/transfers', county)).body?.items?.length) {
+    const units = (await call(provincial, 'GET', '/units/lookup?code=3111000002', middle)).body;
+    const teachers = (await call(provincial, 'GET', '/teachers?limit=50', primary)).body?.items ?? [];
+    for (const t of teachers.slice(3, 5)) {
+      const full = (await call(provincial, 'GET', `/teachers/${t.id}`, primary)).body;
+      if (full?.reviewState !== 'reported') continue;
+      await call(provincial, 'POST', '/transfers', middle, {
+        teacherId: t.id,
+        toUnitId: units.id,
+        effectiveDate: `${new Date().getFullYear() + 1}-02-01`,
+        reason: '学校工作需要',
+      });
+    }
+  }
+  const admin = await login('p11.admin');
+  if (admin && !(await call(provincial, 'GET', '/api-clients', admin)).body?.items?.length)
+    await call(provincial, 'POST', '/api-clients', admin, {
+      name: '省级教师培训平台',
+      scopes: ['teachers:read', 'training:write'],
+      allowedAddresses: ['10.11.0.0/16'],
+    });
+}
+
 try {
   await fillQueues();
+  await fillNewerScreens();
   // first load of the sign-in screen, as a newcomer opens it
   const first = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   const t0 = Date.now();
@@ -102,8 +165,21 @@ try {
   await shot(county, 'department-review');
   await go(county, provincial, 'cycles');
   await shot(county, 'cycle-progress');
+  await go(county, provincial, 'transfers');
+  await county
+    .locator('.ant-table-row')
+    .first()
+    .waitFor({ timeout: 5000 })
+    .catch(() => undefined);
+  await shot(county, 'transfers');
+  await go(county, provincial, 'spot-checks');
+  await county.locator('.ant-table-row a').first().click();
+  await county.locator('.ant-descriptions').waitFor();
+  await shot(county, 'spot-check');
 
   const province = await session(provincial, 'p11.info');
+  await go(province, provincial, 'custom-fields');
+  await shot(province, 'custom-indicators');
   await go(province, provincial, 'stats');
   await province.getByTestId('age-pyramid').locator('canvas').first().waitFor();
   await shot(province, 'statistics');
@@ -116,12 +192,20 @@ try {
   const admin = await session(provincial, 'p11.admin');
   await go(admin, provincial, 'accounts');
   await shot(admin, 'accounts');
+  await go(admin, provincial, 'api-clients');
+  await shot(admin, 'api-clients');
+  await go(admin, provincial, 'units');
+  await shot(admin, 'org-units');
 
   const teacher = await session(provincial, '110101199003150927').catch((e) => (console.warn(String(e)), null));
   if (teacher) {
     await go(teacher, provincial, 'me');
     await teacher.getByTestId('record-editor').waitFor();
     await shot(teacher, 'teacher-self-service');
+    await go(teacher, provincial, 'my-credits');
+    await shot(teacher, 'training-credits');
+    await go(teacher, provincial, 'my-registration');
+    await shot(teacher, 'registration');
   }
 } finally {
   await browser.close();

@@ -410,8 +410,15 @@ describe('web console (issue 18) in headless Chromium', () => {
     const c = await page();
     await signIn(c, province.url, countyInfo.username, countyInfo.password);
     await c.getByRole('menuitem', { name: '调动与交流轮岗' }).click();
-    const row = c.locator('.ant-table-row').filter({ hasText: 'awaiting_receiving_department' });
+    // states and kinds read as words, never as the API's codes
+    const row = c.locator('.ant-table-row').filter({ hasText: '待调入方主管部门审批' });
     await row.waitFor();
+    await row.getByText('调动', { exact: true }).waitFor();
+    await row.getByText('调入方 · 主管部门').waitFor();
+    assert.doesNotMatch(await c.locator('.ant-table').innerText(), /awaiting_|receiving|transfer\b/);
+    await c.getByRole('button', { name: 'English' }).click();
+    await c.locator('.ant-table-row').getByText('Awaiting the receiving department').waitFor();
+    await c.getByRole('button', { name: '中文' }).click();
     assert.equal(await row.getByRole('button', { name: '撤回申请' }).count(), 0, 'only the applicant may withdraw');
     await row.getByRole('button', { name: /通\s?过/ }).click();
     await c
@@ -462,7 +469,8 @@ describe('web console (issue 18) in headless Chromium', () => {
       .locator('.ant-modal-confirm')
       .getByRole('button', { name: /确\s?认/ })
       .click();
-    await row.getByText('revoked').first().waitFor();
+    await row.getByText('已吊销').first().waitFor();
+    assert.doesNotMatch(await row.innerText(), /revoked|teachers:read/);
     const after = await province.api('GET', `/api-clients/${created.id}`, {
       token: await province.tokenFor(schoolSysAdmin),
     });

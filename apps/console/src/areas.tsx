@@ -61,6 +61,12 @@ export const AREAS: Area[] = [
     screen: lazy(() => import('./areas/transfers')),
   },
   {
+    path: 'cross-province',
+    label: 'crossProvince',
+    visible: (s) => role(s, 'info_admin', 'query') && s.unit?.kind === 'ministry',
+    screen: lazy(() => import('./areas/cross-province')),
+  },
+  {
     path: 'registrations',
     label: 'registrations',
     visible: (s) => role(s, 'info_admin'),

@@ -4689,7 +4689,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
             cookie?: never;
         };
         requestBody: {
@@ -5318,7 +5321,10 @@ export interface operations {
                 /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
                 "Idempotency-Key"?: string;
             };
-            path?: never;
+            path: {
+                id: string;
+                subSet: "education" | "workHistory" | "postAppointment" | "professionalTitle" | "payBenefits" | "annualAssessment" | "qualification" | "ethics" | "teaching" | "researchAwards" | "talentProgrammes" | "domesticTraining" | "overseasStudy" | "skillsCertificates" | "exchangeRotation";
+            };
             cookie?: never;
         };
         requestBody: {
@@ -5341,7 +5347,11 @@ export interface operations {
                 version: number;
             };
             header?: never;
-            path?: never;
+            path: {
+                entryId: string;
+                id: string;
+                subSet: "education" | "workHistory" | "postAppointment" | "professionalTitle" | "payBenefits" | "annualAssessment" | "qualification" | "ethics" | "teaching" | "researchAwards" | "talentProgrammes" | "domesticTraining" | "overseasStudy" | "skillsCertificates" | "exchangeRotation";
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -5358,7 +5368,11 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                entryId: string;
+                id: string;
+                subSet: "education" | "workHistory" | "postAppointment" | "professionalTitle" | "payBenefits" | "annualAssessment" | "qualification" | "ethics" | "teaching" | "researchAwards" | "talentProgrammes" | "domesticTraining" | "overseasStudy" | "skillsCertificates" | "exchangeRotation";
+            };
             cookie?: never;
         };
         requestBody: {
@@ -5462,7 +5476,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: never;
-            path?: never;
+            path: {
+                action: "submit" | "school-approve" | "school-return" | "department-approve" | "department-return";
+                id: string;
+            };
             cookie?: never;
         };
         requestBody: {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { CATALOGUE, CODE_TABLES } from '@tmis/core-indicators';
 import { CustomFieldsService } from './custom-fields.service.js';
@@ -8,6 +8,7 @@ import {
   CustomFieldDto,
   CustomFieldQueryDto,
   EntryDto,
+  LIST_SUB_SETS,
   ListTeachersQueryDto,
   SubSetParams,
   toTeacherResponse,
@@ -84,6 +85,8 @@ export class TeacherController {
   }
 
   @Post(':id/:subSet')
+  @ApiParam({ name: 'id', type: String, format: 'uuid' })
+  @ApiParam({ name: 'subSet', enum: LIST_SUB_SETS })
   @Authenticated({ roles: WRITERS })
   @ApiOperation({ summary: 'Add an entry to a list sub-set (education, training, awards, …)' })
   async addEntry(@CurrentActor() a: Actor, @Param() p: SubSetParams, @Body() dto: EntryDto) {
@@ -94,6 +97,9 @@ export class TeacherController {
   }
 
   @Patch(':id/:subSet/:entryId')
+  @ApiParam({ name: 'id', type: String, format: 'uuid' })
+  @ApiParam({ name: 'subSet', enum: LIST_SUB_SETS })
+  @ApiParam({ name: 'entryId', type: String, format: 'uuid' })
   @Authenticated({ roles: WRITERS })
   @ApiOperation({ summary: 'Change fields of a list entry (null clears)' })
   async updateEntry(@CurrentActor() a: Actor, @Param() p: SubSetParams, @Body() dto: EntryDto) {
@@ -104,6 +110,9 @@ export class TeacherController {
   }
 
   @Delete(':id/:subSet/:entryId')
+  @ApiParam({ name: 'id', type: String, format: 'uuid' })
+  @ApiParam({ name: 'subSet', enum: LIST_SUB_SETS })
+  @ApiParam({ name: 'entryId', type: String, format: 'uuid' })
   @Authenticated({ roles: WRITERS })
   @ApiOperation({ summary: 'Remove a list entry' })
   async removeEntry(@CurrentActor() a: Actor, @Param() p: SubSetParams, @Query() q: VersionQueryDto) {

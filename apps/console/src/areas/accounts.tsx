@@ -3,8 +3,11 @@ import { App, Button, Form, Input, Modal, Select, Space, Table, Tag, Typography 
 import { api, unwrap } from '../lib/api';
 import { useI18n } from '../lib/i18n';
 import { ProblemAlert, showFieldErrors } from '../lib/problem';
-import { useSession } from '../lib/session';
+import { CodeTag } from '../lib/labels';
+import { atSchool, useSession } from '../lib/session';
+import { UnitPicker } from '../lib/unit-picker';
 import { useLoad } from '../lib/use-load';
+import type { Unit } from '../lib/api';
 
 interface Account {
   id: string;
@@ -30,12 +33,28 @@ export default function Accounts() {
   const i18n = useI18n();
   const session = useSession();
   const { message, modal } = App.useApp();
-  const { data, error, reload, setError } = useLoad(() =>
-    unwrap<{ items: Account[] } | Account[]>(api.GET('/accounts', { params: { query: { limit: 200 } } })),
+  const [unitFilter, setUnitFilter] = useState<string | undefined>();
+  const { data, error, reload, setError } = useLoad(
+    () =>
+      unwrap<{ items: Account[] } | Account[]>(
+        api.GET('/accounts', { params: { query: { limit: 200, ...(unitFilter ? { unitId: unitFilter } : {}) } } }),
+      ),
+    [unitFilter],
   );
+  // Accounts are handed out level by level: a system administrator for each unit directly below,
+  // information administrators and query users at the own unit, teachers at the own school.
+  const children = useLoad(
+    () => unwrap<Unit[]>(api.GET('/units/{id}/children', { params: { path: { id: session.me.unitId }, query: {} } })),
+    [session.me.unitId],
+  );
+  const roleOptions = ROLES.filter(([r]) => r !== 'teacher' || atSchool(session)).map(([v, zh, en]) => ({
+    value: v,
+    label: i18n.pick(zh, en),
+  }));
   const rows = Array.isArray(data) ? data : (data?.items ?? []);
   const [creating, setCreating] = useState(false);
   const [form] = Form.useForm();
+  const role = Form.useWatch('role', form) as string | undefined;
   const run = async (p: Promise<unknown>) => {
     try {
       await p;
@@ -50,7 +69,7 @@ export default function Accounts() {
       await unwrap(
         api.POST('/accounts', {
           body: {
-            unitId: v.unitId || session.me.unitId,
+            unitId: v.role === 'sysadmin' ? v.unitId : session.me.unitId,
             role: v.role as 'query',
             idType: '1',
             username: v.username,
@@ -92,9 +111,17 @@ export default function Accounts() {
     <>
       <Space style={{ width: '100%', justifyContent: 'space-between' }}>
         <Typography.Title level={3}>{i18n.t('accounts')}</Typography.Title>
-        <Button type="primary" onClick={() => setCreating(true)}>
-          {i18n.t('create')}
-        </Button>
+        <Space>
+          <UnitPicker
+            aria-label={i18n.t('unit')}
+            value={unitFilter}
+            onChange={(v) => setUnitFilter(v)}
+            placeholder={i18n.pick('全部下级单位', 'Every unit below')}
+          />
+          <Button type="primary" onClick={() => setCreating(true)}>
+            {i18n.t('create')}
+          </Button>
+        </Space>
       </Space>
       <ProblemAlert error={error} />
       <Table<Account>
@@ -114,7 +141,7 @@ export default function Accounts() {
             key: 's',
             render: (_, a) => (
               <Space>
-                <Tag color={a.status === 'active' ? 'green' : 'default'}>{a.status}</Tag>
+                <CodeTag table="accountStatus" code={a.status} />
                 {a.lockedUntil && <Tag color="red">{i18n.t('lock')}</Tag>}
               </Space>
             ),
@@ -191,11 +218,30 @@ export default function Accounts() {
       >
         <Form form={form} name="account" layout="vertical" onFinish={create} initialValues={{ role: 'info_admin' }}>
           <Form.Item name="role" label={i18n.t('role')} rules={[{ required: true }]}>
-            <Select options={ROLES.map(([v, zh, en]) => ({ value: v, label: i18n.pick(zh, en) }))} />
+            <Select options={roleOptions} />
           </Form.Item>
-          <Form.Item name="unitId" label={`${i18n.t('unit')} (ID)`}>
-            <Input placeholder={session.me.unitId} />
-          </Form.Item>
+          {role === 'sysadmin' ? (
+            <Form.Item
+              name="unitId"
+              label={i18n.pick(
+                '下一级单位（逐级分配系统管理员）',
+                'Unit directly below (administrators are handed out level by level)',
+              )}
+              rules={[{ required: true }]}
+            >
+              <Select
+                showSearch
+                optionFilterProp="label"
+                options={(children.data ?? [])
+                  .filter((u) => u.status === 'active')
+                  .map((u) => ({ value: u.id, label: `${u.name} · ${u.code}` }))}
+              />
+            </Form.Item>
+          ) : (
+            <Form.Item label={i18n.t('unit')}>
+              <Input value={session.unit?.name ?? session.me.unitId} disabled />
+            </Form.Item>
+          )}
           <Form.Item name="username" label={i18n.t('username')}>
             <Input />
           </Form.Item>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Alert, App, Button, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { api, unwrap } from '../lib/api';
 import { useI18n } from '../lib/i18n';
+import { CodeTag, useLabel } from '../lib/labels';
 import { ProblemAlert, showFieldErrors } from '../lib/problem';
 import { useLoad } from '../lib/use-load';
 
@@ -36,6 +37,7 @@ export default function ApiClients() {
     () => unwrap<{ items: ApiClient[] }>(api.GET('/api-clients')),
     [],
   );
+  const label = useLabel();
   const [form] = Form.useForm<NewClient>();
   const [registering, setRegistering] = useState(false);
   const [secret, setSecret] = useState<{ id: string; secret: string } | null>(null);
@@ -102,7 +104,12 @@ export default function ApiClients() {
           {
             title: i18n.pick('权限范围', 'Scopes'),
             dataIndex: 'scopes',
-            render: (s: string[]) => s.map((x) => <Tag key={x}>{x}</Tag>),
+            render: (s: string[]) =>
+              s.map((x) => (
+                <Tag key={x} title={x} data-code={x}>
+                  {label('apiScope', x)}
+                </Tag>
+              )),
           },
           {
             title: i18n.pick('允许地址', 'Addresses'),
@@ -114,15 +121,15 @@ export default function ApiClients() {
             dataIndex: 'secrets',
             render: (s: ApiClient['secrets']) =>
               s.map((x) => (
-                <Tag key={x.id} color={x.status === 'active' ? 'green' : undefined}>
-                  {x.hint} {x.status}
-                </Tag>
+                <span key={x.id}>
+                  <Typography.Text code>{x.hint}</Typography.Text> <CodeTag table="apiClientStatus" code={x.status} />
+                </span>
               )),
           },
           {
             title: i18n.t('status'),
             dataIndex: 'status',
-            render: (s: string) => <Tag color={s === 'active' ? 'green' : 'red'}>{s}</Tag>,
+            render: (s: string) => <CodeTag table="apiClientStatus" code={s} />,
           },
           {
             title: i18n.t('actions'),
@@ -151,7 +158,10 @@ export default function ApiClients() {
             <Input />
           </Form.Item>
           <Form.Item name="scopes" label={i18n.pick('权限范围', 'Scopes')} rules={[{ required: true }]}>
-            <Select mode="multiple" options={SCOPES.map((s) => ({ value: s, label: s }))} />
+            <Select
+              mode="multiple"
+              options={SCOPES.map((s) => ({ value: s, label: label('apiScope', s), title: s }))}
+            />
           </Form.Item>
           <Form.Item
             name="allowedAddresses"

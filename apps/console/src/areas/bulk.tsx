@@ -1,20 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import {
-  App,
-  Button,
-  Card,
-  Checkbox,
-  Descriptions,
-  Progress,
-  Select,
-  Space,
-  Table,
-  Tag,
-  Typography,
-  Upload,
-} from 'antd';
+import { App, Button, Card, Checkbox, Descriptions, Progress, Select, Space, Table, Typography, Upload } from 'antd';
 import { api, download, unwrap, uploadWithProgress } from '../lib/api';
 import { useI18n } from '../lib/i18n';
+import { CodeTag } from '../lib/labels';
 import { ProblemAlert } from '../lib/problem';
 
 interface Job {
@@ -168,7 +156,10 @@ export default function Bulk() {
             {job && (
               <>
                 <Typography.Text>
-                  {i18n.t('progress')} · <Tag data-testid="job-state">{job.state}</Tag>
+                  {i18n.t('progress')} ·{' '}
+                  <span data-testid="job-state" data-code={job.state}>
+                    <CodeTag table="jobState" code={job.state} />
+                  </span>
                   {job.progress.phase}
                 </Typography.Text>
                 <Progress
@@ -239,7 +230,7 @@ export default function Bulk() {
           onRow={(j) => ({ onClick: () => void follow(j.id).then(() => setUpload(100)) })}
           columns={[
             { title: i18n.pick('文件', 'File'), dataIndex: 'fileName' },
-            { title: i18n.t('status'), dataIndex: 'state', render: (s) => <Tag>{s}</Tag> },
+            { title: i18n.t('status'), dataIndex: 'state', render: (s) => <CodeTag table="jobState" code={s} /> },
             { title: i18n.t('dryRun'), dataIndex: 'dryRun', render: (d) => (d ? '✓' : '') },
             { title: i18n.pick('错误', 'Errors'), key: 'e', render: (_, j) => j.counts.errors ?? 0 },
             { title: i18n.pick('时间', 'Time'), dataIndex: 'createdAt', render: (v) => new Date(v).toLocaleString() },

@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { App, Button, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Input, Modal, Select, Space, Table, Typography } from 'antd';
 import { api, unwrap } from '../lib/api';
 import { useI18n } from '../lib/i18n';
+import { CodeTag } from '../lib/labels';
 import { ProblemAlert } from '../lib/problem';
 import { useLoad } from '../lib/use-load';
 
@@ -68,7 +69,11 @@ export default function ChangeRequests() {
             render: (v) => <a href={`/console/teachers/${v}`}>{String(v).slice(0, 8)}</a>,
           },
           { title: i18n.t('reason'), dataIndex: 'reason' },
-          { title: i18n.t('status'), dataIndex: 'state', render: (s) => <Tag>{s}</Tag> },
+          {
+            title: i18n.t('status'),
+            dataIndex: 'state',
+            render: (s) => <CodeTag table="changeRequestState" code={s} />,
+          },
           {
             title: i18n.pick('变更内容', 'Changes'),
             dataIndex: 'changes',

@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { App, Button, Card, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Form, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { api, unwrap } from '../lib/api';
 import { useI18n } from '../lib/i18n';
-import { ProblemAlert } from '../lib/problem';
+import { ProblemAlert, showFieldErrors } from '../lib/problem';
 import { atSchool, useSession } from '../lib/session';
 import { useLoad } from '../lib/use-load';
 
@@ -54,6 +54,25 @@ export default function Cycles() {
       progress.setError(e);
     }
   };
+  const mayDefine = session.me.role === 'info_admin' && session.unit?.kind === 'province';
+  const [creating, setCreating] = useState<'one' | 'year' | null>(null);
+  const [form] = Form.useForm();
+  const [formError, setFormError] = useState<unknown>(null);
+  const create = async (v: { name: string; period: string; deadline: string; year: number }) => {
+    try {
+      if (creating === 'year') await unwrap(api.POST('/reporting-cycles/defaults', { body: { year: v.year } }));
+      else
+        await unwrap(api.POST('/reporting-cycles', { body: { name: v.name, period: v.period, deadline: v.deadline } }));
+      message.success(i18n.t('done'));
+      setCreating(null);
+      setFormError(null);
+      form.resetFields();
+      await cycles.reload();
+    } catch (e) {
+      showFieldErrors(e, form, i18n);
+      setFormError(e);
+    }
+  };
   const p = progress.data;
   return (
     <>
@@ -67,12 +86,65 @@ export default function Cycles() {
           onChange={setCycleId}
           options={(cycles.data ?? []).map((c) => ({ value: c.id, label: `${c.name} (${c.deadline})` }))}
         />
+        {mayDefine && (
+          <>
+            <Button type="primary" onClick={() => (setFormError(null), setCreating('one'))}>
+              {i18n.pick('新建报送周期', 'New reporting cycle')}
+            </Button>
+            <Button onClick={() => (setFormError(null), setCreating('year'))}>
+              {i18n.pick('按法定时点生成全年周期', "Create a year's statutory cycles")}
+            </Button>
+          </>
+        )}
         {atSchool(session) && current && (
           <Button type="primary" onClick={confirm}>
             {i18n.pick('确认本校教师信息', "Confirm the school's teachers")}
           </Button>
         )}
       </Space>
+      <Modal
+        open={!!creating}
+        title={
+          creating === 'year'
+            ? i18n.pick('按法定时点生成全年周期', "Create a year's statutory cycles")
+            : i18n.pick('新建报送周期', 'New reporting cycle')
+        }
+        onCancel={() => setCreating(null)}
+        onOk={() => form.submit()}
+        okText={i18n.t('save')}
+        cancelText={i18n.t('cancel')}
+      >
+        <ProblemAlert error={formError} />
+        <Form
+          form={form}
+          name="cycle"
+          layout="vertical"
+          onFinish={create}
+          initialValues={{ year: new Date().getFullYear() }}
+        >
+          {creating === 'year' ? (
+            <Form.Item name="year" label={i18n.pick('年份', 'Year')} rules={[{ required: true }]}>
+              <InputNumber min={2000} max={2100} />
+            </Form.Item>
+          ) : (
+            <>
+              <Form.Item name="name" label={i18n.t('name')} rules={[{ required: true, max: 100 }]}>
+                <Input />
+              </Form.Item>
+              <Form.Item
+                name="period"
+                label={i18n.pick('期次（如 2026-H2）', 'Period (e.g. 2026-H2)')}
+                rules={[{ required: true }]}
+              >
+                <Input />
+              </Form.Item>
+              <Form.Item name="deadline" label={i18n.pick('截止日期', 'Deadline')} rules={[{ required: true }]}>
+                <Input type="date" />
+              </Form.Item>
+            </>
+          )}
+        </Form>
+      </Modal>
       {p && (
         <Card size="small">
           <Typography.Paragraph>

@@ -1,6 +1,7 @@
 import { Alert, Card, Col, Row, Spin, Statistic, Table, Tag, Typography } from 'antd';
 import { api, unwrap } from '../lib/api';
 import { useI18n } from '../lib/i18n';
+import { CodeTag, useLabel } from '../lib/labels';
 import { ProblemAlert } from '../lib/problem';
 import { useLoad } from '../lib/use-load';
 
@@ -31,6 +32,7 @@ interface Bank {
 /** Teacher self-service: my confirmed training credits in the current cycle, totals per kind. */
 export default function MyCredits() {
   const i18n = useI18n();
+  const label = useLabel();
   const { data, error } = useLoad(() => unwrap<Bank>(api.GET('/training/bank/me')), []);
   if (error) return <ProblemAlert error={error} />;
   if (!data) return <Spin />;
@@ -86,7 +88,7 @@ export default function MyCredits() {
         dataSource={byKind}
         style={{ marginBottom: 16 }}
         columns={[
-          { title: i18n.pick('类别', 'Kind'), dataIndex: 'kind' },
+          { title: i18n.pick('类别', 'Kind'), dataIndex: 'kind', render: (k: string) => label('creditKind', k) },
           { title: i18n.pick('学分', 'Credits'), dataIndex: 'credits' },
           { title: i18n.pick('学时', 'Hours'), dataIndex: 'hours' },
         ]}
@@ -98,7 +100,7 @@ export default function MyCredits() {
         columns={[
           { title: i18n.pick('确认日期', 'Confirmed on'), dataIndex: 'confirmedOn' },
           { title: i18n.pick('来源', 'Source'), dataIndex: 'sourceName' },
-          { title: i18n.pick('类别', 'Kind'), dataIndex: 'kind' },
+          { title: i18n.pick('类别', 'Kind'), dataIndex: 'kind', render: (k: string) => label('creditKind', k) },
           { title: i18n.pick('学时', 'Hours'), dataIndex: 'hours' },
           { title: i18n.pick('学分', 'Credits'), dataIndex: 'credits' },
           {
@@ -106,7 +108,7 @@ export default function MyCredits() {
             key: 'applied',
             render: (_, e) =>
               e.applied ? (
-                <Tag color="blue">{e.applied.purpose}</Tag>
+                <CodeTag table="creditPurpose" code={e.applied.purpose} />
               ) : e.countsForRegistration ? (
                 <Tag color="green">{i18n.pick('可用于注册', 'counts for registration')}</Tag>
               ) : (

@@ -1,6 +1,7 @@
 import { Alert, Descriptions, Spin, Table, Tag, Typography } from 'antd';
 import { api, unwrap } from '../lib/api';
 import { useI18n } from '../lib/i18n';
+import { CodeTag } from '../lib/labels';
 import { ProblemAlert } from '../lib/problem';
 import { useLoad } from '../lib/use-load';
 
@@ -100,7 +101,11 @@ export default function MyRegistration() {
         dataSource={data.applications}
         columns={[
           { title: i18n.pick('周期', 'Cycle'), key: 'cy', render: (_, a) => `${a.cycle.start} – ${a.cycle.end}` },
-          { title: i18n.t('status'), dataIndex: 'state', render: (s: string) => <Tag>{s}</Tag> },
+          {
+            title: i18n.t('status'),
+            dataIndex: 'state',
+            render: (s: string) => <CodeTag table="registrationState" code={s} />,
+          },
           { title: i18n.t('reason'), dataIndex: 'decisionReason' },
         ]}
       />

@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { App, Button, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Input, Modal, Select, Space, Table, Typography } from 'antd';
 import { api, unwrap } from '../lib/api';
 import { useI18n } from '../lib/i18n';
+import { CodeTag, useLabel } from '../lib/labels';
 import { ProblemAlert } from '../lib/problem';
 import { useLoad } from '../lib/use-load';
 
@@ -63,6 +64,7 @@ export default function Registrations() {
     return: i18n.t('returnIt'),
     decide: i18n.pick('作出注册决定', 'Decide'),
   };
+  const label = useLabel();
   return (
     <>
       <Typography.Title level={3}>{i18n.t('registrations')}</Typography.Title>
@@ -73,7 +75,7 @@ export default function Registrations() {
         onChange={setState}
         style={{ width: 200, marginBottom: 12 }}
         options={(['applied', 'school_confirmed', 'returned', 'registered', 'deferred', 'not_passed'] as const).map(
-          (s) => ({ value: s, label: s }),
+          (s) => ({ value: s, label: label('registrationState', s) }),
         )}
       />
       <Table<Application>
@@ -87,14 +89,18 @@ export default function Registrations() {
             render: (v: string) => <a href={`/console/teachers/${v}`}>{v.slice(0, 8)}</a>,
           },
           { title: i18n.pick('周期', 'Cycle'), key: 'c', render: (_, a) => `${a.cycle.start} – ${a.cycle.end}` },
-          { title: i18n.t('status'), dataIndex: 'state', render: (s: string) => <Tag>{s}</Tag> },
+          {
+            title: i18n.t('status'),
+            dataIndex: 'state',
+            render: (s: string) => <CodeTag table="registrationState" code={s} />,
+          },
           {
             title: i18n.pick('资格审查结果', 'Eligibility'),
             key: 'e',
             render: (_, a) =>
               a.eligibility ? (
                 <>
-                  <Tag color={a.eligibility.outcome === 'eligible' ? 'green' : 'orange'}>{a.eligibility.outcome}</Tag>
+                  <CodeTag table="eligibility" code={a.eligibility.outcome} />
                   {a.eligibility.missing.map((m) => i18n.pick(m.zh, m.en)).join('；')}
                 </>
               ) : (
@@ -143,8 +149,8 @@ export default function Registrations() {
           </>
         ) : acting?.step === 'decide' ? (
           i18n.pick(
-            `按资格审查结果（${acting.a.eligibility?.outcome ?? ''}）作出决定，并写入档案。`,
-            `Decide as the computed eligibility says (${acting.a.eligibility?.outcome ?? ''}); the result is written into the record.`,
+            `按资格审查结果（${label('eligibility', acting.a.eligibility?.outcome)}）作出决定，并写入档案。`,
+            `Decide as the computed eligibility says (${label('eligibility', acting.a.eligibility?.outcome)}); the result is written into the record.`,
           )
         ) : (
           i18n.pick('确认档案事实无误。', 'Confirm the facts of the record.')

@@ -62,8 +62,7 @@ export default function Review() {
     const out: { teacherId: string; status: number; code?: string }[] = [];
     for (const x of chosen) {
       const r = await api.POST('/teachers/{id}/review/{action}', {
-        // Path parameters of DTO-typed @Param() are not in the document yet.
-        params: { path: { id: x.id, action: 'school-approve' } } as never,
+        params: { path: { id: x.id, action: 'school-approve' } },
         body: { version: x.version, participants, principal: v.principal },
       });
       out.push({ teacherId: x.id, status: r.response.status, code: (r.error as { code?: string } | undefined)?.code });

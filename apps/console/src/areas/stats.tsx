@@ -6,6 +6,7 @@ import { useCatalogue } from '../lib/catalogue';
 import { useI18n } from '../lib/i18n';
 import { ProblemAlert } from '../lib/problem';
 import { useSession } from '../lib/session';
+import { UnitPicker } from '../lib/unit-picker';
 
 interface Labelled {
   code: string | null;
@@ -226,6 +227,17 @@ export default function Stats() {
                   <b>{u.name}</b>
                 ),
             }))}
+          />
+          <UnitPicker
+            aria-label={i18n.pick('统计范围', 'Counting within')}
+            placeholder={i18n.pick('统计范围', 'Counting within')}
+            value={trail.length > 1 ? scope?.id : undefined}
+            kinds={['province', 'city', 'county', 'school']}
+            onChange={(id, u) => {
+              const root = trail[0];
+              if (!id || !u || !root) setTrail(root ? [root] : []);
+              else if (u.id !== root.id) setTrail([root, { id: u.id, name: u.name, kind: u.kind }]);
+            }}
           />
           <Select
             allowClear

@@ -23,6 +23,7 @@ import { ProblemAlert, showFieldErrors } from '../lib/problem';
 import { RecordEditor, type TeacherRecord } from '../lib/record-editor';
 import { ReviewPanel } from '../lib/review-panel';
 import { atSchool, useSession } from '../lib/session';
+import { UnitPicker } from '../lib/unit-picker';
 
 interface Summary {
   id: string;
@@ -37,6 +38,7 @@ interface Summary {
   version: number;
 }
 interface Filters {
+  unitId?: string;
   name?: string;
   idNumber?: string;
   personStatus?: string;
@@ -64,6 +66,7 @@ function TeacherList() {
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
   const query = (f: Filters) => ({
+    ...(f.unitId ? { unitId: f.unitId } : {}),
     ...(f.name ? { name: f.name } : {}),
     ...(f.idNumber ? { idNumber: f.idNumber } : {}),
     ...(f.personStatus ? { personStatus: f.personStatus } : {}),
@@ -133,6 +136,11 @@ function TeacherList() {
             setCursors([undefined]);
           }}
         >
+          {!atSchool(session) && (
+            <Form.Item name="unitId" label={i18n.t('unit')}>
+              <UnitPicker style={{ width: 240 }} />
+            </Form.Item>
+          )}
           <Form.Item name="name" label={i18n.t('name')}>
             <Input allowClear style={{ width: 140 }} />
           </Form.Item>
@@ -211,13 +219,15 @@ function RegisterTeacher() {
   if (!catalogue) return <Spin />;
   const basic = catalogue.subSets.find((s) => s.key === 'basic')!;
   const required = basic.fields.filter((f) => f.required === true || (f.required && typeof f.required === 'object'));
-  const submit = async (v: Record<string, unknown>) => {
+  const submit = async ({ unitId, ...v }: Record<string, unknown>) => {
     setBusy(true);
     setError(null);
     try {
       const entries = Object.entries(v).filter(([, x]) => x !== undefined && x !== '');
       const t = await unwrap<TeacherRecord>(
-        api.POST('/teachers', { body: { unitId: session.me.unitId, record: { basic: Object.fromEntries(entries) } } }),
+        api.POST('/teachers', {
+          body: { unitId: (unitId as string) || session.me.unitId, record: { basic: Object.fromEntries(entries) } },
+        }),
       );
       navigate(`../${t.id}`);
     } catch (e) {
@@ -234,7 +244,20 @@ function RegisterTeacher() {
     <>
       <Typography.Title level={3}>{i18n.t('registerTeacher')}</Typography.Title>
       <ProblemAlert error={error} />
-      <Form form={form} name="register" layout="vertical" onFinish={submit}>
+      <Form
+        form={form}
+        name="register"
+        layout="vertical"
+        onFinish={submit}
+        initialValues={{ unitId: session.me.unitId }}
+      >
+        <Form.Item
+          name="unitId"
+          label={i18n.pick('任职学校（或内设部门）', 'School (or its department)')}
+          rules={[{ required: true }]}
+        >
+          <UnitPicker kinds={['school', 'department']} allowClear={false} />
+        </Form.Item>
         <Row gutter={16}>
           {required.map((f) => (
             <Col key={f.key} xs={24} md={12} xl={8}>

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { App, Button, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
 import { api, unwrap } from '../lib/api';
+import { codeLabel, useCatalogue } from '../lib/catalogue';
 import { useI18n } from '../lib/i18n';
+import { CodeTag, useLabel } from '../lib/labels';
 import { ProblemAlert } from '../lib/problem';
 import { useLoad } from '../lib/use-load';
 
@@ -19,6 +21,7 @@ interface Transfer {
   to: UnitRef | null;
   effectiveDate: string;
   reason: string;
+  rotationKind: string | null;
   state: string;
   stateSince: string;
   waitingFor: { side: string; level: string } | null;
@@ -63,12 +66,9 @@ export default function Transfers() {
     setActing(null);
     setReason('');
   };
-  const side = (w: Transfer['waitingFor']) =>
-    w
-      ? `${w.side === 'sending' ? i18n.pick('调出方', 'sending') : i18n.pick('调入方', 'receiving')} · ${
-          w.level === 'school' ? i18n.pick('学校', 'school') : i18n.pick('主管部门', 'department')
-        }`
-      : '—';
+  const label = useLabel();
+  const catalogue = useCatalogue();
+  const side = (w: Transfer['waitingFor']) => (w ? `${label('side', w.side)} · ${label('level', w.level)}` : '—');
   const titles: Record<Step, string> = {
     approve: i18n.t('approve'),
     refuse: i18n.pick('不同意', 'Refuse'),
@@ -95,11 +95,24 @@ export default function Transfers() {
         onRow={(r) => ({ style: r.overdue ? { background: '#fff1f0' } : undefined })}
         columns={[
           { title: i18n.t('name'), key: 't', render: (_, r) => r.teacher.name },
-          { title: i18n.pick('类型', 'Kind'), dataIndex: 'kind', render: (k: string) => <Tag>{k}</Tag> },
+          {
+            title: i18n.pick('类型', 'Kind'),
+            key: 'kind',
+            render: (_, r) => (
+              <>
+                <CodeTag table="transferKind" code={r.kind} />
+                {r.rotationKind && <Tag>{codeLabel(catalogue, 'rotation-kind', r.rotationKind, i18n.lang)}</Tag>}
+              </>
+            ),
+          },
           { title: i18n.pick('调出单位', 'From'), key: 'f', render: (_, r) => r.from?.name ?? '—' },
           { title: i18n.pick('调入单位', 'To'), key: 'to', render: (_, r) => r.to?.name ?? '—' },
           { title: i18n.pick('生效日期', 'Effective'), dataIndex: 'effectiveDate' },
-          { title: i18n.t('status'), dataIndex: 'state', render: (s: string) => <Tag color="blue">{s}</Tag> },
+          {
+            title: i18n.t('status'),
+            dataIndex: 'state',
+            render: (s: string) => <CodeTag table="transferState" code={s} />,
+          },
           { title: i18n.pick('等待', 'Waiting for'), key: 'w', render: (_, r) => side(r.waitingFor) },
           {
             title: i18n.t('overdue'),

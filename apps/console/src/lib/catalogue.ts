@@ -38,6 +38,11 @@ interface CustomField extends FieldDef {
 
 let cached: Promise<Catalogue> | null = null;
 
+/** Forgets the catalogue read (after the province's custom indicators changed). */
+export function forgetCatalogue(): void {
+  cached = null;
+}
+
 /** The catalogue with the province's active custom indicators merged into their sub-sets (read once). */
 export function loadCatalogue(): Promise<Catalogue> {
   cached ??= Promise.all([

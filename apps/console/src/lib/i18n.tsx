@@ -65,6 +65,7 @@ const TEXTS = {
   transfers: ['调动与交流轮岗', 'Transfers & rotations'],
   registrations: ['注册申请', 'Registration applications'],
   apiClients: ['接入平台', 'API clients'],
+  crossProvince: ['跨省调动', 'Cross-province transfers'],
   registerTeacher: ['新增教师', 'Register a teacher'],
   school: ['学校', 'School'],
   approve: ['通过', 'Approve'],

@@ -15,6 +15,7 @@ import {
   Tabs,
   Typography,
 } from 'antd';
+import type { ProvincialPaths } from '@tmis/api-client';
 import { api, unwrap } from './api';
 import { codeLabel, mayWrite, type Catalogue, type FieldDef, type SubSetDef, type WriterKind } from './catalogue';
 import { useI18n } from './i18n';
@@ -32,6 +33,8 @@ export interface TeacherRecord {
 }
 
 type Entry = Record<string, unknown> & { id?: string };
+/** A list sub-set's key as the API's path parameter names them. */
+type ListSubSet = ProvincialPaths['/teachers/{id}/{subSet}']['post']['parameters']['path']['subSet'];
 
 /** Form control for a catalogue field type (every control gets its label from the Form.Item). */
 function FieldInput({
@@ -243,13 +246,13 @@ function ListSubSet({
       const next = editing?.id
         ? await unwrap<TeacherRecord>(
             api.PATCH('/teachers/{id}/{subSet}/{entryId}', {
-              params: { path: { id: t.id, subSet: ss.key, entryId: editing.id } } as never,
+              params: { path: { id: t.id, subSet: ss.key as ListSubSet, entryId: editing.id } },
               body: { version: t.version, entry },
             }),
           )
         : await unwrap<TeacherRecord>(
             api.POST('/teachers/{id}/{subSet}', {
-              params: { path: { id: t.id, subSet: ss.key } } as never,
+              params: { path: { id: t.id, subSet: ss.key as ListSubSet } },
               body: {
                 version: t.version,
                 entry: Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== null)),
@@ -272,7 +275,7 @@ function ListSubSet({
       onSaved(
         await unwrap<TeacherRecord>(
           api.DELETE('/teachers/{id}/{subSet}/{entryId}', {
-            params: { path: { id: t.id, subSet: ss.key, entryId: e.id! }, query: { version: t.version } } as never,
+            params: { path: { id: t.id, subSet: ss.key as ListSubSet, entryId: e.id! }, query: { version: t.version } },
           }),
         ),
       );

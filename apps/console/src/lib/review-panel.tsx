@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { App, Button, Card, Descriptions, Form, Input, Modal, Select, Space, Tag, Timeline, Typography } from 'antd';
+import type { ProvincialPaths } from '@tmis/api-client';
 import { api, unwrap } from './api';
 import type { Catalogue } from './catalogue';
 import { useI18n, type I18n } from './i18n';
@@ -13,7 +14,7 @@ export interface ReviewView {
   maySubmit: boolean;
   mayApprove: boolean;
   mayReturn: boolean;
-  actions: string[];
+  actions: ReviewAction[];
   trail: {
     id: string;
     at: string;
@@ -26,6 +27,8 @@ export interface ReviewView {
     principal: string | null;
   }[];
 }
+
+type ReviewAction = ProvincialPaths['/teachers/{id}/review/{action}']['post']['parameters']['path']['action'];
 
 const STATES: Record<string, [string, string, string]> = {
   draft: ['草稿', 'Draft', 'default'],
@@ -77,7 +80,7 @@ export function ReviewPanel({
   const { message } = App.useApp();
   const [view, setView] = useState<ReviewView | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [dialog, setDialog] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<ReviewAction | null>(null);
   const [form] = Form.useForm();
   const load = useCallback(
     () =>
@@ -89,12 +92,12 @@ export function ReviewPanel({
   );
   useEffect(() => void load(), [load, version]);
 
-  const act = async (action: string, extra: Record<string, unknown> = {}) => {
+  const act = async (action: ReviewAction, extra: Record<string, unknown> = {}) => {
     setError(null);
     try {
       await unwrap(
         api.POST('/teachers/{id}/review/{action}', {
-          params: { path: { id: teacherId, action } } as never,
+          params: { path: { id: teacherId, action } },
           body: { version, ...extra },
         }),
       );

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { SpotCheckService } from './spot-check.service.js';
@@ -54,6 +54,8 @@ export class SpotCheckController {
   @HttpCode(204)
   @Authenticated({ roles: [Role.InfoAdmin] })
   @ApiOperation({ summary: 'Record the verification result of one sampled item' })
+  @ApiParam({ name: 'id', type: String, format: 'uuid' })
+  @ApiParam({ name: 'itemId', type: String, format: 'uuid' })
   async recordItem(@CurrentActor() a: Actor, @Param() p: ItemParams, @Body() dto: SpotCheckResultDto) {
     await this.checks.record(a, p.id, p.itemId, dto.result, dto.note);
   }

@@ -20,7 +20,7 @@ import { SUB_SETS } from '@tmis/core-indicators';
 import type { TeacherListRow, TeacherRow } from '../teacher.repository.js';
 import { viewRecord, type RecordView } from '../record-view.js';
 
-const LIST_SUB_SETS = SUB_SETS.filter((s) => s.cardinality === 'many').map((s) => s.key);
+export const LIST_SUB_SETS = SUB_SETS.filter((s) => s.cardinality === 'many').map((s) => s.key);
 
 export class CreateTeacherDto {
   @ApiProperty({ description: 'The school (or secondary department) the teacher belongs to' }) @IsUUID() unitId: string;

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -83,6 +83,11 @@ export class ReviewController {
   }
 
   @Post('teachers/:id/review/:action')
+  @ApiParam({ name: 'id', type: String, format: 'uuid' })
+  @ApiParam({
+    name: 'action',
+    enum: ['submit', 'school-approve', 'school-return', 'department-approve', 'department-return'],
+  })
   @HttpCode(200)
   @Authenticated({ roles: [Role.InfoAdmin, Role.Teacher] })
   @ApiOperation({
