@@ -140,8 +140,11 @@ export class CrossProvinceMessages {
     const teacher = await this.teachers.findById(t.teacherId);
     if (teacher && teacher.active) {
       await this.transfers.snapshot(t, teacher);
-      // 08 调出 (transferred out), from the effective date: a status change (Art. 22), re-reported.
-      await this.teacherService.changeStatus(toActor(t.approvedBy), teacher.id, teacher.version, '08', t.effectiveDate);
+      // 08 调出 (transferred out), from the effective date: a status change (Art. 22), re-reported. The
+      // receiving province acted on the date by its clock; never later than today by this one's.
+      const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10); // China's date
+      const since = t.effectiveDate < today ? t.effectiveDate : today;
+      await this.teacherService.changeStatus(toActor(t.approvedBy), teacher.id, teacher.version, '08', since);
     }
     if (!(await this.repo.setState(t.id, t.state, t.version, 'completed', { movedAt: true })))
       throw new Error('the case moved on meanwhile');
