@@ -33,16 +33,18 @@ describe('transfers (Art. 23) and exchange rotation (Art. 24) within a province'
     // s3 is a rural school: the mobility figures by urban/rural must show it.
     await t.db.query(`UPDATE org_unit SET urban_rural = '220' WHERE id = $1`, [s3.id]);
     const info = (u: OrgUnitEntity) => t.account(u, Role.InfoAdmin).then((a) => t.tokenFor(a));
-    [tok.s1, tok.s2, tok.s3, tok.sC, tok.a, tok.b, tok.c, tok.city] = await Promise.all([
-      info(s1),
-      info(s2),
-      info(s3),
-      info(sC),
-      info(countyA),
-      info(countyB),
-      info(countyC),
-      info(city),
-    ]);
+    // One login after the other: a loaded machine's password-hash queue refuses a burst (AUTH_BUSY).
+    for (const [k, u] of [
+      ['s1', s1],
+      ['s2', s2],
+      ['s3', s3],
+      ['sC', sC],
+      ['a', countyA],
+      ['b', countyB],
+      ['c', countyC],
+      ['city', city],
+    ] as const)
+      tok[k] = await info(u);
     tok.province = await info(await t.province_());
     tok.cityQuery = await t.tokenFor(await t.account(city, Role.Query));
   });
