@@ -256,8 +256,9 @@ async function crossProvince(ctx) {
     tok[s.parentId] = await login(p44, db44, s.parentId);
   }
   const cases = teachers.map((t) => ({ ...t, school: senders.find((s) => s.id === where.get(t.id)), id: null }));
-  const waitFor = async (db, sql, n, label) => {
-    const t0 = Date.now();
+  /** Seconds from `since` (default: the call) until `sql` counts `n`. */
+  const waitFor = async (db, sql, n, label, since = Date.now()) => {
+    const t0 = since;
     for (;;) {
       const [{ c }] = await db.query(sql);
       if (c >= n) return (Date.now() - t0) / 1000;
@@ -301,6 +302,7 @@ async function crossProvince(ctx) {
   await phase('44’s department confirms (sent to national)', (c) =>
     api(p44.url, 'POST', `/transfers/${c.id}/approve`, tok[c.school.parentId], {}),
   );
+  const confirmed = Date.now();
   const created = await waitFor(
     db11,
     `SELECT count(*)::int AS c FROM transfer WHERE kind = 'cross-in' AND state = 'completed'`,
@@ -312,6 +314,7 @@ async function crossProvince(ctx) {
     `SELECT count(*)::int AS c FROM transfer WHERE kind = 'cross-out' AND state = 'completed'`,
     cases.length,
     'transferred out at 44',
+    confirmed,
   );
   const secs = (performance.now() - t0) / 1000;
   const [{ c: records }] = await db11.query(`SELECT count(*)::int AS c FROM teacher WHERE active`);

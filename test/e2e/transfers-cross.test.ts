@@ -33,6 +33,7 @@ const broker = async (action: 'start' | 'stop') => {
 };
 
 const today = () => new Date().toISOString().slice(0, 10);
+const inDays = (n: number) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
 
 /**
  * Cross-province transfers (Art. 23) end to end: province 11 (receiving), province 44 (sending) and the
@@ -49,6 +50,8 @@ describe('cross-province transfer: two provincial nodes and the national node ov
     SYNC_TOPIC: prefix,
     FEDERATION_RELAY_INTERVAL_MS: '100',
     SYNC_RELAY_INTERVAL_MS: '100',
+    // The job that applies cases whose effective date has come.
+    TRANSFERS_DUE_SECONDS: '1',
   };
   let school11: OrgUnitEntity;
   let school44: OrgUnitEntity;
@@ -99,7 +102,7 @@ describe('cross-province transfer: two provincial nodes and the national node ov
     assert.equal((await step(tok.c44, 'department-approve', {})).status, 200);
     return { id, record };
   }
-  const apply11 = (record: Record<string, unknown>) =>
+  const apply11 = (record: Record<string, unknown>, effectiveDate = today()) =>
     p11.api('POST', '/transfers', {
       token: tok.s11,
       body: {
@@ -108,7 +111,7 @@ describe('cross-province transfer: two provincial nodes and the national node ov
         teacherName: (record.basic as { name: string }).name,
         toUnitId: school11.id,
         newPost: '初中数学教师',
-        effectiveDate: today(),
+        effectiveDate,
         reason: '夫妻团聚',
       },
     });
@@ -134,8 +137,8 @@ describe('cross-province transfer: two provincial nodes and the national node ov
       throw new Error(`${e.message}${e.cause ? ` (${String(e.cause)})` : ''}; dead letters: ${await deadLetters()}`);
     });
   /** 11 applies and its department approves: the case leaves for national. */
-  async function requestFrom11(record: Record<string, unknown>) {
-    const a = await apply11(record);
+  async function requestFrom11(record: Record<string, unknown>, effectiveDate = today()) {
+    const a = await apply11(record, effectiveDate);
     assert.equal(a.status, 201, JSON.stringify(a.body));
     assert.equal(a.body.state, 'awaiting_receiving_department');
     const ok = await act(p11, tok.c11, a.body.id, 'approve');
@@ -168,7 +171,8 @@ describe('cross-province transfer: two provincial nodes and the national node ov
     assert.deepEqual([at44.mayApprove, at44.mayRefuse, at44.mayWithdraw], [true, true, false]);
     assert.equal((await act(p44, tok.c44, id, 'approve')).status, 403, 'the department acts after the school');
     assert.equal((await act(p44, tok.s44, id, 'approve')).body.state, 'awaiting_sending_department');
-    assert.equal((await act(p44, tok.c44, id, 'approve')).body.state, 'awaiting_other_province');
+    // Confirmed: approved, waiting for the effective date — today, so 11 registers the record at once.
+    assert.equal((await act(p44, tok.c44, id, 'approve')).body.state, 'approved');
 
     const done11 = await stateAt(p11, tok.s11, id, 'completed');
     const [rec11] = await p11.db.query(
@@ -268,6 +272,196 @@ describe('cross-province transfer: two provincial nodes and the national node ov
     assert.equal((await act(p44, tok.s44, id, 'approve')).status, 409, 'nothing to act on any more');
   });
 
+  /** The hub's row of a saga (national's own state). */
+  const hubRow = async (id: string) =>
+    (await national.db.query(`SELECT state, step, reason FROM transfer_hub WHERE id = $1`, [id]))[0] as
+      { state: string; step: string; reason: string | null } | undefined;
+  const dbState = async (n: TestNode, id: string) =>
+    ((await n.db.query(`SELECT state FROM transfer WHERE id = $1`, [id]))[0]?.state as string | undefined) ?? null;
+
+  it('effective date ahead: after the four steps the case is approved on both provinces and scheduled at national; on the date (the job, across a restart of 11) 11 registers the record and 44 marks it transferred out, once', async () => {
+    const { id: id44, record } = await teacherOf44();
+    const id = await requestFrom11(record, inDays(10));
+    await stateAt(p44, tok.s44, id, 'awaiting_sending_school');
+    assert.equal((await act(p44, tok.s44, id, 'approve')).body.state, 'awaiting_sending_department');
+    const confirmed = await act(p44, tok.c44, id, 'approve');
+    assert.deepEqual(
+      [confirmed.body.state, confirmed.body.mayApprove, confirmed.body.mayRefuse, confirmed.body.mayWithdraw],
+      ['approved', false, false, false],
+    );
+    const at11 = await stateAt(p11, tok.s11, id, 'approved');
+    assert.equal(at11.effectiveDate, inDays(10));
+    assert.deepEqual(
+      [at11.mayApprove, at11.mayRefuse, at11.mayWithdraw],
+      [false, false, false],
+      'too late to withdraw',
+    );
+    assert.equal((await act(p11, tok.s11, id, 'withdraw')).status, 409);
+    // The ministry sees it scheduled, in flight.
+    const flight = await until('scheduled at national', async () => {
+      const r = await national.api('GET', '/cross-province-transfers', { token: tok.ministry });
+      const x = r.body.find?.((y: { id: string }) => y.id === id);
+      return x?.step === 'scheduled' ? x : null;
+    });
+    assert.equal(flight.state, 'in_flight');
+    assert.equal(flight.effectiveDate, inDays(10));
+    // Nothing has moved yet: no record at 11, the teacher in post at 44; reading again changes nothing.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await caseAt(p11, tok.s11, id)).body.state, 'approved');
+    assert.equal((await caseAt(p44, tok.s44, id)).body.state, 'approved');
+    assert.equal(await p11.count(`SELECT count(*) FROM teacher WHERE id_number = $1`, [idOf(record)]), 0);
+    assert.equal(await p44.count(`SELECT count(*) FROM teacher WHERE id = $1 AND active`, [id44]), 1);
+
+    // 11 goes down; the date comes meanwhile (moved here, on 11's case); 11 comes back and its job applies it.
+    await p11.close();
+    const c = new (await import('pg')).default.Client({ connectionString: dbs[1].url });
+    await c.connect();
+    await c.query(`UPDATE transfer SET effective_date = current_date WHERE id = $1`, [id]);
+    await c.end();
+    p11 = await start11();
+    await p44.db.query(`UPDATE transfer SET effective_date = current_date WHERE id = $1`, [id]);
+    // Watched in the databases only (no HTTP read, which would also apply it): the job does it.
+    await until('11 completed by its job', async () => (await dbState(p11, id)) === 'completed', 60000);
+    await until('44 completed', async () => (await dbState(p44, id)) === 'completed', 60000);
+    await until('the hub completed', async () => (await hubRow(id))?.state === 'completed');
+    assert.equal(await p11.count(`SELECT count(*) FROM teacher WHERE id_number = $1 AND active`, [idOf(record)]), 1);
+    assert.equal(
+      await p11.count(
+        `SELECT count(*) FROM teacher_change c JOIN teacher t ON t.id = c.teacher_id WHERE t.id_number = $1 AND c.action = 'transfer-in-province'`,
+        [idOf(record)],
+      ),
+      1,
+    );
+    assert.equal(await p44.count(`SELECT count(*) FROM teacher WHERE id = $1 AND person_status = '08'`, [id44]), 1);
+    assert.equal(
+      await p44.count(`SELECT count(*) FROM teacher_change WHERE teacher_id = $1 AND action = 'status-change'`, [id44]),
+      1,
+    );
+    const trail = (await caseAt(p11, tok.s11, id)).body.trail.map((e: { action: string }) => e.action);
+    assert.deepEqual(trail.slice(-2), ['confirmed', 'take-effect']);
+  });
+
+  it('withdrawal after 11’s approval: it travels through national, 44’s case ends withdrawn, the hub lists it ended', async () => {
+    const { id: id44, record } = await teacherOf44();
+    const id = await requestFrom11(record);
+    const at44 = await stateAt(p44, tok.s44, id, 'awaiting_sending_school');
+    assert.equal(at44.mayWithdraw, false, 'the sending side does not withdraw');
+    // The case waits for 44's school: on its to-do list, and on no one else's.
+    const todo = async (n: TestNode, tk: string) =>
+      ((await n.api('GET', '/todo', { token: tk })).body.items as { kind: string; count: number }[]).find(
+        (x) => x.kind === 'transfers-waiting',
+      )?.count ?? 0;
+    assert.ok((await todo(p44, tok.s44)) >= 1);
+    assert.equal(await todo(p11, tok.s11), 0);
+    const waiting11 = await caseAt(p11, tok.s11, id);
+    assert.deepEqual([waiting11.body.state, waiting11.body.mayWithdraw], ['awaiting_other_province', true]);
+    assert.equal((await act(p11, tok.c11, id, 'withdraw')).status, 403, 'only the applicant school withdraws');
+    const w = await act(p11, tok.s11, id, 'withdraw', '教师本人放弃调动');
+    assert.equal(w.status, 200, JSON.stringify(w.body));
+    assert.deepEqual([w.body.state, w.body.mayWithdraw], ['withdrawing', false]);
+    const done11 = await stateAt(p11, tok.s11, id, 'withdrawn');
+    assert.match(done11.trail.at(-1).reason, /11: 教师本人放弃调动/);
+    const done44 = await stateAt(p44, tok.s44, id, 'withdrawn');
+    assert.deepEqual([done44.mayApprove, done44.mayRefuse], [false, false]);
+    assert.equal((await act(p44, tok.s44, id, 'approve')).status, 409, 'nothing left to agree to');
+    assert.equal((await hubRow(id))?.state, 'withdrawn');
+    const inFlight = await national.api('GET', '/cross-province-transfers', { token: tok.ministry });
+    assert.equal(
+      inFlight.body.some((x: { id: string }) => x.id === id),
+      false,
+    );
+    const ended = await national.api('GET', '/cross-province-transfers?state=withdrawn', { token: tok.ministry });
+    assert.equal(ended.body.find((x: { id: string }) => x.id === id)?.step, 'done');
+    assert.equal(await p44.count(`SELECT count(*) FROM teacher WHERE id = $1 AND active`, [id44]), 1);
+    assert.equal(await p11.count(`SELECT count(*) FROM teacher WHERE id_number = $1`, [idOf(record)]), 0);
+  });
+
+  it('a withdrawal racing 44’s confirmation: whichever reaches national first wins, and all three nodes show that one outcome', async () => {
+    const outcomes: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const { id: id44, record } = await teacherOf44();
+      const id = await requestFrom11(record, inDays(5));
+      await stateAt(p44, tok.s44, id, 'awaiting_sending_school');
+      assert.equal((await act(p44, tok.s44, id, 'approve')).status, 200);
+      // Round 0 withdraws first; round 1 withdraws once national has the confirmation (11 may not have it
+      // yet); round 2 sends both at once.
+      const withdraw = () => act(p11, tok.s11, id, 'withdraw', '放弃');
+      const confirm = () => act(p44, tok.c44, id, 'approve');
+      const [w, c] =
+        round === 0
+          ? [await withdraw(), await confirm()]
+          : round === 1
+            ? await confirm().then(async (c1) => {
+                await until('the confirmation at national', async () => (await hubRow(id))?.step === 'scheduled');
+                return [await withdraw(), c1];
+              })
+            : await Promise.all([withdraw(), confirm()]);
+      assert.equal(c.status, 200, JSON.stringify(c.body));
+      assert.ok([200, 409].includes(w.status), JSON.stringify(w.body));
+      const hub = await until('national decided', async () => {
+        const h = await hubRow(id);
+        return h && (h.state === 'withdrawn' || h.step === 'scheduled') ? h : null;
+      });
+      const outcome = hub.state === 'withdrawn' ? 'withdrawn' : 'approved';
+      outcomes.push(outcome);
+      await stateAt(p11, tok.s11, id, outcome);
+      await stateAt(p44, tok.s44, id, outcome);
+      // And it stays so: nothing further arrives to change either side.
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(await dbState(p11, id), outcome);
+      assert.equal(await dbState(p44, id), outcome);
+      assert.equal((await hubRow(id))?.state, outcome === 'withdrawn' ? 'withdrawn' : 'in_flight');
+      assert.equal(await p44.count(`SELECT count(*) FROM teacher WHERE id = $1 AND active`, [id44]), 1);
+      if (round === 0) assert.equal(outcome, 'withdrawn', 'the withdrawal reached national first');
+      if (round === 1) assert.equal(outcome, 'approved', 'the confirmation reached national first');
+      if (round === 1 && w.status === 200) {
+        // 11 had not heard of the confirmation yet: its withdrawal reached national after it, and came too late.
+        assert.match((await caseAt(p11, tok.s11, id)).body.trail.at(-1).reason, /withdrawal came too late/);
+      }
+      if (outcome === 'approved') {
+        // Ended here by a refusal-free path: 11's school may not withdraw any more.
+        assert.equal((await act(p11, tok.s11, id, 'withdraw')).status, 409);
+      }
+    }
+    assert.equal(outcomes.length, 3);
+    console.log(`# race outcomes (withdraw first, confirm first, both at once): ${outcomes.join(', ')}`);
+  });
+
+  it('a record that does not validate at 11: 11 refuses it with the reasons, 44 keeps its teacher, every node shows it refused', async () => {
+    const { id: id44, record } = await teacherOf44();
+    const id = await requestFrom11(record);
+    await stateAt(p44, tok.s44, id, 'awaiting_sending_school');
+    // The record 44 holds is not valid by 11's rules (here: a sex code no catalogue has, as a code that 11's
+    // catalogue version retired would be).
+    await p44.db.query(`UPDATE teacher SET record = jsonb_set(record, '{basic,sex}', '"7"') WHERE id = $1`, [id44]);
+    assert.equal((await act(p44, tok.s44, id, 'approve')).status, 200);
+    assert.equal((await act(p44, tok.c44, id, 'approve')).body.state, 'approved');
+    const at11 = await stateAt(p11, tok.s11, id, 'refused');
+    const reason11 = at11.trail.at(-1).reason as string;
+    assert.match(reason11, /does not validate in province 11: record\.basic\.sex/);
+    assert.match(reason11, /不符合本省/);
+    const at44 = await stateAt(p44, tok.s44, id, 'refused');
+    assert.match(at44.trail.at(-1).reason, /^11: The record reported by province 44 does not validate/);
+    const hub = await until('the hub refused', async () => {
+      const h = await hubRow(id);
+      return h?.state === 'refused' ? h : null;
+    });
+    assert.match(hub.reason!, /^11: .*record\.basic\.sex/);
+    const listed = await national.api('GET', '/cross-province-transfers?state=refused', { token: tok.ministry });
+    assert.match(listed.body.find((x: { id: string }) => x.id === id)?.reason ?? '', /record\.basic\.sex/);
+    // 44 keeps its teacher in post; 11 has no record; nothing was dead-lettered for this case.
+    await new Promise((r) => setTimeout(r, 1000));
+    const [rec44] = await p44.db.query(`SELECT person_status, active FROM teacher WHERE id = $1`, [id44]);
+    assert.deepEqual([rec44.person_status, rec44.active], ['01', true]);
+    assert.equal(await p11.count(`SELECT count(*) FROM teacher WHERE id_number = $1`, [idOf(record)]), 0);
+    for (const n of [national, p11, p44])
+      assert.equal(
+        await n.count(`SELECT count(*) FROM federation_dead_letter WHERE raw LIKE $1`, [`%${id}%`]),
+        0,
+        `nothing of this case dead-lettered on ${n.province}`,
+      );
+  });
+
   it('a restart of the receiving node mid-transfer: the transfer completes exactly once', async () => {
     const { id: id44, record } = await teacherOf44();
     const id = await requestFrom11(record);
@@ -346,7 +540,7 @@ describe('cross-province transfer: two provincial nodes and the national node ov
         await stop();
         const confirm = await act(p44, tok.c44, id, 'approve');
         assert.equal(confirm.status, 200, JSON.stringify(confirm.body));
-        assert.equal(confirm.body.state, 'awaiting_other_province');
+        assert.equal(confirm.body.state, 'approved');
         await new Promise((r) => setTimeout(r, 1500));
         assert.equal(await unpublished(p44, id), 1, "44's confirmation waits in its outbox");
         assert.equal(

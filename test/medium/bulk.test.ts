@@ -456,6 +456,105 @@ describe('bulk import and export (Art. 16)', () => {
     }
   });
 
+  it('a person who left and comes back is re-registered on their record (dry run + commit); one still in post elsewhere is refused at the row', async () => {
+    const template = await download(countyAdmin, '/bulk/templates?indicatorSet=primary-secondary');
+    // Left: registered at a school outside the county, then resigned (04).
+    const returning = validRecord();
+    const created = await t.api('POST', '/teachers', {
+      token: provinceAdmin,
+      body: { unitId: outside.id, record: returning },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id as string;
+    const left = await t.api('POST', `/teachers/${id}/status`, {
+      token: provinceAdmin,
+      body: { version: 1, personStatus: '04', effectiveDate: new Date().toISOString().slice(0, 10) },
+    });
+    assert.equal(left.status, 200, JSON.stringify(left.body));
+    const historyBefore = await t.count(`SELECT count(*) FROM teacher_change WHERE teacher_id = $1`, [id]);
+    // Still in post: one at a school outside the county, one at another school of the county.
+    const busyOutside = validRecord();
+    const busyInCounty = validRecord();
+    for (const [u, r] of [
+      [outside, busyOutside],
+      [school2, busyInCounty],
+    ] as const)
+      assert.equal(
+        (await t.api('POST', '/teachers', { token: provinceAdmin, body: { unitId: u.id, record: r } })).status,
+        201,
+      );
+    const back = { ...returning, basic: { ...(returning.basic as Rec), personStatus: '01' } };
+    const file = await fill(template, {
+      基本信息: [
+        rowsOf(back, school.code)['基本信息'][0],
+        rowsOf(busyOutside, school.code)['基本信息'][0],
+        rowsOf(busyInCounty, school.code)['基本信息'][0],
+      ],
+    });
+    const dry = await importFile(countyAdmin, file, '?mode=valid-only');
+    assert.equal(dry.state, 'validated', JSON.stringify(dry));
+    assert.deepEqual(
+      [dry.counts.created, dry.counts.updated, dry.counts.reRegistered, dry.counts.invalidPersons],
+      [0, 1, 1, 2],
+      JSON.stringify(dry.counts),
+    );
+    const errors = await errorsOf(countyAdmin, dry.id);
+    assert.deepEqual(
+      errors.map((e) => [e.row, e.code]).sort((x, y) => x[0] - y[0]),
+      [
+        [ROW(1), 'duplicateOutOfScope'],
+        [ROW(2), 'otherUnit'],
+      ],
+      JSON.stringify(errors),
+    );
+    for (const e of errors) {
+      assert.match(e.message ?? e.en ?? JSON.stringify(e), /transfer/);
+      assert.match(e.messageZh ?? e.zh ?? JSON.stringify(e), /调动/);
+    }
+    assert.equal((await t.db.query(`SELECT unit_id FROM teacher WHERE id = $1`, [id]))[0].unit_id, outside.id);
+
+    const committed = await t.api('POST', `/bulk/jobs/${dry.id}/commit`, { token: countyAdmin });
+    assert.equal(committed.status, 202, JSON.stringify(committed.body));
+    const done = await waitJob(countyAdmin, committed.body.id);
+    assert.deepEqual(
+      [done.state, done.counts.created, done.counts.updated, done.counts.reRegistered],
+      ['committed', 0, 1, 1],
+      JSON.stringify(done),
+    );
+    // The same record (one per person), back in post at the school, its history kept and extended.
+    const rows = await t.db.query(
+      `SELECT id, unit_id, active, person_status, review_state FROM teacher WHERE id_number = $1`,
+      [idOf(returning)],
+    );
+    assert.equal(rows.length, 1);
+    assert.deepEqual(
+      [rows[0].id, rows[0].unit_id, rows[0].active, rows[0].person_status, rows[0].review_state],
+      [id, school.id, true, '01', 'submitted'],
+    );
+    const hist = await t.db.query(`SELECT action, changes FROM teacher_change WHERE teacher_id = $1 ORDER BY id`, [id]);
+    assert.equal(hist.length, historyBefore + 1);
+    assert.deepEqual(
+      hist.map((h: Rec) => h.action),
+      ['create', 'status-change', 're-register'],
+    );
+    assert.deepEqual(
+      hist.at(-1).changes.find((c: Rec) => c.path === 'unitId'),
+      { path: 'unitId', before: outside.id, after: school.id },
+    );
+    assert.equal(
+      await t.count(`SELECT count(*) FROM audit_log WHERE target_id = $1 AND action = 'teacher.re-register'`, [id]),
+      1,
+    );
+    // The ones in post were not touched.
+    assert.equal(
+      await t.count(`SELECT count(*) FROM teacher WHERE id_number = ANY($1) AND unit_id <> $2`, [
+        [idOf(busyOutside), idOf(busyInCounty)],
+        school.id,
+      ]),
+      2,
+    );
+  });
+
   it('all-or-nothing commits nothing when a row is bad; valid-only commits the valid rows', async () => {
     const s = await t.newSchool(county);
     const template = await download(countyAdmin, '/bulk/templates?indicatorSet=primary-secondary');

@@ -33,16 +33,18 @@ describe('transfers (Art. 23) and exchange rotation (Art. 24) within a province'
     // s3 is a rural school: the mobility figures by urban/rural must show it.
     await t.db.query(`UPDATE org_unit SET urban_rural = '220' WHERE id = $1`, [s3.id]);
     const info = (u: OrgUnitEntity) => t.account(u, Role.InfoAdmin).then((a) => t.tokenFor(a));
-    [tok.s1, tok.s2, tok.s3, tok.sC, tok.a, tok.b, tok.c, tok.city] = await Promise.all([
-      info(s1),
-      info(s2),
-      info(s3),
-      info(sC),
-      info(countyA),
-      info(countyB),
-      info(countyC),
-      info(city),
-    ]);
+    // One login after the other: a loaded machine's password-hash queue refuses a burst (AUTH_BUSY).
+    for (const [k, u] of [
+      ['s1', s1],
+      ['s2', s2],
+      ['s3', s3],
+      ['sC', sC],
+      ['a', countyA],
+      ['b', countyB],
+      ['c', countyC],
+      ['city', city],
+    ] as const)
+      tok[k] = await info(u);
     tok.province = await info(await t.province_());
     tok.cityQuery = await t.tokenFor(await t.account(city, Role.Query));
   });
@@ -270,6 +272,70 @@ describe('transfers (Art. 23) and exchange rotation (Art. 24) within a province'
     const later = await t.api('GET', `/transfers/${tr.id}`, { token: tok.b });
     assert.equal(later.body.overdue, false, 'a longer deadline: no longer overdue');
     await t.api('PUT', '/transfers/settings', { token: tok.province, body: { deadlineDays: days } });
+  });
+
+  it('the shared GET /todo lists the transfers and rotations at the caller’s step in its scope, overdue ones flagged; others see none', async () => {
+    const todo = async (tk: string) => {
+      const r = await t.api('GET', '/todo', { token: tk });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const items = r.body.items as { kind: string; count: number; overdue?: number; zh: string; en: string }[];
+      return {
+        total: r.body.total as number,
+        transfers: items.find((x) => x.kind === 'transfers-waiting'),
+        rotations: items.find((x) => x.kind === 'rotations-waiting'),
+      };
+    };
+    const waitingFor = async (tk: string) =>
+      (await t.api('GET', '/transfers?waiting=true&limit=200', { token: tk })).body.items as {
+        kind: string;
+        overdue: boolean;
+      }[];
+    // A transfer into county B (waits for B) and a rotation out of school 1 (waits for county A).
+    const { id } = await reportedTeacher(s1, tok.s1, tok.a);
+    const tr = (await apply(tok.s3, { teacherId: id, toUnitId: s3.id, effectiveDate: inDays(5), reason: '需要' })).body;
+    const { id: id2 } = await reportedTeacher(s1, tok.s1, tok.a);
+    const rot = await apply(tok.s1, {
+      kind: 'rotation',
+      teacherId: id2,
+      toUnitId: s3.id,
+      effectiveDate: inDays(5),
+      endDate: inDays(365),
+      reason: '支教',
+    });
+    assert.equal(rot.status, 201, JSON.stringify(rot.body));
+    const days = (await t.api('GET', '/transfers/settings', { token: tok.b })).body.deadlineDays;
+    await t.db.query(`UPDATE transfer SET state_since = now() - make_interval(days => $2) WHERE id = $1`, [
+      tr.id,
+      days + 1,
+    ]);
+
+    // County B: its transfers (the same cases as GET /transfers?waiting=true), the overdue ones counted.
+    const b = await todo(tok.b);
+    const bWaiting = (await waitingFor(tok.b)).filter((x) => x.kind !== 'rotation' && x.kind !== 'rotation-transfer');
+    assert.ok(b.transfers, JSON.stringify(b));
+    assert.equal(b.transfers.count, bWaiting.length);
+    assert.equal(b.transfers.overdue, bWaiting.filter((x) => x.overdue).length);
+    assert.ok(b.transfers.overdue! >= 1);
+    assert.ok(b.transfers.zh && b.transfers.en);
+    // County A: the rotation waits for it (not overdue); the transfer into B is not its step.
+    const a = await todo(tok.a);
+    const aWaiting = await waitingFor(tok.a);
+    assert.equal(a.rotations?.count, aWaiting.filter((x) => x.kind === 'rotation').length);
+    assert.ok(a.rotations!.count >= 1);
+    assert.equal(a.rotations!.overdue, aWaiting.filter((x) => x.kind === 'rotation' && x.overdue).length);
+    // Outside the cases' scope (county C, a school elsewhere) and query users: nothing.
+    for (const k of ['c', 'sC', 'cityQuery']) {
+      const o = await todo(tok[k]);
+      assert.equal(o.transfers, undefined, `${k}: ${JSON.stringify(o)}`);
+      assert.equal(o.rotations, undefined, `${k}: ${JSON.stringify(o)}`);
+    }
+    // Once B takes its step the case leaves B's list (and reaches school 1's).
+    const before = b.transfers.count;
+    assert.equal((await act(tok.b, tr.id, 'approve')).status, 200);
+    assert.equal((await todo(tok.b)).transfers?.count ?? 0, before - 1);
+    assert.ok(((await todo(tok.s1)).transfers?.count ?? 0) >= 1);
+    await act(tok.s3, tr.id, 'withdraw');
+    await act(tok.s1, rot.body.id, 'withdraw');
   });
 
   it('cross-scope: other units can neither apply, read nor act', async () => {

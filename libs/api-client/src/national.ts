@@ -4116,7 +4116,7 @@ export interface operations {
     TransfersHubController_list: {
         parameters: {
             query?: {
-                state?: "in_flight" | "completed" | "refused" | "expired" | "all";
+                state?: "in_flight" | "completed" | "refused" | "expired" | "withdrawn" | "all";
             };
             header?: never;
             path?: never;

@@ -73,6 +73,7 @@ describe("assessing one person's rows", () => {
       version: 3,
       reviewState: 'draft',
       record: { basic, annualAssessment: [{ id: 'e1', year: 2024, result: '2' }] },
+      active: true,
     };
     const out = assessPerson(
       [
@@ -96,6 +97,43 @@ describe("assessing one person's rows", () => {
     assert.deepEqual(changed.action!.record.annualAssessment, [{ id: 'e1', year: 2024, result: '1' }]);
   });
 
+  it('re-registers a person who left, on their record, wherever it was; refuses one still in post elsewhere', () => {
+    const left: ExistingRecord = {
+      id: 't9',
+      unitId: 'elsewhere',
+      unitPath: '/000000/110000/110100/110102/2111000009/',
+      schoolType: '21',
+      version: 7,
+      reviewState: 'reported',
+      record: { basic: { ...basic, personStatus: '08' } },
+      active: false,
+    };
+    const back = assessPerson([row('basic', '基本信息', 4, { unitCode: school.code, ...basic })], left, ctx());
+    assert.deepEqual(back.errors, []);
+    assert.equal(back.action?.kind, 're-register');
+    assert.deepEqual([back.action!.teacherId, back.action!.baseVersion], ['t9', 7]);
+    assert.equal(back.action!.columns.unitId, 's1');
+    assert.deepEqual(back.action!.changes[0], { path: 'unitId', before: 'elsewhere', after: 's1' });
+    assert.ok(back.action!.changes.some((c) => c.path === 'basic.personStatus'));
+    // Still in post at a unit outside the importer's scope: refused at the row, pointing to a transfer.
+    const busy = assessPerson(
+      [row('basic', '基本信息', 4, { unitCode: school.code, ...basic })],
+      { ...left, active: true, record: { basic } },
+      ctx(),
+    );
+    assert.deepEqual(
+      busy.errors.map((e) => [e.rowNo, e.code]),
+      [[4, 'duplicateOutOfScope']],
+    );
+    // The file keeps them out of post: an ordinary update of their (reported) record, refused as such.
+    const still = assessPerson(
+      [row('basic', '基本信息', 4, { unitCode: school.code, ...basic, personStatus: '08', name: '王芳芳' })],
+      { ...left, unitId: 's1', unitPath: school.path },
+      ctx(),
+    );
+    assert.equal(still.errors[0]?.code, 'reported');
+  });
+
   it("refuses a reported record's changes, units outside scope, a record in another unit, and unknown entry ids — at their cells", () => {
     const existing: ExistingRecord = {
       id: 't1',
@@ -105,6 +143,7 @@ describe("assessing one person's rows", () => {
       version: 3,
       reviewState: 'reported',
       record: { basic },
+      active: true,
     };
     assert.equal(
       assessPerson([row('basic', '基本信息', 4, { ...basic, unitCode: school.code, name: '王芳芳' })], existing, ctx())

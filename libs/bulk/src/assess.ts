@@ -23,6 +23,8 @@ export interface ExistingRecord {
   version: number;
   reviewState: string;
   record: Rec;
+  /** In post (false: left, retired…: a basic row putting them back in post re-registers them on this record). */
+  active: boolean;
 }
 
 export interface UnitInfo {
@@ -47,7 +49,8 @@ export interface RowError {
 }
 
 export interface PersonAction {
-  kind: 'create' | 'update';
+  /** `re-register`: a person who left comes back, on their record (its id and history kept). */
+  kind: 'create' | 'update' | 're-register';
   teacherId: string | null;
   baseVersion: number | null;
   fromState: string;
@@ -170,6 +173,10 @@ export function assessPerson(
   existing: ExistingRecord | undefined,
   ctx: AssessContext,
 ): PersonOutcome {
+  if (existing && !existing.active && rows.some((r) => r.subSet === 'basic')) {
+    const back = assessReturn(rows, existing, ctx);
+    if (back) return back;
+  }
   const errors: RowError[] = [];
   const first = rows[0];
   const singles = new Map<string, StagedRow>();
@@ -302,6 +309,40 @@ export function assessPerson(
       custom: customValues(next),
       catalogueVersion: a.catalogueVersion,
       changes: a.changes,
+    },
+  };
+}
+
+/**
+ * The re-registration rule of `POST /teachers`, in an import: a person whose record here is no longer
+ * in post (left, retired…) and whom the file registers in post again — at any unit of the importer's
+ * scope — is registered on that record (its id and history kept), from the file's rows as a new
+ * registration would be, with a `re-register` history row saying from which unit. Null when the file
+ * does not put them back in post (the rows then update the record as for anyone else).
+ */
+function assessReturn(rows: StagedRow[], existing: ExistingRecord, ctx: AssessContext): PersonOutcome | null {
+  const fresh = assessPerson(rows, undefined, ctx);
+  if (fresh.errors.length) return fresh;
+  const action = fresh.action;
+  if (!action || !action.columns.active) return null;
+  const unit = { id: String(action.columns.unitId), path: String(action.columns.unitPath) };
+  const a = assessWrite(
+    ctx.writer,
+    existing.record,
+    action.record,
+    { schoolType: action.columns.schoolType ?? null },
+    unit,
+    ctx.customDefs,
+  );
+  return {
+    errors: [],
+    action: {
+      ...action,
+      kind: 're-register',
+      teacherId: existing.id,
+      baseVersion: existing.version,
+      fromState: existing.reviewState,
+      changes: [{ path: 'unitId', before: existing.unitId, after: unit.id }, ...a.changes],
     },
   };
 }

@@ -24,6 +24,8 @@ export interface JobCounts {
   persons?: number;
   created?: number;
   updated?: number;
+  /** Of `updated`: people who had left and are registered in post again on their record. */
+  reRegistered?: number;
   unchanged?: number;
   invalidPersons?: number;
   errors?: number;

@@ -193,6 +193,7 @@ export class ImportRunner {
           });
           if (out.action.kind === 'create') counts.created! += 1;
           else counts.updated! += 1;
+          if (out.action.kind === 're-register') counts.reRegistered = (counts.reRegistered ?? 0) + 1;
         }
       }
       await addErrors(errs);

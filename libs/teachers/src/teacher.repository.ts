@@ -547,12 +547,13 @@ export class TeacherRepository {
       record: Record<string, unknown>;
       idType: string;
       idNumber: string;
+      active: boolean;
     }[]
   > {
     if (!keys.length) return [];
     return this.db.query(
       `SELECT t.id, t.unit_id AS "unitId", t.unit_path AS "unitPath", t.school_type AS "schoolType", t.version, t.review_state AS "reviewState",
-              t.record, t.id_type AS "idType", t.id_number AS "idNumber"
+              t.record, t.active, t.id_type AS "idType", t.id_number AS "idNumber"
          FROM unnest($1::text[], $2::text[]) AS k(t, n) JOIN teacher t ON t.id_type = k.t AND t.id_number = k.n`,
       [keys.map((k) => k[0]), keys.map((k) => k[1])],
     );
@@ -568,6 +569,8 @@ export class TeacherRepository {
       `SELECT count(*)::int AS n FROM bulk_job_person p
         WHERE p.job_id = $1 AND CASE WHEN p.action = 'update'
           THEN NOT EXISTS (SELECT 1 FROM teacher t WHERE t.id = p.teacher_id AND t.version = p.base_version AND t.review_state IN ('draft','returned','submitted'))
+          WHEN p.action = 're-register'
+          THEN NOT EXISTS (SELECT 1 FROM teacher t WHERE t.id = p.teacher_id AND t.version = p.base_version AND NOT t.active)
           ELSE EXISTS (SELECT 1 FROM teacher t WHERE t.id_type = p.id_type AND t.id_number = p.id_number) END`,
       [jobId],
     );
@@ -595,7 +598,7 @@ export class TeacherRepository {
   /** The job's updates, at the version that was validated; returns how many were expected and matched. */
   async updateFromImport(jobId: string): Promise<{ expected: number; updated: number }> {
     const [{ n }] = await this.db.query(
-      `SELECT count(*)::int AS n FROM bulk_job_person WHERE job_id = $1 AND action = 'update'`,
+      `SELECT count(*)::int AS n FROM bulk_job_person WHERE job_id = $1 AND action IN ('update','re-register')`,
       [jobId],
     );
     if (!n) return { expected: 0, updated: 0 };
@@ -607,7 +610,10 @@ export class TeacherRepository {
               subjects = ARRAY(SELECT jsonb_array_elements_text(c->'subjects')), qualification_types = ARRAY(SELECT jsonb_array_elements_text(c->'qualificationTypes')),
               record = p.record, custom = p.custom, catalogue_version = p.catalogue_version, version = t.version + 1, updated_at = now(), review_state = 'submitted'
          FROM bulk_job_person p CROSS JOIN LATERAL (SELECT p.columns AS c) cc
-        WHERE p.job_id = $1 AND p.action = 'update' AND t.id = p.teacher_id AND t.version = p.base_version AND t.review_state IN ('draft','returned','submitted')
+        WHERE p.job_id = $1 AND t.id = p.teacher_id AND t.version = p.base_version
+          AND ((p.action = 'update' AND t.review_state IN ('draft','returned','submitted'))
+            -- a person who left and comes back: their record (whatever its review state) takes the registration
+            OR (p.action = 're-register' AND NOT t.active))
        RETURNING t.id`,
       [jobId],
     );

@@ -12,6 +12,7 @@ import { CustomFieldsService } from './custom-fields.service.js';
 import { RecordReporting } from './sync/record-reporting.js';
 import { customValues } from './derive.js';
 import {
+  assessWrite,
   planRecordWrite,
   requireAcceptable,
   toFieldErrors,
@@ -426,7 +427,15 @@ export class TeacherService {
     if (!unit) throw commonError(CommonErrorCode.NotFound, 'unitId does not exist');
     const school = await this.schoolOf(unit);
     const record = withEntryIds(withoutCustom(incoming));
-    const a = requireAcceptable('department', null, record, school, unit, []);
+    const a = requireAcceptable(
+      'department',
+      null,
+      record,
+      school,
+      unit,
+      await this.transferCustomDefs(),
+      await this.catalogue(),
+    );
     const existing = await this.repo.findByPerson(a.columns.idType, a.columns.idNumber);
     if (existing?.active) throw await this.duplicate(actor, existing);
     return this.txHost.withTransaction(async () => {
@@ -451,6 +460,64 @@ export class TeacherService {
       await this.reporting.report(id);
       return id;
     });
+  }
+
+  /**
+   * Whether the record another province reported can be registered here, by the rules of
+   * `registerTransferredIn` (this node's catalogue and custom fields — its own custom values empty
+   * until filled, so none is required yet — and no active record of the person here): the problems
+   * (paths `record.…`), none when it can. Writes nothing.
+   */
+  async transferredInProblems(unitId: string, incoming: Rec): Promise<FieldError[]> {
+    const unit = await this.org.findById(unitId);
+    if (
+      !unit ||
+      (unit.kind !== UnitKind.School && unit.kind !== UnitKind.Department) ||
+      unit.status !== UnitStatus.Active
+    )
+      return [
+        {
+          path: 'toUnitId',
+          code: 'unitNotActive',
+          message: 'the receiving school is no longer an active school',
+          messageZh: 'toUnitId：调入学校已不是正常办学的学校',
+        },
+      ];
+    const school = await this.schoolOf(unit);
+    const record = withEntryIds(withoutCustom(incoming));
+    const a = assessWrite(
+      'department',
+      null,
+      record,
+      school,
+      unit,
+      await this.transferCustomDefs(),
+      await this.catalogue(),
+    );
+    const problems: FieldError[] = [...a.problems];
+    for (const p of a.denied)
+      problems.push({
+        path: `record.${p}`,
+        code: 'owner',
+        message: `${p} may not be written by a department`,
+        messageZh: `record.${p}：该字段不能由主管部门写入`,
+      });
+    if (!problems.length) {
+      const existing = await this.repo.findByPerson(a.columns.idType, a.columns.idNumber);
+      if (existing?.active)
+        problems.push({
+          path: 'record.basic.idNumber',
+          code: 'duplicate',
+          message: 'this person already has an active record in this province',
+          messageZh: 'record.basic.idNumber：该人员在本省已有在岗档案',
+        });
+    }
+    return problems;
+  }
+
+  /** This node's custom fields, none of them required: a record transferred in has them empty until filled. */
+  private async transferCustomDefs() {
+    return (await this.custom.current()).map((c) => ({ ...c, requiredIn: [] }));
   }
 
   /**

@@ -5,9 +5,12 @@ import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { TransfersHubService } from './hub.service.js';
 
 export class HubQueryDto {
-  @ApiPropertyOptional({ enum: ['in_flight', 'completed', 'refused', 'expired', 'all'], default: 'in_flight' })
+  @ApiPropertyOptional({
+    enum: ['in_flight', 'completed', 'refused', 'expired', 'withdrawn', 'all'],
+    default: 'in_flight',
+  })
   @IsOptional()
-  @IsIn(['in_flight', 'completed', 'refused', 'expired', 'all'])
+  @IsIn(['in_flight', 'completed', 'refused', 'expired', 'withdrawn', 'all'])
   state?: string;
 }
 

@@ -2,8 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { returned, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import type { EntityManager } from 'typeorm';
 
-export type HubStep = 'at_sending_province' | 'at_receiving_province' | 'done';
-export type HubState = 'in_flight' | 'completed' | 'refused' | 'expired';
+/**
+ * `scheduled`: the sending province confirmed; the transfer waits for its effective date (the
+ * receiving province registers the record on that date). `at_receiving_province`: the date had come
+ * at the confirmation; the receiving province registers it now.
+ */
+export type HubStep = 'at_sending_province' | 'scheduled' | 'at_receiving_province' | 'done';
+export type HubState = 'in_flight' | 'completed' | 'refused' | 'expired' | 'withdrawn';
 
 export interface HubRow {
   id: string;
@@ -93,10 +98,10 @@ export class HubRepository {
     );
   }
 
-  /** Moves an in-flight saga from `step` on; false when it was not there any more. */
+  /** Moves an in-flight saga from `step` (one of them) on; false when it was not there any more. */
   async advance(
     id: string,
-    fromStep: HubStep,
+    fromStep: HubStep | HubStep[],
     to: {
       step: HubStep;
       state: HubState;
@@ -109,10 +114,10 @@ export class HubRepository {
       `UPDATE transfer_hub SET step = $3, state = $4, reason = COALESCE($5, reason), step_since = now(),
               settled_at = CASE WHEN $8::boolean THEN now() END,
               from_school_type = COALESCE($6, from_school_type), title = COALESCE($7, title)
-        WHERE id = $1 AND step = $2 AND state = 'in_flight' RETURNING id`,
+        WHERE id = $1 AND step = ANY($2::text[]) AND state = 'in_flight' RETURNING id`,
       [
         id,
-        fromStep,
+        Array.isArray(fromStep) ? fromStep : [fromStep],
         to.step,
         to.state,
         to.reason ?? null,
@@ -131,6 +136,12 @@ export class HubRepository {
         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );
+  }
+
+  /** Today at the national node (the date a saga's effective date is compared with). */
+  async today(): Promise<string> {
+    const [r] = await this.db.query(`SELECT to_char(current_date, 'YYYY-MM-DD') AS d`);
+    return r.d;
   }
 
   async list(state: string | null, limit: number): Promise<HubRow[]> {

@@ -9,6 +9,7 @@ import {
   CROSS,
   type CrossComplete,
   type CrossConfirm,
+  type CrossEnded,
   type CrossExpired,
   type CrossRefusal,
   type CrossRequest,
@@ -107,8 +108,10 @@ export class TransfersHubService implements OnModuleInit, OnModuleDestroy {
     const p = m.payload as unknown as CrossConfirm;
     const h = await this.sagaFrom(m, p.transferId, 'fromProvince');
     if (!h) return;
+    // The transfer waits for its effective date (the receiving province acts on it), or acts now.
+    const step = h.effectiveDate > (await this.hub.today()) ? 'scheduled' : 'at_receiving_province';
     const moved = await this.hub.advance(h.id, 'at_sending_province', {
-      step: 'at_receiving_province',
+      step,
       state: 'in_flight',
       fromSchoolType: p.record?.fromSchoolType ?? null,
       title: p.record?.title ?? null,
@@ -119,13 +122,59 @@ export class TransfersHubService implements OnModuleInit, OnModuleDestroy {
       const e: CrossExpired = { transferId: h.id, reason: 'The transfer expired before it was confirmed' };
       await this.messenger.send(h.fromProvince, CROSS.expired, e, h.id);
     }
+    // A confirmation that crossed the applicant's withdrawal: the withdrawal came first and stands; the
+    // sending province has (or will have) the `withdrawn` sent when it was decided.
+  }
+
+  /**
+   * The applicant (the receiving province's school) withdraws after its department approved. National
+   * decides a race with the sending province's confirmation (or refusal) by what reached it first: while
+   * the saga is still at the sending province the withdrawal stands and both provinces are told;
+   * otherwise it came too late and the receiving province gets (or has) the confirmation's outcome.
+   */
+  @OnFederationMessage(CROSS.withdraw)
+  async withdraw(m: FederationMessage): Promise<void> {
+    const p = m.payload as unknown as CrossEnded;
+    const h = await this.sagaFrom(m, p.transferId, 'toProvince');
+    const reason = `${m.from}: ${p.reason || 'withdrawn by the applicant'}`;
+    if (!h || !(await this.hub.advance(h.id, 'at_sending_province', { step: 'done', state: 'withdrawn', reason })))
+      return;
+    const w: CrossEnded = { transferId: h.id, reason };
+    await this.messenger.send(h.toProvince, CROSS.withdrawn, w, h.id);
+    await this.messenger.send(h.fromProvince, CROSS.withdrawn, w, h.id);
+  }
+
+  /**
+   * The receiving province cannot register the record the sending one reported (it does not validate
+   * there): the saga ends refused, and the sending province is told so that it keeps its teacher.
+   */
+  @OnFederationMessage(CROSS.reject)
+  async reject(m: FederationMessage): Promise<void> {
+    const p = m.payload as unknown as CrossEnded;
+    const h = await this.sagaFrom(m, p.transferId, 'toProvince');
+    const reason = `${m.from}: ${p.reason}`;
+    if (
+      !h ||
+      !(await this.hub.advance(h.id, ['scheduled', 'at_receiving_province'], {
+        step: 'done',
+        state: 'refused',
+        reason,
+      }))
+    )
+      return;
+    const r: CrossRefusal = { transferId: h.id, reason: p.reason, by: m.from };
+    await this.messenger.send(h.fromProvince, CROSS.refused, r, h.id);
   }
 
   @OnFederationMessage(CROSS.complete)
   async complete(m: FederationMessage): Promise<void> {
     const p = m.payload as unknown as CrossComplete;
     const h = await this.sagaFrom(m, p.transferId, 'toProvince');
-    if (!h || !(await this.hub.advance(h.id, 'at_receiving_province', { step: 'done', state: 'completed' }))) return;
+    if (
+      !h ||
+      !(await this.hub.advance(h.id, ['scheduled', 'at_receiving_province'], { step: 'done', state: 'completed' }))
+    )
+      return;
     await this.messenger.send(h.fromProvince, CROSS.completed, { transferId: h.id, teacherId: p.teacherId }, h.id);
     await this.audit.record(null, {
       action: 'cross-transfer.completed',

@@ -7,6 +7,7 @@ export {
   CROSS,
   type CrossComplete,
   type CrossConfirm,
+  type CrossEnded,
   type CrossExpired,
   type CrossRefusal,
   type CrossRequest,

@@ -39,6 +39,8 @@ export interface TransferRow {
   otherProvince: string | null;
   personIdType: string | null;
   personIdNumber: string | null;
+  /** Cross-in, once the sending province confirmed: the record it reported, registered on the effective date. */
+  reportedRecord: Record<string, unknown> | null;
 }
 
 export interface TransferEventRow {
@@ -68,7 +70,7 @@ const COLS = `t.id, t.kind, t.teacher_id AS "teacherId", t.teacher_name AS "teac
   t.rotation_kind AS "rotationKind", t.reason, t.state, t.state_since AS "stateSince", t.applied_by AS "appliedBy",
   t.applied_at AS "appliedAt", t.approved_by AS "approvedBy", t.entry_filled AS "entryFilled", t.moved_at AS "movedAt",
   t.closed_at AS "closedAt", t.version, t.other_province AS "otherProvince", t.person_id_type AS "personIdType",
-  t.person_id_number AS "personIdNumber",
+  t.person_id_number AS "personIdNumber", t.reported_record AS "reportedRecord",
   (t.state LIKE 'awaiting%' AND t.state_since < now() - make_interval(days => s.deadline_days)) AS overdue`;
 const FROM = `transfer t CROSS JOIN transfer_setting s`;
 
@@ -147,6 +149,7 @@ export class TransferRepository {
       entryFilled?: boolean;
       teacherId?: string;
       teacherName?: string;
+      reportedRecord?: Record<string, unknown>;
     } = {},
   ): Promise<boolean> {
     const res = await this.db.query(
@@ -155,7 +158,8 @@ export class TransferRepository {
               moved_at = CASE WHEN $6 THEN now() ELSE moved_at END,
               closed_at = CASE WHEN $7 THEN now() ELSE closed_at END,
               entry_filled = entry_filled OR $8,
-              teacher_id = COALESCE($9::uuid, teacher_id), teacher_name = COALESCE($10, teacher_name)
+              teacher_id = COALESCE($9::uuid, teacher_id), teacher_name = COALESCE($10, teacher_name),
+              reported_record = COALESCE($11::jsonb, reported_record)
         WHERE id = $1 AND state = $2 AND version = $3 RETURNING id`,
       [
         id,
@@ -168,6 +172,7 @@ export class TransferRepository {
         !!extra.entryFilled,
         extra.teacherId ?? null,
         extra.teacherName ?? null,
+        extra.reportedRecord ? JSON.stringify(extra.reportedRecord) : null,
       ],
     );
     return returned(res).length > 0;
@@ -254,11 +259,15 @@ export class TransferRepository {
     return rows.length > 0;
   }
 
-  /** Cases whose date has come: approved ones to take effect, serving rotations to close. */
+  /**
+   * Cases whose date has come: approved ones to take effect, serving rotations to close. Across
+   * provinces the receiving province acts on the date (it holds the reported record); the sending
+   * province's approved case ends when national tells it the record exists.
+   */
   async due(limit: number, id?: string): Promise<TransferRow[]> {
     return this.db.query(
       `SELECT ${COLS} FROM ${FROM}
-        WHERE ((t.state = 'approved' AND t.effective_date <= current_date)
+        WHERE ((t.state = 'approved' AND t.effective_date <= current_date AND t.kind <> 'cross-out')
            OR (t.state = 'serving' AND t.end_date <= current_date))
           AND ($2::uuid IS NULL OR t.id = $2::uuid)
         ORDER BY t.effective_date, t.id LIMIT $1`,

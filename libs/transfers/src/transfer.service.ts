@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
-import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page } from '@tmis/common';
+import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type FieldError, type Page } from '@tmis/common';
 import { indicatorSetForSchoolType } from '@tmis/core-indicators';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { OrgService, UnitKind, UnitStatus, type OrgUnitEntity } from '@tmis/org';
@@ -11,10 +11,18 @@ import {
   TeacherRepository,
   TeacherService,
   type TeacherRow,
+  type TodoItem,
 } from '@tmis/teachers';
 import { FederationMessenger } from '@tmis/federation';
 import { transition } from '@tmis/workflow';
-import { CROSS, type CrossConfirm, type CrossRefusal, type CrossRequest } from './cross/cross-messages.js';
+import {
+  CROSS,
+  type CrossConfirm,
+  type CrossEnded,
+  type CrossRecord,
+  type CrossRefusal,
+  type CrossRequest,
+} from './cross/cross-messages.js';
 import type { ApplyTransferDto, ListTransfersQueryDto } from './dto/transfer.dto.js';
 import { transferError, TransferErrorCode } from './transfer.errors.js';
 import { TransferRepository, type StoredActor, type TransferRow } from './transfer.repository.js';
@@ -267,6 +275,33 @@ export class TransferService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
+  /**
+   * The caller's items on the shared to-do list (`GET /todo`): transfers (in-province and cross-province)
+   * and rotations at the caller's step in its subtree, each with how many wait past the province's deadline.
+   */
+  async todoItems(actor: Actor): Promise<TodoItem[]> {
+    if (actor.role !== Role.InfoAdmin) return [];
+    const rows = await this.waitingRows(actor, 1000, null);
+    const transfers = rows.filter((r) => r.kind === 'transfer' || r.kind === 'cross-in' || r.kind === 'cross-out');
+    const rotations = rows.filter((r) => r.kind === 'rotation' || r.kind === 'rotation-transfer');
+    return [
+      {
+        kind: 'transfers-waiting',
+        count: transfers.length,
+        overdue: transfers.filter((r) => r.overdue).length,
+        zh: '待办理的调动申请',
+        en: 'Transfers waiting for your step',
+      },
+      {
+        kind: 'rotations-waiting',
+        count: rotations.length,
+        overdue: rotations.filter((r) => r.overdue).length,
+        zh: '待办理的交流轮岗申请',
+        en: 'Exchange rotations waiting for your step',
+      },
+    ];
+  }
+
   /** Rotations serving at a host unit now: the host's staffing view (the records stay at the sending school). */
   async hosted(actor: Actor, unitId?: string): Promise<TransferResponse[]> {
     AccessPolicy.requireRole(actor, READERS);
@@ -339,9 +374,20 @@ export class TransferService implements OnModuleInit, OnModuleDestroy {
         if (r.reason === 'not-allowed') throw transferError(TransferErrorCode.NotYourStep, `The case is ${t.state}`);
         throw transferError(TransferErrorCode.IllegalStep, `The case is ${t.state}`);
       }
-      const cross = t.kind === 'cross-in' || t.kind === 'cross-out';
-      // Across provinces this province's last step hands the case on through national.
-      const to: TransferState = cross && r.to === 'approved' ? 'awaiting_other_province' : r.to;
+      // Across provinces the receiving province's approval hands the case on through national; the
+      // sending province's confirmation leaves it approved, waiting for its effective date on both sides.
+      let to: TransferState = t.kind === 'cross-in' && r.to === 'approved' ? 'awaiting_other_province' : r.to;
+      // A withdrawal after the request left is the national node's to decide (it may have crossed the
+      // sending province's confirmation): the case waits for its verdict.
+      if (t.kind === 'cross-in' && action === 'withdraw' && t.state === 'awaiting_other_province') {
+        to = 'withdrawing';
+        await this.messenger.send(
+          'national',
+          CROSS.withdraw,
+          { transferId: t.id, reason: reason?.trim() || 'Withdrawn by the applicant' } satisfies CrossEnded,
+          t.id,
+        );
+      }
       if (r.to === 'approved' && t.kind !== 'cross-in') {
         const teacher = await this.teachers.findById(t.teacherId);
         if (!teacher) throw transferError(TransferErrorCode.TeacherNotFound);
@@ -460,6 +506,10 @@ export class TransferService implements OnModuleInit, OnModuleDestroy {
       if (!t || !t.approvedBy) return false;
       const [stillDue] = await this.repo.due(1, id);
       if (!stillDue) return false;
+      if (t.kind === 'cross-in') {
+        await this.registerCrossIn(t);
+        return true;
+      }
       const actor = toActor(t.approvedBy);
       let to: TransferState;
       let action: string;
@@ -495,6 +545,104 @@ export class TransferService implements OnModuleInit, OnModuleDestroy {
       });
       return true;
     });
+  }
+
+  // ---- across provinces, the receiving side ----
+
+  /**
+   * The sending province confirmed (national relays its confirmation with the record it reported). The
+   * record is checked against this province's rules at once: if it cannot be registered here the case
+   * is refused with the reasons, and the refusal travels back (the sending province keeps its
+   * teacher). Otherwise the case is approved and waits for its effective date — or takes effect now if
+   * the date has come. Runs in the receiver's transaction; idempotent on the case's state.
+   */
+  async receiveReported(id: string, confirm: CrossConfirm): Promise<void> {
+    const t = await this.repo.findById(id, true);
+    if (!t || t.kind !== 'cross-in' || !t.approvedBy) return;
+    if (t.state !== 'awaiting_other_province' && t.state !== 'withdrawing') return;
+    const problems = await this.teacherService.transferredInProblems(t.toUnitId, confirm.record?.record ?? {});
+    if (problems.length) return this.refuseReported(t, problems);
+    if (
+      !(await this.repo.setState(t.id, t.state, t.version, 'approved', {
+        reportedRecord: confirm.record as unknown as Record<string, unknown>,
+        teacherName: confirm.record.name,
+      }))
+    )
+      throw new Error('the case moved on meanwhile');
+    await this.repo.addEvent(t.id, {
+      action: 'confirmed',
+      fromState: t.state,
+      toState: 'approved',
+      actorAccountId: null,
+      actorUnitId: null,
+      reason:
+        t.state === 'withdrawing'
+          ? `Province ${t.otherProvince} confirmed before the withdrawal reached the national node: the withdrawal came too late`
+          : null,
+    });
+    await this.takeEffect(t.id);
+  }
+
+  /** On the effective date: the record is created from what the sending province reported, and national is told. */
+  private async registerCrossIn(t: TransferRow): Promise<void> {
+    const reported = t.reportedRecord as unknown as CrossRecord | null;
+    if (!reported) throw new Error(`transfer ${t.id}: no reported record`);
+    // The rules may have changed since the confirmation (a catalogue version, a custom field).
+    const problems = await this.teacherService.transferredInProblems(t.toUnitId, reported.record ?? {});
+    if (problems.length) return this.refuseReported(t, problems);
+    const teacherId = await this.teacherService.registerTransferredIn(
+      toActor(t.approvedBy!),
+      t.toUnitId,
+      reported.record,
+      { fromProvince: t.otherProvince!, custom: reported.custom ?? {}, transferId: t.id },
+    );
+    await this.snapshot({ ...t, teacherId });
+    if (!(await this.repo.setState(t.id, t.state, t.version, 'completed', { movedAt: true, teacherId })))
+      throw transferError(TransferErrorCode.StaleVersion);
+    await this.repo.addEvent(t.id, {
+      action: 'take-effect',
+      fromState: t.state,
+      toState: 'completed',
+      actorAccountId: null,
+      actorUnitId: null,
+      reason: null,
+    });
+    await this.messenger.send('national', CROSS.complete, { transferId: t.id, teacherId }, t.id);
+  }
+
+  /** The reported record cannot be registered here: the case is refused with the reasons, told to national (and so to the sending province). */
+  private async refuseReported(t: TransferRow, problems: FieldError[]): Promise<void> {
+    const own = this.options.provinceCode!;
+    const listed = problems
+      .slice(0, 5)
+      .map((p) => `${p.path}: ${p.message}`)
+      .join('; ');
+    const listedZh = problems
+      .slice(0, 5)
+      .map((p) => p.messageZh)
+      .join('；');
+    const more = problems.length > 5 ? ` (+${problems.length - 5})` : '';
+    const reason =
+      `The record reported by province ${t.otherProvince} does not validate in province ${own}: ${listed}${more}` +
+      ` / 省份${t.otherProvince}报送的档案不符合本省（${own}）规则：${listedZh}`;
+    if (!(await this.repo.setState(t.id, t.state, t.version, 'refused')))
+      throw new Error('the case moved on meanwhile');
+    await this.repo.addEvent(t.id, {
+      action: 'refuse-record',
+      fromState: t.state,
+      toState: 'refused',
+      actorAccountId: null,
+      actorUnitId: null,
+      reason,
+    });
+    await this.audit.record(null, {
+      action: 'cross-in.refuse-record',
+      targetType: 'transfer',
+      targetId: t.id,
+      unitPath: t.toUnitPath,
+      details: { fromProvince: t.otherProvince, problems: problems.slice(0, 20).map((p) => p.path) },
+    });
+    await this.messenger.send('national', CROSS.reject, { transferId: t.id, reason } satisfies CrossEnded, t.id);
   }
 
   /** The record moves to the receiving school: one record, its history kept; re-reported if reported. */

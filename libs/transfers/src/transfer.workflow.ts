@@ -19,6 +19,9 @@ export type TransferState =
   | 'awaiting_receiving_school'
   /** Cross-province: this province's steps are done; the other province (through national) acts. */
   | 'awaiting_other_province'
+  /** Cross-province, receiving side: the applicant withdrew; national decides whether it came before the confirmation. */
+  | 'withdrawing'
+  /** Every step taken: waits for its effective date (across provinces, on both provinces and at national). */
   | 'approved'
   | 'serving'
   | 'completed'
@@ -109,10 +112,11 @@ function build(kind: TransferKind): WorkflowDefinition<TransferState, TransferCo
       requiresReason: true,
     });
   });
-  // The applicant may withdraw before the last step is taken.
+  // The applicant may withdraw before the last step is taken. Across provinces the last step is the
+  // sending province's confirmation: the receiving side may withdraw while it waits for it.
   actions.push({
     name: 'withdraw',
-    from: flow.steps.map(stateOf),
+    from: kind === 'cross-in' ? [...flow.steps.map(stateOf), 'awaiting_other_province'] : flow.steps.map(stateOf),
     to: 'withdrawn',
     allowed: (c) => actsFor(c, flow.applicant, 'school'),
   });

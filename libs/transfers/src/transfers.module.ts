@@ -1,4 +1,5 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
+import { TodoSources } from '@tmis/teachers';
 import { AuditModule } from '@tmis/audit';
 import { OrgModule } from '@tmis/org';
 import { MobilityRepository } from './mobility.repository.js';
@@ -15,7 +16,17 @@ import { CrossProvinceMessages } from './cross/cross-province.messages.js';
  * node's CoreNodeModule (global).
  */
 @Module({})
-export class TransfersModule {
+export class TransfersModule implements OnModuleInit {
+  constructor(
+    private readonly todo: TodoSources,
+    private readonly transfers: TransferService,
+  ) {}
+
+  /** Cases waiting for the caller's step appear on the shared `GET /todo`, overdue ones counted apart. */
+  onModuleInit(): void {
+    this.todo.register((actor) => this.transfers.todoItems(actor));
+  }
+
   static register(options: TransfersOptions): DynamicModule {
     return {
       module: TransfersModule,

@@ -6,6 +6,8 @@ export interface TodoItem {
   count: number;
   zh: string;
   en: string;
+  /** How many of them wait past their deadline (flagged), for the kinds that have one. */
+  overdue?: number;
 }
 
 /** Items another module adds to an account's to-do list (e.g. disabled webhook endpoints). */

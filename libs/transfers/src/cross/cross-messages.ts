@@ -7,8 +7,13 @@
  *   request ───────────────────────▶  checks, hub row ─ requested ─▶ school, department
  *           ◀────── refused ────────  ◀───────────── refuse ───────  (a refusal, or no such teacher)
  *           ◀────── approved ───────  ◀───────────── confirm ──────  (with the reported record)
+ *   checks the record; `approved`      `scheduled`                   `approved`
+ *   (or refuses it) ── reject ─────▶  ─────────── refused ────────▶  (not transferred out)
+ *   on the effective date:
  *   creates the record ─ complete ─▶  ─────────── completed ──────▶  marks transferred out
  *           ◀────── expired ────────  timeout  ────── expired ─────▶
+ *   withdraw (before 44 confirms) ─▶  first come at national wins:
+ *           ◀────── withdrawn ──────  withdrawn ─── withdrawn ─────▶  (or the confirmation won: approved)
  */
 export const CROSS = {
   request: 'transfer.cross.request',
@@ -20,6 +25,11 @@ export const CROSS = {
   complete: 'transfer.cross.complete',
   completed: 'transfer.cross.completed',
   expired: 'transfer.cross.expired',
+  /** The receiving province refuses the reported record (it does not validate there). */
+  reject: 'transfer.cross.reject',
+  /** The applicant withdraws after its department approved (before the sending province confirmed). */
+  withdraw: 'transfer.cross.withdraw',
+  withdrawn: 'transfer.cross.withdrawn',
 } as const;
 
 export interface CrossRequest {
@@ -65,6 +75,12 @@ export interface CrossConfirm {
 export interface CrossComplete {
   transferId: string;
   teacherId: string;
+}
+
+/** `reject` (receiving province → national), `withdraw` (receiving province → national) and `withdrawn` (national → both). */
+export interface CrossEnded {
+  transferId: string;
+  reason: string;
 }
 
 export interface CrossExpired {

@@ -13,6 +13,7 @@ import {
   requireFields,
   type CrossComplete,
   type CrossConfirm,
+  type CrossEnded,
   type CrossExpired,
   type CrossRefusal,
   type CrossRequest,
@@ -106,42 +107,25 @@ export class CrossProvinceMessages {
     await this.settle(p.transferId, 'refused', 'refused', `${p.by}: ${p.reason}`);
   }
 
-  /** Receiving province: the sending province confirmed; the record is created from what it reported. */
+  /**
+   * Receiving province: the sending province confirmed, with the record it reported. Checked against
+   * this province's rules (refused back if it does not validate), then approved until the effective
+   * date, or registered at once if the date has come (`TransferService.receiveReported`).
+   */
   @OnFederationMessage(CROSS.approved)
   async approved(m: FederationMessage): Promise<void> {
     fromNational(m);
     const p = requireFields<CrossConfirm>(m.payload, ['transferId']);
-    const t = await this.repo.findById(p.transferId, true);
-    if (!t || t.kind !== 'cross-in' || t.state !== 'awaiting_other_province' || !t.approvedBy) return;
-    const actor = toActor(t.approvedBy);
-    const teacherId = await this.teacherService.registerTransferredIn(actor, t.toUnitId, p.record.record, {
-      fromProvince: t.otherProvince!,
-      custom: p.record.custom ?? {},
-      transferId: t.id,
-    });
-    await this.transfers.snapshot({ ...t, teacherId });
-    if (
-      !(await this.repo.setState(t.id, t.state, t.version, 'completed', {
-        movedAt: true,
-        teacherId,
-        teacherName: p.record.name,
-      }))
-    )
-      throw new Error('the case moved on meanwhile');
-    await this.repo.addEvent(t.id, {
-      action: 'take-effect',
-      fromState: t.state,
-      toState: 'completed',
-      actorAccountId: null,
-      actorUnitId: null,
-      reason: null,
-    });
-    await this.messenger.send(
-      'national',
-      CROSS.complete,
-      { transferId: t.id, teacherId } satisfies CrossComplete,
-      t.id,
-    );
+    if (!p.record || typeof p.record !== 'object') throw new Error('payload: record is required');
+    await this.transfers.receiveReported(p.transferId, p);
+  }
+
+  /** Either province: the applicant's withdrawal reached national before the sending province's confirmation. */
+  @OnFederationMessage(CROSS.withdrawn)
+  async withdrawn(m: FederationMessage): Promise<void> {
+    fromNational(m);
+    const p = requireFields<CrossEnded>(m.payload, ['transferId', 'reason']);
+    await this.settle(p.transferId, 'withdrawn', 'withdrawn', p.reason);
   }
 
   /** Sending province: the receiving province has the record; the teacher is marked transferred out. */
@@ -150,12 +134,17 @@ export class CrossProvinceMessages {
     fromNational(m);
     const p = requireFields<CrossComplete>(m.payload, ['transferId']);
     const t = await this.repo.findById(p.transferId, true);
-    if (!t || t.kind !== 'cross-out' || t.state !== 'awaiting_other_province' || !t.approvedBy) return;
+    // `approved`: confirmed, waiting for the date (`awaiting_other_province`: a case confirmed before this version).
+    if (!t || t.kind !== 'cross-out' || !t.approvedBy) return;
+    if (t.state !== 'approved' && t.state !== 'awaiting_other_province') return;
     const teacher = await this.teachers.findById(t.teacherId);
     if (teacher && teacher.active) {
       await this.transfers.snapshot(t, teacher);
-      // 08 调出 (transferred out), from the effective date: a status change (Art. 22), re-reported.
-      await this.teacherService.changeStatus(toActor(t.approvedBy), teacher.id, teacher.version, '08', t.effectiveDate);
+      // 08 调出 (transferred out), from the effective date: a status change (Art. 22), re-reported. The
+      // receiving province acted on the date by its clock; never later than today by this one's.
+      const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10); // China's date
+      const since = t.effectiveDate < today ? t.effectiveDate : today;
+      await this.teacherService.changeStatus(toActor(t.approvedBy), teacher.id, teacher.version, '08', since);
     }
     if (!(await this.repo.setState(t.id, t.state, t.version, 'completed', { movedAt: true })))
       throw new Error('the case moved on meanwhile');
@@ -184,9 +173,16 @@ export class CrossProvinceMessages {
     await this.settle(p.transferId, 'expired', 'expired', p.reason);
   }
 
+  /**
+   * National's verdict on a saga (refused, expired, withdrawn) is final on both provinces: it ends a case
+   * still open here, and replaces a different end this province reached on its own meanwhile (its
+   * refusal that crossed a withdrawal or the expiry at national) — so all three nodes show one outcome.
+   * A completed case is never reopened (national never sends a verdict after completion).
+   */
   private async settle(id: string, to: TransferState, action: string, reason: string): Promise<void> {
     const t: TransferRow | null = await this.repo.findById(id, true);
-    if (!t || SETTLED.includes(t.state) || (t.kind !== 'cross-in' && t.kind !== 'cross-out')) return;
+    if (!t || t.state === to || t.state === 'completed' || (t.kind !== 'cross-in' && t.kind !== 'cross-out')) return;
+    if (SETTLED.includes(t.state)) action = `${action} (national's verdict, replacing ${t.state})`;
     if (!(await this.repo.setState(t.id, t.state, t.version, to))) throw new Error('the case moved on meanwhile');
     await this.repo.addEvent(t.id, {
       action,
