@@ -64,27 +64,35 @@ export class NationalSearchFacets1767850000000 implements MigrationInterface {
       await q.query(
         `CREATE INDEX national_teacher_facet_idx ON national_teacher_facet (facet, province_code, unit_code, teacher_id) INCLUDE (active, person_status)`,
       );
-      const unchanged = (o: string, n: string) =>
-        `(${o}.record, ${o}.unit_code, ${o}.province_code, ${o}.active, ${o}.person_status, ${o}.removed) IS NOT DISTINCT FROM (${n}.record, ${n}.unit_code, ${n}.province_code, ${n}.active, ${n}.person_status, ${n}.removed)`;
-      const del = (rows: string, unchangedIn: string | null) => `
-        DELETE FROM national_teacher_facet f
-         USING (SELECT o.teacher_id, o.province_code, o.unit_code, x.facet
-                  FROM ${rows} o CROSS JOIN LATERAL ${facetRows('o.record')} x(facet)
-                 WHERE NOT o.removed AND x.facet IS NOT NULL${unchangedIn ? ` AND NOT EXISTS (SELECT 1 FROM ${unchangedIn} n WHERE n.teacher_id = o.teacher_id AND ${unchanged('o', 'n')})` : ''}) d
-         WHERE f.facet = d.facet AND f.province_code = d.province_code AND f.unit_code = d.unit_code AND f.teacher_id = d.teacher_id;`;
-      const ins = (rows: string, unchangedIn: string | null) => `
-        INSERT INTO national_teacher_facet (facet, province_code, unit_code, teacher_id, active, person_status)
-        SELECT x.facet, n.province_code, n.unit_code, n.teacher_id, n.active, n.person_status
-          FROM ${rows} n CROSS JOIN LATERAL ${facetRows('n.record')} x(facet)
-         WHERE NOT n.removed AND x.facet IS NOT NULL${unchangedIn ? ` AND NOT EXISTS (SELECT 1 FROM ${unchangedIn} o WHERE o.teacher_id = n.teacher_id AND ${unchanged('o', 'n')})` : ''};`;
+      /** The facet rows of the (not removed) records in `rows` (a transition table, or a CTE of one). */
+      const rowsOf = (rows: string) => `
+        SELECT x.facet, r.province_code, r.unit_code, r.teacher_id, r.active, r.person_status
+          FROM ${rows} r CROSS JOIN LATERAL ${facetRows('r.record')} x(facet)
+         WHERE NOT r.removed AND x.facet IS NOT NULL`;
+      const del = (rows: string) => `
+        DELETE FROM national_teacher_facet f USING (${rows}) d
+         WHERE f.facet = d.facet AND f.province_code = d.province_code AND f.unit_code = d.unit_code AND f.teacher_id = d.teacher_id`;
+      const ins = (rows: string) => `
+        INSERT INTO national_teacher_facet (facet, province_code, unit_code, teacher_id, active, person_status) ${rows}`;
+      const same = (o: string, n: string) =>
+        `${o}.teacher_id = ${n}.teacher_id AND (${o}.record, ${o}.unit_code, ${o}.province_code, ${o}.active, ${o}.person_status, ${o}.removed) IS NOT DISTINCT FROM (${n}.record, ${n}.unit_code, ${n}.province_code, ${n}.active, ${n}.person_status, ${n}.removed)`;
       const fn = (name: string, body: string) =>
         q.query(
-          `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body} RETURN NULL; END $$`,
+          `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body}; RETURN NULL; END $$`,
         );
-      await fn('tmis_national_facet_insert', ins('new_rows', null));
-      // An update that changes none of the values (a sequence number, a timestamp) leaves the facets alone.
-      await fn('tmis_national_facet_update', del('old_rows', 'new_rows') + ins('new_rows', 'old_rows'));
-      await fn('tmis_national_facet_delete', del('old_rows', null));
+      await fn('tmis_national_facet_insert', ins(rowsOf('new_rows')));
+      await fn('tmis_national_facet_delete', del(rowsOf('old_rows')));
+      // An update writes only the rows that differ: none when no value changed (a sequence number, a
+      // timestamp, a phone number), one out and one in when a title changes.
+      await fn(
+        'tmis_national_facet_update',
+        `WITH o AS (SELECT * FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE ${same('o', 'n')})),
+              n AS (SELECT * FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE ${same('o', 'n')})),
+              was AS (${rowsOf('o')}),
+              now AS (${rowsOf('n')}),
+              gone AS (${del('SELECT * FROM was EXCEPT ALL SELECT * FROM now')} RETURNING 1)
+         ${ins('SELECT * FROM now EXCEPT ALL SELECT * FROM was')}`,
+      );
       await q.query(
         `CREATE TRIGGER national_teacher_facet_insert AFTER INSERT ON national_teacher REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmis_national_facet_insert()`,
       );
