@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import ExcelJS from 'exceljs';
 import { Role } from '@tmis/access';
 import type { OrgUnitEntity } from '@tmis/org';
 import { SyncIngestService } from '@tmis/sync-ingest';
@@ -22,7 +23,20 @@ interface Person {
   subjects: string[];
   qualifications: string[];
   removed: boolean;
+  /** 进本校年月 (YYYY-MM), 人员状态生效日期 (YYYY-MM-DD, or none), 教职工来源. */
+  entry: string;
+  since: string | null;
+  source: string;
 }
+
+const ym = (d: Date) => d.toISOString().slice(0, 7);
+const monthsAgo = (n: number) => {
+  const d = new Date();
+  d.setUTCDate(15);
+  d.setUTCMonth(d.getUTCMonth() - n);
+  return ym(d);
+};
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
 
 const SUBJECTS = ['01', '02', '03', '05'];
 const TITLES = ['011', '012', '013'];
@@ -32,7 +46,14 @@ const EDUCATIONS = ['14', '21', '31'];
 /** A record whose derived values are `p`'s, with history that must not count (an ended title, last year's subject, a lower degree). */
 function recordOf(p: Person): Rec {
   return validRecord({
-    basic: { staffCategory: p.category, personStatus: p.status },
+    basic: {
+      staffCategory: p.category,
+      personStatus: p.status,
+      workStartMonth: '2005-09',
+      schoolEntryMonth: p.entry,
+      staffSource: p.source,
+      ...(p.since ? { statusSince: p.since } : {}),
+    },
     professionalTitle: [
       { title: pick(TITLES), startMonth: '2005-09', endMonth: '2012-08' },
       ...(p.title ? [{ title: p.title, startMonth: '2012-09' }] : []),
@@ -122,6 +143,10 @@ describe('national search: person filters over the facet index stay exact throug
     subjects: [...new Set([pick(SUBJECTS), ...(randomInt(0, 3) === 0 ? [pick(SUBJECTS)] : [])])],
     qualifications: [...new Set(Array.from({ length: randomInt(0, 3) }, () => pick(QUALIFICATIONS)))],
     removed: false,
+    // Around the year's edges: this month, 11 and 12 months ago, and long ago.
+    entry: pick([monthsAgo(0), monthsAgo(1), monthsAgo(11), monthsAgo(12), monthsAgo(13), '2010-09']),
+    since: pick([null, daysAgo(0), daysAgo(200), daysAgo(364), daysAgo(366), daysAgo(800)]),
+    source: pick(['1', '2', '3']),
   });
 
   before(async () => {
@@ -274,5 +299,80 @@ describe('national search: person filters over the facet index stay exact throug
       }
     }
     await checkAll();
+  });
+
+  it('the yearly report: new entrants and leavers of the year; each sheet’s totals equal the breakdowns and the records', async () => {
+    const r = await n.api('POST', '/stats/refresh', { token: admin });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const res = await fetch(`${n.url}/stats/reports/teachers`, { headers: { authorization: `Bearer ${admin}` } });
+    assert.equal(res.status, 200);
+    const asOf = new Date(res.headers.get('x-stats-as-of')!);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
+    const sheet = (name: string) => {
+      const ws = wb.getWorksheet(name);
+      assert.ok(ws, name);
+      const rows: unknown[][] = [];
+      ws.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+      const codes = rows[4].slice(2).map(String);
+      const body = rows.slice(5, rows.findIndex((l) => String(l[0]).startsWith('总计')) + 1);
+      return { codes, body, total: Number(body[body.length - 1][1]) };
+    };
+    // The definitions (dimensions.ts), computed here from the records at the report's reference date.
+    const refMonths = asOf.getFullYear() * 12 + asOf.getMonth();
+    const refDay = asOf.getFullYear() * 10000 + (asOf.getMonth() + 1) * 100 + asOf.getDate();
+    const entered = (p: Person) => {
+      const back = refMonths - (Number(p.entry.slice(0, 4)) * 12 + Number(p.entry.slice(5, 7)) - 1);
+      return back >= 0 && back < 12;
+    };
+    const leftInYear = (p: Person) => {
+      if (!p.since) return false;
+      const d = Number(p.since.replaceAll('-', ''));
+      return d > refDay - 10000 && d <= refDay;
+    };
+    const live = people.filter((p) => !p.removed && p.category === '11');
+    const cases: [string, string, string, Person[]][] = [
+      ['专任教师增加', 'staffSource', 'staffCategory:11,newEntrant:1', live.filter(entered)],
+      [
+        '专任教师减少',
+        'personStatus',
+        'staffCategory:11,personStatus:05,leftThisYear:1',
+        live.filter((p) => p.status === '05' && leftInYear(p)),
+      ],
+    ];
+    for (const [name, dim, filter, expected] of cases) {
+      const { codes, body, total } = sheet(name);
+      const b = (
+        await n.api('GET', `/stats/breakdown?by=schoolType,${dim}&filter=${filter}&includeInactive=true`, {
+          token: admin,
+        })
+      ).body;
+      assert.equal(total, b.total, name);
+      assert.equal(total, expected.length, `${name}: the records say ${expected.length}`);
+      for (const row of b.rows) {
+        const line = body.find((l) => String(l[0]).endsWith(`(${row.values.schoolType.code})`))!;
+        assert.equal(
+          line[2 + codes.indexOf(String(row.values[dim].code))],
+          row.count,
+          `${name} ${JSON.stringify(row.values)}`,
+        );
+      }
+      // Each cell from the records too (school type × column value).
+      for (const p of expected) {
+        const value = dim === 'staffSource' ? p.source : p.status;
+        const count = expected.filter(
+          (x) => x.unit.schoolType === p.unit.schoolType && (dim === 'staffSource' ? x.source : x.status) === value,
+        ).length;
+        const line = body.find((l) => String(l[0]).endsWith(`(${p.unit.schoolType})`))!;
+        assert.equal(line[2 + codes.indexOf(value)], count, `${name}: ${p.unit.schoolType} × ${value}`);
+      }
+      assert.equal(
+        body.slice(0, -1).reduce((sum, l) => sum + Number(l[1]), 0),
+        total,
+        `${name}: rows add up`,
+      );
+    }
+    // The edges are exercised: someone entered exactly twelve months before the reference month and is not new.
+    assert.ok(people.some((p) => !entered(p)) && people.some(entered));
   });
 });

@@ -25,6 +25,7 @@ import { CatalogueVersions1767500000001 } from './1767500000001-catalogue-versio
 import { NationalSearchFilters1767500000002 } from './1767500000002-national-search-filters.js';
 import { ChangeFeed1767650000000 } from './1767650000000-change-feed.js';
 import { NationalSearchFacets1767850000000 } from './1767850000000-national-search-facets.js';
+import { StatsEntrantsLeavers1767850000001 } from './1767850000001-stats-entrants-leavers.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -55,4 +56,5 @@ export const migrations = [
   NationalSearchFilters1767500000002,
   ChangeFeed1767650000000,
   NationalSearchFacets1767850000000,
+  StatsEntrantsLeavers1767850000001,
 ];
