@@ -285,6 +285,12 @@ describe('national search: person filters over the facet index stay exact throug
         people[i] = { ...p, status: p.status === '05' ? '01' : '05' };
         await report(people[i], 2);
       } else if (i % 4 === 2 && i % 3 === 0) {
+        // The first removed record is a full-time teacher who entered and left this year: a removed record counts nowhere.
+        if (i === 6) {
+          const left = { ...p, category: '11', status: '05', entry: monthsAgo(0), since: daysAgo(0) };
+          await report(left, 2);
+          people[i] = left;
+        }
         assert.equal(
           await send(p.province, 'teacher.removed', p.id, {
             teacherId: p.id,
@@ -293,7 +299,7 @@ describe('national search: person filters over the facet index stay exact throug
           }),
           'applied',
         );
-        people[i] = { ...p, removed: true };
+        people[i] = { ...people[i], removed: true };
       } else if (i % 4 === 3) {
         await report(p, 2); // the same values again: nothing changes
       }

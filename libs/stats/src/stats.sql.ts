@@ -105,7 +105,9 @@ const SCHOOL_TYPE_CODES = SCHOOL_TYPES.entries.map((e) => `'${e.code}'`).join(',
 /**
  * National node: `national_teacher` (the provinces' reported records) joined to the school in the
  * national `org_unit` by its code when the facts are loaded. The derived values are computed from the record as derive.ts does;
- * the school type here (read from the school code) serves a school not (yet) known at national.
+ * the school type here (read from the school code) serves a school not (yet) known at national. A record
+ * its province removed is no one's record: it has no fact row (it counted among the inactive people, so
+ * `includeInactive` counted it as someone who left).
  */
 function reportedByProvinces(changedOnly: boolean): string {
   return `
@@ -120,7 +122,7 @@ function reportedByProvinces(changedOnly: boolean): string {
       staffCategory: `(nt.record->'basic'->>'staffCategory')`,
       onEstablishment: `CASE nt.record->'basic'->'onEstablishment' WHEN 'true'::jsonb THEN '1' WHEN 'false'::jsonb THEN '0' END`,
       personStatus: 'nt.person_status::text',
-      active: '(nt.active AND NOT nt.removed)',
+      active: 'nt.active',
       subjects: `ARRAY(SELECT DISTINCT e->>'subject' FROM jsonb_array_elements(${arr(`nt.record->'teaching'`)}) e
                   WHERE e ? 'subject' AND e->>'schoolYear' = (SELECT max(e2->>'schoolYear' COLLATE "C") FROM jsonb_array_elements(${arr(`nt.record->'teaching'`)}) e2))`,
       qualificationTypes: `ARRAY(SELECT DISTINCT e->>'qualificationType' FROM jsonb_array_elements(${arr(`nt.record->'qualification'`)}) e WHERE e ? 'qualificationType')`,
@@ -130,7 +132,8 @@ function reportedByProvinces(changedOnly: boolean): string {
     })}
     FROM national_teacher nt
     ${changedOnly ? 'JOIN stat_changed c ON c.teacher_id = nt.teacher_id' : ''}
-    CROSS JOIN LATERAL (SELECT tmis_retirement_date(nt.record->'basic'->>'sex', CASE WHEN nt.record->'basic'->>'birthDate' ~ '^\\d{4}-\\d{2}-\\d{2}$' THEN (nt.record->'basic'->>'birthDate')::date END) AS d) rd`;
+    CROSS JOIN LATERAL (SELECT tmis_retirement_date(nt.record->'basic'->>'sex', CASE WHEN nt.record->'basic'->>'birthDate' ~ '^\\d{4}-\\d{2}-\\d{2}$' THEN (nt.record->'basic'->>'birthDate')::date END) AS d) rd
+    WHERE NOT nt.removed`;
 }
 
 /**
