@@ -235,6 +235,12 @@ async function searchBench(node, db, token) {
     ['province 44, qualification type 3', 'province=44&qualificationType=3'],
     ['province 44, status 05 (left)', 'province=44&personStatus=05'],
     [`city ${city.code}, title 012`, `unitId=${city.id}&title=012`],
+    [`city ${city.code}, subject 05`, `unitId=${city.id}&subject=05`],
+    [`city ${city.code}, qualification type 3`, `unitId=${city.id}&qualificationType=3`],
+    [`city ${city.code}, highest education 41`, `unitId=${city.id}&highestEducation=41`],
+    [`county ${county.code}, subject 02`, `unitId=${county.id}&subject=02`],
+    ['whole population, subject 05', 'subject=05'],
+    ['province 44, subject 05 and title 013', 'province=44&subject=05&title=013'],
     [`name prefix ${person.name.slice(0, 4)}`, `name=${encodeURIComponent(person.name.slice(0, 4))}`],
     ['ID number (exact)', `idNumber=${person.id_number}`],
   ];

@@ -62,6 +62,18 @@ function retireLabel(code: string): { zh: string; en: string } | undefined {
   return /^\d{4}$/.test(code) ? { zh: `${code}年`, en: code } : undefined;
 }
 
+/**
+ * `newEntrant` and `leftThisYear` (issue 17, the yearly report's new entrants and leavers), computed when the
+ * facts are loaded, for the twelve months up to the reference date (the refresh's asOf): `1` when the school
+ * entry month (进本校年月) is one of the twelve months ending with the reference month / the status effective
+ * date (人员状态生效日期) is after the same day a year before and not after the reference date; `0` otherwise;
+ * not recorded when the record has no such date.
+ */
+const yearFlag =
+  (yes: { zh: string; en: string }, no: { zh: string; en: string }) =>
+  (code: string): { zh: string; en: string } | undefined =>
+    code === '1' ? yes : code === '0' ? no : undefined;
+
 const band = (list: readonly { code: string; zh: string; en: string }[]) => (code: string) =>
   list.find((b) => b.code === code);
 const indicatorSet = (code: string) => INDICATOR_SETS.find((s) => s.key === code);
@@ -175,6 +187,30 @@ export const DIMENSIONS: readonly DimensionDef[] = [
     en: 'Person status',
     column: 'person_status',
     codeTable: 'person-status',
+    sensitivity: 'normal',
+  },
+  {
+    key: 'staffSource',
+    zh: '教职工来源',
+    en: 'Staff source',
+    column: 'staff_source',
+    codeTable: 'staff-source',
+    sensitivity: 'normal',
+  },
+  {
+    key: 'newEntrant',
+    zh: '本年新进本校',
+    en: 'New entrant this year',
+    column: 'school_entry_month',
+    label: yearFlag({ zh: '是', en: 'Yes' }, { zh: '否', en: 'No' }),
+    sensitivity: 'normal',
+  },
+  {
+    key: 'leftThisYear',
+    zh: '本年离开',
+    en: 'Left this year',
+    column: 'status_since',
+    label: yearFlag({ zh: '是', en: 'Yes' }, { zh: '否', en: 'No' }),
     sensitivity: 'normal',
   },
   {

@@ -72,6 +72,12 @@ const UNIT_DIMS = ['schoolType', 'indicatorSet', 'urbanRural', 'sponsor'] as con
 type UnitDim = (typeof UNIT_DIMS)[number];
 const MULTI_DIMS = ['subject', 'qualificationType'] as const;
 type MultiDim = (typeof MULTI_DIMS)[number];
+/**
+ * Byte columns outside the cubes (questions on them are scanned): the staff source, and the yearly report's
+ * flags computed at the reference date (`newEntrant`, `leftThisYear`; dimensions.ts).
+ */
+const EXTRA_DIMS = ['staffSource', 'newEntrant', 'leftThisYear'] as const;
+type ExtraDim = (typeof EXTRA_DIMS)[number];
 /** The dimensions the pre-aggregated cubes hold (titleLevel is read from title's cells). */
 const CUBE_DIMS = [...BYTE_DIMS, 'ageBand', 'retireYear', ...UNIT_DIMS, ...MULTI_DIMS] as const;
 const CUBE_FIRST_UNIT = BYTE_DIMS.length + 2;
@@ -131,9 +137,12 @@ export class FactEngine {
   /** 0: no row at this position (dead, or a gap), 1: inactive person, 2: active person. */
   private state = new Uint8Array(0);
   private unit = new Uint32Array(0);
-  private bytes = new Map<ByteDim | 'ageBand' | 'retireYear', Uint8Array>();
+  private bytes = new Map<ByteDim | ExtraDim | 'ageBand' | 'retireYear', Uint8Array>();
   private birth = new Int32Array(0);
   private retireY = new Uint16Array(0);
+  /** School entry month (yyyymm) and status effective date (yyyymmdd), 0 when not recorded: the year flags' inputs. */
+  private entryYm = new Int32Array(0);
+  private sinceDate = new Int32Array(0);
   private multi = new Map<MultiDim, Uint32Array>();
   private custom = new Map<string, { dict: Dict; col: Uint16Array }>();
   private readonly dicts = new Map<string, Dict>();
@@ -170,10 +179,14 @@ export class FactEngine {
       ),
     );
     this.dicts.set('retireYear', new Dict(256));
+    this.dicts.set('staffSource', new Dict(256));
+    this.dicts.set('newEntrant', new Dict(4, ['1', '0']));
+    this.dicts.set('leftThisYear', new Dict(4, ['1', '0']));
     this.dicts.set('titleLevel', new Dict(256));
     this.dicts.set('subject', new Dict(33));
     this.dicts.set('qualificationType', new Dict(33));
-    for (const d of [...BYTE_DIMS, 'ageBand', 'retireYear'] as const) this.bytes.set(d, new Uint8Array(0));
+    for (const d of [...BYTE_DIMS, ...EXTRA_DIMS, 'ageBand', 'retireYear'] as const)
+      this.bytes.set(d, new Uint8Array(0));
     for (const d of MULTI_DIMS) this.multi.set(d, new Uint32Array(0));
     this.byteDicts = BYTE_DIMS.map((d) => this.dicts.get(d)!);
     this.multiDicts = MULTI_DIMS.map((d) => this.dicts.get(d)!);
@@ -194,7 +207,13 @@ export class FactEngine {
 
   /** Bytes held by the columns. */
   get bytesHeld(): number {
-    let b = this.state.byteLength + this.unit.byteLength + this.birth.byteLength + this.retireY.byteLength;
+    let b =
+      this.state.byteLength +
+      this.unit.byteLength +
+      this.birth.byteLength +
+      this.retireY.byteLength +
+      this.entryYm.byteLength +
+      this.sinceDate.byteLength;
     for (const c of this.bytes.values()) b += c.byteLength;
     for (const c of this.multi.values()) b += c.byteLength;
     for (const c of this.custom.values()) b += c.col.byteLength;
@@ -317,6 +336,8 @@ export class FactEngine {
     this.unit = grow(this.unit, (k) => new Uint32Array(k));
     this.birth = grow(this.birth, (k) => new Int32Array(k));
     this.retireY = grow(this.retireY, (k) => new Uint16Array(k));
+    this.entryYm = grow(this.entryYm, (k) => new Int32Array(k));
+    this.sinceDate = grow(this.sinceDate, (k) => new Int32Array(k));
     for (const [k, a] of this.bytes)
       this.bytes.set(
         k,
@@ -345,7 +366,8 @@ export class FactEngine {
   /**
    * One line of `loadSql` (COPY text format, tab-separated, `\N` for null): pos, unit, province, school type,
    * active, sex, birth (yyyymmdd), retirement year, ethnicity, political status, highest education, title,
-   * staff category, on establishment, person status, pay band, subjects, qualification types, custom (JSON).
+   * staff category, on establishment, person status, pay band, subjects, qualification types, custom (JSON),
+   * staff source, school entry month (yyyymm), status effective date (yyyymmdd).
    */
   put(f: string[]): void {
     const pos = Number(f[0]);
@@ -382,6 +404,9 @@ export class FactEngine {
         c.col[pos] = c.dict.id(String(value));
       }
     }
+    this.bytes.get('staffSource')![pos] = this.dicts.get('staffSource')!.id(f.length > 19 ? v(f[19]) : null);
+    this.entryYm[pos] = f.length > 20 ? Number(v(f[20]) ?? 0) || 0 : 0;
+    this.sinceDate[pos] = f.length > 21 ? Number(v(f[21]) ?? 0) || 0 : 0;
     this.band(pos);
     if (this.cubes) this.cubeAdd(pos, 1);
   }
@@ -403,6 +428,13 @@ export class FactEngine {
     const r = this.dicts.get('retireYear')!;
     this.bytes.get('retireYear')![pos] =
       y === 0 || ref === 0 ? 0 : r.id(y < refYear ? 'past' : y > refYear + RETIRE_HORIZON_YEARS ? 'later' : String(y));
+    // The twelve months up to the reference date (dimensions.ts): slot 1 is '1', slot 2 is '0', 0 not recorded.
+    const e = this.entryYm[pos];
+    const months = (ym: number) => Math.floor(ym / 100) * 12 + (ym % 100) - 1;
+    const back = months(Math.floor(ref / 100)) - (e === 0 ? 0 : months(e));
+    this.bytes.get('newEntrant')![pos] = e === 0 || ref === 0 ? 0 : back >= 0 && back < 12 ? 1 : 2;
+    const d = this.sinceDate[pos];
+    this.bytes.get('leftThisYear')![pos] = d === 0 || ref === 0 ? 0 : d > ref - 10000 && d <= ref ? 1 : 2;
   }
 
   /** Sets the date the bands are for (the refresh's asOf); recomputes every row's bands when it changes. */

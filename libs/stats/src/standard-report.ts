@@ -6,8 +6,8 @@ import type { Bilingual, StatsTable } from './stats.table.js';
 /**
  * The teacher tables of the yearly education statistics (教育事业统计, Art. 8) as a ministry analyst files
  * them: full-time teachers (staff category 11, 专任教师) by highest education, title level, age band and sex
- * per school type, by urban/rural class per school type, and the people who left by their status — one
- * sheet each, rows by school type with a total row, columns the dimension's codes with a total column.
+ * per school type, by urban/rural class per school type, full-time teachers who entered in the year (by
+ * staff source) and who left in the year (by status), and everyone who left by their status — one sheet each, rows by school type with a total row, columns the dimension's codes with a total column.
  */
 export interface ReportSheet {
   name: string;
@@ -55,14 +55,39 @@ export const REPORT_SHEETS: ReportSheet[] = [
     filter: FULL_TIME,
   },
   {
+    name: '专任教师增加',
+    title: {
+      zh: '本年新增专任教师（按教职工来源）',
+      en: 'Full-time teachers who entered their school in the year, by staff source',
+    },
+    column: 'staffSource',
+    filter: `${FULL_TIME},newEntrant:1`,
+    includeInactive: true,
+    note: {
+      zh: '新增：进本校年月在统计时点（asOf）所在月及之前共十二个月内的专任教师，含其后已离开者；未填进本校年月者不计。',
+      en: 'Entered: full-time teachers whose school entry month is one of the twelve months ending with the month of asOf, including those who have left since; records without a school entry month are not counted.',
+    },
+  },
+  {
+    name: '专任教师减少',
+    title: { zh: '本年减少专任教师（按人员状态）', en: 'Full-time teachers who left in the year, by status' },
+    column: 'personStatus',
+    filter: `${FULL_TIME},personStatus:${LEFT.join('|')},leftThisYear:1`,
+    includeInactive: true,
+    note: {
+      zh: '减少：当前人员状态为离开类状态、且人员状态生效日期在统计时点（asOf）前一年内（不含一年前当日）的专任教师；未填生效日期者见“减少教师”表。',
+      en: 'Left: full-time teachers whose current status is a leaving status and whose status effective date is within the year up to asOf (after the same day a year before); those without the date are in the sheet 减少教师.',
+    },
+  },
+  {
     name: '减少教师',
     title: { zh: '离开岗位的教职工（按人员状态）', en: 'Staff who left, by status' },
     column: 'personStatus',
     filter: `personStatus:${LEFT.join('|')}`,
     includeInactive: true,
     note: {
-      zh: '按当前人员状态统计全部已离开人员（记录中无状态变更日期，不按学年区分）；新增教师暂无数据：系统尚未记录调入（第二十三条）。',
-      en: 'Everyone whose current status is a leaving status (records hold no date of the change, so not per school year); new entrants are not available: the system does not record transfers in yet (Art. 23).',
+      zh: '按当前人员状态统计全部已离开人员（不分离开年份，含未填人员状态生效日期者）。',
+      en: 'Everyone whose current status is a leaving status, whatever the year they left (including records without a status effective date).',
     },
   },
 ];

@@ -30,6 +30,9 @@ export const FACT_COLUMNS = [
   'qualification_types',
   'custom',
   'updated_at',
+  'staff_source',
+  'school_entry_month',
+  'status_since',
 ] as const;
 
 /** The derived columns every fact row has, given how to read the source (`r` = record). Age and retirement bands are computed when the facts are loaded (they depend on the date). */
@@ -55,7 +58,9 @@ function factColumns(src: {
     ${src.r}->'basic'->>'ethnicity' AS ethnicity, ${src.r}->'basic'->>'politicalStatus' AS political_status,
     (${src.highestEducation})::text AS highest_education, (${src.title})::text AS title,
     (${src.staffCategory})::text AS staff_category, ${src.onEstablishment} AS on_establishment, (${src.personStatus})::text AS person_status, ${src.active} AS active,
-    ${payBandSql(`(${pay})`)} AS pay_band, (${src.subjects})::text[] AS subjects, (${src.qualificationTypes})::text[] AS qualification_types, ${src.custom} AS custom, ${src.updatedAt} AS updated_at`;
+    ${payBandSql(`(${pay})`)} AS pay_band, (${src.subjects})::text[] AS subjects, (${src.qualificationTypes})::text[] AS qualification_types, ${src.custom} AS custom, ${src.updatedAt} AS updated_at,
+    ${src.r}->'basic'->>'staffSource' AS staff_source, ${src.r}->'basic'->>'schoolEntryMonth' AS school_entry_month,
+    ${src.r}->'basic'->>'statusSince' AS status_since`;
 }
 
 /**
@@ -100,7 +105,9 @@ const SCHOOL_TYPE_CODES = SCHOOL_TYPES.entries.map((e) => `'${e.code}'`).join(',
 /**
  * National node: `national_teacher` (the provinces' reported records) joined to the school in the
  * national `org_unit` by its code when the facts are loaded. The derived values are computed from the record as derive.ts does;
- * the school type here (read from the school code) serves a school not (yet) known at national.
+ * the school type here (read from the school code) serves a school not (yet) known at national. A record
+ * its province removed is no one's record: it has no fact row (it counted among the inactive people, so
+ * `includeInactive` counted it as someone who left).
  */
 function reportedByProvinces(changedOnly: boolean): string {
   return `
@@ -115,7 +122,7 @@ function reportedByProvinces(changedOnly: boolean): string {
       staffCategory: `(nt.record->'basic'->>'staffCategory')`,
       onEstablishment: `CASE nt.record->'basic'->'onEstablishment' WHEN 'true'::jsonb THEN '1' WHEN 'false'::jsonb THEN '0' END`,
       personStatus: 'nt.person_status::text',
-      active: '(nt.active AND NOT nt.removed)',
+      active: 'nt.active',
       subjects: `ARRAY(SELECT DISTINCT e->>'subject' FROM jsonb_array_elements(${arr(`nt.record->'teaching'`)}) e
                   WHERE e ? 'subject' AND e->>'schoolYear' = (SELECT max(e2->>'schoolYear' COLLATE "C") FROM jsonb_array_elements(${arr(`nt.record->'teaching'`)}) e2))`,
       qualificationTypes: `ARRAY(SELECT DISTINCT e->>'qualificationType' FROM jsonb_array_elements(${arr(`nt.record->'qualification'`)}) e WHERE e ? 'qualificationType')`,
@@ -125,7 +132,8 @@ function reportedByProvinces(changedOnly: boolean): string {
     })}
     FROM national_teacher nt
     ${changedOnly ? 'JOIN stat_changed c ON c.teacher_id = nt.teacher_id' : ''}
-    CROSS JOIN LATERAL (SELECT tmis_retirement_date(nt.record->'basic'->>'sex', CASE WHEN nt.record->'basic'->>'birthDate' ~ '^\\d{4}-\\d{2}-\\d{2}$' THEN (nt.record->'basic'->>'birthDate')::date END) AS d) rd`;
+    CROSS JOIN LATERAL (SELECT tmis_retirement_date(nt.record->'basic'->>'sex', CASE WHEN nt.record->'basic'->>'birthDate' ~ '^\\d{4}-\\d{2}-\\d{2}$' THEN (nt.record->'basic'->>'birthDate')::date END) AS d) rd
+    WHERE NOT nt.removed`;
 }
 
 /**
@@ -187,7 +195,9 @@ export function loadSql(after: number, upTo: number): string {
   return `COPY (SELECT pos, unit_code, province_code, school_type, CASE WHEN active THEN 1 ELSE 0 END, sex,
       COALESCE(to_char(birth_date, 'YYYYMMDD'), '0'), COALESCE(date_part('year', retire_date)::int, 0),
       ethnicity, political_status, highest_education, title, staff_category, on_establishment, person_status, pay_band,
-      array_to_string(subjects, ','), array_to_string(qualification_types, ','), CASE WHEN custom = '{}'::jsonb THEN NULL ELSE custom::text END
+      array_to_string(subjects, ','), array_to_string(qualification_types, ','), CASE WHEN custom = '{}'::jsonb THEN NULL ELSE custom::text END,
+      staff_source, CASE WHEN school_entry_month ~ '^\\d{4}-\\d{2}$' THEN replace(school_entry_month, '-', '') END,
+      CASE WHEN status_since ~ '^\\d{4}-\\d{2}-\\d{2}$' THEN replace(status_since, '-', '') END
     FROM stat_fact WHERE born > ${a} AND born <= ${b} AND (died IS NULL OR died > ${b})) TO STDOUT`;
 }
 

@@ -99,6 +99,8 @@ export class NationalPopulationRepository {
   }
 
   private async searchProvinces(s: PopulationSearch): Promise<PopulationRow[]> {
+    const facets = facetsOf(s);
+    if (facets.length && !s.name && !s.idNumber && !s.custom) return this.searchFacets(s, facets);
     const p: unknown[] = [];
     const $ = (v: unknown) => {
       p.push(v);
@@ -127,6 +129,55 @@ export class NationalPopulationRepository {
     return this.tx.query(
       `SELECT ${PROVINCE_COLUMNS} FROM national_teacher nt LEFT JOIN org_unit u ON u.code = nt.unit_code
         WHERE ${w.join(' AND ')} ORDER BY nt.unit_code, nt.teacher_id LIMIT ${$(s.limit)}`,
+      p,
+    );
+  }
+
+  /**
+   * A search with a person filter computed from the record (migration 1767850000000): the page's keys from
+   * the facet index — per province, in keyset order, each stopping at a page (a region: its schools'
+   * entries, then sorted) — merged, then the page's records by id. Further person filters are index
+   * probes of the same rows.
+   */
+  private async searchFacets(s: PopulationSearch, facets: string[]): Promise<PopulationRow[]> {
+    const p: unknown[] = [];
+    const $ = (v: unknown) => {
+      p.push(v);
+      return `$${p.length}`;
+    };
+    const first = $(facets[0]);
+    const w: string[] = [`f.facet = ${first}`, 'f.province_code = pr.code'];
+    if (s.unitCodes) w.push(`f.unit_code = ANY(${$(s.unitCodes)}::varchar[])`);
+    if (s.schoolType) {
+      w.push(`f.unit_code >= ${$(s.schoolType)} AND f.unit_code LIKE ${$(`${s.schoolType}%`)}`);
+      if (s.schoolType !== '99') w.push(`f.unit_code < ${$(String(Number(s.schoolType) + 1).padStart(2, '0'))}`);
+    }
+    if (s.personStatus) w.push(`f.person_status = ${$(s.personStatus)}`);
+    if (s.activeOnly) w.push('f.active');
+    for (const other of facets.slice(1))
+      w.push(
+        `EXISTS (SELECT 1 FROM national_teacher_facet g WHERE g.facet = ${$(other)} AND g.province_code = f.province_code AND g.unit_code = f.unit_code AND g.teacher_id = f.teacher_id)`,
+      );
+    if (s.after) w.push(`(f.unit_code, f.teacher_id) > (${$(s.after[0])}, ${$(s.after[1])}::uuid)`);
+    const limit = $(s.limit);
+    // The provinces that have the first value: a province given, or a walk over the index's provinces.
+    const provinces = s.province
+      ? `SELECT ${$(s.province)}::varchar AS code`
+      : `WITH RECURSIVE pv(code) AS (
+           (SELECT province_code FROM national_teacher_facet WHERE facet = ${first} ORDER BY province_code LIMIT 1)
+           UNION ALL
+           SELECT (SELECT province_code FROM national_teacher_facet WHERE facet = ${first} AND province_code > pv.code ORDER BY province_code LIMIT 1)
+             FROM pv WHERE pv.code IS NOT NULL)
+         SELECT code FROM pv WHERE code IS NOT NULL`;
+    return this.tx.query(
+      `WITH page AS (
+         SELECT k.unit_code, k.teacher_id FROM (${provinces}) pr
+          CROSS JOIN LATERAL (SELECT f.unit_code, f.teacher_id FROM national_teacher_facet f
+                               WHERE ${w.join(' AND ')} ORDER BY f.unit_code, f.teacher_id LIMIT ${limit}) k
+          ORDER BY k.unit_code, k.teacher_id LIMIT ${limit})
+       SELECT ${PROVINCE_COLUMNS} FROM page JOIN national_teacher nt ON nt.teacher_id = page.teacher_id
+         LEFT JOIN org_unit u ON u.code = nt.unit_code
+        ORDER BY nt.unit_code, nt.teacher_id`,
       p,
     );
   }
@@ -206,6 +257,17 @@ export class NationalPopulationRepository {
     );
     return r;
   }
+}
+
+/** The search's person filters as facet values (`national_teacher_facet`), the rarest kinds first. */
+function facetsOf(s: PopulationSearch): string[] {
+  return [
+    s.subject !== undefined ? `s${s.subject}` : null,
+    s.title !== undefined ? `t${s.title}` : null,
+    s.qualificationType !== undefined ? `q${s.qualificationType}` : null,
+    s.highestEducation !== undefined ? `e${s.highestEducation}` : null,
+    s.staffCategory !== undefined ? `c${s.staffCategory}` : null,
+  ].filter((f): f is string => f !== null);
 }
 
 function likeEscape(s: string): string {
