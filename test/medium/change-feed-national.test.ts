@@ -150,7 +150,6 @@ describe('change feed at the national node: reported records and central univers
     const teachers = n.node.app.get(TeacherService);
     const review = n.node.app.get(ReviewService);
     const uniAdmin = actorOf(await n.account(university, Role.InfoAdmin), university);
-    const approver = actorOf(await n.account(ministry, Role.InfoAdmin), ministry);
     const central = await teachers.create(uniAdmin, { unitId: university.id, record: validRecord() } as never);
     await review.act(uniAdmin, central.id, 'submit', { version: 1 });
     // Province 11's record changes status, then is sent again unchanged (a newer sequence only: no entry).
