@@ -121,6 +121,9 @@ export async function run(ctx) {
   while (received.length < written && Date.now() < drainEnd) await new Promise((r) => setTimeout(r, 100));
   server.close();
   const lag = summarise(received.map((r) => r.at - r.changedAt));
+  // Split: write → numbered by the sequencer (committedAt), numbered → received.
+  const numbering = summarise(received.map((r) => r.committedAt - r.changedAt));
+  const sending = summarise(received.map((r) => r.at - r.committedAt));
   const span = (Math.max(...received.map((r) => r.at)) - w0) / 1000;
   // Delivered while the writer ran (the rate the sender kept up with, not the drain after it).
   const during = received.filter((r) => r.at <= w0 + writeSecs * 1000).length;
@@ -128,7 +131,7 @@ export async function run(ctx) {
     metric: `webhooks at ${fmt(written / writeSecs, 0)} changes/s for ${seconds} s`,
     value: fmt(received.length / span, 0),
     unit: 'deliveries/s',
-    note: `${received.length}/${written} delivered (${during} while writing, ${fmt(during / writeSecs, 0)}/s), all by ${fmt(span)} s; lag write→received p50 ${fmt(lag.p50, 0)} / p95 ${fmt(lag.p95, 0)} / p99 ${fmt(lag.p99, 0)} ms`,
+    note: `${received.length}/${written} delivered (${during} while writing, ${fmt(during / writeSecs, 0)}/s), all by ${fmt(span)} s; lag write→received p50 ${fmt(lag.p50, 0)} / p95 ${fmt(lag.p95, 0)} / p99 ${fmt(lag.p99, 0)} ms (write→numbered p50 ${fmt(numbering.p50, 0)} / p95 ${fmt(numbering.p95, 0)}; numbered→received p50 ${fmt(sending.p50, 0)} / p95 ${fmt(sending.p95, 0)})`,
   });
   return rows;
 }

@@ -22,6 +22,8 @@ interface Received {
 class Receiver {
   readonly received: Received[] = [];
   readonly responders = new Map<string, () => number>();
+  /** Milliseconds a path waits before it answers. */
+  readonly delays = new Map<string, number>();
   private server!: Server;
 
   async start(): Promise<void> {
@@ -38,7 +40,7 @@ class Receiver {
         });
         res.statusCode = (this.responders.get(path) ?? (() => 204))();
         if (res.statusCode >= 300 && res.statusCode < 400) res.setHeader('location', '/elsewhere');
-        res.end(res.statusCode >= 300 ? 'not now' : '');
+        setTimeout(() => res.end(res.statusCode >= 300 ? 'not now' : ''), this.delays.get(path) ?? 0);
       });
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
@@ -299,6 +301,32 @@ describe('webhooks (Standard Webhooks, outbox, retries, replay)', () => {
     await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, `撤销后${unique()}`]);
     await new Promise((r) => setTimeout(r, 800));
     assert.equal(rx.on('/client').length, 1);
+  });
+
+  it('sends to one endpoint in parallel, and a slow endpoint holds up only itself', async () => {
+    rx.delays.set('/slow', 2000);
+    const slow = await subscribe(countyInfo, '/slow', ['unit.updated']);
+    await subscribe(countyInfo, '/fast', ['unit.updated']);
+    const units = [school, ...(await Promise.all([1, 2, 3, 4].map(() => t.newSchool(county))))];
+    // Five changes in one statement: committed, numbered and fanned out together.
+    await t.db.query(`UPDATE org_unit SET name = name || '并' WHERE id = ANY($1::uuid[])`, [units.map((u) => u.id)]);
+    await waitFor('five fast deliveries', () => rx.on('/fast').length >= 5);
+    await waitFor('five slow requests', () => rx.on('/slow').length >= 5);
+    const slowAt = rx.on('/slow').map((r) => r.at);
+    assert.ok(
+      Math.max(...slowAt) - Math.min(...slowAt) < 1500,
+      `the slow endpoint's five requests overlap (${Math.max(...slowAt) - Math.min(...slowAt)} ms apart, each takes 2 s)`,
+    );
+    assert.ok(
+      Math.max(...rx.on('/fast').map((r) => r.at)) < Math.min(...slowAt) + 2000,
+      'the fast endpoint got everything before the slow one answered',
+    );
+    await waitFor(
+      'the slow deliveries recorded',
+      async () =>
+        (await t.api('GET', `/webhooks/${slow.id}/deliveries?state=succeeded`, { token: countyInfo })).body.items
+          .length === 5,
+    );
   });
 
   it('does not follow redirects: a 3xx is a failed attempt and the Location is never called', async () => {

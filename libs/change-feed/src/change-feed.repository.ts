@@ -22,14 +22,17 @@ export interface ChangeTextSlice extends Omit<ChangeSlice, 'rows'> {
   rows: ChangeTextRow[];
 }
 
-/** A timestamp as JSON.stringify writes a Date (UTC, milliseconds). */
-const isoTime = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** A timestamp as JSON.stringify writes a Date (UTC, milliseconds), in SQL. */
+export const isoTimeSql = (c: string) => `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** One entry as `toChangeEntry(row, 'full')` shows it, as JSON text (the cursor is `encodeChangeCursor`). */
-const ENTRY_TEXT = `json_build_object(
+/**
+ * One `change_log` row (alias `l`) as `toChangeEntry(row, 'full')` shows it, as JSON text, in SQL (the
+ * cursor is `encodeChangeCursor`): what the feed and webhook bodies are spliced from.
+ */
+export const ENTRY_TEXT_SQL = `json_build_object(
   'cursor', rtrim(translate(encode(convert_to('c1.' || l.seq, 'UTF8'), 'base64'), '+/', '-_'), '='),
   'sequence', l.seq, 'type', l.type, 'entityType', l.entity_type, 'entityId', l.entity_id, 'unitPath', l.unit_path,
-  'previousUnitPath', l.old_unit_path, 'changedAt', ${isoTime('l.changed_at')}, 'committedAt', ${isoTime('l.committed_at')},
+  'previousUnitPath', l.old_unit_path, 'changedAt', ${isoTimeSql('l.changed_at')}, 'committedAt', ${isoTimeSql('l.committed_at')},
   'entity', l.data)::text`;
 
 const ROW_COLUMNS = `l.seq::text AS seq, l.type, l.entity_type AS "entityType", l.entity_id AS "entityId", l.unit_path AS "unitPath",
@@ -111,7 +114,7 @@ export class ChangeFeedRepository {
     const rows: ChangeTextRow[] =
       upto > from
         ? await this.tx.query(
-            `SELECT l.seq::text AS seq, l.entity_type AS "entityType", l.entity_id::text AS "entityId", ${ENTRY_TEXT} AS entry
+            `SELECT l.seq::text AS seq, l.entity_type AS "entityType", l.entity_id::text AS "entityId", ${ENTRY_TEXT_SQL} AS entry
                FROM change_log l
               WHERE l.seq > $1::bigint AND l.seq <= $2::bigint AND (l.unit_path LIKE $3 || '%' OR l.old_unit_path LIKE $3 || '%')
               ORDER BY l.seq LIMIT $4`,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { ChangeRow } from '@tmis/change-feed';
+import { ENTRY_TEXT_SQL, isoTimeSql } from '@tmis/change-feed';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import type { DeliveryChange } from './webhook-message.js';
 
 export interface EndpointRow {
   id: string;
@@ -38,7 +39,7 @@ export interface ClaimedDelivery extends DeliveryRow {
   url: string;
   secret: string;
   view: 'full' | 'masked';
-  change: ChangeRow | null;
+  change: DeliveryChange | null;
 }
 
 /** One attempt's result, as the sender recorded it. */
@@ -63,10 +64,9 @@ export interface AttemptRow {
 const ENDPOINT = `e.id, e.owner_unit_id AS "ownerUnitId", e.owner_unit_path AS "ownerUnitPath", e.created_by AS "createdBy", e.client_id AS "clientId", e.url,
   e.description, e.event_types AS "eventTypes", e.view, e.secret, e.status, e.consecutive_failures AS "consecutiveFailures",
   e.disabled_at AS "disabledAt", e.created_at AS "createdAt"`;
-/** The delivery's change (a `change_log` row, as `ChangeRow`), or null when it is no longer retained. */
-const CHANGE_COLUMNS = `CASE WHEN l.seq IS NULL THEN NULL ELSE json_build_object('seq', l.seq::text, 'type', l.type, 'entityType', l.entity_type,
-  'entityId', l.entity_id, 'unitPath', l.unit_path, 'oldUnitPath', l.old_unit_path, 'changedAt', l.changed_at,
-  'committedAt', l.committed_at, 'data', l.data) END AS change`;
+/** The delivery's change, flat (`DeliveryChange` once assembled; all null when it is no longer retained). */
+const CHANGE_COLUMNS = `l.type AS "cType", l.entity_type AS "cEntityType", ${isoTimeSql('l.committed_at')} AS "cCommittedAt",
+  ${ENTRY_TEXT_SQL} AS "cEntry"`;
 const DELIVERY = `d.id, d.endpoint_id AS "endpointId", d.change_seq::text AS "changeSeq", d.event_type AS "eventType", d.state,
   d.attempts, d.next_attempt_at AS "nextAttemptAt", d.last_status AS "lastStatus", d.last_error AS "lastError",
   d.created_at AS "createdAt", d.delivered_at AS "deliveredAt"`;
@@ -187,7 +187,12 @@ export class WebhookRepository {
    * and another node, or itself after a restart, sends again). Oldest due first.
    */
   async claimDue(endpointId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    return this.tx.query(
+    const rows: (ClaimedDelivery & {
+      cType: string;
+      cEntityType: string;
+      cCommittedAt: string;
+      cEntry: string | null;
+    })[] = await this.tx.query(
       `WITH due AS (
          SELECT d.id FROM webhook_delivery d
           WHERE d.endpoint_id = $1 AND d.state = 'pending' AND d.next_attempt_at <= now()
@@ -206,6 +211,11 @@ export class WebhookRepository {
         ORDER BY claimed."changeSeq"::bigint`,
       [endpointId, limit, leaseMs],
     );
+    return rows.map(({ cType, cEntityType, cCommittedAt, cEntry, ...d }) => ({
+      ...d,
+      change:
+        cEntry === null ? null : { type: cType, entityType: cEntityType, committedAt: cCommittedAt, entry: cEntry },
+    }));
   }
 
   /**

@@ -10,8 +10,8 @@ import { WebhookRepository, type AttemptOutcome, type ClaimedDelivery } from './
 import { WEBHOOKS_OPTIONS, type WebhooksOptions } from './webhooks.options.js';
 
 const FAN_OUT_BATCH = 5000;
-/** Deliveries claimed per round of one endpoint's lane, in multiples of its concurrency. */
-const CLAIM_ROUNDS = 4;
+/** Deliveries claimed per batch of one endpoint's lane, in multiples of its concurrency (fewer statements per delivery). */
+const CLAIM_ROUNDS = 8;
 /** The dispatcher's pause while there is work (the idle pause is WEBHOOK_INTERVAL_MS). */
 const BUSY_PAUSE_MS = 100;
 
@@ -107,19 +107,40 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     return fanned > 0 || this.lanes.size > 0;
   }
 
-  /** Sends one endpoint's due deliveries, batch after batch, until none is due. */
+  /**
+   * Sends one endpoint's due deliveries, batch after batch, until none is due. While the endpoint
+   * answers well, the next batch is claimed while this one is sent and a batch's outcomes are recorded
+   * while the next is sent; once it fails, each batch's outcomes are recorded before the next claim
+   * (a run of failures disables it, and nothing more should go out then).
+   */
   private async lane(endpointId: string): Promise<void> {
     const batch = this.options.concurrency * CLAIM_ROUNDS;
-    // A batch's last request may start after CLAIM_ROUNDS timeouts: the lease covers it.
-    const leaseMs = this.options.timeoutMs * (CLAIM_ROUNDS + 1) + 5000;
-    while (!this.stopped) {
-      const claimed = await this.repo.claimDue(endpointId, batch, leaseMs);
-      if (!claimed.length) return;
-      const outcomes = await pool(claimed, this.options.concurrency, (d) => this.send(d));
-      const disabled = await this.repo.recordOutcomes(outcomes, this.options.disableAfter);
-      for (const id of disabled) this.log.warn(`webhook endpoint ${id} disabled after repeated failures`);
-      if (claimed.length < batch) return;
+    // A batch's last request may start after CLAIM_ROUNDS timeouts, and a prefetched batch waits for one
+    // more batch: the lease covers both.
+    const leaseMs = this.options.timeoutMs * (2 * CLAIM_ROUNDS + 1) + 5000;
+    const claim = () => this.repo.claimDue(endpointId, batch, leaseMs);
+    let healthy = false;
+    let recording: Promise<void> = Promise.resolve();
+    let claimed = await claim();
+    try {
+      while (claimed.length && !this.stopped) {
+        const sending = pool(claimed, this.options.concurrency, (d) => this.send(d));
+        const next = healthy && claimed.length === batch ? claim() : null;
+        const outcomes = await sending;
+        await recording;
+        recording = this.record(outcomes);
+        healthy = outcomes.every((o) => !o.error);
+        if (!healthy) await recording;
+        claimed = next ? await next : this.stopped ? [] : await claim();
+      }
+    } finally {
+      await recording;
     }
+  }
+
+  private async record(outcomes: AttemptOutcome[]): Promise<void> {
+    const disabled = await this.repo.recordOutcomes(outcomes, this.options.disableAfter);
+    for (const id of disabled) this.log.warn(`webhook endpoint ${id} disabled after repeated failures`);
   }
 
   private async send(d: ClaimedDelivery): Promise<AttemptOutcome> {
@@ -129,11 +150,7 @@ export class WebhookWorker implements OnApplicationBootstrap, OnApplicationShutd
     let excerpt: string | null = null;
     if (!d.change) error = 'the change is no longer retained';
     else {
-      const c = d.change;
-      const body = webhookBody(
-        { ...c, changedAt: new Date(c.changedAt), committedAt: new Date(c.committedAt) },
-        d.view,
-      );
+      const body = webhookBody(d.change, d.view);
       const ts = Math.floor(Date.now() / 1000);
       try {
         const res = await this.http.post(
