@@ -14,6 +14,8 @@ export async function ensureNode(ctx) {
     DB_MIGRATE_ON_START: 'false',
     LOG_LEVEL: 'error',
     DB_POOL_SIZE: '16',
+    // The suites' webhook receivers are local servers.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     ...(ctx.kafkaBrokers
       ? {
           KAFKA_BROKERS: ctx.kafkaBrokers,

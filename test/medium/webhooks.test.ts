@@ -22,6 +22,8 @@ interface Received {
 class Receiver {
   readonly received: Received[] = [];
   readonly responders = new Map<string, () => number>();
+  /** Milliseconds a path waits before it answers. */
+  readonly delays = new Map<string, number>();
   private server!: Server;
 
   async start(): Promise<void> {
@@ -37,7 +39,8 @@ class Receiver {
           at: Date.now(),
         });
         res.statusCode = (this.responders.get(path) ?? (() => 204))();
-        res.end(res.statusCode >= 300 ? 'not now' : '');
+        if (res.statusCode >= 300 && res.statusCode < 400) res.setHeader('location', '/elsewhere');
+        setTimeout(() => res.end(res.statusCode >= 300 ? 'not now' : ''), this.delays.get(path) ?? 0);
       });
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
@@ -77,6 +80,8 @@ const headersOf = (r: Received) => ({
 });
 
 const ENV = {
+  // The receiver is a local server: this node may deliver to loopback (the SSRF refusals are tested below with it off).
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
   WEBHOOK_INTERVAL_MS: '50',
   WEBHOOK_RETRY_BASE_MS: '200',
   WEBHOOK_MAX_ATTEMPTS: '3',
@@ -298,6 +303,47 @@ describe('webhooks (Standard Webhooks, outbox, retries, replay)', () => {
     assert.equal(rx.on('/client').length, 1);
   });
 
+  it('sends to one endpoint in parallel, and a slow endpoint holds up only itself', async () => {
+    rx.delays.set('/slow', 2000);
+    const slow = await subscribe(countyInfo, '/slow', ['unit.updated']);
+    await subscribe(countyInfo, '/fast', ['unit.updated']);
+    const units = [school, ...(await Promise.all([1, 2, 3, 4].map(() => t.newSchool(county))))];
+    // Five changes in one statement: committed, numbered and fanned out together.
+    await t.db.query(`UPDATE org_unit SET name = name || '并' WHERE id = ANY($1::uuid[])`, [units.map((u) => u.id)]);
+    await waitFor('five fast deliveries', () => rx.on('/fast').length >= 5);
+    await waitFor('five slow requests', () => rx.on('/slow').length >= 5);
+    const slowAt = rx.on('/slow').map((r) => r.at);
+    assert.ok(
+      Math.max(...slowAt) - Math.min(...slowAt) < 1500,
+      `the slow endpoint's five requests overlap (${Math.max(...slowAt) - Math.min(...slowAt)} ms apart, each takes 2 s)`,
+    );
+    assert.ok(
+      Math.max(...rx.on('/fast').map((r) => r.at)) < Math.min(...slowAt) + 2000,
+      'the fast endpoint got everything before the slow one answered',
+    );
+    await waitFor(
+      'the slow deliveries recorded',
+      async () =>
+        (await t.api('GET', `/webhooks/${slow.id}/deliveries?state=succeeded`, { token: countyInfo })).body.items
+          .length === 5,
+    );
+  });
+
+  it('does not follow redirects: a 3xx is a failed attempt and the Location is never called', async () => {
+    rx.responders.set('/redirect', () => 307);
+    const ep = await subscribe(countyInfo, '/redirect', ['unit.updated']);
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, `跳转${unique()}`]);
+    await waitFor('the attempt', () => rx.on('/redirect').length >= 1);
+    const [d] = (await t.api('GET', `/webhooks/${ep.id}/deliveries`, { token: countyInfo })).body.items;
+    const att = await waitFor('the recorded attempt', async () => {
+      const r = await t.api('GET', `/webhooks/${ep.id}/deliveries/${d.id}/attempts`, { token: countyInfo });
+      return r.body.items.length >= 1 && r.body;
+    });
+    assert.deepEqual([att.items[0].statusCode, att.items[0].error], [307, 'HTTP 307']);
+    assert.equal(att.delivery.state, 'pending', 'retried later, like any failure');
+    assert.ok(!rx.received.some((r) => r.path === '/elsewhere'));
+  });
+
   it('a delivery survives a node restart (the outbox is in the database)', async () => {
     let up = false;
     rx.responders.set('/restart', () => (up ? 200 : 503));
@@ -327,5 +373,100 @@ describe('webhooks (Standard Webhooks, outbox, retries, replay)', () => {
       items.map((d: Rec) => d.state),
       ['succeeded', 'succeeded'],
     );
+  });
+});
+
+describe('webhook targets: no private or internal addresses (SSRF) unless the node allows them', () => {
+  let t: TestNode;
+  let db: { url: string; drop(): Promise<void> };
+  const rx = new Receiver();
+  let county: OrgUnitEntity;
+  let token: string;
+
+  before(async () => {
+    db = await isolatedDatabase('webhooks_ssrf');
+    t = await TestNode.start('provincial', {
+      DATABASE_URL: db.url,
+      ...ENV,
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false',
+      WEBHOOK_MAX_ATTEMPTS: '1',
+    });
+    await rx.start();
+    county = await t.newCounty();
+    token = await t.tokenFor(await t.account(county, Role.InfoAdmin));
+  });
+  after(async () => {
+    await t.close();
+    await rx.close();
+    await db.drop();
+  });
+
+  it('refuses loopback, link-local, private, unspecified, multicast and metadata targets, other schemes and credentials (400, field url, nothing written)', async () => {
+    const refusedAddresses = [
+      rx.url('/hook'),
+      'http://localhost:8080/hook',
+      'http://[::1]/hook',
+      'http://[::ffff:127.0.0.1]/hook',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[fe80::1]/hook',
+      'http://10.1.2.3/hook',
+      'http://172.16.5.4/hook',
+      'http://192.168.0.10/hook',
+      'http://[fd00:ec2::254]/hook',
+      'http://100.100.100.200/latest/meta-data/',
+      'http://0.0.0.0:8080/hook',
+      'http://[::]/hook',
+      'http://224.0.0.1/hook',
+      'http://2130706433/hook',
+    ];
+    for (const url of refusedAddresses) {
+      const r = await t.api('POST', '/webhooks', { token, body: { url, eventTypes: ['*'] } });
+      assert.equal(r.status, 400, url);
+      assert.match(String(r.headers.get('content-type')), /application\/problem\+json/);
+      assert.equal(r.body.code, 'WEBHOOK_TARGET_NOT_ALLOWED', url);
+      assert.equal(r.body.errors[0].path, 'url');
+      assert.ok(r.body.errors[0].message && r.body.errors[0].messageZh, 'English and Chinese');
+      assert.ok(r.body.title && r.body.titleZh);
+    }
+    for (const [url, code] of [
+      ['ftp://example.org/hook', 'scheme'],
+      ['file:///etc/passwd', 'scheme'],
+      ['https://user:secret@example.org/hook', 'credentials'],
+    ]) {
+      const r = await t.api('POST', '/webhooks', { token, body: { url, eventTypes: ['*'] } });
+      assert.deepEqual(
+        [r.status, r.body.code, r.body.errors[0].path, r.body.errors[0].code],
+        [400, 'WEBHOOK_INVALID_URL', 'url', code],
+      );
+    }
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM webhook_endpoint`);
+    assert.equal(n, 0, 'nothing written');
+    // A public address is accepted (nothing is sent to it here: it subscribes to no change of this test).
+    const ok = await t.api('POST', '/webhooks', {
+      token,
+      body: { url: 'https://8.8.8.8/hook', eventTypes: ['unit.deleted'] },
+    });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+  });
+
+  it('checks again at delivery, after DNS resolution: a name now resolving to loopback (rebinding) gets nothing sent', async () => {
+    // As if the names had resolved to public addresses when subscribed, and were re-pointed since.
+    const port = new URL(rx.url('/')).port;
+    const [{ id }] = await t.db.query(
+      `INSERT INTO webhook_endpoint (owner_unit_id, owner_unit_path, url, event_types, view, secret, from_seq)
+       VALUES ($1, $2, $3, '{unit.updated}', 'full', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', (SELECT last FROM change_feed_counter))
+       RETURNING id`,
+      [county.id, county.path, `http://localhost:${port}/rebound`],
+    );
+    await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [county.id, `改名${unique()}`]);
+    const att = await waitFor('the refused attempt', async () => {
+      const [d] = (await t.api('GET', `/webhooks/${id}/deliveries`, { token })).body.items ?? [];
+      if (!d || d.state === 'pending') return false;
+      return (await t.api('GET', `/webhooks/${id}/deliveries/${d.id}/attempts`, { token })).body;
+    });
+    assert.equal(att.delivery.state, 'failed');
+    assert.equal(att.items[0].statusCode, null);
+    assert.match(att.items[0].error, /refused: localhost resolves to (127\.0\.0\.1|::1) \(loopback\)/);
+    assert.equal(rx.received.length, 0, 'the local receiver got nothing');
   });
 });

@@ -2596,8 +2596,11 @@ export interface components {
             };
             /** Format: uuid */
             entityId: string;
-            /** @enum {string} */
-            entityType: "teacher" | "unit";
+            /**
+             * @description reported-teacher: a province’s reported record (national node)
+             * @enum {string}
+             */
+            entityType: "teacher" | "unit" | "reported-teacher";
             /** @description The path before, when it moved */
             previousUnitPath: string | null;
             /** @description Gap-free sequence (commit order) */
@@ -3868,7 +3871,7 @@ export interface operations {
             query?: {
                 /** @description Opaque cursor from a previous page (`nextCursor` or an entry’s `cursor`); none = from the start */
                 cursor?: string;
-                /** @description Entries per page (1–1000, default 100) */
+                /** @description Entries per page (1–5000, default 100) */
                 limit?: number;
                 /** @description Only this unit’s subtree (default: your unit’s) */
                 unitId?: string;

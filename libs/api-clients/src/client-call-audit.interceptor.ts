@@ -12,6 +12,8 @@ interface CallRequest {
   method: string;
   route?: { path?: string };
   params?: Record<string, string>;
+  /** Set by a handler that answers with JSON text (the change feed): every record id it carries. */
+  auditRecordIds?: string[];
 }
 
 /** Ids of the records a response carries: `id` of an object, `items[].id` of a page. */
@@ -61,7 +63,13 @@ export class ClientCallAuditInterceptor implements NestInterceptor {
       });
     return next.handle().pipe(
       concatMap((body) =>
-        from(record('ok', http.getResponse<{ statusCode: number }>().statusCode, recordIds(body)).then(() => body)),
+        from(
+          record(
+            'ok',
+            http.getResponse<{ statusCode: number }>().statusCode,
+            req.auditRecordIds ?? recordIds(body),
+          ).then(() => body),
+        ),
       ),
       catchError((e: unknown) =>
         from(

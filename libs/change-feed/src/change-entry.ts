@@ -18,6 +18,13 @@ export const CHANGE_TYPES = [
   'unit.closed',
   'unit.merged',
   'unit.deleted',
+  // At the national node: the provinces' reported records (`national_teacher`).
+  'reported-teacher.created',
+  'reported-teacher.updated',
+  'reported-teacher.status-changed',
+  'reported-teacher.moved',
+  'reported-teacher.removed',
+  'reported-teacher.deleted',
 ] as const;
 
 /** One `change_log` row as the repository reads it. */
@@ -68,6 +75,18 @@ const ENTITY_VIEWS: Record<string, EntityView> = {
           ...(d.record ? { record: viewRecord(d.record as Record<string, unknown>, 'masked') } : {}),
         },
   unit: (d) => d,
+  // A province's reported record at the national node: masked like a record; the province's custom
+  // indicators only in the full view (their sensitivity is the province's definition, not known here).
+  'reported-teacher': (d, view) => {
+    if (view === 'full') return d;
+    const rest = { ...d };
+    delete rest.custom;
+    return {
+      ...rest,
+      ...('idNumber' in d ? { idNumber: maskIdNumber(d.idNumber as string | null) } : {}),
+      ...(d.record ? { record: viewRecord(d.record as Record<string, unknown>, 'masked') } : {}),
+    };
+  },
 };
 
 const CURSOR_PREFIX = 'c1.';
@@ -100,4 +119,17 @@ export function toChangeEntry(row: ChangeRow, view: ChangeView): ChangeEntry {
     committedAt: row.committedAt,
     entity: show ? show(row.data, view) : { id: row.entityId },
   };
+}
+
+/**
+ * An entry's JSON text for a reader, from the full-view text PostgreSQL built: passed through when
+ * the reader sees the entity whole (every entity with a view, in the full view; units always),
+ * otherwise decoded, shown per the view, and encoded again.
+ */
+export function entryTextFor(entityType: string, fullText: string, view: ChangeView): string {
+  if (entityType === 'unit' || (view === 'full' && ENTITY_VIEWS[entityType])) return fullText;
+  const e = JSON.parse(fullText) as ChangeEntry;
+  const show = ENTITY_VIEWS[entityType];
+  e.entity = show ? show(e.entity, view) : { id: e.entityId };
+  return JSON.stringify(e);
 }

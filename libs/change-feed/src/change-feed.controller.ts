@@ -1,4 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Header, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
@@ -14,12 +14,12 @@ export class ChangesQueryDto {
   @MaxLength(100)
   cursor?: string;
 
-  @ApiPropertyOptional({ description: 'Entries per page (1–1000, default 100)' })
+  @ApiPropertyOptional({ description: 'Entries per page (1–5000, default 100)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(1000)
+  @Max(5000)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Only this unit’s subtree (default: your unit’s)' })
@@ -32,7 +32,11 @@ class ChangeEntryDoc {
   @ApiProperty({ description: 'Resume after this entry' }) cursor!: string;
   @ApiProperty({ description: 'Gap-free sequence (commit order)' }) sequence!: number;
   @ApiProperty({ example: 'teacher.updated' }) type!: string;
-  @ApiProperty({ enum: ['teacher', 'unit'] }) entityType!: string;
+  @ApiProperty({
+    enum: ['teacher', 'unit', 'reported-teacher'],
+    description: 'reported-teacher: a province’s reported record (national node)',
+  })
+  entityType!: string;
   @ApiProperty({ format: 'uuid' }) entityId!: string;
   @ApiProperty({ description: "The entity's unit path after the change" }) unitPath!: string;
   @ApiProperty({ nullable: true, type: String, description: 'The path before, when it moved' }) previousUnitPath!:
@@ -66,7 +70,11 @@ export class ChangeFeedController {
     summary:
       'Every change to teacher records and units in your subtree (an API client: its owner unit’s; scope changes:read), in commit order, resumable from an opaque cursor (no gaps, no duplicates); personal data unmasked only for information administrators and clients with teachers:read:sensitive',
   })
-  list(@CurrentActor() a: Actor, @Query() q: ChangesQueryDto) {
-    return this.feed.read(a, q);
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  async list(@CurrentActor() a: Actor, @Query() q: ChangesQueryDto, @Req() req: { auditRecordIds?: string[] }) {
+    // The page is sent as the JSON text it was spliced into; the call audit takes its record ids from here.
+    const page = await this.feed.readText(a, q);
+    req.auditRecordIds = page.entityIds;
+    return page.json;
   }
 }

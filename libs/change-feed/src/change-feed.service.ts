@@ -5,6 +5,7 @@ import { OrgRepository } from '@tmis/org';
 import {
   decodeChangeCursor,
   encodeChangeCursor,
+  entryTextFor,
   toChangeEntry,
   type ChangeEntry,
   type ChangeView,
@@ -21,6 +22,12 @@ export interface ChangePage {
   hasMore: boolean;
   /** The cursor of the newest entry so far. */
   headCursor: string;
+}
+
+/** A page as the API sends it: its JSON text, and the ids of the entities in it (for the call audit). */
+export interface ChangePageText {
+  json: string;
+  entityIds: string[];
 }
 
 /** Sequences looked at per page at most, so a small subtree's reader never scans the whole log at once. */
@@ -52,6 +59,35 @@ export class ChangeFeedService {
   async read(actor: Actor, q: { cursor?: string; limit?: number; unitId?: string }): Promise<ChangePage> {
     const path = await this.scopePath(actor, q.unitId);
     return this.readPath(path, this.view(actor), q.cursor, q.limit ?? 100);
+  }
+
+  /**
+   * As `read`, but the page as JSON text spliced from the entries PostgreSQL wrote (no decoding and
+   * encoding of the records in between for a reader who sees them whole): the API's fast path.
+   */
+  async readText(actor: Actor, q: { cursor?: string; limit?: number; unitId?: string }): Promise<ChangePageText> {
+    const path = await this.scopePath(actor, q.unitId);
+    const view = this.view(actor);
+    const limit = q.limit ?? 100;
+    const after = decodeChangeCursor(q.cursor);
+    const window = Math.max(limit * WINDOW_PER_ITEM, 5_000);
+    let slice = await this.repo.sliceText(after, path, limit, window);
+    if (slice.rows.length < limit && Math.max(after, slice.prunedThrough) + window >= slice.head) {
+      await this.sequencer.catchUp();
+      slice = await this.repo.sliceText(after, path, limit, window);
+    }
+    if (after > slice.head) throw changeFeedError(ChangeFeedErrorCode.InvalidCursor);
+    if (q.cursor && after < slice.prunedThrough) throw changeFeedError(ChangeFeedErrorCode.CursorExpired);
+    const rows = slice.rows;
+    const next =
+      rows.length === limit
+        ? Number(rows[rows.length - 1].seq)
+        : Math.min(slice.head, Math.max(after, slice.prunedThrough) + window);
+    const items = rows.map((r) => entryTextFor(r.entityType, r.entry, view)).join(',');
+    return {
+      json: `{"items":[${items}],"nextCursor":${JSON.stringify(encodeChangeCursor(next))},"hasMore":${next < slice.head},"headCursor":${JSON.stringify(encodeChangeCursor(slice.head))}}`,
+      entityIds: rows.map((r) => r.entityId),
+    };
   }
 
   /** A page of the subtree `path` after `cursor` (a reader sees what was committed before it asked). */

@@ -317,6 +317,33 @@ export class NodeConfig {
   @Min(100)
   @Max(60000)
   WEBHOOK_TIMEOUT_MS: number = 10000;
+
+  /** Requests in flight to one webhook endpoint at most (keep-alive connections per origin). */
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  WEBHOOK_CONCURRENCY: number = 16;
+
+  /** Webhook endpoints sent to at once at most (one sending lane each). */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_MAX_ENDPOINTS: number = 32;
+
+  /**
+   * Deliver webhooks to any address, loopback and private networks included (intranet deployments,
+   * tests). Off: only public addresses (SSRF protection), apart from WEBHOOK_ALLOWED_CIDRS.
+   */
+  @Transform(bool)
+  @IsBoolean()
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: boolean = false;
+
+  /** Non-public addresses webhooks may still reach, comma-separated CIDRs (e.g. `10.20.0.0/16,fd12::/64`). */
+  @IsOptional()
+  @Matches(/^\s*[0-9a-fA-F:.]+(\/\d{1,3})?\s*(,\s*[0-9a-fA-F:.]+(\/\d{1,3})?\s*)*$/, {
+    message: 'WEBHOOK_ALLOWED_CIDRS must be comma-separated addresses or CIDRs such as 10.20.0.0/16',
+  })
+  WEBHOOK_ALLOWED_CIDRS?: string;
 }
 
 /** The national node: the federation's hub. */

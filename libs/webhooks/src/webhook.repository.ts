@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ENTRY_TEXT_SQL, isoTimeSql } from '@tmis/change-feed';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import type { DeliveryChange } from './webhook-message.js';
 
 export interface EndpointRow {
   id: string;
@@ -32,11 +34,12 @@ export interface DeliveryRow {
   deliveredAt: Date | null;
 }
 
-/** A delivery claimed for sending, with what signing and masking need. */
+/** A delivery claimed for sending, with what signing and masking need and its change (null once pruned). */
 export interface ClaimedDelivery extends DeliveryRow {
   url: string;
   secret: string;
   view: 'full' | 'masked';
+  change: DeliveryChange | null;
 }
 
 /** One attempt's result, as the sender recorded it. */
@@ -61,6 +64,9 @@ export interface AttemptRow {
 const ENDPOINT = `e.id, e.owner_unit_id AS "ownerUnitId", e.owner_unit_path AS "ownerUnitPath", e.created_by AS "createdBy", e.client_id AS "clientId", e.url,
   e.description, e.event_types AS "eventTypes", e.view, e.secret, e.status, e.consecutive_failures AS "consecutiveFailures",
   e.disabled_at AS "disabledAt", e.created_at AS "createdAt"`;
+/** The delivery's change, flat (`DeliveryChange` once assembled; all null when it is no longer retained). */
+const CHANGE_COLUMNS = `l.type AS "cType", l.entity_type AS "cEntityType", ${isoTimeSql('l.committed_at')} AS "cCommittedAt",
+  ${ENTRY_TEXT_SQL} AS "cEntry"`;
 const DELIVERY = `d.id, d.endpoint_id AS "endpointId", d.change_seq::text AS "changeSeq", d.event_type AS "eventType", d.state,
   d.attempts, d.next_attempt_at AS "nextAttemptAt", d.last_status AS "lastStatus", d.last_error AS "lastError",
   d.created_at AS "createdAt", d.delivered_at AS "deliveredAt"`;
@@ -158,64 +164,68 @@ export class WebhookRepository {
   }
 
   /**
-   * Claims up to `limit` due deliveries of active endpoints for `leaseMs` (committed before sending,
-   * so no connection is held during the HTTP call; a node that dies mid-send leaves the lease to
-   * expire and another node, or itself after a restart, sends again).
+   * Active endpoints with a delivery due now (their owner client, if any, neither revoked nor
+   * expired), up to `limit`: the dispatcher starts one sending lane for each.
    */
-  async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-    return this.tx.query(
-      `WITH due AS (
-         SELECT d.id FROM webhook_delivery d JOIN webhook_endpoint e ON e.id = d.endpoint_id AND e.status = 'active'
-           LEFT JOIN api_client c ON c.id = e.client_id
-          WHERE d.state = 'pending' AND (e.client_id IS NULL OR (c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())))
-            AND d.next_attempt_at <= now() AND (d.leased_until IS NULL OR d.leased_until < now())
-          ORDER BY d.next_attempt_at, d.change_seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED),
-       claimed AS (
-         UPDATE webhook_delivery d SET leased_until = now() + make_interval(secs => $2::float / 1000), attempts = d.attempts + 1
-           FROM due, webhook_endpoint e WHERE d.id = due.id AND e.id = d.endpoint_id
-         RETURNING ${DELIVERY}, e.url, e.secret, e.view)
-       SELECT * FROM claimed`,
-      [limit, leaseMs],
+  async endpointsDue(limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.tx.query(
+      `SELECT e.id FROM webhook_endpoint e LEFT JOIN api_client c ON c.id = e.client_id
+        WHERE e.status = 'active' AND (e.client_id IS NULL OR (c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())))
+          AND EXISTS (SELECT 1 FROM webhook_delivery d
+                       WHERE d.endpoint_id = e.id AND d.state = 'pending' AND d.next_attempt_at <= now()
+                         AND (d.leased_until IS NULL OR d.leased_until < now()))
+        LIMIT $1`,
+      [limit],
     );
+    return rows.map((r) => r.id);
   }
 
   /**
-   * Records the outcomes of one batch of attempts in one transaction: every attempt, the deliveries'
-   * new state (succeeded; pending again at `retryInMs`; failed after the last attempt) and, per
-   * endpoint, its run of consecutive failures (reset by a success, then the failures after it). An
-   * endpoint whose run reaches `disableAfter` is disabled; returns the ids disabled by this batch.
+   * Claims up to `limit` due deliveries of one active endpoint for `leaseMs`, with the change each
+   * carries, in one statement (its own transaction: the lease is committed before sending, so no
+   * connection is held during the HTTP calls; a node that dies mid-send leaves the lease to expire
+   * and another node, or itself after a restart, sends again). Oldest due first.
+   */
+  async claimDue(endpointId: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    const rows: (ClaimedDelivery & {
+      cType: string;
+      cEntityType: string;
+      cCommittedAt: string;
+      cEntry: string | null;
+    })[] = await this.tx.query(
+      `WITH due AS (
+         SELECT d.id FROM webhook_delivery d
+          WHERE d.endpoint_id = $1 AND d.state = 'pending' AND d.next_attempt_at <= now()
+            AND (d.leased_until IS NULL OR d.leased_until < now())
+            AND EXISTS (SELECT 1 FROM webhook_endpoint e LEFT JOIN api_client c ON c.id = e.client_id
+                         WHERE e.id = $1 AND e.status = 'active'
+                           AND (e.client_id IS NULL OR (c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now()))))
+          ORDER BY d.next_attempt_at, d.change_seq LIMIT $2 FOR UPDATE OF d SKIP LOCKED),
+       claimed AS (
+         UPDATE webhook_delivery d SET leased_until = now() + make_interval(secs => $3::float / 1000), attempts = d.attempts + 1
+           FROM due WHERE d.id = due.id
+         RETURNING ${DELIVERY})
+       SELECT claimed.*, e.url, e.secret, e.view, ${CHANGE_COLUMNS}
+         FROM claimed JOIN webhook_endpoint e ON e.id = claimed."endpointId"
+         LEFT JOIN change_log l ON l.seq = claimed."changeSeq"::bigint
+        ORDER BY claimed."changeSeq"::bigint`,
+      [endpointId, limit, leaseMs],
+    );
+    return rows.map(({ cType, cEntityType, cCommittedAt, cEntry, ...d }) => ({
+      ...d,
+      change:
+        cEntry === null ? null : { type: cType, entityType: cEntityType, committedAt: cCommittedAt, entry: cEntry },
+    }));
+  }
+
+  /**
+   * Records the outcomes of one batch of attempts in one statement (one transaction): every attempt,
+   * the deliveries' new state (succeeded; pending again at `retryInMs`; failed after the last attempt)
+   * and, per endpoint, its run of consecutive failures (reset by a success, then the failures after
+   * it). An endpoint whose run reaches `disableAfter` is disabled; returns the ids disabled by this batch.
    */
   async recordOutcomes(outcomes: AttemptOutcome[], disableAfter: number): Promise<string[]> {
     if (!outcomes.length) return [];
-    await this.tx.query(
-      `INSERT INTO webhook_attempt (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::int[], $5::int[], $6::varchar[], $7::varchar[])`,
-      [
-        outcomes.map((o) => o.deliveryId),
-        outcomes.map((o) => o.attempt),
-        outcomes.map((o) => o.startedAt),
-        outcomes.map((o) => o.durationMs),
-        outcomes.map((o) => o.statusCode),
-        outcomes.map((o) => o.error?.slice(0, 500) ?? null),
-        outcomes.map((o) => o.responseExcerpt),
-      ],
-    );
-    await this.tx.query(
-      `UPDATE webhook_delivery d SET
-              state = CASE WHEN o.error IS NULL THEN 'succeeded' WHEN o.retry_ms IS NULL THEN 'failed' ELSE 'pending' END,
-              delivered_at = CASE WHEN o.error IS NULL THEN now() ELSE d.delivered_at END,
-              next_attempt_at = CASE WHEN o.error IS NOT NULL AND o.retry_ms IS NOT NULL
-                                     THEN now() + make_interval(secs => o.retry_ms / 1000) ELSE d.next_attempt_at END,
-              leased_until = NULL, last_status = o.status, last_error = o.error
-         FROM unnest($1::uuid[], $2::int[], $3::varchar[], $4::float[]) AS o(id, status, error, retry_ms)
-        WHERE d.id = o.id`,
-      [
-        outcomes.map((o) => o.deliveryId),
-        outcomes.map((o) => o.statusCode),
-        outcomes.map((o) => o.error?.slice(0, 500) ?? null),
-        outcomes.map((o) => o.retryInMs),
-      ],
-    );
     const runs = new Map<string, { reset: boolean; run: number }>();
     for (const o of [...outcomes].sort((a, b) => a.finishedAt - b.finishedAt)) {
       const r = runs.get(o.endpointId) ?? { reset: false, run: 0 };
@@ -224,17 +234,42 @@ export class WebhookRepository {
       runs.set(o.endpointId, r);
     }
     const rows: { id: string }[] = await this.tx.query(
-      `WITH u AS (
+      `WITH a AS (
+         INSERT INTO webhook_attempt (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::int[], $5::int[], $6::varchar[], $7::varchar[])),
+       d AS (
+         UPDATE webhook_delivery d SET
+                state = CASE WHEN o.error IS NULL THEN 'succeeded' WHEN o.retry_ms IS NULL THEN 'failed' ELSE 'pending' END,
+                delivered_at = CASE WHEN o.error IS NULL THEN now() ELSE d.delivered_at END,
+                next_attempt_at = CASE WHEN o.error IS NOT NULL AND o.retry_ms IS NOT NULL
+                                       THEN now() + make_interval(secs => o.retry_ms / 1000) ELSE d.next_attempt_at END,
+                leased_until = NULL, last_status = o.status, last_error = o.error
+           FROM unnest($1::uuid[], $5::int[], $6::varchar[], $8::float[]) AS o(id, status, error, retry_ms)
+          WHERE d.id = o.id),
+       u AS (
          UPDATE webhook_endpoint e SET
                 consecutive_failures = CASE WHEN r.reset THEN r.run ELSE e.consecutive_failures + r.run END,
-                status = CASE WHEN (CASE WHEN r.reset THEN r.run ELSE e.consecutive_failures + r.run END) >= $4 THEN 'disabled' ELSE e.status END,
-                disabled_at = CASE WHEN e.status = 'active' AND (CASE WHEN r.reset THEN r.run ELSE e.consecutive_failures + r.run END) >= $4
+                status = CASE WHEN (CASE WHEN r.reset THEN r.run ELSE e.consecutive_failures + r.run END) >= $12 THEN 'disabled' ELSE e.status END,
+                disabled_at = CASE WHEN e.status = 'active' AND (CASE WHEN r.reset THEN r.run ELSE e.consecutive_failures + r.run END) >= $12
                                    THEN now() ELSE e.disabled_at END
-           FROM unnest($1::uuid[], $2::boolean[], $3::int[]) AS r(id, reset, run)
+           FROM unnest($9::uuid[], $10::boolean[], $11::int[]) AS r(id, reset, run)
           WHERE e.id = r.id
          RETURNING e.id, e.status, e.disabled_at)
        SELECT id FROM u WHERE status = 'disabled' AND disabled_at = now()`,
-      [[...runs.keys()], [...runs.values()].map((r) => r.reset), [...runs.values()].map((r) => r.run), disableAfter],
+      [
+        outcomes.map((o) => o.deliveryId),
+        outcomes.map((o) => o.attempt),
+        outcomes.map((o) => o.startedAt),
+        outcomes.map((o) => o.durationMs),
+        outcomes.map((o) => o.statusCode),
+        outcomes.map((o) => o.error?.slice(0, 500) ?? null),
+        outcomes.map((o) => o.responseExcerpt),
+        outcomes.map((o) => o.retryInMs),
+        [...runs.keys()],
+        [...runs.values()].map((r) => r.reset),
+        [...runs.values()].map((r) => r.run),
+        disableAfter,
+      ],
     );
     return rows.map((r) => r.id);
   }

@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { CHANGE_TYPES } from '@tmis/change-feed';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { webhookError, WebhookErrorCode } from './webhook.errors.js';
+import { addressPolicy, checkTargetUrl, type AddressPolicy } from './webhook-address.js';
 import { newWebhookSecret } from './webhook-signature.js';
+import { WEBHOOKS_OPTIONS, type WebhooksOptions } from './webhooks.options.js';
 import { WebhookRepository, type AttemptRow, type DeliveryRow, type EndpointRow } from './webhook.repository.js';
 
 const EVENT_TYPES = new Set<string>([...CHANGE_TYPES, '*']);
@@ -11,19 +13,32 @@ const EVENT_TYPES = new Set<string>([...CHANGE_TYPES, '*']);
 /** Webhook subscriptions of a unit (the caller's), their deliveries, attempts and replays. */
 @Injectable()
 export class WebhookService {
+  private readonly policy: AddressPolicy;
+
   constructor(
     private readonly repo: WebhookRepository,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
-  ) {}
+    @Inject(WEBHOOKS_OPTIONS) options: WebhooksOptions,
+  ) {
+    this.policy = addressPolicy(options.allowPrivateNetworks, options.allowedCidrs);
+  }
 
   /** Subscribes the caller's unit; the signing secret is in this answer only. */
   async create(
     actor: Actor,
     dto: { url: string; eventTypes: string[]; description?: string },
   ): Promise<{ endpoint: EndpointRow; secret: string }> {
-    checkUrl(dto.url);
-    const unknown = dto.eventTypes.find((t) => !EVENT_TYPES.has(t));
-    if (unknown) throw webhookError(WebhookErrorCode.UnknownEventType, unknown);
+    const unknown = dto.eventTypes.findIndex((t) => !EVENT_TYPES.has(t));
+    if (unknown >= 0)
+      throw webhookError(WebhookErrorCode.UnknownEventType, dto.eventTypes[unknown], undefined, [
+        {
+          path: `eventTypes[${unknown}]`,
+          code: 'unknownEventType',
+          message: `unknown event type "${dto.eventTypes[unknown]}"`,
+          messageZh: `未知的事件类型“${dto.eventTypes[unknown]}”`,
+        },
+      ]);
+    await this.checkUrl(dto.url);
     const secret = newWebhookSecret();
     const endpoint = await this.txHost.withTransaction(() =>
       this.repo.insertEndpoint({
@@ -107,6 +122,28 @@ export class WebhookService {
     );
   }
 
+  /**
+   * The target URL: absolute http(s), no credentials, and not resolving to a loopback, link-local,
+   * private, unspecified, multicast or metadata address (unless the node allows it). 400 with the field.
+   */
+  private async checkUrl(raw: string): Promise<void> {
+    const p = await checkTargetUrl(this.policy, raw);
+    if (!p) return;
+    if (p.code === 'address')
+      throw webhookError(WebhookErrorCode.TargetNotAllowed, p.reason, undefined, [
+        {
+          path: 'url',
+          code: 'addressNotAllowed',
+          message: `the URL's host is not a public address (${p.reason})`,
+          messageZh: `目标地址不是公网地址，不允许投递（${p.reason}）`,
+        },
+      ]);
+    const [en, zh] = URL_PROBLEMS[p.code];
+    throw webhookError(WebhookErrorCode.InvalidUrl, en, undefined, [
+      { path: 'url', code: p.code === 'syntax' ? 'isUrl' : p.code, message: en, messageZh: zh },
+    ]);
+  }
+
   /** The owner unit's administrators see disabled endpoints on their to-do list. */
   async disabledOwnedBy(actor: Actor): Promise<number> {
     if (actor.client || (actor.role !== Role.SysAdmin && actor.role !== Role.InfoAdmin)) return 0;
@@ -114,13 +151,8 @@ export class WebhookService {
   }
 }
 
-function checkUrl(raw: string): void {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw webhookError(WebhookErrorCode.InvalidUrl);
-  }
-  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password)
-    throw webhookError(WebhookErrorCode.InvalidUrl);
-}
+const URL_PROBLEMS = {
+  syntax: ['the URL is not an absolute URL', '不是完整的绝对地址'],
+  scheme: ['only http and https URLs are allowed', '只允许 http 或 https 地址'],
+  credentials: ['the URL may not contain a user name or password', '地址中不得包含用户名或密码'],
+} as const;

@@ -25,6 +25,7 @@ import { CatalogueVersions1767500000001 } from './1767500000001-catalogue-versio
 import { NationalSearchFilters1767500000002 } from './1767500000002-national-search-filters.js';
 import { ChangeFeed1767650000000 } from './1767650000000-change-feed.js';
 import { TransfersEffectiveDate1767800000000 } from './1767800000000-transfers-effective-date.js';
+import { FeedNationalAndDelivery1767820000000 } from './1767820000000-feed-national-and-delivery.js';
 import { NationalSearchFacets1767850000000 } from './1767850000000-national-search-facets.js';
 import { StatsEntrantsLeavers1767850000001 } from './1767850000001-stats-entrants-leavers.js';
 
@@ -57,6 +58,7 @@ export const migrations = [
   NationalSearchFilters1767500000002,
   ChangeFeed1767650000000,
   TransfersEffectiveDate1767800000000,
+  FeedNationalAndDelivery1767820000000,
   NationalSearchFacets1767850000000,
   StatsEntrantsLeavers1767850000001,
 ];
