@@ -9,12 +9,12 @@ import {
 import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { OutboxRepository, type ResyncRow } from './outbox.repository.js';
 import { OrgRepository } from '@tmis/org';
-import { TeacherRepository } from '@tmis/teachers';
 import { ReportedStateRepository } from './reported-state.repository.js';
 
 export type ResyncStatus = ResyncRow;
 
-const TEACHER_CHUNK = 5000;
+/** Records per resync transaction (each held `FOR SHARE` until its chunk commits, a fraction of a second). */
+const TEACHER_CHUNK = 10_000;
 const UNIT_CHUNK = 2000;
 
 /**
@@ -24,7 +24,9 @@ const UNIT_CHUNK = 2000;
  * changed since (a draft under review) is published from its reported snapshot (`teacher_reported`).
  * It runs in the background in chunks, each in its own transaction with its progress, so normal
  * writes are never blocked for long and a node restarted mid-resync carries on where it stopped.
- * Every message is built with `buildPayload` from the contract classes, as on the live path.
+ * Unit and custom-field messages are built with `buildPayload` from the contract classes, as on the
+ * live path; the records, the bulk of it, are appended set-based (`appendReportedTeachers`: the
+ * payload built in SQL from the stored jsonb, the same members as the live path's builder).
  */
 @Injectable()
 export class ResyncService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -36,7 +38,6 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly outbox: OutboxRepository,
     private readonly reported: ReportedStateRepository,
     private readonly org: OrgRepository,
-    private readonly teachers: TeacherRepository,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
   ) {}
 
@@ -132,19 +133,18 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
       });
       if (!more) break;
     }
-    // Reported records in id order, a chunk per transaction (read FOR SHARE: a concurrent change of the
-    // same teacher commits first, so its own outbox event has the lower sequence).
+    // Reported records in id order, a chunk per transaction, set-based (read FOR SHARE: a concurrent
+    // change of the same teacher commits first, so its own outbox event has the lower sequence).
     for (;;) {
       if (this.stopping) return;
       const more = await this.txHost.withTransaction(async () => {
         const cursor = await this.outbox.lockResyncCursor(id);
-        const payloads = await this.teachers.reportedPage(cursor.afterTeacherId, TEACHER_CHUNK);
-        if (!payloads.length) return false;
-        await this.outbox.appendMany(
-          'teacher.upserted',
-          payloads.map((p) => ({ key: p.teacherId, payload: p })),
+        const { queued, lastTeacherId } = await this.outbox.appendReportedTeachers(
+          cursor.afterTeacherId,
+          TEACHER_CHUNK,
         );
-        await this.outbox.advanceResyncTeachers(id, payloads[payloads.length - 1].teacherId, payloads.length);
+        if (!queued || !lastTeacherId) return false;
+        await this.outbox.advanceResyncTeachers(id, lastTeacherId, queued);
         return true;
       });
       if (!more) break;
