@@ -6,7 +6,12 @@ import {
   OrgUnitsChangedPayload,
   SnapshotMarkerPayload,
 } from '@tmis/contracts';
-import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import {
+  isTransientDatabaseError,
+  isUniqueViolation,
+  TransactionHost,
+  type TransactionalAdapterTypeOrm,
+} from '@tmis/database';
 import { OutboxRepository, type ResyncRow } from './outbox.repository.js';
 import { OrgRepository } from '@tmis/org';
 import { ReportedStateRepository } from './reported-state.repository.js';
@@ -16,6 +21,8 @@ export type ResyncStatus = ResyncRow;
 /** Records per resync transaction (each held `FOR SHARE` until its chunk commits, a fraction of a second). */
 const TEACHER_CHUNK = 10_000;
 const UNIT_CHUNK = 2000;
+/** Wait before carrying on after the database failed under the resync. */
+const RETRY_MS = 2000;
 
 /**
  * Province side: re-publishes the full reported state (after a national restore, or on first
@@ -103,16 +110,34 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private launch(id: string): void {
-    this.running = this.run(id)
-      .catch(async (e: unknown) => {
+    this.running = this.runToEnd(id).finally(() => {
+      this.running = null;
+    });
+  }
+
+  /**
+   * Runs the resync; a failure of the database itself (restarted, unreachable, a deadlock) does not
+   * end it: the chunk in flight rolled back, and it carries on from its committed cursor once the
+   * database answers again. Any other error marks it failed.
+   */
+  private async runToEnd(id: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.run(id);
+        return;
+      } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         if (this.stopping) return; // the pool is closing: resumed at the next start
+        if (isTransientDatabaseError(e)) {
+          this.log.warn(`resync ${id} paused (${msg}); carrying on in ${RETRY_MS / 1000} s (attempt ${attempt})`);
+          await new Promise((r) => setTimeout(r, RETRY_MS));
+          continue;
+        }
         this.log.error(`resync ${id} failed: ${msg}`);
         await this.outbox.failResync(id, msg).catch(() => undefined);
-      })
-      .finally(() => {
-        this.running = null;
-      });
+        return;
+      }
+    }
   }
 
   private async run(id: string): Promise<void> {
