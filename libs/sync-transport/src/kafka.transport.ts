@@ -44,7 +44,7 @@ export class HttpTransport implements SyncTransport {
 }
 
 /** Messages handed to a batch handler at once (one national transaction). */
-const BATCH_CHUNK = 2000;
+const BATCH_CHUNK = 1000;
 
 export class KafkaTransport implements SyncTransport {
   private readonly kafka: Kafka;
@@ -191,10 +191,12 @@ export class KafkaTransport implements SyncTransport {
   ): Promise<SyncSubscription> {
     // Fetches of up to 8 MB per partition (kafkajs' default is 1 MB, ~400 records of a resync): a
     // batch applies in one transaction, so fewer, larger batches cost fewer commits and lookups.
+    // The session survives a busy event loop (three partitions' batches judged on one thread of a loaded
+    // machine): a member dropped mid-batch has its batch redelivered and applied again as duplicates.
     const consumer: Consumer = this.kafka.consumer({
       groupId,
-      sessionTimeout: 10000,
-      heartbeatInterval: 1000,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
       maxBytesPerPartition: 8 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
     });
@@ -212,7 +214,9 @@ export class KafkaTransport implements SyncTransport {
       // Partitions are applied concurrently (one teacher's events stay in one partition, in order).
       partitionsConsumedConcurrently: 3,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      // commitOffsetsIfNecessary() below commits whatever was resolved (at least one offset).
+      autoCommitThreshold: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
         for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += BATCH_CHUNK) {
           const chunk = batch.messages.slice(i, i + BATCH_CHUNK);
           await handle(
@@ -220,6 +224,8 @@ export class KafkaTransport implements SyncTransport {
             batch.topic,
           );
           resolveOffset(chunk[chunk.length - 1].offset);
+          // Committed chunk by chunk: what a rebalance or a restart redelivers is at most one chunk.
+          await commitOffsetsIfNecessary();
           await heartbeat();
         }
       },
