@@ -33,15 +33,16 @@ const DRAIN_MAX = Number(env.CHAOS_DRAIN_MAX_SECONDS ?? 900);
 const PASSWORD = 'Chaos#Pass2026';
 const log = (m) => console.error(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
-// ---- PostgreSQL: DATABASE_URL's server, else an embedded one on 54450 ----
+// ---- PostgreSQL: the run's own embedded server (restarted under the nodes mid-run, so nobody else's
+// databases are disturbed), on CHAOS_PG_PORT (54450); CHAOS_DATABASE_URL uses another server instead,
+// and then the database is not restarted ----
 let embedded;
-let server = env.BENCH_DATABASE_URL ?? env.DATABASE_URL;
+let server = env.CHAOS_DATABASE_URL;
+const PG_PORT = Number(env.CHAOS_PG_PORT ?? 54450);
+const startPg = () =>
+  startEmbeddedPostgres({ dataDir: join(root, '.data', `chaos-pg-${PG_PORT}`), port: PG_PORT, database: 'postgres' });
 if (!server) {
-  embedded = await startEmbeddedPostgres({
-    dataDir: join(root, '.data', 'chaos-pg'),
-    port: 54450,
-    database: 'postgres',
-  });
+  embedded = await startPg();
   server = embedded.url;
 }
 const urlOf = (db) => Object.assign(new URL(server), { pathname: `/${db}` }).toString();
@@ -112,13 +113,14 @@ async function kill9(pid) {
   await sleep(300);
 }
 const faults = [];
-async function fault(what, kill, restart) {
+let pgRecovery = null;
+async function fault(what, kill, restart, how = 'kill -9') {
   const t0 = Date.now();
-  log(`kill -9 ${what}`);
+  log(`${how} ${what}`);
   await kill();
   await sleep(DOWN * 1000);
   await restart();
-  faults.push({ what, downSeconds: (Date.now() - t0) / 1000 });
+  faults.push({ what: `${how} ${what}`, downSeconds: (Date.now() - t0) / 1000 });
   log(`${what} back after ${fmt((Date.now() - t0) / 1000)} s`);
 }
 
@@ -232,6 +234,54 @@ try {
     () => kill9(nodes.national.child.pid),
     () => startNode('national'),
   );
+  // PostgreSQL (both nodes' databases) stopped and started again under the running nodes: their pools
+  // reconnect, the relay, the resync and the consumers carry on by themselves.
+  await at(SECONDS * 0.55);
+  if (embedded)
+    await fault(
+      'PostgreSQL restarted under both nodes',
+      async () => {
+        await embedded.stop();
+      },
+      async () => {
+        embedded = await startPg();
+      },
+      'stop',
+    );
+  if (embedded) {
+    // Both nodes must come back by themselves: same processes, answering an authenticated call that reads the database.
+    const r0 = Date.now();
+    const pids = [nodes.national.child.pid, nodes.provincial.child.pid];
+    let back = null;
+    while (Date.now() - r0 < 60000) {
+      const [a, b] = await Promise.all([
+        fetch(`${natUrl}/sync/status`, { headers: { authorization: `Bearer ${nt}` } }).then(
+          (r) => r.status,
+          () => 0,
+        ),
+        fetch(`${provUrl}/sync/resync`, { headers: { authorization: `Bearer ${pt}` } }).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      ]);
+      if (a === 200 && b === 200) {
+        back = (Date.now() - r0) / 1000;
+        break;
+      }
+      await sleep(250);
+    }
+    const alive = [nodes.national.child, nodes.provincial.child].every(
+      (c) => c.exitCode === null && c.signalCode === null,
+    );
+    pgRecovery = {
+      back,
+      alive,
+      samePids: pids.join() === [nodes.national.child.pid, nodes.provincial.child.pid].join(),
+    };
+    log(
+      `after the PostgreSQL restart: nodes ${alive ? 'running' : 'DEAD'}, answering again ${back === null ? 'never (60 s)' : `${fmt(back)} s after it was back`}`,
+    );
+  }
   await at(SECONDS * 0.7);
   if (ownBroker)
     await fault(
@@ -322,7 +372,14 @@ try {
       stream.ok,
       `answered 200 (${RATE}/s for ${SECONDS} s, ${CONCURRENCY} at a time); ${stream.refused} refused, ${stream.failed} not answered (node down)`,
     ],
-    ['faults injected', faults.length, faults.map((f) => `kill -9 ${f.what}, down ${fmt(f.downSeconds)} s`).join('; ')],
+    [
+      'nodes after the PostgreSQL restart',
+      pgRecovery ? (pgRecovery.alive && pgRecovery.back !== null ? 'recovered' : 'NOT RECOVERED') : 'not restarted',
+      pgRecovery
+        ? `same processes ${pgRecovery.alive ? 'running' : 'gone'}; both answered an authenticated database read ${pgRecovery.back === null ? 'never (60 s)' : `${fmt(pgRecovery.back)} s after PostgreSQL was back`}`
+        : 'CHAOS_DATABASE_URL given: another server, not restarted',
+    ],
+    ['faults injected', faults.length, faults.map((f) => `${f.what}, down ${fmt(f.downSeconds)} s`).join('; ')],
     [
       'time to drain',
       drained ? `${fmt(drainSeconds)} s` : `not drained in ${DRAIN_MAX} s`,
@@ -345,6 +402,7 @@ try {
     ['tools/reconcile.mjs', tool.code === 0 ? 'EQUAL' : `exit ${tool.code}`, tool.out.trim().split('\n')[0] ?? ''],
   );
   if (!drained || lost || stale || duplicated || tool.code !== 0 || Number(p.gap) !== 0) exitCode = 1;
+  if (pgRecovery && (!pgRecovery.alive || pgRecovery.back === null)) exitCode = 1;
 } catch (e) {
   console.error(e);
   exitCode = 2;
