@@ -92,9 +92,10 @@ export async function run(ctx) {
   let lastPrint = 0;
   while (Date.now() < deadline) {
     if (!queuedAt) {
-      status = await api(node.url, 'GET', '/sync/resync', token);
-      if (status.state === 'done') queuedAt = performance.now();
-      if (status.state === 'failed') throw new Error(`resync failed: ${status.error}`);
+      // A poll that fails (a kept-alive socket closed under a loaded machine) is tried again next second.
+      status = (await api(node.url, 'GET', '/sync/resync', token).catch(() => null)) ?? status;
+      if (status?.state === 'done') queuedAt = performance.now();
+      if (status?.state === 'failed') throw new Error(`resync failed: ${status.error}`);
     }
     have = Number((await nat.query(`SELECT count(*)::int AS n FROM national_teacher`)).rows[0].n);
     if (Date.now() - lastPrint > 10000) {
