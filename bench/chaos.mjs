@@ -90,8 +90,10 @@ const nodes = {
     env: { DATABASE_URL: urlOf(provDb), PROVINCE_CODE: '44', SYNC_RELAY_INTERVAL_MS: '100' },
   },
 };
-async function startNode(kind) {
+async function startNode(kind, attempt = 1) {
   const n = nodes[kind];
+  // A node that cannot reach its database at boot exits; like systemd's Restart=on-failure
+  // (deploy/systemd), it is started again, up to five times.
   const up = await spawnNode(kind, n.port, {
     ...n.env,
     JWT_SECRET: jwt,
@@ -100,7 +102,13 @@ async function startNode(kind) {
     KAFKA_BROKERS: brokers,
     SYNC_TOPIC: topic,
     FEDERATION_PROVINCES: '44',
+  }).catch(async (e) => {
+    if (attempt >= 5 || !/exited/.test(String(e?.message))) throw e;
+    log(`${kind} node did not start (${e.message}); starting it again`);
+    await sleep(2000);
+    return null;
   });
+  if (!up) return startNode(kind, attempt + 1);
   n.child = up.child;
   return up.url;
 }
