@@ -49,8 +49,10 @@ const urlOf = (db) => Object.assign(new URL(server), { pathname: `/${db}` }).toS
 const tag = Date.now().toString(36);
 const provDb = `chaos_${tag}_province`;
 const natDb = `chaos_${tag}_national`;
-const admin = new pg.Client({ connectionString: urlOf('postgres') });
-await admin.connect();
+// A pool, not one client: the run's own connections ride out the database restart (a dropped
+// connection is an 'error' event, replaced on the next query).
+const admin = new pg.Pool({ connectionString: urlOf('postgres'), max: 1 });
+admin.on('error', () => undefined);
 for (const d of [provDb, natDb]) await admin.query(`CREATE DATABASE "${d}"`);
 await runMigrations(urlOf(provDb));
 await runMigrations(urlOf(natDb));
@@ -63,7 +65,7 @@ async function q(pool, sql, params) {
     try {
       return (await pool.query(sql, params)).rows;
     } catch (e) {
-      if (i >= 5 || !/terminat|ECONNRE|Connection/i.test(String(e?.message))) throw e;
+      if (i >= 10 || !/terminat|ECONNRE|Connection|starting up|shutting down/i.test(String(e?.message))) throw e;
       await sleep(1000);
     }
 }
