@@ -355,6 +355,11 @@ try {
     `SELECT count(*)::int AS n FROM national_teacher WHERE province_code = '44' AND person_status = '03'`,
   );
   const resyncs = await q(prov, `SELECT state, teachers_queued AS n FROM sync_resync ORDER BY id`);
+  // What national refused (a refused message counts in the gap): reasons, most frequent first.
+  const deadLetters = await q(
+    nat,
+    `SELECT left(reason, 120) AS reason, count(*)::int AS n FROM sync_dead_letter GROUP BY 1 ORDER BY 2 DESC LIMIT 3`,
+  );
   const tool = await promisify(execFile)(process.execPath, [join(root, 'tools', 'reconcile.mjs')], {
     env: {
       ...env,
@@ -408,6 +413,11 @@ try {
       'province /health outbox',
       health.details?.sync_outbox?.unpublished ?? '?',
       `unpublished; lastError ${health.details?.sync_outbox?.lastError ?? 'null'}`,
+    ],
+    [
+      'dead letters at national',
+      deadLetters.reduce((s, d) => s + d.n, 0),
+      deadLetters.map((d) => `${d.n}× ${d.reason}`).join('; ') || 'none',
     ],
     ['tools/reconcile.mjs', tool.code === 0 ? 'EQUAL' : `exit ${tool.code}`, tool.out.trim().split('\n')[0] ?? ''],
   );
