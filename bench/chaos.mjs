@@ -317,13 +317,23 @@ try {
     );
     const [n] = await q(
       nat,
-      `SELECT COALESCE((SELECT max_sequence FROM sync_progress WHERE province_code = '44'), 0)::bigint AS head`,
+      `SELECT COALESCE((SELECT max_sequence FROM sync_progress WHERE province_code = '44'), 0)::bigint AS head,
+              (SELECT count(*) FROM sync_received WHERE province_code = '44')::bigint AS received`,
     );
     if (Date.now() - lastLog > 10000) {
       lastLog = Date.now();
-      log(`draining: resync ${o.resync}, ${o.unpublished} unpublished, national at ${n.head} of ${o.last}`);
+      log(
+        `draining: resync ${o.resync}, ${o.unpublished} unpublished, national at ${n.head} of ${o.last} (${n.received} received)`,
+      );
     }
-    if (o.resync === 'done' && o.unpublished === 0 && Number(n.head) >= Number(o.last)) {
+    // The head alone is not enough: partitions are applied concurrently, so the highest sequence can
+    // arrive while lower ones of another partition are still on their way; every one must be received.
+    if (
+      o.resync === 'done' &&
+      o.unpublished === 0 &&
+      Number(n.head) >= Number(o.last) &&
+      Number(n.received) >= Number(o.last)
+    ) {
       drained = true;
       break;
     }
