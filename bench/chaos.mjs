@@ -33,23 +33,26 @@ const DRAIN_MAX = Number(env.CHAOS_DRAIN_MAX_SECONDS ?? 900);
 const PASSWORD = 'Chaos#Pass2026';
 const log = (m) => console.error(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}`);
 
-// ---- PostgreSQL: DATABASE_URL's server, else an embedded one on 54450 ----
+// ---- PostgreSQL: the run's own embedded server (restarted under the nodes mid-run, so nobody else's
+// databases are disturbed), on CHAOS_PG_PORT (54450); CHAOS_DATABASE_URL uses another server instead,
+// and then the database is not restarted ----
 let embedded;
-let server = env.BENCH_DATABASE_URL ?? env.DATABASE_URL;
+let server = env.CHAOS_DATABASE_URL;
+const PG_PORT = Number(env.CHAOS_PG_PORT ?? 54450);
+const startPg = () =>
+  startEmbeddedPostgres({ dataDir: join(root, '.data', `chaos-pg-${PG_PORT}`), port: PG_PORT, database: 'postgres' });
 if (!server) {
-  embedded = await startEmbeddedPostgres({
-    dataDir: join(root, '.data', 'chaos-pg'),
-    port: 54450,
-    database: 'postgres',
-  });
+  embedded = await startPg();
   server = embedded.url;
 }
 const urlOf = (db) => Object.assign(new URL(server), { pathname: `/${db}` }).toString();
 const tag = Date.now().toString(36);
 const provDb = `chaos_${tag}_province`;
 const natDb = `chaos_${tag}_national`;
-const admin = new pg.Client({ connectionString: urlOf('postgres') });
-await admin.connect();
+// A pool, not one client: the run's own connections ride out the database restart (a dropped
+// connection is an 'error' event, replaced on the next query).
+const admin = new pg.Pool({ connectionString: urlOf('postgres'), max: 1 });
+admin.on('error', () => undefined);
 for (const d of [provDb, natDb]) await admin.query(`CREATE DATABASE "${d}"`);
 await runMigrations(urlOf(provDb));
 await runMigrations(urlOf(natDb));
@@ -62,7 +65,7 @@ async function q(pool, sql, params) {
     try {
       return (await pool.query(sql, params)).rows;
     } catch (e) {
-      if (i >= 5 || !/terminat|ECONNRE|Connection/i.test(String(e?.message))) throw e;
+      if (i >= 10 || !/terminat|ECONNRE|Connection|starting up|shutting down/i.test(String(e?.message))) throw e;
       await sleep(1000);
     }
 }
@@ -89,8 +92,10 @@ const nodes = {
     env: { DATABASE_URL: urlOf(provDb), PROVINCE_CODE: '44', SYNC_RELAY_INTERVAL_MS: '100' },
   },
 };
-async function startNode(kind) {
+async function startNode(kind, attempt = 1) {
   const n = nodes[kind];
+  // A node that cannot reach its database at boot exits; like systemd's Restart=on-failure
+  // (deploy/systemd), it is started again, up to five times.
   const up = await spawnNode(kind, n.port, {
     ...n.env,
     JWT_SECRET: jwt,
@@ -99,7 +104,13 @@ async function startNode(kind) {
     KAFKA_BROKERS: brokers,
     SYNC_TOPIC: topic,
     FEDERATION_PROVINCES: '44',
+  }).catch(async (e) => {
+    if (attempt >= 5 || !/exited/.test(String(e?.message))) throw e;
+    log(`${kind} node did not start (${e.message}); starting it again`);
+    await sleep(2000);
+    return null;
   });
+  if (!up) return startNode(kind, attempt + 1);
   n.child = up.child;
   return up.url;
 }
@@ -112,13 +123,14 @@ async function kill9(pid) {
   await sleep(300);
 }
 const faults = [];
-async function fault(what, kill, restart) {
+let pgRecovery = null;
+async function fault(what, kill, restart, how = 'kill -9') {
   const t0 = Date.now();
-  log(`kill -9 ${what}`);
+  log(`${how} ${what}`);
   await kill();
   await sleep(DOWN * 1000);
   await restart();
-  faults.push({ what, downSeconds: (Date.now() - t0) / 1000 });
+  faults.push({ what: `${how} ${what}`, downSeconds: (Date.now() - t0) / 1000 });
   log(`${what} back after ${fmt((Date.now() - t0) / 1000)} s`);
 }
 
@@ -232,6 +244,54 @@ try {
     () => kill9(nodes.national.child.pid),
     () => startNode('national'),
   );
+  // PostgreSQL (both nodes' databases) stopped and started again under the running nodes: their pools
+  // reconnect, the relay, the resync and the consumers carry on by themselves.
+  await at(SECONDS * 0.55);
+  if (embedded)
+    await fault(
+      'PostgreSQL restarted under both nodes',
+      async () => {
+        await embedded.stop();
+      },
+      async () => {
+        embedded = await startPg();
+      },
+      'stop',
+    );
+  if (embedded) {
+    // Both nodes must come back by themselves: same processes, answering an authenticated call that reads the database.
+    const r0 = Date.now();
+    const pids = [nodes.national.child.pid, nodes.provincial.child.pid];
+    let back = null;
+    while (Date.now() - r0 < 60000) {
+      const [a, b] = await Promise.all([
+        fetch(`${natUrl}/sync/status`, { headers: { authorization: `Bearer ${nt}` } }).then(
+          (r) => r.status,
+          () => 0,
+        ),
+        fetch(`${provUrl}/sync/resync`, { headers: { authorization: `Bearer ${pt}` } }).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      ]);
+      if (a === 200 && b === 200) {
+        back = (Date.now() - r0) / 1000;
+        break;
+      }
+      await sleep(250);
+    }
+    const alive = [nodes.national.child, nodes.provincial.child].every(
+      (c) => c.exitCode === null && c.signalCode === null,
+    );
+    pgRecovery = {
+      back,
+      alive,
+      samePids: pids.join() === [nodes.national.child.pid, nodes.provincial.child.pid].join(),
+    };
+    log(
+      `after the PostgreSQL restart: nodes ${alive ? 'running' : 'DEAD'}, answering again ${back === null ? 'never (60 s)' : `${fmt(back)} s after it was back`}`,
+    );
+  }
   await at(SECONDS * 0.7);
   if (ownBroker)
     await fault(
@@ -257,13 +317,23 @@ try {
     );
     const [n] = await q(
       nat,
-      `SELECT COALESCE((SELECT max_sequence FROM sync_progress WHERE province_code = '44'), 0)::bigint AS head`,
+      `SELECT COALESCE((SELECT max_sequence FROM sync_progress WHERE province_code = '44'), 0)::bigint AS head,
+              (SELECT count(*) FROM sync_received WHERE province_code = '44')::bigint AS received`,
     );
     if (Date.now() - lastLog > 10000) {
       lastLog = Date.now();
-      log(`draining: resync ${o.resync}, ${o.unpublished} unpublished, national at ${n.head} of ${o.last}`);
+      log(
+        `draining: resync ${o.resync}, ${o.unpublished} unpublished, national at ${n.head} of ${o.last} (${n.received} received)`,
+      );
     }
-    if (o.resync === 'done' && o.unpublished === 0 && Number(n.head) >= Number(o.last)) {
+    // The head alone is not enough: partitions are applied concurrently, so the highest sequence can
+    // arrive while lower ones of another partition are still on their way; every one must be received.
+    if (
+      o.resync === 'done' &&
+      o.unpublished === 0 &&
+      Number(n.head) >= Number(o.last) &&
+      Number(n.received) >= Number(o.last)
+    ) {
       drained = true;
       break;
     }
@@ -295,6 +365,11 @@ try {
     `SELECT count(*)::int AS n FROM national_teacher WHERE province_code = '44' AND person_status = '03'`,
   );
   const resyncs = await q(prov, `SELECT state, teachers_queued AS n FROM sync_resync ORDER BY id`);
+  // What national refused (a refused message counts in the gap): reasons, most frequent first.
+  const deadLetters = await q(
+    nat,
+    `SELECT left(reason, 120) AS reason, count(*)::int AS n FROM sync_dead_letter GROUP BY 1 ORDER BY 2 DESC LIMIT 3`,
+  );
   const tool = await promisify(execFile)(process.execPath, [join(root, 'tools', 'reconcile.mjs')], {
     env: {
       ...env,
@@ -322,7 +397,14 @@ try {
       stream.ok,
       `answered 200 (${RATE}/s for ${SECONDS} s, ${CONCURRENCY} at a time); ${stream.refused} refused, ${stream.failed} not answered (node down)`,
     ],
-    ['faults injected', faults.length, faults.map((f) => `kill -9 ${f.what}, down ${fmt(f.downSeconds)} s`).join('; ')],
+    [
+      'nodes after the PostgreSQL restart',
+      pgRecovery ? (pgRecovery.alive && pgRecovery.back !== null ? 'recovered' : 'NOT RECOVERED') : 'not restarted',
+      pgRecovery
+        ? `same processes ${pgRecovery.alive ? 'running' : 'gone'}; both answered an authenticated database read ${pgRecovery.back === null ? 'never (60 s)' : `${fmt(pgRecovery.back)} s after PostgreSQL was back`}`
+        : 'CHAOS_DATABASE_URL given: another server, not restarted',
+    ],
+    ['faults injected', faults.length, faults.map((f) => `${f.what}, down ${fmt(f.downSeconds)} s`).join('; ')],
     [
       'time to drain',
       drained ? `${fmt(drainSeconds)} s` : `not drained in ${DRAIN_MAX} s`,
@@ -342,9 +424,15 @@ try {
       health.details?.sync_outbox?.unpublished ?? '?',
       `unpublished; lastError ${health.details?.sync_outbox?.lastError ?? 'null'}`,
     ],
+    [
+      'dead letters at national',
+      deadLetters.reduce((s, d) => s + d.n, 0),
+      deadLetters.map((d) => `${d.n}× ${d.reason}`).join('; ') || 'none',
+    ],
     ['tools/reconcile.mjs', tool.code === 0 ? 'EQUAL' : `exit ${tool.code}`, tool.out.trim().split('\n')[0] ?? ''],
   );
   if (!drained || lost || stale || duplicated || tool.code !== 0 || Number(p.gap) !== 0) exitCode = 1;
+  if (pgRecovery && (!pgRecovery.alive || pgRecovery.back === null)) exitCode = 1;
 } catch (e) {
   console.error(e);
   exitCode = 2;

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OutboxRelay } from '@tmis/sync-publish';
 import type { SyncTransport } from '@tmis/sync-transport';
+import { Role } from '@tmis/access';
+import { reportRecords, until } from '../support/sync-helpers.js';
 import { isolatedDatabase, METRICS_AUTH, TestNode } from '../support/test-node.js';
 
 describe('outbox relay', () => {
@@ -89,5 +91,41 @@ describe('outbox relay', () => {
       await draining;
     }
     assert.equal((await relay.status()).unpublished, 0);
+  });
+
+  it('the resync appends, set-based, the very payload the live path built for each record, as reported', async () => {
+    await p.db.query(`UPDATE sync_outbox SET published_at = now() WHERE published_at IS NULL`);
+    // Three records reported through review: the live path (toReportedPayload) wrote one event each.
+    const { ids, schoolAdmin } = await reportRecords(p, 3);
+    // One gets a custom value and goes back to draft with new information: the resync must send what was reported.
+    const cur = await p.api('GET', `/teachers/${ids[0]}`, { token: schoolAdmin });
+    const added = await p.api('POST', `/teachers/${ids[0]}/domesticTraining`, {
+      token: schoolAdmin,
+      body: {
+        version: cur.body.version,
+        entry: { projectName: '未审培训', startDate: '2026-07-01', endDate: '2026-07-05', hours: 30 },
+      },
+    });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    const admin = await p.tokenFor(await p.account(await p.province_(), Role.InfoAdmin));
+    const st = await p.api('POST', '/sync/resync', { token: admin });
+    assert.equal(st.status, 202, JSON.stringify(st.body));
+    await until(
+      'resync queued',
+      async () => (await p.api('GET', '/sync/resync', { token: admin })).body.state === 'done',
+    );
+    const rows: { key: string; live: object; resync: object; same: boolean }[] = await p.db.query(
+      `SELECT l.key, l.payload AS live, r.payload AS resync, l.payload = r.payload AS same
+         FROM sync_outbox l JOIN sync_outbox r ON r.key = l.key AND r.type = l.type AND r.sequence > l.sequence
+        WHERE l.type = 'teacher.upserted' AND l.key = ANY($1::text[])`,
+      [ids],
+    );
+    assert.equal(rows.length, 3, 'one live and one resync event per record');
+    for (const r of rows) {
+      assert.deepEqual(r.resync, r.live, `payload of ${r.key}`);
+      assert.ok(r.same, 'equal as jsonb, member for member');
+    }
+    const draft = rows.find((r) => r.key === ids[0])!.resync as { record: { domesticTraining?: unknown[] } };
+    assert.equal((draft.record.domesticTraining ?? []).length, 0, 'the draft entry is not sent');
   });
 });

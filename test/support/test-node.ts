@@ -100,6 +100,10 @@ export class TestNode {
       LOG_LEVEL: process.env.TMIS_TEST_LOG_LEVEL ?? 'error',
       DB_POOL_SIZE: '5',
       METRICS_TOKEN: TEST_METRICS_TOKEN,
+      // Failed logins are counted per database (shared by every node on it, ADR 0012) and the test
+      // files share one database per kind, all from 127.0.0.1: the throttle's own test sets its limits.
+      LOGIN_FAILURES_PER_ADDRESS: '100000',
+      LOGIN_FAILURES_GLOBAL: '100000',
       ...(kind === 'provincial' ? { PROVINCE_CODE: province } : {}),
       ...env,
     };

@@ -8,6 +8,7 @@ import { AccountsRepository } from './accounts.repository.js';
 import { AccountsService } from './accounts.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { LoginThrottle } from './login-throttle.js';
 import { PasswordHashMetrics } from './password-hash.queue.js';
 
 /** Accounts, login and sessions. Global: it provides the session store every `@Authenticated` route uses. */
@@ -30,6 +31,7 @@ export class AccountsModule {
           },
         },
         AccountsRepository,
+        LoginThrottle,
         AuthService,
         AccountsService,
         PasswordHashMetrics,

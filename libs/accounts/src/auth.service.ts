@@ -35,16 +35,13 @@ function throttled(v: ThrottleVerdict) {
 
 @Injectable()
 export class AuthService implements SessionStore {
-  private readonly throttle: LoginThrottle;
-
   constructor(
     private readonly repo: AccountsRepository,
     private readonly audit: AuditService,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(ACCOUNTS_OPTIONS) private readonly options: AccountsOptions,
-  ) {
-    this.throttle = new LoginThrottle(options.loginThrottle);
-  }
+    private readonly throttle: LoginThrottle,
+  ) {}
 
   resolveActor(sessionId: string, accountId: string): Promise<Actor | null> {
     return this.repo.resolveActor(sessionId, accountId);
@@ -67,7 +64,7 @@ export class AuthService implements SessionStore {
         details: { reason },
       });
     };
-    const verdict = this.throttle.check(client.ip);
+    const verdict = await this.throttle.check(client.ip);
     if (verdict) {
       await refuse('throttled');
       throw throttled(verdict);
@@ -77,7 +74,7 @@ export class AuthService implements SessionStore {
       accountError(AccountErrorCode.Locked, undefined, { lockedUntil: until.toISOString() });
     const account = await this.repo.findByUsername(username);
     if (!account) {
-      this.throttle.failed(client.ip);
+      await this.throttle.failed(client.ip);
       const lockedUntil = await this.repo.unknownLockedUntil(username);
       if (lockedUntil) {
         await refuse('locked');
@@ -90,12 +87,12 @@ export class AuthService implements SessionStore {
       throw accountError(AccountErrorCode.InvalidCredentials);
     }
     if (account.lockedUntil && account.lockedUntil > new Date()) {
-      this.throttle.failed(client.ip);
+      await this.throttle.failed(client.ip);
       await refuse('locked', account.id, account.unitPath);
       throw locked(account.lockedUntil);
     }
     if (!(await verifyPassword(account.passwordHash, password))) {
-      this.throttle.failed(client.ip);
+      await this.throttle.failed(client.ip);
       const lockedUntil = await this.repo.recordFailedLogin(account.id, threshold, minutes);
       await refuse(lockedUntil ? 'bad-password-locked' : 'bad-password', account.id, account.unitPath);
       if (lockedUntil) throw locked(lockedUntil);
@@ -176,14 +173,14 @@ export class AuthService implements SessionStore {
    */
   async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
     const ip = requestContext.getStore()?.ip ?? null;
-    const verdict = this.throttle.check(ip);
+    const verdict = await this.throttle.check(ip);
     if (verdict) throw throttled(verdict);
     const account = await this.repo.findById(actor.accountId);
     if (!account) throw accountError(AccountErrorCode.AccountNotFound);
     if (account.lockedUntil && account.lockedUntil > new Date())
       throw accountError(AccountErrorCode.Locked, undefined, { lockedUntil: account.lockedUntil.toISOString() });
     if (!(await verifyPassword(account.passwordHash, currentPassword))) {
-      this.throttle.failed(ip);
+      await this.throttle.failed(ip);
       const lockedUntil = await this.txHost.withTransaction(async () => {
         const until = await this.repo.recordFailedLogin(
           account.id,

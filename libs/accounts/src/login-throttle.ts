@@ -1,32 +1,6 @@
-/** A fixed-window counter per key (in memory, per node process). */
-class WindowCounter {
-  private readonly hits = new Map<string, { count: number; resetAt: number }>();
-
-  constructor(
-    readonly limit: number,
-    readonly windowMs: number,
-  ) {}
-
-  /** The window of `key` now (a fresh one when the old has ended). */
-  private current(key: string, now: number): { count: number; resetAt: number } {
-    let w = this.hits.get(key);
-    if (!w || w.resetAt <= now) {
-      w = { count: 0, resetAt: now + this.windowMs };
-      this.hits.set(key, w);
-      if (this.hits.size > 50_000) for (const [k, v] of this.hits) if (v.resetAt <= now) this.hits.delete(k);
-    }
-    return w;
-  }
-
-  exhausted(key: string, now: number): { resetAt: number } | null {
-    const w = this.current(key, now);
-    return w.count >= this.limit ? { resetAt: w.resetAt } : null;
-  }
-
-  hit(key: string, now: number): void {
-    this.current(key, now).count++;
-  }
-}
+import { Inject, Injectable } from '@nestjs/common';
+import { RateLimiter, type RateLimit } from '@tmis/api-clients';
+import { ACCOUNTS_OPTIONS, type AccountsOptions } from './accounts.options.js';
 
 export interface LoginThrottleOptions {
   /** Failed logins (and wrong current passwords) allowed per client address per window. */
@@ -48,31 +22,41 @@ export interface ThrottleVerdict {
  * Throttles password guessing across user names: once an address, or the node as a whole, has
  * failed `perAddress` / `global` times in the window, further attempts are refused (429) until the
  * window ends, before any password is checked. Account lockout still guards each name.
+ *
+ * The failures are counted by the platform's rate limiter in PostgreSQL (`rate_limit_counter`,
+ * ADR 0017), so every process of a node on its database counts the same failures and a restart
+ * forgets nothing.
  */
+@Injectable()
 export class LoginThrottle {
-  private readonly byAddress: WindowCounter;
-  private readonly all: WindowCounter;
+  private readonly o: LoginThrottleOptions;
 
-  constructor(private readonly o: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE) {
-    this.byAddress = new WindowCounter(o.perAddress, o.windowSeconds * 1000);
-    this.all = new WindowCounter(o.global, o.windowSeconds * 1000);
+  constructor(
+    private readonly limiter: RateLimiter,
+    @Inject(ACCOUNTS_OPTIONS) options: AccountsOptions,
+  ) {
+    this.o = options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE;
+  }
+
+  private limits(address: string | null): RateLimit[] {
+    return [
+      { key: `login-fail:addr:${address ?? 'unknown'}`, limit: this.o.perAddress, what: 'address' },
+      { key: 'login-fail:node', limit: this.o.global, what: 'node' },
+    ];
   }
 
   /** Null when an attempt from `address` may go ahead; otherwise when to come back. */
-  check(address: string | null, now = Date.now()): ThrottleVerdict | null {
-    const a = this.byAddress.exhausted(address ?? 'unknown', now);
-    const g = this.all.exhausted('*', now);
-    const hit = a ?? g;
-    if (!hit) return null;
-    return {
-      limit: a ? this.o.perAddress : this.o.global,
-      windowSeconds: this.o.windowSeconds,
-      retryAfterSeconds: Math.max(1, Math.ceil((hit.resetAt - now) / 1000)),
-    };
+  async check(address: string | null): Promise<ThrottleVerdict | null> {
+    const over = await this.limiter.exceeded(this.limits(address), this.o.windowSeconds);
+    return over
+      ? { limit: over.limit.limit, windowSeconds: over.windowSeconds, retryAfterSeconds: over.retryAfterSeconds }
+      : null;
   }
 
-  failed(address: string | null, now = Date.now()): void {
-    this.byAddress.hit(address ?? 'unknown', now);
-    this.all.hit('*', now);
+  async failed(address: string | null): Promise<void> {
+    await this.limiter.count(
+      this.limits(address).map((l) => l.key),
+      this.o.windowSeconds,
+    );
   }
 }

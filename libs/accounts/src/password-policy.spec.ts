@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LoginThrottle } from './login-throttle.js';
 import { commonForms, passwordProblem } from './password-policy.js';
 
 describe('password policy', () => {
@@ -17,20 +16,5 @@ describe('password policy', () => {
     assert.equal(passwordProblem('Tmis@2026demo', 'p11.admin'), null);
     assert.equal(passwordProblem('Blue#Harbor2026', 'someone'), null);
     assert.equal(passwordProblem('short1!'), 'weak');
-  });
-});
-
-describe('login throttle', () => {
-  it('counts failures per address and node-wide within a window', () => {
-    const t = new LoginThrottle({ perAddress: 2, global: 3, windowSeconds: 60 });
-    const now = 1_000_000;
-    t.failed('a', now);
-    assert.equal(t.check('a', now), null);
-    t.failed('a', now);
-    assert.deepEqual(t.check('a', now + 1000), { limit: 2, windowSeconds: 60, retryAfterSeconds: 59 });
-    assert.equal(t.check('b', now), null);
-    t.failed('b', now);
-    assert.equal(t.check('c', now)?.limit, 3, 'node-wide limit');
-    assert.equal(t.check('a', now + 60_000), null, 'a new window');
   });
 });

@@ -2,4 +2,4 @@
 export { ApiClientsModule } from './api-clients.module.js';
 export { type ApiClientsOptions } from './api-clients.options.js';
 export { ApiClientsService } from './api-clients.service.js';
-export { RateLimiter, type RateLimit } from './rate-limiter.js';
+export { RateLimiter, type RateLimit, type RateLimitExceeded } from './rate-limiter.js';

@@ -33,8 +33,18 @@ export class RateLimitRepository {
     );
   }
 
-  /** Drops windows that ended more than an hour ago. */
+  /** The counts of `keys` in the current window of `windowSeconds`, without counting (absent keys: none). */
+  async peek(keys: string[], windowSeconds: number): Promise<WindowHits[]> {
+    return this.db.query(
+      `WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start)
+       SELECT key, hits, GREATEST(1, ceil(extract(epoch FROM window_start + make_interval(secs => $2) - now())))::int AS "resetSeconds"
+         FROM rate_limit_counter, w WHERE key = ANY($1::text[]) AND window_start = w.start`,
+      [keys, windowSeconds],
+    );
+  }
+
+  /** Drops windows that ended more than a day ago (the longest window a limit may use). */
   async purge(): Promise<void> {
-    await this.db.query(`DELETE FROM rate_limit_counter WHERE window_start < now() - interval '1 hour'`);
+    await this.db.query(`DELETE FROM rate_limit_counter WHERE window_start < now() - interval '1 day'`);
   }
 }

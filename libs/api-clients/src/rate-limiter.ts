@@ -12,10 +12,19 @@ export interface RateLimit {
   what: string;
 }
 
+/** A limit that is used up: which one, and when its window ends. */
+export interface RateLimitExceeded {
+  limit: RateLimit;
+  windowSeconds: number;
+  retryAfterSeconds: number;
+}
+
 /**
- * Fixed one-minute windows counted in PostgreSQL (shared by a node's instances). Answers the IETF
- * RateLimit headers (draft-ietf-httpapi-ratelimit-headers) of the tightest limit, or throws 429
- * with them and `Retry-After` once any limit is exceeded.
+ * Fixed windows counted in PostgreSQL (shared by every instance of a node on its database). For
+ * requests (`consume`): one-minute windows; answers the IETF RateLimit headers
+ * (draft-ietf-httpapi-ratelimit-headers) of the tightest limit, or throws 429 with them and
+ * `Retry-After` once any limit is exceeded. For events counted apart from the request that checks
+ * them (failed logins: `exceeded` before, `count` after a failure), any window length.
  */
 @Injectable()
 export class RateLimiter {
@@ -47,5 +56,23 @@ export class RateLimiter {
       'RateLimit-Reset': String(tightest.reset),
       'RateLimit-Policy': `${tightest.limit};w=${RATE_WINDOW_SECONDS}`,
     };
+  }
+
+  /** The first of `limits` whose count in the current window of `windowSeconds` has reached it. */
+  async exceeded(limits: RateLimit[], windowSeconds: number): Promise<RateLimitExceeded | null> {
+    const hits = await this.repo.peek(
+      limits.map((l) => l.key),
+      windowSeconds,
+    );
+    for (const l of limits) {
+      const h = hits.find((x) => x.key === l.key);
+      if (h && h.hits >= l.limit) return { limit: l, windowSeconds, retryAfterSeconds: h.resetSeconds };
+    }
+    return null;
+  }
+
+  /** Counts one event on each key in the current window of `windowSeconds`. */
+  async count(keys: string[], windowSeconds: number): Promise<void> {
+    await this.repo.hit(keys, windowSeconds);
   }
 }

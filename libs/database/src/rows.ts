@@ -12,3 +12,20 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   const c = err?.constraint ?? err?.driverError?.constraint;
   return code === '23505' && (!constraint || c === constraint);
 }
+
+/**
+ * True for a failure of the database itself, not of the statement: the connection lost or refused
+ * (the server restarting or down), the server shutting down or starting (57P01–57P03, class 08), a
+ * connection not acquired in time, a serialization failure or deadlock (40001, 40P01). Work that
+ * failed so is worth trying again later; a content error (class 22, 23, …) is not.
+ */
+export function isTransientDatabaseError(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; driverError?: { code?: string; message?: string } } | null;
+  const code = String(err?.driverError?.code ?? err?.code ?? '');
+  if (/^(08|57P0[1-3]|40001|40P01|53300)/.test(code)) return true;
+  if (/^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(code)) return true;
+  const message = String(err?.driverError?.message ?? err?.message ?? '');
+  return /Connection terminated|connection timeout|terminating connection|the database system is (starting up|shutting down)|ECONNREFUSED|ECONNRESET|Client has encountered a connection error|DATABASE_BUSY/i.test(
+    message,
+  );
+}

@@ -14,6 +14,7 @@ import {
   DatabaseProbeRepository,
   HealthController,
   HealthRegistry,
+  NodeReady,
   MetricsController,
   NODE_INFO,
   type NodeRuntime,
@@ -118,10 +119,11 @@ export class CoreNodeModule {
           },
         },
         HealthRegistry,
+        NodeReady,
         DatabaseProbeRepository,
       ],
       // The record modules' public providers (repositories, services) for what each app adds (sync-publish, sync-ingest).
-      exports: [HealthRegistry, OrgModule, teachers],
+      exports: [HealthRegistry, NodeReady, OrgModule, teachers],
     };
   }
 }

@@ -14,6 +14,7 @@ import { ProblemFilter } from './problem.filter.js';
 import { apiVersionRouting, corsOptions, parseOrigins, securityHeaders } from './http-hygiene.js';
 import { inputGuard, verifyJsonDepth } from './request-guard.js';
 import { createValidationPipe } from './validation.js';
+import { NodeReady } from './node-ready.js';
 
 export interface NodeRuntime<C extends NodeConfig = NodeConfig> {
   /** The node's name (logs, database name, token issuer, health); what it does is its app module. */
@@ -171,6 +172,7 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
   });
   await app.init();
   if (opts.afterInit) await opts.afterInit(app, runtime);
+  await nodeReadyOf(app)?.markReady();
   // Microservice servers a module asked for (the federation's Kafka consumer), started once the app is up.
   for (const options of microservicesOf(app)) app.connectMicroservice(options as never);
   await app.startAllMicroservices();
@@ -188,6 +190,14 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
       if (embedded) await embedded.stop();
     },
   };
+}
+
+function nodeReadyOf(app: INestApplication): NodeReady | null {
+  try {
+    return app.get(NodeReady, { strict: false });
+  } catch {
+    return null;
+  }
 }
 
 function microservicesOf(app: INestApplication): object[] {

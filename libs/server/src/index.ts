@@ -11,4 +11,5 @@ export { NODE_INFO, NODE_MICROSERVICES } from './node-info.js';
 export { prepareRuntime, startNode, type NodeRuntime, type StartedNode } from './bootstrap.js';
 export { HealthController, MetricsController } from './health.controller.js';
 export { HealthRegistry } from './health.registry.js';
+export { NodeReady } from './node-ready.js';
 export { DatabaseProbeRepository } from './database-probe.repository.js';

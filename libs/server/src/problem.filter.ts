@@ -8,6 +8,7 @@ import {
   type FieldError,
 } from '@tmis/common';
 import { requestError, RequestErrorCode } from './request.errors.js';
+import { isTransientDatabaseError } from '@tmis/database';
 
 interface ProblemBody {
   type: string;
@@ -90,8 +91,9 @@ export class ProblemFilter implements ExceptionFilter {
             ? String((r as { message: string }).message)
             : undefined;
       body = { ...common(code, msg), status };
-    } else if (isDatabaseBusy(exception)) {
-      // The pool had no connection within DB_ACQUIRE_TIMEOUT_MS: a clear 503 the client may retry, not a hang.
+    } else if (isDatabaseBusy(exception) || isTransientDatabaseError(exception)) {
+      // The pool had no connection within DB_ACQUIRE_TIMEOUT_MS, or the database restarted or went away
+      // under the request (its transaction rolled back): a clear 503 the client may retry, not a 500.
       body = common(CommonErrorCode.DatabaseBusy);
       if (!res.headersSent) res.setHeader('Retry-After', '2');
     } else if (isBodyParserError(exception)) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { HealthRegistry } from '@tmis/server';
-import { KafkaTransport, withTimeout, type SyncSubscription } from '@tmis/sync-transport';
+import { HealthRegistry, NodeReady } from '@tmis/server';
+import { KafkaTransport, withTimeout, type KafkaConnection, type SyncSubscription } from '@tmis/sync-transport';
 import { SyncIngestService } from './ingest.service.js';
 import { SyncLedgerRepository } from './sync-ledger.repository.js';
 import { SYNC_INGEST_OPTIONS, type SyncIngestOptions } from './sync-ingest.options.js';
@@ -23,6 +23,7 @@ export class KafkaIngestConsumer implements OnApplicationBootstrap, OnApplicatio
     private readonly ingest: SyncIngestService,
     private readonly ledger: SyncLedgerRepository,
     private readonly health: HealthRegistry,
+    private readonly ready: NodeReady,
     @Inject(SYNC_INGEST_OPTIONS) private readonly options: SyncIngestOptions,
   ) {}
 
@@ -60,8 +61,14 @@ export class KafkaIngestConsumer implements OnApplicationBootstrap, OnApplicatio
         metrics,
       };
     });
-    if (!this.options.kafka?.brokers.length) return;
-    const kafka = new KafkaTransport(this.options.kafka, GROUP);
+    const connection = this.options.kafka;
+    if (!connection?.brokers.length) return;
+    // Consume once the national tree is seeded (a province's messages are judged against it).
+    await this.ready.whenReady(() => this.subscribe(connection));
+  }
+
+  private async subscribe(connection: KafkaConnection): Promise<void> {
+    const kafka = new KafkaTransport(connection, GROUP);
     this.kafka = kafka;
     const byTopic = new Map(Object.entries(this.options.topics).map(([p, t]) => [t, p]));
     await kafka.ensureTopics([...byTopic.keys()].map((topic) => ({ topic, partitions: 6 }))).catch(() => undefined);

@@ -73,10 +73,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Numbers the next rows (a committed transaction of its own), then publishes up to 1,000 numbered
-   * rows in publish order; returns how many were published.
+   * Numbers the next rows (a committed transaction of its own), then publishes up to `limit` numbered
+   * rows in publish order; returns how many were published. Over Kafka 5,000 a batch (the transport
+   * splits them into requests under the broker's limit; fewer, larger transactions — a resync is
+   * hundreds of thousands of rows), over HTTP 1,000 (small requests one after the other).
    */
-  async drainOnce(limit = 1000): Promise<number> {
+  async drainOnce(limit = this.transport instanceof KafkaTransport ? 5000 : 1000): Promise<number> {
     if (!this.transport) return 0;
     const transport = this.transport;
     await this.txHost.withTransaction(() => this.outbox.assignPublishSequences(limit));

@@ -1,7 +1,4 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
-import copyStreams from 'pg-copy-streams';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 
 export interface OutboxRow {
@@ -58,27 +55,41 @@ export class OutboxRepository {
   }
 
   /**
-   * Appends events of one type in the given order, with one `COPY ... FROM STDIN` (text format) on the open
-   * transaction's connection; returns how many. Each payload is serialised once and parsed once (into jsonb)
-   * by the server: no JSON document wrapping the batch, no array literals (measured in bench/README.md, sync).
+   * The resync's records, set-based: the next `limit` reported records after `afterTeacherId` (in id
+   * order), as reported — a record changed since (a draft under review) from its reported snapshot
+   * (`teacher_reported`) — appended as `teacher.upserted` events in one `INSERT … SELECT`, the payload
+   * built by PostgreSQL from the stored jsonb (no row travels to the node and back). The payload is the
+   * one `toReportedPayload` (libs/teachers) builds on the live path, member for member
+   * (test/medium/outbox.test.ts compares the two); the records were validated when written and the
+   * national node judges every message again. Rows are read `FOR SHARE`: a concurrent change of the
+   * same teacher commits first, so its own event has the lower sequence. Returns how many were
+   * appended and the last teacher id.
    */
-  async appendMany(type: string, events: { key: string; payload: object }[]): Promise<number> {
-    if (!events.length) return 0;
-    const prefix = copyText(type) + '\t';
-    let text = '';
-    for (const e of events) text += prefix + copyText(e.key) + '\t' + copyJson(e.payload) + '\n';
-    const own = this.tx.queryRunner ? null : this.tx.connection.createQueryRunner();
-    const runner = own ?? this.tx.queryRunner!;
-    const client = (await runner.connect()) as { query(s: unknown): NodeJS.WritableStream };
-    try {
-      await pipeline(
-        Readable.from([text]),
-        client.query(copyStreams.from(`COPY sync_outbox (type, key, payload) FROM STDIN`)),
-      );
-    } finally {
-      await own?.release();
-    }
-    return events.length;
+  async appendReportedTeachers(
+    afterTeacherId: string | null,
+    limit: number,
+  ): Promise<{ queued: number; lastTeacherId: string | null }> {
+    const [row] = await this.tx.query(
+      `WITH page AS (
+         SELECT t.id, u.code AS unit_code, COALESCE(r.id_type, t.id_type) AS id_type, COALESCE(r.id_number, t.id_number) AS id_number,
+                COALESCE(r.name, t.name) AS name, COALESCE(r.person_status, t.person_status) AS person_status, t.reported_version,
+                COALESCE(r.record, t.record) AS record, COALESCE(r.custom, t.custom, '{}'::jsonb) AS custom,
+                COALESCE(r.catalogue_version, t.catalogue_version) AS catalogue_version
+           FROM teacher t JOIN org_unit u ON u.id = t.unit_id LEFT JOIN teacher_reported r ON r.teacher_id = t.id
+          WHERE t.reported_version IS NOT NULL AND ($1::uuid IS NULL OR t.id > $1::uuid)
+          ORDER BY t.id LIMIT $2 FOR SHARE OF t),
+       ins AS (
+         INSERT INTO sync_outbox (type, key, payload)
+         SELECT 'teacher.upserted', p.id::text,
+                jsonb_build_object('teacherId', p.id, 'unitCode', p.unit_code, 'idType', p.id_type, 'idNumber', p.id_number,
+                  'name', p.name, 'personStatus', p.person_status, 'reportedVersion', p.reported_version, 'record', p.record,
+                  'custom', p.custom, 'catalogueVersion', p.catalogue_version)
+           FROM page p ORDER BY p.id
+         RETURNING 1)
+       SELECT (SELECT count(*) FROM ins)::int AS queued, (SELECT id::text FROM page ORDER BY id DESC LIMIT 1) AS "lastTeacherId"`,
+      [afterTeacherId, limit],
+    );
+    return { queued: row.queued, lastTeacherId: row.lastTeacherId };
   }
 
   /** The highest sequence written so far (0 when none). */
@@ -202,16 +213,4 @@ export class OutboxRepository {
       error.slice(0, 2000),
     ]);
   }
-}
-
-/** A value as a field of COPY's text format (backslash, tab, newline and carriage return escaped). */
-function copyText(value: string): string {
-  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]) : value;
-}
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/** A payload as JSON in a COPY text field: `JSON.stringify` leaves no raw control character, only backslashes to double. */
-function copyJson(payload: object): string {
-  const json = JSON.stringify(payload);
-  return json.includes('\\') ? json.replace(/\\/g, '\\\\') : json;
 }

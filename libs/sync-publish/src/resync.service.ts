@@ -6,16 +6,23 @@ import {
   OrgUnitsChangedPayload,
   SnapshotMarkerPayload,
 } from '@tmis/contracts';
-import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import {
+  isTransientDatabaseError,
+  isUniqueViolation,
+  TransactionHost,
+  type TransactionalAdapterTypeOrm,
+} from '@tmis/database';
 import { OutboxRepository, type ResyncRow } from './outbox.repository.js';
 import { OrgRepository } from '@tmis/org';
-import { TeacherRepository } from '@tmis/teachers';
 import { ReportedStateRepository } from './reported-state.repository.js';
 
 export type ResyncStatus = ResyncRow;
 
-const TEACHER_CHUNK = 5000;
+/** Records per resync transaction (each held `FOR SHARE` until its chunk commits, a fraction of a second). */
+const TEACHER_CHUNK = 10_000;
 const UNIT_CHUNK = 2000;
+/** Wait before carrying on after the database failed under the resync. */
+const RETRY_MS = 2000;
 
 /**
  * Province side: re-publishes the full reported state (after a national restore, or on first
@@ -24,7 +31,9 @@ const UNIT_CHUNK = 2000;
  * changed since (a draft under review) is published from its reported snapshot (`teacher_reported`).
  * It runs in the background in chunks, each in its own transaction with its progress, so normal
  * writes are never blocked for long and a node restarted mid-resync carries on where it stopped.
- * Every message is built with `buildPayload` from the contract classes, as on the live path.
+ * Unit and custom-field messages are built with `buildPayload` from the contract classes, as on the
+ * live path; the records, the bulk of it, are appended set-based (`appendReportedTeachers`: the
+ * payload built in SQL from the stored jsonb, the same members as the live path's builder).
  */
 @Injectable()
 export class ResyncService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -36,7 +45,6 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly outbox: OutboxRepository,
     private readonly reported: ReportedStateRepository,
     private readonly org: OrgRepository,
-    private readonly teachers: TeacherRepository,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
   ) {}
 
@@ -102,16 +110,34 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private launch(id: string): void {
-    this.running = this.run(id)
-      .catch(async (e: unknown) => {
+    this.running = this.runToEnd(id).finally(() => {
+      this.running = null;
+    });
+  }
+
+  /**
+   * Runs the resync; a failure of the database itself (restarted, unreachable, a deadlock) does not
+   * end it: the chunk in flight rolled back, and it carries on from its committed cursor once the
+   * database answers again. Any other error marks it failed.
+   */
+  private async runToEnd(id: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.run(id);
+        return;
+      } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         if (this.stopping) return; // the pool is closing: resumed at the next start
+        if (isTransientDatabaseError(e)) {
+          this.log.warn(`resync ${id} paused (${msg}); carrying on in ${RETRY_MS / 1000} s (attempt ${attempt})`);
+          await new Promise((r) => setTimeout(r, RETRY_MS));
+          continue;
+        }
         this.log.error(`resync ${id} failed: ${msg}`);
         await this.outbox.failResync(id, msg).catch(() => undefined);
-      })
-      .finally(() => {
-        this.running = null;
-      });
+        return;
+      }
+    }
   }
 
   private async run(id: string): Promise<void> {
@@ -132,19 +158,18 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
       });
       if (!more) break;
     }
-    // Reported records in id order, a chunk per transaction (read FOR SHARE: a concurrent change of the
-    // same teacher commits first, so its own outbox event has the lower sequence).
+    // Reported records in id order, a chunk per transaction, set-based (read FOR SHARE: a concurrent
+    // change of the same teacher commits first, so its own outbox event has the lower sequence).
     for (;;) {
       if (this.stopping) return;
       const more = await this.txHost.withTransaction(async () => {
         const cursor = await this.outbox.lockResyncCursor(id);
-        const payloads = await this.teachers.reportedPage(cursor.afterTeacherId, TEACHER_CHUNK);
-        if (!payloads.length) return false;
-        await this.outbox.appendMany(
-          'teacher.upserted',
-          payloads.map((p) => ({ key: p.teacherId, payload: p })),
+        const { queued, lastTeacherId } = await this.outbox.appendReportedTeachers(
+          cursor.afterTeacherId,
+          TEACHER_CHUNK,
         );
-        await this.outbox.advanceResyncTeachers(id, payloads[payloads.length - 1].teacherId, payloads.length);
+        if (!queued || !lastTeacherId) return false;
+        await this.outbox.advanceResyncTeachers(id, lastTeacherId, queued);
         return true;
       });
       if (!more) break;

@@ -43,6 +43,9 @@ export class HttpTransport implements SyncTransport {
   }
 }
 
+/** Messages handed to a batch handler at once (one national transaction). */
+const BATCH_CHUNK = 1000;
+
 export class KafkaTransport implements SyncTransport {
   private readonly kafka: Kafka;
   private producer: Producer | null = null;
@@ -186,7 +189,17 @@ export class KafkaTransport implements SyncTransport {
     groupId: string,
     handle: (values: (Buffer | null)[], topic: string) => Promise<void>,
   ): Promise<SyncSubscription> {
-    const consumer: Consumer = this.kafka.consumer({ groupId, sessionTimeout: 10000, heartbeatInterval: 1000 });
+    // Fetches of up to 8 MB per partition (kafkajs' default is 1 MB, ~400 records of a resync): a
+    // batch applies in one transaction, so fewer, larger batches cost fewer commits and lookups.
+    // The session survives a busy event loop (three partitions' batches judged on one thread of a loaded
+    // machine): a member dropped mid-batch has its batch redelivered and applied again as duplicates.
+    const consumer: Consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+    });
     await consumer.connect();
     // Topics created a moment ago (a fresh prefix, a broker just back) may not be in every broker's metadata yet.
     for (let attempt = 1; ; attempt++)
@@ -201,14 +214,18 @@ export class KafkaTransport implements SyncTransport {
       // Partitions are applied concurrently (one teacher's events stay in one partition, in order).
       partitionsConsumedConcurrently: 3,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += 500) {
-          const chunk = batch.messages.slice(i, i + 500);
+      // commitOffsetsIfNecessary() below commits whatever was resolved (at least one offset).
+      autoCommitThreshold: 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+        for (let i = 0; i < batch.messages.length && isRunning() && !isStale(); i += BATCH_CHUNK) {
+          const chunk = batch.messages.slice(i, i + BATCH_CHUNK);
           await handle(
             chunk.map((m) => m.value),
             batch.topic,
           );
           resolveOffset(chunk[chunk.length - 1].offset);
+          // Committed chunk by chunk: what a rebalance or a restart redelivers is at most one chunk.
+          await commitOffsetsIfNecessary();
           await heartbeat();
         }
       },

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { TeacherUpsertedPayload } from '@tmis/contracts';
 import { returned, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import type { EntityManager } from 'typeorm';
-import { toReportedPayload, type ReportedRow } from './sync/reported-payload.js';
+import type { ReportedRow } from './sync/reported-payload.js';
 
 /** The searchable columns promoted out of the record (kept in step on every write). */
 /** A person the national node reported active in more than one province, as a "to verify" entry. */
@@ -367,27 +366,6 @@ export class TeacherRepository {
       expect ? [ids, expect.from, expect.version] : [ids],
     );
     return returned<ReportedRow>(res);
-  }
-
-  /**
-   * Every reported record as it was reported (a record changed since, e.g. a draft under review, from its
-   * `teacher_reported` snapshot), in id order after `afterId`, `limit` at a time, as the `teacher.upserted`
-   * payloads the live path sends (same builder). Rows are read FOR SHARE inside the caller's transaction,
-   * so a concurrent change of the same record commits first. For the federation resync.
-   */
-  async reportedPage(afterId: string | null, limit: number): Promise<TeacherUpsertedPayload[]> {
-    const rows: ReportedRow[] = await this.db.query(
-      `SELECT t.id AS "teacherId", u.code AS "unitCode", COALESCE(r.id_type, t.id_type) AS "idType",
-              COALESCE(r.id_number, t.id_number) AS "idNumber", COALESCE(r.name, t.name) AS name,
-              COALESCE(r.person_status, t.person_status) AS "personStatus", t.reported_version AS "reportedVersion",
-              COALESCE(r.record, t.record) AS record, COALESCE(r.custom, t.custom) AS custom,
-              COALESCE(r.catalogue_version, t.catalogue_version) AS "catalogueVersion"
-         FROM teacher t JOIN org_unit u ON u.id = t.unit_id LEFT JOIN teacher_reported r ON r.teacher_id = t.id
-        WHERE t.reported_version IS NOT NULL AND ($1::uuid IS NULL OR t.id > $1::uuid)
-        ORDER BY t.id LIMIT $2 FOR SHARE OF t`,
-      [afterId, limit],
-    );
-    return rows.map(toReportedPayload);
   }
 
   /** Records in a subtree waiting in `state`, oldest change first, keyset-paged by (updated_at, id). */

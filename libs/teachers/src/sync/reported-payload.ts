@@ -15,9 +15,10 @@ export interface ReportedRow {
 }
 
 /**
- * The one builder of the `teacher.upserted` payload, used by the live path (`RecordReporting`) and the
- * federation resync (`TeacherRepository.reportedPage`) alike; validated against the contract class the
- * national node validates with.
+ * The builder of the `teacher.upserted` payload on the live path (`RecordReporting`); validated against
+ * the contract class the national node validates with. The federation resync appends the same payload
+ * set-based in SQL (`OutboxRepository.appendReportedTeachers`, libs/sync-publish); a test compares the
+ * two member for member, so a member added here must be added there.
  */
 export function toReportedPayload(row: ReportedRow): TeacherUpsertedPayload {
   return buildPayload(TeacherUpsertedPayload, {
