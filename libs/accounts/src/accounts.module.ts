@@ -9,6 +9,7 @@ import { AccountsService } from './accounts.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { PasswordHashMetrics } from './password-hash.queue.js';
+import { SessionCache } from './session-cache.js';
 
 /** Accounts, login and sessions. Global: it provides the session store every `@Authenticated` route uses. */
 @Global()
@@ -29,13 +30,14 @@ export class AccountsModule {
             accessTokenTtlSeconds: options.accessTokenTtlSeconds,
           },
         },
+        { provide: SessionCache, useValue: new SessionCache(options.sessionCacheMs ?? 0) },
         AccountsRepository,
         AuthService,
         AccountsService,
         PasswordHashMetrics,
         { provide: SESSION_STORE, useExisting: AuthService },
       ],
-      exports: [AccountsService, AuthService, SESSION_STORE, AUTH_OPTIONS],
+      exports: [AccountsService, AuthService, SessionCache, SESSION_STORE, AUTH_OPTIONS],
     };
   }
 }

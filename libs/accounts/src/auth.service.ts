@@ -1,10 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import jwt from 'jsonwebtoken';
 import type { Actor, SessionStore } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { requestContext } from '@tmis/common';
-import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import {
+  listenToChannel,
+  TransactionHost,
+  type ChannelListener,
+  type TransactionalAdapterTypeOrm,
+} from '@tmis/database';
 import { AccountStatus } from './account.entity.js';
 import { accountError, AccountErrorCode } from './accounts.errors.js';
 import { ACCOUNTS_OPTIONS, type AccountsOptions } from './accounts.options.js';
@@ -13,6 +19,7 @@ import type { TokenResponse } from './dto/account.dto.js';
 import { LoginThrottle, type ThrottleVerdict } from './login-throttle.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
 import { assertPasswordAcceptable } from './password-policy.js';
+import { SessionCache } from './session-cache.js';
 
 export interface ClientInfo {
   ip: string | null;
@@ -34,20 +41,48 @@ function throttled(v: ThrottleVerdict) {
 }
 
 @Injectable()
-export class AuthService implements SessionStore {
+export class AuthService implements SessionStore, OnModuleInit, OnModuleDestroy {
   private readonly throttle: LoginThrottle;
+  private listener?: ChannelListener;
 
   constructor(
     private readonly repo: AccountsRepository,
     private readonly audit: AuditService,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(ACCOUNTS_OPTIONS) private readonly options: AccountsOptions,
+    private readonly sessionCache: SessionCache,
+    private readonly dataSource: DataSource,
   ) {
     this.throttle = new LoginThrottle(options.loginThrottle);
   }
 
-  resolveActor(sessionId: string, accountId: string): Promise<Actor | null> {
-    return this.repo.resolveActor(sessionId, accountId);
+  /** Listens for `tmis_auth_changed` (migration 1767840000000): the session cache is on only while it does. */
+  onModuleInit(): void {
+    const url = (this.dataSource.options as { url?: string }).url;
+    if (!this.sessionCache.ttlMs || !url) return;
+    this.listener = listenToChannel(url, 'tmis_auth_changed', {
+      onNotify: () => this.sessionCache.invalidate(false),
+      onUp: () => (this.sessionCache.live = true),
+      onDown: () => (this.sessionCache.live = false),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.sessionCache.live = false;
+    await this.listener?.close();
+  }
+
+  /**
+   * The live session's actor: from the session cache when seen within its bound (see
+   * {@link SessionCache}), else looked up (session, account and unit in one query) and remembered.
+   */
+  async resolveActor(sessionId: string, accountId: string): Promise<Actor | null> {
+    const cached = this.sessionCache.get(sessionId, accountId);
+    if (cached) return cached;
+    const started = this.sessionCache.begin();
+    const actor = await this.repo.resolveActor(sessionId, accountId);
+    if (actor) this.sessionCache.put(started, sessionId, actor);
+    return actor;
   }
 
   /**

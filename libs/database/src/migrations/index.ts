@@ -24,6 +24,7 @@ import { NationalSearch1767500000000 } from './1767500000000-national-search.js'
 import { CatalogueVersions1767500000001 } from './1767500000001-catalogue-versions.js';
 import { NationalSearchFilters1767500000002 } from './1767500000002-national-search-filters.js';
 import { ChangeFeed1767650000000 } from './1767650000000-change-feed.js';
+import { AuthChangeNotify1767840000000 } from './1767840000000-auth-change-notify.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -53,4 +54,5 @@ export const migrations = [
   CatalogueVersions1767500000001,
   NationalSearchFilters1767500000002,
   ChangeFeed1767650000000,
+  AuthChangeNotify1767840000000,
 ];
