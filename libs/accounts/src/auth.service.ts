@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import jwt from 'jsonwebtoken';
-import type { Actor, SessionStore } from '@tmis/access';
+import { jwtKey, type Actor, type SessionStore } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { requestContext } from '@tmis/common';
 import {
@@ -262,7 +262,7 @@ export class AuthService implements SessionStore, OnModuleInit, OnModuleDestroy 
     refreshToken: string,
     mustChangePassword: boolean,
   ): TokenResponse {
-    const accessToken = jwt.sign({ sid: sessionId, role, typ: 'access' }, this.options.jwtSecret, {
+    const accessToken = jwt.sign({ sid: sessionId, role, typ: 'access' }, jwtKey(this.options.jwtSecret), {
       algorithm: 'HS256',
       subject: accountId,
       issuer: this.options.jwtIssuer,
