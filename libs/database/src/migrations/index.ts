@@ -25,6 +25,7 @@ import { CatalogueVersions1767500000001 } from './1767500000001-catalogue-versio
 import { NationalSearchFilters1767500000002 } from './1767500000002-national-search-filters.js';
 import { ChangeFeed1767650000000 } from './1767650000000-change-feed.js';
 import { AuthChangeNotify1767840000000 } from './1767840000000-auth-change-notify.js';
+import { TeacherCustomValues1767840000001 } from './1767840000001-teacher-custom-values.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -55,4 +56,5 @@ export const migrations = [
   NationalSearchFilters1767500000002,
   ChangeFeed1767650000000,
   AuthChangeNotify1767840000000,
+  TeacherCustomValues1767840000001,
 ];
