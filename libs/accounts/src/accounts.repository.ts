@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, Role } from '@tmis/access';
-import { returned, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import {
+  listenToChannel,
+  returned,
+  TransactionHost,
+  type ChannelHandlers,
+  type ChannelListener,
+  type TransactionalAdapterTypeOrm,
+} from '@tmis/database';
 import type { AccountRow, AccountStatus } from './account.entity.js';
 import { SessionCache } from './session-cache.js';
 
@@ -31,7 +38,14 @@ export class AccountsRepository {
   constructor(
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     private readonly sessionCache: SessionCache,
+    private readonly dataSource: DataSource,
   ) {}
+
+  /** Listens (on a connection of its own) for `tmis_auth_changed`, sent on commit of any change that can end a session. */
+  listenForAuthChanges(handlers: ChannelHandlers): ChannelListener | null {
+    const url = (this.dataSource.options as { url?: string }).url;
+    return url ? listenToChannel(url, 'tmis_auth_changed', handlers) : null;
+  }
 
   private get db(): EntityManager {
     return this.txHost.tx;

@@ -1,16 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import jwt from 'jsonwebtoken';
 import { jwtKey, type Actor, type SessionStore } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { requestContext } from '@tmis/common';
-import {
-  listenToChannel,
-  TransactionHost,
-  type ChannelListener,
-  type TransactionalAdapterTypeOrm,
-} from '@tmis/database';
+import { TransactionHost, type ChannelListener, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { AccountStatus } from './account.entity.js';
 import { accountError, AccountErrorCode } from './accounts.errors.js';
 import { ACCOUNTS_OPTIONS, type AccountsOptions } from './accounts.options.js';
@@ -51,20 +45,19 @@ export class AuthService implements SessionStore, OnModuleInit, OnModuleDestroy 
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(ACCOUNTS_OPTIONS) private readonly options: AccountsOptions,
     private readonly sessionCache: SessionCache,
-    private readonly dataSource: DataSource,
   ) {
     this.throttle = new LoginThrottle(options.loginThrottle);
   }
 
   /** Listens for `tmis_auth_changed` (migration 1767840000000): the session cache is on only while it does. */
   onModuleInit(): void {
-    const url = (this.dataSource.options as { url?: string }).url;
-    if (!this.sessionCache.ttlMs || !url) return;
-    this.listener = listenToChannel(url, 'tmis_auth_changed', {
-      onNotify: () => this.sessionCache.invalidate(false),
-      onUp: () => (this.sessionCache.live = true),
-      onDown: () => (this.sessionCache.live = false),
-    });
+    if (!this.sessionCache.ttlMs) return;
+    this.listener =
+      this.repo.listenForAuthChanges({
+        onNotify: () => this.sessionCache.invalidate(false),
+        onUp: () => (this.sessionCache.live = true),
+        onDown: () => (this.sessionCache.live = false),
+      }) ?? undefined;
   }
 
   async onModuleDestroy(): Promise<void> {
