@@ -62,6 +62,8 @@ async function startListNode(ctx) {
 }
 const TEACHERS = Number(process.env.BENCH_TEACHERS ?? 1_500_000);
 const PASSWORD = 'Bench#Pass2026';
+// Requests per list (300 by default; fewer for a quick re-run).
+const LIST_REQUESTS = Number(process.env.BENCH_LIST_REQUESTS ?? 300);
 
 const GB11643 = `
 CREATE OR REPLACE FUNCTION bench_gb11643(first17 text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
@@ -250,7 +252,7 @@ export async function run(ctx) {
     }
     await load(16, 8, (i) => api(served.url, 'GET', url(spec(i + 1000)), token)); // warm the connections
     served.serverMs.length = 0;
-    const r = await load(300, 8, (i) => api(served.url, 'GET', url(spec(i)), token));
+    const r = await load(LIST_REQUESTS, 8, (i) => api(served.url, 'GET', url(spec(i)), token));
     const server = summarise(served.serverMs);
     all.push(r);
     rows.push({

@@ -150,8 +150,11 @@ function searchSql(s: TeacherSearch): { sql: string; params: unknown[] } {
   let from = 'teacher t';
   const custom = Object.entries(s.custom ?? {});
   const joined = custom.find(([, v]) => Buffer.byteLength(JSON.stringify(v)) <= INDEXED_CUSTOM_BYTES);
-  if (custom.length) add('t.custom @> ?::jsonb', JSON.stringify(s.custom));
-  if (joined && !byOwnIndex) {
+  const viaIndex = joined && !byOwnIndex;
+  // The values not read through teacher_custom_value are tested on the record (a heap read).
+  const rest = custom.filter((kv) => !viaIndex || kv !== joined);
+  if (rest.length) add('t.custom @> ?::jsonb', JSON.stringify(Object.fromEntries(rest)));
+  if (viaIndex) {
     from = `teacher_custom_value c JOIN teacher t ON t.id = c.teacher_id AND t.unit_path = c.unit_path AND t.name = c.name`;
     add('c.key = ?', joined[0]);
     add('c.value = ?::jsonb', JSON.stringify(joined[1]));
