@@ -124,10 +124,10 @@ const INDEXED_CUSTOM_BYTES = 200;
  * 1766300000000), so a page is one index-only scan. Over a wide subtree (a province or a city), a
  * name prefix or an ID number is looked up through its own index and the few matches sorted
  * (`unit_path || ''` keeps the planner from walking the whole subtree in page order hoping to meet
- * them: a rare combination made that a 1.5-million-entry scan). A custom value is joined from
+ * them: a rare combination made that a 1.5-million-entry scan). A custom value is read from
  * `teacher_custom_value` (migration 1767840000001), whose index holds each value's records in list
- * order: the join repeats the page order's columns, so the planner can read the page from that index
- * (the value's records in the subtree, in order) or from the teacher indexes, whichever is cheaper.
+ * order (its unit path and name are the record's, kept by the trigger): the page is that index's
+ * entries in the subtree, in order, each record looked up by id for the other filters.
  */
 function searchSql(s: TeacherSearch): { sql: string; params: unknown[] } {
   const params: unknown[] = [s.pathPrefix + '%'];
@@ -155,11 +155,12 @@ function searchSql(s: TeacherSearch): { sql: string; params: unknown[] } {
   const rest = custom.filter((kv) => !viaIndex || kv !== joined);
   if (rest.length) add('t.custom @> ?::jsonb', JSON.stringify(Object.fromEntries(rest)));
   if (viaIndex) {
-    from = `teacher_custom_value c JOIN teacher t ON t.id = c.teacher_id AND t.unit_path = c.unit_path AND t.name = c.name`;
+    from = `teacher_custom_value c JOIN teacher t ON t.id = c.teacher_id`;
     add('c.key = ?', joined[0]);
     add('c.value = ?::jsonb', JSON.stringify(joined[1]));
-    where.push('c.unit_path LIKE $1');
-    if (s.activeOnly) where.push('c.active');
+    // The subtree and the leavers are the index's own columns (the record's, kept by the trigger).
+    where.splice(where.indexOf('t.unit_path LIKE $1'), 1, 'c.unit_path LIKE $1');
+    if (s.activeOnly) where.splice(where.indexOf('t.active'), 1, 'c.active');
   }
   if (s.after) {
     params.push(s.after[0], s.after[1], s.after[2]);
@@ -170,7 +171,8 @@ function searchSql(s: TeacherSearch): { sql: string; params: unknown[] } {
   params.push(s.limit);
   return {
     sql: `SELECT ${LIST_COLS} FROM ${from} WHERE ${where.join(' AND ')}
-           ORDER BY ${byOwnIndex ? `t.unit_path || ''` : 't.unit_path'}, t.name, t.id LIMIT $${params.length}`,
+           ORDER BY ${viaIndex ? 'c.unit_path, c.name, c.teacher_id' : `${byOwnIndex ? `t.unit_path || ''` : 't.unit_path'}, t.name, t.id`}
+           LIMIT $${params.length}`,
     params,
   };
 }
