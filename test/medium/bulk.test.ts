@@ -576,6 +576,71 @@ describe('bulk import and export (Art. 16)', () => {
     );
   });
 
+  it('a dry run of more persons than one batch is validated in the worker thread: every person counted, the errors at their rows, nothing written', async () => {
+    const s = await t.newSchool(county);
+    const admin = await t.tokenFor(await t.account(s, Role.InfoAdmin));
+    const keys = [
+      'unitCode',
+      'idType',
+      'idNumber',
+      'name',
+      'sex',
+      'nationality',
+      'ethnicity',
+      'birthDate',
+      'politicalStatus',
+      'workStartMonth',
+      'schoolEntryMonth',
+      'staffCategory',
+      'onEstablishment',
+      'personStatus',
+    ];
+    const lines = [
+      `#tmis-bulk;layout=1;catalogue=${CATALOGUE_VERSION};subSet=basic;kind=export;masked=false`,
+      keys.map(() => '列').join(','),
+      keys.join(','),
+      keys.join(','),
+    ];
+    const PERSONS = 1100; // two batches of 1,000
+    const bad = new Map([
+      [1040, ['ethnicity', 'ZZ']],
+      [1090, ['politicalStatus', '99']],
+    ]);
+    const day0 = Date.UTC(1970, 0, 1);
+    for (let i = 0; i < PERSONS; i++) {
+      const birth = new Date(day0 + (i % 9000) * 86400000).toISOString().slice(0, 10);
+      const seq = 101 + 2 * Math.floor(i / 9000) + (i % 2);
+      const b = validRecord().basic as Rec;
+      const row: Rec = {
+        ...b,
+        idNumber: makeIdNumber('110101', birth.replaceAll('-', ''), seq),
+        birthDate: birth,
+        sex: seq % 2 === 1 ? '1 男' : '2 女',
+        unitCode: s.code,
+        onEstablishment: '是',
+      };
+      const [field, value] = bad.get(i) ?? [];
+      if (field) row[field] = value;
+      lines.push(keys.map((k) => row[k]).join(','));
+    }
+    const job = await importFile(admin, Buffer.from(lines.join('\r\n') + '\r\n', 'utf8'), '', 'many.csv');
+    assert.equal(job.state, 'validated', JSON.stringify(job));
+    assert.deepEqual(
+      [job.counts.rows, job.counts.persons, job.counts.created, job.counts.invalidPersons, job.counts.errors],
+      [PERSONS, PERSONS, PERSONS - 2, 2, 2],
+    );
+    const errs = (await errorsOf(admin, job.id)).sort((a, b) => a.row - b.row);
+    assert.deepEqual(
+      errs.map((e) => [e.field, e.value]),
+      [
+        ['ethnicity', 'ZZ'],
+        ['politicalStatus', '99'],
+      ],
+    );
+    assert.equal(errs[1].row - errs[0].row, 50, 'each error at its own row');
+    assert.equal(await inSchool(s), 0, 'a dry run writes no record');
+  });
+
   it("imports CSV in UTF-8 and in GB18030; exports CSV; a query user's export is masked and does not re-import", async () => {
     const s = await t.newSchool(county);
     const admin = await t.tokenFor(await t.account(s, Role.InfoAdmin));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Role } from '@tmis/access';
-import { TestNode, type TestAccount } from '../support/test-node.js';
+import { TestNode, type ApiResponse, type TestAccount } from '../support/test-node.js';
 import { idOf, validRecord } from '../support/records.js';
 import type { OrgUnitEntity } from '@tmis/org';
 
@@ -318,6 +318,107 @@ describe('teacher electronic record (provincial node)', () => {
       (await t.api('GET', `/teachers?unitId=${s.id}&idNumber=${'x'.repeat(40)}`, { token: countyAdmin })).status,
       400,
     );
+  });
+
+  it('a custom-value filter lists exactly the records holding that value, in list order, across pages, changes, moves and leavers', async () => {
+    const provinceAdmin = await t.tokenFor(await t.account(await t.province_(), Role.InfoAdmin));
+    const stamp = Date.now().toString(36);
+    const field = (key: string, type: string) => ({
+      key,
+      zh: '自定义',
+      en: 'Custom',
+      type,
+      subSet: 'basic',
+      requiredIn: [],
+      owner: 'school',
+      sensitivity: 'normal',
+    });
+    const num = `x_band${stamp}`;
+    const str = `x_area${stamp}`;
+    for (const d of [field(num, 'integer'), field(str, 'string')])
+      assert.equal((await t.api('POST', '/custom-fields', { token: provinceAdmin, body: d })).status, 201);
+    const c = await t.newCounty();
+    const admin = await t.tokenFor(await t.account(c, Role.InfoAdmin));
+    const schools = [await t.newSchool(c), await t.newSchool(c)];
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const basic: Record<string, unknown> = { name: `李${'一二三四五六'[i % 6]}${i}` };
+      if (i % 3 !== 2) basic[num] = i % 3;
+      if (i % 2 === 0) basic[str] = i % 4 === 0 ? '山区 A' : 'B';
+      const r = await create(admin, validRecord({ basic }), schools[i % 2].id);
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      ids.push(r.body.id);
+    }
+    // What the filter must answer: the county's active records whose custom document holds the values,
+    // in list order (unit path, name, id).
+    const expected = async (values: Record<string, unknown>, includeInactive = false) =>
+      (
+        await t.db.query(
+          `SELECT id FROM teacher WHERE unit_path LIKE $1 AND custom @> $2::jsonb AND ($3 OR active) ORDER BY unit_path, name, id`,
+          [c.path + '%', JSON.stringify(values), includeInactive],
+        )
+      ).map((r: { id: string }) => r.id);
+    const listAll = async (query: string, limit = 2) => {
+      const out: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const r: ApiResponse = await t.api(
+          'GET',
+          `/teachers?unitId=${c.id}&limit=${limit}&${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          { token: admin },
+        );
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        out.push(...r.body.items.map((x: { id: string }) => x.id));
+        cursor = r.body.nextCursor;
+      } while (cursor);
+      return out;
+    };
+    const check = async (query: string, values: Record<string, unknown>, includeInactive = false) => {
+      const want = await expected(values, includeInactive);
+      assert.ok(want.length > 0, `${query} matches something`);
+      assert.deepEqual(await listAll(query), want, query);
+      assert.deepEqual(await listAll(query, 50), want, `${query} (one page)`);
+    };
+    await check(`custom=${num}:1`, { [num]: 1 });
+    await check(`custom=${num}:0`, { [num]: 0 });
+    await check(`custom=${encodeURIComponent(`${str}:山区 A`)}`, { [str]: '山区 A' });
+    await check(`custom=${encodeURIComponent(`${num}:0,${str}:山区 A`)}`, { [num]: 0, [str]: '山区 A' });
+    await check(`custom=${num}:1&name=${encodeURIComponent('李')}`, { [num]: 1 });
+    assert.deepEqual(await listAll(`custom=${num}:7`), [], 'a value nobody holds');
+
+    // A value changed through the API moves the record from one list to the other.
+    const moved = ids[1];
+    const cur = await t.api('GET', `/teachers/${moved}`, { token: admin });
+    const patched = await t.api('PATCH', `/teachers/${moved}`, {
+      token: admin,
+      body: { version: cur.body.version, changes: { basic: { [num]: 0, name: '李改名' } } },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.ok(!(await listAll(`custom=${num}:1`)).includes(moved));
+    assert.ok((await listAll(`custom=${num}:0`)).includes(moved));
+    await check(`custom=${num}:0`, { [num]: 0 });
+    // Set-based writes (a leaver, a subtree moved, a value removed) are followed too.
+    await t.db.query(`UPDATE teacher SET active = false WHERE id = $1`, [ids[0]]);
+    await t.db.query(`UPDATE teacher SET unit_id = $2, unit_path = $3 WHERE unit_id = $1`, [
+      schools[1].id,
+      schools[0].id,
+      schools[0].path,
+    ]);
+    await t.db.query(`UPDATE teacher SET custom = custom - $2 WHERE id = $1`, [ids[3], num]);
+    await check(`custom=${num}:0`, { [num]: 0 });
+    await check(`custom=${num}:0&includeInactive=true`, { [num]: 0 }, true);
+    assert.ok(!(await listAll(`custom=${num}:0`)).includes(ids[0]), 'a leaver is not listed');
+    assert.ok(!(await listAll(`custom=${num}:1`)).includes(ids[3]), 'a removed value is not listed');
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM teacher t FULL JOIN (SELECT * FROM teacher_custom_value WHERE key IN ($2, $3)) v
+          ON v.teacher_id = t.id AND t.custom -> v.key = v.value AND v.unit_path = t.unit_path AND v.name = t.name AND v.active = t.active
+        WHERE (t.unit_path LIKE $1 AND (t.custom ? $2 OR t.custom ? $3) OR v.teacher_id IS NOT NULL) AND (t.id IS NULL OR v.teacher_id IS NULL)`,
+      [c.path + '%', num, str],
+    );
+    assert.equal(n, 0, "teacher_custom_value holds exactly the records' values");
+    // Out of scope: another county's administrator cannot list this county by a custom value.
+    const stranger = await t.tokenFor(await t.account(await t.newCounty(), Role.InfoAdmin));
+    assert.equal((await t.api('GET', `/teachers?unitId=${c.id}&custom=${num}:0`, { token: stranger })).status, 403);
   });
 
   it('a province defines custom indicators; values round-trip, validate, search; in-use types are fixed; retired fields refuse writes', async () => {

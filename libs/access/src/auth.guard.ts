@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import jwt from 'jsonwebtoken';
 import { commonError, CommonErrorCode } from '@tmis/common';
 import type { Actor } from './actor.js';
+import { jwtKey } from './jwt-key.js';
 import { AUTH_METADATA, type AuthenticatedOptions } from './auth-metadata.js';
 import {
   AUTH_OPTIONS,
@@ -79,7 +80,7 @@ export class AuthGuard implements CanActivate {
 
 function verify<T>(token: string, options: AuthOptions): T {
   try {
-    return jwt.verify(token, options.jwtSecret, { algorithms: ['HS256'], issuer: options.jwtIssuer }) as T;
+    return jwt.verify(token, jwtKey(options.jwtSecret), { algorithms: ['HS256'], issuer: options.jwtIssuer }) as T;
   } catch {
     throw commonError(CommonErrorCode.Unauthenticated, 'Invalid or expired token');
   }

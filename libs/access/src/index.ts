@@ -23,3 +23,4 @@ export {
 export { Authenticated, CurrentActor } from './authenticated.js';
 export { authenticateBearer, authenticateCaller } from './auth.guard.js';
 export { AccessPolicy } from './access-policy.js';
+export { jwtKey } from './jwt-key.js';

@@ -10,6 +10,7 @@ import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { LoginThrottle } from './login-throttle.js';
 import { PasswordHashMetrics } from './password-hash.queue.js';
+import { SessionCache } from './session-cache.js';
 
 /** Accounts, login and sessions. Global: it provides the session store every `@Authenticated` route uses. */
 @Global()
@@ -30,6 +31,7 @@ export class AccountsModule {
             accessTokenTtlSeconds: options.accessTokenTtlSeconds,
           },
         },
+        { provide: SessionCache, useValue: new SessionCache(options.sessionCacheMs ?? 0) },
         AccountsRepository,
         LoginThrottle,
         AuthService,
@@ -37,7 +39,7 @@ export class AccountsModule {
         PasswordHashMetrics,
         { provide: SESSION_STORE, useExisting: AuthService },
       ],
-      exports: [AccountsService, AuthService, SESSION_STORE, AUTH_OPTIONS],
+      exports: [AccountsService, AuthService, SessionCache, SESSION_STORE, AUTH_OPTIONS],
     };
   }
 }

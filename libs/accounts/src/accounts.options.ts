@@ -15,4 +15,6 @@ export interface AccountsOptions {
   trustedProxies: string[];
   /** Failed-login throttling across user names (defaults: DEFAULT_LOGIN_THROTTLE). */
   loginThrottle?: LoginThrottleOptions;
+  /** How long a session's actor may be served from memory (the revocation bound; 0 = look up every request). */
+  sessionCacheMs?: number;
 }

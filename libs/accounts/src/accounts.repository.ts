@@ -1,8 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, Role } from '@tmis/access';
-import { returned, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import {
+  listenToChannel,
+  returned,
+  TransactionHost,
+  type ChannelHandlers,
+  type ChannelListener,
+  type TransactionalAdapterTypeOrm,
+} from '@tmis/database';
 import type { AccountRow, AccountStatus } from './account.entity.js';
+import { SessionCache } from './session-cache.js';
 
 const COLS = `a.id, a.unit_id AS "unitId", a.role, a.username, a.real_name AS "realName", a.id_type AS "idType", a.id_number AS "idNumber",
   a.password_hash AS "passwordHash", a.must_change_password AS "mustChangePassword", a.failed_attempts AS "failedAttempts",
@@ -27,7 +35,17 @@ export interface NewAccount {
  */
 @Injectable()
 export class AccountsRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly sessionCache: SessionCache,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  /** Listens (on a connection of its own) for `tmis_auth_changed`, sent on commit of any change that can end a session. */
+  listenForAuthChanges(handlers: ChannelHandlers): ChannelListener | null {
+    const url = (this.dataSource.options as { url?: string }).url;
+    return url ? listenToChannel(url, 'tmis_auth_changed', handlers) : null;
+  }
 
   private get db(): EntityManager {
     return this.txHost.tx;
@@ -120,6 +138,7 @@ export class AccountsRepository {
     }
     if (patch.mustChangePassword !== undefined) set('must_change_password', patch.mustChangePassword);
     if (patch.unlock) sets.push('failed_attempts = 0', 'locked_until = NULL');
+    if (patch.status !== undefined || patch.mustChangePassword !== undefined) this.sessionCache.invalidate();
     const res = await this.db.query(
       `UPDATE account SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')} WHERE id = $1 AND version = $2 RETURNING id`,
       params,
@@ -182,6 +201,7 @@ export class AccountsRepository {
    * family of tokens it belongs to). Returns the session and account, or null for a token never issued.
    */
   async revokeSessionOfRotatedToken(hash: string): Promise<{ sessionId: string; accountId: string } | null> {
+    this.sessionCache.invalidate();
     const res: unknown = await this.db.query(
       `UPDATE auth_session s SET revoked_at = coalesce(s.revoked_at, now())
          FROM auth_refresh_rotated r
@@ -225,10 +245,12 @@ export class AccountsRepository {
   }
 
   async revokeSession(sessionId: string): Promise<void> {
+    this.sessionCache.invalidate();
     await this.db.query(`UPDATE auth_session SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [sessionId]);
   }
 
   async revokeAllSessions(accountId: string, exceptSessionId?: string): Promise<void> {
+    this.sessionCache.invalidate();
     await this.db.query(
       `UPDATE auth_session SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)`,
       [accountId, exceptSessionId ?? null],

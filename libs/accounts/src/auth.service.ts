@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import jwt from 'jsonwebtoken';
-import type { Actor, SessionStore } from '@tmis/access';
+import { jwtKey, type Actor, type SessionStore } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { requestContext } from '@tmis/common';
-import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import { TransactionHost, type ChannelListener, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { AccountStatus } from './account.entity.js';
 import { accountError, AccountErrorCode } from './accounts.errors.js';
 import { ACCOUNTS_OPTIONS, type AccountsOptions } from './accounts.options.js';
@@ -13,6 +13,7 @@ import type { TokenResponse } from './dto/account.dto.js';
 import { LoginThrottle, type ThrottleVerdict } from './login-throttle.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
 import { assertPasswordAcceptable } from './password-policy.js';
+import { SessionCache } from './session-cache.js';
 
 export interface ClientInfo {
   ip: string | null;
@@ -34,17 +35,45 @@ function throttled(v: ThrottleVerdict) {
 }
 
 @Injectable()
-export class AuthService implements SessionStore {
+export class AuthService implements SessionStore, OnModuleInit, OnModuleDestroy {
+  private listener?: ChannelListener;
+
   constructor(
     private readonly repo: AccountsRepository,
     private readonly audit: AuditService,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
     @Inject(ACCOUNTS_OPTIONS) private readonly options: AccountsOptions,
     private readonly throttle: LoginThrottle,
+    private readonly sessionCache: SessionCache,
   ) {}
 
-  resolveActor(sessionId: string, accountId: string): Promise<Actor | null> {
-    return this.repo.resolveActor(sessionId, accountId);
+  /** Listens for `tmis_auth_changed` (migration 1767840000000): the session cache is on only while it does. */
+  onModuleInit(): void {
+    if (!this.sessionCache.ttlMs) return;
+    this.listener =
+      this.repo.listenForAuthChanges({
+        onNotify: () => this.sessionCache.invalidate(false),
+        onUp: () => (this.sessionCache.live = true),
+        onDown: () => (this.sessionCache.live = false),
+      }) ?? undefined;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.sessionCache.live = false;
+    await this.listener?.close();
+  }
+
+  /**
+   * The live session's actor: from the session cache when seen within its bound (see
+   * {@link SessionCache}), else looked up (session, account and unit in one query) and remembered.
+   */
+  async resolveActor(sessionId: string, accountId: string): Promise<Actor | null> {
+    const cached = this.sessionCache.get(sessionId, accountId);
+    if (cached) return cached;
+    const started = this.sessionCache.begin();
+    const actor = await this.repo.resolveActor(sessionId, accountId);
+    if (actor) this.sessionCache.put(started, sessionId, actor);
+    return actor;
   }
 
   /**
@@ -224,7 +253,7 @@ export class AuthService implements SessionStore {
     refreshToken: string,
     mustChangePassword: boolean,
   ): TokenResponse {
-    const accessToken = jwt.sign({ sid: sessionId, role, typ: 'access' }, this.options.jwtSecret, {
+    const accessToken = jwt.sign({ sid: sessionId, role, typ: 'access' }, jwtKey(this.options.jwtSecret), {
       algorithm: 'HS256',
       subject: accountId,
       issuer: this.options.jwtIssuer,

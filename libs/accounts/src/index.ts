@@ -3,3 +3,4 @@ export { AccountsModule } from './accounts.module.js';
 export { AccountsService } from './accounts.service.js';
 export { AccountsRepository } from './accounts.repository.js';
 export { hashPassword } from './password.js';
+export { SessionCache } from './session-cache.js';

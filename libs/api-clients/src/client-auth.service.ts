@@ -5,6 +5,7 @@ import {
   ALL_SCOPES,
   AUTH_OPTIONS,
   clientReadRole,
+  jwtKey,
   type Actor,
   type ApiScope,
   type AuthOptions,
@@ -177,7 +178,7 @@ export class ClientAuthService implements ClientStore {
     const expiresIn = Math.max(1, Math.min(this.options.tokenTtlSeconds, ...until.map((u) => u - nowS)));
     const jti = randomUUID();
     const claims: Omit<ClientTokenClaims, 'sub'> = { typ: 'client', sec: row.secretId, scope: scopes.join(' '), jti };
-    const accessToken = jwt.sign(claims, this.auth.jwtSecret, {
+    const accessToken = jwt.sign(claims, jwtKey(this.auth.jwtSecret), {
       algorithm: 'HS256',
       issuer: this.auth.jwtIssuer,
       subject: row.id,

@@ -346,3 +346,58 @@ function assessReturn(rows: StagedRow[], existing: ExistingRecord, ctx: AssessCo
     },
   };
 }
+
+/** A staged person: the action to write, with its record id (a new record's is assigned here). */
+export type StagedAction = PersonAction & { teacherId: string; idType: string; idNumber: string };
+
+/** What a batch of persons comes to. */
+export interface BatchOutcome {
+  staged: StagedAction[];
+  errors: RowError[];
+  invalidPersons: number;
+  unchanged: number;
+  created: number;
+  updated: number;
+  /** Of `updated`: persons who came back and are registered again on their record. */
+  reRegistered: number;
+}
+
+/**
+ * Assesses a batch of persons (their rows, in file order, by `idType\0idNumber`) against their
+ * existing records: pure, so it runs in the validation worker thread (assess.worker.ts).
+ */
+export function assessBatch(
+  byPerson: Iterable<[string, StagedRow[]]>,
+  existing: ReadonlyMap<string, ExistingRecord>,
+  ctx: AssessContext,
+): BatchOutcome {
+  const out: BatchOutcome = {
+    staged: [],
+    errors: [],
+    invalidPersons: 0,
+    unchanged: 0,
+    created: 0,
+    updated: 0,
+    reRegistered: 0,
+  };
+  for (const [k, personRows] of byPerson) {
+    const o = assessPerson(personRows, existing.get(k), ctx);
+    if (o.errors.length) {
+      out.invalidPersons += 1;
+      out.errors.push(...o.errors);
+    } else if (o.unchanged) out.unchanged += 1;
+    else if (o.action) {
+      // A new record's id is assigned here, so the commit never has to join the inserted rows back.
+      out.staged.push({
+        ...o.action,
+        teacherId: o.action.teacherId ?? randomUUID(),
+        idType: personRows[0].idType,
+        idNumber: personRows[0].idNumber,
+      });
+      if (o.action.kind === 'create') out.created += 1;
+      else out.updated += 1;
+      if (o.action.kind === 're-register') out.reRegistered += 1;
+    }
+  }
+  return out;
+}

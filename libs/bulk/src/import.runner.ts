@@ -1,11 +1,12 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Role } from '@tmis/access';
 import { AuditRepository } from '@tmis/audit';
 import { CATALOGUE_VERSION, type CustomFieldDefinition } from '@tmis/core-indicators';
 import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import { CustomFieldsService, ReviewRepository, TeacherRepository } from '@tmis/teachers';
-import { assessPerson, type PersonAction, type RowError, type StagedRow, type UnitInfo } from './assess.js';
+import type { RowError, UnitInfo } from './assess.js';
+import { startAssessor } from './assessor.js';
 import { BulkRepository, type BulkJobRow, type JobCounts, type ValidationStamp } from './bulk.repository.js';
 import { readRowsInWorker } from './read-rows.js';
 import type { SheetRef } from './file-check.js';
@@ -75,7 +76,6 @@ export class ImportRunner {
       }
     }
     const letters = new Map<string, Map<string, string>>();
-    const colOf = (sheet: string, key: string) => letters.get(sheet)?.get(key) ?? null;
     const counts: JobCounts = {
       rows: 0,
       persons: 0,
@@ -149,10 +149,10 @@ export class ImportRunner {
     const units = new Map<string, UnitInfo | null>();
     let after: [string, string] = ['', ''];
     let validated = 0;
-    for (;;) {
-      check();
+    /** The next batch's persons with what validating them needs from the database. */
+    const fetchBatch = async () => {
       const { keys, rows } = await this.repo.nextPersons(job.id, after, PERSON_BATCH);
-      if (!keys.length) break;
+      if (!keys.length) return null;
       after = keys[keys.length - 1];
       const missing = [
         ...new Set(rows.map((r) => r.data.unitCode).filter((c): c is string => typeof c === 'string' && !units.has(c))),
@@ -163,45 +163,44 @@ export class ImportRunner {
       const existing = new Map(
         (await this.teachers.findForImport(keys)).map((t) => [`${t.idType}\u0000${t.idNumber}`, t]),
       );
-      const byPerson = new Map<string, StagedRow[]>();
-      for (const r of rows) {
-        const k = `${r.idType}\u0000${r.idNumber}`;
-        (byPerson.get(k) ?? byPerson.set(k, []).get(k)!).push(r);
-      }
-      const staged: (PersonAction & { idType: string; idNumber: string })[] = [];
-      const errs: RowError[] = [];
-      for (const [k, personRows] of byPerson) {
-        const out = assessPerson(personRows, existing.get(k), {
-          writer,
-          scopePath: actor.unitPath,
-          defaultUnitCode: actor.unitLevel >= 5 ? actor.unitCode : undefined,
-          units,
-          customDefs: customDefs as CustomFieldDefinition[],
-          colOf,
+      return { persons: keys.length, rows, existing };
+    };
+    // The rules run in a worker thread (assess.worker.ts; a file of one batch: here), one batch at a
+    // time, while this thread fetches the next batch and stages the previous one's outcome.
+    const assessor = await startAssessor(
+      {
+        writer,
+        scopePath: actor.unitPath,
+        defaultUnitCode: actor.unitLevel >= 5 ? actor.unitCode : undefined,
+        customDefs: customDefs as CustomFieldDefinition[],
+        letters: [...letters].map(([sheet, keys]) => [sheet, [...keys]]),
+      },
+      personsTotal,
+      PERSON_BATCH,
+    );
+    try {
+      let batch = await fetchBatch();
+      while (batch) {
+        check();
+        const assessing = assessor.assess(batch.rows, batch.existing, units);
+        assessing.catch(() => undefined);
+        const persons = batch.persons;
+        batch = await fetchBatch();
+        const out = await assessing;
+        counts.invalidPersons! += out.invalidPersons;
+        counts.unchanged! += out.unchanged;
+        counts.created! += out.created;
+        counts.updated! += out.updated;
+        if (out.reRegistered) counts.reRegistered = (counts.reRegistered ?? 0) + out.reRegistered;
+        await addErrors(out.errors);
+        await this.repo.stageActions(job.id, out.staged);
+        validated += persons;
+        await this.repo.setJob(job.id, {
+          progress: { phase: 'validating', rowsRead: counts.rows, personsValidated: validated, personsTotal },
         });
-        if (out.errors.length) {
-          counts.invalidPersons! += 1;
-          errs.push(...out.errors);
-        } else if (out.unchanged) counts.unchanged! += 1;
-        else if (out.action) {
-          // A new record's id is assigned here, so the commit never has to join the inserted rows back.
-          staged.push({
-            ...out.action,
-            teacherId: out.action.teacherId ?? randomUUID(),
-            idType: personRows[0].idType,
-            idNumber: personRows[0].idNumber,
-          });
-          if (out.action.kind === 'create') counts.created! += 1;
-          else counts.updated! += 1;
-          if (out.action.kind === 're-register') counts.reRegistered = (counts.reRegistered ?? 0) + 1;
-        }
       }
-      await addErrors(errs);
-      await this.repo.stageActions(job.id, staged);
-      validated += byPerson.size;
-      await this.repo.setJob(job.id, {
-        progress: { phase: 'validating', rowsRead: counts.rows, personsValidated: validated, personsTotal },
-      });
+    } finally {
+      await assessor.close();
     }
     await flushErrors();
     await this.repo.clearRows(job.id);

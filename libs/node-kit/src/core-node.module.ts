@@ -86,6 +86,7 @@ export class CoreNodeModule {
           refreshTokenTtlSeconds: c.REFRESH_TOKEN_TTL_SECONDS,
           lockoutThreshold: c.LOCKOUT_THRESHOLD,
           lockoutMinutes: c.LOCKOUT_MINUTES,
+          sessionCacheMs: c.SESSION_CACHE_MS,
           loginThrottle: {
             perAddress: c.LOGIN_FAILURES_PER_ADDRESS,
             global: c.LOGIN_FAILURES_GLOBAL,

@@ -70,6 +70,16 @@ export class NodeConfig {
   @Max(2592000)
   REFRESH_TOKEN_TTL_SECONDS: number = 604800;
 
+  /**
+   * How long a session's caller (account, role, unit) may be served from memory instead of looked up
+   * on each request: the bound on how late a revoked session or disabled account is refused if the
+   * change notification (NOTIFY tmis_auth_changed) were lost. 0 = look up on every request.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60000)
+  SESSION_CACHE_MS: number = 5000;
+
   @IsInt()
   @Min(1)
   @Max(100)

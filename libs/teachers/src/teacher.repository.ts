@@ -115,40 +115,63 @@ const LIST_COLS = `t.id, t.unit_id AS "unitId", t.unit_path AS "unitPath", t.id_
   t.sex, to_char(t.birth_date, 'YYYY-MM-DD') AS "birthDate", t.person_status AS "personStatus", t.active, t.school_type AS "schoolType",
   t.staff_category AS "staffCategory", t.title, t.subjects, t.version`;
 
+/** The longest custom value (JSON text) kept in `teacher_custom_value` (migration 1767840000001). */
+const INDEXED_CUSTOM_BYTES = 200;
+
 /**
  * The list query. Every column it filters on or shows is in the covering indexes (migration
- * 1766300000000), so a page is one index-only scan unless it filters on custom values. Over a wide
- * subtree (a province or a city), a name prefix or an ID number is looked up through its own index
- * and the few matches sorted (`unit_path || ''` keeps the planner from walking the whole subtree in
- * page order hoping to meet them: a rare combination made that a 1.5-million-entry scan).
+ * 1766300000000), so a page is one index-only scan. Over a wide subtree (a province or a city), a
+ * name prefix or an ID number is looked up through its own index and the few matches sorted
+ * (`unit_path || ''` keeps the planner from walking the whole subtree in page order hoping to meet
+ * them: a rare combination made that a 1.5-million-entry scan). A custom value is read from
+ * `teacher_custom_value` (migration 1767840000001), whose index holds each value's records in list
+ * order (its unit path and name are the record's, kept by the trigger): the page is that index's
+ * entries in the subtree, in order, each record looked up by id for the other filters.
  */
 function searchSql(s: TeacherSearch): { sql: string; params: unknown[] } {
   const params: unknown[] = [s.pathPrefix + '%'];
-  const where = ['unit_path LIKE $1'];
+  const where = ['t.unit_path LIKE $1'];
   const add = (sql: string, v: unknown) => {
     params.push(v);
     where.push(sql.replace(/\?/g, `$${params.length}`));
   };
-  if (s.activeOnly) where.push('active');
-  if (s.name) add(`name LIKE ?`, `${s.name.replace(/[\\%_]/g, (ch) => '\\' + ch)}%`);
-  if (s.idNumber) add('id_number = ?', s.idNumber);
-  if (s.personStatus) add('person_status = ?', s.personStatus);
-  if (s.schoolType) add('school_type = ?', s.schoolType);
-  if (s.staffCategory) add('staff_category = ?', s.staffCategory);
-  if (s.subject) add('subjects @> ARRAY[?]::text[]', s.subject);
-  if (s.title) add('title = ?', s.title);
-  if (s.qualificationType) add('qualification_types @> ARRAY[?]::text[]', s.qualificationType);
-  if (s.custom && Object.keys(s.custom).length) add('custom @> ?::jsonb', JSON.stringify(s.custom));
-  if (s.after) {
-    params.push(s.after[0], s.after[1], s.after[2]);
-    where.push(`(unit_path, name, id) > ($${params.length - 2}, $${params.length - 1}, $${params.length}::uuid)`);
-  }
-  params.push(s.limit);
+  if (s.activeOnly) where.push('t.active');
+  if (s.name) add(`t.name LIKE ?`, `${s.name.replace(/[\\%_]/g, (ch) => '\\' + ch)}%`);
+  if (s.idNumber) add('t.id_number = ?', s.idNumber);
+  if (s.personStatus) add('t.person_status = ?', s.personStatus);
+  if (s.schoolType) add('t.school_type = ?', s.schoolType);
+  if (s.staffCategory) add('t.staff_category = ?', s.staffCategory);
+  if (s.subject) add('t.subjects @> ARRAY[?]::text[]', s.subject);
+  if (s.title) add('t.title = ?', s.title);
+  if (s.qualificationType) add('t.qualification_types @> ARRAY[?]::text[]', s.qualificationType);
   const wide = s.pathPrefix.split('/').filter(Boolean).length <= 2;
   const byOwnIndex = !!s.idNumber || (!!s.name && wide);
+  let from = 'teacher t';
+  const custom = Object.entries(s.custom ?? {});
+  const joined = custom.find(([, v]) => Buffer.byteLength(JSON.stringify(v)) <= INDEXED_CUSTOM_BYTES);
+  const viaIndex = joined && !byOwnIndex;
+  // The values not read through teacher_custom_value are tested on the record (a heap read).
+  const rest = custom.filter((kv) => !viaIndex || kv !== joined);
+  if (rest.length) add('t.custom @> ?::jsonb', JSON.stringify(Object.fromEntries(rest)));
+  if (viaIndex) {
+    from = `teacher_custom_value c JOIN teacher t ON t.id = c.teacher_id`;
+    add('c.key = ?', joined[0]);
+    add('c.value = ?::jsonb', JSON.stringify(joined[1]));
+    // The subtree and the leavers are the index's own columns (the record's, kept by the trigger).
+    where.splice(where.indexOf('t.unit_path LIKE $1'), 1, 'c.unit_path LIKE $1');
+    if (s.activeOnly) where.splice(where.indexOf('t.active'), 1, 'c.active');
+  }
+  if (s.after) {
+    params.push(s.after[0], s.after[1], s.after[2]);
+    const [a, b, c] = [params.length - 2, params.length - 1, params.length];
+    where.push(`(t.unit_path, t.name, t.id) > ($${a}, $${b}, $${c}::uuid)`);
+    if (from !== 'teacher t') where.push(`(c.unit_path, c.name, c.teacher_id) > ($${a}, $${b}, $${c}::uuid)`);
+  }
+  params.push(s.limit);
   return {
-    sql: `SELECT ${LIST_COLS} FROM teacher t WHERE ${where.join(' AND ')}
-           ORDER BY ${byOwnIndex ? `unit_path || ''` : 'unit_path'}, name, id LIMIT $${params.length}`,
+    sql: `SELECT ${LIST_COLS} FROM ${from} WHERE ${where.join(' AND ')}
+           ORDER BY ${viaIndex ? 'c.unit_path, c.name, c.teacher_id' : `${byOwnIndex ? `t.unit_path || ''` : 't.unit_path'}, t.name, t.id`}
+           LIMIT $${params.length}`,
     params,
   };
 }

@@ -26,6 +26,8 @@ import { NationalSearchFilters1767500000002 } from './1767500000002-national-sea
 import { ChangeFeed1767650000000 } from './1767650000000-change-feed.js';
 import { TransfersEffectiveDate1767800000000 } from './1767800000000-transfers-effective-date.js';
 import { FeedNationalAndDelivery1767820000000 } from './1767820000000-feed-national-and-delivery.js';
+import { AuthChangeNotify1767840000000 } from './1767840000000-auth-change-notify.js';
+import { TeacherCustomValues1767840000001 } from './1767840000001-teacher-custom-values.js';
 import { NationalSearchFacets1767850000000 } from './1767850000000-national-search-facets.js';
 import { StatsEntrantsLeavers1767850000001 } from './1767850000001-stats-entrants-leavers.js';
 
@@ -59,6 +61,8 @@ export const migrations = [
   ChangeFeed1767650000000,
   TransfersEffectiveDate1767800000000,
   FeedNationalAndDelivery1767820000000,
+  AuthChangeNotify1767840000000,
+  TeacherCustomValues1767840000001,
   NationalSearchFacets1767850000000,
   StatsEntrantsLeavers1767850000001,
 ];
