@@ -174,9 +174,10 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
   if (opts.afterInit) await opts.afterInit(app, runtime);
   await nodeReadyOf(app)?.markReady();
   // Microservice servers a module asked for (the federation's Kafka consumer), started once the app is up.
-  for (const options of microservicesOf(app)) app.connectMicroservice(options as never);
-  await app.startAllMicroservices();
+  const microservices = microservicesOf(app);
+  for (const options of microservices) app.connectMicroservice(options as never);
   await app.listen(config.PORT, config.HOST);
+  const consumers = microservices.length ? startConsumers(app, logger) : null;
   const server = app.getHttpServer() as { address(): { port: number } | string | null };
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
@@ -186,8 +187,41 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
     runtime,
     url,
     close: async () => {
+      consumers?.stop();
       await closeWithin(app, config.SHUTDOWN_GRACE_MS, logger);
       if (embedded) await embedded.stop();
+    },
+  };
+}
+
+/**
+ * Starts the message consumers, and keeps trying while the broker cannot be reached: a broker down when
+ * the node boots must not stop the node (its API, outboxes and relays work without it and catch up), so
+ * the consumers start when the broker is back — 5 s, then longer waits up to a minute.
+ */
+function startConsumers(app: INestApplication, logger: JsonLogger): { stop(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  const attempt = async (n: number): Promise<void> => {
+    try {
+      await app.startAllMicroservices();
+      if (n > 0) logger.log('message consumers started', 'Bootstrap');
+    } catch (e) {
+      if (stopped) return;
+      const wait = Math.min(60, 5 * 2 ** Math.min(n, 4));
+      logger.warn(
+        `message consumers not started (${e instanceof Error ? e.message : String(e)}); retrying in ${wait} s`,
+        'Bootstrap',
+      );
+      timer = setTimeout(() => void attempt(n + 1), wait * 1000);
+      timer.unref();
+    }
+  };
+  void attempt(0);
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
     },
   };
 }
