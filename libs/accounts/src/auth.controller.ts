@@ -6,11 +6,13 @@ import { AccountsService } from './accounts.service.js';
 import { AuthService } from './auth.service.js';
 import { clientCertificateFingerprint } from './client-certificate.js';
 import { ChangePasswordDto, LoginDto, RefreshDto, toAccountResponse } from './dto/account.dto.js';
+import { AuthControllerResponses } from './auth.responses.js';
 
 type Req = Parameters<typeof clientCertificateFingerprint>[0] & { ip?: string };
 
 @ApiTags('auth')
 @Controller('auth')
+@AuthControllerResponses
 export class AuthController {
   constructor(
     private readonly auth: AuthService,

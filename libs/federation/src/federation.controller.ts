@@ -20,6 +20,7 @@ import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { commonError, CommonErrorCode } from '@tmis/common';
 import { FederationService } from './federation.service.js';
 import { FEDERATION_OPTIONS, type FederationOptions } from './federation.options.js';
+import { FederationNationalControllerResponses, FederationControllerResponses } from './federation.responses.js';
 
 interface NodeRequest {
   headers: Record<string, string | string[] | undefined>;
@@ -61,6 +62,7 @@ export class FederationDownQueryDto {
 /** The national node's HTTP side of the messenger, for provinces without a broker (node token). */
 @ApiTags('federation')
 @Controller('federation')
+@FederationNationalControllerResponses
 export class FederationNationalController {
   constructor(private readonly federation: FederationService) {}
 
@@ -85,6 +87,7 @@ export class FederationNationalController {
 /** Both roles: what the messenger refused. */
 @ApiTags('federation')
 @Controller('federation')
+@FederationControllerResponses
 export class FederationController {
   constructor(private readonly federation: FederationService) {}
 

@@ -16,12 +16,14 @@ import {
   VersionQueryDto,
 } from './dto/teacher.dto.js';
 import { TeacherService } from './teacher.service.js';
+import { TeacherControllerResponses, CatalogueControllerResponses } from './teacher.responses.js';
 
 const uuid = new ParseUUIDPipe();
 const WRITERS = [Role.InfoAdmin, Role.Teacher];
 
 @ApiTags('teachers')
 @Controller('teachers')
+@TeacherControllerResponses
 export class TeacherController {
   constructor(private readonly teachers: TeacherService) {}
 
@@ -116,6 +118,7 @@ export class TeacherController {
 
 @ApiTags('catalogue')
 @Controller()
+@CatalogueControllerResponses
 export class CatalogueController {
   constructor(private readonly custom: CustomFieldsService) {}
 
