@@ -2681,19 +2681,21 @@ export interface components {
         };
         ApiClientPage: {
             items: components["schemas"]["ApiClientResponse"][];
-            nextCursor?: string | null;
+            nextCursor: string | null;
         };
         ApiClientResponse: {
             allowedAddresses: string[];
             createdAt: string;
-            expiresAt?: Record<string, never> | null;
+            /** Format: date-time */
+            expiresAt: string | null;
             /** @description The client_id of token requests */
             id: string;
             name: string;
             ownerUnitId: string;
             ownerUnitPath: string;
-            rateLimitPerMinute?: Record<string, never> | null;
-            revokedAt?: Record<string, never> | null;
+            rateLimitPerMinute: number | null;
+            /** Format: date-time */
+            revokedAt: string | null;
             scopes: ("teachers:read" | "teachers:read:sensitive" | "training:write" | "stats:read" | "changes:read")[];
             secrets: components["schemas"]["ApiClientSecretResponse"][];
             /** @enum {string} */
@@ -2701,12 +2703,16 @@ export interface components {
         };
         ApiClientSecretResponse: {
             createdAt: string;
-            /** @description End of the overlap period after a rotation */
-            expiresAt?: Record<string, never> | null;
+            /**
+             * Format: date-time
+             * @description End of the overlap period after a rotation
+             */
+            expiresAt: string | null;
             /** @description The last characters of the secret, to tell them apart */
             hint: string;
             id: string;
-            revokedAt?: Record<string, never> | null;
+            /** Format: date-time */
+            revokedAt: string | null;
             /** @enum {string} */
             status: "active" | "expiring" | "expired" | "revoked";
         };
@@ -2715,14 +2721,16 @@ export interface components {
             /** @description Shown once: keep it now, only its hash is stored */
             clientSecret: string;
             createdAt: string;
-            expiresAt?: Record<string, never> | null;
+            /** Format: date-time */
+            expiresAt: string | null;
             /** @description The client_id of token requests */
             id: string;
             name: string;
             ownerUnitId: string;
             ownerUnitPath: string;
-            rateLimitPerMinute?: Record<string, never> | null;
-            revokedAt?: Record<string, never> | null;
+            rateLimitPerMinute: number | null;
+            /** Format: date-time */
+            revokedAt: string | null;
             scopes: ("teachers:read" | "teachers:read:sensitive" | "training:write" | "stats:read" | "changes:read")[];
             secretId: string;
             secrets: components["schemas"]["ApiClientSecretResponse"][];
@@ -3109,8 +3117,11 @@ export interface components {
             clientId: string;
             /** @description Shown once: keep it now, only its hash is stored */
             clientSecret: string;
-            /** @description Until when the previous secrets keep working */
-            previousSecretsExpireAt?: Record<string, never> | null;
+            /**
+             * Format: date-time
+             * @description Until when the previous secrets keep working
+             */
+            previousSecretsExpireAt: string | null;
             secretId: string;
         };
         /** @description RFC 9457 problem details: a stable `code`, English and Chinese titles, field paths for invalid input, the correlation id. Some codes add members (e.g. `rateLimit`, `retryAfterSeconds`). */
@@ -3529,6 +3540,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -3641,7 +3661,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3739,7 +3759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3855,7 +3875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3969,7 +3989,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4079,7 +4099,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4207,7 +4227,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4369,6 +4389,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -4462,7 +4491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4558,7 +4587,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4633,7 +4662,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4724,7 +4753,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4827,7 +4856,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4979,8 +5008,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5184,6 +5240,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -5253,6 +5318,15 @@ export interface operations {
             };
             /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5374,6 +5448,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5610,7 +5693,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5732,7 +5815,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5817,7 +5900,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5909,7 +5992,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6271,6 +6354,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -6492,7 +6584,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6598,7 +6690,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6717,7 +6809,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7088,6 +7180,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -7208,7 +7309,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7327,7 +7428,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7443,7 +7544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7572,6 +7673,33 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The database is busy: retry after Retry-After seconds */
             503: {
                 headers: {
@@ -7616,8 +7744,53 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7964,7 +8137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8106,7 +8279,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientTokenResponseDoc"];
                 };
             };
-            /** @description RFC 6749 §5.2 error */
+            /** @description RFC 6749 §5.2 error; a body that is not JSON or form data is refused before, as problem+json */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8117,6 +8290,7 @@ export interface operations {
                         error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
                         error_description: string;
                     };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 6749 §5.2 `invalid_client` */
@@ -8379,6 +8553,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -8527,7 +8710,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8661,7 +8844,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8813,7 +8996,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8965,7 +9148,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9068,6 +9251,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9275,6 +9467,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -9386,7 +9587,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9492,7 +9693,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9953,6 +10154,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -10115,15 +10325,15 @@ export interface operations {
                         }[];
                         name: string;
                         qualification: {
-                            certificateNumber: unknown;
-                            entryId: unknown;
-                            issuedDate: unknown;
-                            issuingAuthority: unknown;
-                            qualificationType: unknown;
-                            registrationCycleEnd: unknown;
-                            registrationCycleStart: unknown;
-                            registrationDate: unknown;
-                            registrationResult: unknown;
+                            certificateNumber: string | null;
+                            entryId: string | null;
+                            issuedDate: string | null;
+                            issuingAuthority: string | null;
+                            qualificationType: string | null;
+                            registrationCycleEnd: string | null;
+                            registrationCycleStart: string | null;
+                            registrationDate: string | null;
+                            registrationResult: string | null;
                         } | null;
                         reason: string | null;
                         rulesVersion: string;
@@ -10164,7 +10374,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10258,7 +10468,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10413,6 +10623,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -10516,7 +10735,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10643,7 +10862,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10726,6 +10945,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10828,6 +11056,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11222,6 +11459,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -11343,7 +11589,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11419,7 +11665,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11540,7 +11786,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13727,7 +13973,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13869,8 +14115,53 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13949,6 +14240,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14052,6 +14352,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14509,6 +14818,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -14733,7 +15051,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14837,7 +15155,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14960,7 +15278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15087,7 +15405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15198,7 +15516,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15329,7 +15647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15442,7 +15760,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15530,7 +15848,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15633,7 +15951,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15738,7 +16056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15860,7 +16178,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -16047,6 +16365,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16323,6 +16650,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
             429: {
                 headers: {
@@ -16442,7 +16778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -16570,7 +16906,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -16792,6 +17128,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -16914,7 +17259,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -17023,7 +17368,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -17127,6 +17472,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17317,6 +17671,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17538,6 +17901,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17780,6 +18152,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -17908,7 +18289,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18022,7 +18403,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18120,7 +18501,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18218,7 +18599,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18301,7 +18682,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18398,7 +18779,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18521,7 +18902,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18621,7 +19002,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18725,7 +19106,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18826,7 +19207,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18920,7 +19301,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19177,6 +19558,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -19321,7 +19711,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19451,7 +19841,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19599,7 +19989,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19747,7 +20137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19896,6 +20286,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20086,6 +20485,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -20213,7 +20621,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20326,7 +20734,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20455,7 +20863,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20571,7 +20979,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20686,7 +21094,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20802,7 +21210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20945,7 +21353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -21091,7 +21499,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -21169,7 +21577,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -21404,6 +21812,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -21497,7 +21914,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -21571,7 +21988,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -21660,7 +22077,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -21736,7 +22153,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -21812,7 +22229,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -21896,7 +22313,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -21984,7 +22401,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;

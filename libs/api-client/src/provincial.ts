@@ -2461,19 +2461,21 @@ export interface components {
         };
         ApiClientPage: {
             items: components["schemas"]["ApiClientResponse"][];
-            nextCursor?: string | null;
+            nextCursor: string | null;
         };
         ApiClientResponse: {
             allowedAddresses: string[];
             createdAt: string;
-            expiresAt?: Record<string, never> | null;
+            /** Format: date-time */
+            expiresAt: string | null;
             /** @description The client_id of token requests */
             id: string;
             name: string;
             ownerUnitId: string;
             ownerUnitPath: string;
-            rateLimitPerMinute?: Record<string, never> | null;
-            revokedAt?: Record<string, never> | null;
+            rateLimitPerMinute: number | null;
+            /** Format: date-time */
+            revokedAt: string | null;
             scopes: ("teachers:read" | "teachers:read:sensitive" | "training:write" | "stats:read" | "changes:read")[];
             secrets: components["schemas"]["ApiClientSecretResponse"][];
             /** @enum {string} */
@@ -2481,12 +2483,16 @@ export interface components {
         };
         ApiClientSecretResponse: {
             createdAt: string;
-            /** @description End of the overlap period after a rotation */
-            expiresAt?: Record<string, never> | null;
+            /**
+             * Format: date-time
+             * @description End of the overlap period after a rotation
+             */
+            expiresAt: string | null;
             /** @description The last characters of the secret, to tell them apart */
             hint: string;
             id: string;
-            revokedAt?: Record<string, never> | null;
+            /** Format: date-time */
+            revokedAt: string | null;
             /** @enum {string} */
             status: "active" | "expiring" | "expired" | "revoked";
         };
@@ -2495,14 +2501,16 @@ export interface components {
             /** @description Shown once: keep it now, only its hash is stored */
             clientSecret: string;
             createdAt: string;
-            expiresAt?: Record<string, never> | null;
+            /** Format: date-time */
+            expiresAt: string | null;
             /** @description The client_id of token requests */
             id: string;
             name: string;
             ownerUnitId: string;
             ownerUnitPath: string;
-            rateLimitPerMinute?: Record<string, never> | null;
-            revokedAt?: Record<string, never> | null;
+            rateLimitPerMinute: number | null;
+            /** Format: date-time */
+            revokedAt: string | null;
             scopes: ("teachers:read" | "teachers:read:sensitive" | "training:write" | "stats:read" | "changes:read")[];
             secretId: string;
             secrets: components["schemas"]["ApiClientSecretResponse"][];
@@ -2886,8 +2894,11 @@ export interface components {
             clientId: string;
             /** @description Shown once: keep it now, only its hash is stored */
             clientSecret: string;
-            /** @description Until when the previous secrets keep working */
-            previousSecretsExpireAt?: Record<string, never> | null;
+            /**
+             * Format: date-time
+             * @description Until when the previous secrets keep working
+             */
+            previousSecretsExpireAt: string | null;
             secretId: string;
         };
         /** @description RFC 9457 problem details: a stable `code`, English and Chinese titles, field paths for invalid input, the correlation id. Some codes add members (e.g. `rateLimit`, `retryAfterSeconds`). */
@@ -3305,6 +3316,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -3417,7 +3437,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3515,7 +3535,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3631,7 +3651,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3745,7 +3765,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3855,7 +3875,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3983,7 +4003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4145,6 +4165,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -4238,7 +4267,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4334,7 +4363,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4409,7 +4438,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4500,7 +4529,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4603,7 +4632,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4755,8 +4784,35 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request body too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4960,6 +5016,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -5029,6 +5094,15 @@ export interface operations {
             };
             /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5150,6 +5224,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5386,7 +5469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5508,7 +5591,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5593,7 +5676,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5685,7 +5768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6047,6 +6130,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -6268,7 +6360,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6374,7 +6466,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6493,7 +6585,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6774,6 +6866,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -6894,7 +6995,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7013,7 +7114,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7129,7 +7230,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7383,7 +7484,7 @@ export interface operations {
                     "application/json": components["schemas"]["ClientTokenResponseDoc"];
                 };
             };
-            /** @description RFC 6749 §5.2 error */
+            /** @description RFC 6749 §5.2 error; a body that is not JSON or form data is refused before, as problem+json */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7394,6 +7495,7 @@ export interface operations {
                         error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope";
                         error_description: string;
                     };
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 6749 §5.2 `invalid_client` */
@@ -7656,6 +7758,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -7804,7 +7915,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7938,7 +8049,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8090,7 +8201,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8242,7 +8353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8345,6 +8456,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8552,6 +8672,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -8663,7 +8792,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8769,7 +8898,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9230,6 +9359,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -9392,15 +9530,15 @@ export interface operations {
                         }[];
                         name: string;
                         qualification: {
-                            certificateNumber: unknown;
-                            entryId: unknown;
-                            issuedDate: unknown;
-                            issuingAuthority: unknown;
-                            qualificationType: unknown;
-                            registrationCycleEnd: unknown;
-                            registrationCycleStart: unknown;
-                            registrationDate: unknown;
-                            registrationResult: unknown;
+                            certificateNumber: string | null;
+                            entryId: string | null;
+                            issuedDate: string | null;
+                            issuingAuthority: string | null;
+                            qualificationType: string | null;
+                            registrationCycleEnd: string | null;
+                            registrationCycleStart: string | null;
+                            registrationDate: string | null;
+                            registrationResult: string | null;
                         } | null;
                         reason: string | null;
                         rulesVersion: string;
@@ -9441,7 +9579,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9535,7 +9673,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9690,6 +9828,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -9793,7 +9940,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9920,7 +10067,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10003,6 +10150,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10105,6 +10261,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10499,6 +10664,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -10620,7 +10794,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10696,7 +10870,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -10817,7 +10991,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -12782,7 +12956,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13275,6 +13449,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -13499,7 +13682,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13603,7 +13786,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13726,7 +13909,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13853,7 +14036,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -13964,7 +14147,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14095,7 +14278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14208,7 +14391,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14296,7 +14479,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14399,7 +14582,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14504,7 +14687,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14626,7 +14809,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14813,6 +14996,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15089,6 +15281,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
             429: {
                 headers: {
@@ -15208,7 +15409,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15336,7 +15537,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15558,6 +15759,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -15680,7 +15890,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15789,7 +15999,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -15893,6 +16103,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16083,6 +16302,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16304,6 +16532,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16546,6 +16783,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -16674,7 +16920,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -16788,7 +17034,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -16886,7 +17132,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -16984,7 +17230,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -17067,7 +17313,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -17164,7 +17410,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -17287,7 +17533,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -17387,7 +17633,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -17491,7 +17737,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -17592,7 +17838,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -17686,7 +17932,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -17943,6 +18189,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -18087,7 +18342,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18217,7 +18472,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18365,7 +18620,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18513,7 +18768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -18662,6 +18917,15 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18852,6 +19116,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -18979,7 +19252,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19092,7 +19365,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19221,7 +19494,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19337,7 +19610,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19452,7 +19725,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19568,7 +19841,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19711,7 +19984,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19857,7 +20130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -19935,7 +20208,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20170,6 +20443,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description No such resource (in the path, or named in the body) in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
             409: {
                 headers: {
@@ -20263,7 +20545,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20337,7 +20619,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20426,7 +20708,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20502,7 +20784,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20578,7 +20860,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20662,7 +20944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -20750,7 +21032,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource in your scope */
+            /** @description No such resource (in the path, or named in the body) in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -22,6 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
+import { PROBLEM_REF } from '@tmis/common';
 import { ApiClientsService } from './api-clients.service.js';
 import { ClientAuthService } from './client-auth.service.js';
 import {
@@ -125,7 +126,13 @@ export class OAuthController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: TokenRequestDoc })
   @ApiOkResponse({ type: ClientTokenResponseDoc })
-  @ApiBadRequestResponse({ description: 'RFC 6749 §5.2 error', schema: OAUTH_ERROR_SCHEMA })
+  @ApiBadRequestResponse({
+    description: 'RFC 6749 §5.2 error; a body that is not JSON or form data is refused before, as problem+json',
+    content: {
+      'application/json': { schema: OAUTH_ERROR_SCHEMA },
+      'application/problem+json': { schema: { $ref: PROBLEM_REF } },
+    },
+  })
   @ApiUnauthorizedResponse({ description: 'RFC 6749 §5.2 `invalid_client`', schema: OAUTH_ERROR_SCHEMA })
   @ApiOperation({
     summary:

@@ -13,11 +13,11 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
-import { commonError, CommonErrorCode } from '@tmis/common';
+import { commonError, CommonErrorCode, ApiProblems } from '@tmis/common';
 import { FederationService } from './federation.service.js';
 import { FEDERATION_OPTIONS, type FederationOptions } from './federation.options.js';
 import { FederationNationalControllerResponses, FederationControllerResponses } from './federation.responses.js';
@@ -67,6 +67,8 @@ export class FederationNationalController {
   constructor(private readonly federation: FederationService) {}
 
   @Post('up')
+  @ApiBearerAuth()
+  @ApiProblems(401, 403)
   @HttpCode(200)
   @UseGuards(FederationNodeGuard)
   @ApiOperation({
@@ -77,6 +79,8 @@ export class FederationNationalController {
   }
 
   @Get('down')
+  @ApiBearerAuth()
+  @ApiProblems(401, 403)
   @UseGuards(FederationNodeGuard)
   @ApiOperation({ summary: "The calling province's downward messages after ?after= (its node token)" })
   down(@NodeProvince() province: string, @Query() q: FederationDownQueryDto) {

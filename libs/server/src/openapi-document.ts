@@ -37,7 +37,7 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule)',
   401: 'No valid bearer token',
   403: 'Not your role, scope or unit subtree',
-  404: 'No such resource in your scope',
+  404: 'No such resource (in the path, or named in the body) in your scope',
   409: 'Conflicts with the current state (stale version, duplicate, wrong state)',
   413: 'Request body too large',
   422: 'The same Idempotency-Key with another request body',
@@ -47,7 +47,8 @@ const DESCRIPTIONS: Record<number, string> = {
 
 /**
  * Documents the problem+json answers of every operation, from what the route is: input (400, 413
- * with a body), a bearer token (401, 403, 429), a resource in the path (404), a write (409), a POST
+ * with a body), a bearer token (401, 403, 429), a resource in the path or named in the body (404), a
+ * write (409), a POST
  * that creates (422, idempotency), and 503 when the database is busy. A route documents further
  * statuses next to its handler (`@ApiProblems(…)`), and a status it documents itself is kept.
  */
@@ -64,7 +65,7 @@ export function withProblemResponses(document: OpenAPIObject): OpenAPIObject {
       if ((op.parameters ?? []).length || op.requestBody || path.includes('{')) statuses.add(400);
       if (op.requestBody) statuses.add(413);
       if (secured) [401, 403, 429].forEach((s) => statuses.add(s));
-      if (path.includes('{')) statuses.add(404);
+      if (path.includes('{') || (secured && op.requestBody)) statuses.add(404);
       if (secured && method !== 'get') statuses.add(409);
       if (method === 'post' && op.responses?.['201']) statuses.add(422);
       for (const status of [...statuses].sort()) {

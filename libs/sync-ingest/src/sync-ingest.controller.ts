@@ -1,6 +1,6 @@
-import { ApiFileResponse, MEDIA } from '@tmis/common';
+import { ApiFileResponse, MEDIA, ApiProblems } from '@tmis/common';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
@@ -174,6 +174,8 @@ export class SyncIngestController {
 
   /** Direct transport (no broker): a provincial node pushes its outbox with its node token. */
   @Post('ingest')
+  @ApiBearerAuth()
+  @ApiProblems(401, 403)
   @HttpCode(200)
   @UseGuards(NodeTokenGuard)
   @ApiOperation({ summary: 'Sync messages pushed by a provincial node over HTTP (Authorization: Bearer <node token>)' })

@@ -1,3 +1,4 @@
+import { ApiProblems } from '@tmis/common';
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
@@ -48,6 +49,7 @@ export class TeacherController {
   @Get('me')
   @Authenticated({ roles: [Role.Teacher] })
   @ApiOperation({ summary: "A teacher's own record" })
+  @ApiProblems(404)
   async mine(@CurrentActor() a: Actor) {
     return toTeacherResponse(await this.teachers.present(await this.teachers.mine(a)), 'teacher');
   }

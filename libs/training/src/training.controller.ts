@@ -1,4 +1,4 @@
-import { ApiFileResponse, MEDIA } from '@tmis/common';
+import { ApiFileResponse, MEDIA, ApiProblems } from '@tmis/common';
 import {
   Body,
   Controller,
@@ -214,6 +214,7 @@ export class CreditBankController {
   @Get('bank/me')
   @Authenticated({ roles: [Role.Teacher] })
   @ApiOperation({ summary: 'Your credit bank: every confirmed credit, totals in the current cycle' })
+  @ApiProblems(404)
   mine(@CurrentActor() a: Actor, @Query() q: BankQueryDto) {
     return this.bank.mine(a, q);
   }
@@ -249,12 +250,14 @@ export class CreditClaimController {
   @Post()
   @Authenticated({ roles: [Role.Teacher] })
   @ApiOperation({ summary: 'Claim self-study credits with evidence (reviewed by your school, then its department)' })
+  @ApiProblems(404)
   claim(@CurrentActor() a: Actor, @Body() dto: ClaimDto) {
     return this.claims.claim(a, dto);
   }
 
   @Get('mine')
   @Authenticated({ roles: [Role.Teacher] })
+  @ApiProblems(404)
   mine(@CurrentActor() a: Actor) {
     return this.claims.mine(a);
   }

@@ -12,7 +12,7 @@ interface Account {
   role: string;
   username: string;
   realName: string;
-  idNumber: string;
+  idNumber: string | null;
   status: string;
   mustChangePassword: boolean;
   lockedUntil: string | null;

@@ -11,7 +11,7 @@ interface ChangeRequest {
   state: string;
   reason: string;
   changes: unknown;
-  createdAt: string;
+  requestedAt: string;
   mayApprove?: boolean;
   mayReject?: boolean;
 }

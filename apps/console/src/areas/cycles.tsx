@@ -19,9 +19,9 @@ interface Progress {
   confirmed: number;
   teachers: number;
   children: {
-    unitId: string;
-    code: string;
-    name: string;
+    unitId?: string;
+    code?: string;
+    name?: string;
     schools: number;
     confirmed: number;
     teachers: number;

@@ -7,10 +7,9 @@ import { useLoad } from '../lib/use-load';
 interface SpotCheck {
   id: string;
   kind: string;
-  size: number;
+  sampleSize: number;
   seed: string;
-  state?: string;
-  published?: boolean;
+  publishedAt: string | null;
   createdAt: string;
 }
 
@@ -64,7 +63,7 @@ export default function SpotChecks() {
           {
             title: i18n.t('status'),
             key: 's',
-            render: (_, r) => <Tag>{r.state ?? (r.published ? 'published' : 'open')}</Tag>,
+            render: (_, r) => <Tag>{r.publishedAt ? 'published' : 'open'}</Tag>,
           },
           { title: i18n.pick('时间', 'Time'), dataIndex: 'createdAt', render: (v) => new Date(v).toLocaleString() },
         ]}

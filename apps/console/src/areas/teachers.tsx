@@ -27,9 +27,9 @@ import { atSchool, useSession } from '../lib/session';
 interface Summary {
   id: string;
   name: string;
-  sex: string;
-  birthDate: string;
-  idNumber: string;
+  sex: string | null;
+  birthDate: string | null;
+  idNumber: string | null;
   unitId: string;
   personStatus: string;
   title: string | null;
