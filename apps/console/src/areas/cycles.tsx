@@ -81,7 +81,7 @@ export default function Cycles() {
           </Typography.Paragraph>
           <Table
             size="small"
-            rowKey={(r) => r.code ?? r.unitId}
+            rowKey={(r) => r.code ?? r.unitId ?? r.name ?? ''}
             dataSource={p.children}
             pagination={false}
             rowClassName={(r) => (r.overdue > 0 ? 'overdue-row' : '')}
