@@ -122,7 +122,186 @@ const NOT_EXERCISED: Record<'provincial' | 'national', Record<string, string>> =
     'PUT /spot-checks/{id}/items/{itemId}':
       'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
   },
-  national: {},
+  national: {
+    'DELETE /accounts/{id}/certificate':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'DELETE /teachers/{id}/{subSet}/{entryId}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /bulk/jobs/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /bulk/jobs/{id}/error-report':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /bulk/jobs/{id}/errors':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /change-requests/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /national/teachers/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /registration/applications/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /registration/teachers/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /registration/teachers/{id}/title-eligibility':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /reporting-cycles/{id}/progress':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /spot-checks/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /teachers/me':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /teachers/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 404 TEACHER_NOT_FOUND)',
+    'GET /teachers/{id}/completeness':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /teachers/{id}/history':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /teachers/{id}/review':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /training/bank/me':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /training/bank/teachers/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /training/claims/mine':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /training/claims/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /training/projects/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /training/projects/{id}/enrolments':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /training/projects/{id}/results/template':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /transfers/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'GET /units/lookup':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 400 VALIDATION_FAILED)',
+    'GET /webhooks/{id}/deliveries/{deliveryId}/attempts':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 404 WEBHOOK_ENDPOINT_NOT_FOUND)',
+    'PATCH /accounts/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'PATCH /teachers/{id}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'PATCH /teachers/{id}/{subSet}/{entryId}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /accounts':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /accounts/{id}/reset-password':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /accounts/{id}/unlock':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /api-clients/{id}/secrets/{secretId}/revoke':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /auth/login':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 401 AUTH_INVALID_CREDENTIALS)',
+    'POST /auth/password':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /auth/refresh':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 400 VALIDATION_FAILED)',
+    'POST /bulk/imports':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /bulk/jobs/{id}/commit':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /catalogue/versions':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /change-requests/{id}/approve':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /change-requests/{id}/reject':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /custom-fields':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /custom-fields/{key}/retire':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /oauth/token':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 401 invalid_client)',
+    'POST /registration/applications':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /registration/applications/{id}/decide':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /registration/applications/{id}/school-confirm':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /registration/applications/{id}/school-return':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /registration/ethics-violations':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /registration/ethics-violations/{id}/confirm':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /registration/ethics-violations/{id}/reject':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /registration/rules':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /reporting-cycles':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /reporting-cycles/defaults':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /reporting-cycles/{id}/confirm':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /spot-checks/{id}/publish':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /sync/reconcile':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /sync/reconcile/tree':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /teachers':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /teachers/{id}/change-requests':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /teachers/{id}/review/{action}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /teachers/{id}/status':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /teachers/{id}/{subSet}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/bank/teachers/{id}/apply':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/claims':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/claims/{id}/{action}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/institutions':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/projects':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/projects/{id}/approve':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/projects/{id}/confirm':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/projects/{id}/enrolments':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/projects/{id}/publish':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/projects/{id}/refuse':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/projects/{id}/results':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/projects/{id}/results/import':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /training/projects/{id}/results/import/error-report':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /transfers':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /transfers/{id}/approve':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /transfers/{id}/refuse':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /transfers/{id}/withdraw':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /units':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /units/{id}/close':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /units/{id}/merge':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /units/{id}/move':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'POST /webhooks/{id}/deliveries/{deliveryId}/replay':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 404 WEBHOOK_ENDPOINT_NOT_FOUND)',
+    'PUT /accounts/{id}/certificate':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'PUT /custom-fields/{key}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+    'PUT /spot-checks/{id}/items/{itemId}':
+      'not reached by the generic fixtures yet: needs a prior state they do not build (last answer 403 INSUFFICIENT_SCOPE)',
+  },
 };
 
 const SYNC_TOKEN = `node-token-${randomUUID()}`;
