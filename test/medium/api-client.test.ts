@@ -15,7 +15,20 @@ const tool = (await import(pathToFileURL(resolve(process.cwd(), 'tools/api-clien
   typesFile(node: string): string;
 };
 
+// The generator of the routes' success schemas (tools/openapi-responses.mjs), checked the same way.
+const responses = (await import(pathToFileURL(resolve(process.cwd(), 'tools/openapi-responses.mjs')).href)) as {
+  generate(): Promise<{ out: Map<string, { text: string }>; problems: string[] }>;
+};
+
 describe('the typed API client (libs/api-client) is generated from what the nodes serve', () => {
+  it('every controller has its generated *.responses.ts, current with the handlers (else: npm run api-client)', async () => {
+    const { out, problems } = await responses.generate();
+    assert.deepEqual(problems, []);
+    assert.ok(out.size >= 20, `${out.size} controller files`);
+    for (const [file, g] of out)
+      assert.equal(readFileSync(file, 'utf8'), g.text, `${file} is stale: run npm run api-client`);
+  });
+
   const nodes: Record<string, TestNode> = {};
   before(async () => {
     nodes.provincial = await TestNode.start('provincial');
@@ -67,5 +80,38 @@ describe('the typed API client (libs/api-client) is generated from what the node
     const national = createNationalClient({ baseUrl: nodes.national.url });
     const { response } = await national.GET('/sync/dead-letters');
     assert.equal(response.status, 401);
+  });
+
+  it("the README's platform integration works as written: register a client, take a token, read teachers and the change feed", async () => {
+    const p = nodes.provincial;
+    const county = await p.newCounty();
+    const admin = await p.account(county, Role.SysAdmin);
+    const adminToken = await p.tokenFor(admin);
+    const node = `${p.url}/v1`;
+    // 1. the administrator registers the platform; the secret is in this answer only
+    const asAdmin = createProvincialClient({ baseUrl: node, token: () => adminToken });
+    const client = await unwrap(
+      asAdmin.POST('/api-clients', { body: { name: 'District HR', scopes: ['teachers:read', 'changes:read'] } }),
+    );
+    assert.match(client.clientSecret, /^tmis_/);
+    // 2. client credentials by HTTP Basic and a form body, as `curl -u id:secret -d grant_type=client_credentials`
+    const res = await fetch(`${node}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${client.id}:${client.clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    assert.equal(res.status, 200);
+    const { access_token: token } = (await res.json()) as { access_token: string };
+    // 3. and 4. the platform reads teachers and follows the change feed from the start
+    const platform = createProvincialClient({ baseUrl: node, token: () => token });
+    const teachers = await unwrap(platform.GET('/teachers', { params: { query: { limit: 100 } } }));
+    assert.deepEqual(teachers.items, []);
+    const page = await unwrap(platform.GET('/changes', { params: { query: { limit: 1000, cursor: '' } } }));
+    assert.ok(Array.isArray(page.items));
+    assert.equal(typeof page.hasMore, 'boolean');
+    assert.equal(typeof page.nextCursor, 'string');
   });
 });

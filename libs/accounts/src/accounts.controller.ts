@@ -11,11 +11,13 @@ import {
   UpdateAccountDto,
   VersionDto,
 } from './dto/account.dto.js';
+import { AccountsControllerResponses } from './accounts.responses.js';
 
 const uuid = new ParseUUIDPipe();
 
 @ApiTags('accounts')
 @Controller('accounts')
+@AccountsControllerResponses
 export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 

@@ -1,3 +1,4 @@
+import { ApiProblems } from '@tmis/common';
 import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, type Actor } from '@tmis/access';
@@ -6,11 +7,13 @@ import { AccountsService } from './accounts.service.js';
 import { AuthService } from './auth.service.js';
 import { clientCertificateFingerprint } from './client-certificate.js';
 import { ChangePasswordDto, LoginDto, RefreshDto, toAccountResponse } from './dto/account.dto.js';
+import { AuthControllerResponses } from './auth.responses.js';
 
 type Req = Parameters<typeof clientCertificateFingerprint>[0] & { ip?: string };
 
 @ApiTags('auth')
 @Controller('auth')
+@AuthControllerResponses
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
@@ -19,6 +22,7 @@ export class AuthController {
   ) {}
 
   @Post('login')
+  @ApiProblems(401, 403, 429)
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -32,6 +36,7 @@ export class AuthController {
   }
 
   @Post('refresh')
+  @ApiProblems(401)
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for new tokens (the old refresh token stops working)' })
   refresh(@Body() dto: RefreshDto) {

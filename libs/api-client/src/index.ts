@@ -73,10 +73,10 @@ export function createNationalClient(opts: TmisClientOptions = {}): NationalClie
 }
 
 /**
- * The body of a successful answer, or an {@link ApiProblem}. Most routes do not declare a response
- * schema in the document yet, so the caller names the type it expects (`unwrap<Page>(client.GET(…))`).
+ * The body of a successful answer, typed from the route's documented response schema, or an
+ * {@link ApiProblem} (`const page = await unwrap(client.GET('/teachers', …))`).
  */
-export async function unwrap<T>(call: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
+export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
   if (!response.ok) {
     const problem =

@@ -11,8 +11,18 @@ import {
   Req,
   UseFilters,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiUnauthorizedResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
+import { PROBLEM_REF } from '@tmis/common';
 import { ApiClientsService } from './api-clients.service.js';
 import { ClientAuthService } from './client-auth.service.js';
 import {
@@ -27,12 +37,14 @@ import {
   RotateSecretDto,
   TokenRequestDoc,
 } from './dto/api-client.dto.js';
-import { OAuthErrorFilter } from './oauth.errors.js';
+import { OAUTH_ERROR_SCHEMA, OAuthErrorFilter } from './oauth.errors.js';
+import { ApiClientsControllerResponses, OAuthControllerResponses } from './api-clients.responses.js';
 
 const uuid = new ParseUUIDPipe();
 
 @ApiTags('api-clients')
 @Controller('api-clients')
+@ApiClientsControllerResponses
 export class ApiClientsController {
   constructor(private readonly clients: ApiClientsService) {}
 
@@ -103,6 +115,7 @@ interface TokenHttpRequest {
 @ApiTags('api-clients')
 @Controller('oauth')
 @UseFilters(OAuthErrorFilter)
+@OAuthControllerResponses
 export class OAuthController {
   constructor(private readonly auth: ClientAuthService) {}
 
@@ -113,6 +126,14 @@ export class OAuthController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ type: TokenRequestDoc })
   @ApiOkResponse({ type: ClientTokenResponseDoc })
+  @ApiBadRequestResponse({
+    description: 'RFC 6749 §5.2 error; a body that is not JSON or form data is refused before, as problem+json',
+    content: {
+      'application/json': { schema: OAUTH_ERROR_SCHEMA },
+      'application/problem+json': { schema: { $ref: PROBLEM_REF } },
+    },
+  })
+  @ApiUnauthorizedResponse({ description: 'RFC 6749 §5.2 `invalid_client`', schema: OAUTH_ERROR_SCHEMA })
   @ApiOperation({
     summary:
       'OAuth 2.0 client-credentials grant (RFC 6749 §4.4): client_id/client_secret by HTTP Basic or in the body; errors per §5.2',

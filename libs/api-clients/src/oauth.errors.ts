@@ -38,3 +38,23 @@ export class OAuthErrorFilter implements ExceptionFilter {
     res.status(e.status).json({ error: e.error, error_description: e.description });
   }
 }
+
+/** The body of a token-endpoint refusal (RFC 6749 §5.2), as documented in the OpenAPI document. */
+export const OAUTH_ERROR_SCHEMA = {
+  type: 'object',
+  required: ['error', 'error_description'],
+  properties: {
+    error: {
+      type: 'string',
+      enum: [
+        'invalid_request',
+        'invalid_client',
+        'invalid_grant',
+        'unauthorized_client',
+        'unsupported_grant_type',
+        'invalid_scope',
+      ],
+    },
+    error_description: { type: 'string' },
+  },
+};

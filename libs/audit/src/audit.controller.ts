@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { AuditService } from './audit.service.js';
+import { AuditControllerResponses } from './audit.responses.js';
 
 export class AuditQueryDto {
   @IsOptional() @IsString() @Matches(/^[a-z0-9_.]{1,64}$/) action?: string;
@@ -16,6 +17,7 @@ export class AuditQueryDto {
 
 @ApiTags('audit')
 @Controller('audit')
+@AuditControllerResponses
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 

@@ -1,3 +1,4 @@
+import { ApiFileResponse, MEDIA } from '@tmis/common';
 import {
   Controller,
   Get,
@@ -18,6 +19,7 @@ import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { ListTeachersQueryDto } from '@tmis/teachers';
 import { BulkService, type UploadedFileInfo } from './bulk.service.js';
 import { BulkExportService, type HttpOut } from './export.service.js';
+import { BulkControllerResponses, TeacherExportControllerResponses } from './bulk.responses.js';
 
 export class TemplateQueryDto {
   @ApiPropertyOptional({
@@ -85,6 +87,7 @@ async function streamed(res: Res, fn: () => Promise<void>): Promise<void> {
 
 @ApiTags('bulk')
 @Controller('bulk')
+@BulkControllerResponses
 export class BulkController {
   constructor(
     private readonly jobs: BulkService,
@@ -97,6 +100,7 @@ export class BulkController {
     summary:
       'Download an xlsx import template (one sheet per sub-set, drop-downs, instructions; says its catalogue version)',
   })
+  @ApiFileResponse(MEDIA.xlsx)
   template(@CurrentActor() a: Actor, @Query() q: TemplateQueryDto, @Res() res: Res) {
     return streamed(res, () => this.files.template(a, q.indicatorSet, res));
   }
@@ -139,6 +143,7 @@ export class BulkController {
   @Get('jobs/:id/error-report')
   @Authenticated({ roles: [Role.InfoAdmin] })
   @ApiOperation({ summary: 'The uploaded sheets with the bad cells marked, plus the list of errors (xlsx)' })
+  @ApiFileResponse(MEDIA.xlsx)
   report(@CurrentActor() a: Actor, @Param('id', uuid) id: string, @Res() res: Res) {
     return streamed(res, () => this.files.errorReport(a, id, res));
   }
@@ -154,6 +159,7 @@ export class BulkController {
 
 @ApiTags('teachers')
 @Controller('teachers')
+@TeacherExportControllerResponses
 export class TeacherExportController {
   constructor(private readonly files: BulkExportService) {}
 
@@ -163,6 +169,7 @@ export class TeacherExportController {
     summary:
       'Export the filtered list (same filters and scope as GET /teachers) as xlsx or CSV in the import layout; masked for query users (a masked file does not re-import)',
   })
+  @ApiFileResponse(MEDIA.xlsx, MEDIA.csv)
   export(@CurrentActor() a: Actor, @Query() q: ExportQueryDto, @Res() res: Res) {
     const { format, subSet, ...filters } = q;
     return streamed(res, () => this.files.exportTeachers(a, filters, format ?? 'xlsx', subSet ?? 'basic', res));

@@ -5,6 +5,7 @@ import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import type { CatalogueChanges } from './catalogue-changes.js';
 import { CatalogueVersionsService } from './catalogue-versions.service.js';
 import { NationalCatalogue } from './national-catalogue.service.js';
+import { CatalogueVersionsControllerResponses } from './catalogue-versions.responses.js';
 
 export class PublishVersionDto {
   @ApiProperty({ example: '2026.2' }) @IsString() @Matches(/^\d{4}\.\d{1,3}$/) version: string;
@@ -24,6 +25,7 @@ export class PublishVersionDto {
 
 @ApiTags('catalogue')
 @Controller('catalogue/versions')
+@CatalogueVersionsControllerResponses
 export class CatalogueVersionsController {
   constructor(private readonly versions: CatalogueVersionsService) {}
 

@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { ChangeFeedService } from './change-feed.service.js';
+import { ChangeFeedControllerResponses } from './change-feed.responses.js';
 
 export class ChangesQueryDto {
   @ApiPropertyOptional({
@@ -60,6 +61,7 @@ class ChangePageDoc {
 
 @ApiTags('changes')
 @Controller('changes')
+@ChangeFeedControllerResponses
 export class ChangeFeedController {
   constructor(private readonly feed: ChangeFeedService) {}
 

@@ -15,3 +15,12 @@ export { JsonLogger } from './logger.js';
 export { ConfigError, loadConfig } from './config.js';
 export { decodeCursor, encodeCursor, type Page } from './paging.js';
 export { csvField } from './csv.js';
+export {
+  ApiFileResponse,
+  ApiProblems,
+  documentResponses,
+  MEDIA,
+  PROBLEM_REF,
+  type ResponseSchema,
+  type RouteResponse,
+} from './openapi.js';

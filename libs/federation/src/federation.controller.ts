@@ -13,12 +13,13 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
-import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
-import { commonError, CommonErrorCode } from '@tmis/common';
+import { commonError, CommonErrorCode, ApiProblems } from '@tmis/common';
 import { FederationService } from './federation.service.js';
+import { FederationNationalControllerResponses, FederationControllerResponses } from './federation.responses.js';
 
 /** The national node's accepted node tokens, province → token (SYNC_NODE_TOKENS); bound by `FederationModule.forNational`. */
 export const FEDERATION_NODE_TOKENS = Symbol('FEDERATION_NODE_TOKENS');
@@ -63,10 +64,13 @@ export class FederationDownQueryDto {
 /** The national node's HTTP side of the messenger, for provinces without a broker (node token). */
 @ApiTags('federation')
 @Controller('federation')
+@FederationNationalControllerResponses
 export class FederationNationalController {
   constructor(private readonly federation: FederationService) {}
 
   @Post('up')
+  @ApiBearerAuth()
+  @ApiProblems(401, 403)
   @HttpCode(200)
   @UseGuards(FederationNodeGuard)
   @ApiOperation({
@@ -77,6 +81,8 @@ export class FederationNationalController {
   }
 
   @Get('down')
+  @ApiBearerAuth()
+  @ApiProblems(401, 403)
   @UseGuards(FederationNodeGuard)
   @ApiOperation({ summary: "The calling province's downward messages after ?after= (its node token)" })
   down(@NodeProvince() province: string, @Query() q: FederationDownQueryDto) {
@@ -87,6 +93,7 @@ export class FederationNationalController {
 /** Both roles: what the messenger refused. */
 @ApiTags('federation')
 @Controller('federation')
+@FederationControllerResponses
 export class FederationController {
   constructor(private readonly federation: FederationService) {}
 

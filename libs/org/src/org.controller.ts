@@ -10,6 +10,7 @@ import {
   UpdateUnitDto,
 } from './dto/unit.dto.js';
 import { OrgService } from './org.service.js';
+import { OrgControllerResponses } from './org.responses.js';
 
 // Moving, merging and closing units move the records they hold: those routes are the teachers lib's
 // `UnitChangesController` (same paths), which passes its `UnitRecords` to `OrgService`.
@@ -19,6 +20,7 @@ const uuid = new ParseUUIDPipe({ version: undefined });
 
 @ApiTags('units')
 @Controller('units')
+@OrgControllerResponses
 export class OrgController {
   constructor(private readonly org: OrgService) {}
 

@@ -1,3 +1,4 @@
+import { ApiFileResponse, MEDIA } from '@tmis/common';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -24,6 +25,7 @@ import { EthicsVetoService } from './ethics-veto.service.js';
 import { RegistrationListsService, tableToXlsx, type Table } from './registration-lists.service.js';
 import { RegistrationService } from './registration.service.js';
 import type { ApplicationState } from './registration.workflow.js';
+import { RegistrationControllerResponses, RegistrationStatsControllerResponses } from './registration.responses.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -133,6 +135,7 @@ async function render<T extends Table>(t: T, format?: 'json' | 'xlsx'): Promise<
 
 @ApiTags('registration')
 @Controller('registration')
+@RegistrationControllerResponses
 export class RegistrationController {
   constructor(
     private readonly registration: RegistrationService,
@@ -251,6 +254,7 @@ export class RegistrationController {
   @Get('lists/due')
   @Authenticated({ roles: READERS })
   @ApiOperation({ summary: 'Teachers whose registration falls due in the year, by school (format=xlsx to export)' })
+  @ApiFileResponse(MEDIA.xlsx)
   async due(@CurrentActor() a: Actor, @Query() q: DueQueryDto) {
     return render(await this.lists.due(a, q.year, q.cursor, q.limit ?? (q.format === 'xlsx' ? 5000 : 500)), q.format);
   }
@@ -258,6 +262,7 @@ export class RegistrationController {
   @Get('lists/below-threshold')
   @Authenticated({ roles: READERS })
   @ApiOperation({ summary: "Teachers due in the year whose cycle's training is below the threshold" })
+  @ApiFileResponse(MEDIA.xlsx)
   async below(@CurrentActor() a: Actor, @Query() q: ListQueryDto) {
     return render(await this.lists.belowThreshold(a, q.year), q.format);
   }
@@ -265,6 +270,7 @@ export class RegistrationController {
   @Get('lists/deferred')
   @Authenticated({ roles: READERS })
   @ApiOperation({ summary: 'Deferred and not-passed teachers, by school' })
+  @ApiFileResponse(MEDIA.xlsx)
   async deferred(@CurrentActor() a: Actor, @Query() q: ListQueryDto) {
     return render(await this.lists.negative(a), q.format);
   }
@@ -272,12 +278,14 @@ export class RegistrationController {
 
 @ApiTags('statistics')
 @Controller('stats')
+@RegistrationStatsControllerResponses
 export class RegistrationStatsController {
   constructor(private readonly lists: RegistrationListsService) {}
 
   @Get('registration')
   @Authenticated({ roles: [Role.InfoAdmin, Role.Query, Role.SysAdmin] })
   @ApiOperation({ summary: 'Registration outcomes by region, school type and year (national: per province)' })
+  @ApiFileResponse(MEDIA.xlsx)
   async registration(@CurrentActor() a: Actor, @Query() q: ListQueryDto) {
     return render(await this.lists.outcomes(a), q.format);
   }

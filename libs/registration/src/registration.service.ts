@@ -49,6 +49,9 @@ export function factsOf(record: Rec, violations: RecordFacts['violations']): Rec
 }
 
 /** The qualification (sub-set 8) entry a registration is about: the one named, or the first. */
+/** A text field of the record as the API answers it: a string, or null when absent. */
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
 export function qualificationOf(record: Rec, entryId?: string | null): Rec | null {
   const list = Array.isArray(record.qualification) ? (record.qualification as Rec[]) : [];
   return (entryId ? list.find((q) => q.id === entryId) : list[0]) ?? null;
@@ -173,15 +176,15 @@ export class RegistrationService {
       name: t.name,
       qualification: q
         ? {
-            entryId: q.id ?? null,
-            qualificationType: q.qualificationType ?? null,
-            certificateNumber: q.certificateNumber ?? null,
-            issuingAuthority: q.issuingAuthority ?? null,
-            issuedDate: q.issuedDate ?? null,
-            registrationResult: q.registrationResult ?? null,
-            registrationCycleStart: q.registrationCycleStart ?? null,
-            registrationCycleEnd: q.registrationCycleEnd ?? null,
-            registrationDate: q.registrationDate ?? null,
+            entryId: text(q.id),
+            qualificationType: text(q.qualificationType),
+            certificateNumber: text(q.certificateNumber),
+            issuingAuthority: text(q.issuingAuthority),
+            issuedDate: text(q.issuedDate),
+            registrationResult: text(q.registrationResult),
+            registrationCycleStart: text(q.registrationCycleStart),
+            registrationCycleEnd: text(q.registrationCycleEnd),
+            registrationDate: text(q.registrationDate),
           }
         : null,
       status: status?.status ?? null,

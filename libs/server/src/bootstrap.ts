@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { DynamicModule, INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { withProblemResponses } from './openapi-document.js';
 import { scopeLabels } from '@tmis/access';
 import { correlationIdFrom, JsonLogger, loadConfig, requestContext } from '@tmis/common';
 import { runMigrations, startEmbeddedPostgres, type EmbeddedDatabase } from '@tmis/database';
@@ -167,9 +168,14 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
       'client-credentials',
     )
     .build();
-  SwaggerModule.setup('docs', app, () => withIdempotencyKeys(SwaggerModule.createDocument(app, doc)), {
-    jsonDocumentUrl: 'docs-json',
-  });
+  SwaggerModule.setup(
+    'docs',
+    app,
+    () => withProblemResponses(withIdempotencyKeys(SwaggerModule.createDocument(app, doc))),
+    {
+      jsonDocumentUrl: 'docs-json',
+    },
+  );
   await app.init();
   if (opts.afterInit) await opts.afterInit(app, runtime);
   await nodeReadyOf(app)?.markReady();

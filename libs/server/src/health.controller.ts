@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Header, HttpCode, Inject, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import {
   AUTH_OPTIONS,
   authenticateBearer,
@@ -14,6 +14,7 @@ import { DatabaseProbeRepository } from './database-probe.repository.js';
 import { commonError, CommonErrorCode } from '@tmis/common';
 import { HealthRegistry } from './health.registry.js';
 import { NODE_INFO, type NodeInfo } from './node-info.js';
+import { HealthControllerResponses, MetricsControllerResponses } from './health.responses.js';
 
 type HeaderReq = { headers: Record<string, string | undefined> };
 
@@ -52,8 +53,23 @@ abstract class OperatorAccess {
   }
 }
 
+/** What GET /health answers (the details only to the operator). */
+const HEALTH_SCHEMA = {
+  type: 'object',
+  required: ['status', 'embedded'],
+  properties: {
+    status: { type: 'string', enum: ['up', 'down'] },
+    embedded: { type: 'boolean', description: 'Running on the embedded PostgreSQL' },
+    node: { type: 'string', enum: ['national', 'provincial'] },
+    province: { type: 'string', nullable: true },
+    version: { type: 'string' },
+    details: { type: 'object', additionalProperties: { type: 'object' }, description: 'database, sync, statistics…' },
+  },
+};
+
 @ApiTags('health')
 @Controller('health')
+@HealthControllerResponses
 export class HealthController extends OperatorAccess {
   constructor(
     private readonly probe: DatabaseProbeRepository,
@@ -70,8 +86,13 @@ export class HealthController extends OperatorAccess {
   @ApiBearerAuth()
   @ApiOkResponse({
     description:
-      'Liveness, public: `{status, embedded}` (503 when the database does not answer). With METRICS_TOKEN or as the ' +
+      'Liveness, public: `{status, embedded}`. With METRICS_TOKEN or as the ' +
       "top unit's system administrator: also node, version and `details` (database, sync, statistics).",
+    schema: HEALTH_SCHEMA,
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'The database does not answer (`status: down`)',
+    schema: HEALTH_SCHEMA,
   })
   async health(
     @Req() req: HeaderReq,
@@ -111,6 +132,7 @@ export class HealthController extends OperatorAccess {
 
 @ApiTags('health')
 @Controller('metrics')
+@MetricsControllerResponses
 export class MetricsController extends OperatorAccess {
   constructor(
     @Inject(NODE_INFO) node: NodeInfo,
@@ -124,7 +146,10 @@ export class MetricsController extends OperatorAccess {
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4')
   @ApiBearerAuth()
-  @ApiOkResponse({ description: "Prometheus text format; METRICS_TOKEN or the top unit's system administrator" })
+  @ApiOkResponse({
+    description: "Prometheus text format; METRICS_TOKEN or the top unit's system administrator",
+    content: { 'text/plain': { schema: { type: 'string' } } },
+  })
   async metrics(@Req() req: HeaderReq): Promise<string> {
     const refused = await this.refusal(req);
     if (refused) throw refused;

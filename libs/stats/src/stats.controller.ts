@@ -1,3 +1,4 @@
+import { ApiFileResponse, MEDIA } from '@tmis/common';
 import { Readable, type Writable } from 'node:stream';
 import { Controller, Get, HttpCode, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -11,6 +12,7 @@ import {
 } from './dto/stats-query.dto.js';
 import { StatsService, type TableRequest } from './stats.service.js';
 import { csvChunks, jsonChunks, toCsv, toXlsx, type StatsTable } from './stats.table.js';
+import { StatsControllerResponses } from './stats.responses.js';
 
 const READERS = [Role.Query, Role.InfoAdmin, Role.SysAdmin];
 /** Above this many rows a JSON or CSV table is streamed in chunks instead of built as one string (issue 17). */
@@ -41,6 +43,7 @@ async function render(
 
 @ApiTags('statistics')
 @Controller('stats')
+@StatsControllerResponses
 export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
@@ -84,6 +87,7 @@ export class StatsController {
     summary:
       'Teacher counts in your subtree by any dimensions (by=), unit level (level=) and filters (filter=dim:v|v,…); format=csv|xlsx to export',
   })
+  @ApiFileResponse(MEDIA.csv, MEDIA.xlsx)
   breakdown(@CurrentActor() a: Actor, @Query() q: BreakdownQueryDto) {
     const by = q.by ? q.by.split(',') : [];
     return this.table(a, 'breakdown', { title: { zh: '教师人数统计', en: 'Teacher counts' }, by, query: q });
@@ -92,6 +96,7 @@ export class StatsController {
   @Get('age-pyramid')
   @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({ summary: 'Age pyramid: age band × sex' })
+  @ApiFileResponse(MEDIA.csv, MEDIA.xlsx)
   agePyramid(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'age-pyramid', {
       title: { zh: '年龄结构', en: 'Age pyramid' },
@@ -103,6 +108,7 @@ export class StatsController {
   @Get('education-structure')
   @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({ summary: 'Highest education structure' })
+  @ApiFileResponse(MEDIA.csv, MEDIA.xlsx)
   education(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'education-structure', {
       title: { zh: '学历结构', en: 'Education structure' },
@@ -114,6 +120,7 @@ export class StatsController {
   @Get('title-structure')
   @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({ summary: 'Professional title structure by title level' })
+  @ApiFileResponse(MEDIA.csv, MEDIA.xlsx)
   titles(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'title-structure', {
       title: { zh: '职称结构', en: 'Title structure' },
@@ -125,6 +132,7 @@ export class StatsController {
   @Get('subject-supply')
   @Authenticated({ roles: READERS, scope: ApiScope.StatsRead })
   @ApiOperation({ summary: 'Teachers per subject taught, by region (default level: one below the scope)' })
+  @ApiFileResponse(MEDIA.csv, MEDIA.xlsx)
   subjects(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'subject-supply', {
       title: { zh: '分学科教师供给', en: 'Subject supply by region' },
@@ -140,6 +148,7 @@ export class StatsController {
     summary:
       'Teachers reaching the statutory retirement age in this year and the next years-1, by year, subject and region',
   })
+  @ApiFileResponse(MEDIA.csv, MEDIA.xlsx)
   retirements(@CurrentActor() a: Actor, @Query() q: RetirementsQueryDto) {
     const years = this.stats.retirementYears(q.years ?? 5);
     return this.table(a, 'retirements', {
@@ -165,6 +174,7 @@ export class StatsController {
   @ApiOperation({
     summary: 'Teachers by band of the latest annual pay (information administrators only: query users never see pay)',
   })
+  @ApiFileResponse(MEDIA.csv, MEDIA.xlsx)
   payBands(@CurrentActor() a: Actor, @Query() q: StatsQueryDto) {
     return this.table(a, 'pay-bands', { title: { zh: '年工资收入分布', en: 'Pay bands' }, by: ['payBand'], query: q });
   }
@@ -175,6 +185,7 @@ export class StatsController {
     summary:
       'The teacher tables of the yearly education statistics (教育事业统计) for a unit, as xlsx: full-time teachers by education, title, age, sex and urban/rural per school type; leavers',
   })
+  @ApiFileResponse(MEDIA.xlsx)
   async report(
     @CurrentActor() a: Actor,
     @Query() q: ReportQueryDto,

@@ -1,5 +1,6 @@
+import { ApiFileResponse, MEDIA, ApiProblems } from '@tmis/common';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
@@ -10,6 +11,7 @@ import { NationalRollupService } from './national-rollup.service.js';
 import { NodeProvince, NodeTokenGuard } from './node-token.guard.js';
 import { NationalExportQueryDto, NationalSearchQueryDto } from './national-search.dto.js';
 import { NationalSearchService, type HttpOut } from './national-search.service.js';
+import { SyncIngestControllerResponses, NationalTeachersControllerResponses } from './sync-ingest.responses.js';
 
 export class IngestBatchDto {
   @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) messages: string[];
@@ -62,6 +64,7 @@ export class TreePageDto {
  */
 @ApiTags('sync')
 @Controller('sync')
+@SyncIngestControllerResponses
 export class SyncIngestController {
   constructor(
     private readonly ingestService: SyncIngestService,
@@ -171,6 +174,8 @@ export class SyncIngestController {
 
   /** Direct transport (no broker): a provincial node pushes its outbox with its node token. */
   @Post('ingest')
+  @ApiBearerAuth()
+  @ApiProblems(401, 403)
   @HttpCode(200)
   @UseGuards(NodeTokenGuard)
   @ApiOperation({ summary: 'Sync messages pushed by a provincial node over HTTP (Authorization: Bearer <node token>)' })
@@ -200,6 +205,7 @@ async function streamed(res: StreamRes, fn: () => Promise<void>): Promise<void> 
  */
 @ApiTags('national')
 @Controller('national/teachers')
+@NationalTeachersControllerResponses
 export class NationalTeachersController {
   constructor(private readonly search: NationalSearchService) {}
 
@@ -213,6 +219,7 @@ export class NationalTeachersController {
   @Get('export')
   @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
   @ApiOperation({ summary: "The search's whole result in the bulk layout (xlsx, or one sub-set as CSV), streamed" })
+  @ApiFileResponse(MEDIA.xlsx, MEDIA.csv)
   export(@CurrentActor() a: Actor, @Query() q: NationalExportQueryDto, @Res() res: StreamRes) {
     return streamed(res, () => this.search.export(a, q, res));
   }

@@ -6,10 +6,12 @@ import { FingerprintTreeQueryDto, requireFederationReader } from '@tmis/sync-tra
 import { OutboxRelay } from './outbox.relay.js';
 import { PublishedFingerprintService } from './published-fingerprint.service.js';
 import { ResyncService } from './resync.service.js';
+import { SyncPublishControllerResponses } from './sync-publish.responses.js';
 
 /** The provincial node's sync routes: its outbox, the resync, and its reconciliation fingerprint. */
 @ApiTags('sync')
 @Controller('sync')
+@SyncPublishControllerResponses
 export class SyncPublishController {
   constructor(
     private readonly relay: OutboxRelay,

@@ -1,3 +1,4 @@
+import { ApiProblems } from '@tmis/common';
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
@@ -17,12 +18,14 @@ import {
   VersionQueryDto,
 } from './dto/teacher.dto.js';
 import { TeacherService } from './teacher.service.js';
+import { TeacherControllerResponses, CatalogueControllerResponses } from './teacher.responses.js';
 
 const uuid = new ParseUUIDPipe();
 const WRITERS = [Role.InfoAdmin, Role.Teacher];
 
 @ApiTags('teachers')
 @Controller('teachers')
+@TeacherControllerResponses
 export class TeacherController {
   constructor(private readonly teachers: TeacherService) {}
 
@@ -47,6 +50,7 @@ export class TeacherController {
   @Get('me')
   @Authenticated({ roles: [Role.Teacher] })
   @ApiOperation({ summary: "A teacher's own record" })
+  @ApiProblems(404)
   async mine(@CurrentActor() a: Actor) {
     return toTeacherResponse(await this.teachers.present(await this.teachers.mine(a)), 'teacher');
   }
@@ -125,6 +129,7 @@ export class TeacherController {
 
 @ApiTags('catalogue')
 @Controller()
+@CatalogueControllerResponses
 export class CatalogueController {
   constructor(private readonly custom: CustomFieldsService) {}
 

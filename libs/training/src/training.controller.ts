@@ -1,3 +1,4 @@
+import { ApiFileResponse, MEDIA, ApiProblems } from '@tmis/common';
 import {
   Body,
   Controller,
@@ -37,6 +38,12 @@ import type { CreditRules } from './credit-rules.js';
 import { ProjectService } from './project.service.js';
 import { ResultsImportService } from './results-import.service.js';
 import { TrainingStatsService, type NamedTable } from './training-stats.service.js';
+import {
+  TrainingControllerResponses,
+  CreditBankControllerResponses,
+  CreditClaimControllerResponses,
+  TrainingStatsControllerResponses,
+} from './training.responses.js';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const xlsx = (buf: Buffer, name: string) =>
@@ -50,6 +57,7 @@ const READERS = [Role.InfoAdmin, Role.SysAdmin, Role.Query, Role.Teacher];
 
 @ApiTags('training')
 @Controller('training')
+@TrainingControllerResponses
 export class TrainingController {
   constructor(
     private readonly projects: ProjectService,
@@ -139,6 +147,7 @@ export class TrainingController {
   @Get('projects/:id/results/template')
   @Authenticated({ roles: [Role.InfoAdmin] })
   @ApiOperation({ summary: 'The results workbook of a project, listing its trainees (the running institution)' })
+  @ApiFileResponse(MEDIA.xlsx)
   async resultsTemplate(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
     return xlsx(await this.imports.template(a, id), `training-results-${id}.xlsx`);
   }
@@ -163,6 +172,7 @@ export class TrainingController {
   @ApiOperation({
     summary: 'The same workbook with every bad cell marked and its messages as notes, plus an _errors sheet',
   })
+  @ApiFileResponse(MEDIA.xlsx)
   async resultsErrorReport(
     @CurrentActor() a: Actor,
     @Param('id', uuid) id: string,
@@ -184,6 +194,7 @@ export class TrainingController {
 
 @ApiTags('training')
 @Controller('training')
+@CreditBankControllerResponses
 export class CreditBankController {
   constructor(private readonly bank: BankService) {}
 
@@ -203,6 +214,7 @@ export class CreditBankController {
   @Get('bank/me')
   @Authenticated({ roles: [Role.Teacher] })
   @ApiOperation({ summary: 'Your credit bank: every confirmed credit, totals in the current cycle' })
+  @ApiProblems(404)
   mine(@CurrentActor() a: Actor, @Query() q: BankQueryDto) {
     return this.bank.mine(a, q);
   }
@@ -231,18 +243,21 @@ export class CreditBankController {
 
 @ApiTags('training')
 @Controller('training/claims')
+@CreditClaimControllerResponses
 export class CreditClaimController {
   constructor(private readonly claims: ClaimService) {}
 
   @Post()
   @Authenticated({ roles: [Role.Teacher] })
   @ApiOperation({ summary: 'Claim self-study credits with evidence (reviewed by your school, then its department)' })
+  @ApiProblems(404)
   claim(@CurrentActor() a: Actor, @Body() dto: ClaimDto) {
     return this.claims.claim(a, dto);
   }
 
   @Get('mine')
   @Authenticated({ roles: [Role.Teacher] })
+  @ApiProblems(404)
   mine(@CurrentActor() a: Actor) {
     return this.claims.mine(a);
   }
@@ -277,6 +292,7 @@ export class CreditClaimController {
 
 @ApiTags('statistics')
 @Controller('stats/training')
+@TrainingStatsControllerResponses
 export class TrainingStatsController {
   constructor(private readonly stats: TrainingStatsService) {}
 
@@ -291,6 +307,7 @@ export class TrainingStatsController {
   @Get('coverage')
   @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
   @ApiOperation({ summary: 'Training coverage, hours and credits per teacher in the current cycle, by a dimension' })
+  @ApiFileResponse(MEDIA.csv)
   async coverage(@CurrentActor() a: Actor, @Query() q: TrainingStatsQueryDto) {
     return this.out(await this.stats.coverage(a, q.by ?? 'region'), q.format);
   }
@@ -298,6 +315,7 @@ export class TrainingStatsController {
   @Get('below-threshold')
   @Authenticated({ roles: [Role.InfoAdmin, Role.Query] })
   @ApiOperation({ summary: 'Teachers below the registration threshold as the cycle end approaches' })
+  @ApiFileResponse(MEDIA.csv)
   async belowThreshold(@CurrentActor() a: Actor, @Query() q: TrainingStatsQueryDto) {
     return this.out(await this.stats.belowThreshold(a, q.withinMonths), q.format);
   }

@@ -3,6 +3,7 @@ import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { TransfersHubService } from './hub.service.js';
+import { TransfersHubControllerResponses } from './hub.responses.js';
 
 export class HubQueryDto {
   @ApiPropertyOptional({
@@ -16,6 +17,7 @@ export class HubQueryDto {
 
 @ApiTags('transfers')
 @Controller()
+@TransfersHubControllerResponses
 export class TransfersHubController {
   constructor(private readonly hub: TransfersHubService) {}
 

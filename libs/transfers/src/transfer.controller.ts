@@ -11,6 +11,7 @@ import {
 } from './dto/transfer.dto.js';
 import { MobilityService } from './mobility.service.js';
 import { TransferService } from './transfer.service.js';
+import { TransferControllerResponses, MobilityControllerResponses } from './transfer.responses.js';
 
 const uuid = new ParseUUIDPipe();
 const READERS = [Role.InfoAdmin, Role.Query];
@@ -28,6 +29,7 @@ export class MobilityQueryDto {
 
 @ApiTags('transfers')
 @Controller()
+@TransferControllerResponses
 export class TransferController {
   constructor(private readonly transfers: TransferService) {}
 
@@ -108,6 +110,7 @@ export class TransferController {
 
 @ApiTags('statistics')
 @Controller('stats')
+@MobilityControllerResponses
 export class MobilityController {
   constructor(private readonly mobility: MobilityService) {}
 

@@ -23,12 +23,14 @@ import {
   toWebhookResponse,
 } from './dto/webhook.dto.js';
 import { WebhookService } from './webhook.service.js';
+import { WebhookControllerResponses } from './webhook.responses.js';
 
 const uuid = new ParseUUIDPipe();
 const ADMINS = [Role.SysAdmin, Role.InfoAdmin];
 
 @ApiTags('webhooks')
 @Controller('webhooks')
+@WebhookControllerResponses
 export class WebhookController {
   constructor(private readonly webhooks: WebhookService) {}
 

@@ -15,7 +15,7 @@ interface Account {
   role: string;
   username: string;
   realName: string;
-  idNumber: string;
+  idNumber: string | null;
   status: string;
   mustChangePassword: boolean;
   lockedUntil: string | null;

@@ -12,7 +12,7 @@ interface ChangeRequest {
   state: string;
   reason: string;
   changes: unknown;
-  createdAt: string;
+  requestedAt: string;
   mayApprove?: boolean;
   mayReject?: boolean;
 }

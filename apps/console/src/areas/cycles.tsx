@@ -19,9 +19,9 @@ interface Progress {
   confirmed: number;
   teachers: number;
   children: {
-    unitId: string;
-    code: string;
-    name: string;
+    unitId?: string;
+    code?: string;
+    name?: string;
     schools: number;
     confirmed: number;
     teachers: number;
@@ -153,7 +153,7 @@ export default function Cycles() {
           </Typography.Paragraph>
           <Table
             size="small"
-            rowKey={(r) => r.code ?? r.unitId}
+            rowKey={(r) => r.code ?? r.unitId ?? r.name ?? ''}
             dataSource={p.children}
             pagination={false}
             rowClassName={(r) => (r.overdue > 0 ? 'overdue-row' : '')}

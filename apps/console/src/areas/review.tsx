@@ -6,7 +6,7 @@ import { useI18n } from '../lib/i18n';
 import { ProblemAlert } from '../lib/problem';
 
 interface Pending {
-  stage: 'school-review' | 'department-review';
+  stage: string;
   items: { id: string; name: string; unitId: string; version: number; updatedAt: string }[];
   nextCursor: string | null;
 }

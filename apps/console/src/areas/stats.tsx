@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Breadcrumb, Button, Card, Checkbox, Col, Row, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { api, download, unwrap, type Unit } from '../lib/api';
+import type { ProvincialPaths } from '@tmis/api-client';
 import { Chart, type ChartOption } from '../lib/chart';
 import { useCatalogue } from '../lib/catalogue';
 import { useI18n } from '../lib/i18n';
@@ -13,15 +14,8 @@ interface Labelled {
   zh: string;
   en: string;
 }
-interface StatsTable {
-  asOf: string;
-  scope: { id: string; kind: string; code: string; zh: string };
-  level: string | null;
-  by: { key: string; zh: string; en: string }[];
-  rows: { unit?: Labelled; values: Record<string, Labelled>; count: number | null; suppressed: boolean }[];
-  total: number;
-  suppression: { applied: boolean; suppressedCells: number };
-}
+/** A statistics table as GET /stats/breakdown (and the other tables) answers it in JSON. */
+type StatsTable = ProvincialPaths['/stats/breakdown']['get']['responses'][200]['content']['application/json'];
 
 const CHILD: Record<string, string> = { ministry: 'province', province: 'city', city: 'county', county: 'school' };
 
@@ -33,8 +27,9 @@ function useTable(path: string, query: Query) {
   const key = path + JSON.stringify(query);
   useEffect(() => {
     setError(null);
-    unwrap<StatsTable>(api.GET(path as '/stats/breakdown', { params: { query: query as never } })).then(
-      setData,
+    // JSON here (no format=): the CSV and xlsx forms of the same answer are strings.
+    unwrap(api.GET(path as '/stats/breakdown', { params: { query: query as never } })).then(
+      (t) => setData(typeof t === 'string' ? null : t),
       setError,
     );
   }, [key]);

@@ -8,7 +8,7 @@ import { useLoad } from '../lib/use-load';
 interface DeadLetter {
   id: string;
   receivedAt?: string;
-  province?: string;
+  province?: string | null;
   code?: string;
   reason?: string;
   [k: string]: unknown;

@@ -28,9 +28,9 @@ import { UnitPicker } from '../lib/unit-picker';
 interface Summary {
   id: string;
   name: string;
-  sex: string;
-  birthDate: string;
-  idNumber: string;
+  sex: string | null;
+  birthDate: string | null;
+  idNumber: string | null;
   unitId: string;
   personStatus: string;
   title: string | null;

@@ -24,7 +24,8 @@ export interface Unit {
   parentId: string | null;
   path: string;
   status?: string;
-  schoolType?: string | null;
+  /** The school type as a code-table entry. */
+  schoolType?: { code: string; zh: string; en: string } | null;
 }
 
 const KEY = 'tmis.console.session';

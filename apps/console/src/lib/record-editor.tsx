@@ -24,7 +24,7 @@ import { ProblemAlert, showFieldErrors } from './problem';
 export interface TeacherRecord {
   id: string;
   name: string;
-  idNumber: string;
+  idNumber: string | null;
   unitId: string;
   version: number;
   reviewState: string;

@@ -106,9 +106,14 @@ export class ApiClientSecretResponse {
   @ApiProperty() id: string;
   @ApiProperty({ description: 'The last characters of the secret, to tell them apart' }) hint: string;
   @ApiProperty() createdAt: string;
-  @ApiPropertyOptional({ nullable: true, description: 'End of the overlap period after a rotation' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'End of the overlap period after a rotation',
+  })
   expiresAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) revokedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt: string | null;
   @ApiProperty({ enum: ['active', 'expiring', 'expired', 'revoked'] }) status: SecretStatus;
 }
 
@@ -119,17 +124,17 @@ export class ApiClientResponse {
   @ApiProperty() ownerUnitPath: string;
   @ApiProperty({ enum: ApiScope, isArray: true }) scopes: string[];
   @ApiProperty({ type: [String] }) allowedAddresses: string[];
-  @ApiPropertyOptional({ nullable: true }) expiresAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) rateLimitPerMinute: number | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: string | null;
+  @ApiProperty({ type: Number, nullable: true }) rateLimitPerMinute: number | null;
   @ApiProperty() createdAt: string;
-  @ApiPropertyOptional({ nullable: true }) revokedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt: string | null;
   @ApiProperty({ enum: ['active', 'expired', 'revoked'] }) status: 'active' | 'expired' | 'revoked';
   @ApiProperty({ type: [ApiClientSecretResponse] }) secrets: ApiClientSecretResponse[];
 }
 
 export class ApiClientPage {
   @ApiProperty({ type: [ApiClientResponse] }) items: ApiClientResponse[];
-  @ApiPropertyOptional({ nullable: true, type: String }) nextCursor: string | null;
+  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
 }
 
 export class ApiClientWithSecretResponse extends ApiClientResponse {
@@ -141,7 +146,12 @@ export class NewSecretResponse {
   @ApiProperty() clientId: string;
   @ApiProperty() secretId: string;
   @ApiProperty({ description: 'Shown once: keep it now, only its hash is stored' }) clientSecret: string;
-  @ApiPropertyOptional({ nullable: true, description: 'Until when the previous secrets keep working' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Until when the previous secrets keep working',
+  })
   previousSecretsExpireAt: string | null;
 }
 

@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { CycleService } from './cycle.service.js';
+import { CycleControllerResponses } from './cycle.responses.js';
 
 export class CreateCycleDto {
   @ApiProperty() @IsString() @Length(1, 100) name: string;
@@ -27,6 +28,7 @@ const uuid = new ParseUUIDPipe();
 
 @ApiTags('collection')
 @Controller()
+@CycleControllerResponses
 export class CycleController {
   constructor(private readonly cycles: CycleService) {}
 

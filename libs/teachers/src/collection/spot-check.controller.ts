@@ -3,6 +3,7 @@ import { ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiTags } fro
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { SpotCheckService } from './spot-check.service.js';
+import { SpotCheckControllerResponses } from './spot-check.responses.js';
 
 export class CreateSpotCheckDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() unitId?: string;
@@ -27,6 +28,7 @@ const uuid = new ParseUUIDPipe();
 
 @ApiTags('collection')
 @Controller()
+@SpotCheckControllerResponses
 export class SpotCheckController {
   constructor(private readonly checks: SpotCheckService) {}
 

@@ -4,6 +4,7 @@ import { IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Min } from 'cl
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { toTeacherResponse } from '../dto/teacher.dto.js';
 import { TeacherService } from '../teacher.service.js';
+import { TeacherStatusControllerResponses } from './status.responses.js';
 
 export class StatusChangeDto {
   @ApiProperty() @IsInt() @Min(1) version: number;
@@ -21,6 +22,7 @@ const uuid = new ParseUUIDPipe();
 
 @ApiTags('collection')
 @Controller()
+@TeacherStatusControllerResponses
 export class TeacherStatusController {
   constructor(private readonly teachers: TeacherService) {}
 

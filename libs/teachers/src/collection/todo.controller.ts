@@ -2,9 +2,11 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, type Actor } from '@tmis/access';
 import { TodoService } from './todo.service.js';
+import { TodoControllerResponses } from './todo.responses.js';
 
 @ApiTags('collection')
 @Controller()
+@TodoControllerResponses
 export class TodoController {
   constructor(private readonly todo: TodoService) {}
 

@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { ChangeRequestService } from './change-request.service.js';
+import { ChangeRequestControllerResponses } from './change-request.responses.js';
 
 export class EntryChangeDto {
   @ApiProperty() @IsString() @Length(1, 40) subSet: string;
@@ -66,6 +67,7 @@ const uuid = new ParseUUIDPipe();
 
 @ApiTags('collection')
 @Controller()
+@ChangeRequestControllerResponses
 export class ChangeRequestController {
   constructor(private readonly changes: ChangeRequestService) {}
 

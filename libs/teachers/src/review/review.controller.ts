@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { ReviewService } from './review.service.js';
+import { ReviewControllerResponses } from './review.responses.js';
 
 export class ReviewActionDto {
   @ApiProperty({ description: 'The record version you reviewed' }) @IsInt() @Min(1) version: number;
@@ -72,6 +73,7 @@ const uuid = new ParseUUIDPipe();
 
 @ApiTags('review')
 @Controller()
+@ReviewControllerResponses
 export class ReviewController {
   constructor(private readonly review: ReviewService) {}
 

@@ -3,12 +3,14 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentActor, type Actor } from '@tmis/access';
 import { CloseUnitDto, MergeUnitDto, MoveUnitDto, toUnitResponse, UNIT_MANAGERS } from '@tmis/org';
 import { UnitChangesService } from './unit-changes.service.js';
+import { UnitChangesControllerResponses } from './unit-changes.responses.js';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
 /** The unit changes that move the records units hold (the rest of `/units` is org's `OrgController`). */
 @ApiTags('units')
 @Controller('units')
+@UnitChangesControllerResponses
 export class UnitChangesController {
   constructor(private readonly units: UnitChangesService) {}
 

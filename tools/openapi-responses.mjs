@@ -1,0 +1,222 @@
+#!/usr/bin/env node
+// Part of `npm run api-client`: documents every route's success answer in the OpenAPI document (ADR 0021).
+// For each controller it reads the handlers' return types with the TypeScript checker (after a build, so
+// other libs resolve to their .d.ts), turns them into JSON Schemas (OpenAPI 3.0: `nullable`, Date as a
+// date-time string, string-literal unions as enums) and writes `<name>.responses.ts` beside the
+// controller: a class decorator that libs/common's `documentResponses` applies. It also adds that
+// decorator to a controller that lacks it. Routes answering files declare `@ApiFileResponse(...types)`.
+// test/medium/api-client.test.ts fails when a generated file differs from what this tool writes.
+import ts from 'typescript';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as prettier from 'prettier';
+
+const root = resolve(import.meta.dirname, '..');
+function walk(dir, out = []) {
+  for (const n of readdirSync(dir)) {
+    if (n === 'node_modules' || n === 'dist') continue;
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (n.endsWith('.controller.ts')) out.push(p);
+  }
+  return out;
+}
+const files = [...walk(resolve(root, 'libs')), ...walk(resolve(root, 'apps'))].filter((f) => !f.includes('/console/'));
+let program;
+let checker;
+/** The program of every controller, read after a build (other libs resolve to their .d.ts). */
+function load() {
+  const base = ts.readConfigFile(resolve(root, 'tsconfig.base.json'), ts.sys.readFile).config.compilerOptions;
+  const { options } = ts.convertCompilerOptionsFromJson(
+    { ...base, composite: false, declaration: false, declarationMap: false, noEmit: true },
+    root,
+  );
+  program = ts.createProgram(files, options);
+  checker = program.getTypeChecker();
+}
+const HTTP = new Set(['Get', 'Post', 'Put', 'Patch', 'Delete']);
+const decoName = (d) => {
+  const e = d.expression;
+  return ts.isCallExpression(e) ? e.expression.getText() : e.getText();
+};
+
+function toSchema(t, depth, binary) {
+  if (depth > 14) return {};
+  const f = t.flags;
+  if (f & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return {};
+  if (f & ts.TypeFlags.Never) return { not: {} };
+  if (f & ts.TypeFlags.Boolean) return { type: 'boolean' };
+  if (t.isUnion()) {
+    let parts = t.types;
+    const nullable = parts.some((p) => p.flags & ts.TypeFlags.Null);
+    parts = parts.filter((p) => !(p.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)));
+    const sf = parts.filter((p) => p.getSymbol()?.getName() === 'StreamableFile');
+    if (sf.length) {
+      binary.push(true);
+      parts = parts.filter((p) => !sf.includes(p));
+    }
+    let s;
+    const boolLits = parts.filter((p) => p.flags & ts.TypeFlags.BooleanLiteral);
+    if (boolLits.length === 2)
+      parts = [...parts.filter((p) => !(p.flags & ts.TypeFlags.BooleanLiteral)), checker.getBooleanType()];
+    if (parts.length && parts.every((p) => p.isStringLiteral()))
+      s = { type: 'string', enum: parts.map((p) => p.value) };
+    else if (parts.length && parts.every((p) => p.isNumberLiteral()))
+      s = { type: 'number', enum: parts.map((p) => p.value) };
+    else if (parts.length === 1) s = toSchema(parts[0], depth + 1, binary);
+    else if (parts.length === 0) s = {};
+    else s = { anyOf: parts.map((p) => toSchema(p, depth + 1, binary)) };
+    if (nullable && s.anyOf) s = { ...s, nullable: true };
+    else if (nullable && !s.type && Object.keys(s).length === 0) s = {};
+    else if (nullable && !s.type) s = { anyOf: [s], nullable: true };
+    else if (nullable) s = { ...s, nullable: true, ...(s.enum ? { enum: [...s.enum, null] } : {}) };
+    return s;
+  }
+  if (f & ts.TypeFlags.StringLiteral) return { type: 'string', enum: [t.value] };
+  if (f & ts.TypeFlags.NumberLiteral) return { type: 'number', enum: [t.value] };
+  if (f & ts.TypeFlags.BooleanLiteral) return { type: 'boolean', enum: [t.intrinsicName === 'true'] };
+  if (f & ts.TypeFlags.StringLike) return { type: 'string' };
+  if (f & ts.TypeFlags.NumberLike) return { type: 'number' };
+  if (f & ts.TypeFlags.BooleanLike) return { type: 'boolean' };
+  if (f & ts.TypeFlags.Null) return { type: 'null' };
+  if (f & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) return null;
+  const name = t.getSymbol()?.getName();
+  if (name === 'Date') return { type: 'string', format: 'date-time' };
+  if (name === 'StreamableFile') {
+    binary.push(true);
+    return null;
+  }
+  if (checker.isArrayType(t) || checker.isTupleType(t)) {
+    const args = checker.getTypeArguments(t);
+    if (checker.isTupleType(t))
+      return {
+        type: 'array',
+        items: args.length
+          ? args.length === 1
+            ? toSchema(args[0], depth + 1, binary)
+            : { anyOf: args.map((a) => toSchema(a, depth + 1, binary)) }
+          : {},
+        minItems: args.length,
+        maxItems: args.length,
+      };
+    return { type: 'array', items: toSchema(args[0], depth + 1, binary) ?? {} };
+  }
+  if (f & ts.TypeFlags.Object || t.isIntersection()) {
+    const props = checker.getPropertiesOfType(t);
+    const out = { type: 'object', properties: {}, required: [] };
+    for (const p of props) {
+      const decl = p.valueDeclaration ?? p.declarations?.[0];
+      const pt = checker.getTypeOfSymbol(p);
+      if (pt.getCallSignatures().length && !(pt.flags & ts.TypeFlags.Union)) continue;
+      const s = toSchema(pt, depth + 1, binary);
+      if (s === null) continue;
+      out.properties[p.getName()] = s;
+      const optional =
+        p.flags & ts.SymbolFlags.Optional || (pt.isUnion() && pt.types.some((x) => x.flags & ts.TypeFlags.Undefined));
+      if (!optional) out.required.push(p.getName());
+    }
+    const idx = checker.getIndexInfosOfType(t);
+    if (idx.length) out.additionalProperties = toSchema(idx[0].type, depth + 1, binary) ?? {};
+    if (!props.length && !idx.length) return {};
+    if (!out.required.length) delete out.required;
+    if (!Object.keys(out.properties).length) delete out.properties;
+    return out;
+  }
+  return {};
+}
+
+/** The success status Nest answers with: `@HttpCode(n)`, else 201 for POST and 200 otherwise. */
+function statusOf(method, decos) {
+  const code = decos.find((d) => decoName(d) === 'HttpCode');
+  if (code) {
+    const arg = code.expression.arguments[0];
+    if (ts.isNumericLiteral(arg)) return Number(arg.text);
+    const v = checker.getConstantValue(arg);
+    if (typeof v === 'number') return v;
+    throw new Error(`${method}: @HttpCode with a value this tool cannot read`);
+  }
+  return decos.some((d) => decoName(d) === 'Post') ? 201 : 200;
+}
+
+const exportName = (cls) => `${cls}Responses`;
+const responsesFile = (controllerFile) => controllerFile.replace(/\.controller\.ts$/, '.responses.ts');
+
+/** Per controller file: the generated responses file's text, and the problems found. */
+export async function generate() {
+  load();
+  const out = new Map();
+  const problems = [];
+  for (const sf of program.getSourceFiles()) {
+    const file = resolve(sf.fileName);
+    if (!files.includes(file)) continue;
+    const classes = [];
+    ts.forEachChild(sf, (node) => {
+      if (!ts.isClassDeclaration(node) || !ts.getDecorators(node)?.some((d) => decoName(d) === 'Controller')) return;
+      const routes = {};
+      for (const m of node.members) {
+        if (!ts.isMethodDeclaration(m)) continue;
+        const decos = ts.getDecorators(m) ?? [];
+        if (!decos.some((d) => HTTP.has(decoName(d)))) continue;
+        const key = `${node.name.text}.${m.name.getText()}`;
+        const rt = checker.getAwaitedType(checker.getReturnTypeOfSignature(checker.getSignatureFromDeclaration(m)));
+        const binary = [];
+        const schema = toSchema(rt, 0, binary);
+        const usesRes = m.parameters.some((p) =>
+          (ts.getDecorators(p) ?? []).some((d) => decoName(d) === 'Res' && !d.getText().includes('passthrough')),
+        );
+        const files = decos.some((d) => decoName(d) === 'ApiFileResponse');
+        const manual = decos.some((d) => /^Api(Ok|Created|Accepted|NoContent)?Response$/.test(decoName(d)));
+        if ((binary.length || usesRes) && !files && !manual)
+          problems.push(`${key} answers a file or writes the response itself: declare @ApiFileResponse(...types)`);
+        routes[m.name.getText()] = { status: statusOf(key, decos), ...(schema ? { schema } : {}) };
+      }
+      classes.push({ name: node.name.text, routes });
+    });
+    let text =
+      `// Generated by \`npm run api-client\` (tools/openapi-responses.mjs) from the return types of the handlers in\n` +
+      `// ${basename(file)}: the success answers in the OpenAPI document (ADR 0021). Do not edit.\n` +
+      `import { documentResponses } from '@tmis/common';\n\n`;
+    for (const c of classes)
+      text += `export const ${exportName(c.name)} = documentResponses(${JSON.stringify(c.routes)});\n\n`;
+    const target = responsesFile(file);
+    const config = (await prettier.resolveConfig(target)) ?? {};
+    out.set(target, { text: await prettier.format(text, { ...config, filepath: target }), controller: file, classes });
+  }
+  return { out, problems };
+}
+
+/** Adds the import and the class decorator of the generated file to a controller that lacks them. */
+function wire(controllerFile, classes) {
+  let src = readFileSync(controllerFile, 'utf8');
+  const mod = './' + basename(responsesFile(controllerFile)).replace(/\.ts$/, '.js');
+  const names = classes.map((c) => exportName(c.name));
+  if (!src.includes(mod)) {
+    const lastImport = [...src.matchAll(/^import [^;]+;$/gms)].pop();
+    const at = lastImport ? lastImport.index + lastImport[0].length : 0;
+    src = src.slice(0, at) + `\nimport { ${names.join(', ')} } from '${mod}';` + src.slice(at);
+  }
+  for (const c of classes) {
+    if (src.includes(`@${exportName(c.name)}\n`)) continue;
+    const re = new RegExp(`((?:^@[^\\n]+\\n)*)(export class ${c.name}\\b)`, 'm');
+    src = src.replace(re, (_all, decos, cls) => `${decos}@${exportName(c.name)}\n${cls}`);
+  }
+  writeFileSync(controllerFile, src);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { out, problems } = await generate();
+  for (const [target, g] of out) {
+    writeFileSync(target, g.text);
+    wire(g.controller, g.classes);
+  }
+  const count = [...out.values()].reduce(
+    (n, g) => n + g.classes.reduce((k, c) => k + Object.keys(c.routes).length, 0),
+    0,
+  );
+  console.log(`${count} routes in ${out.size} controller files`);
+  if (problems.length) {
+    console.error(problems.join('\n'));
+    process.exit(1);
+  }
+}
