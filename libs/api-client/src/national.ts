@@ -440,7 +440,7 @@ export interface paths {
         get: operations["CatalogueVersionsController_list"];
         put?: never;
         /** National, the ministry: publish a new catalogue version to every province */
-        post: operations["CatalogueVersionsController_publish"];
+        post: operations["CataloguePublishController_publish"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5390,6 +5390,7 @@ export interface operations {
                             errors?: number;
                             invalidPersons?: number;
                             persons?: number;
+                            reRegistered?: number;
                             rows?: number;
                             unchanged?: number;
                             updated?: number;
@@ -5526,6 +5527,7 @@ export interface operations {
                             errors?: number;
                             invalidPersons?: number;
                             persons?: number;
+                            reRegistered?: number;
                             rows?: number;
                             unchanged?: number;
                             updated?: number;
@@ -5628,6 +5630,7 @@ export interface operations {
                             errors?: number;
                             invalidPersons?: number;
                             persons?: number;
+                            reRegistered?: number;
                             rows?: number;
                             unchanged?: number;
                             updated?: number;
@@ -5750,6 +5753,7 @@ export interface operations {
                             errors?: number;
                             invalidPersons?: number;
                             persons?: number;
+                            reRegistered?: number;
                             rows?: number;
                             unchanged?: number;
                             updated?: number;
@@ -6301,7 +6305,7 @@ export interface operations {
             };
         };
     };
-    CatalogueVersionsController_publish: {
+    CataloguePublishController_publish: {
         parameters: {
             query?: never;
             header?: {
@@ -6961,9 +6965,9 @@ export interface operations {
                         /** Format: date-time */
                         settledAt: string | null;
                         /** @enum {string} */
-                        state: "expired" | "refused" | "in_flight" | "completed";
+                        state: "expired" | "refused" | "in_flight" | "completed" | "withdrawn";
                         /** @enum {string} */
-                        step: "done" | "at_sending_province" | "at_receiving_province";
+                        step: "done" | "at_sending_province" | "scheduled" | "at_receiving_province";
                         /** Format: date-time */
                         stepSince: string;
                         teacherName: string;
@@ -16441,6 +16445,7 @@ export interface operations {
                             count: number;
                             en: string;
                             kind: string;
+                            overdue?: number;
                             zh: string;
                         }[];
                         total: number;
@@ -18016,7 +18021,7 @@ export interface operations {
                             name: string;
                         }[];
                         /** @enum {string} */
-                        level: "national" | "province" | "city" | "county" | "school";
+                        level: "province" | "city" | "county" | "school" | "national";
                         mayApprove: boolean;
                         mayConfirm: boolean;
                         mayEnrol: boolean;
@@ -18122,7 +18127,7 @@ export interface operations {
                             name: string;
                         }[];
                         /** @enum {string} */
-                        level: "national" | "province" | "city" | "county" | "school";
+                        level: "province" | "city" | "county" | "school" | "national";
                         mayApprove: boolean;
                         mayConfirm: boolean;
                         mayEnrol: boolean;
@@ -18259,7 +18264,7 @@ export interface operations {
                             name: string;
                         }[];
                         /** @enum {string} */
-                        level: "national" | "province" | "city" | "county" | "school";
+                        level: "province" | "city" | "county" | "school" | "national";
                         mayApprove: boolean;
                         mayConfirm: boolean;
                         mayEnrol: boolean;
@@ -18373,7 +18378,7 @@ export interface operations {
                             name: string;
                         }[];
                         /** @enum {string} */
-                        level: "national" | "province" | "city" | "county" | "school";
+                        level: "province" | "city" | "county" | "school" | "national";
                         mayApprove: boolean;
                         mayConfirm: boolean;
                         mayEnrol: boolean;
@@ -18872,7 +18877,7 @@ export interface operations {
                             name: string;
                         }[];
                         /** @enum {string} */
-                        level: "national" | "province" | "city" | "county" | "school";
+                        level: "province" | "city" | "county" | "school" | "national";
                         mayApprove: boolean;
                         mayConfirm: boolean;
                         mayEnrol: boolean;

@@ -439,8 +439,7 @@ export interface paths {
         /** The catalogue versions this node holds, the current and previous one (national: each province’s) */
         get: operations["CatalogueVersionsController_list"];
         put?: never;
-        /** National, the ministry: publish a new catalogue version to every province */
-        post: operations["CatalogueVersionsController_publish"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2930,16 +2929,6 @@ export interface components {
             subjects?: string[];
             titles?: string[];
         };
-        PublishVersionDto: {
-            /** @description New codes per national code table: { "title": [{ "code", "zh", "en" }] } */
-            addCodes?: Record<string, never>;
-            /** @description New optional fields: [{ subSet, key, zh, en, type, codeTable?, maxLength? }] */
-            addFields?: Record<string, never>;
-            /** @description Codes retired per national code table (refused on new writes) */
-            retireCodes?: Record<string, never>;
-            /** @example 2026.2 */
-            version: string;
-        };
         QueuedDoc: {
             /** @description Deliveries queued again */
             queued: number;
@@ -5166,6 +5155,7 @@ export interface operations {
                             errors?: number;
                             invalidPersons?: number;
                             persons?: number;
+                            reRegistered?: number;
                             rows?: number;
                             unchanged?: number;
                             updated?: number;
@@ -5302,6 +5292,7 @@ export interface operations {
                             errors?: number;
                             invalidPersons?: number;
                             persons?: number;
+                            reRegistered?: number;
                             rows?: number;
                             unchanged?: number;
                             updated?: number;
@@ -5404,6 +5395,7 @@ export interface operations {
                             errors?: number;
                             invalidPersons?: number;
                             persons?: number;
+                            reRegistered?: number;
                             rows?: number;
                             unchanged?: number;
                             updated?: number;
@@ -5526,6 +5518,7 @@ export interface operations {
                             errors?: number;
                             invalidPersons?: number;
                             persons?: number;
+                            reRegistered?: number;
                             rows?: number;
                             unchanged?: number;
                             updated?: number;
@@ -6050,118 +6043,6 @@ export interface operations {
             };
             /** @description Not your role, scope or unit subtree */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    CatalogueVersionsController_publish: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PublishVersionDto"];
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        base: string;
-                        provinces: number;
-                        version: string;
-                    };
-                };
-            };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15072,6 +14953,7 @@ export interface operations {
                             count: number;
                             en: string;
                             kind: string;
+                            overdue?: number;
                             zh: string;
                         }[];
                         total: number;
@@ -16647,7 +16529,7 @@ export interface operations {
                             name: string;
                         }[];
                         /** @enum {string} */
-                        level: "national" | "province" | "city" | "county" | "school";
+                        level: "province" | "city" | "county" | "school" | "national";
                         mayApprove: boolean;
                         mayConfirm: boolean;
                         mayEnrol: boolean;
@@ -16753,7 +16635,7 @@ export interface operations {
                             name: string;
                         }[];
                         /** @enum {string} */
-                        level: "national" | "province" | "city" | "county" | "school";
+                        level: "province" | "city" | "county" | "school" | "national";
                         mayApprove: boolean;
                         mayConfirm: boolean;
                         mayEnrol: boolean;
@@ -16890,7 +16772,7 @@ export interface operations {
                             name: string;
                         }[];
                         /** @enum {string} */
-                        level: "national" | "province" | "city" | "county" | "school";
+                        level: "province" | "city" | "county" | "school" | "national";
                         mayApprove: boolean;
                         mayConfirm: boolean;
                         mayEnrol: boolean;
@@ -17004,7 +16886,7 @@ export interface operations {
                             name: string;
                         }[];
                         /** @enum {string} */
-                        level: "national" | "province" | "city" | "county" | "school";
+                        level: "province" | "city" | "county" | "school" | "national";
                         mayApprove: boolean;
                         mayConfirm: boolean;
                         mayEnrol: boolean;
@@ -17503,7 +17385,7 @@ export interface operations {
                             name: string;
                         }[];
                         /** @enum {string} */
-                        level: "national" | "province" | "city" | "county" | "school";
+                        level: "province" | "city" | "county" | "school" | "national";
                         mayApprove: boolean;
                         mayConfirm: boolean;
                         mayEnrol: boolean;

@@ -5,7 +5,10 @@ import { Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import type { CatalogueChanges } from './catalogue-changes.js';
 import { CatalogueVersionsService } from './catalogue-versions.service.js';
 import { NationalCatalogue } from './national-catalogue.service.js';
-import { CatalogueVersionsControllerResponses } from './catalogue-versions.responses.js';
+import {
+  CataloguePublishControllerResponses,
+  CatalogueVersionsControllerResponses,
+} from './catalogue-versions.responses.js';
 
 export class PublishVersionDto {
   @ApiProperty({ example: '2026.2' }) @IsString() @Matches(/^\d{4}\.\d{1,3}$/) version: string;
@@ -42,6 +45,7 @@ export class CatalogueVersionsController {
 /** The national node only (its composition binds it): the ministry publishes a catalogue version. */
 @ApiTags('catalogue')
 @Controller('catalogue/versions')
+@CataloguePublishControllerResponses
 export class CataloguePublishController {
   constructor(private readonly national: NationalCatalogue) {}
 

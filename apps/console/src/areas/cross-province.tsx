@@ -31,7 +31,10 @@ export default function CrossProvince() {
   const options = useLabelOptions();
   const [show, setShow] = useState<Show>('in_flight');
   const { data, error, loading } = useLoad(
-    () => unwrap<HubCase[]>(nationalApi.GET('/cross-province-transfers', { params: { query: { state: show } } })),
+    () =>
+      unwrap(nationalApi.GET('/cross-province-transfers', { params: { query: { state: show } } })) as Promise<
+        HubCase[]
+      >,
     [show],
   );
   return (

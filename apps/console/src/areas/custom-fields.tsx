@@ -52,8 +52,9 @@ export default function CustomFields() {
   const label = useLabel();
   const options = useLabelOptions();
   const { message, modal } = App.useApp();
-  const { data, error, reload, setError, loading } = useLoad(() =>
-    unwrap<CustomField[]>(api.GET('/custom-fields', { params: { query: { includeRetired: 'true' } } })),
+  const { data, error, reload, setError, loading } = useLoad(
+    () =>
+      unwrap(api.GET('/custom-fields', { params: { query: { includeRetired: 'true' } } })) as Promise<CustomField[]>,
   );
   const mayDefine = session.me.role === 'info_admin' && session.unit?.kind === 'province';
   const [editing, setEditing] = useState<CustomField | 'new' | null>(null);

@@ -67,7 +67,7 @@ function SpotCheckList() {
   const mayDraw = session.me.role === 'info_admin' && !atSchool(session);
   const draw = async (v: { kind: 'schools' | 'teachers'; size: number; unitId?: string; seed?: string }) => {
     try {
-      const c = await unwrap<SpotCheck>(
+      const c = await unwrap(
         api.POST('/spot-checks', {
           body: {
             kind: v.kind,
@@ -202,7 +202,7 @@ function SpotCheckDetail() {
   const { message } = App.useApp();
   const options = useLabelOptions();
   const { data, error, reload, setError } = useLoad(
-    () => unwrap<SpotCheck>(api.GET('/spot-checks/{id}', { params: { path: { id: id! } } })),
+    () => unwrap(api.GET('/spot-checks/{id}', { params: { path: { id: id! } } })) as Promise<SpotCheck>,
     [id],
   );
   const names = useTargetNames(data?.kind, data?.items);

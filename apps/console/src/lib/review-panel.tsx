@@ -84,7 +84,7 @@ export function ReviewPanel({
   const [form] = Form.useForm();
   const load = useCallback(
     () =>
-      unwrap<ReviewView>(api.GET('/teachers/{id}/review', { params: { path: { id: teacherId } } })).then(
+      (unwrap(api.GET('/teachers/{id}/review', { params: { path: { id: teacherId } } })) as Promise<ReviewView>).then(
         setView,
         setError,
       ),

@@ -18,6 +18,7 @@ export const TodoControllerResponses = documentResponses({
               count: { type: 'number' },
               zh: { type: 'string' },
               en: { type: 'string' },
+              overdue: { type: 'number' },
             },
             required: ['kind', 'count', 'zh', 'en'],
           },
