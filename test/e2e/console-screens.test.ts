@@ -280,7 +280,7 @@ describe('web console: administrative screens (issue 18) in headless Chromium', 
     const focused = () => p.evaluate(() => (globalThis as any).document.activeElement?.id as string);
     // The list closes with an animation: under load a Tab can land while it still holds the focus.
     for (let i = 0; i < 3 && (await focused()) !== 'spot-check-result_note'; i++) {
-      await p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({ state: 'hidden' });
+      await p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').first().waitFor({ state: 'hidden' });
       await p.keyboard.press('Tab');
     }
     assert.equal(await focused(), 'spot-check-result_note', 'Tab moves from the result to the note');
