@@ -33,6 +33,8 @@ describe('web console: administrative screens (issue 18) in headless Chromium', 
   const choose = async (p: Page, field: Locator, option: string | RegExp) => {
     await field.click();
     await p.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first().click();
+    // The list closes with an animation; until it is gone it covers the fields below it.
+    await p.locator('.ant-select-dropdown:visible').first().waitFor({ state: 'hidden' });
   };
   /** The form controls of a container that no label names (what a screen reader would announce blank). */
   const unlabeled = (root: Locator) =>
