@@ -43,6 +43,9 @@ const ROW_COLUMNS = `l.seq::text AS seq, l.type, l.entity_type AS "entityType", 
  * `change_log` (the numbered, committed changes) and `change_feed_counter`. The only writer of the
  * last two (ADR 0020).
  */
+/** A slice's entries: sequences in ($1, $2], whose unit before or after the change is in the subtree $3. */
+const IN_SLICE = `WHERE l.seq > $1::bigint AND l.seq <= $2::bigint AND (l.unit_path LIKE $3 || '%' OR l.old_unit_path LIKE $3 || '%')`;
+
 @Injectable()
 export class ChangeFeedRepository {
   constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
@@ -73,6 +76,21 @@ export class ChangeFeedRepository {
   }
 
   /**
+   * The sequences a slice may read: after `after` (and past what was pruned), up to the head, at most
+   * `window` of them. The head is read first: every entry up to it was committed with it (the sequencer
+   * commits rows and counter together), so a slice's statement finds them all.
+   */
+  private async bounds(after: number, window: number) {
+    const [h] = await this.tx.query(
+      `SELECT last::text AS last, pruned_through::text AS pruned FROM change_feed_counter`,
+    );
+    const head = Number(h.last);
+    const prunedThrough = Number(h.pruned);
+    const from = Math.max(after, prunedThrough);
+    return { head, prunedThrough, from, upto: Math.min(head, from + window) };
+  }
+
+  /**
    * The entries after `after` in the subtree `pathPrefix` (entries whose unit, before or after the
    * change, is in it), up to `limit`, looking at no more than `window` sequences. The head is read
    * first: every entry up to it was committed with it (the sequencer commits rows and counter
@@ -80,18 +98,12 @@ export class ChangeFeedRepository {
    * key is scanned in order.
    */
   async slice(after: number, pathPrefix: string, limit: number, window: number): Promise<ChangeSlice> {
-    const [h] = await this.tx.query(
-      `SELECT last::text AS last, pruned_through::text AS pruned FROM change_feed_counter`,
-    );
-    const head = Number(h.last);
-    const prunedThrough = Number(h.pruned);
-    const from = Math.max(after, prunedThrough);
-    const upto = Math.min(head, from + window);
+    const { head, prunedThrough, from, upto } = await this.bounds(after, window);
     const rows: ChangeRow[] =
       upto > from
         ? await this.tx.query(
             `SELECT ${ROW_COLUMNS} FROM change_log l
-              WHERE l.seq > $1::bigint AND l.seq <= $2::bigint AND (l.unit_path LIKE $3 || '%' OR l.old_unit_path LIKE $3 || '%')
+              ${IN_SLICE}
               ORDER BY l.seq LIMIT $4`,
             [from, upto, pathPrefix, limit],
           )
@@ -104,19 +116,13 @@ export class ChangeFeedRepository {
    * page is spliced together from them without decoding and encoding the records in between.
    */
   async sliceText(after: number, pathPrefix: string, limit: number, window: number): Promise<ChangeTextSlice> {
-    const [h] = await this.tx.query(
-      `SELECT last::text AS last, pruned_through::text AS pruned FROM change_feed_counter`,
-    );
-    const head = Number(h.last);
-    const prunedThrough = Number(h.pruned);
-    const from = Math.max(after, prunedThrough);
-    const upto = Math.min(head, from + window);
+    const { head, prunedThrough, from, upto } = await this.bounds(after, window);
     const rows: ChangeTextRow[] =
       upto > from
         ? await this.tx.query(
             `SELECT l.seq::text AS seq, l.entity_type AS "entityType", l.entity_id::text AS "entityId", ${ENTRY_TEXT_SQL} AS entry
                FROM change_log l
-              WHERE l.seq > $1::bigint AND l.seq <= $2::bigint AND (l.unit_path LIKE $3 || '%' OR l.old_unit_path LIKE $3 || '%')
+              ${IN_SLICE}
               ORDER BY l.seq LIMIT $4`,
             [from, upto, pathPrefix, limit],
           )
