@@ -389,14 +389,22 @@ describe('cross-province transfer: two provincial nodes and the national node ov
       const confirm = () => act(p44, tok.c44, id, 'approve');
       const [w, c] =
         round === 0
-          ? [await withdraw(), await confirm()]
+          ? // The withdrawal is at national before 44 confirms (the two relays race otherwise).
+            [
+              await withdraw().then(async (w0) => {
+                await until('the withdrawal at national', async () => (await hubRow(id))?.state === 'withdrawn');
+                return w0;
+              }),
+              await confirm(),
+            ]
           : round === 1
             ? await confirm().then(async (c1) => {
                 await until('the confirmation at national', async () => (await hubRow(id))?.step === 'scheduled');
                 return [await withdraw(), c1];
               })
             : await Promise.all([withdraw(), confirm()]);
-      assert.equal(c.status, 200, JSON.stringify(c.body));
+      // In round 0, 44 may already have been told of the withdrawal: its confirmation is then refused.
+      assert.ok(round === 0 ? [200, 409].includes(c.status) : c.status === 200, JSON.stringify(c.body));
       assert.ok([200, 409].includes(w.status), JSON.stringify(w.body));
       const hub = await until('national decided', async () => {
         const h = await hubRow(id);
