@@ -382,6 +382,65 @@ describe('teacher qualification periodic registration and the ethics veto', () =
     assert.match(title.body.reason.zh, /一票否决/);
   });
 
+  it('a veto confirmed after registration revokes the registration it covers (record, status, application, national)', async () => {
+    const { id } = await reportedTeacher();
+    await giveHours([id], 360);
+    const registered = await walk(id);
+    assert.equal(registered.state, 'registered');
+    // A violation whose veto period ended before the cycle began undoes nothing.
+    const old = await p.api('POST', '/registration/ethics-violations', {
+      token: schoolAdmin,
+      body: { teacherId: id, date: `${YEAR - 12}-01-10`, description: '多年前的违规' },
+    });
+    assert.equal(old.status, 201, JSON.stringify(old.body));
+    const oldConfirmed = await p.api('POST', `/registration/ethics-violations/${old.body.id}/confirm`, {
+      token: countyAdmin,
+    });
+    assert.equal(oldConfirmed.status, 200, JSON.stringify(oldConfirmed.body));
+    const still = await p.api('GET', `/registration/teachers/${id}`, { token: schoolAdmin });
+    assert.equal(still.body.status, 'registered', 'a veto outside the cycle leaves the registration');
+
+    // One inside the registered cycle, confirmed by the county: the registration is undone.
+    const date = `${YEAR - 1}-09-01`;
+    const reported = await p.api('POST', '/registration/ethics-violations', {
+      token: schoolAdmin,
+      body: { teacherId: id, date, description: '有偿补课，情节严重' },
+    });
+    assert.equal(reported.status, 201, JSON.stringify(reported.body));
+    const confirmed = await p.api('POST', `/registration/ethics-violations/${reported.body.id}/confirm`, {
+      token: countyAdmin,
+    });
+    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+    const app = await p.api('GET', `/registration/applications/${registered.id}`, { token: countyAdmin });
+    assert.equal(app.body.state, 'not_passed');
+    assert.deepEqual(
+      app.body.trail.map((e: { action: string }) => e.action),
+      ['apply', 'school-confirm', 'register', 'veto-revoke'],
+    );
+    assert.match(app.body.decisionReason, /一票否决/);
+    const st = await p.api('GET', `/registration/teachers/${id}`, { token: schoolAdmin });
+    assert.deepEqual([st.body.status, st.body.mayApply], ['not_passed', false]);
+    const rec = await p.api('GET', `/teachers/${id}`, { token: countyAdmin });
+    assert.equal(rec.body.record.qualification[0].registrationResult, '3', 'the record says 不合格');
+    assert.ok(rec.body.record.ethics.some((e: { kind: string; date: string }) => e.kind === '4' && e.date === date));
+    assert.equal(rec.body.reviewState, 'reported', 'the change is re-reported');
+    const [audit] = await p.db.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'registration.veto-revoke' AND target_id = $1`,
+      [id],
+    );
+    assert.equal(audit.n, 1);
+    // The national node receives the revoked result with the record.
+    const [{ idNumber }] = await p.db.query(`SELECT id_number AS "idNumber" FROM teacher WHERE id = $1`, [id]);
+    await until('revoked result at national', async () => {
+      const rows = await national.db.query(
+        `SELECT q->>'registrationResult' AS r FROM national_teacher, jsonb_array_elements(record->'qualification') q
+          WHERE province_code = '11' AND id_number = $1`,
+        [idNumber],
+      );
+      return rows[0]?.r === '3' ? true : null;
+    });
+  });
+
   it('batch application by a school: each applied or refused with its reason; a school outside its subtree is refused', async () => {
     const a = await reportedTeacher();
     const b = await reportedTeacher();

@@ -69,7 +69,10 @@ export class EthicsVetoService {
     return this.repo.violations(actor.unitPath, state);
   }
 
-  /** The supervising department confirms: the veto and its end become data, and the record says so. */
+  /**
+   * The supervising department confirms: the veto and its end become data, and the record says so; a
+   * registration of a cycle the veto covers is revoked with it (`RegistrationService.vetoRevocation`).
+   */
   async confirm(actor: Actor, id: string): Promise<ViolationRow> {
     this.requireDepartment(actor);
     await this.txHost.withTransaction(async () => {
@@ -80,15 +83,21 @@ export class EthicsVetoService {
       if (!t) throw commonError(CommonErrorCode.NotFound);
       if (t.reviewState !== 'reported') throw registrationError(RegistrationErrorCode.NotReported);
       const entryId = randomUUID();
-      await this.teachers.applyDecision(actor, t.id, t.version, 'ethics-veto', (r) => ({
-        ...r,
-        ethics: [
-          ...(Array.isArray(r.ethics) ? (r.ethics as Record<string, unknown>[]) : []),
-          { id: entryId, kind: '4', date: v.date, description: v.description },
-        ],
-      }));
+      // A registration of a cycle this violation vetoes is undone in the same record version.
+      const revocation = await this.registration.vetoRevocation(actor, t, { date: v.date, vetoUntil: until });
+      await this.teachers.applyDecision(actor, t.id, t.version, 'ethics-veto', (r) => {
+        const vetoed = {
+          ...r,
+          ethics: [
+            ...(Array.isArray(r.ethics) ? (r.ethics as Record<string, unknown>[]) : []),
+            { id: entryId, kind: '4', date: v.date, description: v.description },
+          ],
+        };
+        return revocation ? revocation.record(vetoed) : vetoed;
+      });
       if (!(await this.repo.decideViolation(v.id, 'confirmed', actor.accountId, null, until, entryId)))
         throw registrationError(RegistrationErrorCode.ViolationDecided);
+      await revocation?.commit();
       await this.audit.record(actor, {
         action: 'ethics-violation.confirm',
         targetType: 'teacher',

@@ -187,7 +187,7 @@ export class RegistrationRepository {
     version: number,
     state: ApplicationState,
     entry: TrailEntry,
-    decision?: { eligibility: Eligibility; reason: string | null; by: string },
+    decision?: { eligibility?: Eligibility; reason: string | null; by: string },
   ): Promise<boolean> {
     const res = await this.db.query(
       `UPDATE registration_application SET state = $3, trail = trail || $4::jsonb, version = version + 1, updated_at = now(),
@@ -199,7 +199,7 @@ export class RegistrationRepository {
         version,
         state,
         JSON.stringify([entry]),
-        decision ? JSON.stringify(decision.eligibility) : null,
+        decision?.eligibility ? JSON.stringify(decision.eligibility) : null,
         decision?.reason ?? null,
         decision?.by ?? null,
       ],

@@ -17,6 +17,7 @@ import {
   type Eligibility,
   type RecordFacts,
   type TitleEligibility,
+  vetoesIn,
 } from './eligibility.js';
 import { registrationError, RegistrationErrorCode } from './registration.errors.js';
 import { RegistrationRepository, type ApplicationRow, type StatusRow } from './registration.repository.js';
@@ -402,6 +403,52 @@ export class RegistrationService {
       });
     });
     return this.get(actor, id);
+  }
+
+  /**
+   * SPEC §6: a veto confirmed for a teacher already registered for a cycle the violation vetoes undoes
+   * that registration: the application goes to `not_passed` with the veto as its reason, the teacher's
+   * status follows, and the record's registration result becomes 不合格 (code 3). Returns the change to
+   * the record (the caller composes it with the veto's own entry: one new record version, re-reported)
+   * and the rest to do in the caller's transaction, or null when no registration is vetoed.
+   */
+  async vetoRevocation(
+    actor: Actor,
+    t: TeacherRow,
+    violation: { date: string; vetoUntil: string },
+  ): Promise<{ record(r: Rec): Rec; commit(): Promise<void> } | null> {
+    const status = await this.repo.status(t.id);
+    if (status?.result !== 'registered') return null;
+    const cycle = { start: status.cycleStart, end: status.cycleEnd };
+    if (!vetoesIn(violation, cycle)) return null;
+    const a = await this.repo.application(status.applicationId, true);
+    if (!a || a.state !== 'registered') return null;
+    const reason = '经确认的严重违反师德行为（一票否决），注册撤销 / ethics veto: registration revoked';
+    this.requireStep(a, 'veto-revoke', this.ctx(actor, a, await this.rulesNow(), false), reason);
+    const decidedOn = today();
+    return {
+      record: (r) => this.withResult(r, a.qualificationEntryId, RESULT_CODE.not_passed, cycle, decidedOn),
+      commit: async () => {
+        const decision = { reason, by: actor.accountId };
+        if (!(await this.repo.step(a.id, a.version, 'not_passed', this.entry(actor, 'veto-revoke', reason), decision)))
+          throw commonError(CommonErrorCode.StaleVersion);
+        await this.repo.saveStatus({
+          ...status,
+          result: 'not_passed',
+          reason,
+          decidedOn,
+          unitPath: t.unitPath,
+          schoolType: t.schoolType,
+        });
+        await this.audit.record(actor, {
+          action: 'registration.veto-revoke',
+          targetType: 'teacher',
+          targetId: t.id,
+          unitPath: t.unitPath,
+          details: { applicationId: a.id, result: 'not_passed' },
+        });
+      },
+    };
   }
 
   private withResult(r: Rec, entryId: string | null, code: string, cycle: Cycle, decidedOn: string): Rec {

@@ -17,6 +17,8 @@ export interface ApplicationContext {
 
 const school = (c: ApplicationContext) =>
   c.actor.role === Role.InfoAdmin && c.actor.unitLevel >= 5 && inScope(c.actor, c.unitPath);
+const department = (c: ApplicationContext) =>
+  c.actor.role === Role.InfoAdmin && c.actor.unitLevel <= 4 && inScope(c.actor, c.unitPath);
 const authority = (c: ApplicationContext) =>
   c.actor.role === Role.InfoAdmin && c.actor.unitLevel === c.authorityLevel && inScope(c.actor, c.unitPath);
 
@@ -50,6 +52,9 @@ export const REGISTRATION_WORKFLOW = defineWorkflow<ApplicationState, Applicatio
       to: 'not_passed',
       allowed: (c) => authority(c) && c.outcome === 'not_passed',
     },
+    // SPEC §6: a serious ethics violation confirmed later by the supervising department vetoes a cycle
+    // that was already registered; the registration is undone (never by hand: only from the veto).
+    { name: 'veto-revoke', from: ['registered'], to: 'not_passed', allowed: department, requiresReason: true },
   ],
 });
 
