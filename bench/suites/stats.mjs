@@ -185,6 +185,15 @@ async function generate(db) {
   // The generated rows bypass national_teacher's triggers (statistics dirty marks, change feed, search
   // facets: a generated population is not a stream of changes, and the full refresh below rebuilds the
   // facts); the facet table is then filled set-based, once, as its migration does for existing rows.
+  // As a bulk load does: the secondary indexes are dropped before and built once after (sorted, with
+  // parallel workers), instead of taking 15 M random inserts each.
+  const indexes = (
+    await db.query(
+      `SELECT indexrelid::regclass::text AS name, pg_get_indexdef(indexrelid) AS def FROM pg_index
+        WHERE indrelid = 'national_teacher'::regclass AND NOT indisprimary`,
+    )
+  ).rows;
+  for (const i of indexes) await db.query(`DROP INDEX ${i.name}`);
   await db.query(`SET session_replication_role = replica`);
   for (let from = 1; from <= N; from += CHUNK) {
     const to = Math.min(N, from + CHUNK - 1);
@@ -194,6 +203,9 @@ async function generate(db) {
   await db.query(`RESET session_replication_role`);
   const genSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
+  await db.query(`SET maintenance_work_mem = '1GB'`);
+  for (const i of indexes) await db.query(i.def);
+  log(`${indexes.length} indexes of national_teacher built in ${fmt((performance.now() - t1) / 1000)} s`);
   await db.query(`DROP INDEX national_teacher_facet_idx`);
   await db.query(`TRUNCATE national_teacher_facet`);
   await db.query(`
@@ -215,7 +227,7 @@ async function generate(db) {
     metric: 'teachers generated in SQL into national_teacher',
     value: N,
     unit: 'records',
-    note: `${fmt(N / genSeconds, 0)} records/s (triggers bypassed; facets filled after, vacuumed: ${fmt((performance.now() - t1) / 1000)} s); ${provinces} provinces, ${schools} schools; ${fmt(size / 2 ** 30, 2)} GiB`,
+    note: `${fmt(N / genSeconds, 0)} records/s (triggers bypassed, indexes and facets built after, vacuumed: ${fmt((performance.now() - t1) / 1000)} s); ${provinces} provinces, ${schools} schools; ${fmt(size / 2 ** 30, 2)} GiB`,
   });
   return rows;
 }
