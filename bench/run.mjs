@@ -42,8 +42,10 @@ const url = (db) => {
 };
 // BENCH_REUSE_DB=<name>: run on a database an earlier run generated and kept (KEEP_BENCH_DB=1): its
 // teachers are not generated again, pending migrations are applied, and it is kept afterwards.
+// BENCH_DB_TAG=<name>: the fresh database is tmis_bench_<name>_<stamp> (who made it, on a shared server).
 const reuse = process.env.BENCH_REUSE_DB;
-const dbName = reuse ?? `tmis_bench_${Date.now().toString(36)}`;
+const tag = process.env.BENCH_DB_TAG ? `${process.env.BENCH_DB_TAG.replace(/[^a-z0-9_]/gi, '')}_` : '';
+const dbName = reuse ?? `tmis_bench_${tag}${Date.now().toString(36)}`;
 const admin = new pg.Client({ connectionString: url('postgres') });
 await admin.connect();
 if (!reuse) await admin.query(`CREATE DATABASE "${dbName}"`);

@@ -3,34 +3,8 @@
 import { documentResponses } from '@tmis/common';
 
 export const AuthControllerResponses = documentResponses({
-  login: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        accessToken: { type: 'string' },
-        refreshToken: { type: 'string' },
-        tokenType: { type: 'string', enum: ['Bearer'] },
-        expiresIn: { type: 'number' },
-        mustChangePassword: { type: 'boolean' },
-      },
-      required: ['accessToken', 'refreshToken', 'tokenType', 'expiresIn', 'mustChangePassword'],
-    },
-  },
-  refresh: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        accessToken: { type: 'string' },
-        refreshToken: { type: 'string' },
-        tokenType: { type: 'string', enum: ['Bearer'] },
-        expiresIn: { type: 'number' },
-        mustChangePassword: { type: 'boolean' },
-      },
-      required: ['accessToken', 'refreshToken', 'tokenType', 'expiresIn', 'mustChangePassword'],
-    },
-  },
+  login: { status: 200, schema: { $ref: '#/components/schemas/TokenResponse' } },
+  refresh: { status: 200, schema: { $ref: '#/components/schemas/TokenResponse' } },
   logout: { status: 204 },
   changePassword: { status: 204 },
   me: {
@@ -69,6 +43,7 @@ export const AuthControllerResponses = documentResponses({
         'version',
         'createdAt',
       ],
+      additionalProperties: false,
     },
   },
 });

@@ -2,10 +2,16 @@
 // document (`npm run api-client`; a test checks that they are current); the calls go through
 // openapi-fetch, so every path, parameter and request body is checked by the compiler.
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch';
-import type { paths as NationalPaths } from './national.js';
-import type { paths as ProvincialPaths } from './provincial.js';
+import type { components as NationalComponents, paths as NationalPaths } from './national.js';
+import type { components as ProvincialComponents, paths as ProvincialPaths } from './provincial.js';
 
 export type { NationalPaths, ProvincialPaths };
+/**
+ * The named schemas of each node's document (`components.schemas`): request DTOs, and the response types
+ * more than one route answers (e.g. `ProvincialSchemas['TeacherResponse']`), referenced by the paths.
+ */
+export type NationalSchemas = NationalComponents['schemas'];
+export type ProvincialSchemas = ProvincialComponents['schemas'];
 export type ProvincialClient = Client<ProvincialPaths>;
 export type NationalClient = Client<NationalPaths>;
 

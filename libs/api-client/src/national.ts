@@ -2674,6 +2674,25 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccountResponse: {
+            certificateBound: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            idNumber: string | null;
+            idType: string;
+            /** Format: date-time */
+            lockedUntil: string | null;
+            mustChangePassword: boolean;
+            realName: string;
+            /** @enum {string} */
+            role: "sysadmin" | "info_admin" | "query" | "teacher";
+            /** @enum {string} */
+            status: "active" | "disabled";
+            unitId: string;
+            username: string;
+            version: number;
+        };
         AddRuleDto: {
             /** @example 2026-01-01 */
             effectiveFrom: string;
@@ -2686,35 +2705,26 @@ export interface components {
         ApiClientResponse: {
             allowedAddresses: string[];
             createdAt: string;
-            /** Format: date-time */
             expiresAt: string | null;
-            /** @description The client_id of token requests */
             id: string;
             name: string;
             ownerUnitId: string;
             ownerUnitPath: string;
             rateLimitPerMinute: number | null;
-            /** Format: date-time */
             revokedAt: string | null;
-            scopes: ("teachers:read" | "teachers:read:sensitive" | "training:write" | "stats:read" | "changes:read")[];
+            scopes: string[];
             secrets: components["schemas"]["ApiClientSecretResponse"][];
             /** @enum {string} */
             status: "active" | "expired" | "revoked";
         };
         ApiClientSecretResponse: {
             createdAt: string;
-            /**
-             * Format: date-time
-             * @description End of the overlap period after a rotation
-             */
             expiresAt: string | null;
-            /** @description The last characters of the secret, to tell them apart */
             hint: string;
             id: string;
-            /** Format: date-time */
             revokedAt: string | null;
             /** @enum {string} */
-            status: "active" | "expiring" | "expired" | "revoked";
+            status: "active" | "expired" | "revoked" | "expiring";
         };
         ApiClientWithSecretResponse: {
             allowedAddresses: string[];
@@ -2736,6 +2746,24 @@ export interface components {
             secrets: components["schemas"]["ApiClientSecretResponse"][];
             /** @enum {string} */
             status: "active" | "expired" | "revoked";
+        };
+        ApplicationView: {
+            appliedAs: string;
+            batchId: string | null;
+            cycle: components["schemas"]["Cycle"];
+            /** Format: date-time */
+            decidedAt: string | null;
+            decisionReason: string | null;
+            eligibility: components["schemas"]["Eligibility"] | null;
+            id: string;
+            mayConfirm: boolean;
+            mayDecide: boolean;
+            mayReturn: boolean;
+            /** @enum {string} */
+            state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
+            teacherId: string;
+            trail: components["schemas"]["TrailEntry"][];
+            version: number;
         };
         ApplyCreditsDto: {
             creditIds: string[];
@@ -2796,6 +2824,73 @@ export interface components {
             delivery: components["schemas"]["DeliveryDoc"];
             items: components["schemas"]["AttemptDoc"][];
         };
+        AuditRow: {
+            action: string;
+            actorAccountId: string | null;
+            actorClientId: string | null;
+            actorUnitId: string | null;
+            /** Format: date-time */
+            at: string;
+            correlationId: string | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+            id: string;
+            ip: string | null;
+            outcome: string;
+            targetId: string | null;
+            targetType: string | null;
+            unitPath: string | null;
+        };
+        BankResponse: {
+            belowThreshold: boolean | null;
+            entries: {
+                applied: {
+                    /** Format: date-time */
+                    at: string;
+                    purpose: string;
+                    reference: string;
+                } | null;
+                confirmedOn: string;
+                countsForRegistration: boolean;
+                credits: number;
+                hours: number;
+                id: string;
+                kind: string;
+                province: string;
+                ruleVersion: string | null;
+                source: string;
+                sourceName: string;
+            }[];
+            province: string | null;
+            rule: {
+                effectiveFrom: string;
+                registrationCredits: number;
+                version: string;
+            } | null;
+            teacher: {
+                id: string;
+                idNumber: string | null;
+                name: string;
+                unitId: string;
+            };
+            totals: {
+                byKind: {
+                    [key: string]: {
+                        credits: number;
+                        hours: number;
+                    };
+                };
+                credits: number;
+                hours: number;
+                registrationCredits: number;
+                unappliedCredits: number;
+            };
+            window: {
+                from: string;
+                to: string;
+            };
+        };
         BatchApplyDto: {
             teacherIds: string[];
         };
@@ -2806,10 +2901,41 @@ export interface components {
             teacherId: string;
             version: number;
         };
+        Bilingual: {
+            en: string;
+            zh: string;
+        };
         BindCertificateDto: {
             /** @description SHA-256 fingerprint of the CA-issued client certificate (hex, colons optional) */
             fingerprint: string;
             version: number;
+        };
+        BulkJobView: {
+            counts: components["schemas"]["JobCounts"];
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            dryRun: boolean;
+            errorsTruncated: boolean;
+            fileHash: string;
+            fileKept: boolean;
+            fileName: string;
+            fileSize: number;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** @enum {string} */
+            format: "xlsx" | "csv";
+            id: string;
+            message: string | null;
+            messageZh: string | null;
+            /** @enum {string} */
+            mode: "all-or-nothing" | "valid-only";
+            progress: components["schemas"]["JobProgress"];
+            sourceJobId: string | null;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** @enum {string} */
+            state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
         };
         ChangeEntryDoc: {
             /** Format: date-time */
@@ -2852,6 +2978,32 @@ export interface components {
             /** @description At least 8 characters from three of: upper case, lower case, digits, symbols */
             newPassword: string;
         };
+        ChangeRequestRow: {
+            baseVersion: number;
+            changes: components["schemas"]["ChangeSet"];
+            /** Format: date-time */
+            decidedAt: string | null;
+            decidedBy: string | null;
+            decisionReason: string | null;
+            id: string;
+            reason: string;
+            /** Format: date-time */
+            requestedAt: string;
+            requestedBy: string;
+            /** @enum {string} */
+            state: "rejected" | "pending" | "approved" | "stale";
+            teacherId: string;
+            unitPath: string;
+        };
+        ChangeSet: {
+            basic?: components["schemas"]["Rec"];
+            contacts?: components["schemas"]["Rec"];
+            entries?: {
+                entry: components["schemas"]["Rec"] | null;
+                entryId: string;
+                subSet: string;
+            }[];
+        };
         ChangeSetDto: {
             basic?: {
                 [key: string]: unknown;
@@ -2875,6 +3027,35 @@ export interface components {
             occurredOn: string;
             title: string;
         };
+        ClaimResponse: {
+            /** Format: date-time */
+            createdAt: string;
+            evidence: {
+                description: string;
+                documentRef?: string;
+            };
+            hours: number;
+            id: string;
+            idNumber: string | null;
+            kind: string;
+            mayApprove: boolean;
+            mayRefuse: boolean;
+            occurredOn: string;
+            reason: string | null;
+            /** @enum {string} */
+            state: "submitted" | "school_approved" | "approved" | "refused";
+            teacherId: string;
+            teacherName: string;
+            title: string;
+            trail: {
+                action: string;
+                at: string;
+                by: string;
+                reason?: string;
+                unitId: string;
+            }[];
+            version: number;
+        };
         ClientTokenResponseDoc: {
             access_token: string;
             expires_in: number;
@@ -2890,6 +3071,23 @@ export interface components {
         CodeDto: {
             code: string;
             en: string;
+            zh: string;
+        };
+        CodeEntry: {
+            code: string;
+            en: string;
+            zh: string;
+        };
+        Condition: {
+            /** @enum {string} */
+            effect: "defers" | "veto";
+            en: string;
+            evidence: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            key: "on-post" | "assessments" | "credits" | "ethics";
+            met: boolean;
             zh: string;
         };
         ConfirmDto: {
@@ -2999,6 +3197,30 @@ export interface components {
             /** @description Where deliveries are POSTed (http or https) */
             url: string;
         };
+        CreditRules: {
+            capPerKindPerYear?: {
+                course?: number;
+                degree?: number;
+                online?: number;
+                publication?: number;
+                research?: number;
+                school_based?: number;
+                training?: number;
+            };
+            capPerYear?: number;
+            cycleStartYear: number;
+            hoursPerCredit: {
+                course?: number;
+                degree?: number;
+                online?: number;
+                publication?: number;
+                research?: number;
+                school_based?: number;
+                training?: number;
+            };
+            registrationCredits: number;
+            registrationKinds: ("training" | "online" | "school_based" | "course" | "degree" | "research" | "publication")[];
+        };
         CreditRulesDto: {
             capPerKindPerYear?: {
                 [key: string]: number;
@@ -3020,6 +3242,25 @@ export interface components {
             registrationCredits: number;
             registrationKinds: ("training" | "online" | "school_based" | "course" | "degree" | "research" | "publication")[];
         };
+        CustomFieldDefinition: {
+            codes?: components["schemas"]["CodeEntry"][];
+            codeTable?: string;
+            en: string;
+            key: string;
+            maxLength?: number;
+            /** @enum {string} */
+            owner: "school" | "teacher" | "department";
+            requiredIn: string[];
+            /** @enum {string} */
+            sensitivity: "normal" | "personal" | "pay";
+            /** @enum {string} */
+            status: "active" | "retired";
+            subSet: string;
+            /** @enum {string} */
+            type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
+            version: number;
+            zh: string;
+        };
         CustomFieldDto: {
             /** @description The province's own codes */
             codes?: components["schemas"]["CodeDto"][];
@@ -3039,6 +3280,20 @@ export interface components {
             /** @enum {string} */
             type: "string" | "text" | "date" | "yearMonth" | "code" | "boolean" | "integer" | "decimal" | "phone" | "email";
             zh: string;
+        };
+        Cycle: {
+            end: string;
+            start: string;
+        };
+        CycleRow: {
+            /** Format: date-time */
+            createdAt: string;
+            deadline: string;
+            id: string;
+            name: string;
+            period: string;
+            unitId: string;
+            unitPath: string;
         };
         DecideDto: {
             /**
@@ -3081,6 +3336,21 @@ export interface components {
         DeliveryListDoc: {
             items: components["schemas"]["DeliveryDoc"][];
         };
+        Eligibility: {
+            asOf: string;
+            conditions: components["schemas"]["Condition"][];
+            creditIds: string[];
+            cycle: components["schemas"]["Cycle"];
+            missing: {
+                en: string;
+                /** @enum {string} */
+                key: "on-post" | "assessments" | "credits" | "ethics";
+                zh: string;
+            }[];
+            /** @enum {string} */
+            outcome: "deferred" | "not_passed" | "eligible";
+            rulesVersion: string;
+        };
         EnrolDto: {
             /** @description Teacher record ids (omit when a teacher enrols themselves) */
             teacherIds?: string[];
@@ -3100,8 +3370,53 @@ export interface components {
             version: number;
         };
         FederationUpDto: Record<string, never>;
+        Fingerprint: {
+            hash: string;
+            province: string;
+            schools: components["schemas"]["SchoolFingerprint"][];
+            total: number;
+        };
         FingerprintDto: Record<string, never>;
+        FingerprintTreePage: {
+            bucket: string | null;
+            hash: string;
+            next: string | null;
+            nodes: components["schemas"]["TreeNode"][];
+            province: string;
+            total: number;
+        };
         IngestBatchDto: Record<string, never>;
+        JobCounts: {
+            created?: number;
+            errors?: number;
+            invalidPersons?: number;
+            persons?: number;
+            reRegistered?: number;
+            rows?: number;
+            unchanged?: number;
+            updated?: number;
+        };
+        JobProgress: {
+            committed?: number;
+            personsTotal?: number;
+            personsValidated?: number;
+            /** @enum {string} */
+            phase?: "queued" | "validating" | "committing" | "reading" | "done";
+            rowsRead?: number;
+            timingsMs?: {
+                [key: string]: number;
+            };
+        };
+        Labelled: {
+            code: string | null;
+            en: string;
+            zh: string;
+        };
+        LabelledCode: {
+            code: string;
+            en: string;
+            zh: string;
+        };
         LoginDto: {
             password: string;
             /** @example moe.admin */
@@ -3112,9 +3427,34 @@ export interface components {
             intoId: string;
             version: number;
         };
+        MobilityRow: {
+            code: string | null;
+            en: string;
+            rotationsIn: number;
+            rotationsOut: number;
+            transfersIn: number;
+            transfersOut: number;
+            zh: string;
+        };
         MoveUnitDto: {
             newParentId: string;
             version: number;
+        };
+        NamedTable: {
+            asOf: string;
+            columns: string[];
+            rows: {
+                [key: string]: (string | number | boolean) | null;
+            }[];
+            table: string;
+            title: string;
+            titleZh: string;
+            window: {
+                from: string;
+                to: string;
+            };
+        } & {
+            [key: string]: unknown;
         };
         NewSecretResponse: {
             clientId: string;
@@ -3126,6 +3466,10 @@ export interface components {
              */
             previousSecretsExpireAt: string | null;
             secretId: string;
+        };
+        Page_AuditRow: {
+            items: components["schemas"]["AuditRow"][];
+            nextCursor: string | null;
         };
         /** @description RFC 9457 problem details: a stable `code`, English and Chinese titles, field paths for invalid input, the correlation id. Some codes add members (e.g. `rateLimit`, `retryAfterSeconds`). */
         Problem: {
@@ -3146,6 +3490,42 @@ export interface components {
             titleZh: string;
             /** @description `urn:tmis:problem:<code in lower case>` */
             type: string;
+        };
+        ProjectResponse: {
+            capacity: number;
+            category: string;
+            creditKind: string;
+            endsOn: string;
+            enrolled: number;
+            hours: number;
+            id: string;
+            institutions: {
+                code: string;
+                id: string;
+                name: string;
+            }[];
+            /** @enum {string} */
+            level: "province" | "city" | "county" | "school" | "national";
+            mayApprove: boolean;
+            mayConfirm: boolean;
+            mayEnrol: boolean;
+            maySubmitResults: boolean;
+            name: string;
+            nationalCode: string | null;
+            organiser: string;
+            ownerUnitId: string;
+            refusalReason: string | null;
+            selfEnrol: boolean;
+            startsOn: string;
+            /** @enum {string} */
+            state: "pending" | "approved" | "refused";
+            target: components["schemas"]["ProjectTarget"];
+            version: number;
+        };
+        ProjectTarget: {
+            schoolTypes?: string[];
+            subjects?: string[];
+            titles?: string[];
         };
         ProjectTargetDto: {
             /** @description School type codes (21 primary, …) */
@@ -3170,8 +3550,36 @@ export interface components {
         ReasonDto: {
             reason: string;
         };
+        Rec: {
+            [key: string]: unknown;
+        };
         RefreshDto: {
             refreshToken: string;
+        };
+        RefreshRow: {
+            /** Format: date-time */
+            asOf: string | null;
+            changedRows: number | null;
+            deadRows: number | null;
+            durationMs: number | null;
+            error: string | null;
+            factMs: number | null;
+            factRows: number | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            generation: string | null;
+            id: string;
+            /** @enum {string|null} */
+            mode: "full" | "incremental" | "compact" | null;
+            source: string;
+            /** Format: date-time */
+            sourceHighWater: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            /** @enum {string} */
+            status: "failed" | "running" | "ok";
+            /** @enum {string} */
+            trigger: "boot" | "interval" | "manual";
         };
         RegisterApiClientDto: {
             /**
@@ -3201,6 +3609,17 @@ export interface components {
             /** @description Unified social credit code (统一社会信用代码), 18 characters */
             code: string;
             name: string;
+        };
+        RegistrationRules: {
+            authorityLevel: number;
+            countedKinds: string[] | null;
+            cycleYears: number;
+            missingAssessmentDefers: boolean;
+            requiredCredits: number | null;
+            requiredHours: number;
+            titleYearsInGrade: number;
+            version: string;
+            vetoYears: number;
         };
         ReplayRangeDto: {
             /** @description Deliveries created at or after (ISO 8601) */
@@ -3234,12 +3653,50 @@ export interface components {
             /** @description The record version you reviewed */
             version: number;
         };
+        ReviewEventRow: {
+            action: string;
+            actorAccountId: string;
+            actorRole: string;
+            /** Format: date-time */
+            at: string;
+            fieldReasons: {
+                [key: string]: string;
+            } | null;
+            fromState: string;
+            id: string;
+            participants: string[] | null;
+            principal: string | null;
+            reason: string | null;
+            recordVersion: number;
+            toState: string;
+        };
+        ReviewView: {
+            actions: string[];
+            mayApprove: boolean;
+            mayReturn: boolean;
+            maySubmit: boolean;
+            recordVersion: number;
+            reportedVersion: number | null;
+            /** @enum {string} */
+            state: "draft" | "submitted" | "returned" | "school_approved" | "reported";
+            teacherId: string;
+            trail: components["schemas"]["ReviewEventRow"][];
+        };
         RotateSecretDto: {
             /**
              * @description How long the previous secrets keep working, in seconds (0 = stop now; default 86400, at most 30 days)
              * @default 86400
              */
             overlapSeconds: number;
+        };
+        RuleRow: {
+            /** Format: date-time */
+            createdAt: string;
+            effectiveFrom: string;
+            id: string;
+            provinceCode: string;
+            rules: components["schemas"]["CreditRules"];
+            version: number;
         };
         RulesBodyDto: {
             /** @description The registration authority: 4 county, 3 city, 2 province */
@@ -3252,10 +3709,29 @@ export interface components {
             titleYearsInGrade?: number;
             vetoYears?: number;
         };
+        RulesVersion: {
+            effectiveFrom: string;
+            rules: {
+                authorityLevel?: number;
+                countedKinds?: string[] | null;
+                cycleYears?: number;
+                missingAssessmentDefers?: boolean;
+                requiredCredits?: number | null;
+                requiredHours?: number;
+                titleYearsInGrade?: number;
+                vetoYears?: number;
+            };
+            version: string;
+        };
         RulesVersionDto: {
             effectiveFrom: string;
             rules: components["schemas"]["RulesBodyDto"];
             version: string;
+        };
+        SchoolFingerprint: {
+            count: number;
+            hash: string;
+            unitCode: string;
         };
         SingleSubSetChanges: {
             basic?: {
@@ -3265,10 +3741,67 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        SpotCheckItemRow: {
+            id: string;
+            note: string | null;
+            ordinal: number;
+            result: string;
+            targetId: string;
+            /** Format: date-time */
+            verifiedAt: string | null;
+        };
         SpotCheckResultDto: {
             note?: string;
             /** @enum {string} */
             result: "verified" | "discrepancy";
+        };
+        StatsTable: {
+            /** @enum {string} */
+            answeredFrom?: "cubes" | "scan";
+            asOf: string;
+            by: {
+                en: string;
+                key: string;
+                zh: string;
+            }[];
+            counting: components["schemas"]["Bilingual"];
+            filters: {
+                dimension: {
+                    en: string;
+                    key: string;
+                    zh: string;
+                };
+                values: components["schemas"]["Labelled"][];
+            }[];
+            includeInactive: boolean;
+            level: string | null;
+            notes: components["schemas"]["Bilingual"][];
+            rows: components["schemas"]["StatsTableRow"][];
+            scope: {
+                code: string | null;
+                en: string;
+                id: string;
+                kind: string;
+                zh: string;
+            };
+            /** @enum {string} */
+            source: "facts";
+            suppression: {
+                applied: boolean;
+                rule: components["schemas"]["Bilingual"];
+                suppressedCells: number;
+                threshold: number;
+            };
+            title: components["schemas"]["Bilingual"];
+            total: number;
+        };
+        StatsTableRow: {
+            count: number | null;
+            suppressed: boolean;
+            unit?: components["schemas"]["Labelled"];
+            values: {
+                [key: string]: components["schemas"]["Labelled"];
+            };
         };
         StatusChangeDto: {
             /** @example 2026-08-31 */
@@ -3282,6 +3815,31 @@ export interface components {
             reason?: string;
             version: number;
         };
+        TeacherResponse: {
+            active: boolean;
+            birthDate: string | null;
+            catalogueVersion: string;
+            id: string;
+            idNumber: string | null;
+            idType: string;
+            name: string;
+            personStatus: string;
+            record: {
+                [key: string]: unknown;
+            };
+            reportedVersion: number | null;
+            reviewState: string;
+            schoolType: string | null;
+            sex: string | null;
+            staffCategory: string | null;
+            statusSince: string | null;
+            subjects: string[];
+            title: string | null;
+            unitId: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
         TokenRequestDoc: {
             /** @description Or HTTP Basic (RFC 6749 §2.3.1) */
             client_id?: string;
@@ -3291,6 +3849,65 @@ export interface components {
             /** @description Space-separated subset of the granted scopes; default all */
             scope?: string;
         };
+        TokenResponse: {
+            accessToken: string;
+            expiresIn: number;
+            mustChangePassword: boolean;
+            refreshToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+        };
+        TrailEntry: {
+            action: string;
+            at: string;
+            by: string;
+            reason?: string | null;
+            role: string;
+        };
+        TransferEventRow: {
+            action: string;
+            actorAccountId: string | null;
+            actorUnitId: string | null;
+            /** Format: date-time */
+            at: string;
+            fromState: string | null;
+            reason: string | null;
+            toState: string;
+        };
+        TransferResponse: {
+            /** Format: date-time */
+            appliedAt: string;
+            /** Format: date-time */
+            closedAt: string | null;
+            effectiveDate: string;
+            endDate: string | null;
+            from: components["schemas"]["UnitRef"] | null;
+            id: string;
+            kind: string;
+            mayApprove: boolean;
+            mayRefuse: boolean;
+            mayWithdraw: boolean;
+            /** Format: date-time */
+            movedAt: string | null;
+            newPost: string | null;
+            overdue: boolean;
+            reason: string;
+            rotationKind: string | null;
+            state: string;
+            /** Format: date-time */
+            stateSince: string;
+            teacher: {
+                id: string;
+                name: string;
+            };
+            to: components["schemas"]["UnitRef"] | null;
+            trail?: components["schemas"]["TransferEventRow"][];
+            version: number;
+            waitingFor: {
+                level: string;
+                side: string;
+            } | null;
+        };
         TransferSettingsDto: {
             /** @description Days a case may wait at a step before it is flagged on the to-do lists */
             deadlineDays: number;
@@ -3299,7 +3916,39 @@ export interface components {
             /** @description Required when refusing */
             reason?: string;
         };
+        TreeNode: {
+            code: string;
+            count: number;
+            hash: string;
+        };
         TreePageDto: Record<string, never>;
+        UnitRef: {
+            code: string;
+            id: string;
+            name: string;
+        };
+        UnitResponse: {
+            central: boolean;
+            closedOn: string | null;
+            code: string;
+            id: string;
+            indicatorSet: string | null;
+            /** @enum {string} */
+            kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
+            level: number;
+            mergedIntoId: string | null;
+            name: string;
+            parentId: string | null;
+            path: string;
+            schoolType: components["schemas"]["LabelledCode"] | null;
+            sponsor: components["schemas"]["LabelledCode"] | null;
+            /** @enum {string} */
+            status: "active" | "closed" | "merged";
+            /** Format: date-time */
+            updatedAt: string;
+            urbanRural: components["schemas"]["LabelledCode"] | null;
+            version: number;
+        };
         UpdateAccountDto: {
             realName?: string;
             /** @enum {string} */
@@ -3330,6 +3979,24 @@ export interface components {
             date: string;
             description: string;
             teacherId: string;
+        };
+        ViolationRow: {
+            date: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            decidedBy: string | null;
+            decisionReason: string | null;
+            description: string;
+            id: string;
+            recordEntryId: string | null;
+            /** Format: date-time */
+            reportedAt: string;
+            reportedBy: string;
+            /** @enum {string} */
+            state: "reported" | "confirmed" | "rejected";
+            teacherId: string;
+            unitPath: string;
+            vetoUntil: string | null;
         };
         WebhookDoc: {
             consecutiveFailures: number;
@@ -3373,7 +4040,89 @@ export interface components {
             view: "full" | "masked";
         };
     };
-    responses: never;
+    responses: {
+        /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The database is busy: retry after Retry-After seconds */
+        DatabaseBusy: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not your role, scope or unit subtree */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The same Idempotency-Key with another request body */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource (in the path, or named in the body) in your scope */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Request body too large */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No valid bearer token */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -3403,74 +4152,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            certificateBound: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            id: string;
-                            idNumber: string | null;
-                            idType: string;
-                            /** Format: date-time */
-                            lockedUntil: string | null;
-                            mustChangePassword: boolean;
-                            realName: string;
-                            /** @enum {string} */
-                            role: "sysadmin" | "info_admin" | "query" | "teacher";
-                            /** @enum {string} */
-                            status: "active" | "disabled";
-                            unitId: string;
-                            username: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["AccountResponse"][];
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_create: {
@@ -3495,108 +4186,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_get: {
@@ -3616,81 +4217,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_update: {
@@ -3714,99 +4249,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_bind: {
@@ -3830,99 +4283,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_unbind: {
@@ -3944,90 +4315,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_reset: {
@@ -4054,108 +4351,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_unlock: {
@@ -4182,108 +4389,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_list: {
@@ -4303,42 +4420,10 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientPage"];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_register: {
@@ -4365,87 +4450,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientWithSecretResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_get: {
@@ -4467,60 +4480,12 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_audit: {
@@ -4540,83 +4505,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorClientId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            correlationId: string | null;
-                            details: {
-                                [key: string]: unknown;
-                            } | null;
-                            id: string;
-                            ip: string | null;
-                            outcome: string;
-                            targetId: string | null;
-                            targetType: string | null;
-                            unitPath: string | null;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["Page_AuditRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_revoke: {
@@ -4638,69 +4535,13 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_rotate: {
@@ -4729,87 +4570,15 @@ export interface operations {
                     "application/json": components["schemas"]["NewSecretResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_revokeSecret: {
@@ -4832,69 +4601,13 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuditController_list: {
@@ -4912,65 +4625,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorClientId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            correlationId: string | null;
-                            details: {
-                                [key: string]: unknown;
-                            } | null;
-                            id: string;
-                            ip: string | null;
-                            outcome: string;
-                            targetId: string | null;
-                            targetType: string | null;
-                            unitPath: string | null;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["Page_AuditRow"];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuthController_login: {
@@ -4992,25 +4653,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        accessToken: string;
-                        expiresIn: number;
-                        mustChangePassword: boolean;
-                        refreshToken: string;
-                        /** @enum {string} */
-                        tokenType: "Bearer";
-                    };
+                    "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
             /** @description Problem (RFC 9457) */
             401: {
                 headers: {
@@ -5029,15 +4675,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description Problem (RFC 9457) */
             429: {
                 headers: {
@@ -5047,15 +4685,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuthController_logout: {
@@ -5074,51 +4704,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuthController_me: {
@@ -5158,42 +4748,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuthController_changePassword: {
@@ -5216,78 +4774,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuthController_refresh: {
@@ -5309,25 +4802,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        accessToken: string;
-                        expiresIn: number;
-                        mustChangePassword: boolean;
-                        refreshToken: string;
-                        /** @enum {string} */
-                        tokenType: "Bearer";
-                    };
+                    "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
             /** @description Problem (RFC 9457) */
             401: {
                 headers: {
@@ -5337,24 +4815,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_upload: {
@@ -5384,126 +4846,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        counts: {
-                            created?: number;
-                            errors?: number;
-                            invalidPersons?: number;
-                            persons?: number;
-                            reRegistered?: number;
-                            rows?: number;
-                            unchanged?: number;
-                            updated?: number;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        createdBy: string;
-                        dryRun: boolean;
-                        errorsTruncated: boolean;
-                        fileHash: string;
-                        fileKept: boolean;
-                        fileName: string;
-                        fileSize: number;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                        /** @enum {string} */
-                        format: "xlsx" | "csv";
-                        id: string;
-                        message: string | null;
-                        messageZh: string | null;
-                        /** @enum {string} */
-                        mode: "all-or-nothing" | "valid-only";
-                        progress: {
-                            committed?: number;
-                            personsTotal?: number;
-                            personsValidated?: number;
-                            /** @enum {string} */
-                            phase?: "queued" | "validating" | "committing" | "reading" | "done";
-                            rowsRead?: number;
-                            timingsMs?: {
-                                [key: string]: number;
-                            };
-                        };
-                        sourceJobId: string | null;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** @enum {string} */
-                        state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
-                    };
+                    "application/json": components["schemas"]["BulkJobView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_list: {
@@ -5521,90 +4873,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        counts: {
-                            created?: number;
-                            errors?: number;
-                            invalidPersons?: number;
-                            persons?: number;
-                            reRegistered?: number;
-                            rows?: number;
-                            unchanged?: number;
-                            updated?: number;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        createdBy: string;
-                        dryRun: boolean;
-                        errorsTruncated: boolean;
-                        fileHash: string;
-                        fileKept: boolean;
-                        fileName: string;
-                        fileSize: number;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                        /** @enum {string} */
-                        format: "xlsx" | "csv";
-                        id: string;
-                        message: string | null;
-                        messageZh: string | null;
-                        /** @enum {string} */
-                        mode: "all-or-nothing" | "valid-only";
-                        progress: {
-                            committed?: number;
-                            personsTotal?: number;
-                            personsValidated?: number;
-                            /** @enum {string} */
-                            phase?: "queued" | "validating" | "committing" | "reading" | "done";
-                            rowsRead?: number;
-                            timingsMs?: {
-                                [key: string]: number;
-                            };
-                        };
-                        sourceJobId: string | null;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** @enum {string} */
-                        state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
-                    }[];
+                    "application/json": components["schemas"]["BulkJobView"][];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_get: {
@@ -5624,108 +4899,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        counts: {
-                            created?: number;
-                            errors?: number;
-                            invalidPersons?: number;
-                            persons?: number;
-                            reRegistered?: number;
-                            rows?: number;
-                            unchanged?: number;
-                            updated?: number;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        createdBy: string;
-                        dryRun: boolean;
-                        errorsTruncated: boolean;
-                        fileHash: string;
-                        fileKept: boolean;
-                        fileName: string;
-                        fileSize: number;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                        /** @enum {string} */
-                        format: "xlsx" | "csv";
-                        id: string;
-                        message: string | null;
-                        messageZh: string | null;
-                        /** @enum {string} */
-                        mode: "all-or-nothing" | "valid-only";
-                        progress: {
-                            committed?: number;
-                            personsTotal?: number;
-                            personsValidated?: number;
-                            /** @enum {string} */
-                            phase?: "queued" | "validating" | "committing" | "reading" | "done";
-                            rowsRead?: number;
-                            timingsMs?: {
-                                [key: string]: number;
-                            };
-                        };
-                        sourceJobId: string | null;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** @enum {string} */
-                        state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
-                    };
+                    "application/json": components["schemas"]["BulkJobView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_commit: {
@@ -5747,117 +4929,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        counts: {
-                            created?: number;
-                            errors?: number;
-                            invalidPersons?: number;
-                            persons?: number;
-                            reRegistered?: number;
-                            rows?: number;
-                            unchanged?: number;
-                            updated?: number;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        createdBy: string;
-                        dryRun: boolean;
-                        errorsTruncated: boolean;
-                        fileHash: string;
-                        fileKept: boolean;
-                        fileName: string;
-                        fileSize: number;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                        /** @enum {string} */
-                        format: "xlsx" | "csv";
-                        id: string;
-                        message: string | null;
-                        messageZh: string | null;
-                        /** @enum {string} */
-                        mode: "all-or-nothing" | "valid-only";
-                        progress: {
-                            committed?: number;
-                            personsTotal?: number;
-                            personsValidated?: number;
-                            /** @enum {string} */
-                            phase?: "queued" | "validating" | "committing" | "reading" | "done";
-                            rowsRead?: number;
-                            timingsMs?: {
-                                [key: string]: number;
-                            };
-                        };
-                        sourceJobId: string | null;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** @enum {string} */
-                        state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
-                    };
+                    "application/json": components["schemas"]["BulkJobView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_report: {
@@ -5880,60 +4961,12 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_errors: {
@@ -5972,60 +5005,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_template: {
@@ -6049,51 +5034,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_catalogue: {
@@ -6113,11 +5058,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         codeTables: {
-                            entries: {
-                                code: string;
-                                en: string;
-                                zh: string;
-                            }[];
+                            entries: components["schemas"]["CodeEntry"][];
                             key: string;
                             standard: string;
                         }[];
@@ -6172,42 +5113,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueVersionsController_list: {
@@ -6240,11 +5149,7 @@ export interface operations {
                             base: string;
                             changes: {
                                 addCodes?: {
-                                    [key: string]: {
-                                        code: string;
-                                        en: string;
-                                        zh: string;
-                                    }[];
+                                    [key: string]: components["schemas"]["CodeEntry"][];
                                 };
                                 addFields?: {
                                     codeTable?: string;
@@ -6267,42 +5172,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CataloguePublishController_publish: {
@@ -6334,87 +5207,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeRequestController_listRequests: {
@@ -6434,84 +5234,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        baseVersion: number;
-                        changes: {
-                            basic?: {
-                                [key: string]: unknown;
-                            };
-                            contacts?: {
-                                [key: string]: unknown;
-                            };
-                            entries?: {
-                                entry: {
-                                    [key: string]: unknown;
-                                } | null;
-                                entryId: string;
-                                subSet: string;
-                            }[];
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        id: string;
-                        reason: string;
-                        /** Format: date-time */
-                        requestedAt: string;
-                        requestedBy: string;
-                        /** @enum {string} */
-                        state: "rejected" | "pending" | "approved" | "stale";
-                        teacherId: string;
-                        unitPath: string;
-                    }[];
+                    "application/json": components["schemas"]["ChangeRequestRow"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeRequestController_getRequest: {
@@ -6531,93 +5261,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        baseVersion: number;
-                        changes: {
-                            basic?: {
-                                [key: string]: unknown;
-                            };
-                            contacts?: {
-                                [key: string]: unknown;
-                            };
-                            entries?: {
-                                entry: {
-                                    [key: string]: unknown;
-                                } | null;
-                                entryId: string;
-                                subSet: string;
-                            }[];
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        id: string;
-                        reason: string;
-                        /** Format: date-time */
-                        requestedAt: string;
-                        requestedBy: string;
-                        /** @enum {string} */
-                        state: "rejected" | "pending" | "approved" | "stale";
-                        teacherId: string;
-                        unitPath: string;
-                    };
+                    "application/json": components["schemas"]["ChangeRequestRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeRequestController_approve: {
@@ -6637,102 +5289,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        baseVersion: number;
-                        changes: {
-                            basic?: {
-                                [key: string]: unknown;
-                            };
-                            contacts?: {
-                                [key: string]: unknown;
-                            };
-                            entries?: {
-                                entry: {
-                                    [key: string]: unknown;
-                                } | null;
-                                entryId: string;
-                                subSet: string;
-                            }[];
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        id: string;
-                        reason: string;
-                        /** Format: date-time */
-                        requestedAt: string;
-                        requestedBy: string;
-                        /** @enum {string} */
-                        state: "rejected" | "pending" | "approved" | "stale";
-                        teacherId: string;
-                        unitPath: string;
-                    };
+                    "application/json": components["schemas"]["ChangeRequestRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeRequestController_reject: {
@@ -6756,111 +5322,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        baseVersion: number;
-                        changes: {
-                            basic?: {
-                                [key: string]: unknown;
-                            };
-                            contacts?: {
-                                [key: string]: unknown;
-                            };
-                            entries?: {
-                                entry: {
-                                    [key: string]: unknown;
-                                } | null;
-                                entryId: string;
-                                subSet: string;
-                            }[];
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        id: string;
-                        reason: string;
-                        /** Format: date-time */
-                        requestedAt: string;
-                        requestedBy: string;
-                        /** @enum {string} */
-                        state: "rejected" | "pending" | "approved" | "stale";
-                        teacherId: string;
-                        unitPath: string;
-                    };
+                    "application/json": components["schemas"]["ChangeRequestRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeFeedController_list: {
@@ -6887,51 +5359,11 @@ export interface operations {
                     "application/json": components["schemas"]["ChangePageDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransfersHubController_list: {
@@ -6977,51 +5409,11 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_list: {
@@ -7041,76 +5433,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        codes?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
-                        codeTable?: string;
-                        en: string;
-                        key: string;
-                        maxLength?: number;
-                        /** @enum {string} */
-                        owner: "school" | "teacher" | "department";
-                        requiredIn: string[];
-                        /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "pay";
-                        /** @enum {string} */
-                        status: "active" | "retired";
-                        subSet: string;
-                        /** @enum {string} */
-                        type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                        version: number;
-                        zh: string;
-                    }[];
+                    "application/json": components["schemas"]["CustomFieldDefinition"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_define: {
@@ -7135,112 +5465,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        codes?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
-                        codeTable?: string;
-                        en: string;
-                        key: string;
-                        maxLength?: number;
-                        /** @enum {string} */
-                        owner: "school" | "teacher" | "department";
-                        requiredIn: string[];
-                        /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "pay";
-                        /** @enum {string} */
-                        status: "active" | "retired";
-                        subSet: string;
-                        /** @enum {string} */
-                        type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                        version: number;
-                        zh: string;
-                    };
+                    "application/json": components["schemas"]["CustomFieldDefinition"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_redefine: {
@@ -7264,103 +5499,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        codes?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
-                        codeTable?: string;
-                        en: string;
-                        key: string;
-                        maxLength?: number;
-                        /** @enum {string} */
-                        owner: "school" | "teacher" | "department";
-                        requiredIn: string[];
-                        /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "pay";
-                        /** @enum {string} */
-                        status: "active" | "retired";
-                        subSet: string;
-                        /** @enum {string} */
-                        type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                        version: number;
-                        zh: string;
-                    };
+                    "application/json": components["schemas"]["CustomFieldDefinition"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_retire: {
@@ -7383,103 +5532,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        codes?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
-                        codeTable?: string;
-                        en: string;
-                        key: string;
-                        maxLength?: number;
-                        /** @enum {string} */
-                        owner: "school" | "teacher" | "department";
-                        requiredIn: string[];
-                        /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "pay";
-                        /** @enum {string} */
-                        status: "active" | "retired";
-                        subSet: string;
-                        /** @enum {string} */
-                        type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                        version: number;
-                        zh: string;
-                    };
+                    "application/json": components["schemas"]["CustomFieldDefinition"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_versions: {
@@ -7499,85 +5562,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        codes?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
-                        codeTable?: string;
-                        en: string;
-                        key: string;
-                        maxLength?: number;
-                        /** @enum {string} */
-                        owner: "school" | "teacher" | "department";
-                        requiredIn: string[];
-                        /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "pay";
-                        /** @enum {string} */
-                        status: "active" | "retired";
-                        subSet: string;
-                        /** @enum {string} */
-                        type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                        version: number;
-                        zh: string;
-                    }[];
+                    "application/json": components["schemas"]["CustomFieldDefinition"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     FederationController_deadLetters: {
@@ -7607,42 +5600,10 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     FederationNationalController_down: {
@@ -7671,15 +5632,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
             /** @description Problem (RFC 9457) */
             401: {
                 headers: {
@@ -7698,24 +5651,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     FederationNationalController_up: {
@@ -7742,15 +5679,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
             /** @description Problem (RFC 9457) */
             401: {
                 headers: {
@@ -7769,51 +5698,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     HealthController_health: {
@@ -7847,33 +5735,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             /** @description The database does not answer (`status: down`) */
             503: {
                 headers: {
@@ -7916,42 +5780,10 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     NationalTeachersController_list: {
@@ -8015,51 +5847,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     NationalTeachersController_get: {
@@ -8100,9 +5892,7 @@ export interface operations {
                         name: string;
                         personStatus: string;
                         province: string | null;
-                        record: {
-                            [key: string]: unknown;
-                        };
+                        record: components["schemas"]["Rec"];
                         reportedVersion: number | null;
                         sex: string | null;
                         /** @enum {string} */
@@ -8117,60 +5907,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     NationalTeachersController_export: {
@@ -8217,51 +5959,11 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OAuthController_token: {
@@ -8313,24 +6015,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_list: {
@@ -8350,108 +6036,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["ApplicationView"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_apply: {
@@ -8476,144 +6068,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ApplicationView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_get: {
@@ -8633,117 +6099,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ApplicationView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_decide: {
@@ -8767,135 +6131,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ApplicationView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_confirm: {
@@ -8919,135 +6165,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ApplicationView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_schoolReturn: {
@@ -9071,135 +6199,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ApplicationView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_applyBatch: {
@@ -9238,87 +6248,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_violations: {
@@ -9338,71 +6276,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        date: string;
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        description: string;
-                        id: string;
-                        recordEntryId: string | null;
-                        /** Format: date-time */
-                        reportedAt: string;
-                        reportedBy: string;
-                        /** @enum {string} */
-                        state: "reported" | "confirmed" | "rejected";
-                        teacherId: string;
-                        unitPath: string;
-                        vetoUntil: string | null;
-                    }[];
+                    "application/json": components["schemas"]["ViolationRow"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_report: {
@@ -9427,107 +6308,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        date: string;
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        description: string;
-                        id: string;
-                        recordEntryId: string | null;
-                        /** Format: date-time */
-                        reportedAt: string;
-                        reportedBy: string;
-                        /** @enum {string} */
-                        state: "reported" | "confirmed" | "rejected";
-                        teacherId: string;
-                        unitPath: string;
-                        vetoUntil: string | null;
-                    };
+                    "application/json": components["schemas"]["ViolationRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_confirmViolation: {
@@ -9547,89 +6339,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        date: string;
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        description: string;
-                        id: string;
-                        recordEntryId: string | null;
-                        /** Format: date-time */
-                        reportedAt: string;
-                        reportedBy: string;
-                        /** @enum {string} */
-                        state: "reported" | "confirmed" | "rejected";
-                        teacherId: string;
-                        unitPath: string;
-                        vetoUntil: string | null;
-                    };
+                    "application/json": components["schemas"]["ViolationRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_rejectViolation: {
@@ -9653,98 +6372,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        date: string;
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        description: string;
-                        id: string;
-                        recordEntryId: string | null;
-                        /** Format: date-time */
-                        reportedAt: string;
-                        reportedBy: string;
-                        /** @enum {string} */
-                        state: "reported" | "confirmed" | "rejected";
-                        teacherId: string;
-                        unitPath: string;
-                        vetoUntil: string | null;
-                    };
+                    "application/json": components["schemas"]["ViolationRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_below: {
@@ -9784,51 +6422,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_deferred: {
@@ -9867,51 +6465,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_due: {
@@ -9956,51 +6514,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_rules: {
@@ -10019,81 +6537,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        current: {
-                            authorityLevel: number;
-                            countedKinds: string[] | null;
-                            cycleYears: number;
-                            missingAssessmentDefers: boolean;
-                            requiredCredits: number | null;
-                            requiredHours: number;
-                            titleYearsInGrade: number;
-                            version: string;
-                            vetoYears: number;
-                        };
-                        defaults: {
-                            authorityLevel: number;
-                            countedKinds: string[] | null;
-                            cycleYears: number;
-                            missingAssessmentDefers: boolean;
-                            requiredCredits: number | null;
-                            requiredHours: number;
-                            titleYearsInGrade: number;
-                            version: string;
-                            vetoYears: number;
-                        };
-                        versions: {
-                            effectiveFrom: string;
-                            rules: {
-                                authorityLevel?: number;
-                                countedKinds?: string[] | null;
-                                cycleYears?: number;
-                                missingAssessmentDefers?: boolean;
-                                requiredCredits?: number | null;
-                                requiredHours?: number;
-                                titleYearsInGrade?: number;
-                                vetoYears?: number;
-                            };
-                            version: string;
-                        }[];
+                        current: components["schemas"]["RegistrationRules"];
+                        defaults: components["schemas"]["RegistrationRules"];
+                        versions: components["schemas"]["RulesVersion"][];
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_addRules: {
@@ -10118,103 +6571,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        effectiveFrom: string;
-                        rules: {
-                            authorityLevel?: number;
-                            countedKinds?: string[] | null;
-                            cycleYears?: number;
-                            missingAssessmentDefers?: boolean;
-                            requiredCredits?: number | null;
-                            requiredHours?: number;
-                            titleYearsInGrade?: number;
-                            vetoYears?: number;
-                        };
-                        version: string;
-                    }[];
+                    "application/json": components["schemas"]["RulesVersion"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_teacher: {
@@ -10235,94 +6602,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        applications: {
-                            appliedAs: string;
-                            batchId: string | null;
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            /** Format: date-time */
-                            decidedAt: string | null;
-                            decisionReason: string | null;
-                            eligibility: {
-                                asOf: string;
-                                conditions: {
-                                    /** @enum {string} */
-                                    effect: "defers" | "veto";
-                                    en: string;
-                                    evidence: {
-                                        [key: string]: unknown;
-                                    };
-                                    /** @enum {string} */
-                                    key: "on-post" | "assessments" | "credits" | "ethics";
-                                    met: boolean;
-                                    zh: string;
-                                }[];
-                                creditIds: string[];
-                                cycle: {
-                                    end: string;
-                                    start: string;
-                                };
-                                missing: {
-                                    en: string;
-                                    /** @enum {string} */
-                                    key: "on-post" | "assessments" | "credits" | "ethics";
-                                    zh: string;
-                                }[];
-                                /** @enum {string} */
-                                outcome: "deferred" | "not_passed" | "eligible";
-                                rulesVersion: string;
-                            } | null;
-                            id: string;
-                            mayConfirm: boolean;
-                            mayDecide: boolean;
-                            mayReturn: boolean;
-                            /** @enum {string} */
-                            state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                            teacherId: string;
-                            trail: {
-                                action: string;
-                                at: string;
-                                by: string;
-                                reason?: string | null;
-                                role: string;
-                            }[];
-                            version: number;
-                        }[];
-                        cycle: {
-                            end: string;
-                            start: string;
-                        } | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
+                        applications: components["schemas"]["ApplicationView"][];
+                        cycle: components["schemas"]["Cycle"] | null;
+                        eligibility: components["schemas"]["Eligibility"] | null;
                         mayApply: boolean;
                         missing: {
                             en: string;
@@ -10354,60 +6636,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_titleEligibility: {
@@ -10448,60 +6682,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CycleController_listCycles: {
@@ -10519,54 +6705,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        deadline: string;
-                        id: string;
-                        name: string;
-                        period: string;
-                        unitId: string;
-                        unitPath: string;
-                    }[];
+                    "application/json": components["schemas"]["CycleRow"][];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CycleController_createCycle: {
@@ -10591,99 +6736,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        deadline: string;
-                        id: string;
-                        name: string;
-                        period: string;
-                        unitId: string;
-                        unitPath: string;
-                    };
+                    "application/json": components["schemas"]["CycleRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CycleController_confirm: {
@@ -10715,78 +6778,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CycleController_progress: {
@@ -10819,16 +6818,7 @@ export interface operations {
                             unitId?: string;
                         }[];
                         confirmed: number;
-                        cycle: {
-                            /** Format: date-time */
-                            createdAt: string;
-                            deadline: string;
-                            id: string;
-                            name: string;
-                            period: string;
-                            unitId: string;
-                            unitPath: string;
-                        };
+                        cycle: components["schemas"]["CycleRow"];
                         deadline: string;
                         overdueSchools: {
                             code: string;
@@ -10842,60 +6832,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CycleController_defaults: {
@@ -10920,99 +6862,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        deadline: string;
-                        id: string;
-                        name: string;
-                        period: string;
-                        unitId: string;
-                        unitPath: string;
-                    }[];
+                    "application/json": components["schemas"]["CycleRow"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ReviewController_batch: {
@@ -11043,78 +6903,14 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ReviewController_pending: {
@@ -11148,51 +6944,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_hosted: {
@@ -11213,104 +6969,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    }[];
+                    "application/json": components["schemas"]["TransferResponse"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SpotCheckController_listChecks: {
@@ -11349,42 +7015,10 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SpotCheckController_createCheck: {
@@ -11413,15 +7047,7 @@ export interface operations {
                         /** Format: date-time */
                         createdAt: string;
                         id: string;
-                        items: {
-                            id: string;
-                            note: string | null;
-                            ordinal: number;
-                            result: string;
-                            targetId: string;
-                            /** Format: date-time */
-                            verifiedAt: string | null;
-                        }[];
+                        items: components["schemas"]["SpotCheckItemRow"][];
                         /** @enum {string} */
                         kind: "schools" | "teachers";
                         population: number;
@@ -11439,87 +7065,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SpotCheckController_getCheck: {
@@ -11543,15 +7097,7 @@ export interface operations {
                         /** Format: date-time */
                         createdAt: string;
                         id: string;
-                        items: {
-                            id: string;
-                            note: string | null;
-                            ordinal: number;
-                            result: string;
-                            targetId: string;
-                            /** Format: date-time */
-                            verifiedAt: string | null;
-                        }[];
+                        items: components["schemas"]["SpotCheckItemRow"][];
                         /** @enum {string} */
                         kind: "schools" | "teachers";
                         population: number;
@@ -11569,60 +7115,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SpotCheckController_recordItem: {
@@ -11648,78 +7146,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SpotCheckController_publish: {
@@ -11743,15 +7177,7 @@ export interface operations {
                         /** Format: date-time */
                         createdAt: string;
                         id: string;
-                        items: {
-                            id: string;
-                            note: string | null;
-                            ordinal: number;
-                            result: string;
-                            targetId: string;
-                            /** Format: date-time */
-                            verifiedAt: string | null;
-                        }[];
+                        items: components["schemas"]["SpotCheckItemRow"][];
                         /** @enum {string} */
                         kind: "schools" | "teachers";
                         population: number;
@@ -11769,69 +7195,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_agePyramid: {
@@ -11860,126 +7230,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_breakdown: {
@@ -12010,126 +7270,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_dimensions: {
@@ -12154,51 +7304,15 @@ export interface operations {
                         multi: boolean;
                         /** @enum {string} */
                         sensitivity: "normal" | "personal" | "special" | "pay";
-                        values?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
+                        values?: components["schemas"]["CodeEntry"][];
                         zh: string;
                     }[];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_education: {
@@ -12227,126 +7341,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_freshness: {
@@ -12368,56 +7372,8 @@ export interface operations {
                         ageSeconds: number | null;
                         /** Format: date-time */
                         asOf: string | null;
-                        lastAttempt: {
-                            /** Format: date-time */
-                            asOf: string | null;
-                            changedRows: number | null;
-                            deadRows: number | null;
-                            durationMs: number | null;
-                            error: string | null;
-                            factMs: number | null;
-                            factRows: number | null;
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                            generation: string | null;
-                            id: string;
-                            /** @enum {string|null} */
-                            mode: "full" | "incremental" | "compact" | null;
-                            source: string;
-                            /** Format: date-time */
-                            sourceHighWater: string | null;
-                            /** Format: date-time */
-                            startedAt: string;
-                            /** @enum {string} */
-                            status: "failed" | "running" | "ok";
-                            /** @enum {string} */
-                            trigger: "boot" | "interval" | "manual";
-                        } | null;
-                        lastRefresh: {
-                            /** Format: date-time */
-                            asOf: string | null;
-                            changedRows: number | null;
-                            deadRows: number | null;
-                            durationMs: number | null;
-                            error: string | null;
-                            factMs: number | null;
-                            factRows: number | null;
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                            generation: string | null;
-                            id: string;
-                            /** @enum {string|null} */
-                            mode: "full" | "incremental" | "compact" | null;
-                            source: string;
-                            /** Format: date-time */
-                            sourceHighWater: string | null;
-                            /** Format: date-time */
-                            startedAt: string;
-                            /** @enum {string} */
-                            status: "failed" | "running" | "ok";
-                            /** @enum {string} */
-                            trigger: "boot" | "interval" | "manual";
-                        } | null;
+                        lastAttempt: components["schemas"]["RefreshRow"] | null;
+                        lastRefresh: components["schemas"]["RefreshRow"] | null;
                         memory: {
                             /** Format: date-time */
                             asOf: string | null;
@@ -12445,42 +7401,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     MobilityController_get: {
@@ -12505,50 +7429,15 @@ export interface operations {
                 content: {
                     "application/json": {
                         asOf: string;
-                        byRegion: {
-                            code: string | null;
-                            en: string;
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            zh: string;
-                        }[];
-                        bySchoolType: {
-                            code: string | null;
-                            en: string;
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            zh: string;
-                        }[];
-                        bySubject: {
-                            code: string | null;
-                            en: string;
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            zh: string;
-                        }[];
-                        byTitle: {
-                            code: string | null;
-                            en: string;
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            zh: string;
-                        }[];
-                        byUrbanRural: {
-                            code: string | null;
-                            en: string;
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            zh: string;
+                        byRegion: components["schemas"]["MobilityRow"][];
+                        bySchoolType: components["schemas"]["MobilityRow"][];
+                        bySubject: components["schemas"]["MobilityRow"][];
+                        byTitle: components["schemas"]["MobilityRow"][];
+                        byUrbanRural: components["schemas"]["MobilityRow"][];
+                        crossProvince?: {
+                            fromProvince: string;
+                            toProvince: string;
+                            transfers: number;
                         }[];
                         flows: {
                             from: {
@@ -12584,51 +7473,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_payBands: {
@@ -12657,126 +7506,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_refresh: {
@@ -12797,87 +7536,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        asOf: string | null;
-                        changedRows: number | null;
-                        deadRows: number | null;
-                        durationMs: number | null;
-                        error: string | null;
-                        factMs: number | null;
-                        factRows: number | null;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                        generation: string | null;
-                        id: string;
-                        /** @enum {string|null} */
-                        mode: "full" | "incremental" | "compact" | null;
-                        source: string;
-                        /** Format: date-time */
-                        sourceHighWater: string | null;
-                        /** Format: date-time */
-                        startedAt: string;
-                        /** @enum {string} */
-                        status: "failed" | "running" | "ok";
-                        /** @enum {string} */
-                        trigger: "boot" | "interval" | "manual";
-                    };
+                    "application/json": components["schemas"]["RefreshRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationStatsController_registration: {
@@ -12913,51 +7580,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_report: {
@@ -12981,51 +7608,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_retirements: {
@@ -13056,126 +7643,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_subjects: {
@@ -13204,126 +7681,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_titles: {
@@ -13352,126 +7719,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingStatsController_belowThreshold: {
@@ -13494,70 +7751,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        asOf: string;
-                        columns: string[];
-                        rows: {
-                            [key: string]: (string | number | boolean) | null;
-                        }[];
-                        table: string;
-                        title: string;
-                        titleZh: string;
-                        window: {
-                            from: string;
-                            to: string;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["NamedTable"];
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingStatsController_coverage: {
@@ -13580,70 +7782,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        asOf: string;
-                        columns: string[];
-                        rows: {
-                            [key: string]: (string | number | boolean) | null;
-                        }[];
-                        table: string;
-                        title: string;
-                        titleZh: string;
-                        window: {
-                            from: string;
-                            to: string;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["NamedTable"];
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_customFieldList: {
@@ -13673,51 +7820,11 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_deadLetters: {
@@ -13745,42 +7852,10 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_duplicates: {
@@ -13808,51 +7883,11 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_fingerprint: {
@@ -13872,63 +7907,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        hash: string;
-                        province: string;
-                        schools: {
-                            count: number;
-                            hash: string;
-                            unitCode: string;
-                        }[];
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["Fingerprint"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_records: {
@@ -13956,60 +7942,12 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_tree: {
@@ -14031,65 +7969,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        bucket: string | null;
-                        hash: string;
-                        next: string | null;
-                        nodes: {
-                            code: string;
-                            count: number;
-                            hash: string;
-                        }[];
-                        province: string;
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["FingerprintTreePage"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_ingest: {
@@ -14116,15 +8003,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
             /** @description Problem (RFC 9457) */
             401: {
                 headers: {
@@ -14143,51 +8022,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_compare: {
@@ -14211,16 +8049,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         differingSchools: {
-                            national: {
-                                count: number;
-                                hash: string;
-                                unitCode: string;
-                            } | null;
-                            province: {
-                                count: number;
-                                hash: string;
-                                unitCode: string;
-                            } | null;
+                            national: components["schemas"]["SchoolFingerprint"] | null;
+                            province: components["schemas"]["SchoolFingerprint"] | null;
                             unitCode: string;
                         }[];
                         equal: boolean;
@@ -14230,78 +8060,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_compareTree: {
@@ -14327,93 +8092,20 @@ export interface operations {
                         bucket: string | null;
                         differing: {
                             code: string;
-                            national: {
-                                code: string;
-                                count: number;
-                                hash: string;
-                            } | null;
-                            province: {
-                                code: string;
-                                count: number;
-                                hash: string;
-                            } | null;
+                            national: components["schemas"]["TreeNode"] | null;
+                            province: components["schemas"]["TreeNode"] | null;
                         }[];
                         province: string;
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_status: {
@@ -14444,48 +8136,23 @@ export interface operations {
                         deadLetters: number;
                         node: string;
                         provinces: {
+                            applied: number;
                             catalogueVersion: string | null;
-                            province?: string;
+                            duplicates: number;
+                            gap: string;
+                            /** Format: date-time */
+                            lastEventAt: string | null;
+                            maxSequence: string;
+                            province: string;
+                            secondsSinceLastEvent: number | null;
                         }[];
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_teachers: {
@@ -14520,51 +8187,11 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncIngestController_trainingCompletion: {
@@ -14604,51 +8231,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_list: {
@@ -14705,51 +8292,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_create: {
@@ -14774,114 +8321,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherStatusController_toVerify: {
@@ -14952,42 +8403,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_get: {
@@ -15007,87 +8426,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_update: {
@@ -15111,105 +8458,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_addEntry: {
@@ -15237,114 +8496,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_removeEntry: {
@@ -15368,96 +8531,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_updateEntry: {
@@ -15483,105 +8566,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeRequestController_request: {
@@ -15608,120 +8603,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        baseVersion: number;
-                        changes: {
-                            basic?: {
-                                [key: string]: unknown;
-                            };
-                            contacts?: {
-                                [key: string]: unknown;
-                            };
-                            entries?: {
-                                entry: {
-                                    [key: string]: unknown;
-                                } | null;
-                                entryId: string;
-                                subSet: string;
-                            }[];
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        id: string;
-                        reason: string;
-                        /** Format: date-time */
-                        requestedAt: string;
-                        requestedBy: string;
-                        /** @enum {string} */
-                        state: "rejected" | "pending" | "approved" | "stale";
-                        teacherId: string;
-                        unitPath: string;
-                    };
+                    "application/json": components["schemas"]["ChangeRequestRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_completeness: {
@@ -15754,60 +8647,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_history: {
@@ -15842,60 +8687,12 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ReviewController_view: {
@@ -15915,90 +8712,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        actions: string[];
-                        mayApprove: boolean;
-                        mayReturn: boolean;
-                        maySubmit: boolean;
-                        recordVersion: number;
-                        reportedVersion: number | null;
-                        /** @enum {string} */
-                        state: "draft" | "submitted" | "returned" | "school_approved" | "reported";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            actorAccountId: string;
-                            actorRole: string;
-                            /** Format: date-time */
-                            at: string;
-                            fieldReasons: {
-                                [key: string]: string;
-                            } | null;
-                            fromState: string;
-                            id: string;
-                            participants: string[] | null;
-                            principal: string | null;
-                            reason: string | null;
-                            recordVersion: number;
-                            toState: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ReviewView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ReviewController_act: {
@@ -16023,108 +8745,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        actions: string[];
-                        mayApprove: boolean;
-                        mayReturn: boolean;
-                        maySubmit: boolean;
-                        recordVersion: number;
-                        reportedVersion: number | null;
-                        /** @enum {string} */
-                        state: "draft" | "submitted" | "returned" | "school_approved" | "reported";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            actorAccountId: string;
-                            actorRole: string;
-                            /** Format: date-time */
-                            at: string;
-                            fieldReasons: {
-                                [key: string]: string;
-                            } | null;
-                            fromState: string;
-                            id: string;
-                            participants: string[] | null;
-                            principal: string | null;
-                            reason: string | null;
-                            recordVersion: number;
-                            toState: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ReviewView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherStatusController_status: {
@@ -16148,105 +8779,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherExportController_export: {
@@ -16289,51 +8832,11 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_mine: {
@@ -16351,51 +8854,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Problem (RFC 9457) */
             404: {
                 headers: {
@@ -16405,24 +8868,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TodoController_todoList: {
@@ -16452,42 +8899,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_subtree: {
@@ -16531,51 +8946,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_mine: {
@@ -16597,84 +8972,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        belowThreshold: boolean | null;
-                        entries: {
-                            applied: {
-                                /** Format: date-time */
-                                at: string;
-                                purpose: string;
-                                reference: string;
-                            } | null;
-                            confirmedOn: string;
-                            countsForRegistration: boolean;
-                            credits: number;
-                            hours: number;
-                            id: string;
-                            kind: string;
-                            province: string;
-                            ruleVersion: string | null;
-                            source: string;
-                            sourceName: string;
-                        }[];
-                        province: string | null;
-                        rule: {
-                            effectiveFrom: string;
-                            registrationCredits: number;
-                            version: string;
-                        } | null;
-                        teacher: {
-                            id: string;
-                            idNumber: string | null;
-                            name: string;
-                            unitId: string;
-                        };
-                        totals: {
-                            byKind: {
-                                [key: string]: {
-                                    credits: number;
-                                    hours: number;
-                                };
-                            };
-                            credits: number;
-                            hours: number;
-                            registrationCredits: number;
-                            unappliedCredits: number;
-                        };
-                        window: {
-                            from: string;
-                            to: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["BankResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Problem (RFC 9457) */
             404: {
                 headers: {
@@ -16684,24 +8987,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_ofTeacher: {
@@ -16725,111 +9012,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        belowThreshold: boolean | null;
-                        entries: {
-                            applied: {
-                                /** Format: date-time */
-                                at: string;
-                                purpose: string;
-                                reference: string;
-                            } | null;
-                            confirmedOn: string;
-                            countsForRegistration: boolean;
-                            credits: number;
-                            hours: number;
-                            id: string;
-                            kind: string;
-                            province: string;
-                            ruleVersion: string | null;
-                            source: string;
-                            sourceName: string;
-                        }[];
-                        province: string | null;
-                        rule: {
-                            effectiveFrom: string;
-                            registrationCredits: number;
-                            version: string;
-                        } | null;
-                        teacher: {
-                            id: string;
-                            idNumber: string | null;
-                            name: string;
-                            unitId: string;
-                        };
-                        totals: {
-                            byKind: {
-                                [key: string]: {
-                                    credits: number;
-                                    hours: number;
-                                };
-                            };
-                            credits: number;
-                            hours: number;
-                            registrationCredits: number;
-                            unappliedCredits: number;
-                        };
-                        window: {
-                            from: string;
-                            to: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["BankResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_apply: {
@@ -16853,129 +9044,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        belowThreshold: boolean | null;
-                        entries: {
-                            applied: {
-                                /** Format: date-time */
-                                at: string;
-                                purpose: string;
-                                reference: string;
-                            } | null;
-                            confirmedOn: string;
-                            countsForRegistration: boolean;
-                            credits: number;
-                            hours: number;
-                            id: string;
-                            kind: string;
-                            province: string;
-                            ruleVersion: string | null;
-                            source: string;
-                            sourceName: string;
-                        }[];
-                        province: string | null;
-                        rule: {
-                            effectiveFrom: string;
-                            registrationCredits: number;
-                            version: string;
-                        } | null;
-                        teacher: {
-                            id: string;
-                            idNumber: string | null;
-                            name: string;
-                            unitId: string;
-                        };
-                        totals: {
-                            byKind: {
-                                [key: string]: {
-                                    credits: number;
-                                    hours: number;
-                                };
-                            };
-                            credits: number;
-                            hours: number;
-                            registrationCredits: number;
-                            unappliedCredits: number;
-                        };
-                        window: {
-                            from: string;
-                            to: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["BankResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditClaimController_list: {
@@ -16995,82 +9074,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        evidence: {
-                            description: string;
-                            documentRef?: string;
-                        };
-                        hours: number;
-                        id: string;
-                        idNumber: string | null;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        occurredOn: string;
-                        reason: string | null;
-                        /** @enum {string} */
-                        state: "submitted" | "school_approved" | "approved" | "refused";
-                        teacherId: string;
-                        teacherName: string;
-                        title: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string;
-                            unitId: string;
-                        }[];
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["ClaimResponse"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditClaimController_claim: {
@@ -17095,64 +9106,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        evidence: {
-                            description: string;
-                            documentRef?: string;
-                        };
-                        hours: number;
-                        id: string;
-                        idNumber: string | null;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        occurredOn: string;
-                        reason: string | null;
-                        /** @enum {string} */
-                        state: "submitted" | "school_approved" | "approved" | "refused";
-                        teacherId: string;
-                        teacherName: string;
-                        title: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string;
-                            unitId: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ClaimResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Problem (RFC 9457) */
             404: {
                 headers: {
@@ -17162,51 +9121,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditClaimController_get: {
@@ -17226,91 +9145,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        evidence: {
-                            description: string;
-                            documentRef?: string;
-                        };
-                        hours: number;
-                        id: string;
-                        idNumber: string | null;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        occurredOn: string;
-                        reason: string | null;
-                        /** @enum {string} */
-                        state: "submitted" | "school_approved" | "approved" | "refused";
-                        teacherId: string;
-                        teacherName: string;
-                        title: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string;
-                            unitId: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ClaimResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditClaimController_step: {
@@ -17335,109 +9178,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        evidence: {
-                            description: string;
-                            documentRef?: string;
-                        };
-                        hours: number;
-                        id: string;
-                        idNumber: string | null;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        occurredOn: string;
-                        reason: string | null;
-                        /** @enum {string} */
-                        state: "submitted" | "school_approved" | "approved" | "refused";
-                        teacherId: string;
-                        teacherName: string;
-                        title: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string;
-                            unitId: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ClaimResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditClaimController_mine: {
@@ -17455,55 +9206,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        evidence: {
-                            description: string;
-                            documentRef?: string;
-                        };
-                        hours: number;
-                        id: string;
-                        idNumber: string | null;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        occurredOn: string;
-                        reason: string | null;
-                        /** @enum {string} */
-                        state: "submitted" | "school_approved" | "approved" | "refused";
-                        teacherId: string;
-                        teacherName: string;
-                        title: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string;
-                            unitId: string;
-                        }[];
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["ClaimResponse"][];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Problem (RFC 9457) */
             404: {
                 headers: {
@@ -17513,24 +9220,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_rules: {
@@ -17548,76 +9239,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        effectiveFrom: string;
-                        id: string;
-                        provinceCode: string;
-                        rules: {
-                            capPerKindPerYear?: {
-                                course?: number;
-                                degree?: number;
-                                online?: number;
-                                publication?: number;
-                                research?: number;
-                                school_based?: number;
-                                training?: number;
-                            };
-                            capPerYear?: number;
-                            cycleStartYear: number;
-                            hoursPerCredit: {
-                                course?: number;
-                                degree?: number;
-                                online?: number;
-                                publication?: number;
-                                research?: number;
-                                school_based?: number;
-                                training?: number;
-                            };
-                            registrationCredits: number;
-                            registrationKinds: ("training" | "online" | "school_based" | "course" | "degree" | "research" | "publication")[];
-                        };
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["RuleRow"][];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_addRule: {
@@ -17642,121 +9270,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        effectiveFrom: string;
-                        id: string;
-                        provinceCode: string;
-                        rules: {
-                            capPerKindPerYear?: {
-                                course?: number;
-                                degree?: number;
-                                online?: number;
-                                publication?: number;
-                                research?: number;
-                                school_based?: number;
-                                training?: number;
-                            };
-                            capPerYear?: number;
-                            cycleStartYear: number;
-                            hoursPerCredit: {
-                                course?: number;
-                                degree?: number;
-                                online?: number;
-                                publication?: number;
-                                research?: number;
-                                school_based?: number;
-                                training?: number;
-                            };
-                            registrationCredits: number;
-                            registrationKinds: ("training" | "online" | "school_based" | "course" | "degree" | "research" | "publication")[];
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["RuleRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_institutions: {
@@ -17774,78 +9298,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["UnitResponse"][];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_registerInstitution: {
@@ -17870,123 +9329,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_listProjects: {
@@ -18007,88 +9360,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        capacity: number;
-                        category: string;
-                        creditKind: string;
-                        endsOn: string;
-                        enrolled: number;
-                        hours: number;
-                        id: string;
-                        institutions: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
-                        /** @enum {string} */
-                        level: "province" | "city" | "county" | "school" | "national";
-                        mayApprove: boolean;
-                        mayConfirm: boolean;
-                        mayEnrol: boolean;
-                        maySubmitResults: boolean;
-                        name: string;
-                        nationalCode: string | null;
-                        organiser: string;
-                        ownerUnitId: string;
-                        refusalReason: string | null;
-                        selfEnrol: boolean;
-                        startsOn: string;
-                        /** @enum {string} */
-                        state: "pending" | "approved" | "refused";
-                        target: {
-                            schoolTypes?: string[];
-                            subjects?: string[];
-                            titles?: string[];
-                        };
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["ProjectResponse"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_createProject: {
@@ -18113,124 +9392,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        capacity: number;
-                        category: string;
-                        creditKind: string;
-                        endsOn: string;
-                        enrolled: number;
-                        hours: number;
-                        id: string;
-                        institutions: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
-                        /** @enum {string} */
-                        level: "province" | "city" | "county" | "school" | "national";
-                        mayApprove: boolean;
-                        mayConfirm: boolean;
-                        mayEnrol: boolean;
-                        maySubmitResults: boolean;
-                        name: string;
-                        nationalCode: string | null;
-                        organiser: string;
-                        ownerUnitId: string;
-                        refusalReason: string | null;
-                        selfEnrol: boolean;
-                        startsOn: string;
-                        /** @enum {string} */
-                        state: "pending" | "approved" | "refused";
-                        target: {
-                            schoolTypes?: string[];
-                            subjects?: string[];
-                            titles?: string[];
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ProjectResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_getProject: {
@@ -18250,97 +9423,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        capacity: number;
-                        category: string;
-                        creditKind: string;
-                        endsOn: string;
-                        enrolled: number;
-                        hours: number;
-                        id: string;
-                        institutions: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
-                        /** @enum {string} */
-                        level: "province" | "city" | "county" | "school" | "national";
-                        mayApprove: boolean;
-                        mayConfirm: boolean;
-                        mayEnrol: boolean;
-                        maySubmitResults: boolean;
-                        name: string;
-                        nationalCode: string | null;
-                        organiser: string;
-                        ownerUnitId: string;
-                        refusalReason: string | null;
-                        selfEnrol: boolean;
-                        startsOn: string;
-                        /** @enum {string} */
-                        state: "pending" | "approved" | "refused";
-                        target: {
-                            schoolTypes?: string[];
-                            subjects?: string[];
-                            titles?: string[];
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ProjectResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_approve: {
@@ -18364,115 +9455,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        capacity: number;
-                        category: string;
-                        creditKind: string;
-                        endsOn: string;
-                        enrolled: number;
-                        hours: number;
-                        id: string;
-                        institutions: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
-                        /** @enum {string} */
-                        level: "province" | "city" | "county" | "school" | "national";
-                        mayApprove: boolean;
-                        mayConfirm: boolean;
-                        mayEnrol: boolean;
-                        maySubmitResults: boolean;
-                        name: string;
-                        nationalCode: string | null;
-                        organiser: string;
-                        ownerUnitId: string;
-                        refusalReason: string | null;
-                        selfEnrol: boolean;
-                        startsOn: string;
-                        /** @enum {string} */
-                        state: "pending" | "approved" | "refused";
-                        target: {
-                            schoolTypes?: string[];
-                            subjects?: string[];
-                            titles?: string[];
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ProjectResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_confirm: {
@@ -18499,69 +9492,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_enrolments: {
@@ -18597,60 +9534,12 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_enrol: {
@@ -18680,78 +9569,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_publish: {
@@ -18777,69 +9602,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_refuse: {
@@ -18863,115 +9632,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        capacity: number;
-                        category: string;
-                        creditKind: string;
-                        endsOn: string;
-                        enrolled: number;
-                        hours: number;
-                        id: string;
-                        institutions: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
-                        /** @enum {string} */
-                        level: "province" | "city" | "county" | "school" | "national";
-                        mayApprove: boolean;
-                        mayConfirm: boolean;
-                        mayEnrol: boolean;
-                        maySubmitResults: boolean;
-                        name: string;
-                        nationalCode: string | null;
-                        organiser: string;
-                        ownerUnitId: string;
-                        refusalReason: string | null;
-                        selfEnrol: boolean;
-                        startsOn: string;
-                        /** @enum {string} */
-                        state: "pending" | "approved" | "refused";
-                        target: {
-                            schoolTypes?: string[];
-                            subjects?: string[];
-                            titles?: string[];
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ProjectResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_results: {
@@ -19000,78 +9671,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_importResults: {
@@ -19104,78 +9711,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_resultsErrorReport: {
@@ -19205,78 +9748,14 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_resultsTemplate: {
@@ -19299,60 +9778,12 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_list: {
@@ -19379,106 +9810,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            /** Format: date-time */
-                            appliedAt: string;
-                            /** Format: date-time */
-                            closedAt: string | null;
-                            effectiveDate: string;
-                            endDate: string | null;
-                            from: {
-                                code: string;
-                                id: string;
-                                name: string;
-                            } | null;
-                            id: string;
-                            kind: string;
-                            mayApprove: boolean;
-                            mayRefuse: boolean;
-                            mayWithdraw: boolean;
-                            /** Format: date-time */
-                            movedAt: string | null;
-                            newPost: string | null;
-                            overdue: boolean;
-                            reason: string;
-                            rotationKind: string | null;
-                            state: string;
-                            /** Format: date-time */
-                            stateSince: string;
-                            teacher: {
-                                id: string;
-                                name: string;
-                            };
-                            to: {
-                                code: string;
-                                id: string;
-                                name: string;
-                            } | null;
-                            trail?: {
-                                action: string;
-                                actorAccountId: string | null;
-                                actorUnitId: string | null;
-                                /** Format: date-time */
-                                at: string;
-                                fromState: string | null;
-                                reason: string | null;
-                                toState: string;
-                            }[];
-                            version: number;
-                            waitingFor: {
-                                level: string;
-                                side: string;
-                            } | null;
-                        }[];
+                        items: components["schemas"]["TransferResponse"][];
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_apply: {
@@ -19503,140 +9844,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["TransferResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_get: {
@@ -19656,113 +9875,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["TransferResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_approve: {
@@ -19786,131 +9907,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["TransferResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_refuse: {
@@ -19934,131 +9941,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["TransferResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_withdraw: {
@@ -20082,131 +9975,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["TransferResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_settings: {
@@ -20229,42 +10008,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_setSettings: {
@@ -20291,78 +10038,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_todo: {
@@ -20387,42 +10069,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_create: {
@@ -20447,123 +10097,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_get: {
@@ -20583,96 +10128,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_update: {
@@ -20696,114 +10160,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_children: {
@@ -20825,96 +10192,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["UnitResponse"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     UnitChangesController_close: {
@@ -20941,123 +10227,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_history: {
@@ -21092,60 +10273,12 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     UnitChangesController_merge: {
@@ -21172,123 +10305,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     UnitChangesController_move: {
@@ -21315,123 +10343,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_subtree: {
@@ -21459,98 +10382,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            central: boolean;
-                            closedOn: string | null;
-                            code: string;
-                            id: string;
-                            indicatorSet: string | null;
-                            /** @enum {string} */
-                            kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                            level: number;
-                            mergedIntoId: string | null;
-                            name: string;
-                            parentId: string | null;
-                            path: string;
-                            schoolType: {
-                                code: string;
-                                en: string;
-                                zh: string;
-                            } | null;
-                            sponsor: {
-                                code: string;
-                                en: string;
-                                zh: string;
-                            } | null;
-                            /** @enum {string} */
-                            status: "active" | "closed" | "merged";
-                            /** Format: date-time */
-                            updatedAt: string;
-                            urbanRural: {
-                                code: string;
-                                en: string;
-                                zh: string;
-                            } | null;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["UnitResponse"][];
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_summary: {
@@ -21575,60 +10417,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_lookup: {
@@ -21648,87 +10442,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_list: {
@@ -21748,42 +10469,10 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookListDoc"];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_create: {
@@ -21810,87 +10499,14 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookWithSecretDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_get: {
@@ -21912,60 +10528,12 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_remove: {
@@ -21986,69 +10554,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_deliveries: {
@@ -22075,60 +10587,12 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryListDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_attempts: {
@@ -22151,60 +10615,12 @@ export interface operations {
                     "application/json": components["schemas"]["AttemptListDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_replayOne: {
@@ -22227,69 +10643,13 @@ export interface operations {
                     "application/json": components["schemas"]["QueuedDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_enable: {
@@ -22311,69 +10671,13 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_replayRange: {
@@ -22399,78 +10703,14 @@ export interface operations {
                     "application/json": components["schemas"]["QueuedDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
 }

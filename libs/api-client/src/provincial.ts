@@ -2453,6 +2453,25 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccountResponse: {
+            certificateBound: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            idNumber: string | null;
+            idType: string;
+            /** Format: date-time */
+            lockedUntil: string | null;
+            mustChangePassword: boolean;
+            realName: string;
+            /** @enum {string} */
+            role: "sysadmin" | "info_admin" | "query" | "teacher";
+            /** @enum {string} */
+            status: "active" | "disabled";
+            unitId: string;
+            username: string;
+            version: number;
+        };
         AddRuleDto: {
             /** @example 2026-01-01 */
             effectiveFrom: string;
@@ -2465,35 +2484,26 @@ export interface components {
         ApiClientResponse: {
             allowedAddresses: string[];
             createdAt: string;
-            /** Format: date-time */
             expiresAt: string | null;
-            /** @description The client_id of token requests */
             id: string;
             name: string;
             ownerUnitId: string;
             ownerUnitPath: string;
             rateLimitPerMinute: number | null;
-            /** Format: date-time */
             revokedAt: string | null;
-            scopes: ("teachers:read" | "teachers:read:sensitive" | "training:write" | "stats:read" | "changes:read")[];
+            scopes: string[];
             secrets: components["schemas"]["ApiClientSecretResponse"][];
             /** @enum {string} */
             status: "active" | "expired" | "revoked";
         };
         ApiClientSecretResponse: {
             createdAt: string;
-            /**
-             * Format: date-time
-             * @description End of the overlap period after a rotation
-             */
             expiresAt: string | null;
-            /** @description The last characters of the secret, to tell them apart */
             hint: string;
             id: string;
-            /** Format: date-time */
             revokedAt: string | null;
             /** @enum {string} */
-            status: "active" | "expiring" | "expired" | "revoked";
+            status: "active" | "expired" | "revoked" | "expiring";
         };
         ApiClientWithSecretResponse: {
             allowedAddresses: string[];
@@ -2515,6 +2525,24 @@ export interface components {
             secrets: components["schemas"]["ApiClientSecretResponse"][];
             /** @enum {string} */
             status: "active" | "expired" | "revoked";
+        };
+        ApplicationView: {
+            appliedAs: string;
+            batchId: string | null;
+            cycle: components["schemas"]["Cycle"];
+            /** Format: date-time */
+            decidedAt: string | null;
+            decisionReason: string | null;
+            eligibility: components["schemas"]["Eligibility"] | null;
+            id: string;
+            mayConfirm: boolean;
+            mayDecide: boolean;
+            mayReturn: boolean;
+            /** @enum {string} */
+            state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
+            teacherId: string;
+            trail: components["schemas"]["TrailEntry"][];
+            version: number;
         };
         ApplyCreditsDto: {
             creditIds: string[];
@@ -2575,6 +2603,73 @@ export interface components {
             delivery: components["schemas"]["DeliveryDoc"];
             items: components["schemas"]["AttemptDoc"][];
         };
+        AuditRow: {
+            action: string;
+            actorAccountId: string | null;
+            actorClientId: string | null;
+            actorUnitId: string | null;
+            /** Format: date-time */
+            at: string;
+            correlationId: string | null;
+            details: {
+                [key: string]: unknown;
+            } | null;
+            id: string;
+            ip: string | null;
+            outcome: string;
+            targetId: string | null;
+            targetType: string | null;
+            unitPath: string | null;
+        };
+        BankResponse: {
+            belowThreshold: boolean | null;
+            entries: {
+                applied: {
+                    /** Format: date-time */
+                    at: string;
+                    purpose: string;
+                    reference: string;
+                } | null;
+                confirmedOn: string;
+                countsForRegistration: boolean;
+                credits: number;
+                hours: number;
+                id: string;
+                kind: string;
+                province: string;
+                ruleVersion: string | null;
+                source: string;
+                sourceName: string;
+            }[];
+            province: string | null;
+            rule: {
+                effectiveFrom: string;
+                registrationCredits: number;
+                version: string;
+            } | null;
+            teacher: {
+                id: string;
+                idNumber: string | null;
+                name: string;
+                unitId: string;
+            };
+            totals: {
+                byKind: {
+                    [key: string]: {
+                        credits: number;
+                        hours: number;
+                    };
+                };
+                credits: number;
+                hours: number;
+                registrationCredits: number;
+                unappliedCredits: number;
+            };
+            window: {
+                from: string;
+                to: string;
+            };
+        };
         BatchApplyDto: {
             teacherIds: string[];
         };
@@ -2585,10 +2680,41 @@ export interface components {
             teacherId: string;
             version: number;
         };
+        Bilingual: {
+            en: string;
+            zh: string;
+        };
         BindCertificateDto: {
             /** @description SHA-256 fingerprint of the CA-issued client certificate (hex, colons optional) */
             fingerprint: string;
             version: number;
+        };
+        BulkJobView: {
+            counts: components["schemas"]["JobCounts"];
+            /** Format: date-time */
+            createdAt: string;
+            createdBy: string;
+            dryRun: boolean;
+            errorsTruncated: boolean;
+            fileHash: string;
+            fileKept: boolean;
+            fileName: string;
+            fileSize: number;
+            /** Format: date-time */
+            finishedAt: string | null;
+            /** @enum {string} */
+            format: "xlsx" | "csv";
+            id: string;
+            message: string | null;
+            messageZh: string | null;
+            /** @enum {string} */
+            mode: "all-or-nothing" | "valid-only";
+            progress: components["schemas"]["JobProgress"];
+            sourceJobId: string | null;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** @enum {string} */
+            state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
         };
         ChangeEntryDoc: {
             /** Format: date-time */
@@ -2631,6 +2757,32 @@ export interface components {
             /** @description At least 8 characters from three of: upper case, lower case, digits, symbols */
             newPassword: string;
         };
+        ChangeRequestRow: {
+            baseVersion: number;
+            changes: components["schemas"]["ChangeSet"];
+            /** Format: date-time */
+            decidedAt: string | null;
+            decidedBy: string | null;
+            decisionReason: string | null;
+            id: string;
+            reason: string;
+            /** Format: date-time */
+            requestedAt: string;
+            requestedBy: string;
+            /** @enum {string} */
+            state: "rejected" | "pending" | "approved" | "stale";
+            teacherId: string;
+            unitPath: string;
+        };
+        ChangeSet: {
+            basic?: components["schemas"]["Rec"];
+            contacts?: components["schemas"]["Rec"];
+            entries?: {
+                entry: components["schemas"]["Rec"] | null;
+                entryId: string;
+                subSet: string;
+            }[];
+        };
         ChangeSetDto: {
             basic?: {
                 [key: string]: unknown;
@@ -2654,6 +2806,35 @@ export interface components {
             occurredOn: string;
             title: string;
         };
+        ClaimResponse: {
+            /** Format: date-time */
+            createdAt: string;
+            evidence: {
+                description: string;
+                documentRef?: string;
+            };
+            hours: number;
+            id: string;
+            idNumber: string | null;
+            kind: string;
+            mayApprove: boolean;
+            mayRefuse: boolean;
+            occurredOn: string;
+            reason: string | null;
+            /** @enum {string} */
+            state: "submitted" | "school_approved" | "approved" | "refused";
+            teacherId: string;
+            teacherName: string;
+            title: string;
+            trail: {
+                action: string;
+                at: string;
+                by: string;
+                reason?: string;
+                unitId: string;
+            }[];
+            version: number;
+        };
         ClientTokenResponseDoc: {
             access_token: string;
             expires_in: number;
@@ -2669,6 +2850,23 @@ export interface components {
         CodeDto: {
             code: string;
             en: string;
+            zh: string;
+        };
+        CodeEntry: {
+            code: string;
+            en: string;
+            zh: string;
+        };
+        Condition: {
+            /** @enum {string} */
+            effect: "defers" | "veto";
+            en: string;
+            evidence: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            key: "on-post" | "assessments" | "credits" | "ethics";
+            met: boolean;
             zh: string;
         };
         ConfirmDto: {
@@ -2778,6 +2976,30 @@ export interface components {
             /** @description Where deliveries are POSTed (http or https) */
             url: string;
         };
+        CreditRules: {
+            capPerKindPerYear?: {
+                course?: number;
+                degree?: number;
+                online?: number;
+                publication?: number;
+                research?: number;
+                school_based?: number;
+                training?: number;
+            };
+            capPerYear?: number;
+            cycleStartYear: number;
+            hoursPerCredit: {
+                course?: number;
+                degree?: number;
+                online?: number;
+                publication?: number;
+                research?: number;
+                school_based?: number;
+                training?: number;
+            };
+            registrationCredits: number;
+            registrationKinds: ("training" | "online" | "school_based" | "course" | "degree" | "research" | "publication")[];
+        };
         CreditRulesDto: {
             capPerKindPerYear?: {
                 [key: string]: number;
@@ -2799,6 +3021,25 @@ export interface components {
             registrationCredits: number;
             registrationKinds: ("training" | "online" | "school_based" | "course" | "degree" | "research" | "publication")[];
         };
+        CustomFieldDefinition: {
+            codes?: components["schemas"]["CodeEntry"][];
+            codeTable?: string;
+            en: string;
+            key: string;
+            maxLength?: number;
+            /** @enum {string} */
+            owner: "school" | "teacher" | "department";
+            requiredIn: string[];
+            /** @enum {string} */
+            sensitivity: "normal" | "personal" | "pay";
+            /** @enum {string} */
+            status: "active" | "retired";
+            subSet: string;
+            /** @enum {string} */
+            type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
+            version: number;
+            zh: string;
+        };
         CustomFieldDto: {
             /** @description The province's own codes */
             codes?: components["schemas"]["CodeDto"][];
@@ -2818,6 +3059,20 @@ export interface components {
             /** @enum {string} */
             type: "string" | "text" | "date" | "yearMonth" | "code" | "boolean" | "integer" | "decimal" | "phone" | "email";
             zh: string;
+        };
+        Cycle: {
+            end: string;
+            start: string;
+        };
+        CycleRow: {
+            /** Format: date-time */
+            createdAt: string;
+            deadline: string;
+            id: string;
+            name: string;
+            period: string;
+            unitId: string;
+            unitPath: string;
         };
         DecideDto: {
             /**
@@ -2860,6 +3115,21 @@ export interface components {
         DeliveryListDoc: {
             items: components["schemas"]["DeliveryDoc"][];
         };
+        Eligibility: {
+            asOf: string;
+            conditions: components["schemas"]["Condition"][];
+            creditIds: string[];
+            cycle: components["schemas"]["Cycle"];
+            missing: {
+                en: string;
+                /** @enum {string} */
+                key: "on-post" | "assessments" | "credits" | "ethics";
+                zh: string;
+            }[];
+            /** @enum {string} */
+            outcome: "deferred" | "not_passed" | "eligible";
+            rulesVersion: string;
+        };
         EnrolDto: {
             /** @description Teacher record ids (omit when a teacher enrols themselves) */
             teacherIds?: string[];
@@ -2878,6 +3148,51 @@ export interface components {
             };
             version: number;
         };
+        Fingerprint: {
+            hash: string;
+            province: string;
+            schools: components["schemas"]["SchoolFingerprint"][];
+            total: number;
+        };
+        FingerprintTreePage: {
+            bucket: string | null;
+            hash: string;
+            next: string | null;
+            nodes: components["schemas"]["TreeNode"][];
+            province: string;
+            total: number;
+        };
+        JobCounts: {
+            created?: number;
+            errors?: number;
+            invalidPersons?: number;
+            persons?: number;
+            reRegistered?: number;
+            rows?: number;
+            unchanged?: number;
+            updated?: number;
+        };
+        JobProgress: {
+            committed?: number;
+            personsTotal?: number;
+            personsValidated?: number;
+            /** @enum {string} */
+            phase?: "queued" | "validating" | "committing" | "reading" | "done";
+            rowsRead?: number;
+            timingsMs?: {
+                [key: string]: number;
+            };
+        };
+        Labelled: {
+            code: string | null;
+            en: string;
+            zh: string;
+        };
+        LabelledCode: {
+            code: string;
+            en: string;
+            zh: string;
+        };
         LoginDto: {
             password: string;
             /** @example moe.admin */
@@ -2888,9 +3203,34 @@ export interface components {
             intoId: string;
             version: number;
         };
+        MobilityRow: {
+            code: string | null;
+            en: string;
+            rotationsIn: number;
+            rotationsOut: number;
+            transfersIn: number;
+            transfersOut: number;
+            zh: string;
+        };
         MoveUnitDto: {
             newParentId: string;
             version: number;
+        };
+        NamedTable: {
+            asOf: string;
+            columns: string[];
+            rows: {
+                [key: string]: (string | number | boolean) | null;
+            }[];
+            table: string;
+            title: string;
+            titleZh: string;
+            window: {
+                from: string;
+                to: string;
+            };
+        } & {
+            [key: string]: unknown;
         };
         NewSecretResponse: {
             clientId: string;
@@ -2902,6 +3242,10 @@ export interface components {
              */
             previousSecretsExpireAt: string | null;
             secretId: string;
+        };
+        Page_AuditRow: {
+            items: components["schemas"]["AuditRow"][];
+            nextCursor: string | null;
         };
         /** @description RFC 9457 problem details: a stable `code`, English and Chinese titles, field paths for invalid input, the correlation id. Some codes add members (e.g. `rateLimit`, `retryAfterSeconds`). */
         Problem: {
@@ -2923,6 +3267,42 @@ export interface components {
             /** @description `urn:tmis:problem:<code in lower case>` */
             type: string;
         };
+        ProjectResponse: {
+            capacity: number;
+            category: string;
+            creditKind: string;
+            endsOn: string;
+            enrolled: number;
+            hours: number;
+            id: string;
+            institutions: {
+                code: string;
+                id: string;
+                name: string;
+            }[];
+            /** @enum {string} */
+            level: "province" | "city" | "county" | "school" | "national";
+            mayApprove: boolean;
+            mayConfirm: boolean;
+            mayEnrol: boolean;
+            maySubmitResults: boolean;
+            name: string;
+            nationalCode: string | null;
+            organiser: string;
+            ownerUnitId: string;
+            refusalReason: string | null;
+            selfEnrol: boolean;
+            startsOn: string;
+            /** @enum {string} */
+            state: "pending" | "approved" | "refused";
+            target: components["schemas"]["ProjectTarget"];
+            version: number;
+        };
+        ProjectTarget: {
+            schoolTypes?: string[];
+            subjects?: string[];
+            titles?: string[];
+        };
         ProjectTargetDto: {
             /** @description School type codes (21 primary, …) */
             schoolTypes?: string[];
@@ -2936,8 +3316,36 @@ export interface components {
         ReasonDto: {
             reason: string;
         };
+        Rec: {
+            [key: string]: unknown;
+        };
         RefreshDto: {
             refreshToken: string;
+        };
+        RefreshRow: {
+            /** Format: date-time */
+            asOf: string | null;
+            changedRows: number | null;
+            deadRows: number | null;
+            durationMs: number | null;
+            error: string | null;
+            factMs: number | null;
+            factRows: number | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+            generation: string | null;
+            id: string;
+            /** @enum {string|null} */
+            mode: "full" | "incremental" | "compact" | null;
+            source: string;
+            /** Format: date-time */
+            sourceHighWater: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            /** @enum {string} */
+            status: "failed" | "running" | "ok";
+            /** @enum {string} */
+            trigger: "boot" | "interval" | "manual";
         };
         RegisterApiClientDto: {
             /**
@@ -2968,6 +3376,17 @@ export interface components {
             code: string;
             name: string;
         };
+        RegistrationRules: {
+            authorityLevel: number;
+            countedKinds: string[] | null;
+            cycleYears: number;
+            missingAssessmentDefers: boolean;
+            requiredCredits: number | null;
+            requiredHours: number;
+            titleYearsInGrade: number;
+            version: string;
+            vetoYears: number;
+        };
         ReplayRangeDto: {
             /** @description Deliveries created at or after (ISO 8601) */
             since?: string;
@@ -2988,6 +3407,17 @@ export interface components {
         ResultsDto: {
             results: components["schemas"]["ResultDto"][];
         };
+        ResyncRow: {
+            error: string | null;
+            finishedAt: string | null;
+            headSequence: number;
+            id: string;
+            startedAt: string;
+            /** @enum {string} */
+            state: "failed" | "done" | "running";
+            teachersQueued: number;
+            unitsQueued: number;
+        };
         ReviewActionDto: {
             /** @description Reasons per field path, e.g. {"basic.photoRef": "照片不清晰"} */
             fieldReasons?: Record<string, never>;
@@ -3000,12 +3430,50 @@ export interface components {
             /** @description The record version you reviewed */
             version: number;
         };
+        ReviewEventRow: {
+            action: string;
+            actorAccountId: string;
+            actorRole: string;
+            /** Format: date-time */
+            at: string;
+            fieldReasons: {
+                [key: string]: string;
+            } | null;
+            fromState: string;
+            id: string;
+            participants: string[] | null;
+            principal: string | null;
+            reason: string | null;
+            recordVersion: number;
+            toState: string;
+        };
+        ReviewView: {
+            actions: string[];
+            mayApprove: boolean;
+            mayReturn: boolean;
+            maySubmit: boolean;
+            recordVersion: number;
+            reportedVersion: number | null;
+            /** @enum {string} */
+            state: "draft" | "submitted" | "returned" | "school_approved" | "reported";
+            teacherId: string;
+            trail: components["schemas"]["ReviewEventRow"][];
+        };
         RotateSecretDto: {
             /**
              * @description How long the previous secrets keep working, in seconds (0 = stop now; default 86400, at most 30 days)
              * @default 86400
              */
             overlapSeconds: number;
+        };
+        RuleRow: {
+            /** Format: date-time */
+            createdAt: string;
+            effectiveFrom: string;
+            id: string;
+            provinceCode: string;
+            rules: components["schemas"]["CreditRules"];
+            version: number;
         };
         RulesBodyDto: {
             /** @description The registration authority: 4 county, 3 city, 2 province */
@@ -3018,10 +3486,29 @@ export interface components {
             titleYearsInGrade?: number;
             vetoYears?: number;
         };
+        RulesVersion: {
+            effectiveFrom: string;
+            rules: {
+                authorityLevel?: number;
+                countedKinds?: string[] | null;
+                cycleYears?: number;
+                missingAssessmentDefers?: boolean;
+                requiredCredits?: number | null;
+                requiredHours?: number;
+                titleYearsInGrade?: number;
+                vetoYears?: number;
+            };
+            version: string;
+        };
         RulesVersionDto: {
             effectiveFrom: string;
             rules: components["schemas"]["RulesBodyDto"];
             version: string;
+        };
+        SchoolFingerprint: {
+            count: number;
+            hash: string;
+            unitCode: string;
         };
         SingleSubSetChanges: {
             basic?: {
@@ -3031,10 +3518,67 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        SpotCheckItemRow: {
+            id: string;
+            note: string | null;
+            ordinal: number;
+            result: string;
+            targetId: string;
+            /** Format: date-time */
+            verifiedAt: string | null;
+        };
         SpotCheckResultDto: {
             note?: string;
             /** @enum {string} */
             result: "verified" | "discrepancy";
+        };
+        StatsTable: {
+            /** @enum {string} */
+            answeredFrom?: "cubes" | "scan";
+            asOf: string;
+            by: {
+                en: string;
+                key: string;
+                zh: string;
+            }[];
+            counting: components["schemas"]["Bilingual"];
+            filters: {
+                dimension: {
+                    en: string;
+                    key: string;
+                    zh: string;
+                };
+                values: components["schemas"]["Labelled"][];
+            }[];
+            includeInactive: boolean;
+            level: string | null;
+            notes: components["schemas"]["Bilingual"][];
+            rows: components["schemas"]["StatsTableRow"][];
+            scope: {
+                code: string | null;
+                en: string;
+                id: string;
+                kind: string;
+                zh: string;
+            };
+            /** @enum {string} */
+            source: "facts";
+            suppression: {
+                applied: boolean;
+                rule: components["schemas"]["Bilingual"];
+                suppressedCells: number;
+                threshold: number;
+            };
+            title: components["schemas"]["Bilingual"];
+            total: number;
+        };
+        StatsTableRow: {
+            count: number | null;
+            suppressed: boolean;
+            unit?: components["schemas"]["Labelled"];
+            values: {
+                [key: string]: components["schemas"]["Labelled"];
+            };
         };
         StatusChangeDto: {
             /** @example 2026-08-31 */
@@ -3048,6 +3592,31 @@ export interface components {
             reason?: string;
             version: number;
         };
+        TeacherResponse: {
+            active: boolean;
+            birthDate: string | null;
+            catalogueVersion: string;
+            id: string;
+            idNumber: string | null;
+            idType: string;
+            name: string;
+            personStatus: string;
+            record: {
+                [key: string]: unknown;
+            };
+            reportedVersion: number | null;
+            reviewState: string;
+            schoolType: string | null;
+            sex: string | null;
+            staffCategory: string | null;
+            statusSince: string | null;
+            subjects: string[];
+            title: string | null;
+            unitId: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
         TokenRequestDoc: {
             /** @description Or HTTP Basic (RFC 6749 §2.3.1) */
             client_id?: string;
@@ -3057,6 +3626,65 @@ export interface components {
             /** @description Space-separated subset of the granted scopes; default all */
             scope?: string;
         };
+        TokenResponse: {
+            accessToken: string;
+            expiresIn: number;
+            mustChangePassword: boolean;
+            refreshToken: string;
+            /** @enum {string} */
+            tokenType: "Bearer";
+        };
+        TrailEntry: {
+            action: string;
+            at: string;
+            by: string;
+            reason?: string | null;
+            role: string;
+        };
+        TransferEventRow: {
+            action: string;
+            actorAccountId: string | null;
+            actorUnitId: string | null;
+            /** Format: date-time */
+            at: string;
+            fromState: string | null;
+            reason: string | null;
+            toState: string;
+        };
+        TransferResponse: {
+            /** Format: date-time */
+            appliedAt: string;
+            /** Format: date-time */
+            closedAt: string | null;
+            effectiveDate: string;
+            endDate: string | null;
+            from: components["schemas"]["UnitRef"] | null;
+            id: string;
+            kind: string;
+            mayApprove: boolean;
+            mayRefuse: boolean;
+            mayWithdraw: boolean;
+            /** Format: date-time */
+            movedAt: string | null;
+            newPost: string | null;
+            overdue: boolean;
+            reason: string;
+            rotationKind: string | null;
+            state: string;
+            /** Format: date-time */
+            stateSince: string;
+            teacher: {
+                id: string;
+                name: string;
+            };
+            to: components["schemas"]["UnitRef"] | null;
+            trail?: components["schemas"]["TransferEventRow"][];
+            version: number;
+            waitingFor: {
+                level: string;
+                side: string;
+            } | null;
+        };
         TransferSettingsDto: {
             /** @description Days a case may wait at a step before it is flagged on the to-do lists */
             deadlineDays: number;
@@ -3064,6 +3692,38 @@ export interface components {
         TransferStepDto: {
             /** @description Required when refusing */
             reason?: string;
+        };
+        TreeNode: {
+            code: string;
+            count: number;
+            hash: string;
+        };
+        UnitRef: {
+            code: string;
+            id: string;
+            name: string;
+        };
+        UnitResponse: {
+            central: boolean;
+            closedOn: string | null;
+            code: string;
+            id: string;
+            indicatorSet: string | null;
+            /** @enum {string} */
+            kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
+            level: number;
+            mergedIntoId: string | null;
+            name: string;
+            parentId: string | null;
+            path: string;
+            schoolType: components["schemas"]["LabelledCode"] | null;
+            sponsor: components["schemas"]["LabelledCode"] | null;
+            /** @enum {string} */
+            status: "active" | "closed" | "merged";
+            /** Format: date-time */
+            updatedAt: string;
+            urbanRural: components["schemas"]["LabelledCode"] | null;
+            version: number;
         };
         UpdateAccountDto: {
             realName?: string;
@@ -3095,6 +3755,24 @@ export interface components {
             date: string;
             description: string;
             teacherId: string;
+        };
+        ViolationRow: {
+            date: string;
+            /** Format: date-time */
+            decidedAt: string | null;
+            decidedBy: string | null;
+            decisionReason: string | null;
+            description: string;
+            id: string;
+            recordEntryId: string | null;
+            /** Format: date-time */
+            reportedAt: string;
+            reportedBy: string;
+            /** @enum {string} */
+            state: "reported" | "confirmed" | "rejected";
+            teacherId: string;
+            unitPath: string;
+            vetoUntil: string | null;
         };
         WebhookDoc: {
             consecutiveFailures: number;
@@ -3138,7 +3816,89 @@ export interface components {
             view: "full" | "masked";
         };
     };
-    responses: never;
+    responses: {
+        /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
+        BadRequest: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
+        Conflict: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The database is busy: retry after Retry-After seconds */
+        DatabaseBusy: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Not your role, scope or unit subtree */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The same Idempotency-Key with another request body */
+        IdempotencyKeyReused: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No such resource (in the path, or named in the body) in your scope */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Request body too large */
+        PayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No valid bearer token */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -3168,74 +3928,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            certificateBound: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            id: string;
-                            idNumber: string | null;
-                            idType: string;
-                            /** Format: date-time */
-                            lockedUntil: string | null;
-                            mustChangePassword: boolean;
-                            realName: string;
-                            /** @enum {string} */
-                            role: "sysadmin" | "info_admin" | "query" | "teacher";
-                            /** @enum {string} */
-                            status: "active" | "disabled";
-                            unitId: string;
-                            username: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["AccountResponse"][];
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_create: {
@@ -3260,108 +3962,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_get: {
@@ -3381,81 +3993,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_update: {
@@ -3479,99 +4025,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_bind: {
@@ -3595,99 +4059,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_unbind: {
@@ -3709,90 +4091,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_reset: {
@@ -3819,108 +4127,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AccountsController_unlock: {
@@ -3947,108 +4165,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateBound: boolean;
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        /** Format: date-time */
-                        lockedUntil: string | null;
-                        mustChangePassword: boolean;
-                        realName: string;
-                        /** @enum {string} */
-                        role: "sysadmin" | "info_admin" | "query" | "teacher";
-                        /** @enum {string} */
-                        status: "active" | "disabled";
-                        unitId: string;
-                        username: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["AccountResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_list: {
@@ -4068,42 +4196,10 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientPage"];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_register: {
@@ -4130,87 +4226,15 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientWithSecretResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_get: {
@@ -4232,60 +4256,12 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_audit: {
@@ -4305,83 +4281,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorClientId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            correlationId: string | null;
-                            details: {
-                                [key: string]: unknown;
-                            } | null;
-                            id: string;
-                            ip: string | null;
-                            outcome: string;
-                            targetId: string | null;
-                            targetType: string | null;
-                            unitPath: string | null;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["Page_AuditRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_revoke: {
@@ -4403,69 +4311,13 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_rotate: {
@@ -4494,87 +4346,15 @@ export interface operations {
                     "application/json": components["schemas"]["NewSecretResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ApiClientsController_revokeSecret: {
@@ -4597,69 +4377,13 @@ export interface operations {
                     "application/json": components["schemas"]["ApiClientResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuditController_list: {
@@ -4677,65 +4401,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorClientId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            correlationId: string | null;
-                            details: {
-                                [key: string]: unknown;
-                            } | null;
-                            id: string;
-                            ip: string | null;
-                            outcome: string;
-                            targetId: string | null;
-                            targetType: string | null;
-                            unitPath: string | null;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["Page_AuditRow"];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuthController_login: {
@@ -4757,25 +4429,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        accessToken: string;
-                        expiresIn: number;
-                        mustChangePassword: boolean;
-                        refreshToken: string;
-                        /** @enum {string} */
-                        tokenType: "Bearer";
-                    };
+                    "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
             /** @description Problem (RFC 9457) */
             401: {
                 headers: {
@@ -4794,15 +4451,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
             /** @description Problem (RFC 9457) */
             429: {
                 headers: {
@@ -4812,15 +4461,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuthController_logout: {
@@ -4839,51 +4480,11 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuthController_me: {
@@ -4923,42 +4524,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuthController_changePassword: {
@@ -4981,78 +4550,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     AuthController_refresh: {
@@ -5074,25 +4578,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        accessToken: string;
-                        expiresIn: number;
-                        mustChangePassword: boolean;
-                        refreshToken: string;
-                        /** @enum {string} */
-                        tokenType: "Bearer";
-                    };
+                    "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
             /** @description Problem (RFC 9457) */
             401: {
                 headers: {
@@ -5102,24 +4591,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_upload: {
@@ -5149,126 +4622,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        counts: {
-                            created?: number;
-                            errors?: number;
-                            invalidPersons?: number;
-                            persons?: number;
-                            reRegistered?: number;
-                            rows?: number;
-                            unchanged?: number;
-                            updated?: number;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        createdBy: string;
-                        dryRun: boolean;
-                        errorsTruncated: boolean;
-                        fileHash: string;
-                        fileKept: boolean;
-                        fileName: string;
-                        fileSize: number;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                        /** @enum {string} */
-                        format: "xlsx" | "csv";
-                        id: string;
-                        message: string | null;
-                        messageZh: string | null;
-                        /** @enum {string} */
-                        mode: "all-or-nothing" | "valid-only";
-                        progress: {
-                            committed?: number;
-                            personsTotal?: number;
-                            personsValidated?: number;
-                            /** @enum {string} */
-                            phase?: "queued" | "validating" | "committing" | "reading" | "done";
-                            rowsRead?: number;
-                            timingsMs?: {
-                                [key: string]: number;
-                            };
-                        };
-                        sourceJobId: string | null;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** @enum {string} */
-                        state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
-                    };
+                    "application/json": components["schemas"]["BulkJobView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_list: {
@@ -5286,90 +4649,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        counts: {
-                            created?: number;
-                            errors?: number;
-                            invalidPersons?: number;
-                            persons?: number;
-                            reRegistered?: number;
-                            rows?: number;
-                            unchanged?: number;
-                            updated?: number;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        createdBy: string;
-                        dryRun: boolean;
-                        errorsTruncated: boolean;
-                        fileHash: string;
-                        fileKept: boolean;
-                        fileName: string;
-                        fileSize: number;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                        /** @enum {string} */
-                        format: "xlsx" | "csv";
-                        id: string;
-                        message: string | null;
-                        messageZh: string | null;
-                        /** @enum {string} */
-                        mode: "all-or-nothing" | "valid-only";
-                        progress: {
-                            committed?: number;
-                            personsTotal?: number;
-                            personsValidated?: number;
-                            /** @enum {string} */
-                            phase?: "queued" | "validating" | "committing" | "reading" | "done";
-                            rowsRead?: number;
-                            timingsMs?: {
-                                [key: string]: number;
-                            };
-                        };
-                        sourceJobId: string | null;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** @enum {string} */
-                        state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
-                    }[];
+                    "application/json": components["schemas"]["BulkJobView"][];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_get: {
@@ -5389,108 +4675,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        counts: {
-                            created?: number;
-                            errors?: number;
-                            invalidPersons?: number;
-                            persons?: number;
-                            reRegistered?: number;
-                            rows?: number;
-                            unchanged?: number;
-                            updated?: number;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        createdBy: string;
-                        dryRun: boolean;
-                        errorsTruncated: boolean;
-                        fileHash: string;
-                        fileKept: boolean;
-                        fileName: string;
-                        fileSize: number;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                        /** @enum {string} */
-                        format: "xlsx" | "csv";
-                        id: string;
-                        message: string | null;
-                        messageZh: string | null;
-                        /** @enum {string} */
-                        mode: "all-or-nothing" | "valid-only";
-                        progress: {
-                            committed?: number;
-                            personsTotal?: number;
-                            personsValidated?: number;
-                            /** @enum {string} */
-                            phase?: "queued" | "validating" | "committing" | "reading" | "done";
-                            rowsRead?: number;
-                            timingsMs?: {
-                                [key: string]: number;
-                            };
-                        };
-                        sourceJobId: string | null;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** @enum {string} */
-                        state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
-                    };
+                    "application/json": components["schemas"]["BulkJobView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_commit: {
@@ -5512,117 +4705,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        counts: {
-                            created?: number;
-                            errors?: number;
-                            invalidPersons?: number;
-                            persons?: number;
-                            reRegistered?: number;
-                            rows?: number;
-                            unchanged?: number;
-                            updated?: number;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        createdBy: string;
-                        dryRun: boolean;
-                        errorsTruncated: boolean;
-                        fileHash: string;
-                        fileKept: boolean;
-                        fileName: string;
-                        fileSize: number;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                        /** @enum {string} */
-                        format: "xlsx" | "csv";
-                        id: string;
-                        message: string | null;
-                        messageZh: string | null;
-                        /** @enum {string} */
-                        mode: "all-or-nothing" | "valid-only";
-                        progress: {
-                            committed?: number;
-                            personsTotal?: number;
-                            personsValidated?: number;
-                            /** @enum {string} */
-                            phase?: "queued" | "validating" | "committing" | "reading" | "done";
-                            rowsRead?: number;
-                            timingsMs?: {
-                                [key: string]: number;
-                            };
-                        };
-                        sourceJobId: string | null;
-                        /** Format: date-time */
-                        startedAt: string | null;
-                        /** @enum {string} */
-                        state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
-                    };
+                    "application/json": components["schemas"]["BulkJobView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_report: {
@@ -5645,60 +4737,12 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_errors: {
@@ -5737,60 +4781,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     BulkController_template: {
@@ -5814,51 +4810,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_catalogue: {
@@ -5878,11 +4834,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         codeTables: {
-                            entries: {
-                                code: string;
-                                en: string;
-                                zh: string;
-                            }[];
+                            entries: components["schemas"]["CodeEntry"][];
                             key: string;
                             standard: string;
                         }[];
@@ -5937,42 +4889,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueVersionsController_list: {
@@ -6005,11 +4925,7 @@ export interface operations {
                             base: string;
                             changes: {
                                 addCodes?: {
-                                    [key: string]: {
-                                        code: string;
-                                        en: string;
-                                        zh: string;
-                                    }[];
+                                    [key: string]: components["schemas"]["CodeEntry"][];
                                 };
                                 addFields?: {
                                     codeTable?: string;
@@ -6032,42 +4948,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeRequestController_listRequests: {
@@ -6087,84 +4971,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        baseVersion: number;
-                        changes: {
-                            basic?: {
-                                [key: string]: unknown;
-                            };
-                            contacts?: {
-                                [key: string]: unknown;
-                            };
-                            entries?: {
-                                entry: {
-                                    [key: string]: unknown;
-                                } | null;
-                                entryId: string;
-                                subSet: string;
-                            }[];
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        id: string;
-                        reason: string;
-                        /** Format: date-time */
-                        requestedAt: string;
-                        requestedBy: string;
-                        /** @enum {string} */
-                        state: "rejected" | "pending" | "approved" | "stale";
-                        teacherId: string;
-                        unitPath: string;
-                    }[];
+                    "application/json": components["schemas"]["ChangeRequestRow"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeRequestController_getRequest: {
@@ -6184,93 +4998,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        baseVersion: number;
-                        changes: {
-                            basic?: {
-                                [key: string]: unknown;
-                            };
-                            contacts?: {
-                                [key: string]: unknown;
-                            };
-                            entries?: {
-                                entry: {
-                                    [key: string]: unknown;
-                                } | null;
-                                entryId: string;
-                                subSet: string;
-                            }[];
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        id: string;
-                        reason: string;
-                        /** Format: date-time */
-                        requestedAt: string;
-                        requestedBy: string;
-                        /** @enum {string} */
-                        state: "rejected" | "pending" | "approved" | "stale";
-                        teacherId: string;
-                        unitPath: string;
-                    };
+                    "application/json": components["schemas"]["ChangeRequestRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeRequestController_approve: {
@@ -6290,102 +5026,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        baseVersion: number;
-                        changes: {
-                            basic?: {
-                                [key: string]: unknown;
-                            };
-                            contacts?: {
-                                [key: string]: unknown;
-                            };
-                            entries?: {
-                                entry: {
-                                    [key: string]: unknown;
-                                } | null;
-                                entryId: string;
-                                subSet: string;
-                            }[];
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        id: string;
-                        reason: string;
-                        /** Format: date-time */
-                        requestedAt: string;
-                        requestedBy: string;
-                        /** @enum {string} */
-                        state: "rejected" | "pending" | "approved" | "stale";
-                        teacherId: string;
-                        unitPath: string;
-                    };
+                    "application/json": components["schemas"]["ChangeRequestRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeRequestController_reject: {
@@ -6409,111 +5059,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        baseVersion: number;
-                        changes: {
-                            basic?: {
-                                [key: string]: unknown;
-                            };
-                            contacts?: {
-                                [key: string]: unknown;
-                            };
-                            entries?: {
-                                entry: {
-                                    [key: string]: unknown;
-                                } | null;
-                                entryId: string;
-                                subSet: string;
-                            }[];
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        id: string;
-                        reason: string;
-                        /** Format: date-time */
-                        requestedAt: string;
-                        requestedBy: string;
-                        /** @enum {string} */
-                        state: "rejected" | "pending" | "approved" | "stale";
-                        teacherId: string;
-                        unitPath: string;
-                    };
+                    "application/json": components["schemas"]["ChangeRequestRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeFeedController_list: {
@@ -6540,51 +5096,11 @@ export interface operations {
                     "application/json": components["schemas"]["ChangePageDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_list: {
@@ -6604,76 +5120,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        codes?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
-                        codeTable?: string;
-                        en: string;
-                        key: string;
-                        maxLength?: number;
-                        /** @enum {string} */
-                        owner: "school" | "teacher" | "department";
-                        requiredIn: string[];
-                        /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "pay";
-                        /** @enum {string} */
-                        status: "active" | "retired";
-                        subSet: string;
-                        /** @enum {string} */
-                        type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                        version: number;
-                        zh: string;
-                    }[];
+                    "application/json": components["schemas"]["CustomFieldDefinition"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_define: {
@@ -6698,112 +5152,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        codes?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
-                        codeTable?: string;
-                        en: string;
-                        key: string;
-                        maxLength?: number;
-                        /** @enum {string} */
-                        owner: "school" | "teacher" | "department";
-                        requiredIn: string[];
-                        /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "pay";
-                        /** @enum {string} */
-                        status: "active" | "retired";
-                        subSet: string;
-                        /** @enum {string} */
-                        type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                        version: number;
-                        zh: string;
-                    };
+                    "application/json": components["schemas"]["CustomFieldDefinition"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_redefine: {
@@ -6827,103 +5186,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        codes?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
-                        codeTable?: string;
-                        en: string;
-                        key: string;
-                        maxLength?: number;
-                        /** @enum {string} */
-                        owner: "school" | "teacher" | "department";
-                        requiredIn: string[];
-                        /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "pay";
-                        /** @enum {string} */
-                        status: "active" | "retired";
-                        subSet: string;
-                        /** @enum {string} */
-                        type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                        version: number;
-                        zh: string;
-                    };
+                    "application/json": components["schemas"]["CustomFieldDefinition"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_retire: {
@@ -6946,103 +5219,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        codes?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
-                        codeTable?: string;
-                        en: string;
-                        key: string;
-                        maxLength?: number;
-                        /** @enum {string} */
-                        owner: "school" | "teacher" | "department";
-                        requiredIn: string[];
-                        /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "pay";
-                        /** @enum {string} */
-                        status: "active" | "retired";
-                        subSet: string;
-                        /** @enum {string} */
-                        type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                        version: number;
-                        zh: string;
-                    };
+                    "application/json": components["schemas"]["CustomFieldDefinition"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CatalogueController_versions: {
@@ -7062,85 +5249,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        codes?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
-                        codeTable?: string;
-                        en: string;
-                        key: string;
-                        maxLength?: number;
-                        /** @enum {string} */
-                        owner: "school" | "teacher" | "department";
-                        requiredIn: string[];
-                        /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "pay";
-                        /** @enum {string} */
-                        status: "active" | "retired";
-                        subSet: string;
-                        /** @enum {string} */
-                        type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                        version: number;
-                        zh: string;
-                    }[];
+                    "application/json": components["schemas"]["CustomFieldDefinition"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     FederationController_deadLetters: {
@@ -7170,42 +5287,10 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     HealthController_health: {
@@ -7239,33 +5324,9 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
             /** @description The database does not answer (`status: down`) */
             503: {
                 headers: {
@@ -7308,42 +5369,10 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OAuthController_token: {
@@ -7395,24 +5424,8 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            413: components["responses"]["PayloadTooLarge"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_list: {
@@ -7432,108 +5445,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["ApplicationView"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_apply: {
@@ -7558,144 +5477,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ApplicationView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_get: {
@@ -7715,117 +5508,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ApplicationView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_decide: {
@@ -7849,135 +5540,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ApplicationView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_confirm: {
@@ -8001,135 +5574,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ApplicationView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_schoolReturn: {
@@ -8153,135 +5608,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        appliedAs: string;
-                        batchId: string | null;
-                        cycle: {
-                            end: string;
-                            start: string;
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decisionReason: string | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
-                        id: string;
-                        mayConfirm: boolean;
-                        mayDecide: boolean;
-                        mayReturn: boolean;
-                        /** @enum {string} */
-                        state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string | null;
-                            role: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ApplicationView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_applyBatch: {
@@ -8320,87 +5657,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_violations: {
@@ -8420,71 +5685,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        date: string;
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        description: string;
-                        id: string;
-                        recordEntryId: string | null;
-                        /** Format: date-time */
-                        reportedAt: string;
-                        reportedBy: string;
-                        /** @enum {string} */
-                        state: "reported" | "confirmed" | "rejected";
-                        teacherId: string;
-                        unitPath: string;
-                        vetoUntil: string | null;
-                    }[];
+                    "application/json": components["schemas"]["ViolationRow"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_report: {
@@ -8509,107 +5717,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        date: string;
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        description: string;
-                        id: string;
-                        recordEntryId: string | null;
-                        /** Format: date-time */
-                        reportedAt: string;
-                        reportedBy: string;
-                        /** @enum {string} */
-                        state: "reported" | "confirmed" | "rejected";
-                        teacherId: string;
-                        unitPath: string;
-                        vetoUntil: string | null;
-                    };
+                    "application/json": components["schemas"]["ViolationRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_confirmViolation: {
@@ -8629,89 +5748,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        date: string;
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        description: string;
-                        id: string;
-                        recordEntryId: string | null;
-                        /** Format: date-time */
-                        reportedAt: string;
-                        reportedBy: string;
-                        /** @enum {string} */
-                        state: "reported" | "confirmed" | "rejected";
-                        teacherId: string;
-                        unitPath: string;
-                        vetoUntil: string | null;
-                    };
+                    "application/json": components["schemas"]["ViolationRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_rejectViolation: {
@@ -8735,98 +5781,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        date: string;
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        description: string;
-                        id: string;
-                        recordEntryId: string | null;
-                        /** Format: date-time */
-                        reportedAt: string;
-                        reportedBy: string;
-                        /** @enum {string} */
-                        state: "reported" | "confirmed" | "rejected";
-                        teacherId: string;
-                        unitPath: string;
-                        vetoUntil: string | null;
-                    };
+                    "application/json": components["schemas"]["ViolationRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_below: {
@@ -8866,51 +5831,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_deferred: {
@@ -8949,51 +5874,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_due: {
@@ -9038,51 +5923,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_rules: {
@@ -9101,81 +5946,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        current: {
-                            authorityLevel: number;
-                            countedKinds: string[] | null;
-                            cycleYears: number;
-                            missingAssessmentDefers: boolean;
-                            requiredCredits: number | null;
-                            requiredHours: number;
-                            titleYearsInGrade: number;
-                            version: string;
-                            vetoYears: number;
-                        };
-                        defaults: {
-                            authorityLevel: number;
-                            countedKinds: string[] | null;
-                            cycleYears: number;
-                            missingAssessmentDefers: boolean;
-                            requiredCredits: number | null;
-                            requiredHours: number;
-                            titleYearsInGrade: number;
-                            version: string;
-                            vetoYears: number;
-                        };
-                        versions: {
-                            effectiveFrom: string;
-                            rules: {
-                                authorityLevel?: number;
-                                countedKinds?: string[] | null;
-                                cycleYears?: number;
-                                missingAssessmentDefers?: boolean;
-                                requiredCredits?: number | null;
-                                requiredHours?: number;
-                                titleYearsInGrade?: number;
-                                vetoYears?: number;
-                            };
-                            version: string;
-                        }[];
+                        current: components["schemas"]["RegistrationRules"];
+                        defaults: components["schemas"]["RegistrationRules"];
+                        versions: components["schemas"]["RulesVersion"][];
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_addRules: {
@@ -9200,103 +5980,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        effectiveFrom: string;
-                        rules: {
-                            authorityLevel?: number;
-                            countedKinds?: string[] | null;
-                            cycleYears?: number;
-                            missingAssessmentDefers?: boolean;
-                            requiredCredits?: number | null;
-                            requiredHours?: number;
-                            titleYearsInGrade?: number;
-                            vetoYears?: number;
-                        };
-                        version: string;
-                    }[];
+                    "application/json": components["schemas"]["RulesVersion"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_teacher: {
@@ -9317,94 +6011,9 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        applications: {
-                            appliedAs: string;
-                            batchId: string | null;
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            /** Format: date-time */
-                            decidedAt: string | null;
-                            decisionReason: string | null;
-                            eligibility: {
-                                asOf: string;
-                                conditions: {
-                                    /** @enum {string} */
-                                    effect: "defers" | "veto";
-                                    en: string;
-                                    evidence: {
-                                        [key: string]: unknown;
-                                    };
-                                    /** @enum {string} */
-                                    key: "on-post" | "assessments" | "credits" | "ethics";
-                                    met: boolean;
-                                    zh: string;
-                                }[];
-                                creditIds: string[];
-                                cycle: {
-                                    end: string;
-                                    start: string;
-                                };
-                                missing: {
-                                    en: string;
-                                    /** @enum {string} */
-                                    key: "on-post" | "assessments" | "credits" | "ethics";
-                                    zh: string;
-                                }[];
-                                /** @enum {string} */
-                                outcome: "deferred" | "not_passed" | "eligible";
-                                rulesVersion: string;
-                            } | null;
-                            id: string;
-                            mayConfirm: boolean;
-                            mayDecide: boolean;
-                            mayReturn: boolean;
-                            /** @enum {string} */
-                            state: "applied" | "registered" | "deferred" | "not_passed" | "returned" | "school_confirmed";
-                            teacherId: string;
-                            trail: {
-                                action: string;
-                                at: string;
-                                by: string;
-                                reason?: string | null;
-                                role: string;
-                            }[];
-                            version: number;
-                        }[];
-                        cycle: {
-                            end: string;
-                            start: string;
-                        } | null;
-                        eligibility: {
-                            asOf: string;
-                            conditions: {
-                                /** @enum {string} */
-                                effect: "defers" | "veto";
-                                en: string;
-                                evidence: {
-                                    [key: string]: unknown;
-                                };
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                met: boolean;
-                                zh: string;
-                            }[];
-                            creditIds: string[];
-                            cycle: {
-                                end: string;
-                                start: string;
-                            };
-                            missing: {
-                                en: string;
-                                /** @enum {string} */
-                                key: "on-post" | "assessments" | "credits" | "ethics";
-                                zh: string;
-                            }[];
-                            /** @enum {string} */
-                            outcome: "deferred" | "not_passed" | "eligible";
-                            rulesVersion: string;
-                        } | null;
+                        applications: components["schemas"]["ApplicationView"][];
+                        cycle: components["schemas"]["Cycle"] | null;
+                        eligibility: components["schemas"]["Eligibility"] | null;
                         mayApply: boolean;
                         missing: {
                             en: string;
@@ -9436,60 +6045,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationController_titleEligibility: {
@@ -9530,60 +6091,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CycleController_listCycles: {
@@ -9601,54 +6114,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        deadline: string;
-                        id: string;
-                        name: string;
-                        period: string;
-                        unitId: string;
-                        unitPath: string;
-                    }[];
+                    "application/json": components["schemas"]["CycleRow"][];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CycleController_createCycle: {
@@ -9673,99 +6145,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        deadline: string;
-                        id: string;
-                        name: string;
-                        period: string;
-                        unitId: string;
-                        unitPath: string;
-                    };
+                    "application/json": components["schemas"]["CycleRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CycleController_confirm: {
@@ -9797,78 +6187,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CycleController_progress: {
@@ -9901,16 +6227,7 @@ export interface operations {
                             unitId?: string;
                         }[];
                         confirmed: number;
-                        cycle: {
-                            /** Format: date-time */
-                            createdAt: string;
-                            deadline: string;
-                            id: string;
-                            name: string;
-                            period: string;
-                            unitId: string;
-                            unitPath: string;
-                        };
+                        cycle: components["schemas"]["CycleRow"];
                         deadline: string;
                         overdueSchools: {
                             code: string;
@@ -9924,60 +6241,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CycleController_defaults: {
@@ -10002,99 +6271,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        deadline: string;
-                        id: string;
-                        name: string;
-                        period: string;
-                        unitId: string;
-                        unitPath: string;
-                    }[];
+                    "application/json": components["schemas"]["CycleRow"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ReviewController_batch: {
@@ -10125,78 +6312,14 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ReviewController_pending: {
@@ -10230,51 +6353,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_hosted: {
@@ -10295,104 +6378,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    }[];
+                    "application/json": components["schemas"]["TransferResponse"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SpotCheckController_listChecks: {
@@ -10431,42 +6424,10 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SpotCheckController_createCheck: {
@@ -10495,15 +6456,7 @@ export interface operations {
                         /** Format: date-time */
                         createdAt: string;
                         id: string;
-                        items: {
-                            id: string;
-                            note: string | null;
-                            ordinal: number;
-                            result: string;
-                            targetId: string;
-                            /** Format: date-time */
-                            verifiedAt: string | null;
-                        }[];
+                        items: components["schemas"]["SpotCheckItemRow"][];
                         /** @enum {string} */
                         kind: "schools" | "teachers";
                         population: number;
@@ -10521,87 +6474,15 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SpotCheckController_getCheck: {
@@ -10625,15 +6506,7 @@ export interface operations {
                         /** Format: date-time */
                         createdAt: string;
                         id: string;
-                        items: {
-                            id: string;
-                            note: string | null;
-                            ordinal: number;
-                            result: string;
-                            targetId: string;
-                            /** Format: date-time */
-                            verifiedAt: string | null;
-                        }[];
+                        items: components["schemas"]["SpotCheckItemRow"][];
                         /** @enum {string} */
                         kind: "schools" | "teachers";
                         population: number;
@@ -10651,60 +6524,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SpotCheckController_recordItem: {
@@ -10730,78 +6555,14 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SpotCheckController_publish: {
@@ -10825,15 +6586,7 @@ export interface operations {
                         /** Format: date-time */
                         createdAt: string;
                         id: string;
-                        items: {
-                            id: string;
-                            note: string | null;
-                            ordinal: number;
-                            result: string;
-                            targetId: string;
-                            /** Format: date-time */
-                            verifiedAt: string | null;
-                        }[];
+                        items: components["schemas"]["SpotCheckItemRow"][];
                         /** @enum {string} */
                         kind: "schools" | "teachers";
                         population: number;
@@ -10851,69 +6604,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_agePyramid: {
@@ -10942,126 +6639,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_breakdown: {
@@ -11092,126 +6679,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_dimensions: {
@@ -11236,51 +6713,15 @@ export interface operations {
                         multi: boolean;
                         /** @enum {string} */
                         sensitivity: "normal" | "personal" | "special" | "pay";
-                        values?: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        }[];
+                        values?: components["schemas"]["CodeEntry"][];
                         zh: string;
                     }[];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_education: {
@@ -11309,126 +6750,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_freshness: {
@@ -11450,56 +6781,8 @@ export interface operations {
                         ageSeconds: number | null;
                         /** Format: date-time */
                         asOf: string | null;
-                        lastAttempt: {
-                            /** Format: date-time */
-                            asOf: string | null;
-                            changedRows: number | null;
-                            deadRows: number | null;
-                            durationMs: number | null;
-                            error: string | null;
-                            factMs: number | null;
-                            factRows: number | null;
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                            generation: string | null;
-                            id: string;
-                            /** @enum {string|null} */
-                            mode: "full" | "incremental" | "compact" | null;
-                            source: string;
-                            /** Format: date-time */
-                            sourceHighWater: string | null;
-                            /** Format: date-time */
-                            startedAt: string;
-                            /** @enum {string} */
-                            status: "failed" | "running" | "ok";
-                            /** @enum {string} */
-                            trigger: "boot" | "interval" | "manual";
-                        } | null;
-                        lastRefresh: {
-                            /** Format: date-time */
-                            asOf: string | null;
-                            changedRows: number | null;
-                            deadRows: number | null;
-                            durationMs: number | null;
-                            error: string | null;
-                            factMs: number | null;
-                            factRows: number | null;
-                            /** Format: date-time */
-                            finishedAt: string | null;
-                            generation: string | null;
-                            id: string;
-                            /** @enum {string|null} */
-                            mode: "full" | "incremental" | "compact" | null;
-                            source: string;
-                            /** Format: date-time */
-                            sourceHighWater: string | null;
-                            /** Format: date-time */
-                            startedAt: string;
-                            /** @enum {string} */
-                            status: "failed" | "running" | "ok";
-                            /** @enum {string} */
-                            trigger: "boot" | "interval" | "manual";
-                        } | null;
+                        lastAttempt: components["schemas"]["RefreshRow"] | null;
+                        lastRefresh: components["schemas"]["RefreshRow"] | null;
                         memory: {
                             /** Format: date-time */
                             asOf: string | null;
@@ -11527,42 +6810,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     MobilityController_get: {
@@ -11587,50 +6838,15 @@ export interface operations {
                 content: {
                     "application/json": {
                         asOf: string;
-                        byRegion: {
-                            code: string | null;
-                            en: string;
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            zh: string;
-                        }[];
-                        bySchoolType: {
-                            code: string | null;
-                            en: string;
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            zh: string;
-                        }[];
-                        bySubject: {
-                            code: string | null;
-                            en: string;
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            zh: string;
-                        }[];
-                        byTitle: {
-                            code: string | null;
-                            en: string;
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            zh: string;
-                        }[];
-                        byUrbanRural: {
-                            code: string | null;
-                            en: string;
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            zh: string;
+                        byRegion: components["schemas"]["MobilityRow"][];
+                        bySchoolType: components["schemas"]["MobilityRow"][];
+                        bySubject: components["schemas"]["MobilityRow"][];
+                        byTitle: components["schemas"]["MobilityRow"][];
+                        byUrbanRural: components["schemas"]["MobilityRow"][];
+                        crossProvince?: {
+                            fromProvince: string;
+                            toProvince: string;
+                            transfers: number;
                         }[];
                         flows: {
                             from: {
@@ -11666,51 +6882,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_payBands: {
@@ -11739,126 +6915,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_refresh: {
@@ -11879,87 +6945,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        asOf: string | null;
-                        changedRows: number | null;
-                        deadRows: number | null;
-                        durationMs: number | null;
-                        error: string | null;
-                        factMs: number | null;
-                        factRows: number | null;
-                        /** Format: date-time */
-                        finishedAt: string | null;
-                        generation: string | null;
-                        id: string;
-                        /** @enum {string|null} */
-                        mode: "full" | "incremental" | "compact" | null;
-                        source: string;
-                        /** Format: date-time */
-                        sourceHighWater: string | null;
-                        /** Format: date-time */
-                        startedAt: string;
-                        /** @enum {string} */
-                        status: "failed" | "running" | "ok";
-                        /** @enum {string} */
-                        trigger: "boot" | "interval" | "manual";
-                    };
+                    "application/json": components["schemas"]["RefreshRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     RegistrationStatsController_registration: {
@@ -11995,51 +6989,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_report: {
@@ -12063,51 +7017,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_retirements: {
@@ -12138,126 +7052,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_subjects: {
@@ -12286,126 +7090,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     StatsController_titles: {
@@ -12434,126 +7128,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        answeredFrom?: "cubes" | "scan";
-                        asOf: string;
-                        by: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        counting: {
-                            en: string;
-                            zh: string;
-                        };
-                        filters: {
-                            dimension: {
-                                en: string;
-                                key: string;
-                                zh: string;
-                            };
-                            values: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            }[];
-                        }[];
-                        includeInactive: boolean;
-                        level: string | null;
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        rows: {
-                            count: number | null;
-                            suppressed: boolean;
-                            unit?: {
-                                code: string | null;
-                                en: string;
-                                zh: string;
-                            };
-                            values: {
-                                [key: string]: {
-                                    code: string | null;
-                                    en: string;
-                                    zh: string;
-                                };
-                            };
-                        }[];
-                        scope: {
-                            code: string | null;
-                            en: string;
-                            id: string;
-                            kind: string;
-                            zh: string;
-                        };
-                        /** @enum {string} */
-                        source: "facts";
-                        suppression: {
-                            applied: boolean;
-                            rule: {
-                                en: string;
-                                zh: string;
-                            };
-                            suppressedCells: number;
-                            threshold: number;
-                        };
-                        title: {
-                            en: string;
-                            zh: string;
-                        };
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["StatsTable"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingStatsController_belowThreshold: {
@@ -12576,70 +7160,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        asOf: string;
-                        columns: string[];
-                        rows: {
-                            [key: string]: (string | number | boolean) | null;
-                        }[];
-                        table: string;
-                        title: string;
-                        titleZh: string;
-                        window: {
-                            from: string;
-                            to: string;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["NamedTable"];
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingStatsController_coverage: {
@@ -12662,70 +7191,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        asOf: string;
-                        columns: string[];
-                        rows: {
-                            [key: string]: (string | number | boolean) | null;
-                        }[];
-                        table: string;
-                        title: string;
-                        titleZh: string;
-                        window: {
-                            from: string;
-                            to: string;
-                        };
-                    } & {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["NamedTable"];
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncPublishController_fingerprint: {
@@ -12743,54 +7217,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        hash: string;
-                        province: string;
-                        schools: {
-                            count: number;
-                            hash: string;
-                            unitCode: string;
-                        }[];
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["Fingerprint"];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncPublishController_records: {
@@ -12816,60 +7249,12 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncPublishController_tree: {
@@ -12891,65 +7276,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        bucket: string | null;
-                        hash: string;
-                        next: string | null;
-                        nodes: {
-                            code: string;
-                            count: number;
-                            hash: string;
-                        }[];
-                        province: string;
-                        total: number;
-                    };
+                    "application/json": components["schemas"]["FingerprintTreePage"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncPublishController_resyncStatus: {
@@ -12967,55 +7301,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: string | null;
-                        finishedAt: string | null;
-                        headSequence: number;
-                        id: string;
-                        startedAt: string;
-                        /** @enum {string} */
-                        state: "failed" | "done" | "running";
-                        teachersQueued: number;
-                        unitsQueued: number;
-                    };
+                    "application/json": components["schemas"]["ResyncRow"];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncPublishController_resync: {
@@ -13033,64 +7325,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        error: string | null;
-                        finishedAt: string | null;
-                        headSequence: number;
-                        id: string;
-                        startedAt: string;
-                        /** @enum {string} */
-                        state: "failed" | "done" | "running";
-                        teachersQueued: number;
-                        unitsQueued: number;
-                    };
+                    "application/json": components["schemas"]["ResyncRow"];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     SyncPublishController_status: {
@@ -13121,42 +7363,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_list: {
@@ -13213,51 +7423,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_create: {
@@ -13282,114 +7452,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherStatusController_toVerify: {
@@ -13460,42 +7534,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_get: {
@@ -13515,87 +7557,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_update: {
@@ -13619,105 +7589,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_addEntry: {
@@ -13745,114 +7627,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_removeEntry: {
@@ -13876,96 +7662,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_updateEntry: {
@@ -13991,105 +7697,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ChangeRequestController_request: {
@@ -14116,120 +7734,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        baseVersion: number;
-                        changes: {
-                            basic?: {
-                                [key: string]: unknown;
-                            };
-                            contacts?: {
-                                [key: string]: unknown;
-                            };
-                            entries?: {
-                                entry: {
-                                    [key: string]: unknown;
-                                } | null;
-                                entryId: string;
-                                subSet: string;
-                            }[];
-                        };
-                        /** Format: date-time */
-                        decidedAt: string | null;
-                        decidedBy: string | null;
-                        decisionReason: string | null;
-                        id: string;
-                        reason: string;
-                        /** Format: date-time */
-                        requestedAt: string;
-                        requestedBy: string;
-                        /** @enum {string} */
-                        state: "rejected" | "pending" | "approved" | "stale";
-                        teacherId: string;
-                        unitPath: string;
-                    };
+                    "application/json": components["schemas"]["ChangeRequestRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_completeness: {
@@ -14262,60 +7778,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_history: {
@@ -14350,60 +7818,12 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ReviewController_view: {
@@ -14423,90 +7843,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        actions: string[];
-                        mayApprove: boolean;
-                        mayReturn: boolean;
-                        maySubmit: boolean;
-                        recordVersion: number;
-                        reportedVersion: number | null;
-                        /** @enum {string} */
-                        state: "draft" | "submitted" | "returned" | "school_approved" | "reported";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            actorAccountId: string;
-                            actorRole: string;
-                            /** Format: date-time */
-                            at: string;
-                            fieldReasons: {
-                                [key: string]: string;
-                            } | null;
-                            fromState: string;
-                            id: string;
-                            participants: string[] | null;
-                            principal: string | null;
-                            reason: string | null;
-                            recordVersion: number;
-                            toState: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ReviewView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     ReviewController_act: {
@@ -14531,108 +7876,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        actions: string[];
-                        mayApprove: boolean;
-                        mayReturn: boolean;
-                        maySubmit: boolean;
-                        recordVersion: number;
-                        reportedVersion: number | null;
-                        /** @enum {string} */
-                        state: "draft" | "submitted" | "returned" | "school_approved" | "reported";
-                        teacherId: string;
-                        trail: {
-                            action: string;
-                            actorAccountId: string;
-                            actorRole: string;
-                            /** Format: date-time */
-                            at: string;
-                            fieldReasons: {
-                                [key: string]: string;
-                            } | null;
-                            fromState: string;
-                            id: string;
-                            participants: string[] | null;
-                            principal: string | null;
-                            reason: string | null;
-                            recordVersion: number;
-                            toState: string;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["ReviewView"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherStatusController_status: {
@@ -14656,105 +7910,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherExportController_export: {
@@ -14797,51 +7963,11 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TeacherController_mine: {
@@ -14859,51 +7985,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        active: boolean;
-                        birthDate: string | null;
-                        catalogueVersion: string;
-                        id: string;
-                        idNumber: string | null;
-                        idType: string;
-                        name: string;
-                        personStatus: string;
-                        record: {
-                            [key: string]: unknown;
-                        };
-                        reportedVersion: number | null;
-                        reviewState: string;
-                        schoolType: string | null;
-                        sex: string | null;
-                        staffCategory: string | null;
-                        statusSince: string | null;
-                        subjects: string[];
-                        title: string | null;
-                        unitId: string;
-                        /** Format: date-time */
-                        updatedAt: string;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["TeacherResponse"];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Problem (RFC 9457) */
             404: {
                 headers: {
@@ -14913,24 +7999,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TodoController_todoList: {
@@ -14960,42 +8030,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_subtree: {
@@ -15039,51 +8077,11 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_mine: {
@@ -15105,84 +8103,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        belowThreshold: boolean | null;
-                        entries: {
-                            applied: {
-                                /** Format: date-time */
-                                at: string;
-                                purpose: string;
-                                reference: string;
-                            } | null;
-                            confirmedOn: string;
-                            countsForRegistration: boolean;
-                            credits: number;
-                            hours: number;
-                            id: string;
-                            kind: string;
-                            province: string;
-                            ruleVersion: string | null;
-                            source: string;
-                            sourceName: string;
-                        }[];
-                        province: string | null;
-                        rule: {
-                            effectiveFrom: string;
-                            registrationCredits: number;
-                            version: string;
-                        } | null;
-                        teacher: {
-                            id: string;
-                            idNumber: string | null;
-                            name: string;
-                            unitId: string;
-                        };
-                        totals: {
-                            byKind: {
-                                [key: string]: {
-                                    credits: number;
-                                    hours: number;
-                                };
-                            };
-                            credits: number;
-                            hours: number;
-                            registrationCredits: number;
-                            unappliedCredits: number;
-                        };
-                        window: {
-                            from: string;
-                            to: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["BankResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Problem (RFC 9457) */
             404: {
                 headers: {
@@ -15192,24 +8118,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_ofTeacher: {
@@ -15233,111 +8143,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        belowThreshold: boolean | null;
-                        entries: {
-                            applied: {
-                                /** Format: date-time */
-                                at: string;
-                                purpose: string;
-                                reference: string;
-                            } | null;
-                            confirmedOn: string;
-                            countsForRegistration: boolean;
-                            credits: number;
-                            hours: number;
-                            id: string;
-                            kind: string;
-                            province: string;
-                            ruleVersion: string | null;
-                            source: string;
-                            sourceName: string;
-                        }[];
-                        province: string | null;
-                        rule: {
-                            effectiveFrom: string;
-                            registrationCredits: number;
-                            version: string;
-                        } | null;
-                        teacher: {
-                            id: string;
-                            idNumber: string | null;
-                            name: string;
-                            unitId: string;
-                        };
-                        totals: {
-                            byKind: {
-                                [key: string]: {
-                                    credits: number;
-                                    hours: number;
-                                };
-                            };
-                            credits: number;
-                            hours: number;
-                            registrationCredits: number;
-                            unappliedCredits: number;
-                        };
-                        window: {
-                            from: string;
-                            to: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["BankResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_apply: {
@@ -15361,129 +8175,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        belowThreshold: boolean | null;
-                        entries: {
-                            applied: {
-                                /** Format: date-time */
-                                at: string;
-                                purpose: string;
-                                reference: string;
-                            } | null;
-                            confirmedOn: string;
-                            countsForRegistration: boolean;
-                            credits: number;
-                            hours: number;
-                            id: string;
-                            kind: string;
-                            province: string;
-                            ruleVersion: string | null;
-                            source: string;
-                            sourceName: string;
-                        }[];
-                        province: string | null;
-                        rule: {
-                            effectiveFrom: string;
-                            registrationCredits: number;
-                            version: string;
-                        } | null;
-                        teacher: {
-                            id: string;
-                            idNumber: string | null;
-                            name: string;
-                            unitId: string;
-                        };
-                        totals: {
-                            byKind: {
-                                [key: string]: {
-                                    credits: number;
-                                    hours: number;
-                                };
-                            };
-                            credits: number;
-                            hours: number;
-                            registrationCredits: number;
-                            unappliedCredits: number;
-                        };
-                        window: {
-                            from: string;
-                            to: string;
-                        };
-                    };
+                    "application/json": components["schemas"]["BankResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditClaimController_list: {
@@ -15503,82 +8205,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        evidence: {
-                            description: string;
-                            documentRef?: string;
-                        };
-                        hours: number;
-                        id: string;
-                        idNumber: string | null;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        occurredOn: string;
-                        reason: string | null;
-                        /** @enum {string} */
-                        state: "submitted" | "school_approved" | "approved" | "refused";
-                        teacherId: string;
-                        teacherName: string;
-                        title: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string;
-                            unitId: string;
-                        }[];
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["ClaimResponse"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditClaimController_claim: {
@@ -15603,64 +8237,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        evidence: {
-                            description: string;
-                            documentRef?: string;
-                        };
-                        hours: number;
-                        id: string;
-                        idNumber: string | null;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        occurredOn: string;
-                        reason: string | null;
-                        /** @enum {string} */
-                        state: "submitted" | "school_approved" | "approved" | "refused";
-                        teacherId: string;
-                        teacherName: string;
-                        title: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string;
-                            unitId: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ClaimResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Problem (RFC 9457) */
             404: {
                 headers: {
@@ -15670,51 +8252,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditClaimController_get: {
@@ -15734,91 +8276,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        evidence: {
-                            description: string;
-                            documentRef?: string;
-                        };
-                        hours: number;
-                        id: string;
-                        idNumber: string | null;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        occurredOn: string;
-                        reason: string | null;
-                        /** @enum {string} */
-                        state: "submitted" | "school_approved" | "approved" | "refused";
-                        teacherId: string;
-                        teacherName: string;
-                        title: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string;
-                            unitId: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ClaimResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditClaimController_step: {
@@ -15843,109 +8309,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        evidence: {
-                            description: string;
-                            documentRef?: string;
-                        };
-                        hours: number;
-                        id: string;
-                        idNumber: string | null;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        occurredOn: string;
-                        reason: string | null;
-                        /** @enum {string} */
-                        state: "submitted" | "school_approved" | "approved" | "refused";
-                        teacherId: string;
-                        teacherName: string;
-                        title: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string;
-                            unitId: string;
-                        }[];
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ClaimResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditClaimController_mine: {
@@ -15963,55 +8337,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        evidence: {
-                            description: string;
-                            documentRef?: string;
-                        };
-                        hours: number;
-                        id: string;
-                        idNumber: string | null;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        occurredOn: string;
-                        reason: string | null;
-                        /** @enum {string} */
-                        state: "submitted" | "school_approved" | "approved" | "refused";
-                        teacherId: string;
-                        teacherName: string;
-                        title: string;
-                        trail: {
-                            action: string;
-                            at: string;
-                            by: string;
-                            reason?: string;
-                            unitId: string;
-                        }[];
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["ClaimResponse"][];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Problem (RFC 9457) */
             404: {
                 headers: {
@@ -16021,24 +8351,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_rules: {
@@ -16056,76 +8370,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        effectiveFrom: string;
-                        id: string;
-                        provinceCode: string;
-                        rules: {
-                            capPerKindPerYear?: {
-                                course?: number;
-                                degree?: number;
-                                online?: number;
-                                publication?: number;
-                                research?: number;
-                                school_based?: number;
-                                training?: number;
-                            };
-                            capPerYear?: number;
-                            cycleStartYear: number;
-                            hoursPerCredit: {
-                                course?: number;
-                                degree?: number;
-                                online?: number;
-                                publication?: number;
-                                research?: number;
-                                school_based?: number;
-                                training?: number;
-                            };
-                            registrationCredits: number;
-                            registrationKinds: ("training" | "online" | "school_based" | "course" | "degree" | "research" | "publication")[];
-                        };
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["RuleRow"][];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     CreditBankController_addRule: {
@@ -16150,121 +8401,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        effectiveFrom: string;
-                        id: string;
-                        provinceCode: string;
-                        rules: {
-                            capPerKindPerYear?: {
-                                course?: number;
-                                degree?: number;
-                                online?: number;
-                                publication?: number;
-                                research?: number;
-                                school_based?: number;
-                                training?: number;
-                            };
-                            capPerYear?: number;
-                            cycleStartYear: number;
-                            hoursPerCredit: {
-                                course?: number;
-                                degree?: number;
-                                online?: number;
-                                publication?: number;
-                                research?: number;
-                                school_based?: number;
-                                training?: number;
-                            };
-                            registrationCredits: number;
-                            registrationKinds: ("training" | "online" | "school_based" | "course" | "degree" | "research" | "publication")[];
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["RuleRow"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_institutions: {
@@ -16282,78 +8429,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["UnitResponse"][];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_registerInstitution: {
@@ -16378,123 +8460,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_listProjects: {
@@ -16515,88 +8491,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        capacity: number;
-                        category: string;
-                        creditKind: string;
-                        endsOn: string;
-                        enrolled: number;
-                        hours: number;
-                        id: string;
-                        institutions: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
-                        /** @enum {string} */
-                        level: "province" | "city" | "county" | "school" | "national";
-                        mayApprove: boolean;
-                        mayConfirm: boolean;
-                        mayEnrol: boolean;
-                        maySubmitResults: boolean;
-                        name: string;
-                        nationalCode: string | null;
-                        organiser: string;
-                        ownerUnitId: string;
-                        refusalReason: string | null;
-                        selfEnrol: boolean;
-                        startsOn: string;
-                        /** @enum {string} */
-                        state: "pending" | "approved" | "refused";
-                        target: {
-                            schoolTypes?: string[];
-                            subjects?: string[];
-                            titles?: string[];
-                        };
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["ProjectResponse"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_createProject: {
@@ -16621,124 +8523,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        capacity: number;
-                        category: string;
-                        creditKind: string;
-                        endsOn: string;
-                        enrolled: number;
-                        hours: number;
-                        id: string;
-                        institutions: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
-                        /** @enum {string} */
-                        level: "province" | "city" | "county" | "school" | "national";
-                        mayApprove: boolean;
-                        mayConfirm: boolean;
-                        mayEnrol: boolean;
-                        maySubmitResults: boolean;
-                        name: string;
-                        nationalCode: string | null;
-                        organiser: string;
-                        ownerUnitId: string;
-                        refusalReason: string | null;
-                        selfEnrol: boolean;
-                        startsOn: string;
-                        /** @enum {string} */
-                        state: "pending" | "approved" | "refused";
-                        target: {
-                            schoolTypes?: string[];
-                            subjects?: string[];
-                            titles?: string[];
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ProjectResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_getProject: {
@@ -16758,97 +8554,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        capacity: number;
-                        category: string;
-                        creditKind: string;
-                        endsOn: string;
-                        enrolled: number;
-                        hours: number;
-                        id: string;
-                        institutions: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
-                        /** @enum {string} */
-                        level: "province" | "city" | "county" | "school" | "national";
-                        mayApprove: boolean;
-                        mayConfirm: boolean;
-                        mayEnrol: boolean;
-                        maySubmitResults: boolean;
-                        name: string;
-                        nationalCode: string | null;
-                        organiser: string;
-                        ownerUnitId: string;
-                        refusalReason: string | null;
-                        selfEnrol: boolean;
-                        startsOn: string;
-                        /** @enum {string} */
-                        state: "pending" | "approved" | "refused";
-                        target: {
-                            schoolTypes?: string[];
-                            subjects?: string[];
-                            titles?: string[];
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ProjectResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_approve: {
@@ -16872,115 +8586,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        capacity: number;
-                        category: string;
-                        creditKind: string;
-                        endsOn: string;
-                        enrolled: number;
-                        hours: number;
-                        id: string;
-                        institutions: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
-                        /** @enum {string} */
-                        level: "province" | "city" | "county" | "school" | "national";
-                        mayApprove: boolean;
-                        mayConfirm: boolean;
-                        mayEnrol: boolean;
-                        maySubmitResults: boolean;
-                        name: string;
-                        nationalCode: string | null;
-                        organiser: string;
-                        ownerUnitId: string;
-                        refusalReason: string | null;
-                        selfEnrol: boolean;
-                        startsOn: string;
-                        /** @enum {string} */
-                        state: "pending" | "approved" | "refused";
-                        target: {
-                            schoolTypes?: string[];
-                            subjects?: string[];
-                            titles?: string[];
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ProjectResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_confirm: {
@@ -17007,69 +8623,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_enrolments: {
@@ -17105,60 +8665,12 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_enrol: {
@@ -17188,78 +8700,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_publish: {
@@ -17285,69 +8733,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_refuse: {
@@ -17371,115 +8763,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        capacity: number;
-                        category: string;
-                        creditKind: string;
-                        endsOn: string;
-                        enrolled: number;
-                        hours: number;
-                        id: string;
-                        institutions: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
-                        /** @enum {string} */
-                        level: "province" | "city" | "county" | "school" | "national";
-                        mayApprove: boolean;
-                        mayConfirm: boolean;
-                        mayEnrol: boolean;
-                        maySubmitResults: boolean;
-                        name: string;
-                        nationalCode: string | null;
-                        organiser: string;
-                        ownerUnitId: string;
-                        refusalReason: string | null;
-                        selfEnrol: boolean;
-                        startsOn: string;
-                        /** @enum {string} */
-                        state: "pending" | "approved" | "refused";
-                        target: {
-                            schoolTypes?: string[];
-                            subjects?: string[];
-                            titles?: string[];
-                        };
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["ProjectResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_results: {
@@ -17508,78 +8802,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_importResults: {
@@ -17612,78 +8842,14 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_resultsErrorReport: {
@@ -17713,78 +8879,14 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TrainingController_resultsTemplate: {
@@ -17807,60 +8909,12 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_list: {
@@ -17887,106 +8941,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            /** Format: date-time */
-                            appliedAt: string;
-                            /** Format: date-time */
-                            closedAt: string | null;
-                            effectiveDate: string;
-                            endDate: string | null;
-                            from: {
-                                code: string;
-                                id: string;
-                                name: string;
-                            } | null;
-                            id: string;
-                            kind: string;
-                            mayApprove: boolean;
-                            mayRefuse: boolean;
-                            mayWithdraw: boolean;
-                            /** Format: date-time */
-                            movedAt: string | null;
-                            newPost: string | null;
-                            overdue: boolean;
-                            reason: string;
-                            rotationKind: string | null;
-                            state: string;
-                            /** Format: date-time */
-                            stateSince: string;
-                            teacher: {
-                                id: string;
-                                name: string;
-                            };
-                            to: {
-                                code: string;
-                                id: string;
-                                name: string;
-                            } | null;
-                            trail?: {
-                                action: string;
-                                actorAccountId: string | null;
-                                actorUnitId: string | null;
-                                /** Format: date-time */
-                                at: string;
-                                fromState: string | null;
-                                reason: string | null;
-                                toState: string;
-                            }[];
-                            version: number;
-                            waitingFor: {
-                                level: string;
-                                side: string;
-                            } | null;
-                        }[];
+                        items: components["schemas"]["TransferResponse"][];
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_apply: {
@@ -18011,140 +8975,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["TransferResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_get: {
@@ -18164,113 +9006,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["TransferResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_approve: {
@@ -18294,131 +9038,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["TransferResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_refuse: {
@@ -18442,131 +9072,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["TransferResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_withdraw: {
@@ -18590,131 +9106,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        appliedAt: string;
-                        /** Format: date-time */
-                        closedAt: string | null;
-                        effectiveDate: string;
-                        endDate: string | null;
-                        from: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        id: string;
-                        kind: string;
-                        mayApprove: boolean;
-                        mayRefuse: boolean;
-                        mayWithdraw: boolean;
-                        /** Format: date-time */
-                        movedAt: string | null;
-                        newPost: string | null;
-                        overdue: boolean;
-                        reason: string;
-                        rotationKind: string | null;
-                        state: string;
-                        /** Format: date-time */
-                        stateSince: string;
-                        teacher: {
-                            id: string;
-                            name: string;
-                        };
-                        to: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        } | null;
-                        trail?: {
-                            action: string;
-                            actorAccountId: string | null;
-                            actorUnitId: string | null;
-                            /** Format: date-time */
-                            at: string;
-                            fromState: string | null;
-                            reason: string | null;
-                            toState: string;
-                        }[];
-                        version: number;
-                        waitingFor: {
-                            level: string;
-                            side: string;
-                        } | null;
-                    };
+                    "application/json": components["schemas"]["TransferResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_settings: {
@@ -18737,42 +9139,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_setSettings: {
@@ -18799,78 +9169,13 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     TransferController_todo: {
@@ -18895,42 +9200,10 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_create: {
@@ -18955,123 +9228,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_get: {
@@ -19091,96 +9259,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_update: {
@@ -19204,114 +9291,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_children: {
@@ -19333,96 +9323,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    }[];
+                    "application/json": components["schemas"]["UnitResponse"][];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     UnitChangesController_close: {
@@ -19449,123 +9358,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_history: {
@@ -19600,60 +9404,12 @@ export interface operations {
                     }[];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     UnitChangesController_merge: {
@@ -19680,123 +9436,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     UnitChangesController_move: {
@@ -19823,123 +9474,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_subtree: {
@@ -19967,98 +9513,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            central: boolean;
-                            closedOn: string | null;
-                            code: string;
-                            id: string;
-                            indicatorSet: string | null;
-                            /** @enum {string} */
-                            kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                            level: number;
-                            mergedIntoId: string | null;
-                            name: string;
-                            parentId: string | null;
-                            path: string;
-                            schoolType: {
-                                code: string;
-                                en: string;
-                                zh: string;
-                            } | null;
-                            sponsor: {
-                                code: string;
-                                en: string;
-                                zh: string;
-                            } | null;
-                            /** @enum {string} */
-                            status: "active" | "closed" | "merged";
-                            /** Format: date-time */
-                            updatedAt: string;
-                            urbanRural: {
-                                code: string;
-                                en: string;
-                                zh: string;
-                            } | null;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["UnitResponse"][];
                         nextCursor: string | null;
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_summary: {
@@ -20083,60 +9548,12 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     OrgController_lookup: {
@@ -20156,87 +9573,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        central: boolean;
-                        closedOn: string | null;
-                        code: string;
-                        id: string;
-                        indicatorSet: string | null;
-                        /** @enum {string} */
-                        kind: "ministry" | "province" | "city" | "county" | "school" | "department" | "institution";
-                        level: number;
-                        mergedIntoId: string | null;
-                        name: string;
-                        parentId: string | null;
-                        path: string;
-                        schoolType: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        sponsor: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        /** @enum {string} */
-                        status: "active" | "closed" | "merged";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        urbanRural: {
-                            code: string;
-                            en: string;
-                            zh: string;
-                        } | null;
-                        version: number;
-                    };
+                    "application/json": components["schemas"]["UnitResponse"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_list: {
@@ -20256,42 +9600,10 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookListDoc"];
                 };
             };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_create: {
@@ -20318,87 +9630,14 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookWithSecretDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The same Idempotency-Key with another request body */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["IdempotencyKeyReused"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_get: {
@@ -20420,60 +9659,12 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_remove: {
@@ -20494,69 +9685,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_deliveries: {
@@ -20583,60 +9718,12 @@ export interface operations {
                     "application/json": components["schemas"]["DeliveryListDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_attempts: {
@@ -20659,60 +9746,12 @@ export interface operations {
                     "application/json": components["schemas"]["AttemptListDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_replayOne: {
@@ -20735,69 +9774,13 @@ export interface operations {
                     "application/json": components["schemas"]["QueuedDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_enable: {
@@ -20819,69 +9802,13 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
     WebhookController_replayRange: {
@@ -20907,78 +9834,14 @@ export interface operations {
                     "application/json": components["schemas"]["QueuedDoc"];
                 };
             };
-            /** @description Invalid input (`VALIDATION_FAILED` with field paths, or a domain rule) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid bearer token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not your role, scope or unit subtree */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No such resource (in the path, or named in the body) in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limit reached (RateLimit-* and Retry-After headers) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The database is busy: retry after Retry-After seconds */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["DatabaseBusy"];
         };
     };
 }

@@ -3,50 +3,5 @@
 import { documentResponses } from '@tmis/common';
 
 export const AuditControllerResponses = documentResponses({
-  list: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              id: { type: 'string' },
-              at: { type: 'string', format: 'date-time' },
-              actorAccountId: { type: 'string', nullable: true },
-              actorClientId: { type: 'string', nullable: true },
-              actorUnitId: { type: 'string', nullable: true },
-              action: { type: 'string' },
-              outcome: { type: 'string' },
-              targetType: { type: 'string', nullable: true },
-              targetId: { type: 'string', nullable: true },
-              unitPath: { type: 'string', nullable: true },
-              ip: { type: 'string', nullable: true },
-              correlationId: { type: 'string', nullable: true },
-              details: { type: 'object', additionalProperties: {}, nullable: true },
-            },
-            required: [
-              'id',
-              'at',
-              'actorAccountId',
-              'actorClientId',
-              'actorUnitId',
-              'action',
-              'outcome',
-              'targetType',
-              'targetId',
-              'unitPath',
-              'ip',
-              'correlationId',
-              'details',
-            ],
-          },
-        },
-        nextCursor: { type: 'string', nullable: true },
-      },
-      required: ['items', 'nextCursor'],
-    },
-  },
+  list: { status: 200, schema: { $ref: '#/components/schemas/Page_AuditRow' } },
 });

@@ -18,6 +18,7 @@ export const CatalogueVersionsControllerResponses = documentResponses({
               appliedAt: { type: 'string', format: 'date-time' },
             },
             required: ['province', 'version', 'appliedAt'],
+            additionalProperties: false,
           },
         },
         current: { type: 'string' },
@@ -34,14 +35,7 @@ export const CatalogueVersionsControllerResponses = documentResponses({
                 properties: {
                   addCodes: {
                     type: 'object',
-                    additionalProperties: {
-                      type: 'array',
-                      items: {
-                        type: 'object',
-                        properties: { code: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } },
-                        required: ['code', 'zh', 'en'],
-                      },
-                    },
+                    additionalProperties: { type: 'array', items: { $ref: '#/components/schemas/CodeEntry' } },
                   },
                   retireCodes: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
                   addFields: {
@@ -61,18 +55,22 @@ export const CatalogueVersionsControllerResponses = documentResponses({
                         maxLength: { type: 'number' },
                       },
                       required: ['subSet', 'key', 'zh', 'en', 'type'],
+                      additionalProperties: false,
                     },
                   },
                 },
+                additionalProperties: false,
               },
               publishedAt: { type: 'string', format: 'date-time' },
               appliedAt: { type: 'string', format: 'date-time', nullable: true },
             },
             required: ['version', 'base', 'changes', 'publishedAt', 'appliedAt'],
+            additionalProperties: false,
           },
         },
       },
       required: ['current', 'previous', 'versions'],
+      additionalProperties: false,
     },
   },
 });
@@ -84,6 +82,7 @@ export const CataloguePublishControllerResponses = documentResponses({
       type: 'object',
       properties: { version: { type: 'string' }, base: { type: 'string' }, provinces: { type: 'number' } },
       required: ['version', 'base', 'provinces'],
+      additionalProperties: false,
     },
   },
 });

@@ -24,3 +24,4 @@ export {
   type ResponseSchema,
   type RouteResponse,
 } from './openapi.js';
+export { RESPONSE_COMPONENTS } from './response-components.js';

@@ -11,6 +11,7 @@ export const FederationNationalControllerResponses = documentResponses({
         outcomes: { type: 'array', items: { type: 'string', enum: ['applied', 'duplicate', 'dead-letter'] } },
       },
       required: ['outcomes'],
+      additionalProperties: false,
     },
   },
   down: {
@@ -24,10 +25,12 @@ export const FederationNationalControllerResponses = documentResponses({
             type: 'object',
             properties: { seq: { type: 'number' }, message: { type: 'string' } },
             required: ['seq', 'message'],
+            additionalProperties: false,
           },
         },
       },
       required: ['messages'],
+      additionalProperties: false,
     },
   },
 });
@@ -49,6 +52,7 @@ export const FederationControllerResponses = documentResponses({
           receivedAt: { type: 'string', format: 'date-time' },
         },
         required: ['id', 'messageId', 'source', 'channel', 'reason', 'raw', 'receivedAt'],
+        additionalProperties: false,
       },
     },
   },

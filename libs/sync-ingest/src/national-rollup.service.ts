@@ -27,7 +27,7 @@ export class NationalRollupService {
     const p = NationalScope.of(a);
     // Catalogue versions (ADR 0018): the versions accepted, and the one each province reports it runs.
     const running = this.catalogue ? await this.catalogue.list(p) : [];
-    const provinces = (await this.ledger.progress(p)).map((row: { province?: string }) => ({
+    const provinces = (await this.ledger.progress(p)).map((row) => ({
       ...row,
       catalogueVersion: running.find((r) => r.province === row.province)?.version ?? null,
     }));

@@ -19,53 +19,15 @@ export const SyncPublishControllerResponses = documentResponses({
             lastError: { type: 'string', nullable: true },
           },
           required: ['unpublished', 'lastSequence', 'oldestUnpublishedAt', 'transport', 'lastError'],
+          additionalProperties: false,
         },
       },
       required: ['node', 'outbox'],
+      additionalProperties: false,
     },
   },
-  fingerprint: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        province: { type: 'string' },
-        total: { type: 'number' },
-        hash: { type: 'string' },
-        schools: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { unitCode: { type: 'string' }, count: { type: 'number' }, hash: { type: 'string' } },
-            required: ['unitCode', 'count', 'hash'],
-          },
-        },
-      },
-      required: ['province', 'total', 'hash', 'schools'],
-    },
-  },
-  tree: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        province: { type: 'string' },
-        total: { type: 'number' },
-        hash: { type: 'string' },
-        bucket: { type: 'string', nullable: true },
-        nodes: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { code: { type: 'string' }, count: { type: 'number' }, hash: { type: 'string' } },
-            required: ['code', 'count', 'hash'],
-          },
-        },
-        next: { type: 'string', nullable: true },
-      },
-      required: ['province', 'total', 'hash', 'bucket', 'nodes', 'next'],
-    },
-  },
+  fingerprint: { status: 200, schema: { $ref: '#/components/schemas/Fingerprint' } },
+  tree: { status: 200, schema: { $ref: '#/components/schemas/FingerprintTreePage' } },
   records: {
     status: 200,
     schema: {
@@ -74,41 +36,10 @@ export const SyncPublishControllerResponses = documentResponses({
         type: 'object',
         properties: { teacherId: { type: 'string' }, reportedVersion: { type: 'number' } },
         required: ['teacherId', 'reportedVersion'],
+        additionalProperties: false,
       },
     },
   },
-  resync: {
-    status: 202,
-    schema: {
-      type: 'object',
-      properties: {
-        id: { type: 'string' },
-        state: { type: 'string', enum: ['failed', 'done', 'running'] },
-        headSequence: { type: 'number' },
-        unitsQueued: { type: 'number' },
-        teachersQueued: { type: 'number' },
-        startedAt: { type: 'string' },
-        finishedAt: { type: 'string', nullable: true },
-        error: { type: 'string', nullable: true },
-      },
-      required: ['id', 'state', 'headSequence', 'unitsQueued', 'teachersQueued', 'startedAt', 'finishedAt', 'error'],
-    },
-  },
-  resyncStatus: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        id: { type: 'string' },
-        state: { type: 'string', enum: ['failed', 'done', 'running'] },
-        headSequence: { type: 'number' },
-        unitsQueued: { type: 'number' },
-        teachersQueued: { type: 'number' },
-        startedAt: { type: 'string' },
-        finishedAt: { type: 'string', nullable: true },
-        error: { type: 'string', nullable: true },
-      },
-      required: ['id', 'state', 'headSequence', 'unitsQueued', 'teachersQueued', 'startedAt', 'finishedAt', 'error'],
-    },
-  },
+  resync: { status: 202, schema: { $ref: '#/components/schemas/ResyncRow' } },
+  resyncStatus: { status: 200, schema: { $ref: '#/components/schemas/ResyncRow' } },
 });

@@ -142,7 +142,7 @@ export class BankService {
     const mask = actor.role === Role.Query;
     const last = items[items.length - 1];
     return {
-      window,
+      window: { from: window.from, to: window.to },
       items: items.map((r) => ({
         teacherId: r.teacherId,
         name: r.name,

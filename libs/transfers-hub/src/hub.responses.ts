@@ -45,6 +45,7 @@ export const TransfersHubControllerResponses = documentResponses({
           'settledAt',
           'idNumber',
         ],
+        additionalProperties: false,
       },
     },
   },

@@ -28,6 +28,8 @@ export interface MobilityResponse {
     transfers: number;
     rotations: number;
   }[];
+  /** National node only: completed cross-province transfers between provinces. */
+  crossProvince?: { fromProvince: string; toProvince: string; transfers: number }[];
   notes: { zh: string; en: string }[];
 }
 

@@ -68,7 +68,8 @@ export class ResetPasswordDto {
 }
 
 export class VersionDto {
-  @ApiProperty() @IsInt() @Min(1) version: number;
+  // Also a query (DELETE …/certificate?version=): the text is made a number before it is checked.
+  @ApiProperty() @Type(() => Number) @IsInt() @Min(1) version: number;
 }
 
 export class BindCertificateDto {

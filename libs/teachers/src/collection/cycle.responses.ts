@@ -3,60 +3,9 @@
 import { documentResponses } from '@tmis/common';
 
 export const CycleControllerResponses = documentResponses({
-  createCycle: {
-    status: 201,
-    schema: {
-      type: 'object',
-      properties: {
-        id: { type: 'string' },
-        unitId: { type: 'string' },
-        unitPath: { type: 'string' },
-        name: { type: 'string' },
-        period: { type: 'string' },
-        deadline: { type: 'string' },
-        createdAt: { type: 'string', format: 'date-time' },
-      },
-      required: ['id', 'unitId', 'unitPath', 'name', 'period', 'deadline', 'createdAt'],
-    },
-  },
-  defaults: {
-    status: 201,
-    schema: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          unitId: { type: 'string' },
-          unitPath: { type: 'string' },
-          name: { type: 'string' },
-          period: { type: 'string' },
-          deadline: { type: 'string' },
-          createdAt: { type: 'string', format: 'date-time' },
-        },
-        required: ['id', 'unitId', 'unitPath', 'name', 'period', 'deadline', 'createdAt'],
-      },
-    },
-  },
-  listCycles: {
-    status: 200,
-    schema: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          unitId: { type: 'string' },
-          unitPath: { type: 'string' },
-          name: { type: 'string' },
-          period: { type: 'string' },
-          deadline: { type: 'string' },
-          createdAt: { type: 'string', format: 'date-time' },
-        },
-        required: ['id', 'unitId', 'unitPath', 'name', 'period', 'deadline', 'createdAt'],
-      },
-    },
-  },
+  createCycle: { status: 201, schema: { $ref: '#/components/schemas/CycleRow' } },
+  defaults: { status: 201, schema: { type: 'array', items: { $ref: '#/components/schemas/CycleRow' } } },
+  listCycles: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/CycleRow' } } },
   confirm: {
     status: 200,
     schema: {
@@ -67,6 +16,7 @@ export const CycleControllerResponses = documentResponses({
         confirmedAt: { type: 'string', format: 'date-time' },
       },
       required: ['schoolId', 'teachers', 'confirmedAt'],
+      additionalProperties: false,
     },
   },
   progress: {
@@ -88,6 +38,7 @@ export const CycleControllerResponses = documentResponses({
               overdue: { type: 'number' },
             },
             required: ['schools', 'confirmed', 'teachers', 'overdue'],
+            additionalProperties: false,
           },
         },
         overdueSchools: {
@@ -96,24 +47,13 @@ export const CycleControllerResponses = documentResponses({
             type: 'object',
             properties: { id: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' } },
             required: ['id', 'code', 'name'],
+            additionalProperties: false,
           },
         },
         schools: { type: 'number' },
         confirmed: { type: 'number' },
         teachers: { type: 'number' },
-        cycle: {
-          type: 'object',
-          properties: {
-            id: { type: 'string' },
-            unitId: { type: 'string' },
-            unitPath: { type: 'string' },
-            name: { type: 'string' },
-            period: { type: 'string' },
-            deadline: { type: 'string' },
-            createdAt: { type: 'string', format: 'date-time' },
-          },
-          required: ['id', 'unitId', 'unitPath', 'name', 'period', 'deadline', 'createdAt'],
-        },
+        cycle: { $ref: '#/components/schemas/CycleRow' },
         unitId: { type: 'string' },
         deadline: { type: 'string' },
         pastDeadline: { type: 'boolean' },
@@ -129,6 +69,7 @@ export const CycleControllerResponses = documentResponses({
         'deadline',
         'pastDeadline',
       ],
+      additionalProperties: false,
     },
   },
 });

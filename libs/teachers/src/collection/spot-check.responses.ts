@@ -19,21 +19,7 @@ export const SpotCheckControllerResponses = documentResponses({
         summary: { type: 'object', additionalProperties: { type: 'number' }, nullable: true },
         createdAt: { type: 'string', format: 'date-time' },
         publishedAt: { type: 'string', format: 'date-time', nullable: true },
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              id: { type: 'string' },
-              ordinal: { type: 'number' },
-              targetId: { type: 'string' },
-              result: { type: 'string' },
-              note: { type: 'string', nullable: true },
-              verifiedAt: { type: 'string', format: 'date-time', nullable: true },
-            },
-            required: ['id', 'ordinal', 'targetId', 'result', 'note', 'verifiedAt'],
-          },
-        },
+        items: { type: 'array', items: { $ref: '#/components/schemas/SpotCheckItemRow' } },
       },
       required: [
         'id',
@@ -49,6 +35,7 @@ export const SpotCheckControllerResponses = documentResponses({
         'publishedAt',
         'items',
       ],
+      additionalProperties: false,
     },
   },
   listChecks: {
@@ -83,6 +70,7 @@ export const SpotCheckControllerResponses = documentResponses({
           'createdAt',
           'publishedAt',
         ],
+        additionalProperties: false,
       },
     },
   },
@@ -102,21 +90,7 @@ export const SpotCheckControllerResponses = documentResponses({
         summary: { type: 'object', additionalProperties: { type: 'number' }, nullable: true },
         createdAt: { type: 'string', format: 'date-time' },
         publishedAt: { type: 'string', format: 'date-time', nullable: true },
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              id: { type: 'string' },
-              ordinal: { type: 'number' },
-              targetId: { type: 'string' },
-              result: { type: 'string' },
-              note: { type: 'string', nullable: true },
-              verifiedAt: { type: 'string', format: 'date-time', nullable: true },
-            },
-            required: ['id', 'ordinal', 'targetId', 'result', 'note', 'verifiedAt'],
-          },
-        },
+        items: { type: 'array', items: { $ref: '#/components/schemas/SpotCheckItemRow' } },
       },
       required: [
         'id',
@@ -132,6 +106,7 @@ export const SpotCheckControllerResponses = documentResponses({
         'publishedAt',
         'items',
       ],
+      additionalProperties: false,
     },
   },
   recordItem: { status: 204 },
@@ -151,21 +126,7 @@ export const SpotCheckControllerResponses = documentResponses({
         summary: { type: 'object', additionalProperties: { type: 'number' }, nullable: true },
         createdAt: { type: 'string', format: 'date-time' },
         publishedAt: { type: 'string', format: 'date-time', nullable: true },
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              id: { type: 'string' },
-              ordinal: { type: 'number' },
-              targetId: { type: 'string' },
-              result: { type: 'string' },
-              note: { type: 'string', nullable: true },
-              verifiedAt: { type: 'string', format: 'date-time', nullable: true },
-            },
-            required: ['id', 'ordinal', 'targetId', 'result', 'note', 'verifiedAt'],
-          },
-        },
+        items: { type: 'array', items: { $ref: '#/components/schemas/SpotCheckItemRow' } },
       },
       required: [
         'id',
@@ -181,6 +142,7 @@ export const SpotCheckControllerResponses = documentResponses({
         'publishedAt',
         'items',
       ],
+      additionalProperties: false,
     },
   },
 });

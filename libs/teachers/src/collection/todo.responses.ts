@@ -21,10 +21,12 @@ export const TodoControllerResponses = documentResponses({
               overdue: { type: 'number' },
             },
             required: ['kind', 'count', 'zh', 'en'],
+            additionalProperties: false,
           },
         },
       },
       required: ['total', 'items'],
+      additionalProperties: false,
     },
   },
 });
