@@ -14,7 +14,9 @@ const CARRIED = 'unit_path, name, active, person_status, school_type, staff_cate
  *
  * Kept exact on every write path (API, bulk import, moves, merges, SQL) in the writing transaction: a
  * statement trigger on insert (one set-based insert for a bulk import's records), row triggers on an
- * update that changes a carried column and on delete. The backfill holds writes off (SHARE lock), so
+ * update that changes a carried column and on delete, which find a record's rows by its old values
+ * through the list index. Two indexes and no primary key: each is written on every insert (a bulk
+ * import's 100,000 records), and the list index, unique, already identifies a row. The backfill holds writes off (SHARE lock), so
  * no write falls between the copy and the triggers; VACUUM afterwards sets the visibility map that
  * index-only scans need.
  */
@@ -35,8 +37,7 @@ export class TeacherSubjects1767910000000 implements MigrationInterface {
           person_status varchar(4) NOT NULL,
           school_type varchar(4),
           staff_category varchar(4),
-          title varchar(8),
-          PRIMARY KEY (teacher_id, subject)
+          title varchar(8)
         )`);
       // The rows of the records in `rows` (a transition table, or NEW).
       const rowsOf = (rows: string) => `
@@ -51,7 +52,9 @@ export class TeacherSubjects1767910000000 implements MigrationInterface {
       await q.query(`
         CREATE FUNCTION tmis_teacher_subjects_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          DELETE FROM teacher_subject WHERE teacher_id = OLD.id;
+          -- Found through the list index (no index on the record id alone: one index fewer to write).
+          DELETE FROM teacher_subject
+           WHERE subject = ANY (OLD.subjects) AND unit_path = OLD.unit_path AND name = OLD.name AND teacher_id = OLD.id;
           IF TG_OP = 'UPDATE' THEN
             INSERT INTO teacher_subject (teacher_id, subject, ${CARRIED})
             SELECT DISTINCT NEW.id, s.subject, NEW.unit_path, NEW.name, NEW.active, NEW.person_status, NEW.school_type, NEW.staff_category, NEW.title
@@ -73,7 +76,7 @@ export class TeacherSubjects1767910000000 implements MigrationInterface {
       await q.query(`LOCK TABLE teacher IN SHARE MODE`);
       await q.query(`INSERT INTO teacher_subject (teacher_id, subject, ${CARRIED}) ${rowsOf('teacher')}`);
       await q.query(
-        `CREATE INDEX teacher_subject_list_idx ON teacher_subject (subject, unit_path, name, teacher_id) INCLUDE (active, person_status, school_type, staff_category, title)`,
+        `CREATE UNIQUE INDEX teacher_subject_list_idx ON teacher_subject (subject, unit_path, name, teacher_id) INCLUDE (active, person_status, school_type, staff_category, title)`,
       );
       await q.query(
         `CREATE INDEX teacher_subject_name_idx ON teacher_subject (subject, name varchar_pattern_ops) INCLUDE (unit_path, teacher_id, active, person_status, school_type, staff_category, title)`,
