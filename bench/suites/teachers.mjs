@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { api, fmt, load, ms, repoRoot, sleep, stopNode, summarise } from '../lib.mjs';
 import { ensureNode, ensureSchools } from '../setup.mjs';
 import { hashPassword } from '@tmis/accounts';
@@ -14,36 +15,30 @@ export const name = 'teachers';
 
 /**
  * The provincial node serving the measured requests, in a process of its own (the load generator in
- * this one, so the two do not share an event loop), logging every request's server-side time (from
- * the first middleware to the last byte: guard, query, JSON): `serverMs` collects them.
+ * this one, so the two do not share an event loop), configured as a production node runs (LOG_LEVEL=log:
+ * no line per request). Its own time per request (first middleware to the answer's headers: guard,
+ * query, JSON) comes back in each answer's `Server-Timing` header.
  */
 async function startListNode(ctx) {
   const port = 39900 + (process.pid % 90);
+  const metricsToken = randomBytes(24).toString('hex');
   const child = spawn(process.execPath, [join(repoRoot, 'apps', 'provincial', 'dist', 'main.js')], {
     env: {
       ...process.env,
       PROVINCE_CODE: '44',
       DATABASE_URL: ctx.databaseUrl,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      METRICS_TOKEN: metricsToken,
       PORT: String(port),
       HOST: '127.0.0.1',
       DB_MIGRATE_ON_START: 'false',
-      LOG_LEVEL: 'debug',
+      LOG_LEVEL: 'log',
       DB_POOL_SIZE: '16',
       KAFKA_BROKERS: '',
       STATS_REFRESH_SECONDS: '0',
+      ACCESS_TOKEN_TTL_SECONDS: '3600',
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const serverMs = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    if (!line.includes('"msg":"request"')) return;
-    try {
-      const e = JSON.parse(line);
-      if (typeof e.ms === 'number') serverMs.push(e.ms);
-    } catch {
-      /* not a log line */
-    }
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -58,8 +53,62 @@ async function startListNode(ctx) {
     if (i > 600) throw new Error('the node process did not start');
     await sleep(200);
   }
-  return { url, child, serverMs };
+  return { url, child, metricsToken };
 }
+
+/**
+ * Waits until the node has done what it does once after it starts: bring the statistics up to date, load
+ * them into memory and build their cubes (at 1.5 M records, tens of seconds of CPU on both the node and
+ * PostgreSQL). A running node does this once; measuring lists meanwhile measures the load. Seconds waited.
+ */
+async function waitSteady(served) {
+  const t0 = performance.now();
+  for (;;) {
+    const text = await fetch(`${served.url}/metrics`, {
+      headers: { authorization: `Bearer ${served.metricsToken}` },
+    }).then(
+      (r) => (r.ok ? r.text() : ''),
+      () => '',
+    );
+    const metric = (k) => Number(new RegExp(`^tmis_${k} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    // …and the change feed's sequencer caught up with the generated records (a metric the node may lack).
+    const feedBehind = metric('change_feed_pending') > 1000;
+    if (metric('stats_memory_rows') > 0 && metric('stats_cubes_ready') === 1 && !feedBehind) break;
+    if (performance.now() - t0 > 30 * 60_000) throw new Error('the node did not load its statistics in 30 minutes');
+    await sleep(500);
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+// The load generator shares the two cores with the node and PostgreSQL: node:http on kept-alive sockets
+// costs it about half the CPU per request that fetch() does.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+
+/** GET over HTTP; resolves to the node's own time (`Server-Timing: app;dur=…`, ms). */
+function timedGet(base, path, token) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(base + path, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.on('data', () => undefined);
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`GET ${path} → ${res.statusCode}`));
+        resolve(Number(/app;dur=([\d.]+)/.exec(String(res.headers['server-timing'] ?? ''))?.[1] ?? NaN));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+/** CPU time (user + system, ms) of a process so far (Linux /proc; 0 when it is gone). */
+function cpuMsOf(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks of 10 ms (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
 const TEACHERS = Number(process.env.BENCH_TEACHERS ?? 1_500_000);
 const PASSWORD = 'Bench#Pass2026';
 // Requests per list (300 by default; fewer for a quick re-run).
@@ -71,7 +120,7 @@ CREATE OR REPLACE FUNCTION bench_gb11643(first17 text) RETURNS text LANGUAGE sql
 $$`;
 
 /** Generates teachers up to `total` in SQL (`reported`: as records already through review); returns [records added, seconds]. */
-export async function generateTeachers(ctx, total, { reported = false } = {}) {
+export async function generateTeachers(ctx, total, { reported = false, withCustom = false } = {}) {
   const db = ctx.state.db;
   await ensureSchools(ctx);
   await db.query(GB11643);
@@ -108,7 +157,7 @@ export async function generateTeachers(ctx, total, { reported = false } = {}) {
           FROM g JOIN bench_school s ON s.rn = 1 + (g.g * 7) % $4::int
       )
       INSERT INTO teacher (unit_id, unit_path, id_type, id_number, name, sex, birth_date, person_status, status_since, active, school_type, staff_category,
-                           on_establishment, highest_education, title, subjects, qualification_types, record, catalogue_version, review_state, reported_version)
+                           on_establishment, highest_education, title, subjects, qualification_types, record, custom, catalogue_version, review_state, reported_version)
       SELECT unit_id, path, '1', first17 || bench_gb11643(first17), surname || given,
              CASE WHEN substr(seq, 3, 1)::int % 2 = 1 THEN '1' ELSE '2' END, birth, status, CASE WHEN status <> '01' THEN date '2026-07-31' END,
              status = '01', school_type, cat, g % 10 <> 0, CASE WHEN g % 5 = 0 THEN '14' ELSE '21' END, title, CASE WHEN school_type = '11' THEN '{}'::text[] ELSE ARRAY[subject] END, ARRAY['3'],
@@ -125,9 +174,10 @@ export async function generateTeachers(ctx, total, { reported = false } = {}) {
                'annualAssessment', jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'year', 2024, 'result', '2'), jsonb_build_object('id', gen_random_uuid(), 'year', 2025, 'result', CASE WHEN g % 5 = 0 THEN '1' ELSE '2' END)),
                'domesticTraining', jsonb_build_array(jsonb_build_object('id', gen_random_uuid(), 'projectName', '国培计划', 'startDate', '2025-07-01', 'endDate', '2025-07-10', 'hours', 40)),
                'contacts', jsonb_build_object('mobile', '139' || lpad((g % 100000000)::text, 8, '0'), 'email', 't' || g || '@school.gd.cn')
-             )), $3, CASE WHEN $5::boolean THEN 'reported' ELSE 'draft' END, CASE WHEN $5::boolean THEN 1 END
+             )), CASE WHEN $6::boolean AND g % 16 = 5 THEN '{"x_housing": 1}'::jsonb ELSE '{}'::jsonb END,
+             $3, CASE WHEN $5::boolean THEN 'reported' ELSE 'draft' END, CASE WHEN $5::boolean THEN 1 END
         FROM p`,
-      [from, to, CATALOGUE_VERSION, schoolCount, reported],
+      [from, to, CATALOGUE_VERSION, schoolCount, reported, withCustom],
     );
     process.stdout.write(`  … ${to + 1} teachers\n`);
   }
@@ -141,7 +191,10 @@ export async function run(ctx) {
   const node = await ensureNode(ctx); // fixtures and plans; the requests go to the node process below
   const db = ctx.state.db;
   const rows = [];
-  const [, genSeconds, have] = await generateTeachers(ctx, TEACHERS);
+  // One teacher in 16 with a custom field value to filter on, written with the record: setting it
+  // afterwards was a 94,000-row UPDATE of 2 kB records through every index and trigger (it had not
+  // finished after 28 minutes at 1.5 M on the loaded machine of 2026-12-01).
+  const [, genSeconds, have] = await generateTeachers(ctx, TEACHERS, { withCustom: true });
   const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM teacher`);
   if (genSeconds > 1)
     rows.push({
@@ -167,10 +220,9 @@ export async function run(ctx) {
     [province.id, await hashPassword(PASSWORD)],
   );
   const served = await startListNode(ctx);
-  const token = (await api(served.url, 'POST', '/auth/login', null, { username: 'bench.info', password: PASSWORD }))
-    .accessToken;
   // Steady state: the table vacuumed (visibility map set, as autovacuum leaves an insert-only table),
-  // and one teacher in 16 with a custom field value to filter on.
+  // and one teacher in 16 with a custom field value to filter on (a database generated by an older
+  // bench gets them here).
   const [{ customs }] = await db.query(
     `SELECT count(*)::int AS customs FROM teacher WHERE custom @> '{"x_housing": 1}'`,
   );
@@ -244,33 +296,54 @@ export async function run(ctx) {
     custom: q.custom ? Object.fromEntries([q.custom.split(':').map((v, k) => (k ? Number(v) : v))]) : undefined,
     limit: 51,
   });
-  const all = [];
+  const steadySeconds = await waitSteady(served);
+  const token = (await api(served.url, 'POST', '/auth/login', null, { username: 'bench.info', password: PASSWORD }))
+    .accessToken;
+  rows.push({
+    metric: 'list node steady (statistics loaded and cubed after its start)',
+    value: fmt(steadySeconds),
+    unit: 's',
+    note: 'waited for before measuring: a running node does this once',
+  });
+  // CPU per request, ms: the node process, the database's backends, this load generator.
+  const backends = async () =>
+    (
+      await db.query(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+      )
+    ).map((r) => r.pid);
+  const measure = async (count, concurrency, path) => {
+    const pids = await backends();
+    const before = { node: cpuMsOf(served.child.pid), pg: pids.map(cpuMsOf), self: process.cpuUsage() };
+    const server = [];
+    const r = await load(count, concurrency, async (i) => {
+      server.push(await timedGet(served.url, path(i), token));
+    });
+    const self = process.cpuUsage(before.self);
+    const done = r.n + r.errors;
+    const cpu = {
+      node: (cpuMsOf(served.child.pid) - before.node) / done,
+      // (a backend that ended meanwhile is left out)
+      pg: pids.reduce((a, pid, k) => a + Math.max(0, cpuMsOf(pid) - before.pg[k]), 0) / done,
+      client: (self.user + self.system) / 1000 / done,
+    };
+    return { r, server: summarise(server.filter(Number.isFinite)), cpu };
+  };
+  const note = ({ r, server, cpu }, what = 'req/s') =>
+    `${fmt(r.perSecond, 0)} ${what}, ${r.errors} errors; server-side p50 ${fmt(server.p50)} / p95 ${fmt(server.p95)} ms; ` +
+    `CPU/request node ${fmt(cpu.node)}, PostgreSQL ${fmt(cpu.pg)}, client ${fmt(cpu.client)} ms`;
   for (const [label, spec] of filters) {
     if (typeof repo.explainSearch === 'function') {
       const plan = await repo.explainSearch(search(spec(1)));
       console.log(`\n  plan — ${label}:\n${plan.replace(/^/gm, '    ')}`);
     }
-    await load(16, 8, (i) => api(served.url, 'GET', url(spec(i + 1000)), token)); // warm the connections
-    served.serverMs.length = 0;
-    const r = await load(LIST_REQUESTS, 8, (i) => api(served.url, 'GET', url(spec(i)), token));
-    const server = summarise(served.serverMs);
-    all.push(r);
-    rows.push({
-      metric: `list: ${label}, c=8`,
-      value: ms(r),
-      unit: '',
-      note: `${fmt(r.perSecond, 0)} req/s, ${r.errors} errors; server-side p50 ${fmt(server.p50)} / p95 ${fmt(server.p95)} ms`,
-    });
+    await load(16, 8, (i) => timedGet(served.url, url(spec(i + 1000)), token)); // warm the connections
+    const m = await measure(LIST_REQUESTS, 8, (i) => url(spec(i)));
+    rows.push({ metric: `list: ${label}, c=8`, value: ms(m.r), unit: '', note: note(m) });
+    console.log(`  list: ${label}, c=8: ${ms(m.r)}; ${note(m)}`);
   }
-  served.serverMs.length = 0;
-  const reads = await load(2000, 8, (i) => api(served.url, 'GET', `/teachers/${ids[i % ids.length].id}`, token));
-  const readServer = summarise(served.serverMs);
-  rows.push({
-    metric: 'record read GET /teachers/:id, c=8',
-    value: ms(reads),
-    unit: '',
-    note: `${fmt(reads.perSecond, 0)} req/s, ${reads.errors} errors; server-side p50 ${fmt(readServer.p50)} / p95 ${fmt(readServer.p95)} ms`,
-  });
+  const reads = await measure(2000, 8, (i) => `/teachers/${ids[i % ids.length].id}`);
+  rows.push({ metric: 'record read GET /teachers/:id, c=8', value: ms(reads.r), unit: '', note: note(reads) });
   const writes = await load(300, 4, async (i) => {
     const t = await api(served.url, 'GET', `/teachers/${ids[(i * 13) % ids.length].id}`, token);
     await api(served.url, 'PATCH', `/teachers/${t.id}`, token, {

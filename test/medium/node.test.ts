@@ -44,6 +44,8 @@ describe('a node: health, API docs, errors, configuration', () => {
     assert.equal(r.body.code, 'ROUTE_NOT_FOUND');
     assert.equal(r.body.correlationId, 'abc-123');
     assert.equal(r.headers.get('x-correlation-id'), 'abc-123');
+    // The node's own time for the answer, at any log level (benchmarks read it).
+    assert.match(r.headers.get('server-timing') ?? '', /^app;dur=\d+\.\d$/);
     const evil = await t.api('GET', '/no/such/route', { headers: { 'x-correlation-id': '<script>alert(1)</script>' } });
     assert.notEqual(evil.body.correlationId, '<script>alert(1)</script>');
     const bad = await t.api('POST', '/auth/login', { raw: '{"username": "a", "password":' });

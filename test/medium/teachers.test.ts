@@ -421,6 +421,134 @@ describe('teacher electronic record (provincial node)', () => {
     assert.equal((await t.api('GET', `/teachers?unitId=${c.id}&custom=${num}:0`, { token: stranger })).status, 403);
   });
 
+  it('a subject filter lists exactly the records teaching it, with the other filters, across pages, changes, moves, leavers and set-based writes', async () => {
+    const provinceAdmin = await t.tokenFor(await t.account(await t.province_(), Role.InfoAdmin));
+    const stamp = Date.now().toString(36);
+    const c = await t.newCounty();
+    const admin = await t.tokenFor(await t.account(c, Role.InfoAdmin));
+    const schools = [await t.newSchool(c), await t.newSchool(c)];
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const teaching = [{ schoolYear: '2025-2026', subject: i % 3 === 0 ? '03' : '02' }];
+      if (i % 4 === 1) teaching.push({ schoolYear: '2025-2026', subject: '03' }); // two subjects
+      const r = await create(
+        admin,
+        validRecord({
+          basic: { name: `赵${stamp}${'一二三四五六'[i % 6]}${i}`, staffCategory: i % 2 ? '11' : '12' },
+          teaching,
+          professionalTitle: [{ title: i % 2 ? '013' : '012', startMonth: '2020-09' }],
+        }),
+        schools[i % 2].id,
+      );
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      ids.push(r.body.id);
+    }
+    // What the filter must answer, from the records themselves, in list order (unit path, name, id).
+    const expected = async (path: string, where: string, params: unknown[]) =>
+      (
+        await t.db.query(`SELECT id FROM teacher WHERE unit_path LIKE $1 AND ${where} ORDER BY unit_path, name, id`, [
+          path + '%',
+          ...params,
+        ])
+      ).map((r: { id: string }) => r.id);
+    const listAll = async (unitId: string, token: string, query: string, limit = 2) => {
+      const out: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const r: ApiResponse = await t.api(
+          'GET',
+          `/teachers?unitId=${unitId}&limit=${limit}&${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          { token },
+        );
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        out.push(...r.body.items.map((x: { id: string }) => x.id));
+        cursor = r.body.nextCursor;
+      } while (cursor);
+      return out;
+    };
+    const name = encodeURIComponent(`赵${stamp}`);
+    const checks: [string, string, unknown[]][] = [
+      ['subject=03', `'03' = ANY (subjects) AND active`, []],
+      ['subject=02', `'02' = ANY (subjects) AND active`, []],
+      ['subject=03&title=012', `'03' = ANY (subjects) AND title = '012' AND active`, []],
+      [
+        'subject=02&staffCategory=11&title=013',
+        `'02' = ANY (subjects) AND staff_category = '11' AND title = '013' AND active`,
+        [],
+      ],
+      [`subject=03&name=${name}`, `'03' = ANY (subjects) AND name LIKE $2 AND active`, [`赵${stamp}%`]],
+      ['subject=03&includeInactive=true', `'03' = ANY (subjects)`, []],
+      ['subject=03&personStatus=04', `'03' = ANY (subjects) AND person_status = '04'`, []],
+    ];
+    const checkAll = async () => {
+      for (const [query, where, params] of checks) {
+        const want = await expected(c.path, where, params);
+        assert.deepEqual(await listAll(c.id, admin, query), want, query);
+        assert.deepEqual(await listAll(c.id, admin, query, 50), want, `${query} (one page)`);
+      }
+      // Over the whole province, a name prefix with a subject (its own index; the matches sorted).
+      const province = await t.province_();
+      const want = await expected(province.path, `'03' = ANY (subjects) AND name LIKE $2 AND active`, [`赵${stamp}%`]);
+      assert.deepEqual(await listAll(province.id, provinceAdmin, `subject=03&name=${name}`), want, 'province + name');
+      // teacher_subject holds exactly each record's subjects with its current filter columns.
+      const [{ n }] = await t.db.query(
+        `WITH a AS (SELECT t.id, x.subject, t.unit_path, t.name, t.active, t.person_status, t.school_type, t.staff_category, t.title
+                      FROM teacher t CROSS JOIN LATERAL unnest(t.subjects) x(subject) WHERE t.unit_path LIKE $1),
+              s AS (SELECT teacher_id, subject, unit_path, name, active, person_status, school_type, staff_category, title
+                      FROM teacher_subject WHERE unit_path LIKE $1)
+         SELECT count(*)::int AS n FROM ((SELECT * FROM a EXCEPT ALL SELECT * FROM s) UNION ALL (SELECT * FROM s EXCEPT ALL SELECT * FROM a)) d`,
+        [c.path + '%'],
+      );
+      assert.equal(n, 0, "teacher_subject holds exactly the records' subjects");
+    };
+    assert.equal((await expected(c.path, `'03' = ANY (subjects) AND active`, [])).length, 6);
+    await checkAll();
+
+    // A subject and a title changed through the API move the record from one list to the other.
+    const moved = ids[1];
+    const cur = await t.api('GET', `/teachers/${moved}`, { token: admin });
+    const entry = (cur.body.record.teaching as { id: string; subject: string }[]).find((e) => e.subject === '02')!;
+    const patched = await t.api('PATCH', `/teachers/${moved}/teaching/${entry.id}`, {
+      token: admin,
+      body: { version: cur.body.version, entry: { subject: '05' } },
+    });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.ok(!(await listAll(c.id, admin, 'subject=02')).includes(moved));
+    assert.ok((await listAll(c.id, admin, 'subject=05')).includes(moved));
+    // A leaver through the API drops out of the active list and stays in the archive's.
+    const leaver = ids[0];
+    const before0 = await t.api('GET', `/teachers/${leaver}`, { token: admin });
+    const left = await t.api('PATCH', `/teachers/${leaver}`, {
+      token: admin,
+      body: { version: before0.body.version, changes: { basic: { personStatus: '04', statusSince: '2026-07-31' } } },
+    });
+    assert.equal(left.status, 200, JSON.stringify(left.body));
+    assert.ok(!(await listAll(c.id, admin, 'subject=03')).includes(leaver));
+    assert.ok((await listAll(c.id, admin, 'subject=03&personStatus=04')).includes(leaver));
+    await checkAll();
+    // Set-based writes: a subtree moved, a renamed record, subjects replaced, a record deleted, records inserted together.
+    await t.db.query(`UPDATE teacher SET unit_id = $2, unit_path = $3 WHERE unit_id = $1`, [
+      schools[1].id,
+      schools[0].id,
+      schools[0].path,
+    ]);
+    await t.db.query(`UPDATE teacher SET name = $2 WHERE id = $1`, [ids[3], `赵${stamp}零`]);
+    await t.db.query(`UPDATE teacher SET subjects = '{}' WHERE id = $1`, [ids[6]]);
+    await t.db.query(`UPDATE teacher SET subjects = '{03,07}', title = '012' WHERE id = $1`, [ids[4]]);
+    await t.db.query(`DELETE FROM teacher_change WHERE teacher_id = $1`, [ids[9]]);
+    await t.db.query(`DELETE FROM teacher WHERE id = $1`, [ids[9]]);
+    await t.db.query(
+      `INSERT INTO teacher (unit_id, unit_path, id_type, id_number, name, person_status, active, subjects, title, record, catalogue_version)
+       SELECT $1, $2, '9', $3 || g, $4 || g, '01', true, ARRAY['03'], '012', '{}', '1' FROM generate_series(1, 3) g`,
+      [schools[1].id, schools[1].path, `P${stamp}`, `赵${stamp}新`],
+    );
+    await checkAll();
+    assert.deepEqual(await listAll(c.id, admin, 'subject=11'), [], 'a subject nobody teaches');
+    // Out of scope: another county's administrator cannot list this county by subject.
+    const stranger = await t.tokenFor(await t.account(await t.newCounty(), Role.InfoAdmin));
+    assert.equal((await t.api('GET', `/teachers?unitId=${c.id}&subject=03`, { token: stranger })).status, 403);
+  });
+
   it('a province defines custom indicators; values round-trip, validate, search; in-use types are fixed; retired fields refuse writes', async () => {
     const provinceAdmin = await t.tokenFor(await t.account(await t.province_(), Role.InfoAdmin));
     const key = `x_rural${Date.now().toString(36)}`;

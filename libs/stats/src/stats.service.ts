@@ -88,6 +88,8 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
           fact_rows: last?.factRows ?? 0,
           memory_rows: mem.rows,
           memory_bytes: mem.bytes,
+          // 1 once the rows held have their pre-aggregated cubes (built in the background after a load).
+          cubes_ready: mem.cubes ? 1 : 0,
         },
       };
     });

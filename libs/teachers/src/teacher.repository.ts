@@ -126,51 +126,60 @@ const INDEXED_CUSTOM_BYTES = 200;
  * them: a rare combination made that a 1.5-million-entry scan). A custom value is read from
  * `teacher_custom_value` (migration 1767840000001), whose index holds each value's records in list
  * order (its unit path and name are the record's, kept by the trigger): the page is that index's
- * entries in the subtree, in order, each record looked up by id for the other filters.
+ * entries in the subtree, in order, each record looked up by id for the other filters. A subject is
+ * read the same way from `teacher_subject` (migration 1767910000000), which also carries the record's
+ * other filter columns, so they are tested in that index before any record is read; with a name prefix
+ * over a wide subtree, from its (subject, name) index.
  */
 function searchSql(s: TeacherSearch): { sql: string; params: unknown[] } {
-  const params: unknown[] = [s.pathPrefix + '%'];
-  const where = ['t.unit_path LIKE $1'];
+  const params: unknown[] = [];
+  const where: string[] = [];
   const add = (sql: string, v: unknown) => {
     params.push(v);
     where.push(sql.replace(/\?/g, `$${params.length}`));
   };
-  if (s.activeOnly) where.push('t.active');
-  if (s.name) add(`t.name LIKE ?`, `${s.name.replace(/[\\%_]/g, (ch) => '\\' + ch)}%`);
-  if (s.idNumber) add('t.id_number = ?', s.idNumber);
-  if (s.personStatus) add('t.person_status = ?', s.personStatus);
-  if (s.schoolType) add('t.school_type = ?', s.schoolType);
-  if (s.staffCategory) add('t.staff_category = ?', s.staffCategory);
-  if (s.subject) add('t.subjects @> ARRAY[?]::text[]', s.subject);
-  if (s.title) add('t.title = ?', s.title);
-  if (s.qualificationType) add('t.qualification_types @> ARRAY[?]::text[]', s.qualificationType);
   const wide = s.pathPrefix.split('/').filter(Boolean).length <= 2;
   const byOwnIndex = !!s.idNumber || (!!s.name && wide);
-  let from = 'teacher t';
   const custom = Object.entries(s.custom ?? {});
   const joined = custom.find(([, v]) => Buffer.byteLength(JSON.stringify(v)) <= INDEXED_CUSTOM_BYTES);
-  const viaIndex = joined && !byOwnIndex;
+  const viaCustom = joined && !byOwnIndex;
+  const viaSubject = !viaCustom && !!s.subject && !s.idNumber;
+  // `k`: the relation whose index gives the page (its unit path, name and record id are the record's).
+  const [k, kid, from] = viaCustom
+    ? ['c', 'c.teacher_id', 'teacher_custom_value c JOIN teacher t ON t.id = c.teacher_id']
+    : viaSubject
+      ? ['s', 's.teacher_id', 'teacher_subject s JOIN teacher t ON t.id = s.teacher_id']
+      : ['t', 't.id', 'teacher t'];
+  // The filter columns `teacher_subject` carries are tested there (in its index), the others on the record.
+  const carried = viaSubject ? 's' : 't';
+  add(`${k}.unit_path LIKE ?`, s.pathPrefix + '%');
+  if (s.activeOnly) where.push(`${viaCustom || viaSubject ? k : 't'}.active`);
+  if (s.name) add(`${viaSubject ? 's' : 't'}.name LIKE ?`, `${s.name.replace(/[\\%_]/g, (ch) => '\\' + ch)}%`);
+  if (s.idNumber) add('t.id_number = ?', s.idNumber);
+  if (s.personStatus) add(`${carried}.person_status = ?`, s.personStatus);
+  if (s.schoolType) add(`${carried}.school_type = ?`, s.schoolType);
+  if (s.staffCategory) add(`${carried}.staff_category = ?`, s.staffCategory);
+  if (s.subject && viaSubject) add('s.subject = ?', s.subject);
+  else if (s.subject) add('t.subjects @> ARRAY[?]::text[]', s.subject);
+  if (s.title) add(`${carried}.title = ?`, s.title);
+  if (s.qualificationType) add('t.qualification_types @> ARRAY[?]::text[]', s.qualificationType);
   // The values not read through teacher_custom_value are tested on the record (a heap read).
-  const rest = custom.filter((kv) => !viaIndex || kv !== joined);
+  const rest = custom.filter((kv) => !viaCustom || kv !== joined);
   if (rest.length) add('t.custom @> ?::jsonb', JSON.stringify(Object.fromEntries(rest)));
-  if (viaIndex) {
-    from = `teacher_custom_value c JOIN teacher t ON t.id = c.teacher_id`;
+  if (viaCustom) {
     add('c.key = ?', joined[0]);
     add('c.value = ?::jsonb', JSON.stringify(joined[1]));
-    // The subtree and the leavers are the index's own columns (the record's, kept by the trigger).
-    where.splice(where.indexOf('t.unit_path LIKE $1'), 1, 'c.unit_path LIKE $1');
-    if (s.activeOnly) where.splice(where.indexOf('t.active'), 1, 'c.active');
   }
   if (s.after) {
     params.push(s.after[0], s.after[1], s.after[2]);
     const [a, b, c] = [params.length - 2, params.length - 1, params.length];
     where.push(`(t.unit_path, t.name, t.id) > ($${a}, $${b}, $${c}::uuid)`);
-    if (from !== 'teacher t') where.push(`(c.unit_path, c.name, c.teacher_id) > ($${a}, $${b}, $${c}::uuid)`);
+    if (k !== 't') where.push(`(${k}.unit_path, ${k}.name, ${kid}) > ($${a}, $${b}, $${c}::uuid)`);
   }
   params.push(s.limit);
   return {
     sql: `SELECT ${LIST_COLS} FROM ${from} WHERE ${where.join(' AND ')}
-           ORDER BY ${viaIndex ? 'c.unit_path, c.name, c.teacher_id' : `${byOwnIndex ? `t.unit_path || ''` : 't.unit_path'}, t.name, t.id`}
+           ORDER BY ${byOwnIndex ? `${k}.unit_path || ''` : `${k}.unit_path`}, ${k}.name, ${kid}
            LIMIT $${params.length}`,
     params,
   };
