@@ -10,7 +10,8 @@ import { runMigrations } from '@tmis/database';
 import { startNationalNode } from '@tmis/national';
 import { hashPassword } from '@tmis/accounts';
 import { FactStore, StatsFactSource, StatsRepository } from '@tmis/stats';
-import { api, fmt, summarise } from '../lib.mjs';
+import { NationalSearchService } from '@tmis/sync-ingest';
+import { api, fmt, rssOf, summarise } from '../lib.mjs';
 
 export const name = 'stats';
 const N = Number(process.env.BENCH_STATS_TEACHERS ?? 15_000_000);
@@ -21,6 +22,7 @@ const CHANGES = Number(process.env.BENCH_STATS_CHANGES ?? 10_000);
 /** BENCH_STATS_ONLY=label,label: only the questions whose label contains one of these. */
 const ONLY = process.env.BENCH_STATS_ONLY ? process.env.BENCH_STATS_ONLY.split(',') : null;
 const PASSWORD = 'Bench#Pass2026';
+const mib = (b) => fmt(b / 2 ** 20, 0);
 const log = (m) => console.log(`  [stats] ${new Date().toISOString().slice(11, 19)} ${m}`);
 
 /** ~40 teachers per school; schools under every county, and under a province that has no counties (XPCC). */
@@ -136,6 +138,19 @@ const QUERIES = [
     raw: [RAW.urbanRural, RAW.sex],
     rawWhere: `${RAW.titleLevel} = '012'`,
   },
+  {
+    label: 'subject × sex by city',
+    params: { by: 'subject,sex', level: 'city' },
+    raw: [`te->>'subject'`, RAW.sex],
+    join: SUBJECT_JOIN,
+    level: 'city',
+  },
+  {
+    label: 'title structure by county',
+    params: { by: 'titleLevel', level: 'county' },
+    raw: [RAW.titleLevel],
+    level: 'county',
+  },
   { label: 'ethnicity', params: { by: 'ethnicity' }, raw: [RAW.ethnicity] },
   {
     label: '3 dimensions',
@@ -241,9 +256,30 @@ async function searchBench(node, db, token) {
     [`county ${county.code}, subject 02`, `unitId=${county.id}&subject=02`],
     ['whole population, subject 05', 'subject=05'],
     ['province 44, subject 05 and title 013', 'province=44&subject=05&title=013'],
-    [`name prefix ${person.name.slice(0, 4)}`, `name=${encodeURIComponent(person.name.slice(0, 4))}`],
+    ['province 44, status 04', 'province=44&personStatus=04'],
+    ['whole population, status 05 (left)', 'personStatus=05'],
+    [`city ${city.code}, school type 21`, `unitId=${city.id}&schoolType=21`],
+    [`county ${county.code}, status 05 (left)`, `unitId=${county.id}&personStatus=05`],
+    // Generated names are 教师<n>: a four-character prefix matches ~1/90 of the teachers, a whole name a dozen.
+    [
+      `province 44, name prefix ${person.name.slice(0, 4)}`,
+      `province=44&name=${encodeURIComponent(person.name.slice(0, 4))}`,
+    ],
+    [`name ${person.name} (whole population)`, `name=${encodeURIComponent(person.name)}`],
     ['ID number (exact)', `idNumber=${person.id_number}`],
   ];
+  // The plans: the repository's statement for the first page, EXPLAIN (ANALYZE, BUFFERS) in the same run.
+  const search = node.app.get(NationalSearchService);
+  const [ministry] = (await db.query(`SELECT id FROM org_unit WHERE code = '000000'`)).rows;
+  const actor = {
+    accountId: '00000000-0000-0000-0000-000000000000',
+    sessionId: 'bench',
+    role: 'info_admin',
+    unitId: ministry.id,
+    unitPath: '/000000/',
+    unitLevel: 1,
+    mustChangePassword: false,
+  };
   for (const [label, qs] of filters) {
     const times = [];
     let n = 0;
@@ -263,13 +299,22 @@ async function searchBench(node, db, token) {
         next.push(performance.now() - s);
       }
     const a = summarise(times);
+    const plan = await search.explain(actor, { ...Object.fromEntries(new URLSearchParams(qs)), limit: 50 });
+    const read = plan.scans
+      .map(
+        (x) =>
+          `${x.on}${x.loops > 1 ? ` ×${x.loops}` : ''} ${x.rowsRead}${x.heapFetches !== null ? ` (heap ${x.heapFetches})` : ''}`,
+      )
+      .join(', ');
     rows.push({
       metric: `national search: ${label}`,
       value: `p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms`,
       unit: '',
-      note: `${n} rows on the first page${cursor ? `; next page p50 ${fmt(summarise(next).p50)} ms` : ''} (${SEARCH_RUNS} runs)`,
+      note: `${n} rows${cursor ? `; next page p50 ${fmt(summarise(next).p50)} ms` : ''} (${SEARCH_RUNS} runs); plan ${plan.path} ${fmt(plan.ms)} ms, ${plan.buffers} buffers, read: ${read}`,
     });
-    log(`search ${label}: p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms, ${n} rows`);
+    log(
+      `search ${label}: p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms, ${n} rows; ${plan.path} ${fmt(plan.ms)} ms: ${read}`,
+    );
   }
   return rows;
 }
@@ -361,7 +406,7 @@ export async function run(ctx) {
       metric: "load into the node's memory (whole generation)",
       value: `${fmt(mem.lastLoad.ms / 1000)} s`,
       unit: '',
-      note: `${mem.rows} rows, ${fmt(mem.bytes / 2 ** 20, 0)} MiB of columns; bench process RSS ${fmt(process.memoryUsage().rss / 2 ** 20, 0)} MiB (node and bench client)`,
+      note: `${mem.rows} rows, ${fmt(mem.bytes / 2 ** 20, 0)} MiB of columns; bench process RSS ${mib(rssOf(process.pid).rss)} MiB, peak ${mib(rssOf(process.pid).hwm)} MiB (node and bench client)`,
     });
     log(`full refresh ${fmt(r.durationMs / 1000)} s, load ${fmt(mem.lastLoad.ms / 1000)} s`);
     // The cubes (issue 17): built in the background after the load; the questions below wait for them.
@@ -373,7 +418,7 @@ export async function run(ctx) {
       value: cubes ? `${fmt(cubes.builtMs / 1000)} s` : 'none',
       unit: '',
       note: cubes
-        ? `${cubes.cubes} cubes, ${fmt(cubes.bytes / 2 ** 20, 0)} MiB (ready ${fmt((performance.now() - cubeWait) / 1000)} s after the load)`
+        ? `${cubes.cubes} cubes, ${fmt(cubes.bytes / 2 ** 20, 0)} MiB (ready ${fmt((performance.now() - cubeWait) / 1000)} s after the load); bench process RSS ${mib(rssOf(process.pid).rss)} MiB, peak ${mib(rssOf(process.pid).hwm)} MiB`
         : '',
     });
     log(`cubes ${cubes ? `${cubes.cubes} in ${cubes.builtMs} ms, ${fmt(cubes.bytes / 2 ** 20, 0)} MiB` : 'none'}`);
@@ -405,14 +450,20 @@ export async function run(ctx) {
         token = await login();
         const level = unit && q.level === 'province' ? 'city' : q.level;
         const params = new URLSearchParams({ ...q.params, ...(unit ? { unit } : {}), ...(level ? { level } : {}) });
+        // Until the last byte of the answer (a large table is streamed); the client's JSON parse is not the node's time.
         const times = [];
-        let source = '';
+        let text = '';
         for (let i = 0; i < API_RUNS; i++) {
           const s = performance.now();
-          const body = await api(node.url, 'GET', `/stats/breakdown?${params}`, token);
+          const res = await fetch(`${node.url}/stats/breakdown?${params}`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          text = await res.text();
           times.push(performance.now() - s);
-          source = body.answeredFrom === 'cubes' ? 'cubes' : 'uncached scan';
+          if (!res.ok) throw new Error(`breakdown ${params} → ${res.status} ${text.slice(0, 200)}`);
         }
+        const body = JSON.parse(text);
+        const source = `${body.answeredFrom === 'cubes' ? 'cubes' : 'uncached scan'}, ${body.rows.length} rows, ${fmt(Buffer.byteLength(text) / 2 ** 10, 0)} KiB`;
         const rawTimes = [];
         const sql = rawSql(q, level, province);
         for (let i = 0; i < RAW_RUNS; i++) {

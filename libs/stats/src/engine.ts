@@ -514,14 +514,19 @@ export class FactEngine {
   /** How the last question was answered (from the cubes, or by a scan of the rows). */
   lastAnswer: 'cubes' | 'scan' | null = null;
   private cubes: CubeSet | null = null;
+  /** Zero- and one-dimension cubes per county (a question by county, or in a county's scope). */
+  private countyCubes: CubeSet | null = null;
   private cubeStats: { builtMs: number; at: Date } | null = null;
 
   /** The cubes held: how many, their bytes, and the last build (null: none; questions are scanned). */
   get cubeInfo(): { cubes: number; bytes: number; builtMs: number; at: Date } | null {
-    if (!this.cubes || !this.cubeStats) return null;
-    let bytes = this.cubes.grainOfUnit.byteLength;
-    for (const c of this.cubes.list) bytes += c.counts.byteLength;
-    return { cubes: this.cubes.list.length, bytes, ...this.cubeStats };
+    if (!this.cubes || !this.countyCubes || !this.cubeStats) return null;
+    let bytes = 0;
+    for (const set of [this.cubes, this.countyCubes]) {
+      bytes += set.grainOfUnit.byteLength;
+      for (const c of set.list) bytes += c.counts.byteLength;
+    }
+    return { cubes: this.cubes.list.length + this.countyCubes.list.length, bytes, ...this.cubeStats };
   }
 
   get hasCubes(): boolean {
@@ -530,23 +535,27 @@ export class FactEngine {
 
   private dropCubes(): void {
     this.cubes = null;
+    this.countyCubes = null;
     this.cubeStats = null;
     this.mutations++;
   }
 
   /**
    * Builds the cubes: the count of people by every dimension and every pair of dimensions (one multi-valued
-   * at most), active or not, per city (or province without cities, or unit outside any province), in
+   * at most), active or not, per city (or province without cities, or unit outside any province), and by
+   * every dimension alone per county (or the city, province or unit above a school outside any county), in
    * slices of `slice` rows with the event loop free between them. Gives up (false) when the columns change
    * meanwhile; the caller builds again after.
    */
   async buildCubes(slice = 1 << 20): Promise<boolean> {
     const t0 = performance.now();
     const start = this.mutations;
-    const set = this.newCubeSet();
+    const set = this.newCubeSet('city');
+    const county = this.newCubeSet('county');
     for (let from = 0; from < this.size; from += slice) {
       const to = Math.min(this.size, from + slice);
-      for (let i = from; i < to; i++) if (this.state[i] !== 0 && !this.cubeRow(set, i, 1)) return false;
+      for (let i = from; i < to; i++)
+        if (this.state[i] !== 0 && (!this.cubeRow(set, i, 1) || !this.cubeRow(county, i, 1))) return false;
       if (to < this.size) {
         await new Promise((r) => setImmediate(r));
         if (this.mutations !== start) return false;
@@ -554,11 +563,15 @@ export class FactEngine {
     }
     if (this.mutations !== start) return false;
     this.cubes = set;
+    this.countyCubes = county;
     this.cubeStats = { builtMs: Math.round(performance.now() - t0), at: new Date() };
     return true;
   }
 
-  /** Grains: each city, each province without a city level, and each unit outside any province (a central university). */
+  /**
+   * Grains: each city (county cubes: each county; a school outside any county: its city), each province
+   * without a city level, and each unit outside any province (a central university).
+   */
   private grainOf(set: CubeSet, u: number): number {
     if (u < set.grainOfUnit.length && set.grainOfUnit[u] >= 0) return set.grainOfUnit[u];
     if (u >= set.grainOfUnit.length) {
@@ -566,9 +579,10 @@ export class FactEngine {
       next.set(set.grainOfUnit);
       set.grainOfUnit = next;
     }
+    const county = set.level === 'county' ? (this.anc.get('county')![u] ?? -1) : -1;
     const city = this.anc.get('city')![u] ?? -1;
     const prov = this.anc.get('province')![u] ?? -1;
-    const g0 = city >= 0 ? city : prov >= 0 ? prov : u;
+    const g0 = county >= 0 ? county : city >= 0 ? city : prov >= 0 ? prov : u;
     let g = set.grainIndex.get(g0);
     if (g === undefined) {
       g = set.grainUnit.length;
@@ -588,9 +602,11 @@ export class FactEngine {
     return g;
   }
 
-  private newCubeSet(): CubeSet {
+  /** The cubes of a grain: per city every dimension and pair; per county every dimension alone. */
+  private newCubeSet(level: 'city' | 'county'): CubeSet {
     const cards = CUBE_DIMS.map((d) => Math.max(this.dicts.get(d)!.size, 1));
     const set: CubeSet = {
+      level,
       cards,
       grainOfUnit: new Int32Array(0),
       grainUnit: [],
@@ -608,7 +624,8 @@ export class FactEngine {
     add([]);
     for (let a = 0; a < CUBE_DIMS.length; a++) {
       add([a]);
-      for (let b = a + 1; b < CUBE_DIMS.length; b++) if (a < CUBE_FIRST_MULTI || b < CUBE_FIRST_MULTI) add([a, b]);
+      if (level === 'city')
+        for (let b = a + 1; b < CUBE_DIMS.length; b++) if (a < CUBE_FIRST_MULTI || b < CUBE_FIRST_MULTI) add([a, b]);
     }
     for (let u = 0; u < this.unitCodes.length; u++) this.grainOf(set, u);
     return set;
@@ -618,7 +635,13 @@ export class FactEngine {
   private readonly rowVals = new Float64Array(CUBE_DIMS.length);
 
   private cubeAdd(pos: number, sign: 1 | -1): void {
-    if (!this.cubes || !this.cubeRow(this.cubes, pos, sign)) this.dropCubes();
+    if (
+      !this.cubes ||
+      !this.countyCubes ||
+      !this.cubeRow(this.cubes, pos, sign) ||
+      !this.cubeRow(this.countyCubes, pos, sign)
+    )
+      this.dropCubes();
   }
 
   /** Adds (or removes) row i in every cube; false when a value is beyond a cube's dictionary size. */
@@ -662,24 +685,35 @@ export class FactEngine {
   /**
    * A question answered from the cubes, or null when they cannot answer it exactly: up to two dimensions
    * between the groups and the filters (one multi-valued at most, filtered on one value at most), no custom
-   * field, and a scope and level no finer than a city.
+   * field, and a scope and level no finer than a city; or one dimension, and a scope and level no finer
+   * than a county.
    */
   private cubeQuery(
     q: EngineQuery,
     denseMax = DENSE_MAX,
   ): { rows: EngineRow[]; total: number; tooManyRows?: boolean } | null {
-    const set = this.cubes;
-    if (!set || (q.level !== null && q.level !== 'province' && q.level !== 'city')) return null;
-    // Scope: the whole node, a province, a city, or a grain of its own (a central university).
+    for (const set of [this.cubes, this.countyCubes]) {
+      const answer = set ? this.cubeSetQuery(set, q, denseMax) : null;
+      if (answer) return answer;
+    }
+    return null;
+  }
+
+  private cubeSetQuery(
+    set: CubeSet,
+    q: EngineQuery,
+    denseMax: number,
+  ): { rows: EngineRow[]; total: number; tooManyRows?: boolean } | null {
+    const levels: (Level | null)[] =
+      set.level === 'city' ? [null, 'province', 'city'] : [null, 'province', 'city', 'county'];
+    if (!levels.includes(q.level)) return null;
+    // Scope: the whole node, a province, a city (county cubes: or a county), or a grain of its own (a central university).
     if (q.scopePath !== null) {
       const parts = q.scopePath.split('/').filter(Boolean);
       const u = this.unitIndex.get(parts[parts.length - 1] ?? '');
       const grainAligned =
         parts.length === 1 ||
-        (u !== undefined &&
-          (this.unitKinds[u] === 'province' ||
-            this.unitKinds[u] === 'city' ||
-            set.grainUnit[this.grainOf(set, u)] === u));
+        (u !== undefined && (levels.includes(this.unitKinds[u] as Level) || set.grainUnit[this.grainOf(set, u)] === u));
       if (!grainAligned) return null;
     }
     // Each question dimension as a cube dimension (and a value map: titleLevel from title).
@@ -696,7 +730,8 @@ export class FactEngine {
     const filters = q.filters.map((f) => ({ f, c: toCube(f.dim) }));
     if (by.some((b) => !b) || filters.some((x) => !x.c)) return null;
     const dims = [...new Set([...by.map((b) => b!.d), ...filters.map((x) => x.c!.d)])].sort((x, y) => x - y);
-    if (dims.length > 2 || dims.filter((d) => d >= CUBE_FIRST_MULTI).length > 1) return null;
+    if (dims.length > (set.level === 'city' ? 2 : 1) || dims.filter((d) => d >= CUBE_FIRST_MULTI).length > 1)
+      return null;
     const multiDim = dims.find((d) => d >= CUBE_FIRST_MULTI);
     const multiFiltered = filters.filter((x) => x.c!.d === multiDim);
     if (multiFiltered.some((x) => x.f.values.length > 1)) return null;
@@ -782,7 +817,8 @@ export class FactEngine {
     }
     if (people === null) {
       // Grouped by a multi-valued dimension without filtering it: people are counted from the other dimension's cube.
-      const rest = this.cubeQuery(
+      const rest = this.cubeSetQuery(
+        set,
         { ...q, by: [], level: null, filters: q.filters.filter((f) => toCube(f.dim)!.d !== multiDim) },
         denseMax,
       );
@@ -979,6 +1015,8 @@ interface Cube {
 }
 
 interface CubeSet {
+  /** The grain: city (every dimension and pair) or county (every dimension alone). */
+  level: 'city' | 'county';
   /** Each cube dimension's dictionary size when the set was built (a later code beyond it drops the set). */
   cards: number[];
   grainOfUnit: Int32Array;
