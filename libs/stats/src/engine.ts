@@ -550,22 +550,65 @@ export class FactEngine {
   async buildCubes(slice = 1 << 20): Promise<boolean> {
     const t0 = performance.now();
     const start = this.mutations;
-    const set = this.newCubeSet('city');
-    const county = this.newCubeSet('county');
+    const sets = [this.newCubeSet('city'), this.newCubeSet('county')];
+    // Column at a time: per slice, each cube dimension's values of the slice's rows, each row's grain and
+    // activity, then one tight loop per cube (row at a time through 171 cubes was ~5× slower).
+    const n = Math.max(1, Math.min(slice, this.size));
+    const vals = CUBE_DIMS.map((_, d) => (d < CUBE_FIRST_MULTI ? new Uint8Array(n) : new Uint32Array(n)));
+    const gact = new Int32Array(n);
     for (let from = 0; from < this.size; from += slice) {
       const to = Math.min(this.size, from + slice);
-      for (let i = from; i < to; i++)
-        if (this.state[i] !== 0 && (!this.cubeRow(set, i, 1) || !this.cubeRow(county, i, 1))) return false;
+      if (!this.cubeValues(sets[0].cards, vals, from, to)) return false;
+      for (const set of sets) {
+        this.cubeGrains(set, gact, from, to);
+        for (const c of set.list) cubeSlice(c, vals, gact, to - from);
+      }
       if (to < this.size) {
         await new Promise((r) => setImmediate(r));
         if (this.mutations !== start) return false;
       }
     }
     if (this.mutations !== start) return false;
-    this.cubes = set;
-    this.countyCubes = county;
+    [this.cubes, this.countyCubes] = sets;
     this.cubeStats = { builtMs: Math.round(performance.now() - t0), at: new Date() };
     return true;
+  }
+
+  /** Each cube dimension's value of rows [from, to) into `vals`; false when a live row's value is beyond a cube's size. */
+  private cubeValues(cards: number[], vals: (Uint8Array | Uint32Array)[], from: number, to: number): boolean {
+    const st = this.state;
+    const un = this.unit;
+    for (let d = 0; d < CUBE_DIMS.length; d++) {
+      const out = vals[d];
+      if (d < CUBE_FIRST_UNIT) out.set(this.bytes.get(CUBE_DIMS[d] as ByteDim)!.subarray(from, to));
+      else if (d < CUBE_FIRST_MULTI) {
+        const attr = this.unitAttr.get(CUBE_DIMS[d] as UnitDim)!;
+        for (let i = from; i < to; i++) out[i - from] = attr[un[i]];
+      } else out.set(this.multi.get(CUBE_DIMS[d] as MultiDim)!.subarray(from, to));
+      const card = cards[d];
+      const multi = d >= CUBE_FIRST_MULTI;
+      for (let k = 0; k < to - from; k++) {
+        const v = out[k];
+        if (st[from + k] !== 0 && (multi ? v !== 0 && 32 - Math.clz32(v) >= card : v >= card)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Each row's cell block in `set`: grain × 2 + active (−1: no row at the position). */
+  private cubeGrains(set: CubeSet, gact: Int32Array, from: number, to: number): void {
+    const st = this.state;
+    const un = this.unit;
+    for (let i = from; i < to; i++) {
+      const s = st[i];
+      if (s === 0) {
+        gact[i - from] = -1;
+        continue;
+      }
+      const u = un[i];
+      const known = u < set.grainOfUnit.length ? set.grainOfUnit[u] : -1;
+      gact[i - from] = (known >= 0 ? known : this.grainOf(set, u)) * 2 + (s === 2 ? 1 : 0);
+    }
   }
 
   /**
@@ -1024,6 +1067,52 @@ interface CubeSet {
   grainIndex: Map<number, number>;
   list: Cube[];
   byKey: Map<string, Cube>;
+}
+
+/**
+ * Adds the rows of a slice to one cube: `vals` holds each cube dimension's values of the slice's rows,
+ * `gact` each row's cell block (grain × 2 + active; −1: none). As `cubeRow`, a person with several values
+ * of the cube's multi-valued dimension counts once under each (once under "not recorded" with none).
+ */
+function cubeSlice(c: Cube, vals: (Uint8Array | Uint32Array)[], gact: Int32Array, len: number): void {
+  const counts = c.counts;
+  const block = c.cA * c.cB;
+  if (c.a < 0) {
+    for (let k = 0; k < len; k++) if (gact[k] >= 0) counts[gact[k] * block]++;
+    return;
+  }
+  const multiA = c.a >= CUBE_FIRST_MULTI;
+  const multiB = c.b >= CUBE_FIRST_MULTI;
+  if (!multiA && !multiB) {
+    const va = vals[c.a];
+    if (c.b < 0) {
+      for (let k = 0; k < len; k++) if (gact[k] >= 0) counts[gact[k] * block + va[k]]++;
+      return;
+    }
+    const vb = vals[c.b];
+    const cB = c.cB;
+    for (let k = 0; k < len; k++) if (gact[k] >= 0) counts[gact[k] * block + va[k] * cB + vb[k]]++;
+    return;
+  }
+  // One multi-valued dimension: `a` alone (then cB = 1), or `b` with a scalar `a`.
+  const m = vals[multiA ? c.a : c.b];
+  const other = multiA ? null : vals[c.a];
+  const cB = c.cB;
+  for (let k = 0; k < len; k++) {
+    const g = gact[k];
+    if (g < 0) continue;
+    const base = g * block + (other ? other[k] * cB : 0);
+    let bits = m[k];
+    if (bits === 0) {
+      counts[base]++;
+      continue;
+    }
+    do {
+      const bit = bits & -bits;
+      counts[base + 32 - Math.clz32(bit)]++;
+      bits = (bits ^ bit) >>> 0;
+    } while (bits !== 0);
+  }
 }
 
 /**

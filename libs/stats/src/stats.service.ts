@@ -290,7 +290,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
         unit.kind === UnitKind.Department ||
         all.some((d) => d.sensitivity === 'special') ||
         personal >= 2);
-    const rows = [...result.rows].sort((a, b) => compareKeys([a.unit, ...a.values], [b.unit, ...b.values]));
+    const rows = [...result.rows].sort((a, b) => compareKey(a.unit, b.unit) || compareKeys(a.values, b.values));
     const hidden = applies
       ? suppress(rows.map((r) => ({ key: level ? [r.unit, ...r.values] : r.values, count: r.n })))
       : new Set<number>();
@@ -299,6 +299,8 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
       const name = this.store.unitName(code) ?? code;
       return { code, zh: name, en: name };
     };
+    // A large table repeats a few codes many times: each label is looked up once.
+    const labels = by.map((d) => memo(d.label));
 
     return {
       title: req.title,
@@ -315,7 +317,7 @@ export class StatsService implements OnApplicationBootstrap, OnApplicationShutdo
       includeInactive,
       rows: rows.map((r, i) => ({
         ...(level ? { unit: unitLabel(r.unit) } : {}),
-        values: Object.fromEntries(by.map((d, j) => [d.key, d.label(r.values[j])])),
+        values: Object.fromEntries(by.map((d, j) => [d.key, labels[j](r.values[j])])),
         count: hidden.has(i) ? null : r.n,
         suppressed: hidden.has(i),
       })),
@@ -411,10 +413,25 @@ function childLevel(unit: OrgUnitEntity): Level {
 /** Codes in ascending order, "not recorded" last. */
 function compareKeys(a: (string | null)[], b: (string | null)[]): number {
   for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i]) continue;
-    if (a[i] === null) return 1;
-    if (b[i] === null) return -1;
-    return a[i]! < b[i]! ? -1 : 1;
+    const c = compareKey(a[i], b[i]);
+    if (c) return c;
   }
   return 0;
+}
+
+/** Codes in order, "not recorded" (null) last. */
+function compareKey(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
+function memo(label: (code: string | null) => Labelled): (code: string | null) => Labelled {
+  const seen = new Map<string | null, Labelled>();
+  return (code) => {
+    let l = seen.get(code);
+    if (!l) seen.set(code, (l = label(code)));
+    return l;
+  };
 }
