@@ -7,7 +7,6 @@ import { NationalSearchService, SyncIngestService } from '@tmis/sync-ingest';
 import { isolatedDatabase, TestNode } from '../support/test-node.js';
 import { idOf, validRecord } from '../support/records.js';
 
-type Rec = Record<string, unknown>;
 const pick = <T>(xs: readonly T[]): T => xs[randomInt(0, xs.length)];
 
 interface Person {
