@@ -63,13 +63,25 @@ const CHUNK_ROWS = 500;
 /** The table as JSON, a chunk of rows at a time (a large table is never one string in memory). */
 export function* jsonChunks(t: StatsTable): Generator<string> {
   const { rows, ...rest } = t;
+  // A large table repeats the same label objects (a unit, a code) on many rows: each is stringified once.
+  const seen = new WeakMap<Labelled, string>();
+  const label = (l: Labelled) => {
+    let s = seen.get(l);
+    if (s === undefined) seen.set(l, (s = JSON.stringify(l)));
+    return s;
+  };
+  const row = (r: StatsTableRow) => {
+    let values = '';
+    for (const k in r.values) values += `${values ? ',' : ''}${JSON.stringify(k)}:${label(r.values[k])}`;
+    return `{${r.unit ? `"unit":${label(r.unit)},` : ''}"values":{${values}},"count":${JSON.stringify(r.count)},"suppressed":${r.suppressed}}`;
+  };
   yield JSON.stringify(rest).slice(0, -1) + ',"rows":[';
   for (let i = 0; i < rows.length; i += CHUNK_ROWS)
     yield (
       (i ? ',' : '') +
       rows
         .slice(i, i + CHUNK_ROWS)
-        .map((r) => JSON.stringify(r))
+        .map(row)
         .join(',')
     );
   yield ']}';
