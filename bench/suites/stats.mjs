@@ -10,7 +10,8 @@ import { runMigrations } from '@tmis/database';
 import { startNationalNode } from '@tmis/national';
 import { hashPassword } from '@tmis/accounts';
 import { FactStore, StatsFactSource, StatsRepository } from '@tmis/stats';
-import { api, fmt, summarise } from '../lib.mjs';
+import { NationalSearchService } from '@tmis/sync-ingest';
+import { api, fmt, rssOf, summarise } from '../lib.mjs';
 
 export const name = 'stats';
 const N = Number(process.env.BENCH_STATS_TEACHERS ?? 15_000_000);
@@ -21,6 +22,7 @@ const CHANGES = Number(process.env.BENCH_STATS_CHANGES ?? 10_000);
 /** BENCH_STATS_ONLY=label,label: only the questions whose label contains one of these. */
 const ONLY = process.env.BENCH_STATS_ONLY ? process.env.BENCH_STATS_ONLY.split(',') : null;
 const PASSWORD = 'Bench#Pass2026';
+const mib = (b) => fmt(b / 2 ** 20, 0);
 const log = (m) => console.log(`  [stats] ${new Date().toISOString().slice(11, 19)} ${m}`);
 
 /** ~40 teachers per school; schools under every county, and under a province that has no counties (XPCC). */
@@ -135,6 +137,19 @@ const QUERIES = [
     params: { by: 'urbanRural,sex', filter: 'title:012' },
     raw: [RAW.urbanRural, RAW.sex],
     rawWhere: `${RAW.titleLevel} = '012'`,
+  },
+  {
+    label: 'subject × sex by city',
+    params: { by: 'subject,sex', level: 'city' },
+    raw: [`te->>'subject'`, RAW.sex],
+    join: SUBJECT_JOIN,
+    level: 'city',
+  },
+  {
+    label: 'title structure by county',
+    params: { by: 'titleLevel', level: 'county' },
+    raw: [RAW.titleLevel],
+    level: 'county',
   },
   { label: 'ethnicity', params: { by: 'ethnicity' }, raw: [RAW.ethnicity] },
   {
@@ -271,9 +286,30 @@ async function searchBench(node, db, token) {
     [`county ${county.code}, subject 02`, `unitId=${county.id}&subject=02`],
     ['whole population, subject 05', 'subject=05'],
     ['province 44, subject 05 and title 013', 'province=44&subject=05&title=013'],
-    [`name prefix ${person.name.slice(0, 4)}`, `name=${encodeURIComponent(person.name.slice(0, 4))}`],
+    ['province 44, status 04', 'province=44&personStatus=04'],
+    ['whole population, status 05 (left)', 'personStatus=05'],
+    [`city ${city.code}, school type 21`, `unitId=${city.id}&schoolType=21`],
+    [`county ${county.code}, status 05 (left)`, `unitId=${county.id}&personStatus=05`],
+    // Generated names are 教师<n>: a four-character prefix matches ~1/90 of the teachers, a whole name a dozen.
+    [
+      `province 44, name prefix ${person.name.slice(0, 4)}`,
+      `province=44&name=${encodeURIComponent(person.name.slice(0, 4))}`,
+    ],
+    [`name ${person.name} (whole population)`, `name=${encodeURIComponent(person.name)}`],
     ['ID number (exact)', `idNumber=${person.id_number}`],
   ];
+  // The plans: the repository's statement for the first page, EXPLAIN (ANALYZE, BUFFERS) in the same run.
+  const search = node.app.get(NationalSearchService);
+  const [ministry] = (await db.query(`SELECT id FROM org_unit WHERE code = '000000'`)).rows;
+  const actor = {
+    accountId: '00000000-0000-0000-0000-000000000000',
+    sessionId: 'bench',
+    role: 'info_admin',
+    unitId: ministry.id,
+    unitPath: '/000000/',
+    unitLevel: 1,
+    mustChangePassword: false,
+  };
   for (const [label, qs] of filters) {
     const times = [];
     let n = 0;
@@ -293,13 +329,22 @@ async function searchBench(node, db, token) {
         next.push(performance.now() - s);
       }
     const a = summarise(times);
+    const plan = await search.explain(actor, { ...Object.fromEntries(new URLSearchParams(qs)), limit: 50 });
+    const read = plan.scans
+      .map(
+        (x) =>
+          `${x.on}${x.loops > 1 ? ` ×${x.loops}` : ''} ${x.rowsRead}${x.heapFetches !== null ? ` (heap ${x.heapFetches})` : ''}`,
+      )
+      .join(', ');
     rows.push({
       metric: `national search: ${label}`,
       value: `p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms`,
       unit: '',
-      note: `${n} rows on the first page${cursor ? `; next page p50 ${fmt(summarise(next).p50)} ms` : ''} (${SEARCH_RUNS} runs)`,
+      note: `${n} rows${cursor ? `; next page p50 ${fmt(summarise(next).p50)} ms` : ''} (${SEARCH_RUNS} runs); plan ${plan.path} ${fmt(plan.ms)} ms, ${plan.buffers} buffers, read: ${read}`,
     });
-    log(`search ${label}: p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms, ${n} rows`);
+    log(
+      `search ${label}: p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms, ${n} rows; ${plan.path} ${fmt(plan.ms)} ms: ${read}`,
+    );
   }
   return rows;
 }
@@ -315,7 +360,11 @@ export async function run(ctx) {
     await admin.query(`CREATE DATABASE "${dbName}"`);
     await admin.end();
   }
-  await runMigrations(ctx.serverUrl(dbName));
+  // On a reused database: the migrations it does not have yet (e.g. new indexes over 15 million records), timed.
+  const migrating = performance.now();
+  const applied = await runMigrations(ctx.serverUrl(dbName));
+  const migrationSeconds = (performance.now() - migrating) / 1000;
+  if (applied.length) log(`migrations ${applied.join(', ')} in ${fmt(migrationSeconds)} s`);
   if (reuse) {
     // The generation's writes are in the dirty log: the node's boot refresh would rebuild everything in the
     // background (under the search figures), and the full refresh below rebuilds everything anyway.
@@ -355,6 +404,13 @@ export async function run(ctx) {
         unit: 'records',
         note: `${fmt(size / 2 ** 30, 2)} GiB; database ${reuse}`,
       });
+      if (applied.length)
+        rows.push({
+          metric: 'migrations applied to it first',
+          value: `${fmt(migrationSeconds)} s`,
+          unit: '',
+          note: `${applied.join(', ')} (${fmt(migrationSeconds / (n / 1e6), 1)} s per million records)`,
+        });
     }
 
     // A ministry information administrator (exact counts, no small-cell suppression); logged in again per step (tokens expire).
@@ -368,6 +424,31 @@ export async function run(ctx) {
       (await api(node.url, 'POST', '/auth/login', null, { username: 'bench.stats', password: PASSWORD })).accessToken;
     let token = await login();
 
+    // Index-only scans skip the records only on pages the visibility map marks all-visible (set by VACUUM;
+    // autovacuum does it some time after a bulk load). BENCH_STATS_VACUUM=1: vacuum first.
+    if (process.env.BENCH_STATS_VACUUM === '1') {
+      const t0 = performance.now();
+      await db.query('VACUUM (ANALYZE) national_teacher');
+      await db.query('VACUUM (ANALYZE) national_teacher_facet');
+      log(`vacuumed in ${fmt((performance.now() - t0) / 1000)} s`);
+    }
+    // Fresh planner statistics: the facet table is created empty by its migration and filled by triggers
+    // during the generation, which autovacuum may not have analyzed yet (then the planner sorts a province's
+    // whole value instead of walking the index in order: 1.6 s for a page at 500,000 teachers).
+    const analyzing = performance.now();
+    await db.query('ANALYZE national_teacher, national_teacher_facet');
+    log(`analyzed in ${fmt((performance.now() - analyzing) / 1000)} s`);
+    const visible = (
+      await db.query(
+        `SELECT relname, relallvisible::float / greatest(relpages, 1) AS share FROM pg_class WHERE relname IN ('national_teacher', 'national_teacher_facet') ORDER BY 1`,
+      )
+    ).rows;
+    rows.push({
+      metric: 'pages marked all-visible (index-only scans read no record there)',
+      value: visible.map((v) => `${v.relname} ${fmt(v.share * 100, 0)} %`).join(', '),
+      unit: '',
+      note: process.env.BENCH_STATS_VACUUM === '1' ? 'after VACUUM' : 'as found (BENCH_STATS_VACUUM=1 to vacuum first)',
+    });
     if (process.env.BENCH_STATS_SEARCH !== '0') rows.push(...(await searchBench(node, db, token)));
     if (process.env.BENCH_STATS_SEARCH_ONLY) return rows;
 
@@ -391,7 +472,7 @@ export async function run(ctx) {
       metric: "load into the node's memory (whole generation)",
       value: `${fmt(mem.lastLoad.ms / 1000)} s`,
       unit: '',
-      note: `${mem.rows} rows, ${fmt(mem.bytes / 2 ** 20, 0)} MiB of columns; bench process RSS ${fmt(process.memoryUsage().rss / 2 ** 20, 0)} MiB (node and bench client)`,
+      note: `${mem.rows} rows, ${fmt(mem.bytes / 2 ** 20, 0)} MiB of columns; bench process RSS ${mib(rssOf(process.pid).rss)} MiB, peak ${mib(rssOf(process.pid).hwm)} MiB (node and bench client)`,
     });
     log(`full refresh ${fmt(r.durationMs / 1000)} s, load ${fmt(mem.lastLoad.ms / 1000)} s`);
     // The cubes (issue 17): built in the background after the load; the questions below wait for them.
@@ -403,7 +484,7 @@ export async function run(ctx) {
       value: cubes ? `${fmt(cubes.builtMs / 1000)} s` : 'none',
       unit: '',
       note: cubes
-        ? `${cubes.cubes} cubes, ${fmt(cubes.bytes / 2 ** 20, 0)} MiB (ready ${fmt((performance.now() - cubeWait) / 1000)} s after the load)`
+        ? `${cubes.cubes} cubes, ${fmt(cubes.bytes / 2 ** 20, 0)} MiB (ready ${fmt((performance.now() - cubeWait) / 1000)} s after the load); bench process RSS ${mib(rssOf(process.pid).rss)} MiB, peak ${mib(rssOf(process.pid).hwm)} MiB`
         : '',
     });
     log(`cubes ${cubes ? `${cubes.cubes} in ${cubes.builtMs} ms, ${fmt(cubes.bytes / 2 ** 20, 0)} MiB` : 'none'}`);
@@ -435,14 +516,20 @@ export async function run(ctx) {
         token = await login();
         const level = unit && q.level === 'province' ? 'city' : q.level;
         const params = new URLSearchParams({ ...q.params, ...(unit ? { unit } : {}), ...(level ? { level } : {}) });
+        // Until the last byte of the answer (a large table is streamed); the client's JSON parse is not the node's time.
         const times = [];
-        let source = '';
+        let text = '';
         for (let i = 0; i < API_RUNS; i++) {
           const s = performance.now();
-          const body = await api(node.url, 'GET', `/stats/breakdown?${params}`, token);
+          const res = await fetch(`${node.url}/stats/breakdown?${params}`, {
+            headers: { authorization: `Bearer ${token}` },
+          });
+          text = await res.text();
           times.push(performance.now() - s);
-          source = body.answeredFrom === 'cubes' ? 'cubes' : 'uncached scan';
+          if (!res.ok) throw new Error(`breakdown ${params} → ${res.status} ${text.slice(0, 200)}`);
         }
+        const body = JSON.parse(text);
+        const source = `${body.answeredFrom === 'cubes' ? 'cubes' : 'uncached scan'}, ${body.rows.length} rows, ${fmt(Buffer.byteLength(text) / 2 ** 10, 0)} KiB`;
         const rawTimes = [];
         const sql = rawSql(q, level, province);
         for (let i = 0; i < RAW_RUNS; i++) {

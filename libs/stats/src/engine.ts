@@ -514,14 +514,19 @@ export class FactEngine {
   /** How the last question was answered (from the cubes, or by a scan of the rows). */
   lastAnswer: 'cubes' | 'scan' | null = null;
   private cubes: CubeSet | null = null;
+  /** Zero- and one-dimension cubes per county (a question by county, or in a county's scope). */
+  private countyCubes: CubeSet | null = null;
   private cubeStats: { builtMs: number; at: Date } | null = null;
 
   /** The cubes held: how many, their bytes, and the last build (null: none; questions are scanned). */
   get cubeInfo(): { cubes: number; bytes: number; builtMs: number; at: Date } | null {
-    if (!this.cubes || !this.cubeStats) return null;
-    let bytes = this.cubes.grainOfUnit.byteLength;
-    for (const c of this.cubes.list) bytes += c.counts.byteLength;
-    return { cubes: this.cubes.list.length, bytes, ...this.cubeStats };
+    if (!this.cubes || !this.countyCubes || !this.cubeStats) return null;
+    let bytes = 0;
+    for (const set of [this.cubes, this.countyCubes]) {
+      bytes += set.grainOfUnit.byteLength;
+      for (const c of set.list) bytes += c.counts.byteLength;
+    }
+    return { cubes: this.cubes.list.length + this.countyCubes.list.length, bytes, ...this.cubeStats };
   }
 
   get hasCubes(): boolean {
@@ -530,35 +535,86 @@ export class FactEngine {
 
   private dropCubes(): void {
     this.cubes = null;
+    this.countyCubes = null;
     this.cubeStats = null;
     this.mutations++;
   }
 
   /**
    * Builds the cubes: the count of people by every dimension and every pair of dimensions (one multi-valued
-   * at most), active or not, per city (or province without cities, or unit outside any province), in
+   * at most), active or not, per city (or province without cities, or unit outside any province), and by
+   * every dimension alone per county (or the city, province or unit above a school outside any county), in
    * slices of `slice` rows with the event loop free between them. Gives up (false) when the columns change
    * meanwhile; the caller builds again after.
    */
   async buildCubes(slice = 1 << 20): Promise<boolean> {
     const t0 = performance.now();
     const start = this.mutations;
-    const set = this.newCubeSet();
+    const sets = [this.newCubeSet('city'), this.newCubeSet('county')];
+    // Column at a time: per slice, each cube dimension's values of the slice's rows, each row's grain and
+    // activity, then one tight loop per cube (row at a time through 171 cubes was ~5× slower).
+    const n = Math.max(1, Math.min(slice, this.size));
+    const vals = CUBE_DIMS.map((_, d) => (d < CUBE_FIRST_MULTI ? new Uint8Array(n) : new Uint32Array(n)));
+    const gact = new Int32Array(n);
     for (let from = 0; from < this.size; from += slice) {
       const to = Math.min(this.size, from + slice);
-      for (let i = from; i < to; i++) if (this.state[i] !== 0 && !this.cubeRow(set, i, 1)) return false;
+      if (!this.cubeValues(sets[0].cards, vals, from, to)) return false;
+      for (const set of sets) {
+        this.cubeGrains(set, gact, from, to);
+        for (const c of set.list) cubeSlice(c, vals, gact, to - from);
+      }
       if (to < this.size) {
         await new Promise((r) => setImmediate(r));
         if (this.mutations !== start) return false;
       }
     }
     if (this.mutations !== start) return false;
-    this.cubes = set;
+    [this.cubes, this.countyCubes] = sets;
     this.cubeStats = { builtMs: Math.round(performance.now() - t0), at: new Date() };
     return true;
   }
 
-  /** Grains: each city, each province without a city level, and each unit outside any province (a central university). */
+  /** Each cube dimension's value of rows [from, to) into `vals`; false when a live row's value is beyond a cube's size. */
+  private cubeValues(cards: number[], vals: (Uint8Array | Uint32Array)[], from: number, to: number): boolean {
+    const st = this.state;
+    const un = this.unit;
+    for (let d = 0; d < CUBE_DIMS.length; d++) {
+      const out = vals[d];
+      if (d < CUBE_FIRST_UNIT) out.set(this.bytes.get(CUBE_DIMS[d] as ByteDim)!.subarray(from, to));
+      else if (d < CUBE_FIRST_MULTI) {
+        const attr = this.unitAttr.get(CUBE_DIMS[d] as UnitDim)!;
+        for (let i = from; i < to; i++) out[i - from] = attr[un[i]];
+      } else out.set(this.multi.get(CUBE_DIMS[d] as MultiDim)!.subarray(from, to));
+      const card = cards[d];
+      const multi = d >= CUBE_FIRST_MULTI;
+      for (let k = 0; k < to - from; k++) {
+        const v = out[k];
+        if (st[from + k] !== 0 && (multi ? v !== 0 && 32 - Math.clz32(v) >= card : v >= card)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** Each row's cell block in `set`: grain × 2 + active (−1: no row at the position). */
+  private cubeGrains(set: CubeSet, gact: Int32Array, from: number, to: number): void {
+    const st = this.state;
+    const un = this.unit;
+    for (let i = from; i < to; i++) {
+      const s = st[i];
+      if (s === 0) {
+        gact[i - from] = -1;
+        continue;
+      }
+      const u = un[i];
+      const known = u < set.grainOfUnit.length ? set.grainOfUnit[u] : -1;
+      gact[i - from] = (known >= 0 ? known : this.grainOf(set, u)) * 2 + (s === 2 ? 1 : 0);
+    }
+  }
+
+  /**
+   * Grains: each city (county cubes: each county; a school outside any county: its city), each province
+   * without a city level, and each unit outside any province (a central university).
+   */
   private grainOf(set: CubeSet, u: number): number {
     if (u < set.grainOfUnit.length && set.grainOfUnit[u] >= 0) return set.grainOfUnit[u];
     if (u >= set.grainOfUnit.length) {
@@ -566,9 +622,10 @@ export class FactEngine {
       next.set(set.grainOfUnit);
       set.grainOfUnit = next;
     }
+    const county = set.level === 'county' ? (this.anc.get('county')![u] ?? -1) : -1;
     const city = this.anc.get('city')![u] ?? -1;
     const prov = this.anc.get('province')![u] ?? -1;
-    const g0 = city >= 0 ? city : prov >= 0 ? prov : u;
+    const g0 = county >= 0 ? county : city >= 0 ? city : prov >= 0 ? prov : u;
     let g = set.grainIndex.get(g0);
     if (g === undefined) {
       g = set.grainUnit.length;
@@ -588,9 +645,11 @@ export class FactEngine {
     return g;
   }
 
-  private newCubeSet(): CubeSet {
+  /** The cubes of a grain: per city every dimension and pair; per county every dimension alone. */
+  private newCubeSet(level: 'city' | 'county'): CubeSet {
     const cards = CUBE_DIMS.map((d) => Math.max(this.dicts.get(d)!.size, 1));
     const set: CubeSet = {
+      level,
       cards,
       grainOfUnit: new Int32Array(0),
       grainUnit: [],
@@ -608,7 +667,8 @@ export class FactEngine {
     add([]);
     for (let a = 0; a < CUBE_DIMS.length; a++) {
       add([a]);
-      for (let b = a + 1; b < CUBE_DIMS.length; b++) if (a < CUBE_FIRST_MULTI || b < CUBE_FIRST_MULTI) add([a, b]);
+      if (level === 'city')
+        for (let b = a + 1; b < CUBE_DIMS.length; b++) if (a < CUBE_FIRST_MULTI || b < CUBE_FIRST_MULTI) add([a, b]);
     }
     for (let u = 0; u < this.unitCodes.length; u++) this.grainOf(set, u);
     return set;
@@ -618,7 +678,13 @@ export class FactEngine {
   private readonly rowVals = new Float64Array(CUBE_DIMS.length);
 
   private cubeAdd(pos: number, sign: 1 | -1): void {
-    if (!this.cubes || !this.cubeRow(this.cubes, pos, sign)) this.dropCubes();
+    if (
+      !this.cubes ||
+      !this.countyCubes ||
+      !this.cubeRow(this.cubes, pos, sign) ||
+      !this.cubeRow(this.countyCubes, pos, sign)
+    )
+      this.dropCubes();
   }
 
   /** Adds (or removes) row i in every cube; false when a value is beyond a cube's dictionary size. */
@@ -662,24 +728,35 @@ export class FactEngine {
   /**
    * A question answered from the cubes, or null when they cannot answer it exactly: up to two dimensions
    * between the groups and the filters (one multi-valued at most, filtered on one value at most), no custom
-   * field, and a scope and level no finer than a city.
+   * field, and a scope and level no finer than a city; or one dimension, and a scope and level no finer
+   * than a county.
    */
   private cubeQuery(
     q: EngineQuery,
     denseMax = DENSE_MAX,
   ): { rows: EngineRow[]; total: number; tooManyRows?: boolean } | null {
-    const set = this.cubes;
-    if (!set || (q.level !== null && q.level !== 'province' && q.level !== 'city')) return null;
-    // Scope: the whole node, a province, a city, or a grain of its own (a central university).
+    for (const set of [this.cubes, this.countyCubes]) {
+      const answer = set ? this.cubeSetQuery(set, q, denseMax) : null;
+      if (answer) return answer;
+    }
+    return null;
+  }
+
+  private cubeSetQuery(
+    set: CubeSet,
+    q: EngineQuery,
+    denseMax: number,
+  ): { rows: EngineRow[]; total: number; tooManyRows?: boolean } | null {
+    const levels: (Level | null)[] =
+      set.level === 'city' ? [null, 'province', 'city'] : [null, 'province', 'city', 'county'];
+    if (!levels.includes(q.level)) return null;
+    // Scope: the whole node, a province, a city (county cubes: or a county), or a grain of its own (a central university).
     if (q.scopePath !== null) {
       const parts = q.scopePath.split('/').filter(Boolean);
       const u = this.unitIndex.get(parts[parts.length - 1] ?? '');
       const grainAligned =
         parts.length === 1 ||
-        (u !== undefined &&
-          (this.unitKinds[u] === 'province' ||
-            this.unitKinds[u] === 'city' ||
-            set.grainUnit[this.grainOf(set, u)] === u));
+        (u !== undefined && (levels.includes(this.unitKinds[u] as Level) || set.grainUnit[this.grainOf(set, u)] === u));
       if (!grainAligned) return null;
     }
     // Each question dimension as a cube dimension (and a value map: titleLevel from title).
@@ -696,7 +773,8 @@ export class FactEngine {
     const filters = q.filters.map((f) => ({ f, c: toCube(f.dim) }));
     if (by.some((b) => !b) || filters.some((x) => !x.c)) return null;
     const dims = [...new Set([...by.map((b) => b!.d), ...filters.map((x) => x.c!.d)])].sort((x, y) => x - y);
-    if (dims.length > 2 || dims.filter((d) => d >= CUBE_FIRST_MULTI).length > 1) return null;
+    if (dims.length > (set.level === 'city' ? 2 : 1) || dims.filter((d) => d >= CUBE_FIRST_MULTI).length > 1)
+      return null;
     const multiDim = dims.find((d) => d >= CUBE_FIRST_MULTI);
     const multiFiltered = filters.filter((x) => x.c!.d === multiDim);
     if (multiFiltered.some((x) => x.f.values.length > 1)) return null;
@@ -782,7 +860,8 @@ export class FactEngine {
     }
     if (people === null) {
       // Grouped by a multi-valued dimension without filtering it: people are counted from the other dimension's cube.
-      const rest = this.cubeQuery(
+      const rest = this.cubeSetQuery(
+        set,
         { ...q, by: [], level: null, filters: q.filters.filter((f) => toCube(f.dim)!.d !== multiDim) },
         denseMax,
       );
@@ -979,6 +1058,8 @@ interface Cube {
 }
 
 interface CubeSet {
+  /** The grain: city (every dimension and pair) or county (every dimension alone). */
+  level: 'city' | 'county';
   /** Each cube dimension's dictionary size when the set was built (a later code beyond it drops the set). */
   cards: number[];
   grainOfUnit: Int32Array;
@@ -986,6 +1067,52 @@ interface CubeSet {
   grainIndex: Map<number, number>;
   list: Cube[];
   byKey: Map<string, Cube>;
+}
+
+/**
+ * Adds the rows of a slice to one cube: `vals` holds each cube dimension's values of the slice's rows,
+ * `gact` each row's cell block (grain × 2 + active; −1: none). As `cubeRow`, a person with several values
+ * of the cube's multi-valued dimension counts once under each (once under "not recorded" with none).
+ */
+function cubeSlice(c: Cube, vals: (Uint8Array | Uint32Array)[], gact: Int32Array, len: number): void {
+  const counts = c.counts;
+  const block = c.cA * c.cB;
+  if (c.a < 0) {
+    for (let k = 0; k < len; k++) if (gact[k] >= 0) counts[gact[k] * block]++;
+    return;
+  }
+  const multiA = c.a >= CUBE_FIRST_MULTI;
+  const multiB = c.b >= CUBE_FIRST_MULTI;
+  if (!multiA && !multiB) {
+    const va = vals[c.a];
+    if (c.b < 0) {
+      for (let k = 0; k < len; k++) if (gact[k] >= 0) counts[gact[k] * block + va[k]]++;
+      return;
+    }
+    const vb = vals[c.b];
+    const cB = c.cB;
+    for (let k = 0; k < len; k++) if (gact[k] >= 0) counts[gact[k] * block + va[k] * cB + vb[k]]++;
+    return;
+  }
+  // One multi-valued dimension: `a` alone (then cB = 1), or `b` with a scalar `a`.
+  const m = vals[multiA ? c.a : c.b];
+  const other = multiA ? null : vals[c.a];
+  const cB = c.cB;
+  for (let k = 0; k < len; k++) {
+    const g = gact[k];
+    if (g < 0) continue;
+    const base = g * block + (other ? other[k] * cB : 0);
+    let bits = m[k];
+    if (bits === 0) {
+      counts[base]++;
+      continue;
+    }
+    do {
+      const bit = bits & -bits;
+      counts[base + 32 - Math.clz32(bit)]++;
+      bits = (bits ^ bit) >>> 0;
+    } while (bits !== 0);
+  }
 }
 
 /**

@@ -11,11 +11,11 @@ import {
   StatsQueryDto,
 } from './dto/stats-query.dto.js';
 import { StatsService, type TableRequest } from './stats.service.js';
-import { csvChunks, jsonChunks, toCsv, toXlsx, type StatsTable } from './stats.table.js';
+import { csvChunks, jsonChunks, toCsv, toXlsx, xlsxStream, type StatsTable } from './stats.table.js';
 import { StatsControllerResponses } from './stats.responses.js';
 
 const READERS = [Role.Query, Role.InfoAdmin, Role.SysAdmin];
-/** Above this many rows a JSON or CSV table is streamed in chunks instead of built as one string (issue 17). */
+/** Above this many rows a table (JSON, CSV, xlsx) is streamed in chunks instead of built whole in memory (issue 17). */
 const STREAM_ROWS = 2000;
 
 /** JSON, or the same table as CSV / xlsx (`format=`), with the freshness in headers. */
@@ -33,6 +33,11 @@ async function render(
   if (format === 'csv' && large)
     return new StreamableFile(Readable.from(csvChunks(table)), {
       type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${file}"`,
+    });
+  if (format === 'xlsx' && large)
+    return new StreamableFile(xlsxStream(table), {
+      type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       disposition: `attachment; filename="${file}"`,
     });
   const body = format === 'csv' ? Buffer.from(toCsv(table), 'utf8') : await toXlsx(table);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { csvChunks, jsonChunks, toCsv, type StatsTable } from './stats.table.js';
+import ExcelJS from 'exceljs';
+import { csvChunks, jsonChunks, toCsv, toXlsx, xlsxStream, type StatsTable } from './stats.table.js';
 
 function table(rows: number): StatsTable {
   return {
@@ -33,6 +34,29 @@ describe('statistics tables streamed in chunks (issue 17)', () => {
       assert.deepEqual(JSON.parse(chunks.join('')), JSON.parse(JSON.stringify(t)));
       assert.ok(n < 1000 || chunks.length > 3, 'a large table is several chunks');
       assert.equal([...csvChunks(t)].join(''), toCsv(t));
+    }
+  });
+
+  it('the streamed xlsx holds the same cells as the one built in memory', async () => {
+    const sheets = async (buf: Buffer) => {
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(buf as never);
+      return ['data', 'about'].map((name) => {
+        const rows: unknown[][] = [];
+        // An empty string is an empty cell in the streamed file: compare the values that are there.
+        wb.getWorksheet(name)!.eachRow((r) =>
+          rows.push((r.values as unknown[]).slice(1).filter((v) => v !== '' && v !== undefined)),
+        );
+        return rows;
+      });
+    };
+    for (const n of [0, 2001, 5000]) {
+      const t = table(n);
+      const parts: Buffer[] = [];
+      for await (const c of xlsxStream(t)) parts.push(c as Buffer);
+      const [data, about] = await sheets(Buffer.concat(parts));
+      assert.equal(data.length, n + 1);
+      assert.deepEqual([data, about], await sheets(await toXlsx(t)));
     }
   });
 });

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { csvField } from '@tmis/common';
 import type { Labelled } from './dimensions.js';
@@ -61,13 +63,25 @@ const CHUNK_ROWS = 500;
 /** The table as JSON, a chunk of rows at a time (a large table is never one string in memory). */
 export function* jsonChunks(t: StatsTable): Generator<string> {
   const { rows, ...rest } = t;
+  // A large table repeats the same label objects (a unit, a code) on many rows: each is stringified once.
+  const seen = new WeakMap<Labelled, string>();
+  const label = (l: Labelled) => {
+    let s = seen.get(l);
+    if (s === undefined) seen.set(l, (s = JSON.stringify(l)));
+    return s;
+  };
+  const row = (r: StatsTableRow) => {
+    let values = '';
+    for (const k in r.values) values += `${values ? ',' : ''}${JSON.stringify(k)}:${label(r.values[k])}`;
+    return `{${r.unit ? `"unit":${label(r.unit)},` : ''}"values":{${values}},"count":${JSON.stringify(r.count)},"suppressed":${r.suppressed}}`;
+  };
   yield JSON.stringify(rest).slice(0, -1) + ',"rows":[';
   for (let i = 0; i < rows.length; i += CHUNK_ROWS)
     yield (
       (i ? ',' : '') +
       rows
         .slice(i, i + CHUNK_ROWS)
-        .map((r) => JSON.stringify(r))
+        .map(row)
         .join(',')
     );
   yield ']}';
@@ -101,7 +115,41 @@ export async function toXlsx(t: StatsTable): Promise<Buffer> {
   for (const r of rows) data.addRow(r);
   data.getRow(1).font = { bold: true };
   const about = wb.addWorksheet('about');
-  const lines: [string, string | number][] = [
+  for (const l of aboutLines(t)) about.addRow(l);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/**
+ * The same workbook written row by row to a stream (a large table: the rows are committed as they are
+ * written, never one workbook in memory).
+ */
+export function xlsxStream(t: StatsTable): Readable {
+  const out = new PassThrough();
+  const write = async () => {
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    wb.creator = 'TMIS';
+    wb.created = new Date(t.asOf);
+    const data = wb.addWorksheet('data');
+    const header = data.addRow(tabulate({ ...t, rows: [] }).header);
+    header.font = { bold: true };
+    header.commit();
+    for (let i = 0; i < t.rows.length; i += CHUNK_ROWS) {
+      for (const r of tabulate({ ...t, rows: t.rows.slice(i, i + CHUNK_ROWS) }).rows) data.addRow(r).commit();
+      // The event loop free between chunks; the stream's reader sets the pace.
+      if (out.writableNeedDrain) await once(out, 'drain');
+    }
+    data.commit();
+    const about = wb.addWorksheet('about');
+    for (const l of aboutLines(t)) about.addRow(l).commit();
+    about.commit();
+    await wb.commit();
+  };
+  write().catch((e: unknown) => out.destroy(e as Error));
+  return out;
+}
+
+function aboutLines(t: StatsTable): [string, string | number][] {
+  return [
     ['title', `${t.title.zh} / ${t.title.en}`],
     ['asOf', t.asOf],
     ['source', t.source],
@@ -114,6 +162,4 @@ export async function toXlsx(t: StatsTable): Promise<Buffer> {
     ['suppression', t.suppression.applied ? `${t.suppression.rule.zh} / ${t.suppression.rule.en}` : 'none'],
     ...t.notes.map((n): [string, string] => ['note', `${n.zh} / ${n.en}`]),
   ];
-  for (const l of lines) about.addRow(l);
-  return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -54,6 +54,37 @@ export interface PopulationRecord extends PopulationRow {
   updatedAt: Date;
 }
 
+/** A statement of the search, and which access path it takes. */
+interface SearchQuery {
+  path: 'facets' | 'scope' | 'records';
+  sql: string;
+  params: unknown[];
+}
+
+/** What a search's execution read (`NationalPopulationRepository.explain`). */
+export interface SearchPlan {
+  path: SearchQuery['path'];
+  ms: number;
+  /** Shared buffers hit or read by the whole statement. */
+  buffers: number;
+  /** Each scan node: index (or table) scanned, loops, rows read (returned and removed by filters), heap fetches of an index-only scan. */
+  scans: { node: string; relation: string; on: string; loops: number; rowsRead: number; heapFetches: number | null }[];
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Rows Removed by Filter'?: number;
+  'Rows Removed by Index Recheck'?: number;
+  'Heap Fetches'?: number;
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
+  Plans?: PlanNode[];
+}
+
 /** Both halves return the same columns (`PopulationRow`). */
 const PROVINCE_COLUMNS = `nt.teacher_id::text AS "teacherId", 'province' AS source, nt.province_code AS province, nt.unit_code AS "unitCode",
   u.name AS "unitName", nt.name, nt.id_type AS "idType", nt.id_number AS "idNumber", nt.record->'basic'->>'sex' AS sex,
@@ -99,8 +130,50 @@ export class NationalPopulationRepository {
   }
 
   private async searchProvinces(s: PopulationSearch): Promise<PopulationRow[]> {
+    const q = this.provinceQuery(s);
+    return this.tx.query(q.sql, q.params);
+  }
+
+  /**
+   * The plan of a search's provinces half (benchmarks, issue 17): the path taken, and what its execution read
+   * (EXPLAIN ANALYZE of the same statement: scan nodes with the rows they read, heap fetches, buffers, time).
+   */
+  async explain(s: PopulationSearch): Promise<SearchPlan> {
+    const q = this.provinceQuery(s);
+    const [row] = await this.tx.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.sql}`, q.params);
+    const [plan] = row['QUERY PLAN'] as [{ Plan: PlanNode; 'Execution Time': number }];
+    const scans: SearchPlan['scans'] = [];
+    const walk = (n: PlanNode) => {
+      if (/Scan$/.test(n['Node Type']) && n['Relation Name']) {
+        const loops = n['Actual Loops'] ?? 1;
+        scans.push({
+          node: n['Node Type'],
+          relation: n['Relation Name'],
+          on: n['Index Name'] ?? n['Relation Name'],
+          loops,
+          rowsRead: Math.round(
+            ((n['Actual Rows'] ?? 0) + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0)) *
+              loops,
+          ),
+          heapFetches: n['Heap Fetches'] ?? null,
+        });
+      }
+      for (const c of n.Plans ?? []) walk(c);
+    };
+    walk(plan.Plan);
+    return {
+      path: q.path,
+      ms: plan['Execution Time'],
+      buffers: (plan.Plan['Shared Hit Blocks'] ?? 0) + (plan.Plan['Shared Read Blocks'] ?? 0),
+      scans,
+    };
+  }
+
+  /** The provinces half's statement: from the facet index, the scope index, or the records. */
+  private provinceQuery(s: PopulationSearch): SearchQuery {
     const facets = facetsOf(s);
-    if (facets.length && !s.name && !s.idNumber && !s.custom) return this.searchFacets(s, facets);
+    if (facets.length && !s.name && !s.idNumber && !s.custom) return this.facetsQuery(s, facets);
+    if (!facets.length && !s.idNumber && !s.custom && (s.province || s.personStatus)) return this.scopeQuery(s);
     const p: unknown[] = [];
     const $ = (v: unknown) => {
       p.push(v);
@@ -126,11 +199,60 @@ export class NationalPopulationRepository {
     if (s.qualificationType) w.push(`${$(s.qualificationType)} = ANY(tmis_record_qualification_types(nt.record))`);
     if (s.custom) w.push(`nt.custom @> ${$(JSON.stringify(s.custom))}::jsonb`);
     if (s.after) w.push(`(nt.unit_code, nt.teacher_id) > (${$(s.after[0])}, ${$(s.after[1])}::uuid)`);
-    return this.tx.query(
-      `SELECT ${PROVINCE_COLUMNS} FROM national_teacher nt LEFT JOIN org_unit u ON u.code = nt.unit_code
+    return {
+      path: 'records',
+      sql: `SELECT ${PROVINCE_COLUMNS} FROM national_teacher nt LEFT JOIN org_unit u ON u.code = nt.unit_code
         WHERE ${w.join(' AND ')} ORDER BY nt.unit_code, nt.teacher_id LIMIT ${$(s.limit)}`,
-      p,
-    );
+      params: p,
+    };
+  }
+
+  /**
+   * A search by region, school type, status and name prefix only (migration 1767930000000): the page's keys
+   * from `national_teacher_scope_idx` — a province's entries in keyset order, the region, status and name
+   * checked on the entry (index-only), a school type a sub-range; a status other than "in post" from
+   * `national_teacher_status_idx`, one range — per province (no province given: a walk over the index's
+   * provinces, one page each, merged), then the page's records by id.
+   */
+  private scopeQuery(s: PopulationSearch): SearchQuery {
+    const p: unknown[] = [];
+    const $ = (v: unknown) => {
+      p.push(v);
+      return `$${p.length}`;
+    };
+    const w: string[] = ['k.province_code = pr.code', 'NOT k.removed'];
+    if (s.unitCodes) w.push(`k.unit_code = ANY(${$(s.unitCodes)}::varchar[])`);
+    if (s.schoolType) {
+      w.push(`k.unit_code >= ${$(s.schoolType)} AND k.unit_code LIKE ${$(`${s.schoolType}%`)}`);
+      if (s.schoolType !== '99') w.push(`k.unit_code < ${$(String(Number(s.schoolType) + 1).padStart(2, '0'))}`);
+    }
+    if (s.name) w.push(`k.name LIKE ${$(`${likeEscape(s.name)}%`)}`);
+    // Repeating "not in post" lets the planner use the partial index of the rarer statuses.
+    if (s.personStatus)
+      w.push(`k.person_status = ${$(s.personStatus)}${s.personStatus !== '01' ? ` AND k.person_status <> '01'` : ''}`);
+    if (s.activeOnly) w.push('k.active');
+    if (s.after) w.push(`(k.unit_code, k.teacher_id) > (${$(s.after[0])}, ${$(s.after[1])}::uuid)`);
+    const limit = $(s.limit);
+    const provinces = s.province
+      ? `SELECT ${$(s.province)}::varchar AS code`
+      : `WITH RECURSIVE pv(code) AS (
+           (SELECT province_code FROM national_teacher ORDER BY province_code LIMIT 1)
+           UNION ALL
+           SELECT (SELECT province_code FROM national_teacher WHERE province_code > pv.code ORDER BY province_code LIMIT 1)
+             FROM pv WHERE pv.code IS NOT NULL)
+         SELECT code FROM pv WHERE code IS NOT NULL`;
+    return {
+      path: 'scope',
+      sql: `WITH page AS (
+         SELECT k.unit_code, k.teacher_id FROM (${provinces}) pr
+          CROSS JOIN LATERAL (SELECT k.unit_code, k.teacher_id FROM national_teacher k
+                               WHERE ${w.join(' AND ')} ORDER BY k.unit_code, k.teacher_id LIMIT ${limit}) k
+          ORDER BY k.unit_code, k.teacher_id LIMIT ${limit})
+       SELECT ${PROVINCE_COLUMNS} FROM page JOIN national_teacher nt ON nt.teacher_id = page.teacher_id
+         LEFT JOIN org_unit u ON u.code = nt.unit_code
+        ORDER BY nt.unit_code, nt.teacher_id`,
+      params: p,
+    };
   }
 
   /**
@@ -139,7 +261,7 @@ export class NationalPopulationRepository {
    * entries, then sorted) — merged, then the page's records by id. Further person filters are index
    * probes of the same rows.
    */
-  private async searchFacets(s: PopulationSearch, facets: string[]): Promise<PopulationRow[]> {
+  private facetsQuery(s: PopulationSearch, facets: string[]): SearchQuery {
     const p: unknown[] = [];
     const $ = (v: unknown) => {
       p.push(v);
@@ -169,8 +291,9 @@ export class NationalPopulationRepository {
            SELECT (SELECT province_code FROM national_teacher_facet WHERE facet = ${first} AND province_code > pv.code ORDER BY province_code LIMIT 1)
              FROM pv WHERE pv.code IS NOT NULL)
          SELECT code FROM pv WHERE code IS NOT NULL`;
-    return this.tx.query(
-      `WITH page AS (
+    return {
+      path: 'facets',
+      sql: `WITH page AS (
          SELECT k.unit_code, k.teacher_id FROM (${provinces}) pr
           CROSS JOIN LATERAL (SELECT f.unit_code, f.teacher_id FROM national_teacher_facet f
                                WHERE ${w.join(' AND ')} ORDER BY f.unit_code, f.teacher_id LIMIT ${limit}) k
@@ -178,8 +301,8 @@ export class NationalPopulationRepository {
        SELECT ${PROVINCE_COLUMNS} FROM page JOIN national_teacher nt ON nt.teacher_id = page.teacher_id
          LEFT JOIN org_unit u ON u.code = nt.unit_code
         ORDER BY nt.unit_code, nt.teacher_id`,
-      p,
-    );
+      params: p,
+    };
   }
 
   private async searchCentral(s: PopulationSearch): Promise<PopulationRow[]> {

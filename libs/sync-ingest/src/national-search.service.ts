@@ -20,6 +20,7 @@ import {
   NationalPopulationRepository,
   type PopulationRow,
   type PopulationSearch,
+  type SearchPlan,
 } from './national-population.repository.js';
 import { NationalScope } from './national-scope.js';
 import type { NationalExportQueryDto, NationalSearchQueryDto } from './national-search.dto.js';
@@ -51,6 +52,12 @@ export class NationalSearchService {
     const items = rows.slice(0, s.limit).map((r) => this.mask(a, r));
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > s.limit ? encodeCursor([last.unitCode, last.teacherId]) : null };
+  }
+
+  /** The plan of a search's first page as `search` would run it (benchmarks; the database's own EXPLAIN ANALYZE). */
+  async explain(a: Actor, q: NationalSearchQueryDto): Promise<SearchPlan> {
+    const s = await this.toSearch(a, q);
+    return this.population.explain({ ...s, limit: s.limit + 1 });
   }
 
   /** One record as reported, its province's custom indicators labelled from the definitions it synced. */

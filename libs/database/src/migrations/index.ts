@@ -31,6 +31,7 @@ import { TeacherCustomValues1767840000001 } from './1767840000001-teacher-custom
 import { NationalSearchFacets1767850000000 } from './1767850000000-national-search-facets.js';
 import { StatsEntrantsLeavers1767850000001 } from './1767850000001-stats-entrants-leavers.js';
 import { TeacherSubjects1767910000000 } from './1767910000000-teacher-subjects.js';
+import { NationalSearchScope1767930000000 } from './1767930000000-national-search-scope.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -67,4 +68,5 @@ export const migrations = [
   NationalSearchFacets1767850000000,
   StatsEntrantsLeavers1767850000001,
   TeacherSubjects1767910000000,
+  NationalSearchScope1767930000000,
 ];
