@@ -16,8 +16,9 @@ export const MAX_SEQUENCE = 2 ** 40;
 export const SEQUENCE_WINDOW = 10_000_000;
 /** PostgreSQL `integer`. */
 export const MAX_INT4 = 2_147_483_647;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const badString = (s: string) => s.includes('\u0000') || LONE_SURROGATE.test(s);
+/** ES2024's `String.prototype.isWellFormed` (Node 20+; native, no regular expression per string). */
+const wellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+const badString = (s: string) => s.includes('\u0000') || !wellFormed(s);
 
 /** Nesting deeper than any catalogue record (record → sub-set list → entry → value). */
 export const MAX_DEPTH = 12;
