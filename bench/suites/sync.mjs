@@ -121,7 +121,7 @@ export async function run(ctx) {
   const queued = status?.teachersQueued ?? 0;
   const resyncSeconds = (performance.now() - t0) / 1000;
   const cpuAfter = await cpuOf(admin, [ctx.dbName, natName], child.pid);
-  const cpuUsed = (k) => cpuAfter[k] - cpuBefore[k];
+  const cpuUsed = (k) => cpuBetween(cpuBefore, cpuAfter, k);
   const perRecord = (k) => fmt((cpuUsed(k) / Math.max(1, have)) * 1e6, 0);
   rows.push({
     metric: `full resync of ${reported} records over Kafka`,
@@ -131,7 +131,7 @@ export async function run(ctx) {
   });
   if (recordsFrom && have > recordsFrom.have) {
     const n = have - recordsFrom.have;
-    const used = (k) => cpuAfter[k] - recordsFrom.cpu[k];
+    const used = (k) => cpuBetween(recordsFrom.cpu, cpuAfter, k);
     const us = (k) => fmt((used(k) / n) * 1e6, 0);
     const total = ['province', 'provinceDb', 'national', 'nationalDb'].reduce((a, k) => a + used(k), 0);
     rows.push({
@@ -241,23 +241,35 @@ async function procCpu(pid) {
   }
 }
 
-/** CPU so far of this process (the province), the national node, and the server backends of each database. */
+/**
+ * CPU so far of this process (the province), the national node, and the server backends of each
+ * database. Backends come and go (a pool closes idle connections): each database's figure is kept per
+ * backend, and `cpuUsed` counts a backend from its first reading (or from 0 if it started since).
+ */
 async function cpuOf(admin, [provinceDb, nationalDb], nationalPid) {
   const backends = (
     await admin.query(`SELECT pid, datname FROM pg_stat_activity WHERE datname = ANY($1::text[])`, [
       [provinceDb, nationalDb],
     ])
   ).rows;
-  const sum = async (db) => {
-    let s = 0;
-    for (const b of backends.filter((x) => x.datname === db)) s += await procCpu(b.pid);
-    return s;
+  const per = async (db) => {
+    const m = new Map();
+    for (const b of backends.filter((x) => x.datname === db)) m.set(b.pid, await procCpu(b.pid));
+    return m;
   };
   const u = process.cpuUsage();
   return {
     province: (u.user + u.system) / 1e6,
-    provinceDb: await sum(provinceDb),
+    provinceDb: await per(provinceDb),
     national: await procCpu(nationalPid),
-    nationalDb: await sum(nationalDb),
+    nationalDb: await per(nationalDb),
   };
+}
+
+/** CPU seconds of one party between two `cpuOf` readings (backends that exited in between are not counted). */
+function cpuBetween(before, after, k) {
+  if (!(after[k] instanceof Map)) return after[k] - before[k];
+  let s = 0;
+  for (const [pid, v] of after[k]) s += v - (before[k].get(pid) ?? 0);
+  return s;
 }

@@ -163,7 +163,7 @@ describe('federation over a real Kafka broker: province → national', { skip },
     const change = (id: string, status: string) =>
       province.db.transaction(async (m) => {
         await m.query(
-          `UPDATE teacher SET person_status = $2, record = jsonb_set(record, '{basic,personStatus}', to_jsonb($2::text)),
+          `UPDATE teacher SET person_status = $2::text, record = jsonb_set(record, '{basic,personStatus}', to_jsonb($2::text)),
                   version = version + 1, reported_version = version + 1 WHERE id = $1`,
           [id, status],
         );

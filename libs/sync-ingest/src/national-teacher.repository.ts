@@ -201,8 +201,11 @@ const STAGE_FROM = 64;
 const STAGE_COLUMNS = `teacher_id uuid, province_code varchar, unit_code varchar, id_type varchar, id_number varchar, name varchar,
   person_status varchar, active boolean, record jsonb, custom jsonb, catalogue_version varchar, reported_version integer, last_sequence bigint`;
 
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
 /** A value in COPY's text format. */
 function copyText(v: string): string {
+  if (!COPY_SPECIAL.test(v)) return v;
   return v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 

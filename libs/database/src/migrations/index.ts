@@ -30,6 +30,7 @@ import { AuthChangeNotify1767840000000 } from './1767840000000-auth-change-notif
 import { TeacherCustomValues1767840000001 } from './1767840000001-teacher-custom-values.js';
 import { NationalSearchFacets1767850000000 } from './1767850000000-national-search-facets.js';
 import { StatsEntrantsLeavers1767850000001 } from './1767850000001-stats-entrants-leavers.js';
+import { OutboxLz41767900000000 } from './1767900000000-outbox-lz4.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -65,4 +66,5 @@ export const migrations = [
   TeacherCustomValues1767840000001,
   NationalSearchFacets1767850000000,
   StatsEntrantsLeavers1767850000001,
+  OutboxLz41767900000000,
 ];
