@@ -386,9 +386,10 @@ describe('the national node: scope, unit ownership, record validation, one bad m
     const chunkSequence = seq['11'];
     for (const t of good)
       assert.deepEqual(
-        await n.db.query(`SELECT province_code AS p, last_sequence::int AS s FROM national_teacher WHERE teacher_id = $1`, [
-          t.teacherId,
-        ]),
+        await n.db.query(
+          `SELECT province_code AS p, last_sequence::int AS s FROM national_teacher WHERE teacher_id = $1`,
+          [t.teacherId],
+        ),
         [{ p: '11', s: chunkSequence }],
       );
     for (const t of [badStatus, forgedUnit])
@@ -403,12 +404,20 @@ describe('the national node: scope, unit ownership, record validation, one bad m
     assert.match(added[1], /^teacher\.snapshot record 2: province 11 may not write unit 2144000101/);
     assert.match(added[2], /^teacher\.snapshot record 4: payload: teacherId/);
     // Each refused record is kept as the `teacher.upserted` message it stands for (replayable alone).
-    const [raw] = await n.db.query(`SELECT raw FROM sync_dead_letter WHERE province_code = '11' ORDER BY id DESC LIMIT 1 OFFSET 1`);
+    const [raw] = await n.db.query(
+      `SELECT raw FROM sync_dead_letter WHERE province_code = '11' ORDER BY id DESC LIMIT 1 OFFSET 1`,
+    );
     assert.equal(JSON.parse(raw.raw).type, 'teacher.upserted');
     assert.equal(JSON.parse(raw.raw).payload.teacherId, forgedUnit.teacherId);
     // A chunk whose records are all refused is a dead letter; an older envelope cannot carry the type.
-    assert.equal(await ingest.apply(envelope('11', 'teacher.snapshot', { records: [badStatus] }, { schemaVersion: 4 })), 'dead-letter');
-    assert.equal(await ingest.apply(envelope('11', 'teacher.snapshot', { records: [good[0]] }, { schemaVersion: 3 })), 'dead-letter');
+    assert.equal(
+      await ingest.apply(envelope('11', 'teacher.snapshot', { records: [badStatus] }, { schemaVersion: 4 })),
+      'dead-letter',
+    );
+    assert.equal(
+      await ingest.apply(envelope('11', 'teacher.snapshot', { records: [good[0]] }, { schemaVersion: 3 })),
+      'dead-letter',
+    );
     assert.match((await deadLetters('11')).pop()!, /needs schema version 4/);
 
     // Ordering: a live change with a higher sequence than a chunk's wins whichever arrives first.
@@ -418,12 +427,19 @@ describe('the national node: scope, unit ownership, record validation, one bad m
     seq['11'] += 2;
     assert.equal(await ingest.apply(envelope('11', 'teacher.upserted', changed, { sequence: newer })), 'applied');
     assert.equal(
-      await ingest.apply(envelope('11', 'teacher.snapshot', { records: [good[0], good[1]] }, { schemaVersion: 4, sequence: older })),
+      await ingest.apply(
+        envelope('11', 'teacher.snapshot', { records: [good[0], good[1]] }, { schemaVersion: 4, sequence: older }),
+      ),
       'applied',
       'the chunk is taken (one of its records is news), its stale record is not',
     );
     const version = async (id: string) =>
-      (await n.db.query(`SELECT reported_version AS v, name, last_sequence::int AS s FROM national_teacher WHERE teacher_id = $1`, [id]))[0];
+      (
+        await n.db.query(
+          `SELECT reported_version AS v, name, last_sequence::int AS s FROM national_teacher WHERE teacher_id = $1`,
+          [id],
+        )
+      )[0];
     assert.deepEqual(await version(good[0].teacherId), { v: 2, name: '后改', s: newer });
     assert.equal((await version(good[1].teacherId)).s, older);
     // A chunk and a live change in one batch: the higher sequence wins there too.

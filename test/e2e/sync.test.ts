@@ -156,7 +156,8 @@ describe('federation over a real Kafka broker: province → national', { skip },
     await until(
       'at national',
       async () =>
-        (await national.db.query(`SELECT 1 FROM national_teacher WHERE teacher_id = ANY($1::uuid[])`, [ids])).length === 3,
+        (await national.db.query(`SELECT 1 FROM national_teacher WHERE teacher_id = ANY($1::uuid[])`, [ids])).length ===
+        3,
     );
     // The live path's change of a reported record: the record and its `teacher.upserted` event in one
     // transaction (the payload as the live builder makes it; test/medium/outbox.test.ts compares the two).
@@ -214,7 +215,10 @@ describe('federation over a real Kafka broker: province → national', { skip },
     );
     assert.ok(chunks >= 1, 'the record travelled in a snapshot chunk');
     for (const id of ids) {
-      const [p] = await province.db.query(`SELECT reported_version AS v, person_status AS s FROM teacher WHERE id = $1`, [id]);
+      const [p] = await province.db.query(
+        `SELECT reported_version AS v, person_status AS s FROM teacher WHERE id = $1`,
+        [id],
+      );
       const [n] = await national.db.query(
         `SELECT reported_version AS v, person_status AS s, record->'basic'->>'personStatus' AS r FROM national_teacher WHERE teacher_id = $1`,
         [id],

@@ -220,7 +220,10 @@ export function parseSyncMessage(raw: string | Buffer | null): ParsedSyncMessage
     p.catalogueVersion ??= 'unknown(v1)';
     p.custom ??= {};
   }
-  return { ok: true, envelope: Object.assign(env, { schemaVersion: CURRENT_SCHEMA_VERSION as typeof CURRENT_SCHEMA_VERSION }) };
+  return {
+    ok: true,
+    envelope: Object.assign(env, { schemaVersion: CURRENT_SCHEMA_VERSION as typeof CURRENT_SCHEMA_VERSION }),
+  };
 }
 
 /**
@@ -259,6 +262,9 @@ export function parseSnapshotRecord(
 
 /** The same verdict through the contract class (`validateSync`): what `parseSnapshotRecord` must agree with. */
 export function snapshotRecordByClass(plain: Record<string, unknown>): string[] {
-  const errs = validateSync(toInstance(TeacherUpsertedPayload, plain), { forbidUnknownValues: false, whitelist: false });
+  const errs = validateSync(toInstance(TeacherUpsertedPayload, plain), {
+    forbidUnknownValues: false,
+    whitelist: false,
+  });
   return paths(errs);
 }

@@ -169,7 +169,11 @@ export class SyncIngestService {
         if (outcome === 'dead-letter') outcome = outcomes[a.i];
       } catch (e) {
         if (!isContentError(e)) throw e;
-        const env = { ...a.env, type: 'teacher.upserted' as const, payload: record as unknown as Record<string, unknown> };
+        const env = {
+          ...a.env,
+          type: 'teacher.upserted' as const,
+          payload: record as unknown as Record<string, unknown>,
+        };
         await this.deadLetter(
           env,
           `teacher.snapshot record ${k}: could not be applied: ${e instanceof Error ? e.message : String(e)}`,
@@ -515,7 +519,8 @@ function recordRefusal(
     return `province ${province} may not write unit ${unitCode}: it is not in the province's subtree`;
   const version = p.catalogueVersion ?? '';
   const catalogue = catalogues.get(version);
-  if (catalogue === null) return `catalogueVersion: ${version} is neither the current nor the previous catalogue version`;
+  if (catalogue === null)
+    return `catalogueVersion: ${version} is neither the current nor the previous catalogue version`;
   return recordProblem(p, defs, catalogue);
 }
 

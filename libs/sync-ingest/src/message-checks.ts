@@ -34,7 +34,8 @@ export function unstorable(value: unknown, maxDepth = MAX_DEPTH): string | null 
 }
 
 function walk(v: unknown, depth: number, maxDepth: number): string | null {
-  if (typeof v === 'string') return badString(v) ? 'a string contains a NUL character or a lone UTF-16 surrogate' : null;
+  if (typeof v === 'string')
+    return badString(v) ? 'a string contains a NUL character or a lone UTF-16 surrogate' : null;
   if (typeof v !== 'object' || v === null) return null;
   if (depth >= maxDepth) return `nested deeper than ${maxDepth} levels`;
   if (Array.isArray(v)) {
