@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '@tmis/database';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { api, fmt, summarise } from '../lib.mjs';
 import { ensureNode } from '../setup.mjs';
@@ -156,6 +156,8 @@ export async function run(ctx) {
   await nat.query(`COPY national_teacher_copy FROM '${file}' (FORMAT binary)`);
   const copySeconds = (performance.now() - c0) / 1000;
   await nat.query(`DROP TABLE national_teacher_copy`);
+  // The server wrote the file (2 GB at 1.5 M); removed when this process may (same machine), else left.
+  await rm(file, { force: true }).catch(() => undefined);
   const copyRate = have / copySeconds;
   rows.push({
     metric: 'raw COPY of the same rows into the same table',
