@@ -4,3 +4,5 @@ export { SyncIngestService } from './ingest.service.js';
 export { CROSS_PROVINCE_DUPLICATE, type CrossProvinceDuplicateNotice } from './duplicate-notices.service.js';
 // Read by the cross-province transfer hub (libs/transfers-hub): where a person is active.
 export { NationalTeacherRepository } from './national-teacher.repository.js';
+// The facet values the staged apply sends with its rows; test/medium/national-facets-staged.test.ts holds them to the SQL.
+export { recordFacets } from './record-facets.js';

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import type { SchoolFingerprint } from '@tmis/sync-transport';
+import { recordFacets } from './record-facets.js';
 
 /** A received record as `national_teacher` stores it. */
 export interface NationalTeacherRow {
@@ -68,6 +69,10 @@ export class NationalTeacherRepository {
   async upsertMany(rows: NationalTeacherRow[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
     const staged = rows.length >= STAGE_FROM && (await this.stage(rows));
+    // The staged rows carry their facet values: the facet insert trigger takes them from the staging
+    // table instead of walking each record again (migration 1767905000000). Transaction-local, and
+    // switched off again right after this statement, so that no other write skips the walk.
+    if (staged) await this.tx.query(`SELECT set_config('tmis.facets_staged', 'on', true)`);
     const applied: { id: string }[] = await this.tx.query(
       `INSERT INTO national_teacher (teacher_id, province_code, unit_code, id_type, id_number, name, person_status, active, record, custom,
               catalogue_version, reported_version, last_sequence)
@@ -82,6 +87,7 @@ export class NationalTeacherRepository {
        RETURNING teacher_id::text AS id`,
       staged ? [] : [JSON.stringify(rows)],
     );
+    if (staged) await this.tx.query(`SELECT set_config('tmis.facets_staged', 'off', true)`);
     return new Set(applied.map((r) => r.id));
   }
 
@@ -100,7 +106,11 @@ export class NationalTeacherRepository {
       `SELECT to_regclass('pg_temp.national_teacher_stage') IS NULL AS missing`,
     );
     if (missing)
-      await this.tx.query(`CREATE TEMP TABLE national_teacher_stage (${STAGE_COLUMNS}) ON COMMIT DELETE ROWS`);
+      await this.tx.query(
+        `CREATE TEMP TABLE national_teacher_stage (${STAGE_COLUMNS}, facets text[]) ON COMMIT DELETE ROWS`,
+      );
+    // Rows of an earlier staging in this transaction would be upserted again (and their facets joined).
+    else await this.tx.query(`DELETE FROM pg_temp.national_teacher_stage`);
     const lines = new Array<string>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
@@ -118,6 +128,7 @@ export class NationalTeacherRepository {
         copyText(r.catalogue_version),
         String(r.reported_version),
         String(r.last_sequence),
+        facetsText(recordFacets(r.record)),
       ].join('\t');
     }
     const stream = client.query(copyStreams.from(`COPY pg_temp.national_teacher_stage FROM STDIN`));
@@ -202,6 +213,16 @@ const STAGE_COLUMNS = `teacher_id uuid, province_code varchar, unit_code varchar
   person_status varchar, active boolean, record jsonb, custom jsonb, catalogue_version varchar, reported_version integer, last_sequence bigint`;
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
+
+/**
+ * A record's facet values as a text[] in COPY's text format (`\\N`, PostgreSQL computes them, when
+ * `recordFacets` is not sure of them): each element double-quoted, `"` and `\\` escaped for the array
+ * literal, then the whole escaped for COPY.
+ */
+function facetsText(facets: string[] | null): string {
+  if (facets === null) return '\\N';
+  return copyText('{' + facets.map((f) => '"' + f.replace(/["\\]/g, (c) => '\\' + c) + '"').join(',') + '}');
+}
 
 /** A value in COPY's text format. */
 function copyText(v: string): string {

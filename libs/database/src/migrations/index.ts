@@ -31,6 +31,8 @@ import { TeacherCustomValues1767840000001 } from './1767840000001-teacher-custom
 import { NationalSearchFacets1767850000000 } from './1767850000000-national-search-facets.js';
 import { StatsEntrantsLeavers1767850000001 } from './1767850000001-stats-entrants-leavers.js';
 import { OutboxLz41767900000000 } from './1767900000000-outbox-lz4.js';
+import { NationalFacetsStaged1767905000000 } from './1767905000000-national-facets-staged.js';
+import { OutboxVacuum1767905000001 } from './1767905000001-outbox-vacuum.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -67,4 +69,6 @@ export const migrations = [
   NationalSearchFacets1767850000000,
   StatsEntrantsLeavers1767850000001,
   OutboxLz41767900000000,
+  NationalFacetsStaged1767905000000,
+  OutboxVacuum1767905000001,
 ];
