@@ -38,13 +38,16 @@ function variedRecord(): Rec {
   r.education = shape(
     list(3, () =>
       entry(() =>
-        member(member({}, 'educationLevel', value, 0.9), 'isHighest', () => pick<unknown>([true, false, 'true', 1]), 0.6),
+        member(
+          member({}, 'educationLevel', value, 0.9),
+          'isHighest',
+          () => pick<unknown>([true, false, 'true', 1]),
+          0.6,
+        ),
       ),
     ),
   );
-  r.teaching = shape(
-    list(4, () => entry(() => member(member({}, 'subject', value, 0.85), 'schoolYear', year, 0.9))),
-  );
+  r.teaching = shape(list(4, () => entry(() => member(member({}, 'subject', value, 0.85), 'schoolYear', year, 0.9))));
   r.qualification = shape(list(3, () => entry(() => member({}, 'qualificationType', value, 0.8))));
   for (const k of ['professionalTitle', 'education', 'teaching', 'qualification']) if (r[k] === undefined) delete r[k];
   return r;
@@ -102,9 +105,10 @@ describe('national facets: the values the staged apply sends are the SQL definit
   it('recordFacets equals tmis_record_facets on varied records, and is sure of ordinary ones', async () => {
     const records = [...Array.from({ length: 600 }, variedRecord), ...Array.from({ length: 100 }, () => validRecord())];
     const sql = (await txHost.withTransaction(() =>
-      txHost.tx.query(`SELECT tmis_record_facets(r) AS f FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY x(r, i) ORDER BY i`, [
-        JSON.stringify(records),
-      ]),
+      txHost.tx.query(
+        `SELECT tmis_record_facets(r) AS f FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY x(r, i) ORDER BY i`,
+        [JSON.stringify(records)],
+      ),
     )) as { f: string[] }[];
     let sure = 0;
     for (let i = 0; i < records.length; i++) {
