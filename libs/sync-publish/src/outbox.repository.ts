@@ -120,6 +120,10 @@ export class OutboxRepository {
    * the publish sequence just before its snapshot's `begin` marker.
    */
   async assignPublishSequences(limit: number): Promise<number> {
+    // An index scan, not a bitmap scan: each row's unnumbered version dies when it is numbered, and only a
+    // plain index scan marks such dead index entries as dead for the next scans (a bitmap scan read all
+    // of them, ~1,500 heap pages and ~43 ms a call after a resync, until VACUUM).
+    await this.tx.query(`SET LOCAL enable_bitmapscan = off`);
     const [{ last }] = await this.tx.query(`SELECT last::text AS last FROM sync_publish_counter FOR UPDATE`);
     const [{ n }] = await this.tx.query(
       `WITH picked AS (SELECT sequence, row_number() OVER (ORDER BY sequence) AS rn
