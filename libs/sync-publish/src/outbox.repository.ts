@@ -179,9 +179,11 @@ export class OutboxRepository {
    */
   async unpublishedFloor(from: number): Promise<number> {
     const [{ floor }] = await this.tx.query(
-      `SELECT COALESCE((SELECT publish_sequence FROM sync_outbox WHERE published_at IS NULL AND publish_sequence IS NOT NULL AND publish_sequence >= $1
-                         ORDER BY publish_sequence LIMIT 1),
-                       (SELECT last + 1 FROM sync_publish_counter))::text AS floor`,
+      // A counter below the floor went back (a restored database): start again from the bottom.
+      `SELECT (CASE WHEN c.last + 1 < $1 THEN 0
+                    ELSE COALESCE((SELECT publish_sequence FROM sync_outbox WHERE published_at IS NULL AND publish_sequence IS NOT NULL
+                                      AND publish_sequence >= $1 ORDER BY publish_sequence LIMIT 1), c.last + 1) END)::text AS floor
+         FROM sync_publish_counter c`,
       [from],
     );
     return Number(floor);
