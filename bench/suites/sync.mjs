@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '@tmis/database';
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { api, fmt, summarise } from '../lib.mjs';
 import { ensureNode } from '../setup.mjs';
@@ -46,7 +46,11 @@ export async function run(ctx) {
   // consumer must not share one event loop); the bench process holds the provincial node.
   const child = spawn(
     process.execPath,
-    [join(import.meta.dirname, '..', '..', 'apps', 'national', 'dist', 'main.js')],
+    // BENCH_SYNC_NATIONAL_NODE_ARGS: extra node flags for the national process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/x`).
+    [
+      ...(process.env.BENCH_SYNC_NATIONAL_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      join(import.meta.dirname, '..', '..', 'apps', 'national', 'dist', 'main.js'),
+    ],
     {
       env: {
         ...process.env,
@@ -90,6 +94,8 @@ export async function run(ctx) {
   let queuedAt = 0;
   let status = null;
   let lastPrint = 0;
+  // The records' phase alone (from the first record at national: the units, a fixed ~30,000, are before it).
+  let recordsFrom = null;
   while (Date.now() < deadline) {
     if (!queuedAt) {
       // A poll that fails (a kept-alive socket closed under a loaded machine) is tried again next second.
@@ -98,6 +104,8 @@ export async function run(ctx) {
       if (status?.state === 'failed') throw new Error(`resync failed: ${status.error}`);
     }
     have = Number((await nat.query(`SELECT count(*)::int AS n FROM national_teacher`)).rows[0].n);
+    if (!recordsFrom && have > 0)
+      recordsFrom = { have, at: performance.now(), cpu: await cpuOf(admin, [ctx.dbName, natName], child.pid) };
     if (Date.now() - lastPrint > 10000) {
       lastPrint = Date.now();
       const [{ p }] = await db.query(
@@ -113,7 +121,7 @@ export async function run(ctx) {
   const queued = status?.teachersQueued ?? 0;
   const resyncSeconds = (performance.now() - t0) / 1000;
   const cpuAfter = await cpuOf(admin, [ctx.dbName, natName], child.pid);
-  const cpuUsed = (k) => cpuAfter[k] - cpuBefore[k];
+  const cpuUsed = (k) => cpuBetween(cpuBefore, cpuAfter, k);
   const perRecord = (k) => fmt((cpuUsed(k) / Math.max(1, have)) * 1e6, 0);
   rows.push({
     metric: `full resync of ${reported} records over Kafka`,
@@ -121,6 +129,18 @@ export async function run(ctx) {
     unit: '',
     note: `${fmt(have / resyncSeconds, 0)} records/s end to end; ${have} arrived; outbox filled in ${fmt((queuedAt - t0) / 1000)} s (${queued} records, ${status?.unitsQueued ?? 0} units, alongside the relay)`,
   });
+  if (recordsFrom && have > recordsFrom.have) {
+    const n = have - recordsFrom.have;
+    const used = (k) => cpuBetween(recordsFrom.cpu, cpuAfter, k);
+    const us = (k) => fmt((used(k) / n) * 1e6, 0);
+    const total = ['province', 'provinceDb', 'national', 'nationalDb'].reduce((a, k) => a + used(k), 0);
+    rows.push({
+      metric: 'CPU per record in the records phase',
+      value: `${us('province')} + ${us('provinceDb')} + ${us('national')} + ${us('nationalDb')} µs`,
+      unit: '',
+      note: `${n} records from the first at national to the last, ${fmt(n / ((performance.now() - recordsFrom.at) / 1000), 0)} records/s; province node, its backends, national node, its backends; ${fmt((total / n) * 1e6, 0)} µs in all (the broker not counted)`,
+    });
+  }
   rows.push({
     metric: 'CPU during the resync, per record',
     value: `${perRecord('province')} + ${perRecord('provinceDb')} + ${perRecord('national')} + ${perRecord('nationalDb')} µs`,
@@ -136,12 +156,14 @@ export async function run(ctx) {
   await nat.query(`COPY national_teacher_copy FROM '${file}' (FORMAT binary)`);
   const copySeconds = (performance.now() - c0) / 1000;
   await nat.query(`DROP TABLE national_teacher_copy`);
+  // The server wrote the file (2 GB at 1.5 M); removed when this process may (same machine), else left.
+  await rm(file, { force: true }).catch(() => undefined);
   const copyRate = have / copySeconds;
   rows.push({
     metric: 'raw COPY of the same rows into the same table',
     value: `${fmt(copySeconds)} s`,
     unit: '',
-    note: `${fmt(copyRate, 0)} records/s; resync runs at ${fmt((have / resyncSeconds / copyRate) * 100, 1)} % of COPY`,
+    note: `${fmt(copyRate, 0)} records/s; resync / COPY = ${fmt(have / resyncSeconds / copyRate, 3)} (resync runs at ${fmt((have / resyncSeconds / copyRate) * 100, 1)} % of COPY; the goal is at least a third)`,
   });
 
   // Replication lag under a steady stream of status changes (each writes an outbox event).
@@ -221,23 +243,35 @@ async function procCpu(pid) {
   }
 }
 
-/** CPU so far of this process (the province), the national node, and the server backends of each database. */
+/**
+ * CPU so far of this process (the province), the national node, and the server backends of each
+ * database. Backends come and go (a pool closes idle connections): each database's figure is kept per
+ * backend, and `cpuUsed` counts a backend from its first reading (or from 0 if it started since).
+ */
 async function cpuOf(admin, [provinceDb, nationalDb], nationalPid) {
   const backends = (
     await admin.query(`SELECT pid, datname FROM pg_stat_activity WHERE datname = ANY($1::text[])`, [
       [provinceDb, nationalDb],
     ])
   ).rows;
-  const sum = async (db) => {
-    let s = 0;
-    for (const b of backends.filter((x) => x.datname === db)) s += await procCpu(b.pid);
-    return s;
+  const per = async (db) => {
+    const m = new Map();
+    for (const b of backends.filter((x) => x.datname === db)) m.set(b.pid, await procCpu(b.pid));
+    return m;
   };
   const u = process.cpuUsage();
   return {
     province: (u.user + u.system) / 1e6,
-    provinceDb: await sum(provinceDb),
+    provinceDb: await per(provinceDb),
     national: await procCpu(nationalPid),
-    nationalDb: await sum(nationalDb),
+    nationalDb: await per(nationalDb),
   };
+}
+
+/** CPU seconds of one party between two `cpuOf` readings (backends that exited in between are not counted). */
+function cpuBetween(before, after, k) {
+  if (!(after[k] instanceof Map)) return after[k] - before[k];
+  let s = 0;
+  for (const [pid, v] of after[k]) s += v - (before[k].get(pid) ?? 0);
+  return s;
 }

@@ -373,4 +373,90 @@ describe('the national node: scope, unit ownership, record validation, one bad m
     });
     assert.deepEqual(forged.body.outcomes, ['dead-letter']);
   });
+
+  it('a resync chunk (teacher.snapshot) is judged record by record: bad and forged records refused alone, the newest version wins', async () => {
+    const before = await deadLetters('11');
+    const good = [teacher('11', '2111000101'), teacher('11', '2111000101'), teacher('11', '2111000101')];
+    const badStatus = teacher('11', '2111000101', validRecord({ basic: { personStatus: '77' } }));
+    // The forged-unit attack of #19 inside a chunk: province 11 writing into province 44's school.
+    const forgedUnit = teacher('11', '2144000101');
+    const noId = { ...teacher('11', '2111000101'), teacherId: 'not-a-uuid' };
+    const chunk = { records: [good[0], badStatus, forgedUnit, good[1], noId, good[2]] };
+    assert.equal(await ingest.apply(envelope('11', 'teacher.snapshot', chunk, { schemaVersion: 4 })), 'applied');
+    const chunkSequence = seq['11'];
+    for (const t of good)
+      assert.deepEqual(
+        await n.db.query(
+          `SELECT province_code AS p, last_sequence::int AS s FROM national_teacher WHERE teacher_id = $1`,
+          [t.teacherId],
+        ),
+        [{ p: '11', s: chunkSequence }],
+      );
+    for (const t of [badStatus, forgedUnit])
+      assert.equal(
+        await rows(`SELECT count(*)::int AS n FROM national_teacher WHERE teacher_id = $1`, [t.teacherId]),
+        0,
+        'a refused record is not stored',
+      );
+    const added = (await deadLetters('11')).slice(before.length);
+    assert.equal(added.length, 3, added.join('\n'));
+    assert.match(added[0], /^teacher\.snapshot record 1: personStatus/);
+    assert.match(added[1], /^teacher\.snapshot record 2: province 11 may not write unit 2144000101/);
+    assert.match(added[2], /^teacher\.snapshot record 4: payload: teacherId/);
+    // Each refused record is kept as the `teacher.upserted` message it stands for (replayable alone).
+    const [raw] = await n.db.query(
+      `SELECT raw FROM sync_dead_letter WHERE province_code = '11' ORDER BY id DESC LIMIT 1 OFFSET 1`,
+    );
+    assert.equal(JSON.parse(raw.raw).type, 'teacher.upserted');
+    assert.equal(JSON.parse(raw.raw).payload.teacherId, forgedUnit.teacherId);
+    // A chunk whose records are all refused is a dead letter; an older envelope cannot carry the type.
+    assert.equal(
+      await ingest.apply(envelope('11', 'teacher.snapshot', { records: [badStatus] }, { schemaVersion: 4 })),
+      'dead-letter',
+    );
+    assert.equal(
+      await ingest.apply(envelope('11', 'teacher.snapshot', { records: [good[0]] }, { schemaVersion: 3 })),
+      'dead-letter',
+    );
+    assert.match((await deadLetters('11')).pop()!, /needs schema version 4/);
+
+    // Ordering: a live change with a higher sequence than a chunk's wins whichever arrives first.
+    const changed = { ...good[0], reportedVersion: 2, name: '后改' };
+    const older = seq['11'] + 1;
+    const newer = seq['11'] + 2;
+    seq['11'] += 2;
+    assert.equal(await ingest.apply(envelope('11', 'teacher.upserted', changed, { sequence: newer })), 'applied');
+    assert.equal(
+      await ingest.apply(
+        envelope('11', 'teacher.snapshot', { records: [good[0], good[1]] }, { schemaVersion: 4, sequence: older }),
+      ),
+      'applied',
+      'the chunk is taken (one of its records is news), its stale record is not',
+    );
+    const version = async (id: string) =>
+      (
+        await n.db.query(
+          `SELECT reported_version AS v, name, last_sequence::int AS s FROM national_teacher WHERE teacher_id = $1`,
+          [id],
+        )
+      )[0];
+    assert.deepEqual(await version(good[0].teacherId), { v: 2, name: '后改', s: newer });
+    assert.equal((await version(good[1].teacherId)).s, older);
+    // A chunk and a live change in one batch: the higher sequence wins there too.
+    const third = { ...good[2], reportedVersion: 3, name: '再改' };
+    const [chunkAt, liveAt] = [seq['11'] + 1, seq['11'] + 2];
+    seq['11'] += 2;
+    const outcomes = await ingest.applyBatch([
+      envelope('11', 'teacher.upserted', third, { sequence: liveAt }),
+      envelope('11', 'teacher.snapshot', { records: [good[2]] }, { schemaVersion: 4, sequence: chunkAt }),
+    ]);
+    assert.deepEqual(outcomes, ['applied', 'duplicate']);
+    assert.deepEqual(await version(good[2].teacherId), { v: 3, name: '再改', s: liveAt });
+    // Redelivered, a chunk changes nothing.
+    assert.equal(
+      await ingest.apply(envelope('11', 'teacher.snapshot', chunk, { schemaVersion: 4, sequence: chunkSequence })),
+      'duplicate',
+    );
+    assert.deepEqual(await version(good[0].teacherId), { v: 2, name: '后改', s: newer });
+  });
 });

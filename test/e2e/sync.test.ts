@@ -150,6 +150,83 @@ describe('federation over a real Kafka broker: province → national', { skip },
     );
   });
 
+  it('a record changed live while a resync runs ends with its newest version at national (chunks and live events race)', async () => {
+    const provinceAdmin = await province.tokenFor(await province.account(await province.province_(), Role.InfoAdmin));
+    const { ids } = await reportRecords(province, 3);
+    await until(
+      'at national',
+      async () =>
+        (await national.db.query(`SELECT 1 FROM national_teacher WHERE teacher_id = ANY($1::uuid[])`, [ids])).length ===
+        3,
+    );
+    // The live path's change of a reported record: the record and its `teacher.upserted` event in one
+    // transaction (the payload as the live builder makes it; test/medium/outbox.test.ts compares the two).
+    const change = (id: string, status: string) =>
+      province.db.transaction(async (m) => {
+        await m.query(
+          `UPDATE teacher SET person_status = $2::text, record = jsonb_set(record, '{basic,personStatus}', to_jsonb($2::text)),
+                  version = version + 1, reported_version = version + 1 WHERE id = $1`,
+          [id, status],
+        );
+        await m.query(
+          `INSERT INTO sync_outbox (type, key, payload)
+           SELECT 'teacher.upserted', t.id::text, jsonb_build_object('teacherId', t.id, 'unitCode', u.code, 'idType', t.id_type,
+                  'idNumber', t.id_number, 'name', t.name, 'personStatus', t.person_status, 'reportedVersion', t.reported_version,
+                  'record', t.record, 'custom', t.custom, 'catalogueVersion', t.catalogue_version)
+             FROM teacher t JOIN org_unit u ON u.id = t.unit_id WHERE t.id = $1`,
+          [id],
+        );
+      });
+    let st = await province.api('POST', '/sync/resync', { token: provinceAdmin });
+    if (st.status === 409) {
+      await until(
+        'earlier resync done',
+        async () => (await province.api('GET', '/sync/resync', { token: provinceAdmin })).body.state === 'done',
+      );
+      st = await province.api('POST', '/sync/resync', { token: provinceAdmin });
+    }
+    assert.equal(st.status, 202, JSON.stringify(st.body));
+    // Changes before, during and after the resync's chunks are written and published.
+    for (let k = 0; k < 8; k++) {
+      await change(ids[0], k % 2 ? '01' : '02');
+      await change(ids[2], k % 2 ? '02' : '01');
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    await until(
+      'resync done',
+      async () => (await province.api('GET', '/sync/resync', { token: provinceAdmin })).body.state === 'done',
+    );
+    await until(
+      'outbox published',
+      async () =>
+        (await province.db.query(`SELECT count(*)::int AS n FROM sync_outbox WHERE published_at IS NULL`))[0].n === 0,
+    );
+    const [{ head }] = await province.db.query(`SELECT last::int AS head FROM sync_publish_counter`);
+    await until('every message at national', async () => {
+      const [p] = await national.db.query(
+        `SELECT max_sequence::int AS s, gap::int AS gap FROM (SELECT max_sequence, max_sequence - (SELECT count(*) FROM sync_received r
+           WHERE r.province_code = '11') AS gap FROM sync_progress WHERE province_code = '11') x`,
+      );
+      return p?.s >= head && p.gap === 0;
+    });
+    const [{ n: chunks }] = await province.db.query(
+      `SELECT count(*)::int AS n FROM sync_outbox WHERE type = 'teacher.snapshot' AND payload->'records' @> $1::jsonb`,
+      [JSON.stringify([{ teacherId: ids[0] }])],
+    );
+    assert.ok(chunks >= 1, 'the record travelled in a snapshot chunk');
+    for (const id of ids) {
+      const [p] = await province.db.query(
+        `SELECT reported_version AS v, person_status AS s FROM teacher WHERE id = $1`,
+        [id],
+      );
+      const [n] = await national.db.query(
+        `SELECT reported_version AS v, person_status AS s, record->'basic'->>'personStatus' AS r FROM national_teacher WHERE teacher_id = $1`,
+        [id],
+      );
+      assert.deepEqual(n, { ...p, r: p.s }, `national holds the province's newest version of ${id}`);
+    }
+  });
+
   it('redelivery changes nothing; forged, malformed and older-schema messages are handled', async () => {
     const ingest = national.node.app.get(SyncIngestService);
     const teacherId = randomUUID();

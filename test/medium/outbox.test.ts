@@ -55,6 +55,36 @@ describe('outbox relay', () => {
     assert.deepEqual(JSON.parse(sent[1204].value).payload, { phase: 'begin', headSequence: 1204 });
     assert.equal((await p.db.query(`SELECT count(*)::int AS n FROM sync_outbox WHERE published_at IS NULL`))[0].n, 0);
   });
+  it('a relay batch holds about 4 MB of stored payload at most, so large resync chunks drain over several batches, in order', async () => {
+    await p.db.query(`UPDATE sync_outbox SET published_at = now() WHERE published_at IS NULL`);
+    // 24 chunk-sized rows of ~0.5 MB of hex (little to compress).
+    await p.db.query(
+      `INSERT INTO sync_outbox (type, key, payload)
+       SELECT 'teacher.snapshot', 'k' || g, jsonb_build_object('records', jsonb_build_array(jsonb_build_object('x',
+                (SELECT string_agg(md5(g::text || ':' || i::text), '') FROM generate_series(1, 16000) i))))
+         FROM generate_series(1, 24) g`,
+    );
+    const batches: string[][] = [];
+    const transport: SyncTransport = {
+      publish: async (_t, m) => {
+        batches.push(m.map((x) => x.key));
+      },
+      close: async () => undefined,
+    };
+    const relay = p.node.app.get(OutboxRelay);
+    (relay as unknown as { transport: SyncTransport }).transport = transport;
+    while ((await relay.drainOnce()) > 0) {
+      /* drain */
+    }
+    assert.ok(batches.length > 1, `several batches: ${batches.map((b) => b.length).join(', ')}`);
+    assert.ok(batches[0].length >= 1 && batches[0].length < 24);
+    assert.deepEqual(
+      batches.flat(),
+      Array.from({ length: 24 }, (_, i) => `k${i + 1}`),
+    );
+    assert.equal((await p.db.query(`SELECT count(*)::int AS n FROM sync_outbox WHERE published_at IS NULL`))[0].n, 0);
+  });
+
   it('clears the last broker error on the first successful publish, while the backlog still drains', async () => {
     await p.db.query(`UPDATE sync_outbox SET published_at = now() WHERE published_at IS NULL`);
     await p.db.query(
@@ -114,13 +144,16 @@ describe('outbox relay', () => {
       'resync queued',
       async () => (await p.api('GET', '/sync/resync', { token: admin })).body.state === 'done',
     );
+    // The resync's records travel in `teacher.snapshot` chunks ({ records: [...] }), each record the live payload.
     const rows: { key: string; live: object; resync: object; same: boolean }[] = await p.db.query(
-      `SELECT l.key, l.payload AS live, r.payload AS resync, l.payload = r.payload AS same
-         FROM sync_outbox l JOIN sync_outbox r ON r.key = l.key AND r.type = l.type AND r.sequence > l.sequence
+      `SELECT l.key, l.payload AS live, r.record AS resync, l.payload = r.record AS same
+         FROM sync_outbox l
+         JOIN (SELECT s.sequence, e.record FROM sync_outbox s CROSS JOIN LATERAL jsonb_array_elements(s.payload->'records') e(record)
+                WHERE s.type = 'teacher.snapshot') r ON r.record->>'teacherId' = l.key AND r.sequence > l.sequence
         WHERE l.type = 'teacher.upserted' AND l.key = ANY($1::text[])`,
       [ids],
     );
-    assert.equal(rows.length, 3, 'one live and one resync event per record');
+    assert.equal(rows.length, 3, 'one live event and one snapshot record per record');
     for (const r of rows) {
       assert.deepEqual(r.resync, r.live, `payload of ${r.key}`);
       assert.ok(r.same, 'equal as jsonb, member for member');

@@ -3,14 +3,17 @@ export {
   CURRENT_SCHEMA_VERSION,
   CustomFieldsChangedPayload,
   OrgUnitsChangedPayload,
+  parseSnapshotRecord,
   parseSyncMessage,
   provinceOfUnitCode,
+  SNAPSHOT_MAX_RECORDS,
   SnapshotMarkerPayload,
   SyncedUnit,
   SyncEnvelope,
   SyncedCredit,
   TeacherCreditsPayload,
   TeacherRemovedPayload,
+  TeacherSnapshotPayload,
   TeacherUpsertedPayload,
 } from './sync-messages.js';
 export { buildPayload, SyncOutbox } from './sync-outbox.js';

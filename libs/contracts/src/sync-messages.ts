@@ -11,11 +11,17 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  isInt,
+  isObject,
+  isString,
   IsUUID,
+  isUUID,
   Matches,
+  matches,
   MaxLength,
   Max,
   Min,
+  min,
   ValidateNested,
   validateSync,
   type ValidationError,
@@ -31,9 +37,10 @@ import { toInstance } from './instance.js';
  *       (a v1 province never sends it; the national node takes it whatever the envelope's version).
  *   v3: adds the `teacher.credits` type (a teacher's confirmed training credits, Art. 25); v1 and v2
  *       messages are unchanged and still accepted (their teacher payloads are upgraded as before).
+ *   v4: adds the `teacher.snapshot` type (a resync's records in chunks, ADR 0022); the others are as in v3.
  */
-export const CURRENT_SCHEMA_VERSION = 3;
-export const SUPPORTED_SCHEMA_VERSIONS = [1, 2, 3] as const;
+export const CURRENT_SCHEMA_VERSION = 4;
+export const SUPPORTED_SCHEMA_VERSIONS = [1, 2, 3, 4] as const;
 export const SYNC_TOPIC = 'tmis.sync';
 
 export const SYNC_TYPES = [
@@ -43,17 +50,23 @@ export const SYNC_TYPES = [
   'org-units.changed',
   'snapshot.marker',
   'teacher.credits',
+  'teacher.snapshot',
 ] as const;
 export type SyncType = (typeof SYNC_TYPES)[number];
+
+const SCHOOL_CODE = /^[0-9]{10}(-[0-9]{3})?$/;
+const ID_TYPE = /^[0-9A-Z]{1,2}$/;
+const ID_NUMBER = /^[0-9A-Za-z]{4,32}$/;
+const TWO_DIGITS = /^\d{2}$/;
 
 export class TeacherUpsertedPayload {
   @IsUUID() teacherId: string;
   /** The school (or department) code; its digits 3-4 are the province. */
-  @Matches(/^[0-9]{10}(-[0-9]{3})?$/) unitCode: string;
-  @IsString() @Matches(/^[0-9A-Z]{1,2}$/) idType: string;
-  @IsString() @Matches(/^[0-9A-Za-z]{4,32}$/) idNumber: string;
+  @Matches(SCHOOL_CODE) unitCode: string;
+  @IsString() @Matches(ID_TYPE) idType: string;
+  @IsString() @Matches(ID_NUMBER) idNumber: string;
   @IsString() name: string;
-  @Matches(/^\d{2}$/) personStatus: string;
+  @Matches(TWO_DIGITS) personStatus: string;
   @IsInt() @Min(1) reportedVersion: number;
   @IsObject() record: Record<string, unknown>;
   @IsOptional() @IsString() catalogueVersion?: string;
@@ -84,6 +97,22 @@ export class TeacherCreditsPayload {
   @ValidateNested({ each: true })
   @Type(() => SyncedCredit)
   credits: SyncedCredit[];
+}
+
+/** The most records one `teacher.snapshot` message carries (~2 kB each: well under the broker's 1 MiB). */
+export const SNAPSHOT_MAX_RECORDS = 400;
+
+/**
+ * Schema v4: a chunk of a resync's records (ADR 0022), each a `TeacherUpsertedPayload`, all published
+ * under the message's one sequence. Only the list's shape is checked here; every record is then judged
+ * alone (`parseSnapshotRecord`, then the national node's checks), so one bad record is refused by itself.
+ */
+export class TeacherSnapshotPayload {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(SNAPSHOT_MAX_RECORDS)
+  @IsObject({ each: true })
+  records: Record<string, unknown>[];
 }
 
 export class TeacherRemovedPayload {
@@ -151,10 +180,11 @@ const PAYLOADS: Record<SyncType, new () => object> = {
   'org-units.changed': OrgUnitsChangedPayload,
   'snapshot.marker': SnapshotMarkerPayload,
   'teacher.credits': TeacherCreditsPayload,
+  'teacher.snapshot': TeacherSnapshotPayload,
 };
 
 /** The schema version that introduced each type: an older envelope cannot carry a newer type. */
-const SINCE: Partial<Record<SyncType, number>> = { 'teacher.credits': 3 };
+const SINCE: Partial<Record<SyncType, number>> = { 'teacher.credits': 3, 'teacher.snapshot': 4 };
 
 function paths(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
@@ -164,10 +194,10 @@ function paths(errors: ValidationError[], parent = ''): string[] {
 }
 
 export type ParsedSyncMessage =
-  | { ok: true; envelope: SyncEnvelope & { schemaVersion: 3 } }
+  | { ok: true; envelope: SyncEnvelope & { schemaVersion: typeof CURRENT_SCHEMA_VERSION } }
   | { ok: false; reason: string; envelope?: Partial<SyncEnvelope> };
 
-/** Parses and validates one raw message like an HTTP body; v1 and v2 messages are upgraded to v3. */
+/** Parses and validates one raw message like an HTTP body; v1 to v3 messages are upgraded to v4. */
 export function parseSyncMessage(raw: string | Buffer | null): ParsedSyncMessage {
   let json: unknown;
   try {
@@ -190,5 +220,51 @@ export function parseSyncMessage(raw: string | Buffer | null): ParsedSyncMessage
     p.catalogueVersion ??= 'unknown(v1)';
     p.custom ??= {};
   }
-  return { ok: true, envelope: Object.assign(env, { schemaVersion: 3 as const }) };
+  return {
+    ok: true,
+    envelope: Object.assign(env, { schemaVersion: CURRENT_SCHEMA_VERSION as typeof CURRENT_SCHEMA_VERSION }),
+  };
+}
+
+/**
+ * One record of a `teacher.snapshot` chunk, checked with the rules of `TeacherUpsertedPayload`'s
+ * decorators, called directly (class-validator's own functions, the same patterns) rather than through
+ * `validateSync`, which looks up every registered class's metadata on each call — a resync checks
+ * millions of records. contracts.spec.ts holds the two to the same verdict, field by field, so a rule
+ * added to the class must be added here. The reason names the failing members and rules as
+ * `parseSyncMessage` does.
+ */
+export function parseSnapshotRecord(
+  plain: Record<string, unknown>,
+): { ok: true; payload: TeacherUpsertedPayload } | { ok: false; reason: string } {
+  const p = plain as Partial<Record<keyof TeacherUpsertedPayload, unknown>>;
+  const failed: string[] = [];
+  const check = (member: string, ok: boolean, rule: string) => {
+    if (!ok) failed.push(`${member}: ${rule}`);
+  };
+  check('teacherId', isUUID(p.teacherId), 'isUuid');
+  check('unitCode', matches(p.unitCode as string, SCHOOL_CODE), 'matches');
+  check('idType', matches(p.idType as string, ID_TYPE), 'matches');
+  check('idType', isString(p.idType), 'isString');
+  check('idNumber', matches(p.idNumber as string, ID_NUMBER), 'matches');
+  check('idNumber', isString(p.idNumber), 'isString');
+  check('name', isString(p.name), 'isString');
+  check('personStatus', matches(p.personStatus as string, TWO_DIGITS), 'matches');
+  check('reportedVersion', min(p.reportedVersion, 1), 'min');
+  check('reportedVersion', isInt(p.reportedVersion), 'isInt');
+  check('record', isObject(p.record), 'isObject');
+  if (p.catalogueVersion !== undefined && p.catalogueVersion !== null)
+    check('catalogueVersion', isString(p.catalogueVersion), 'isString');
+  if (p.custom !== undefined && p.custom !== null) check('custom', isObject(p.custom), 'isObject');
+  if (failed.length) return { ok: false, reason: `payload: ${failed.join('; ')}` };
+  return { ok: true, payload: plain as unknown as TeacherUpsertedPayload };
+}
+
+/** The same verdict through the contract class (`validateSync`): what `parseSnapshotRecord` must agree with. */
+export function snapshotRecordByClass(plain: Record<string, unknown>): string[] {
+  const errs = validateSync(toInstance(TeacherUpsertedPayload, plain), {
+    forbidUnknownValues: false,
+    whitelist: false,
+  });
+  return paths(errs);
 }

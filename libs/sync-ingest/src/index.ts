@@ -7,3 +7,5 @@ export { NationalTeacherRepository } from './national-teacher.repository.js';
 // The national search, for the statistics bench's plans per filter (bench/suites/stats.mjs).
 export { NationalSearchService } from './national-search.service.js';
 export type { SearchPlan } from './national-population.repository.js';
+// The facet values the staged apply sends with its rows; test/medium/national-facets-staged.test.ts holds them to the SQL.
+export { recordFacets } from './record-facets.js';

@@ -1,6 +1,7 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { CatalogueVersionsService } from '@tmis/catalogue';
 import {
+  parseSnapshotRecord,
   parseSyncMessage,
   provinceOfUnitCode,
   type CustomFieldsChangedPayload,
@@ -8,6 +9,7 @@ import {
   type SyncEnvelope,
   type TeacherCreditsPayload,
   type TeacherRemovedPayload,
+  type TeacherSnapshotPayload,
   type TeacherUpsertedPayload,
 } from '@tmis/contracts';
 import {
@@ -30,6 +32,20 @@ interface Accepted {
   i: number;
   env: SyncEnvelope;
   subtree: string;
+  /** A `teacher.snapshot`'s records that passed their checks (each refused one was dead-lettered alone). */
+  records?: TeacherUpsertedPayload[];
+}
+
+/** A `teacher.snapshot`'s records: those the contract class took, and those it refused (with the reason). */
+interface SnapshotRecords {
+  ok: { k: number; payload: TeacherUpsertedPayload }[];
+  bad: { k: number; record: unknown; reason: string }[];
+}
+
+/** The record payloads a message carries: one for `teacher.upserted`, a chunk's for `teacher.snapshot`. */
+function recordsOf(env: SyncEnvelope, snapshot: SnapshotRecords | undefined): TeacherUpsertedPayload[] {
+  if (env.type === 'teacher.upserted') return [env.payload as unknown as TeacherUpsertedPayload];
+  return snapshot ? snapshot.ok.map((r) => r.payload) : [];
 }
 
 /** SQLSTATE classes a message's content can cause (data exception, integrity, program limit): never transient. */
@@ -47,7 +63,9 @@ class UnitsRefused extends Error {}
  * content (the catalogue's validators, as the province applied them) and its units (inside the
  * province's own subtree of the national tree). A bad message is dead-lettered with the reason and
  * never blocks the others: the good ones of the batch are applied, set-based and idempotently, in
- * one transaction with the provinces' progress.
+ * one transaction with the provinces' progress. A resync's `teacher.snapshot` message carries a chunk
+ * of records under one sequence (ADR 0022): each record is judged alone as a `teacher.upserted`
+ * would be, a refused one dead-lettered by itself, the others applied with the chunk.
  */
 @Injectable()
 export class SyncIngestService {
@@ -114,6 +132,10 @@ export class SyncIngestService {
             await this.txHost.withTransaction(Propagation.Nested, () => this.applySet([a], raws, outcomes));
           } catch (e2) {
             if (!isContentError(e2)) throw e2;
+            if (a.records && a.records.length > 1) {
+              outcomes[a.i] = await this.applyRecordsAlone(a, raws, outcomes);
+              continue;
+            }
             outcomes[a.i] = await this.deadLetter(
               a.env,
               `could not be applied: ${e2 instanceof Error ? e2.message : String(e2)}`,
@@ -124,6 +146,42 @@ export class SyncIngestService {
       }
       return outcomes;
     });
+  }
+
+  /**
+   * A snapshot chunk the database refused as a whole: its records one by one, each in a savepoint (the
+   * first under the chunk's sequence, which marks it received), the one that fails dead-lettered alone.
+   */
+  private async applyRecordsAlone(
+    a: Accepted,
+    raws: (Buffer | string | null)[],
+    outcomes: IngestOutcome[],
+  ): Promise<IngestOutcome> {
+    let outcome: IngestOutcome = 'dead-letter';
+    for (const [k, record] of (a.records ?? []).entries()) {
+      const single: Accepted = { ...a, records: [record] };
+      try {
+        await this.txHost.withTransaction(Propagation.Nested, async () => {
+          if (outcome === 'dead-letter') await this.applySet([single], raws, outcomes);
+          else if ((await this.teachers.upsertMany([nationalRow(a.env, record)])).size)
+            await this.duplicates.afterApplied([record.teacherId]);
+        });
+        if (outcome === 'dead-letter') outcome = outcomes[a.i];
+      } catch (e) {
+        if (!isContentError(e)) throw e;
+        const env = {
+          ...a.env,
+          type: 'teacher.upserted' as const,
+          payload: record as unknown as Record<string, unknown>,
+        };
+        await this.deadLetter(
+          env,
+          `teacher.snapshot record ${k}: could not be applied: ${e instanceof Error ? e.message : String(e)}`,
+          JSON.stringify(env),
+        );
+      }
+    }
+    return outcome;
   }
 
   /** Judges each message alone; dead-letters the refused ones (with the reason) and returns the rest. */
@@ -147,31 +205,47 @@ export class SyncIngestService {
         }
       }
     const envs = parsed.flatMap((p, i) => (p.ok && outcomes[i] === undefined ? [p.envelope] : []));
+    // A snapshot's records, each through the contract class of `teacher.upserted` (refused ones below, one by one).
+    const snapshots = new Map<SyncEnvelope, SnapshotRecords>();
+    for (const e of envs)
+      if (e.type === 'teacher.snapshot') {
+        const s: SnapshotRecords = { ok: [], bad: [] };
+        (e.payload as unknown as TeacherSnapshotPayload).records.forEach((record, k) => {
+          const r = parseSnapshotRecord(record);
+          if (r.ok) s.ok.push({ k, payload: r.payload });
+          else s.bad.push({ k, record, reason: r.reason });
+        });
+        snapshots.set(e, s);
+      }
     const provinces = [...new Set(envs.map((e) => e.provinceCode))];
     const heads = await this.ledger.heads(provinces);
     const subtrees = new Map<string, string | null>();
     for (const p of provinces) subtrees.set(p, await this.replica.subtreeOf(p));
-    const recordProvinces = [...new Set(envs.filter((e) => e.type === 'teacher.upserted').map((e) => e.provinceCode))];
+    const recordProvinces = [
+      ...new Set(
+        envs.filter((e) => e.type === 'teacher.upserted' || e.type === 'teacher.snapshot').map((e) => e.provinceCode),
+      ),
+    ];
     const definitions = recordProvinces.length ? await this.customFields.definitionsOf(recordProvinces) : new Map();
     // Catalogue versions (ADR 0018): a record of the current or the previous version is checked against
     // that version's catalogue; any other version is refused. A v1 message names none (checked as before).
     const catalogues = new Map<string, CatalogueDefinition | null>();
     if (this.catalogue)
       for (const e of envs)
-        if (e.type === 'teacher.upserted') {
-          const v = (e.payload as { catalogueVersion?: string }).catalogueVersion;
+        for (const r of recordsOf(e, snapshots.get(e))) {
+          const v = r.catalogueVersion;
           if (v && !v.startsWith('unknown') && !catalogues.has(v)) catalogues.set(v, await this.catalogue.accepting(v));
         }
     const outside = new Set<string>();
     for (const p of provinces) {
       const subtree = subtrees.get(p);
       const codes = envs
-        .filter(
-          (e) =>
-            e.provinceCode === p &&
-            (e.type === 'teacher.upserted' || e.type === 'teacher.removed' || e.type === 'teacher.credits'),
-        )
-        .map((e) => String((e.payload as { unitCode: string }).unitCode));
+        .filter((e) => e.provinceCode === p)
+        .flatMap((e) =>
+          e.type === 'teacher.removed' || e.type === 'teacher.credits'
+            ? [String((e.payload as { unitCode: string }).unitCode)]
+            : recordsOf(e, snapshots.get(e)).map((r) => String(r.unitCode)),
+        );
       if (subtree && codes.length)
         for (const c of await this.replica.unitsOutside(subtree, [...new Set(codes)])) outside.add(`${p}:${c}`);
     }
@@ -197,9 +271,50 @@ export class SyncIngestService {
         outcomes[i] = await this.deadLetter(env, reason, raws[i]);
         continue;
       }
+      if (env.type === 'teacher.snapshot') {
+        const records = await this.judgeSnapshot(env, snapshots.get(env)!, outside, definitions, catalogues);
+        if (!records.length) {
+          outcomes[i] = 'dead-letter'; // every record was refused, each with its own dead letter
+          continue;
+        }
+        accepted.push({ i, env, subtree: subtree!, records });
+        continue;
+      }
       accepted.push({ i, env, subtree: subtree! });
     }
     return accepted;
+  }
+
+  /**
+   * A snapshot's records judged one by one, as `teacher.upserted` messages would be (the contract
+   * class, the unit inside the province's subtree, the catalogue's validators): each refused record is
+   * dead-lettered alone, as the `teacher.upserted` message it stands for; returns the others.
+   */
+  private async judgeSnapshot(
+    env: SyncEnvelope,
+    records: SnapshotRecords,
+    outside: Set<string>,
+    definitions: Map<string, Record<string, Record<string, unknown>>>,
+    catalogues: Map<string, CatalogueDefinition | null>,
+  ): Promise<TeacherUpsertedPayload[]> {
+    const good: TeacherUpsertedPayload[] = [];
+    const refused = [...records.bad];
+    const defs = usableDefinitions(definitions.get(env.provinceCode));
+    for (const { k, payload } of records.ok) {
+      let reason: string | null;
+      try {
+        reason = recordRefusal(env.provinceCode, payload, outside, defs, catalogues);
+      } catch (e) {
+        reason = `could not be checked: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      if (reason) refused.push({ k, record: payload, reason });
+      else good.push(payload);
+    }
+    for (const { k, record, reason } of refused.sort((a, b) => a.k - b.k)) {
+      const single = { ...env, type: 'teacher.upserted' as const, payload: record as Record<string, unknown> };
+      await this.deadLetter(single, `teacher.snapshot record ${k}: ${reason}`, JSON.stringify(single));
+    }
+    return good;
   }
 
   private refusal(
@@ -215,20 +330,23 @@ export class SyncIngestService {
       return `sequence ${env.sequence} is more than ${SEQUENCE_WINDOW} beyond the province's head ${head}`;
     if (!subtree) return `province ${env.provinceCode} is not known at the national node`;
     switch (env.type) {
-      case 'teacher.credits':
       case 'teacher.upserted':
+        return recordRefusal(
+          env.provinceCode,
+          env.payload as unknown as TeacherUpsertedPayload,
+          outside,
+          usableDefinitions(definitions.get(env.provinceCode)),
+          catalogues,
+        );
+      case 'teacher.credits':
       case 'teacher.removed': {
         const unitCode = String((env.payload as { unitCode: string }).unitCode);
         if (provinceOfUnitCode(unitCode) !== env.provinceCode || outside.has(`${env.provinceCode}:${unitCode}`))
           return `province ${env.provinceCode} may not write unit ${unitCode}: it is not in the province's subtree`;
-        if (env.type === 'teacher.removed' || env.type === 'teacher.credits') return unstorable(env.payload);
-        const defs = usableDefinitions(definitions.get(env.provinceCode));
-        const version = (env.payload as { catalogueVersion?: string }).catalogueVersion ?? '';
-        const catalogue = catalogues.get(version);
-        if (catalogue === null)
-          return `catalogueVersion: ${version} is neither the current nor the previous catalogue version`;
-        return recordProblem(env.payload as unknown as TeacherUpsertedPayload, defs, catalogue);
+        return unstorable(env.payload);
       }
+      case 'teacher.snapshot':
+        return null; // its records are judged one by one (judgeSnapshot)
       case 'custom-fields.changed': {
         const bad = unstorable(env.payload);
         if (bad) return `definitions: ${bad}`;
@@ -253,34 +371,34 @@ export class SyncIngestService {
     const unseen = await this.ledger.receive(
       accepted.map((v) => ({ province: v.env.provinceCode, sequence: v.env.sequence })),
     );
-    const newest = new Map<string, Accepted>();
+    // The newest record per teacher in the batch (a live change and a snapshot's chunk alike: the higher
+    // sequence wins, as it does against what national holds).
+    const newest = new Map<string, { v: Accepted; row: NationalTeacherRow }>();
     const others: Accepted[] = [];
     for (const v of accepted) {
       if (!unseen.delete(`${v.env.provinceCode}:${v.env.sequence}`)) {
         outcomes[v.i] = 'duplicate';
         continue;
       }
-      if (v.env.type !== 'teacher.upserted') {
+      if (v.env.type !== 'teacher.upserted' && v.env.type !== 'teacher.snapshot') {
         others.push(v);
         continue;
       }
-      const id = (v.env.payload as unknown as TeacherUpsertedPayload).teacherId;
-      const prev = newest.get(id);
-      if (prev && prev.env.sequence > v.env.sequence) {
-        outcomes[v.i] = 'duplicate';
-        continue;
+      outcomes[v.i] = 'duplicate'; // until one of its records is applied
+      for (const p of v.records ?? [v.env.payload as unknown as TeacherUpsertedPayload]) {
+        const prev = newest.get(p.teacherId);
+        if (prev && prev.v.env.sequence >= v.env.sequence) continue;
+        newest.set(p.teacherId, { v, row: nationalRow(v.env, p) });
       }
-      if (prev) outcomes[prev.i] = 'duplicate';
-      newest.set(id, v);
     }
-    if (newest.size) {
-      const ok = await this.teachers.upsertMany([...newest.values()].map(({ env }) => nationalRow(env)));
-      for (const [id, v] of newest) outcomes[v.i] = ok.has(id) ? 'applied' : 'duplicate';
-    }
+    const upserted = newest.size
+      ? await this.teachers.upsertMany([...newest.values()].map((n) => n.row))
+      : new Set<string>();
+    for (const id of upserted) outcomes[newest.get(id)!.v.i] = 'applied';
     for (const v of others) outcomes[v.i] = await this.applyOne(v, raws[v.i]);
     // Cross-province duplicates these records start or end: notices to the provinces concerned (same transaction).
     const touched = [
-      ...[...newest].filter(([, v]) => outcomes[v.i] === 'applied').map(([id]) => id),
+      ...upserted,
       ...others
         .filter((v) => v.env.type === 'teacher.removed' && outcomes[v.i] === 'applied')
         .map((v) => (v.env.payload as unknown as TeacherRemovedPayload).teacherId),
@@ -327,6 +445,7 @@ export class SyncIngestService {
         return (await this.training.replace(env.provinceCode, p, env.sequence)) ? 'applied' : 'duplicate';
       }
       case 'teacher.upserted': // applied set-based
+      case 'teacher.snapshot':
       case 'snapshot.marker':
         return 'applied';
     }
@@ -383,8 +502,29 @@ function claimedProvince(raw: string): unknown {
   return envelopeOf(raw)?.provinceCode;
 }
 
-function nationalRow(env: SyncEnvelope): NationalTeacherRow {
-  const p = env.payload as unknown as TeacherUpsertedPayload;
+/**
+ * Why a province may not store this record: a unit outside its subtree (from the national tree, not
+ * from the code's digits alone), a catalogue version national does not accept, or content the
+ * catalogue's validators refuse. Null when it may.
+ */
+function recordRefusal(
+  province: string,
+  p: TeacherUpsertedPayload,
+  outside: Set<string>,
+  defs: CustomFieldDefinition[],
+  catalogues: Map<string, CatalogueDefinition | null>,
+): string | null {
+  const unitCode = String(p.unitCode);
+  if (provinceOfUnitCode(unitCode) !== province || outside.has(`${province}:${unitCode}`))
+    return `province ${province} may not write unit ${unitCode}: it is not in the province's subtree`;
+  const version = p.catalogueVersion ?? '';
+  const catalogue = catalogues.get(version);
+  if (catalogue === null)
+    return `catalogueVersion: ${version} is neither the current nor the previous catalogue version`;
+  return recordProblem(p, defs, catalogue);
+}
+
+function nationalRow(env: SyncEnvelope, p: TeacherUpsertedPayload): NationalTeacherRow {
   return {
     teacher_id: p.teacherId,
     province_code: env.provinceCode,

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import copyStreams from 'pg-copy-streams';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import type { SchoolFingerprint } from '@tmis/sync-transport';
+import { recordFacets } from './record-facets.js';
 
 /** A received record as `national_teacher` stores it. */
 export interface NationalTeacherRow {
@@ -58,27 +62,78 @@ export class NationalTeacherRepository {
 
   /**
    * Upserts the newest event per teacher (set-based). A row changes only for a newer sequence of the
-   * same province (a teacher's records never change province here). Returns the ids applied.
+   * same province (a teacher's records never change province here). Returns the ids applied. From
+   * `STAGE_FROM` rows on (a resync's chunks) the rows are staged with COPY into a temporary table and
+   * upserted from it (ADR 0022); fewer (the live path) travel as one JSON parameter.
    */
   async upsertMany(rows: NationalTeacherRow[]): Promise<Set<string>> {
     if (!rows.length) return new Set();
+    const staged = rows.length >= STAGE_FROM && (await this.stage(rows));
+    // The staged rows carry their facet values: the facet insert trigger takes them from the staging
+    // table instead of walking each record again (migration 1767905000000). Transaction-local, and
+    // switched off again right after this statement, so that no other write skips the walk.
+    if (staged) await this.tx.query(`SELECT set_config('tmis.facets_staged', 'on', true)`);
     const applied: { id: string }[] = await this.tx.query(
       `INSERT INTO national_teacher (teacher_id, province_code, unit_code, id_type, id_number, name, person_status, active, record, custom,
               catalogue_version, reported_version, last_sequence)
        SELECT teacher_id, province_code, unit_code, id_type, id_number, name, person_status, active, record, custom, catalogue_version,
               reported_version, last_sequence
-         FROM jsonb_to_recordset($1::jsonb) AS x(teacher_id uuid, province_code varchar, unit_code varchar, id_type varchar, id_number varchar,
-              name varchar, person_status varchar, active boolean, record jsonb, custom jsonb, catalogue_version varchar, reported_version integer,
-              last_sequence bigint)
+         FROM ${staged ? 'pg_temp.national_teacher_stage' : `jsonb_to_recordset($1::jsonb) AS x(${STAGE_COLUMNS})`}
        ON CONFLICT (teacher_id) DO UPDATE SET unit_code = EXCLUDED.unit_code, id_type = EXCLUDED.id_type, id_number = EXCLUDED.id_number,
          name = EXCLUDED.name, person_status = EXCLUDED.person_status, active = EXCLUDED.active, record = EXCLUDED.record, custom = EXCLUDED.custom,
          catalogue_version = EXCLUDED.catalogue_version, reported_version = EXCLUDED.reported_version, last_sequence = EXCLUDED.last_sequence,
          removed = false, updated_at = now()
        WHERE national_teacher.last_sequence < EXCLUDED.last_sequence AND national_teacher.province_code = EXCLUDED.province_code
        RETURNING teacher_id::text AS id`,
-      [JSON.stringify(rows)],
+      staged ? [] : [JSON.stringify(rows)],
     );
+    if (staged) await this.tx.query(`SELECT set_config('tmis.facets_staged', 'off', true)`);
     return new Set(applied.map((r) => r.id));
+  }
+
+  /**
+   * COPYs rows (one per teacher) into the session's temporary staging table, emptied at every commit
+   * (`ON COMMIT DELETE ROWS`; a rolled-back savepoint takes its rows with it). False when the open
+   * transaction has no connection of its own to COPY on (the caller then sends the rows as JSON).
+   * No ANALYZE: the upsert reads the whole table once (a sequential scan, conflicts found through the
+   * primary key), a plan that does not depend on statistics.
+   */
+  private async stage(rows: NationalTeacherRow[]): Promise<boolean> {
+    const qr = this.tx.queryRunner;
+    if (!qr || !qr.isTransactionActive) return false;
+    const client = (await qr.connect()) as { query(s: unknown): NodeJS.WritableStream };
+    const [{ missing }] = await this.tx.query(
+      `SELECT to_regclass('pg_temp.national_teacher_stage') IS NULL AS missing`,
+    );
+    if (missing)
+      await this.tx.query(
+        `CREATE TEMP TABLE national_teacher_stage (${STAGE_COLUMNS}, facets text[]) ON COMMIT DELETE ROWS`,
+      );
+    // Rows of an earlier staging in this transaction would be upserted again (and their facets joined).
+    else await this.tx.query(`DELETE FROM pg_temp.national_teacher_stage`);
+    const lines = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      lines[i] = [
+        r.teacher_id,
+        r.province_code,
+        r.unit_code,
+        r.id_type,
+        r.id_number,
+        copyText(r.name),
+        r.person_status,
+        r.active ? 't' : 'f',
+        copyText(JSON.stringify(r.record)),
+        copyText(JSON.stringify(r.custom)),
+        copyText(r.catalogue_version),
+        String(r.reported_version),
+        String(r.last_sequence),
+        facetsText(recordFacets(r.record)),
+      ].join('\t');
+    }
+    const stream = client.query(copyStreams.from(`COPY pg_temp.national_teacher_stage FROM STDIN`));
+    await pipeline(Readable.from([lines.join('\n') + '\n']), stream);
+    return true;
   }
 
   /** Marks a province's record removed (a newer sequence only); true when it changed. */
@@ -148,6 +203,31 @@ export class NationalTeacherRepository {
       [province],
     );
   }
+}
+
+/** Rows from which `upsertMany` stages with COPY (a resync's chunks; the live path sends a few at a time). */
+const STAGE_FROM = 64;
+
+/** The staged row: `national_teacher`'s columns as the ingest writes them. */
+const STAGE_COLUMNS = `teacher_id uuid, province_code varchar, unit_code varchar, id_type varchar, id_number varchar, name varchar,
+  person_status varchar, active boolean, record jsonb, custom jsonb, catalogue_version varchar, reported_version integer, last_sequence bigint`;
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
+/**
+ * A record's facet values as a text[] in COPY's text format (`\\N`, PostgreSQL computes them, when
+ * `recordFacets` is not sure of them): each element double-quoted, `"` and `\\` escaped for the array
+ * literal, then the whole escaped for COPY.
+ */
+function facetsText(facets: string[] | null): string {
+  if (facets === null) return '\\N';
+  return copyText('{' + facets.map((f) => '"' + f.replace(/["\\]/g, (c) => '\\' + c) + '"').join(',') + '}');
+}
+
+/** A value in COPY's text format. */
+function copyText(v: string): string {
+  if (!COPY_SPECIAL.test(v)) return v;
+  return v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
 /** How the duplicate check names the national node's own records (central universities). */

@@ -19,6 +19,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly log = new Logger('OutboxRelay');
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  /** At or below every unpublished publish sequence (`OutboxRepository.unpublishedFloor`). */
+  private floor = 0;
   private transport: SyncTransport | null = null;
   lastError: string | null = null;
 
@@ -83,7 +85,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const transport = this.transport;
     await this.txHost.withTransaction(() => this.outbox.assignPublishSequences(limit));
     return this.txHost.withTransaction(async () => {
-      const rows = await this.outbox.lockUnpublished(limit);
+      this.floor = await this.outbox.unpublishedFloor(this.floor);
+      const rows = await this.outbox.lockUnpublished(limit, undefined, this.floor);
       if (!rows.length) return 0;
       // The payload stays text end to end (no JSON parse and re-serialise of ~2 kB records in the relay).
       const messages = rows.map((r) => {

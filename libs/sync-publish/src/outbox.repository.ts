@@ -55,19 +55,23 @@ export class OutboxRepository {
   }
 
   /**
-   * The resync's records, set-based: the next `limit` reported records after `afterTeacherId` (in id
-   * order), as reported — a record changed since (a draft under review) from its reported snapshot
-   * (`teacher_reported`) — appended as `teacher.upserted` events in one `INSERT … SELECT`, the payload
-   * built by PostgreSQL from the stored jsonb (no row travels to the node and back). The payload is the
-   * one `toReportedPayload` (libs/teachers) builds on the live path, member for member
-   * (test/medium/outbox.test.ts compares the two); the records were validated when written and the
-   * national node judges every message again. Rows are read `FOR SHARE`: a concurrent change of the
-   * same teacher commits first, so its own event has the lower sequence. Returns how many were
+   * The resync's records, set-based and in chunks (ADR 0022): the next `limit` reported records after
+   * `afterTeacherId` (in id order), as reported — a record changed since (a draft under review) from its
+   * reported snapshot (`teacher_reported`) — appended as `teacher.snapshot` events of up to
+   * `SNAPSHOT_MAX_RECORDS` records and about `chunkBytes` each (`{ records: [...] }`, keyed by the chunk's
+   * first teacher id, so chunks spread over the partitions), in one `INSERT … SELECT`: each record's
+   * payload built by PostgreSQL from the stored jsonb (no row travels to the node and back), the one
+   * `toReportedPayload` (libs/teachers) builds on the live path, member for member
+   * (test/medium/outbox.test.ts compares the two). The records were validated when written and the
+   * national node judges every record again. Rows are read `FOR SHARE`: a concurrent change of the
+   * same teacher commits first, so its own event has the lower sequence. Returns how many records were
    * appended and the last teacher id.
    */
-  async appendReportedTeachers(
+  async appendReportedTeacherChunks(
     afterTeacherId: string | null,
     limit: number,
+    chunkBytes: number,
+    chunkRecords: number,
   ): Promise<{ queued: number; lastTeacherId: string | null }> {
     const [row] = await this.tx.query(
       `WITH page AS (
@@ -78,16 +82,26 @@ export class OutboxRepository {
            FROM teacher t JOIN org_unit u ON u.id = t.unit_id LEFT JOIN teacher_reported r ON r.teacher_id = t.id
           WHERE t.reported_version IS NOT NULL AND ($1::uuid IS NULL OR t.id > $1::uuid)
           ORDER BY t.id LIMIT $2 FOR SHARE OF t),
+       built AS MATERIALIZED (
+         SELECT p.id, jsonb_build_object('teacherId', p.id, 'unitCode', p.unit_code, 'idType', p.id_type, 'idNumber', p.id_number,
+                  'name', p.name, 'personStatus', p.person_status, 'reportedVersion', p.reported_version, 'record', p.record,
+                  'custom', p.custom, 'catalogueVersion', p.catalogue_version) AS payload
+           FROM page p),
+       -- A chunk: the records whose running size (the jsonb's size, at least 256 bytes each) falls in one
+       -- slice of chunkBytes, or in one slice of chunkRecords records, whichever cuts first.
+       sized AS (
+         SELECT id, payload, sum(greatest(pg_column_size(payload), 256)) OVER w AS bytes, row_number() OVER w AS rn
+           FROM built WINDOW w AS (ORDER BY id)),
+       chunked AS (
+         SELECT id, payload, dense_rank() OVER (ORDER BY (bytes - 1) / $3, (rn - 1) / $4) AS chunk FROM sized),
        ins AS (
          INSERT INTO sync_outbox (type, key, payload)
-         SELECT 'teacher.upserted', p.id::text,
-                jsonb_build_object('teacherId', p.id, 'unitCode', p.unit_code, 'idType', p.id_type, 'idNumber', p.id_number,
-                  'name', p.name, 'personStatus', p.person_status, 'reportedVersion', p.reported_version, 'record', p.record,
-                  'custom', p.custom, 'catalogueVersion', p.catalogue_version)
-           FROM page p ORDER BY p.id
+         SELECT 'teacher.snapshot', min(id::text), jsonb_build_object('records', jsonb_agg(payload ORDER BY id))
+           FROM chunked GROUP BY chunk ORDER BY chunk
          RETURNING 1)
-       SELECT (SELECT count(*) FROM ins)::int AS queued, (SELECT id::text FROM page ORDER BY id DESC LIMIT 1) AS "lastTeacherId"`,
-      [afterTeacherId, limit],
+       SELECT (SELECT count(*) FROM page)::int AS queued, (SELECT count(*) FROM ins)::int AS chunks,
+              (SELECT id::text FROM page ORDER BY id DESC LIMIT 1) AS "lastTeacherId"`,
+      [afterTeacherId, limit, chunkBytes, chunkRecords],
     );
     return { queued: row.queued, lastTeacherId: row.lastTeacherId };
   }
@@ -106,6 +120,10 @@ export class OutboxRepository {
    * the publish sequence just before its snapshot's `begin` marker.
    */
   async assignPublishSequences(limit: number): Promise<number> {
+    // An index scan, not a bitmap scan: each row's unnumbered version dies when it is numbered, and only a
+    // plain index scan marks such dead index entries as dead for the next scans (a bitmap scan read all
+    // of them, ~1,500 heap pages and ~43 ms a call after a resync, until VACUUM).
+    await this.tx.query(`SET LOCAL enable_bitmapscan = off`);
     const [{ last }] = await this.tx.query(`SELECT last::text AS last FROM sync_publish_counter FOR UPDATE`);
     const [{ n }] = await this.tx.query(
       `WITH picked AS (SELECT sequence, row_number() OVER (ORDER BY sequence) AS rn
@@ -128,15 +146,47 @@ export class OutboxRepository {
     return n;
   }
 
-  /** Up to `limit` numbered, unpublished rows in publish order, locked (SKIP LOCKED) for the open transaction. */
-  async lockUnpublished(limit: number): Promise<OutboxRow[]> {
+  /**
+   * Up to `limit` numbered, unpublished rows in publish order, and no more than about `maxBytes` of
+   * stored payload (a resync's `teacher.snapshot` rows hold a few hundred records each; at least one
+   * row is taken), locked (SKIP LOCKED) for the open transaction.
+   */
+  async lockUnpublished(limit: number, maxBytes = 4 * 1024 * 1024, from = 0): Promise<OutboxRow[]> {
     // ORDER BY o.publish_sequence, the bigint column: an unqualified name would sort by the text output column.
+    // pg_column_size reads a stored (TOASTed) payload's size from its pointer, without fetching it.
     return this.tx.query(
       `SELECT o.sequence::text AS sequence, o.publish_sequence::text AS "publishSequence", o.event_id AS "eventId", o.type, o.key,
               o.payload::text AS payload, o.created_at AS "createdAt" FROM sync_outbox o
-        WHERE o.published_at IS NULL AND o.publish_sequence IS NOT NULL ORDER BY o.publish_sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [limit],
+        WHERE o.sequence IN (
+                SELECT s.sequence FROM (
+                  SELECT sequence, sum(pg_column_size(payload)) OVER (ORDER BY publish_sequence) - pg_column_size(payload) AS before
+                    FROM sync_outbox WHERE published_at IS NULL AND publish_sequence IS NOT NULL AND publish_sequence >= $3 ORDER BY publish_sequence LIMIT $1) s
+                 WHERE s.before < $2)
+          AND o.published_at IS NULL
+        ORDER BY o.publish_sequence FOR UPDATE SKIP LOCKED`,
+      [limit, maxBytes, from],
     );
+  }
+
+  /**
+   * A publish sequence at or below every unpublished row's (the lowest unpublished at or above `from`,
+   * else the next to be handed out), for `lockUnpublished`'s `from`: its index range then starts past
+   * the entries of rows already published, which stay in the partial index (dead, two per row) until
+   * VACUUM — thousands of them at 200 changes/s, walked by every claim (issue 19). Sound because a
+   * row, once numbered, only goes from unpublished to published, and numbers are handed out
+   * increasing under the counter's lock (a number being handed out concurrently is above the counter
+   * this reads, so above the floor).
+   */
+  async unpublishedFloor(from: number): Promise<number> {
+    const [{ floor }] = await this.tx.query(
+      // A counter below the floor went back (a restored database): start again from the bottom.
+      `SELECT (CASE WHEN c.last + 1 < $1 THEN 0
+                    ELSE COALESCE((SELECT publish_sequence FROM sync_outbox WHERE published_at IS NULL AND publish_sequence IS NOT NULL
+                                      AND publish_sequence >= $1 ORDER BY publish_sequence LIMIT 1), c.last + 1) END)::text AS floor
+         FROM sync_publish_counter c`,
+      [from],
+    );
+    return Number(floor);
   }
 
   async markPublished(sequences: string[]): Promise<void> {
@@ -145,8 +195,9 @@ export class OutboxRepository {
 
   async status(): Promise<OutboxStatusRow> {
     const [row] = await this.tx.query(
-      `SELECT count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished, (SELECT last FROM sync_publish_counter) AS last,
-              min(created_at) FILTER (WHERE published_at IS NULL) AS oldest FROM sync_outbox`,
+      // Through the partial index of unpublished rows, not a scan of every row published so far.
+      `SELECT count(*)::int AS unpublished, (SELECT last FROM sync_publish_counter) AS last, min(created_at) AS oldest
+         FROM sync_outbox WHERE published_at IS NULL`,
     );
     return { unpublished: row.unpublished, lastSequence: Number(row.last), oldestUnpublishedAt: row.oldest };
   }

@@ -4,6 +4,7 @@ import {
   buildPayload,
   CustomFieldsChangedPayload,
   OrgUnitsChangedPayload,
+  SNAPSHOT_MAX_RECORDS,
   SnapshotMarkerPayload,
 } from '@tmis/contracts';
 import {
@@ -20,6 +21,8 @@ export type ResyncStatus = ResyncRow;
 
 /** Records per resync transaction (each held `FOR SHARE` until its chunk commits, a fraction of a second). */
 const TEACHER_CHUNK = 10_000;
+/** About this many bytes of records per `teacher.snapshot` message (the broker takes 1 MiB per request). */
+const SNAPSHOT_BYTES = 400_000;
 const UNIT_CHUNK = 2000;
 /** Wait before carrying on after the database failed under the resync. */
 const RETRY_MS = 2000;
@@ -32,8 +35,9 @@ const RETRY_MS = 2000;
  * It runs in the background in chunks, each in its own transaction with its progress, so normal
  * writes are never blocked for long and a node restarted mid-resync carries on where it stopped.
  * Unit and custom-field messages are built with `buildPayload` from the contract classes, as on the
- * live path; the records, the bulk of it, are appended set-based (`appendReportedTeachers`: the
- * payload built in SQL from the stored jsonb, the same members as the live path's builder).
+ * live path; the records, the bulk of it, are appended set-based in chunks of a few hundred per
+ * `teacher.snapshot` message (`appendReportedTeacherChunks`: each record's payload built in SQL from the
+ * stored jsonb, the same members as the live path's builder; ADR 0022).
  */
 @Injectable()
 export class ResyncService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -164,9 +168,11 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
       if (this.stopping) return;
       const more = await this.txHost.withTransaction(async () => {
         const cursor = await this.outbox.lockResyncCursor(id);
-        const { queued, lastTeacherId } = await this.outbox.appendReportedTeachers(
+        const { queued, lastTeacherId } = await this.outbox.appendReportedTeacherChunks(
           cursor.afterTeacherId,
           TEACHER_CHUNK,
+          SNAPSHOT_BYTES,
+          SNAPSHOT_MAX_RECORDS,
         );
         if (!queued || !lastTeacherId) return false;
         await this.outbox.advanceResyncTeachers(id, lastTeacherId, queued);

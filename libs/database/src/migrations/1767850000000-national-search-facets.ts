@@ -20,7 +20,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * expressions as `tmis_record_title`, `…_highest_education`, `…_subjects` and `…_qualification_types`
  * (migration 1767500000000): calling those functions per record took ~3× as long at scale.
  */
-function facetRows(r: string): string {
+export function facetRows(r: string): string {
   const arr = (e: string) => `CASE WHEN jsonb_typeof(${e}) = 'array' THEN ${e} END`;
   return `(
     SELECT 'c' || (${r}->'basic'->>'staffCategory')

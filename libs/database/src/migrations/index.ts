@@ -30,6 +30,9 @@ import { AuthChangeNotify1767840000000 } from './1767840000000-auth-change-notif
 import { TeacherCustomValues1767840000001 } from './1767840000001-teacher-custom-values.js';
 import { NationalSearchFacets1767850000000 } from './1767850000000-national-search-facets.js';
 import { StatsEntrantsLeavers1767850000001 } from './1767850000001-stats-entrants-leavers.js';
+import { OutboxLz41767900000000 } from './1767900000000-outbox-lz4.js';
+import { NationalFacetsStaged1767905000000 } from './1767905000000-national-facets-staged.js';
+import { OutboxVacuum1767905000001 } from './1767905000001-outbox-vacuum.js';
 import { TeacherSubjects1767910000000 } from './1767910000000-teacher-subjects.js';
 import { NationalSearchScope1767930000000 } from './1767930000000-national-search-scope.js';
 
@@ -67,6 +70,9 @@ export const migrations = [
   TeacherCustomValues1767840000001,
   NationalSearchFacets1767850000000,
   StatsEntrantsLeavers1767850000001,
+  OutboxLz41767900000000,
+  NationalFacetsStaged1767905000000,
+  OutboxVacuum1767905000001,
   TeacherSubjects1767910000000,
   NationalSearchScope1767930000000,
 ];

@@ -17,7 +17,7 @@ export interface ReportedRow {
 /**
  * The builder of the `teacher.upserted` payload on the live path (`RecordReporting`); validated against
  * the contract class the national node validates with. The federation resync appends the same payload
- * set-based in SQL (`OutboxRepository.appendReportedTeachers`, libs/sync-publish); a test compares the
+ * set-based in SQL (`OutboxRepository.appendReportedTeacherChunks`, libs/sync-publish); a test compares the
  * two member for member, so a member added here must be added there.
  */
 export function toReportedPayload(row: ReportedRow): TeacherUpsertedPayload {
