@@ -424,7 +424,8 @@ export class RegistrationService {
     const a = await this.repo.application(status.applicationId, true);
     if (!a || a.state !== 'registered') return null;
     const reason = '经确认的严重违反师德行为（一票否决），注册撤销 / ethics veto: registration revoked';
-    this.requireStep(a, 'veto-revoke', this.ctx(actor, a, await this.rulesNow(), false), reason);
+    const ctx = { ...this.ctx(actor, a, await this.rulesNow(), false), vetoConfirmed: true };
+    this.requireStep(a, 'veto-revoke', ctx, reason);
     const decidedOn = today();
     return {
       record: (r) => this.withResult(r, a.qualificationEntryId, RESULT_CODE.not_passed, cycle, decidedOn),

@@ -65,4 +65,16 @@ describe('registration workflow guards', () => {
     for (const s of ['registered', 'deferred', 'not_passed', 'returned'] as const)
       assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, s, ctx(county, 'eligible')), []);
   });
+  it('a registration is revoked only by a confirmed veto, by a department in scope, with its reason', () => {
+    const vetoed = (a: Actor) => ({ ...ctx(a), vetoConfirmed: true });
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'registered', vetoed(county)), ['veto-revoke']);
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'registered', vetoed(city)), ['veto-revoke']);
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'registered', vetoed(school)), []);
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'registered', vetoed(otherCounty)), []);
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'deferred', vetoed(county)), []);
+    assert.equal(
+      (transition(REGISTRATION_WORKFLOW, 'registered', 'veto-revoke', vetoed(county)) as { reason: string }).reason,
+      'reason-required',
+    );
+  });
 });

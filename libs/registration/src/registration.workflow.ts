@@ -13,6 +13,8 @@ export interface ApplicationContext {
   authorityLevel: number;
   /** The eligibility computed now (only the decision steps look at it). */
   outcome?: Outcome;
+  /** A serious ethics violation covering the cycle has just been confirmed (only `veto-revoke` looks at it). */
+  vetoConfirmed?: boolean;
 }
 
 const school = (c: ApplicationContext) =>
@@ -54,7 +56,13 @@ export const REGISTRATION_WORKFLOW = defineWorkflow<ApplicationState, Applicatio
     },
     // SPEC §6: a serious ethics violation confirmed later by the supervising department vetoes a cycle
     // that was already registered; the registration is undone (never by hand: only from the veto).
-    { name: 'veto-revoke', from: ['registered'], to: 'not_passed', allowed: department, requiresReason: true },
+    {
+      name: 'veto-revoke',
+      from: ['registered'],
+      to: 'not_passed',
+      allowed: (c) => department(c) && c.vetoConfirmed === true,
+      requiresReason: true,
+    },
   ],
 });
 
