@@ -5,6 +5,9 @@
 // date-time string, string-literal unions as enums) and writes `<name>.responses.ts` beside the
 // controller: a class decorator that libs/common's `documentResponses` applies. It also adds that
 // decorator to a controller that lacks it. Routes answering files declare `@ApiFileResponse(...types)`.
+// It also marks the routes that can answer 409: those whose handler reaches (through the calls it makes,
+// followed in the library sources) an error code whose status is 409 — `conflicts: true`, so that the
+// document declares a conflict only where one can happen.
 // test/medium/api-client.test.ts fails when a generated file differs from what this tool writes.
 import ts from 'typescript';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -23,17 +26,123 @@ function walk(dir, out = []) {
   return out;
 }
 const files = [...walk(resolve(root, 'libs')), ...walk(resolve(root, 'apps'))].filter((f) => !f.includes('/console/'));
+/** Every library source file (not specs): where the conflicts analysis follows a handler's calls. */
+function libSources(dir = resolve(root, 'libs'), out = []) {
+  for (const n of readdirSync(dir)) {
+    if (n === 'node_modules' || n === 'dist') continue;
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) libSources(p, out);
+    else if (n.endsWith('.ts') && !n.endsWith('.spec.ts') && !n.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
 let program;
 let checker;
-/** The program of every controller, read after a build (other libs resolve to their .d.ts). */
+/** The program of every controller and library source, read after a build (other libs resolve to their .d.ts). */
 function load() {
   const base = ts.readConfigFile(resolve(root, 'tsconfig.base.json'), ts.sys.readFile).config.compilerOptions;
   const { options } = ts.convertCompilerOptionsFromJson(
     { ...base, composite: false, declaration: false, declarationMap: false, noEmit: true },
     root,
   );
-  program = ts.createProgram(files, options);
+  program = ts.createProgram([...new Set([...files, ...libSources()])], options);
   checker = program.getTypeChecker();
+}
+
+// ---- Which routes can answer 409 (a conflict with the current state) ----
+// Every domain error is a member of a string-code enum mapped to its status in an exhaustive table
+// (`[XErrorCode.Member]: { status: 409, … }`). A route can conflict when its handler — or anything it
+// calls, followed through the library sources — names a code whose status is 409.
+
+/** `XErrorCode.Member` → HTTP status, from the error tables of every library. */
+function errorStatuses() {
+  const out = new Map();
+  for (const sf of program.getSourceFiles()) {
+    if (sf.isDeclarationFile || !sf.fileName.includes('/libs/')) continue;
+    const visit = (node) => {
+      if (
+        ts.isPropertyAssignment(node) &&
+        ts.isComputedPropertyName(node.name) &&
+        ts.isPropertyAccessExpression(node.name.expression) &&
+        ts.isObjectLiteralExpression(node.initializer)
+      ) {
+        const status = node.initializer.properties.find(
+          (p) => ts.isPropertyAssignment(p) && p.name.getText() === 'status' && ts.isNumericLiteral(p.initializer),
+        );
+        if (status) out.set(node.name.expression.getText(), Number(status.initializer.text));
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  return out;
+}
+
+/** The source declaration behind a declaration in a built lib's .d.ts (libs/x/dist/a/b.d.ts → libs/x/src/a/b.ts). */
+function sourceDeclaration(decl) {
+  const file = decl.getSourceFile().fileName;
+  const m = /^(.*\/libs\/[^/]+)\/dist\/(.*)\.d\.ts$/.exec(file);
+  if (!m) return decl;
+  const sf = program.getSourceFile(`${m[1]}/src/${m[2]}.ts`);
+  if (!sf) return decl;
+  const member = decl.name?.getText();
+  const owner = ts.isClassDeclaration(decl.parent) ? decl.parent.name?.getText() : undefined;
+  let found = decl;
+  const visit = (node) => {
+    if (found !== decl) return;
+    if (owner && ts.isClassDeclaration(node) && node.name?.getText() === owner) {
+      const mm = node.members.find((x) => x.name?.getText() === member && (x.body || x.initializer));
+      if (mm) found = mm;
+      return;
+    }
+    if (!owner && (ts.isFunctionDeclaration(node) || ts.isVariableDeclaration(node)) && node.name?.getText() === member)
+      found = node;
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+/** Whether a function-like declaration, or anything it calls, names an error code of that status. */
+function makeReaches(statuses) {
+  const memo = new Map();
+  const reaches = (decl, status) => {
+    const key = decl;
+    if (memo.has(key)) return memo.get(key);
+    memo.set(key, false); // a cycle adds nothing
+    let found = false;
+    const visit = (node) => {
+      if (found) return;
+      if (ts.isPropertyAccessExpression(node) && /ErrorCode$/.test(node.expression.getText())) {
+        if (statuses.get(node.getText()) === status) found = true;
+        return;
+      }
+      if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+        let sym = checker.getSymbolAtLocation(
+          ts.isPropertyAccessExpression(node.expression) ? node.expression.name : node.expression,
+        );
+        if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+        for (const d of sym?.declarations ?? []) {
+          const src = sourceDeclaration(d);
+          const fn = ts.isVariableDeclaration(src) ? src.initializer : src;
+          if (
+            fn &&
+            (fn.body || ts.isArrowFunction(fn)) &&
+            !fn.getSourceFile().isDeclarationFile &&
+            reaches(fn, status)
+          ) {
+            found = true;
+            return;
+          }
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    if (decl.body) visit(decl.body);
+    memo.set(key, found);
+    return found;
+  };
+  return reaches;
 }
 const HTTP = new Set(['Get', 'Post', 'Put', 'Patch', 'Delete']);
 /** The name of the TypeScript type an object schema was made from (a symbol key: never written out). */
@@ -168,13 +277,14 @@ const withoutNullable = (s) => {
 };
 
 /**
- * Named components for the named types used more than once (in any route of either node): each such
- * schema becomes `{ $ref: '#/components/schemas/<Name>' }` (nullable: `anyOf` of the reference), and
- * its definition goes to libs/common's generated `RESPONSE_COMPONENTS`, which libs/server adds to each
- * node's document for the references it holds. A name shared by two different types gets a suffix.
+ * Named components for the named types (interfaces, aliases, classes; in any route of either node):
+ * each such schema becomes `{ $ref: '#/components/schemas/<Name>' }` (nullable: `anyOf` of the
+ * reference), and its definition goes to libs/common's generated `RESPONSE_COMPONENTS`, which libs/server
+ * adds to each node's document for the references it holds. A name shared by two different types gets a
+ * suffix. An anonymous object schema identical to a component (a type spelled out again inline) is
+ * replaced by the reference too ({@link dedupe}).
  */
 function extractComponents(schemas) {
-  const uses = new Map();
   const variants = new Map();
   const key = (s) => JSON.stringify(withoutNullable(s));
   for (const root of schemas)
@@ -184,8 +294,6 @@ function extractComponents(schemas) {
       if (!variants.has(n[NAME])) variants.set(n[NAME], []);
       const list = variants.get(n[NAME]);
       if (!list.includes(k)) list.push(k);
-      const id = `${n[NAME]}#${list.indexOf(k)}`;
-      uses.set(id, (uses.get(id) ?? 0) + 1);
     }
   const components = {};
   const replace = (s) => {
@@ -195,13 +303,29 @@ function extractComponents(schemas) {
     for (const [k, v] of Object.entries(s)) out[k] = replace(v);
     if (!s[NAME]) return out;
     const i = variants.get(s[NAME]).indexOf(key(s));
-    if ((uses.get(`${s[NAME]}#${i}`) ?? 0) < 2) return out;
     const name = i === 0 ? s[NAME] : `${s[NAME]}${i + 1}`;
     components[name] = withoutNullable(out);
     const ref = { $ref: `#/components/schemas/${name}` };
     return s.nullable ? { anyOf: [ref], nullable: true } : ref;
   };
   return { replace, components };
+}
+
+/** Replaces every anonymous object schema equal to a component's body by a reference to that component. */
+function dedupe(components) {
+  const byBody = new Map(Object.entries(components).map(([name, body]) => [JSON.stringify(body), name]));
+  const walk = (s, own) => {
+    if (Array.isArray(s)) return s.map((x) => walk(x));
+    if (!s || typeof s !== 'object') return s;
+    const out = {};
+    for (const [k, v] of Object.entries(s)) out[k] = walk(v);
+    if (out.type !== 'object' || own) return out;
+    const name = byBody.get(JSON.stringify(withoutNullable(out)));
+    if (!name) return out;
+    const ref = { $ref: `#/components/schemas/${name}` };
+    return out.nullable ? { anyOf: [ref], nullable: true } : ref;
+  };
+  return (schema, own = false) => walk(schema, own);
 }
 
 export const componentsFile = resolve(root, 'libs/common/src/response-components.ts');
@@ -215,6 +339,7 @@ export async function generate() {
   const out = new Map();
   const problems = [];
   const found = [];
+  const reaches = makeReaches(errorStatuses());
   for (const sf of program.getSourceFiles()) {
     const file = resolve(sf.fileName);
     if (!files.includes(file)) continue;
@@ -237,7 +362,11 @@ export async function generate() {
         const manual = decos.some((d) => /^Api(Ok|Created|Accepted|NoContent)?Response$/.test(decoName(d)));
         if ((binary.length || usesRes) && !files && !manual)
           problems.push(`${key} answers a file or writes the response itself: declare @ApiFileResponse(...types)`);
-        routes[m.name.getText()] = { status: statusOf(key, decos), ...(schema ? { schema } : {}) };
+        routes[m.name.getText()] = {
+          status: statusOf(key, decos),
+          ...(schema ? { schema } : {}),
+          ...(reaches(m, 409) ? { conflicts: true } : {}),
+        };
       }
       classes.push({ name: node.name.text, routes });
     });
@@ -246,8 +375,12 @@ export async function generate() {
   const { replace, components } = extractComponents(
     found.flatMap((x) => x.classes.flatMap((c) => Object.values(c.routes).map((r) => r.schema))),
   );
-  for (const { file, classes } of found) {
+  for (const { classes } of found)
     for (const c of classes) for (const r of Object.values(c.routes)) if (r.schema) r.schema = replace(r.schema);
+  const deduped = dedupe(components);
+  for (const name of Object.keys(components)) components[name] = deduped(components[name], true);
+  for (const { file, classes } of found) {
+    for (const c of classes) for (const r of Object.values(c.routes)) if (r.schema) r.schema = deduped(r.schema);
     let text =
       `// Generated by \`npm run api-client\` (tools/openapi-responses.mjs) from the return types of the handlers in\n` +
       `// ${basename(file)}: the success answers in the OpenAPI document (ADR 0021). Do not edit.\n` +
@@ -260,8 +393,8 @@ export async function generate() {
   }
   const sorted = Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b)));
   const text =
-    `// Generated by \`npm run api-client\` (tools/openapi-responses.mjs): the named response schemas that more\n` +
-    `// than one route answers (or that nest in them), referenced as #/components/schemas/<Name>. Do not edit.\n` +
+    `// Generated by \`npm run api-client\` (tools/openapi-responses.mjs): the named response schemas (every\n` +
+    `// named type a route answers, or that nests in one), referenced as #/components/schemas/<Name>. Do not edit.\n` +
     `import type { ResponseSchema } from './openapi.js';\n\n` +
     `export const RESPONSE_COMPONENTS: Record<string, ResponseSchema> = ${JSON.stringify(sorted)};\n`;
   const config = (await prettier.resolveConfig(componentsFile)) ?? {};
@@ -278,6 +411,16 @@ function wire(controllerFile, classes) {
     const lastImport = [...src.matchAll(/^import [^;]+;$/gms)].pop();
     const at = lastImport ? lastImport.index + lastImport[0].length : 0;
     src = src.slice(0, at) + `\nimport { ${names.join(', ')} } from '${mod}';` + src.slice(at);
+  } else {
+    // A controller class added to a file that already imports its generated responses: extend the import.
+    src = src.replace(new RegExp(`import \\{([^}]*)\\} from '${mod.replace(/\./g, '\\.')}';`), (all, list) => {
+      const have = list
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      const missing = names.filter((n) => !have.includes(n));
+      return missing.length ? `import { ${[...have, ...missing].join(', ')} } from '${mod}';` : all;
+    });
   }
   for (const c of classes) {
     if (src.includes(`@${exportName(c.name)}\n`)) continue;

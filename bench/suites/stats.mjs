@@ -16,6 +16,7 @@ import { api, fmt, rssOf, summarise } from '../lib.mjs';
 export const name = 'stats';
 const N = Number(process.env.BENCH_STATS_TEACHERS ?? 15_000_000);
 const CHUNK = Number(process.env.BENCH_STATS_CHUNK ?? 1_000_000);
+const PARALLEL = Number(process.env.BENCH_STATS_PARALLEL ?? 2);
 const API_RUNS = Number(process.env.BENCH_STATS_API_RUNS ?? 20);
 const RAW_RUNS = Number(process.env.BENCH_STATS_RAW_RUNS ?? 3);
 const CHANGES = Number(process.env.BENCH_STATS_CHANGES ?? 10_000);
@@ -189,7 +190,7 @@ function rawSql(q, level, province) {
 }
 
 /** Schools, then teachers in chunks (one statement per chunk), with progress. */
-async function generate(db) {
+async function generate(db, url) {
   const rows = [];
   const schools = Math.max(2000, Math.round(N / 40));
   let t0 = performance.now();
@@ -209,25 +210,55 @@ async function generate(db) {
     )
   ).rows;
   for (const i of indexes) await db.query(`DROP INDEX ${i.name}`);
-  await db.query(`SET session_replication_role = replica`);
-  for (let from = 1; from <= N; from += CHUNK) {
-    const to = Math.min(N, from + CHUNK - 1);
-    await db.query(CHUNK_SQL, [from, to, schoolCount]);
-    log(`teachers ${to.toLocaleString('en')} / ${N.toLocaleString('en')} (${fmt((performance.now() - t0) / 1000)} s)`);
+  // BENCH_STATS_PARALLEL connections (default 2, one per core here) each take the next chunk, index or
+  // province: the statements are independent, and one backend uses one core.
+  const workers = [db];
+  for (let i = 1; i < PARALLEL; i++) {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    workers.push(c);
   }
-  await db.query(`RESET session_replication_role`);
+  const pool = async (jobs, fn) => {
+    let next = 0;
+    await Promise.all(
+      workers.map(async (w) => {
+        while (next < jobs.length) await fn(w, jobs[next++]);
+      }),
+    );
+  };
+  const chunks = [];
+  for (let from = 1; from <= N; from += CHUNK) chunks.push([from, Math.min(N, from + CHUNK - 1)]);
+  let done = 0;
+  await pool(chunks, async (w, [from, to]) => {
+    await w.query(`SET session_replication_role = replica`);
+    await w.query(CHUNK_SQL, [from, to, schoolCount]);
+    done += to - from + 1;
+    log(
+      `teachers ${done.toLocaleString('en')} / ${N.toLocaleString('en')} (${fmt((performance.now() - t0) / 1000)} s)`,
+    );
+  });
+  for (const w of workers) await w.query(`RESET session_replication_role`);
   const genSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
-  await db.query(`SET maintenance_work_mem = '1GB'`);
-  for (const i of indexes) await db.query(i.def);
+  for (const w of workers) await w.query(`SET maintenance_work_mem = '1GB'`);
+  await pool(indexes, (w, i) => w.query(i.def));
   log(`${indexes.length} indexes of national_teacher built in ${fmt((performance.now() - t1) / 1000)} s`);
   await db.query(`DROP INDEX national_teacher_facet_idx`);
   await db.query(`TRUNCATE national_teacher_facet`);
-  await db.query(`
-    INSERT INTO national_teacher_facet (facet, province_code, unit_code, teacher_id, active, person_status)
-    SELECT f, nt.province_code, nt.unit_code, nt.teacher_id, nt.active, nt.person_status
-      FROM national_teacher nt CROSS JOIN LATERAL unnest(tmis_record_facets(nt.record)) f
-     WHERE NOT nt.removed`);
+  const provinceCodes = (
+    await db.query(`SELECT DISTINCT province_code AS p FROM national_teacher ORDER BY 1`)
+  ).rows.map((r) => r.p);
+  await pool(provinceCodes, (w, p) =>
+    w.query(
+      `INSERT INTO national_teacher_facet (facet, province_code, unit_code, teacher_id, active, person_status)
+       SELECT f, nt.province_code, nt.unit_code, nt.teacher_id, nt.active, nt.person_status
+         FROM national_teacher nt CROSS JOIN LATERAL unnest(tmis_record_facets(nt.record)) f
+        WHERE NOT nt.removed AND nt.province_code = $1`,
+      [p],
+    ),
+  );
+  log(`search facets filled in ${fmt((performance.now() - t1) / 1000)} s`);
+  for (const w of workers.slice(1)) await w.end();
   await db.query(
     `CREATE INDEX national_teacher_facet_idx ON national_teacher_facet (facet, province_code, unit_code, teacher_id) INCLUDE (active, person_status)`,
   );
@@ -389,7 +420,7 @@ export async function run(ctx) {
   await db.connect();
   try {
     if (!reuse) {
-      rows.push(...(await generate(db)));
+      rows.push(...(await generate(db, ctx.serverUrl(dbName))));
       // BENCH_STATS_GENERATE_ONLY=1: stop after the generation (with KEEP_BENCH_DB=1, for later runs on BENCH_STATS_REUSE_DB).
       if (process.env.BENCH_STATS_GENERATE_ONLY) return rows;
     } else {
@@ -454,16 +485,20 @@ export async function run(ctx) {
 
     // The first build: every teacher's facts, then the load into memory (after the node's own boot refresh and load, so they do not overlap).
     await node.app.get(FactStore).current();
-    log('full refresh …');
+    // BENCH_STATS_SKIP_REFRESH=1 (a reused database an earlier run refreshed): the facts as they are, loaded.
+    const skipRefresh = reuse && process.env.BENCH_STATS_SKIP_REFRESH === '1';
+    log(skipRefresh ? 'facts of the earlier run, loaded …' : 'full refresh …');
     // Through the service, not HTTP: at 15 million a rebuild outlasts fetch's 300 s header timeout.
-    const r = await node.app.get(StatsRepository).refresh(node.app.get(StatsFactSource), 'manual', null, true);
+    const r = skipRefresh
+      ? { durationMs: NaN, factRows: NaN }
+      : await node.app.get(StatsRepository).refresh(node.app.get(StatsFactSource), 'manual', null, true);
     await node.app.get(FactStore).current();
     const [{ fact }] = (await db.query(`SELECT pg_total_relation_size('stat_fact') AS fact`)).rows;
     // Logged in again: at national scale the rebuild and load outlast an access token.
     token = await login();
     const mem = (await api(node.url, 'GET', '/stats/freshness', token)).memory;
     rows.push({
-      metric: "full refresh: every teacher's facts, build and swap",
+      metric: `full refresh: every teacher's facts, build and swap${skipRefresh ? ' (skipped: the facts of an earlier run)' : ''}`,
       value: `${fmt(r.durationMs / 1000)} s`,
       unit: '',
       note: `${r.factRows} rows, ${fmt(fact / 2 ** 20, 0)} MiB (${fmt(r.factRows / (r.durationMs / 1000), 0)} teachers/s)`,
@@ -538,7 +573,7 @@ export async function run(ctx) {
           rawTimes.push(performance.now() - s);
         }
         const a = summarise(times);
-        const raw = summarise(rawTimes);
+        const raw = RAW_RUNS ? summarise(rawTimes) : { p50: NaN, p95: NaN };
         rows.push({
           metric: `${scopeLabel}: ${q.label}`,
           value: `p50 ${fmt(a.p50)} / p95 ${fmt(a.p95)} ms`,
@@ -549,6 +584,7 @@ export async function run(ctx) {
       }
     }
 
+    if (process.env.BENCH_STATS_SKIP_INCREMENTAL === '1') return rows;
     token = await login();
     // Incremental: CHANGES teachers change (as the ingest of their provinces' messages would), then a refresh.
     const [{ before }] = (

@@ -29,12 +29,31 @@ describe('web console: administrative screens (issue 18) in headless Chromium', 
 
   const page = async (): Promise<Page> =>
     (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  /** Picks an option of an Ant Design select (the list is rendered in a pop-up outside the field). */
+  /**
+   * Picks an option of an Ant Design select (the list is rendered in a pop-up outside the field).
+   * Under load the list can still be moving (its opening animation) or re-rendering its virtual window
+   * when the option is clicked: the click then misses and the list stays open. So the option is clicked
+   * only once the list has settled, and the pick counts only when the list has closed; otherwise it is
+   * tried again (the list reopened if it closed without the pick), at most three times. No Escape: in a
+   * modal it would close the modal.
+   */
   const choose = async (p: Page, field: Locator, option: string | RegExp) => {
-    await field.click();
-    await p.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first().click();
-    // The list closes with an animation; until it is gone it covers the fields below it.
-    await p.locator('.ant-select-dropdown:visible').first().waitFor({ state: 'hidden' });
+    const open = p.locator('.ant-select-dropdown:visible');
+    const settled = p.locator(
+      '.ant-select-dropdown:visible:not([class*="-appear"]):not([class*="-enter"]):not([class*="-leave"])',
+    );
+    for (let attempt = 1; ; attempt++) {
+      if ((await open.count()) === 0) await field.click();
+      try {
+        const list = settled.first();
+        await list.waitFor({ timeout: 10_000 });
+        await list.locator('.ant-select-item-option').filter({ hasText: option }).first().click({ timeout: 10_000 });
+        await open.first().waitFor({ state: 'hidden', timeout: 10_000 });
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
   };
   /** The form controls of a container that no label names (what a screen reader would announce blank). */
   const unlabeled = (root: Locator) =>

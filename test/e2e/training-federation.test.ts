@@ -141,9 +141,9 @@ describe('national training projects travel down to the provinces (issue 14, HTT
     assert.equal(w.totalCredits, 4.5);
     assert.equal(w.entries[0].ruleVersion, '11-v1');
 
-    // Only the owning ministry publishes; the province cannot publish its copy.
+    // Only the owning ministry publishes: a provincial node has no publish route (its copy is received).
     const byProvince = await p11.api('POST', `/training/projects/${copy.id}/publish`, { token: provinceAdmin });
-    assert.equal(byProvince.status, 403, JSON.stringify(byProvince.body));
+    assert.equal(byProvince.status, 404, JSON.stringify(byProvince.body));
 
     // Publishing again: still one copy, the enrolment and the confirmed credits kept.
     const again = await national.api('POST', `/training/projects/${created.body.id}/publish`, { token: ministryAdmin });

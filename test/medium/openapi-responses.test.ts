@@ -46,32 +46,7 @@ interface Answer {
  * Operations the test does not expect to succeed, and why. Everything else must answer 2xx at least once;
  * these still get their error answers validated.
  */
-const NOT_EXERCISED: Record<'provincial' | 'national', Record<string, string>> = {
-  provincial: {
-    'POST /training/projects/{id}/publish':
-      'only the ministry that owns a national project publishes it (a unit of level 1, on the national node); a provincial node has no such unit, so it answers 403/404 here',
-  },
-  national: {
-    'POST /registration/applications/{id}/decide':
-      "the registration authority is an information administrator at the level the rules name (2, 3 or 4: a province, city or county department); a central university's application on the national node has none above it (the ministry is level 1), so it answers 403 — a product gap, not a test gap",
-    'POST /training/bank/teachers/{id}/apply':
-      "not reached: the central university teacher's bank holds no credit after the national project's results are confirmed here (the rules that turn hours into credits are a province's), so creditIds is empty (400)",
-    'POST /reporting-cycles':
-      "Reporting cycles are set by a province's information administrator on its provincial node; the national node has no cycle, so it answers 403 (or 404 for an id)",
-    'POST /reporting-cycles/defaults':
-      "Reporting cycles are set by a province's information administrator on its provincial node; the national node has no cycle, so it answers 403 (or 404 for an id)",
-    'GET /reporting-cycles/{id}/progress':
-      "Reporting cycles are set by a province's information administrator on its provincial node; the national node has no cycle, so it answers 403 (or 404 for an id)",
-    'POST /reporting-cycles/{id}/confirm':
-      "Reporting cycles are set by a province's information administrator on its provincial node; the national node has no cycle, so it answers 403 (or 404 for an id)",
-    'POST /custom-fields':
-      'Custom indicators are defined by a province-level information administrator on the provincial node; the national node answers 403 CUSTOM_FIELD_PROVINCE_ONLY',
-    'PUT /custom-fields/{key}':
-      'Custom indicators are defined by a province-level information administrator on the provincial node; the national node answers 403 CUSTOM_FIELD_PROVINCE_ONLY',
-    'POST /custom-fields/{key}/retire':
-      'Custom indicators are defined by a province-level information administrator on the provincial node; the national node answers 403 CUSTOM_FIELD_PROVINCE_ONLY',
-  },
-};
+const NOT_EXERCISED: Record<'provincial' | 'national', Record<string, string>> = { provincial: {}, national: {} };
 
 const SYNC_TOKEN = `node-token-${randomUUID()}`;
 /** Tokens kept for the operations that name them (a session to end, a password to change, the node token). */
@@ -129,6 +104,113 @@ async function clientSecret(t: TestNode, token: string) {
   const r = await t.api('POST', `/api-clients/${c.id}/secrets`, { token, body: { overlapSeconds: 60 } });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return `/api-clients/${c.id}/secrets/${r.body.secretId}/revoke`;
+}
+
+/**
+ * The record-edit chain on the fixture teacher, by `token` (its school's information administrator) at
+ * the record's current version: a field changed, a list entry added, that entry changed, then removed.
+ */
+function recordEditChain(token: string, version: () => Promise<number>): Overrides {
+  return {
+    'PATCH /teachers/{id}': {
+      tokens: [token],
+      body: async () => ({ version: await version(), changes: { basic: { politicalStatus: '01' } } }),
+    },
+    'POST /teachers/{id}/{subSet}': {
+      tokens: [token],
+      body: async () => ({
+        version: await version(),
+        entry: {
+          startMonth: '2010-09',
+          endMonth: '2013-07',
+          schoolName: '北京大学',
+          educationLevel: '14',
+          degree: '3',
+          isHighest: false,
+        },
+      }),
+      after: (a, g) => {
+        const list = ((a.body as Json).record?.education ?? []) as Json[];
+        g.values['path:entryId'] = list[list.length - 1]?.id;
+      },
+    },
+    'PATCH /teachers/{id}/{subSet}/{entryId}': {
+      tokens: [token],
+      body: async () => ({ version: await version(), entry: { schoolName: '清华大学' } }),
+    },
+    'DELETE /teachers/{id}/{subSet}/{entryId}': {
+      tokens: [token],
+      query: async () => ({ version: String(await version()) }),
+    },
+  };
+}
+
+/**
+ * A school's training plan (a new one for each call, entered by the school) that its supervising
+ * department — `department`, a token name — approves or refuses.
+ */
+function schoolPlanChain(
+  t: TestNode,
+  schoolToken: () => string,
+  department: string,
+  institutionId: () => string,
+): Overrides {
+  const plan = async () => {
+    const r = await t.api('POST', '/training/projects', {
+      token: schoolToken(),
+      body: {
+        level: 'school',
+        name: `校本研修${unique()}`,
+        category: 'school_based',
+        organiser: '教研组',
+        hours: 20,
+        startsOn: '2026-03-01',
+        endsOn: '2026-03-10',
+        capacity: 100,
+        institutionIds: [institutionId()],
+      },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body.id as string;
+  };
+  return {
+    'POST /training/projects/{id}/approve': {
+      tokens: [department],
+      path: async () => `/training/projects/${await plan()}/approve`,
+      body: () => ({ version: 1 }),
+    },
+    'POST /training/projects/{id}/refuse': {
+      tokens: [department],
+      path: async () => `/training/projects/${await plan()}/refuse`,
+      body: () => ({ version: 1, reason: '学时安排不合理' }),
+    },
+  };
+}
+
+/** Hour→credit rules (a province's, or the ministry's for the central universities) in force since 2020. */
+async function creditRules(t: TestNode, token: string): Promise<void> {
+  const r = await t.api('POST', '/training/credit-rules', {
+    token,
+    body: {
+      effectiveFrom: '2020-01-01',
+      rules: {
+        hoursPerCredit: {
+          training: 10,
+          online: 20,
+          school_based: 20,
+          course: 10,
+          degree: 10,
+          research: 10,
+          publication: 10,
+        },
+        capPerKindPerYear: { online: 5 },
+        registrationKinds: ['training', 'school_based', 'online', 'course'],
+        registrationCredits: 36,
+        cycleStartYear: 2021,
+      },
+    },
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
 }
 
 /** One new teacher's basic sub-set as a CSV import (the layout of the export), as a form. */
@@ -662,36 +744,7 @@ describe('the OpenAPI documents describe every route, answer and error of both n
         body: () => ({ name: '测试周期', period: `T${Date.now().toString(36)}`, deadline: '2027-01-31' }),
       },
       'POST /reporting-cycles/defaults': { tokens: ['provinceInfo'], body: () => ({ year: 2031 + randomInt(0, 60) }) },
-      'PATCH /teachers/{id}': {
-        tokens: ['schoolInfo'],
-        body: async () => ({ version: await teacherVersion(), changes: { basic: { politicalStatus: '01' } } }),
-      },
-      'POST /teachers/{id}/{subSet}': {
-        tokens: ['schoolInfo'],
-        body: async () => ({
-          version: await teacherVersion(),
-          entry: {
-            startMonth: '2010-09',
-            endMonth: '2013-07',
-            schoolName: '北京大学',
-            educationLevel: '14',
-            degree: '3',
-            isHighest: false,
-          },
-        }),
-        after: (a, g) => {
-          const list = ((a.body as Json).record?.education ?? []) as Json[];
-          g.values['path:entryId'] = list[list.length - 1]?.id;
-        },
-      },
-      'PATCH /teachers/{id}/{subSet}/{entryId}': {
-        tokens: ['schoolInfo'],
-        body: async () => ({ version: await teacherVersion(), entry: { schoolName: '清华大学' } }),
-      },
-      'DELETE /teachers/{id}/{subSet}/{entryId}': {
-        tokens: ['schoolInfo'],
-        query: async () => ({ version: String(await teacherVersion()) }),
-      },
+      ...recordEditChain('schoolInfo', teacherVersion),
       'POST /teachers/{id}/status': {
         tokens: ['reportedSchool'],
         path: () => `/teachers/${reported.ids[1]}/status`,
@@ -823,16 +876,12 @@ describe('the OpenAPI documents describe every route, answer and error of both n
         path: (g) => `/training/claims/${g.ctx.get('/training/claims')}/school-approve`,
         body: () => ({ version: 1 }),
       },
-      'POST /training/projects/{id}/approve': {
-        tokens: ['countyInfo'],
-        path: async () => `/training/projects/${await schoolPlan()}/approve`,
-        body: () => ({ version: 1 }),
-      },
-      'POST /training/projects/{id}/refuse': {
-        tokens: ['countyInfo'],
-        path: async () => `/training/projects/${await schoolPlan()}/refuse`,
-        body: () => ({ version: 1, reason: '学时安排不合理' }),
-      },
+      ...schoolPlanChain(
+        p,
+        () => tokens.schoolInfo,
+        'countyInfo',
+        () => institution.id,
+      ),
       'POST /training/projects/{id}/enrolments': {
         tokens: ['schoolInfo'],
         body: () => ({ teacherIds: [teacherId] }),
@@ -876,29 +925,7 @@ describe('the OpenAPI documents describe every route, answer and error of both n
       return r.body;
     };
     // The province's hour→credit rules, so confirmed results become credits the bank can apply.
-    must(
-      await p.api('POST', '/training/credit-rules', {
-        token: tokens.provinceInfo,
-        body: {
-          effectiveFrom: '2020-01-01',
-          rules: {
-            hoursPerCredit: {
-              training: 10,
-              online: 20,
-              school_based: 20,
-              course: 10,
-              degree: 10,
-              research: 10,
-              publication: 10,
-            },
-            capPerKindPerYear: { online: 5 },
-            registrationKinds: ['training', 'school_based', 'online', 'course'],
-            registrationCredits: 36,
-            cycleStartYear: 2021,
-          },
-        },
-      }),
-    );
+    await creditRules(p, tokens.provinceInfo);
     const changeRequest = async () => {
       const v = await version(`/teachers/${reported.ids[1]}`, tokens.provinceInfo);
       return must(
@@ -924,23 +951,6 @@ describe('the OpenAPI documents describe every route, answer and error of both n
       }),
     );
     tokens.institution = await p.tokenFor(await p.account({ id: institution.id }, Role.InfoAdmin));
-    const schoolPlan = async () =>
-      must(
-        await p.api('POST', '/training/projects', {
-          token: tokens.schoolInfo,
-          body: {
-            level: 'school',
-            name: `校本研修${unique()}`,
-            category: 'school_based',
-            organiser: '教研组',
-            hours: 20,
-            startsOn: '2026-03-01',
-            endsOn: '2026-03-10',
-            capacity: 100,
-            institutionIds: [institution.id],
-          },
-        }),
-      ).id as string;
     overrides['POST /training/projects'].body = () => ({
       level: 'province',
       name: `省级培训项目${unique()}`,
@@ -1005,6 +1015,24 @@ describe('the OpenAPI documents describe every route, answer and error of both n
     tokens.logout = await p.tokenFor(await p.account(school, Role.Query));
     const checker = await exercise(p, doc, f, overrides);
     report('provincial', doc, checker, servedRoutes(p));
+  });
+
+  it("each node serves only its role's routes (ADR 0010): cycles and custom indicators are a province's, publishing the ministry's", async () => {
+    const [pd, nd] = [(await p.api('GET', '/docs-json')).body as Json, (await n.api('GET', '/docs-json')).body as Json];
+    const provinceOnly = [
+      '/reporting-cycles',
+      '/reporting-cycles/{id}/progress',
+      '/custom-fields',
+      '/custom-fields/{key}',
+    ];
+    for (const path of provinceOnly) {
+      assert.ok(pd.paths[path], `${path} on the provincial node`);
+      assert.equal(nd.paths[path], undefined, `${path} not on the national node`);
+    }
+    assert.ok(nd.paths['/training/projects/{id}/publish'], 'publish on the national node');
+    assert.equal(pd.paths['/training/projects/{id}/publish'], undefined, 'publish not on a provincial node');
+    // The national node keeps the custom-indicator definitions the provinces sent.
+    assert.ok(nd.paths['/sync/custom-fields']);
   });
 
   it('national node: every operation answers as documented', async () => {
@@ -1127,36 +1155,7 @@ describe('the OpenAPI documents describe every route, answer and error of both n
       'POST /sync/ingest': { tokens: ['sync'], body: () => ({ messages: [] }) },
       'POST /federation/up': { tokens: ['sync'], body: () => ({ messages: [] }) },
       'GET /federation/down': { tokens: ['sync'] },
-      'PATCH /teachers/{id}': {
-        tokens: ['uniInfo'],
-        body: async () => ({ version: await teacherVersion(), changes: { basic: { politicalStatus: '01' } } }),
-      },
-      'POST /teachers/{id}/{subSet}': {
-        tokens: ['uniInfo'],
-        body: async () => ({
-          version: await teacherVersion(),
-          entry: {
-            startMonth: '2010-09',
-            endMonth: '2013-07',
-            schoolName: '北京大学',
-            educationLevel: '14',
-            degree: '3',
-            isHighest: false,
-          },
-        }),
-        after: (a, g) => {
-          const list = ((a.body as Json).record?.education ?? []) as Json[];
-          g.values['path:entryId'] = list[list.length - 1]?.id;
-        },
-      },
-      'PATCH /teachers/{id}/{subSet}/{entryId}': {
-        tokens: ['uniInfo'],
-        body: async () => ({ version: await teacherVersion(), entry: { schoolName: '清华大学' } }),
-      },
-      'DELETE /teachers/{id}/{subSet}/{entryId}': {
-        tokens: ['uniInfo'],
-        query: async () => ({ version: String(await teacherVersion()) }),
-      },
+      ...recordEditChain('uniInfo', teacherVersion),
       'POST /training/claims': {
         tokens: ['teacher'],
         body: () => ({
@@ -1200,11 +1199,6 @@ describe('the OpenAPI documents describe every route, answer and error of both n
           institutionIds: [g.ctx.get('/training/institutions')],
         }),
       },
-      'POST /reporting-cycles': {
-        tokens: ['ministryInfo'],
-        body: () => ({ name: '测试周期', period: `T${Date.now().toString(36)}`, deadline: '2027-01-31' }),
-      },
-      'POST /reporting-cycles/defaults': { tokens: ['ministryInfo'], body: () => ({ year: 2031 + randomInt(0, 60) }) },
       'POST /teachers': { tokens: ['uniInfo'], body: () => ({ unitId: uni.id, record: validRecord() }) },
       'PUT /accounts/{id}/certificate': {
         tokens: ['uniSys'],
@@ -1293,10 +1287,11 @@ describe('the OpenAPI documents describe every route, answer and error of both n
         body: () => ({ version: 2 }),
       },
       'POST /training/bank/teachers/{id}/apply': {
-        tokens: ['uniInfo', 'ministryInfo'],
+        tokens: ['uniInfo'],
+        path: async () => `/training/bank/teachers/${(creditedId = await credited())}/apply`,
         body: async () => ({
           creditIds: (
-            (await n.api('GET', `/training/bank/teachers/${teacherId}`, { token: tokens.uniInfo })).body.entries ?? []
+            (await n.api('GET', `/training/bank/teachers/${creditedId}`, { token: tokens.uniInfo })).body.entries ?? []
           ).map((c: Json) => c.id),
           purpose: 'title',
           referenceId: `职称-${unique()}`,
@@ -1370,16 +1365,12 @@ describe('the OpenAPI documents describe every route, answer and error of both n
         body: () => ({ results: [{ teacherId, completedHours: 45, passed: true, certificateNo: 'C-001' }] }),
       },
       'GET /training/projects/{id}/results/template': { tokens: ['institution'] },
-      'POST /training/projects/{id}/approve': {
-        tokens: ['ministryInfo'],
-        path: async () => `/training/projects/${await schoolPlan()}/approve`,
-        body: () => ({ version: 1 }),
-      },
-      'POST /training/projects/{id}/refuse': {
-        tokens: ['ministryInfo'],
-        path: async () => `/training/projects/${await schoolPlan()}/refuse`,
-        body: () => ({ version: 1, reason: '学时安排不合理' }),
-      },
+      ...schoolPlanChain(
+        n,
+        () => tokens.uniInfo,
+        'ministryInfo',
+        () => institution.id,
+      ),
       'POST /training/claims/{id}/{action}': {
         tokens: ['uniInfo'],
         path: (g) => `/training/claims/${g.ctx.get('/training/claims')}/school-approve`,
@@ -1453,6 +1444,49 @@ describe('the OpenAPI documents describe every route, answer and error of both n
       }),
     );
     tokens.institution = await n.tokenFor(await n.account({ id: institution.id }, Role.InfoAdmin));
+    // The ministry's hour→credit rules for the central universities, so a national project's confirmed
+    // results become credits in a university teacher's bank.
+    await creditRules(n, tokens.ministryInfo);
+    let creditedId = '';
+    /** A central university teacher with credits: a national project, enrolled, results in, the ministry confirms. */
+    const credited = async () => {
+      const id = must(
+        await n.api('POST', '/teachers', { token: tokens.uniInfo, body: { unitId: uni.id, record: validRecord() } }),
+      ).id as string;
+      const project = must(
+        await n.api('POST', '/training/projects', {
+          token: tokens.ministryInfo,
+          body: {
+            level: 'national',
+            name: `国家级培训项目${unique()}`,
+            category: 'national_project',
+            organiser: '教师发展中心',
+            hours: 45,
+            startsOn: '2026-03-01',
+            endsOn: '2026-03-10',
+            capacity: 100,
+            institutionIds: [institution.id],
+          },
+        }),
+      ).id as string;
+      must(
+        await n.api('POST', `/training/projects/${project}/enrolments`, {
+          token: tokens.uniInfo,
+          body: { teacherIds: [id] },
+        }),
+      );
+      must(
+        await n.api('POST', `/training/projects/${project}/results`, {
+          token: tokens.institution,
+          body: { results: [{ teacherId: id, completedHours: 45, passed: true, certificateNo: 'C-002' }] },
+        }),
+      );
+      const confirmed = must(
+        await n.api('POST', `/training/projects/${project}/confirm`, { token: tokens.ministryInfo }),
+      );
+      assert.equal(confirmed.credited, 1, JSON.stringify(confirmed));
+      return id;
+    };
     tokens.uni2Info = await acct(uni2, Role.InfoAdmin);
     overrides['POST /training/projects'].body = () => ({
       level: 'national',
@@ -1466,23 +1500,6 @@ describe('the OpenAPI documents describe every route, answer and error of both n
       capacity: 100,
       institutionIds: [institution.id],
     });
-    const schoolPlan = async () =>
-      must(
-        await n.api('POST', '/training/projects', {
-          token: tokens.uniInfo,
-          body: {
-            level: 'school',
-            name: `校本研修${unique()}`,
-            category: 'school_based',
-            organiser: '教研组',
-            hours: 20,
-            startsOn: '2026-03-01',
-            endsOn: '2026-03-10',
-            capacity: 100,
-            institutionIds: [institution.id],
-          },
-        }),
-      ).id as string;
     const year = new Date().getUTCFullYear();
     // A reported record with a qualification whose registration cycle ends this year.
     const regTeacher = () =>

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { OutboxRelay } from '@tmis/sync-publish';
 import type { SyncTransport } from '@tmis/sync-transport';
@@ -160,5 +162,71 @@ describe('outbox relay', () => {
     }
     const draft = rows.find((r) => r.key === ids[0])!.resync as { record: { domesticTraining?: unknown[] } };
     assert.equal((draft.record.domesticTraining ?? []).length, 0, 'the draft entry is not sent');
+  });
+});
+
+describe('outbox relay wake-up', () => {
+  // A national node stand-in for the HTTP transport: records the publish sequences it is sent; while
+  // `held`, a request waits until `release` (a batch in flight).
+  const received: number[] = [];
+  let held: Promise<void> | null = null;
+  let release = () => undefined as void;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', async () => {
+      if (req.method !== 'POST' || req.url !== '/sync/ingest') return void res.writeHead(404).end();
+      if (held) await held;
+      for (const m of JSON.parse(body).messages as string[]) received.push(JSON.parse(m).sequence as number);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  let p: TestNode;
+  let db: { url: string; drop(): Promise<void> };
+  const append = (k: string) =>
+    p.db.query(`INSERT INTO sync_outbox (type, key, payload) VALUES ('snapshot.marker', $1, '{"phase":"end"}')`, [k]);
+  before(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    db = await isolatedDatabase('obw');
+    p = await TestNode.start('provincial', {
+      PROVINCE_CODE: '11',
+      DATABASE_URL: db.url,
+      NATIONAL_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      SYNC_NODE_TOKEN: 'relay-wake-up-test-token-0123456789',
+      // The timer alone would take a minute: what arrives sooner was woken by the outbox's NOTIFY.
+      SYNC_RELAY_INTERVAL_MS: '60000',
+    });
+  });
+  after(async () => {
+    release();
+    await p?.close();
+    await db?.drop();
+    server.close();
+  });
+
+  it('publishes a committed append at once, and rows appended while a batch is in flight right after it, in order', async () => {
+    // The first append may be drained when the listening connection comes up; the second only by its NOTIFY.
+    await append('a');
+    await until('the first row', async () => received.length === 1, 15000);
+    const t0 = Date.now();
+    await append('b');
+    await until('the second row, woken by its commit', async () => received.length === 2, 10000);
+    assert.ok(Date.now() - t0 < 10000);
+
+    // A batch held in flight; three appends meanwhile, each its own commit.
+    held = new Promise<void>((r) => (release = r));
+    await append('c');
+    await until(
+      'the batch in flight',
+      async () =>
+        (await p.db.query(`SELECT 1 FROM sync_outbox WHERE key = 'c' AND publish_sequence IS NOT NULL`)).length > 0,
+      10000,
+    );
+    for (const k of ['d', 'e', 'f']) await append(k);
+    release();
+    held = null;
+    await until('every row', async () => received.length === 6, 10000);
+    assert.deepEqual(received, [1, 2, 3, 4, 5, 6]);
+    assert.equal((await p.db.query(`SELECT count(*)::int AS n FROM sync_outbox WHERE published_at IS NULL`))[0].n, 0);
   });
 });

@@ -95,6 +95,28 @@ describe('a provincial node under write concurrency well above its pool (issue 2
     );
   };
 
+  it("the node's pooled sessions plan without JIT or parallel workers, beside the node's own pool settings", async () => {
+    // Every connection of the pool: the settings come with each connection, not from one SET.
+    const clients = await Promise.all(
+      Array.from({ length: POOL }, async () => {
+        const qr = t.db.createQueryRunner();
+        await qr.connect();
+        return qr;
+      }),
+    );
+    try {
+      for (const qr of clients) {
+        const [row] = await qr.query(
+          `SELECT current_setting('jit') AS jit, current_setting('max_parallel_workers_per_gather') AS workers, current_setting('application_name') AS app`,
+        );
+        // A page query planned in parallel started a worker per request (the node's `extra` had replaced these).
+        assert.deepEqual(row, { jit: 'off', workers: '0', app: 'tmis-provincial' });
+      }
+    } finally {
+      await Promise.all(clients.map((qr) => qr.release()));
+    }
+  });
+
   it('answers 30 concurrent requests at every record write route with a pool of 3, and stays healthy', async () => {
     const created = await burst(
       'create',

@@ -479,6 +479,10 @@ describe('teacher electronic record (provincial node)', () => {
       [`subject=03&name=${name}`, `'03' = ANY (subjects) AND name LIKE $2 AND active`, [`赵${stamp}%`]],
       ['subject=03&includeInactive=true', `'03' = ANY (subjects)`, []],
       ['subject=03&personStatus=04', `'03' = ANY (subjects) AND person_status = '04'`, []],
+      // One column alone: the page's keys from that column's index, its rows from the list index.
+      ['title=013', `title = '013' AND active`, []],
+      ['staffCategory=11', `staff_category = '11' AND active`, []],
+      ['personStatus=04', `person_status = '04'`, []],
     ];
     const checkAll = async () => {
       for (const [query, where, params] of checks) {

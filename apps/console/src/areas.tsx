@@ -1,6 +1,6 @@
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
 import type { TextKey } from './lib/i18n';
-import { atSchool, type Session } from './lib/session';
+import { atSchool, onNationalNode, type Session } from './lib/session';
 
 /**
  * The console's areas: each is a route, a menu entry shown to the accounts it serves, and a chunk
@@ -81,7 +81,7 @@ export const AREAS: Area[] = [
   {
     path: 'cycles',
     label: 'cycles',
-    visible: (s) => role(s, 'info_admin'),
+    visible: (s) => role(s, 'info_admin') && !onNationalNode(s),
     screen: lazy(() => import('./areas/cycles')),
   },
   {
@@ -118,7 +118,7 @@ export const AREAS: Area[] = [
   {
     path: 'custom-fields',
     label: 'customFields',
-    visible: (s) => role(s, 'info_admin', 'sysadmin') && !atSchool(s),
+    visible: (s) => role(s, 'info_admin', 'sysadmin') && !atSchool(s) && !onNationalNode(s),
     screen: lazy(() => import('./areas/custom-fields')),
   },
   {

@@ -7,7 +7,7 @@ import { TransfersModule } from '@tmis/transfers';
 import { TransfersHubModule } from '@tmis/transfers-hub';
 import { SyncIngestModule } from '@tmis/sync-ingest';
 import { FederationModule, upTopic } from '@tmis/federation';
-import { CreditBank, TrainingModule } from '@tmis/training';
+import { CreditBank, NationalTrainingModule, TrainingModule } from '@tmis/training';
 import { CatalogueModule } from '@tmis/catalogue';
 
 /**
@@ -60,8 +60,10 @@ export class NationalAppModule {
           timeoutSeconds: c.CROSS_TRANSFER_TIMEOUT_SECONDS,
           checkIntervalMs: c.CROSS_TRANSFER_CHECK_MS,
         }),
-        // Training credits (Art. 25): the central universities' teachers and the national projects' plans.
+        // Training credits (Art. 25): the central universities' teachers (under the ministry's conversion rules)
+        // and the national projects, which the ministry publishes to every province.
         TrainingModule,
+        NationalTrainingModule,
       ],
     };
   }

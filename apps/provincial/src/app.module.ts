@@ -8,9 +8,11 @@ import { CreditBank, TrainingModule } from '@tmis/training';
 import { SyncPublishModule } from '@tmis/sync-publish';
 import { FederationModule, upTopic } from '@tmis/federation';
 import { CatalogueModule } from '@tmis/catalogue';
+import { ProvincialTeachersModule } from '@tmis/teachers';
 
 /**
- * A provincial node: its own province's subtree and accounts; the record, review and bulk modules;
+ * A provincial node: its own province's subtree and accounts; the record, review and bulk modules, with
+ * the province's reporting cycles and custom indicators;
  * the outbox that publishes what was reported to the national node (sync publish: the relay, the
  * resync, the reconciliation fingerprint); and statistics over its own records.
  */
@@ -23,6 +25,8 @@ export class ProvincialAppModule {
       imports: [
         // Its top unit is the province (level 2): its system administrator reads /health details and /metrics.
         CoreNodeModule.register(runtime, { provinceCode: c.PROVINCE_CODE, topUnitLevel: 2 }),
+        // The province's reporting cycles (Art. 18) and its custom indicators (Art. 11): not on the national node.
+        ProvincialTeachersModule,
         FederationModule.forProvince({
           provinceCode: c.PROVINCE_CODE,
           topicPrefix: c.SYNC_TOPIC,

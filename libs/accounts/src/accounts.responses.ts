@@ -3,7 +3,7 @@
 import { documentResponses } from '@tmis/common';
 
 export const AccountsControllerResponses = documentResponses({
-  create: { status: 201, schema: { $ref: '#/components/schemas/AccountResponse' } },
+  create: { status: 201, schema: { $ref: '#/components/schemas/AccountResponse' }, conflicts: true },
   list: {
     status: 200,
     schema: {
@@ -17,9 +17,9 @@ export const AccountsControllerResponses = documentResponses({
     },
   },
   get: { status: 200, schema: { $ref: '#/components/schemas/AccountResponse' } },
-  update: { status: 200, schema: { $ref: '#/components/schemas/AccountResponse' } },
-  reset: { status: 201, schema: { $ref: '#/components/schemas/AccountResponse' } },
-  unlock: { status: 201, schema: { $ref: '#/components/schemas/AccountResponse' } },
-  bind: { status: 200, schema: { $ref: '#/components/schemas/AccountResponse' } },
-  unbind: { status: 200, schema: { $ref: '#/components/schemas/AccountResponse' } },
+  update: { status: 200, schema: { $ref: '#/components/schemas/AccountResponse' }, conflicts: true },
+  reset: { status: 201, schema: { $ref: '#/components/schemas/AccountResponse' }, conflicts: true },
+  unlock: { status: 201, schema: { $ref: '#/components/schemas/AccountResponse' }, conflicts: true },
+  bind: { status: 200, schema: { $ref: '#/components/schemas/AccountResponse' }, conflicts: true },
+  unbind: { status: 200, schema: { $ref: '#/components/schemas/AccountResponse' }, conflicts: true },
 });

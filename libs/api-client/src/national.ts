@@ -547,75 +547,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/custom-fields": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The province's custom indicators (current versions) */
-        get: operations["CatalogueController_list"];
-        put?: never;
-        /** Define a custom indicator (province-level information administrator) */
-        post: operations["CatalogueController_define"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/custom-fields/{key}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Publish a new version of a custom indicator (type, code table and sub-set are fixed once in use) */
-        put: operations["CatalogueController_redefine"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/custom-fields/{key}/retire": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Retire a custom indicator: values stay, new writes are refused */
-        post: operations["CatalogueController_retire"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/custom-fields/{key}/versions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every version of a custom indicator */
-        get: operations["CatalogueController_versions"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/federation/dead-letters": {
         parameters: {
             query?: never;
@@ -1015,74 +946,6 @@ export interface paths {
         get: operations["RegistrationController_titleEligibility"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/reporting-cycles": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["CycleController_listCycles"];
-        put?: never;
-        /** Define a reporting cycle with its deadline (province) */
-        post: operations["CycleController_createCycle"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/reporting-cycles/{id}/confirm": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Confirm a school's teachers for the cycle */
-        post: operations["CycleController_confirm"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/reporting-cycles/{id}/progress": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Progress per child unit: schools, confirmed, overdue */
-        get: operations["CycleController_progress"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/reporting-cycles/defaults": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Create the statutory cycles of a year: 31 March (previous year) and 30 September (first half) */
-        post: operations["CycleController_defaults"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2168,7 +2031,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** The ministry publishes its national project to every province again (copies update) */
-        post: operations["TrainingController_publish"];
+        post: operations["NationalProjectController_publish"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2728,20 +2591,16 @@ export interface components {
         };
         ApiClientWithSecretResponse: {
             allowedAddresses: string[];
-            /** @description Shown once: keep it now, only its hash is stored */
             clientSecret: string;
             createdAt: string;
-            /** Format: date-time */
             expiresAt: string | null;
-            /** @description The client_id of token requests */
             id: string;
             name: string;
             ownerUnitId: string;
             ownerUnitPath: string;
             rateLimitPerMinute: number | null;
-            /** Format: date-time */
             revokedAt: string | null;
-            scopes: ("teachers:read" | "teachers:read:sensitive" | "training:write" | "stats:read" | "changes:read")[];
+            scopes: string[];
             secretId: string;
             secrets: components["schemas"]["ApiClientSecretResponse"][];
             /** @enum {string} */
@@ -2832,9 +2691,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             correlationId: string | null;
-            details: {
-                [key: string]: unknown;
-            } | null;
+            details: components["schemas"]["Rec"] | null;
             id: string;
             ip: string | null;
             outcome: string;
@@ -2936,6 +2793,24 @@ export interface components {
             startedAt: string | null;
             /** @enum {string} */
             state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
+        };
+        CatalogueChanges: {
+            addCodes?: {
+                [key: string]: components["schemas"]["CodeEntry"][];
+            };
+            addFields?: {
+                codeTable?: string;
+                en: string;
+                key: string;
+                maxLength?: number;
+                subSet: string;
+                /** @enum {string} */
+                type: "string" | "boolean" | "text" | "date" | "yearMonth" | "code" | "integer";
+                zh: string;
+            }[];
+            retireCodes?: {
+                [key: string]: string[];
+            };
         };
         ChangeEntryDoc: {
             /** Format: date-time */
@@ -3068,31 +2943,25 @@ export interface components {
             closedOn: string;
             version: number;
         };
-        CodeDto: {
-            code: string;
-            en: string;
-            zh: string;
-        };
         CodeEntry: {
             code: string;
             en: string;
             zh: string;
         };
+        CodeTable: {
+            entries: components["schemas"]["CodeEntry"][];
+            key: string;
+            standard: string;
+        };
         Condition: {
             /** @enum {string} */
             effect: "defers" | "veto";
             en: string;
-            evidence: {
-                [key: string]: unknown;
-            };
+            evidence: components["schemas"]["Rec"];
             /** @enum {string} */
             key: "on-post" | "assessments" | "credits" | "ethics";
             met: boolean;
             zh: string;
-        };
-        ConfirmDto: {
-            /** @description A school below you (default: your school) */
-            schoolId?: string;
         };
         CreateAccountDto: {
             /** @description ID document number; a resident ID card is checked with GB 11643 */
@@ -3118,12 +2987,6 @@ export interface components {
             baseVersion: number;
             changes: components["schemas"]["ChangeSetDto"];
             reason: string;
-        };
-        CreateCycleDto: {
-            deadline: string;
-            name: string;
-            /** @example 2026-H2 */
-            period: string;
         };
         CreateProjectDto: {
             capacity: number;
@@ -3242,58 +3105,32 @@ export interface components {
             registrationCredits: number;
             registrationKinds: ("training" | "online" | "school_based" | "course" | "degree" | "research" | "publication")[];
         };
-        CustomFieldDefinition: {
-            codes?: components["schemas"]["CodeEntry"][];
-            codeTable?: string;
-            en: string;
-            key: string;
-            maxLength?: number;
-            /** @enum {string} */
-            owner: "school" | "teacher" | "department";
-            requiredIn: string[];
-            /** @enum {string} */
-            sensitivity: "normal" | "personal" | "pay";
-            /** @enum {string} */
-            status: "active" | "retired";
-            subSet: string;
-            /** @enum {string} */
-            type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-            version: number;
-            zh: string;
+        CrossProvinceDuplicate: {
+            idNumber: string;
+            idType: string;
+            provinces: string[];
+            teacherIds: string[];
         };
-        CustomFieldDto: {
-            /** @description The province's own codes */
-            codes?: components["schemas"]["CodeDto"][];
-            /** @description A national code table key (GET /catalogue) */
-            codeTable?: string;
-            en: string;
-            /** @example x_ruralYears */
-            key: string;
-            maxLength?: number;
-            /** @enum {string} */
-            owner: "teacher" | "school" | "department";
-            requiredIn: string[];
-            /** @enum {string} */
-            sensitivity: "normal" | "personal" | "pay";
-            /** @description Sub-set key, e.g. basic */
-            subSet: string;
-            /** @enum {string} */
-            type: "string" | "text" | "date" | "yearMonth" | "code" | "boolean" | "integer" | "decimal" | "phone" | "email";
-            zh: string;
+        CrossProvinceDuplicateRow: {
+            idNumber: string;
+            idType: string;
+            name: string;
+            /** Format: date-time */
+            noticedAt: string;
+            provinces: string[];
+            teacherIds: string[];
         };
         Cycle: {
             end: string;
             start: string;
         };
-        CycleRow: {
-            /** Format: date-time */
-            createdAt: string;
-            deadline: string;
+        DeadLetterItem: {
+            eventId: string | null;
             id: string;
-            name: string;
-            period: string;
-            unitId: string;
-            unitPath: string;
+            province: string | null;
+            reason: string;
+            /** Format: date-time */
+            receivedAt: string;
         };
         DecideDto: {
             /**
@@ -3310,9 +3147,6 @@ export interface components {
         };
         DecisionDto: {
             reason: string;
-        };
-        DefaultCyclesDto: {
-            year: number;
         };
         DeliveryDoc: {
             attempts: number;
@@ -3355,6 +3189,20 @@ export interface components {
             /** @description Teacher record ids (omit when a teacher enrols themselves) */
             teacherIds?: string[];
         };
+        EnrolmentResponse: {
+            certificateNo: string | null;
+            completedHours: number | null;
+            /** Format: date-time */
+            confirmedAt: string | null;
+            id: string;
+            idNumber: string | null;
+            passed: boolean | null;
+            projectId: string;
+            /** Format: date-time */
+            resultAt: string | null;
+            teacherId: string;
+            teacherName: string;
+        };
         EntryChangeDto: {
             /** @description Fields to change; null removes the entry */
             entry?: {
@@ -3369,14 +3217,66 @@ export interface components {
             };
             version: number;
         };
+        FederationDeadLetter: {
+            channel: string;
+            id: string;
+            messageId: string | null;
+            raw: string;
+            reason: string;
+            /** Format: date-time */
+            receivedAt: string;
+            source: string | null;
+        };
         FederationUpDto: Record<string, never>;
+        FieldDef: {
+            allowFuture?: boolean;
+            codeTable?: string;
+            en: string;
+            key: string;
+            max?: number;
+            maxLength?: number;
+            min?: number;
+            onlyIn?: string[];
+            /** @enum {string} */
+            owner: "school" | "department" | "teacher";
+            pattern?: string;
+            patternHint?: string;
+            required?: string[] | {
+                default: boolean;
+                overrides: {
+                    [key: string]: boolean;
+                };
+            } | boolean;
+            /** @enum {string} */
+            sensitivity: "normal" | "personal" | "pay";
+            /** @enum {string} */
+            type: "string" | "boolean" | "text" | "idNumber" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
+            zh: string;
+        };
+        FieldError: {
+            code: string;
+            message: string;
+            messageZh: string;
+            path: string;
+        };
         Fingerprint: {
             hash: string;
             province: string;
             schools: components["schemas"]["SchoolFingerprint"][];
             total: number;
         };
-        FingerprintDto: Record<string, never>;
+        FingerprintDto: {
+            /** @description Hash over every school */
+            hash: string;
+            /**
+             * @description The province
+             * @example 11
+             */
+            province: string;
+            schools: components["schemas"]["SchoolFingerprintDto"][];
+            /** @description Records the province holds */
+            total: number;
+        };
         FingerprintTreePage: {
             bucket: string | null;
             hash: string;
@@ -3385,7 +3285,21 @@ export interface components {
             province: string;
             total: number;
         };
-        IngestBatchDto: Record<string, never>;
+        ImportOutcome: {
+            rows: number;
+            written: number;
+        };
+        IndicatorSetDef: {
+            en: string;
+            key: string;
+            note?: string;
+            subSets: string[];
+            zh: string;
+        };
+        IngestBatchDto: {
+            /** @description Sync envelopes, each as its JSON text */
+            messages: string[];
+        };
         JobCounts: {
             created?: number;
             errors?: number;
@@ -3395,6 +3309,17 @@ export interface components {
             rows?: number;
             unchanged?: number;
             updated?: number;
+        };
+        JobErrorRow: {
+            code: string;
+            column: string | null;
+            field: string | null;
+            id: string;
+            message: string;
+            messageZh: string;
+            row: number | null;
+            sheet: string | null;
+            value: string | null;
         };
         JobProgress: {
             committed?: number;
@@ -3427,6 +3352,47 @@ export interface components {
             intoId: string;
             version: number;
         };
+        MobilityResponse: {
+            asOf: string;
+            byRegion: components["schemas"]["MobilityRow"][];
+            bySchoolType: components["schemas"]["MobilityRow"][];
+            bySubject: components["schemas"]["MobilityRow"][];
+            byTitle: components["schemas"]["MobilityRow"][];
+            byUrbanRural: components["schemas"]["MobilityRow"][];
+            crossProvince?: {
+                fromProvince: string;
+                toProvince: string;
+                transfers: number;
+            }[];
+            flows: {
+                from: {
+                    code: string;
+                    name: string;
+                };
+                rotations: number;
+                to: {
+                    code: string;
+                    name: string;
+                };
+                transfers: number;
+            }[];
+            notes: components["schemas"]["Bilingual"][];
+            period: {
+                from: string;
+                to: string;
+            };
+            scope: {
+                path: string;
+                unitId: string;
+            };
+            totals: {
+                rotationsIn: number;
+                rotationsOut: number;
+                transfersIn: number;
+                transfersOut: number;
+                transfersWithin: number;
+            };
+        };
         MobilityRow: {
             code: string | null;
             en: string;
@@ -3458,18 +3424,44 @@ export interface components {
         };
         NewSecretResponse: {
             clientId: string;
-            /** @description Shown once: keep it now, only its hash is stored */
             clientSecret: string;
-            /**
-             * Format: date-time
-             * @description Until when the previous secrets keep working
-             */
             previousSecretsExpireAt: string | null;
             secretId: string;
         };
         Page_AuditRow: {
             items: components["schemas"]["AuditRow"][];
             nextCursor: string | null;
+        };
+        Page_JobErrorRow: {
+            items: components["schemas"]["JobErrorRow"][];
+            nextCursor: string | null;
+        };
+        Page_PopulationRow: {
+            items: components["schemas"]["PopulationRow"][];
+            nextCursor: string | null;
+        };
+        Page_TransferResponse: {
+            items: components["schemas"]["TransferResponse"][];
+            nextCursor: string | null;
+        };
+        PopulationRow: {
+            active: boolean;
+            birthDate: string | null;
+            catalogueVersion: string;
+            idNumber: string;
+            idType: string;
+            name: string;
+            personStatus: string;
+            province: string | null;
+            reportedVersion: number | null;
+            sex: string | null;
+            /** @enum {string} */
+            source: "province" | "central";
+            staffCategory: string | null;
+            teacherId: string;
+            title: string | null;
+            unitCode: string;
+            unitName: string | null;
         };
         /** @description RFC 9457 problem details: a stable `code`, English and Chinese titles, field paths for invalid input, the correlation id. Some codes add members (e.g. `rateLimit`, `retryAfterSeconds`). */
         Problem: {
@@ -3499,13 +3491,9 @@ export interface components {
             enrolled: number;
             hours: number;
             id: string;
-            institutions: {
-                code: string;
-                id: string;
-                name: string;
-            }[];
+            institutions: components["schemas"]["UnitRef"][];
             /** @enum {string} */
-            level: "province" | "city" | "county" | "school" | "national";
+            level: "province" | "school" | "national" | "city" | "county";
             mayApprove: boolean;
             mayConfirm: boolean;
             mayEnrol: boolean;
@@ -3553,6 +3541,17 @@ export interface components {
         Rec: {
             [key: string]: unknown;
         };
+        Reconciliation: {
+            differingSchools: {
+                national: components["schemas"]["SchoolFingerprint"] | null;
+                province: components["schemas"]["SchoolFingerprint"] | null;
+                unitCode: string;
+            }[];
+            equal: boolean;
+            nationalTotal: number;
+            province: string;
+            provinceTotal: number;
+        };
         RefreshDto: {
             refreshToken: string;
         };
@@ -3577,7 +3576,7 @@ export interface components {
             /** Format: date-time */
             startedAt: string;
             /** @enum {string} */
-            status: "failed" | "running" | "ok";
+            status: "ok" | "failed" | "running";
             /** @enum {string} */
             trigger: "boot" | "interval" | "manual";
         };
@@ -3733,6 +3732,14 @@ export interface components {
             hash: string;
             unitCode: string;
         };
+        SchoolFingerprintDto: {
+            /** @description Records the province holds */
+            count: number;
+            /** @description Hash of the (id, reported version) pairs of the school */
+            hash: string;
+            /** @description School identification code (a secondary department: -nnn) */
+            unitCode: string;
+        };
         SingleSubSetChanges: {
             basic?: {
                 [key: string]: unknown;
@@ -3754,6 +3761,25 @@ export interface components {
             note?: string;
             /** @enum {string} */
             result: "verified" | "discrepancy";
+        };
+        SpotCheckRow: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            /** @enum {string} */
+            kind: "schools" | "teachers";
+            population: number;
+            /** Format: date-time */
+            publishedAt: string | null;
+            sampleSize: number;
+            seed: string;
+            /** @enum {string} */
+            status: "open" | "published";
+            summary: {
+                [key: string]: number;
+            } | null;
+            unitId: string;
+            unitPath: string;
         };
         StatsTable: {
             /** @enum {string} */
@@ -3815,6 +3841,65 @@ export interface components {
             reason?: string;
             version: number;
         };
+        StoreInfo: {
+            /** Format: date-time */
+            asOf: string | null;
+            bytes: number;
+            cubes: {
+                /** Format: date-time */
+                at: string;
+                builtMs: number;
+                bytes: number;
+                cubes: number;
+            } | null;
+            lastLoad: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                kind: "full" | "catch-up";
+                ms: number;
+                rowsRead: number;
+            } | null;
+            refreshId: string | null;
+            rows: number;
+        };
+        SubSetDef: {
+            /** @enum {string} */
+            cardinality: "one" | "many";
+            en: string;
+            fields: components["schemas"]["FieldDef"][];
+            key: string;
+            order: number;
+            teacherVisible: boolean;
+            uniqueBy?: string[];
+            zh: string;
+        };
+        Table: {
+            asOf: string;
+            columns: {
+                en: string;
+                key: string;
+                zh: string;
+            }[];
+            name: string;
+            rows: {
+                [key: string]: (string | number | boolean) | null;
+            }[];
+        };
+        TeacherChange: {
+            after: unknown;
+            before: unknown;
+            path: string;
+        };
+        TeacherChangeRow: {
+            action: string;
+            actorAccountId: string | null;
+            actorRole: string | null;
+            /** Format: date-time */
+            at: string;
+            changes: components["schemas"]["TeacherChange"][];
+            id: string;
+        };
         TeacherResponse: {
             active: boolean;
             birthDate: string | null;
@@ -3824,9 +3909,7 @@ export interface components {
             idType: string;
             name: string;
             personStatus: string;
-            record: {
-                [key: string]: unknown;
-            };
+            record: components["schemas"]["Rec"];
             reportedVersion: number | null;
             reviewState: string;
             schoolType: string | null;
@@ -3839,6 +3922,60 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             version: number;
+        };
+        TeacherRow: {
+            active: boolean;
+            birthDate: string | null;
+            catalogueVersion: string;
+            /** Format: date-time */
+            createdAt: string;
+            custom: components["schemas"]["Rec"];
+            highestEducation: string | null;
+            id: string;
+            idNumber: string;
+            idType: string;
+            name: string;
+            onEstablishment: boolean | null;
+            personStatus: string;
+            qualificationTypes: string[];
+            record: components["schemas"]["Rec"];
+            reportedVersion: number | null;
+            /** @enum {string} */
+            reviewState: "draft" | "submitted" | "returned" | "school_approved" | "reported";
+            schoolType: string | null;
+            sex: string | null;
+            staffCategory: string | null;
+            statusSince: string | null;
+            subjects: string[];
+            title: string | null;
+            unitId: string;
+            unitPath: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
+        TeacherSummary: {
+            active: boolean;
+            birthDate: string | null;
+            id: string;
+            idNumber: string | null;
+            idType: string;
+            name: string;
+            personStatus: string;
+            schoolType: string | null;
+            sex: string | null;
+            staffCategory: string | null;
+            subjects: string[];
+            title: string | null;
+            unitId: string;
+            version: number;
+        };
+        TodoItem: {
+            count: number;
+            en: string;
+            kind: string;
+            overdue?: number;
+            zh: string;
         };
         TokenRequestDoc: {
             /** @description Or HTTP Basic (RFC 6749 §2.3.1) */
@@ -3916,12 +4053,50 @@ export interface components {
             /** @description Required when refusing */
             reason?: string;
         };
+        TreeDifference: {
+            code: string;
+            national: components["schemas"]["TreeNode"] | null;
+            province: components["schemas"]["TreeNode"] | null;
+        };
         TreeNode: {
             code: string;
             count: number;
             hash: string;
         };
-        TreePageDto: Record<string, never>;
+        TreeNodeDto: {
+            /** @description A bucket (two hex digits) or a school code */
+            code: string;
+            count: number;
+            hash: string;
+        };
+        TreePageDto: {
+            /** @description The page covers codes after this one (absent: from the start) */
+            after?: string;
+            /** @description Absent: the nodes are the buckets; else this bucket's schools */
+            bucket?: string;
+            nodes: components["schemas"]["TreeNodeDto"][];
+            /**
+             * @description The province
+             * @example 11
+             */
+            province: string;
+            /** @description …up to and including this one (absent: to the end; the page's last code when it has a next page) */
+            through?: string;
+        };
+        TreeReconciliation: {
+            bucket: string | null;
+            differing: components["schemas"]["TreeDifference"][];
+            province: string;
+        };
+        UnitEventRow: {
+            action: string;
+            actorAccountId: string | null;
+            after: components["schemas"]["Rec"] | null;
+            /** Format: date-time */
+            at: string;
+            before: components["schemas"]["Rec"] | null;
+            id: string;
+        };
         UnitRef: {
             code: string;
             id: string;
@@ -4050,7 +4225,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
+        /** @description Conflicts with the current state (stale version, duplicate, wrong state, idempotency key in progress) */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -4539,7 +4714,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -4605,7 +4779,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -4706,7 +4879,6 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -4777,7 +4949,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -4852,7 +5023,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -4989,20 +5159,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            code: string;
-                            column: string | null;
-                            field: string | null;
-                            id: string;
-                            message: string;
-                            messageZh: string;
-                            row: number | null;
-                            sheet: string | null;
-                            value: string | null;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["Page_JobErrorRow"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5057,58 +5214,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        codeTables: {
-                            entries: components["schemas"]["CodeEntry"][];
-                            key: string;
-                            standard: string;
-                        }[];
+                        codeTables: components["schemas"]["CodeTable"][];
                         fallbackSet: string;
-                        indicatorSets: {
-                            en: string;
-                            key: string;
-                            note?: string;
-                            subSets: string[];
-                            zh: string;
-                        }[];
+                        indicatorSets: components["schemas"]["IndicatorSetDef"][];
                         maxListEntries: number;
                         setBySchoolType: {
                             [key: string]: string;
                         };
-                        subSets: {
-                            /** @enum {string} */
-                            cardinality: "one" | "many";
-                            en: string;
-                            fields: {
-                                allowFuture?: boolean;
-                                codeTable?: string;
-                                en: string;
-                                key: string;
-                                max?: number;
-                                maxLength?: number;
-                                min?: number;
-                                onlyIn?: string[];
-                                /** @enum {string} */
-                                owner: "school" | "teacher" | "department";
-                                pattern?: string;
-                                patternHint?: string;
-                                required?: string[] | {
-                                    default: boolean;
-                                    overrides: {
-                                        [key: string]: boolean;
-                                    };
-                                } | boolean;
-                                /** @enum {string} */
-                                sensitivity: "normal" | "personal" | "pay";
-                                /** @enum {string} */
-                                type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                                zh: string;
-                            }[];
-                            key: string;
-                            order: number;
-                            teacherVisible: boolean;
-                            uniqueBy?: string[];
-                            zh: string;
-                        }[];
+                        subSets: components["schemas"]["SubSetDef"][];
                         version: string;
                     };
                 };
@@ -5147,24 +5260,7 @@ export interface operations {
                             /** Format: date-time */
                             appliedAt: string | null;
                             base: string;
-                            changes: {
-                                addCodes?: {
-                                    [key: string]: components["schemas"]["CodeEntry"][];
-                                };
-                                addFields?: {
-                                    codeTable?: string;
-                                    en: string;
-                                    key: string;
-                                    maxLength?: number;
-                                    subSet: string;
-                                    /** @enum {string} */
-                                    type: "string" | "boolean" | "text" | "date" | "yearMonth" | "code" | "integer";
-                                    zh: string;
-                                }[];
-                                retireCodes?: {
-                                    [key: string]: string[];
-                                };
-                            };
+                            changes: components["schemas"]["CatalogueChanges"];
                             /** Format: date-time */
                             publishedAt: string;
                             version: string;
@@ -5416,163 +5512,6 @@ export interface operations {
             503: components["responses"]["DatabaseBusy"];
         };
     };
-    CatalogueController_list: {
-        parameters: {
-            query?: {
-                includeRetired?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CustomFieldDefinition"][];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseBusy"];
-        };
-    };
-    CatalogueController_define: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CustomFieldDto"];
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CustomFieldDefinition"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseBusy"];
-        };
-    };
-    CatalogueController_redefine: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                key: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CustomFieldDto"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CustomFieldDefinition"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseBusy"];
-        };
-    };
-    CatalogueController_retire: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                key: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CustomFieldDefinition"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseBusy"];
-        };
-    };
-    CatalogueController_versions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                key: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CustomFieldDefinition"][];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseBusy"];
-        };
-    };
     FederationController_deadLetters: {
         parameters: {
             query?: never;
@@ -5588,16 +5527,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        channel: string;
-                        id: string;
-                        messageId: string | null;
-                        raw: string;
-                        reason: string;
-                        /** Format: date-time */
-                        receivedAt: string;
-                        source: string | null;
-                    }[];
+                    "application/json": components["schemas"]["FederationDeadLetter"][];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -5698,7 +5628,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -5823,28 +5752,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            active: boolean;
-                            birthDate: string | null;
-                            catalogueVersion: string;
-                            idNumber: string;
-                            idType: string;
-                            name: string;
-                            personStatus: string;
-                            province: string | null;
-                            reportedVersion: number | null;
-                            sex: string | null;
-                            /** @enum {string} */
-                            source: "province" | "central";
-                            staffCategory: string | null;
-                            teacherId: string;
-                            title: string | null;
-                            unitCode: string;
-                            unitName: string | null;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["Page_PopulationRow"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -5881,10 +5789,7 @@ export interface operations {
                             key: string;
                             subSet: string | null;
                             value: unknown;
-                            valueLabel: {
-                                en: string;
-                                zh: string;
-                            } | null;
+                            valueLabel: components["schemas"]["Bilingual"] | null;
                             zh: string | null;
                         }[];
                         idNumber: string;
@@ -6405,9 +6310,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         asOf: string;
-                        bySchool: {
-                            [key: string]: unknown;
-                        }[];
+                        bySchool: components["schemas"]["Rec"][];
                         columns: {
                             en: string;
                             key: string;
@@ -6449,9 +6352,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         asOf: string;
-                        bySchool: {
-                            [key: string]: unknown;
-                        }[];
+                        bySchool: components["schemas"]["Rec"][];
                         columns: {
                             en: string;
                             key: string;
@@ -6496,9 +6397,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         asOf: string;
-                        bySchool: {
-                            [key: string]: unknown;
-                        }[];
+                        bySchool: components["schemas"]["Rec"][];
                         columns: {
                             en: string;
                             key: string;
@@ -6664,9 +6563,7 @@ export interface operations {
                     "application/json": {
                         conditions: {
                             en: string;
-                            evidence: {
-                                [key: string]: unknown;
-                            };
+                            evidence: components["schemas"]["Rec"];
                             /** @enum {string} */
                             key: "assessments" | "credits" | "ethics" | "years-in-grade";
                             met: boolean;
@@ -6686,191 +6583,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseBusy"];
-        };
-    };
-    CycleController_listCycles: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CycleRow"][];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseBusy"];
-        };
-    };
-    CycleController_createCycle: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateCycleDto"];
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CycleRow"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["IdempotencyKeyReused"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseBusy"];
-        };
-    };
-    CycleController_confirm: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ConfirmDto"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        confirmedAt: string;
-                        schoolId: string;
-                        teachers: number;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseBusy"];
-        };
-    };
-    CycleController_progress: {
-        parameters: {
-            query?: {
-                unitId?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        children: {
-                            code?: string;
-                            confirmed: number;
-                            name?: string;
-                            overdue: number;
-                            schools: number;
-                            teachers: number;
-                            unitId?: string;
-                        }[];
-                        confirmed: number;
-                        cycle: components["schemas"]["CycleRow"];
-                        deadline: string;
-                        overdueSchools: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
-                        pastDeadline: boolean;
-                        schools: number;
-                        teachers: number;
-                        unitId: string;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseBusy"];
-        };
-    };
-    CycleController_defaults: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Retry-safe creation: the same key with the same body returns the first answer and creates nothing twice; with another body, 422. Kept IDEMPOTENCY_TTL_HOURS. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["DefaultCyclesDto"];
-            };
-        };
-        responses: {
-            /** @description Created */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CycleRow"][];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
-            413: components["responses"]["PayloadTooLarge"];
-            422: components["responses"]["IdempotencyKeyReused"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -6975,6 +6687,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -6994,25 +6707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        /** @enum {string} */
-                        kind: "schools" | "teachers";
-                        population: number;
-                        /** Format: date-time */
-                        publishedAt: string | null;
-                        sampleSize: number;
-                        seed: string;
-                        /** @enum {string} */
-                        status: "open" | "published";
-                        summary: {
-                            [key: string]: number;
-                        } | null;
-                        unitId: string;
-                        unitPath: string;
-                    }[];
+                    "application/json": components["schemas"]["SpotCheckRow"][];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -7303,7 +6998,7 @@ export interface operations {
                         key: string;
                         multi: boolean;
                         /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "special" | "pay";
+                        sensitivity: "normal" | "personal" | "pay" | "special";
                         values?: components["schemas"]["CodeEntry"][];
                         zh: string;
                     }[];
@@ -7374,28 +7069,7 @@ export interface operations {
                         asOf: string | null;
                         lastAttempt: components["schemas"]["RefreshRow"] | null;
                         lastRefresh: components["schemas"]["RefreshRow"] | null;
-                        memory: {
-                            /** Format: date-time */
-                            asOf: string | null;
-                            bytes: number;
-                            cubes: {
-                                /** Format: date-time */
-                                at: string;
-                                builtMs: number;
-                                bytes: number;
-                                cubes: number;
-                            } | null;
-                            lastLoad: {
-                                /** Format: date-time */
-                                at: string;
-                                /** @enum {string} */
-                                kind: "full" | "catch-up";
-                                ms: number;
-                                rowsRead: number;
-                            } | null;
-                            refreshId: string | null;
-                            rows: number;
-                        };
+                        memory: components["schemas"]["StoreInfo"];
                         refreshSeconds: number;
                         source: string;
                     };
@@ -7427,55 +7101,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        asOf: string;
-                        byRegion: components["schemas"]["MobilityRow"][];
-                        bySchoolType: components["schemas"]["MobilityRow"][];
-                        bySubject: components["schemas"]["MobilityRow"][];
-                        byTitle: components["schemas"]["MobilityRow"][];
-                        byUrbanRural: components["schemas"]["MobilityRow"][];
-                        crossProvince?: {
-                            fromProvince: string;
-                            toProvince: string;
-                            transfers: number;
-                        }[];
-                        flows: {
-                            from: {
-                                code: string;
-                                name: string;
-                            };
-                            rotations: number;
-                            to: {
-                                code: string;
-                                name: string;
-                            };
-                            transfers: number;
-                        }[];
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        period: {
-                            from: string;
-                            to: string;
-                        };
-                        scope: {
-                            path: string;
-                            unitId: string;
-                        };
-                        totals: {
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            transfersWithin: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["MobilityResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -7542,7 +7174,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -7565,18 +7196,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        asOf: string;
-                        columns: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        name: string;
-                        rows: {
-                            [key: string]: (string | number | boolean) | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Table"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
@@ -7811,9 +7431,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        definitions: {
-                            [key: string]: unknown;
-                        };
+                        definitions: components["schemas"]["Rec"];
                         province: string;
                         /** Format: date-time */
                         updatedAt: string;
@@ -7842,14 +7460,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        eventId: string | null;
-                        id: string;
-                        province: string | null;
-                        reason: string;
-                        /** Format: date-time */
-                        receivedAt: string;
-                    }[];
+                    "application/json": components["schemas"]["DeadLetterItem"][];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -7875,12 +7486,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        idNumber: string;
-                        idType: string;
-                        provinces: string[];
-                        teacherIds: string[];
-                    }[];
+                    "application/json": components["schemas"]["CrossProvinceDuplicate"][];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8022,7 +7628,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -8047,23 +7652,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        differingSchools: {
-                            national: components["schemas"]["SchoolFingerprint"] | null;
-                            province: components["schemas"]["SchoolFingerprint"] | null;
-                            unitCode: string;
-                        }[];
-                        equal: boolean;
-                        nationalTotal: number;
-                        province: string;
-                        provinceTotal: number;
-                    };
+                    "application/json": components["schemas"]["Reconciliation"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -8088,21 +7682,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        bucket: string | null;
-                        differing: {
-                            code: string;
-                            national: components["schemas"]["TreeNode"] | null;
-                            province: components["schemas"]["TreeNode"] | null;
-                        }[];
-                        province: string;
-                    };
+                    "application/json": components["schemas"]["TreeReconciliation"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -8174,9 +7759,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         catalogueVersion: string;
-                        custom: {
-                            [key: string]: unknown;
-                        };
+                        custom: components["schemas"]["Rec"];
                         idNumber: string | null;
                         name: string;
                         personStatus: string;
@@ -8272,22 +7855,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            active: boolean;
-                            birthDate: string | null;
-                            id: string;
-                            idNumber: string | null;
-                            idType: string;
-                            name: string;
-                            personStatus: string;
-                            schoolType: string | null;
-                            sex: string | null;
-                            staffCategory: string | null;
-                            subjects: string[];
-                            title: string | null;
-                            unitId: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["TeacherSummary"][];
                         nextCursor: string | null;
                     };
                 };
@@ -8351,50 +7919,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        crossProvinceDuplicates: {
-                            idNumber: string;
-                            idType: string;
-                            name: string;
-                            /** Format: date-time */
-                            noticedAt: string;
-                            provinces: string[];
-                            teacherIds: string[];
-                        }[];
-                        invalidIdNumber: {
-                            active: boolean;
-                            birthDate: string | null;
-                            catalogueVersion: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            custom: {
-                                [key: string]: unknown;
-                            };
-                            highestEducation: string | null;
-                            id: string;
-                            idNumber: string;
-                            idType: string;
-                            name: string;
-                            onEstablishment: boolean | null;
-                            personStatus: string;
-                            qualificationTypes: string[];
-                            record: {
-                                [key: string]: unknown;
-                            };
-                            reportedVersion: number | null;
-                            /** @enum {string} */
-                            reviewState: "draft" | "submitted" | "returned" | "school_approved" | "reported";
-                            schoolType: string | null;
-                            sex: string | null;
-                            staffCategory: string | null;
-                            statusSince: string | null;
-                            subjects: string[];
-                            title: string | null;
-                            unitId: string;
-                            unitPath: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            version: number;
-                        }[];
+                        crossProvinceDuplicates: components["schemas"]["CrossProvinceDuplicateRow"][];
+                        invalidIdNumber: components["schemas"]["TeacherRow"][];
                         possibleDuplicates: {
                             birthDate: string;
                             name: string;
@@ -8638,12 +8164,7 @@ export interface operations {
                         catalogueVersion: string;
                         complete: boolean;
                         indicatorSet: string;
-                        problems: {
-                            code: string;
-                            message: string;
-                            messageZh: string;
-                            path: string;
-                        }[];
+                        problems: components["schemas"]["FieldError"][];
                     };
                 };
             };
@@ -8651,6 +8172,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -8672,19 +8194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        action: string;
-                        actorAccountId: string | null;
-                        actorRole: string | null;
-                        /** Format: date-time */
-                        at: string;
-                        changes: {
-                            after: unknown;
-                            before: unknown;
-                            path: string;
-                        }[];
-                        id: string;
-                    }[];
+                    "application/json": components["schemas"]["TeacherChangeRow"][];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8888,13 +8398,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            count: number;
-                            en: string;
-                            kind: string;
-                            overdue?: number;
-                            zh: string;
-                        }[];
+                        items: components["schemas"]["TodoItem"][];
                         total: number;
                     };
                 };
@@ -9518,20 +9022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateNo: string | null;
-                        completedHours: number | null;
-                        /** Format: date-time */
-                        confirmedAt: string | null;
-                        id: string;
-                        idNumber: string | null;
-                        passed: boolean | null;
-                        projectId: string;
-                        /** Format: date-time */
-                        resultAt: string | null;
-                        teacherId: string;
-                        teacherName: string;
-                    }[];
+                    "application/json": components["schemas"]["EnrolmentResponse"][];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9579,7 +9070,7 @@ export interface operations {
             503: components["responses"]["DatabaseBusy"];
         };
     };
-    TrainingController_publish: {
+    NationalProjectController_publish: {
         parameters: {
             query?: never;
             header?: never;
@@ -9606,7 +9097,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -9705,10 +9195,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        rows: number;
-                        written: number;
-                    };
+                    "application/json": components["schemas"]["ImportOutcome"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9752,7 +9239,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -9809,15 +9295,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["TransferResponse"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["Page_TransferResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -9882,6 +9366,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -10041,7 +9526,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -10071,6 +9555,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -10258,19 +9743,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        action: string;
-                        actorAccountId: string | null;
-                        after: {
-                            [key: string]: unknown;
-                        } | null;
-                        /** Format: date-time */
-                        at: string;
-                        before: {
-                            [key: string]: unknown;
-                        } | null;
-                        id: string;
-                    }[];
+                    "application/json": components["schemas"]["UnitEventRow"][];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10558,7 +10031,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -10647,7 +10119,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -10675,7 +10146,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -10707,7 +10177,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];

@@ -537,10 +537,10 @@ export interface paths {
             cookie?: never;
         };
         /** The province's custom indicators (current versions) */
-        get: operations["CatalogueController_list"];
+        get: operations["CustomFieldController_list"];
         put?: never;
         /** Define a custom indicator (province-level information administrator) */
-        post: operations["CatalogueController_define"];
+        post: operations["CustomFieldController_define"];
         delete?: never;
         options?: never;
         head?: never;
@@ -556,7 +556,7 @@ export interface paths {
         };
         get?: never;
         /** Publish a new version of a custom indicator (type, code table and sub-set are fixed once in use) */
-        put: operations["CatalogueController_redefine"];
+        put: operations["CustomFieldController_redefine"];
         post?: never;
         delete?: never;
         options?: never;
@@ -574,7 +574,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Retire a custom indicator: values stay, new writes are refused */
-        post: operations["CatalogueController_retire"];
+        post: operations["CustomFieldController_retire"];
         delete?: never;
         options?: never;
         head?: never;
@@ -589,7 +589,7 @@ export interface paths {
             cookie?: never;
         };
         /** Every version of a custom indicator */
-        get: operations["CatalogueController_versions"];
+        get: operations["CustomFieldController_versions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1937,23 +1937,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/training/projects/{id}/publish": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** The ministry publishes its national project to every province again (copies update) */
-        post: operations["TrainingController_publish"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/training/projects/{id}/refuse": {
         parameters: {
             query?: never;
@@ -2507,20 +2490,16 @@ export interface components {
         };
         ApiClientWithSecretResponse: {
             allowedAddresses: string[];
-            /** @description Shown once: keep it now, only its hash is stored */
             clientSecret: string;
             createdAt: string;
-            /** Format: date-time */
             expiresAt: string | null;
-            /** @description The client_id of token requests */
             id: string;
             name: string;
             ownerUnitId: string;
             ownerUnitPath: string;
             rateLimitPerMinute: number | null;
-            /** Format: date-time */
             revokedAt: string | null;
-            scopes: ("teachers:read" | "teachers:read:sensitive" | "training:write" | "stats:read" | "changes:read")[];
+            scopes: string[];
             secretId: string;
             secrets: components["schemas"]["ApiClientSecretResponse"][];
             /** @enum {string} */
@@ -2611,9 +2590,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             correlationId: string | null;
-            details: {
-                [key: string]: unknown;
-            } | null;
+            details: components["schemas"]["Rec"] | null;
             id: string;
             ip: string | null;
             outcome: string;
@@ -2715,6 +2692,24 @@ export interface components {
             startedAt: string | null;
             /** @enum {string} */
             state: "queued" | "validating" | "validated" | "committing" | "committed" | "failed" | "interrupted";
+        };
+        CatalogueChanges: {
+            addCodes?: {
+                [key: string]: components["schemas"]["CodeEntry"][];
+            };
+            addFields?: {
+                codeTable?: string;
+                en: string;
+                key: string;
+                maxLength?: number;
+                subSet: string;
+                /** @enum {string} */
+                type: "string" | "boolean" | "text" | "date" | "yearMonth" | "code" | "integer";
+                zh: string;
+            }[];
+            retireCodes?: {
+                [key: string]: string[];
+            };
         };
         ChangeEntryDoc: {
             /** Format: date-time */
@@ -2857,13 +2852,16 @@ export interface components {
             en: string;
             zh: string;
         };
+        CodeTable: {
+            entries: components["schemas"]["CodeEntry"][];
+            key: string;
+            standard: string;
+        };
         Condition: {
             /** @enum {string} */
             effect: "defers" | "veto";
             en: string;
-            evidence: {
-                [key: string]: unknown;
-            };
+            evidence: components["schemas"]["Rec"];
             /** @enum {string} */
             key: "on-post" | "assessments" | "credits" | "ethics";
             met: boolean;
@@ -3021,6 +3019,15 @@ export interface components {
             registrationCredits: number;
             registrationKinds: ("training" | "online" | "school_based" | "course" | "degree" | "research" | "publication")[];
         };
+        CrossProvinceDuplicateRow: {
+            idNumber: string;
+            idType: string;
+            name: string;
+            /** Format: date-time */
+            noticedAt: string;
+            provinces: string[];
+            teacherIds: string[];
+        };
         CustomFieldDefinition: {
             codes?: components["schemas"]["CodeEntry"][];
             codeTable?: string;
@@ -3028,7 +3035,7 @@ export interface components {
             key: string;
             maxLength?: number;
             /** @enum {string} */
-            owner: "school" | "teacher" | "department";
+            owner: "school" | "department" | "teacher";
             requiredIn: string[];
             /** @enum {string} */
             sensitivity: "normal" | "personal" | "pay";
@@ -3036,7 +3043,7 @@ export interface components {
             status: "active" | "retired";
             subSet: string;
             /** @enum {string} */
-            type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
+            type: "string" | "boolean" | "text" | "idNumber" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
             version: number;
             zh: string;
         };
@@ -3134,6 +3141,20 @@ export interface components {
             /** @description Teacher record ids (omit when a teacher enrols themselves) */
             teacherIds?: string[];
         };
+        EnrolmentResponse: {
+            certificateNo: string | null;
+            completedHours: number | null;
+            /** Format: date-time */
+            confirmedAt: string | null;
+            id: string;
+            idNumber: string | null;
+            passed: boolean | null;
+            projectId: string;
+            /** Format: date-time */
+            resultAt: string | null;
+            teacherId: string;
+            teacherName: string;
+        };
         EntryChangeDto: {
             /** @description Fields to change; null removes the entry */
             entry?: {
@@ -3147,6 +3168,47 @@ export interface components {
                 [key: string]: unknown;
             };
             version: number;
+        };
+        FederationDeadLetter: {
+            channel: string;
+            id: string;
+            messageId: string | null;
+            raw: string;
+            reason: string;
+            /** Format: date-time */
+            receivedAt: string;
+            source: string | null;
+        };
+        FieldDef: {
+            allowFuture?: boolean;
+            codeTable?: string;
+            en: string;
+            key: string;
+            max?: number;
+            maxLength?: number;
+            min?: number;
+            onlyIn?: string[];
+            /** @enum {string} */
+            owner: "school" | "department" | "teacher";
+            pattern?: string;
+            patternHint?: string;
+            required?: string[] | {
+                default: boolean;
+                overrides: {
+                    [key: string]: boolean;
+                };
+            } | boolean;
+            /** @enum {string} */
+            sensitivity: "normal" | "personal" | "pay";
+            /** @enum {string} */
+            type: "string" | "boolean" | "text" | "idNumber" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
+            zh: string;
+        };
+        FieldError: {
+            code: string;
+            message: string;
+            messageZh: string;
+            path: string;
         };
         Fingerprint: {
             hash: string;
@@ -3162,6 +3224,17 @@ export interface components {
             province: string;
             total: number;
         };
+        ImportOutcome: {
+            rows: number;
+            written: number;
+        };
+        IndicatorSetDef: {
+            en: string;
+            key: string;
+            note?: string;
+            subSets: string[];
+            zh: string;
+        };
         JobCounts: {
             created?: number;
             errors?: number;
@@ -3171,6 +3244,17 @@ export interface components {
             rows?: number;
             unchanged?: number;
             updated?: number;
+        };
+        JobErrorRow: {
+            code: string;
+            column: string | null;
+            field: string | null;
+            id: string;
+            message: string;
+            messageZh: string;
+            row: number | null;
+            sheet: string | null;
+            value: string | null;
         };
         JobProgress: {
             committed?: number;
@@ -3203,6 +3287,47 @@ export interface components {
             intoId: string;
             version: number;
         };
+        MobilityResponse: {
+            asOf: string;
+            byRegion: components["schemas"]["MobilityRow"][];
+            bySchoolType: components["schemas"]["MobilityRow"][];
+            bySubject: components["schemas"]["MobilityRow"][];
+            byTitle: components["schemas"]["MobilityRow"][];
+            byUrbanRural: components["schemas"]["MobilityRow"][];
+            crossProvince?: {
+                fromProvince: string;
+                toProvince: string;
+                transfers: number;
+            }[];
+            flows: {
+                from: {
+                    code: string;
+                    name: string;
+                };
+                rotations: number;
+                to: {
+                    code: string;
+                    name: string;
+                };
+                transfers: number;
+            }[];
+            notes: components["schemas"]["Bilingual"][];
+            period: {
+                from: string;
+                to: string;
+            };
+            scope: {
+                path: string;
+                unitId: string;
+            };
+            totals: {
+                rotationsIn: number;
+                rotationsOut: number;
+                transfersIn: number;
+                transfersOut: number;
+                transfersWithin: number;
+            };
+        };
         MobilityRow: {
             code: string | null;
             en: string;
@@ -3234,17 +3359,20 @@ export interface components {
         };
         NewSecretResponse: {
             clientId: string;
-            /** @description Shown once: keep it now, only its hash is stored */
             clientSecret: string;
-            /**
-             * Format: date-time
-             * @description Until when the previous secrets keep working
-             */
             previousSecretsExpireAt: string | null;
             secretId: string;
         };
         Page_AuditRow: {
             items: components["schemas"]["AuditRow"][];
+            nextCursor: string | null;
+        };
+        Page_JobErrorRow: {
+            items: components["schemas"]["JobErrorRow"][];
+            nextCursor: string | null;
+        };
+        Page_TransferResponse: {
+            items: components["schemas"]["TransferResponse"][];
             nextCursor: string | null;
         };
         /** @description RFC 9457 problem details: a stable `code`, English and Chinese titles, field paths for invalid input, the correlation id. Some codes add members (e.g. `rateLimit`, `retryAfterSeconds`). */
@@ -3275,13 +3403,9 @@ export interface components {
             enrolled: number;
             hours: number;
             id: string;
-            institutions: {
-                code: string;
-                id: string;
-                name: string;
-            }[];
+            institutions: components["schemas"]["UnitRef"][];
             /** @enum {string} */
-            level: "province" | "city" | "county" | "school" | "national";
+            level: "province" | "school" | "national" | "city" | "county";
             mayApprove: boolean;
             mayConfirm: boolean;
             mayEnrol: boolean;
@@ -3343,7 +3467,7 @@ export interface components {
             /** Format: date-time */
             startedAt: string;
             /** @enum {string} */
-            status: "failed" | "running" | "ok";
+            status: "ok" | "failed" | "running";
             /** @enum {string} */
             trigger: "boot" | "interval" | "manual";
         };
@@ -3532,6 +3656,25 @@ export interface components {
             /** @enum {string} */
             result: "verified" | "discrepancy";
         };
+        SpotCheckRow: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            /** @enum {string} */
+            kind: "schools" | "teachers";
+            population: number;
+            /** Format: date-time */
+            publishedAt: string | null;
+            sampleSize: number;
+            seed: string;
+            /** @enum {string} */
+            status: "open" | "published";
+            summary: {
+                [key: string]: number;
+            } | null;
+            unitId: string;
+            unitPath: string;
+        };
         StatsTable: {
             /** @enum {string} */
             answeredFrom?: "cubes" | "scan";
@@ -3592,6 +3735,65 @@ export interface components {
             reason?: string;
             version: number;
         };
+        StoreInfo: {
+            /** Format: date-time */
+            asOf: string | null;
+            bytes: number;
+            cubes: {
+                /** Format: date-time */
+                at: string;
+                builtMs: number;
+                bytes: number;
+                cubes: number;
+            } | null;
+            lastLoad: {
+                /** Format: date-time */
+                at: string;
+                /** @enum {string} */
+                kind: "full" | "catch-up";
+                ms: number;
+                rowsRead: number;
+            } | null;
+            refreshId: string | null;
+            rows: number;
+        };
+        SubSetDef: {
+            /** @enum {string} */
+            cardinality: "one" | "many";
+            en: string;
+            fields: components["schemas"]["FieldDef"][];
+            key: string;
+            order: number;
+            teacherVisible: boolean;
+            uniqueBy?: string[];
+            zh: string;
+        };
+        Table: {
+            asOf: string;
+            columns: {
+                en: string;
+                key: string;
+                zh: string;
+            }[];
+            name: string;
+            rows: {
+                [key: string]: (string | number | boolean) | null;
+            }[];
+        };
+        TeacherChange: {
+            after: unknown;
+            before: unknown;
+            path: string;
+        };
+        TeacherChangeRow: {
+            action: string;
+            actorAccountId: string | null;
+            actorRole: string | null;
+            /** Format: date-time */
+            at: string;
+            changes: components["schemas"]["TeacherChange"][];
+            id: string;
+        };
         TeacherResponse: {
             active: boolean;
             birthDate: string | null;
@@ -3601,9 +3803,7 @@ export interface components {
             idType: string;
             name: string;
             personStatus: string;
-            record: {
-                [key: string]: unknown;
-            };
+            record: components["schemas"]["Rec"];
             reportedVersion: number | null;
             reviewState: string;
             schoolType: string | null;
@@ -3616,6 +3816,60 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             version: number;
+        };
+        TeacherRow: {
+            active: boolean;
+            birthDate: string | null;
+            catalogueVersion: string;
+            /** Format: date-time */
+            createdAt: string;
+            custom: components["schemas"]["Rec"];
+            highestEducation: string | null;
+            id: string;
+            idNumber: string;
+            idType: string;
+            name: string;
+            onEstablishment: boolean | null;
+            personStatus: string;
+            qualificationTypes: string[];
+            record: components["schemas"]["Rec"];
+            reportedVersion: number | null;
+            /** @enum {string} */
+            reviewState: "draft" | "submitted" | "returned" | "school_approved" | "reported";
+            schoolType: string | null;
+            sex: string | null;
+            staffCategory: string | null;
+            statusSince: string | null;
+            subjects: string[];
+            title: string | null;
+            unitId: string;
+            unitPath: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
+        TeacherSummary: {
+            active: boolean;
+            birthDate: string | null;
+            id: string;
+            idNumber: string | null;
+            idType: string;
+            name: string;
+            personStatus: string;
+            schoolType: string | null;
+            sex: string | null;
+            staffCategory: string | null;
+            subjects: string[];
+            title: string | null;
+            unitId: string;
+            version: number;
+        };
+        TodoItem: {
+            count: number;
+            en: string;
+            kind: string;
+            overdue?: number;
+            zh: string;
         };
         TokenRequestDoc: {
             /** @description Or HTTP Basic (RFC 6749 §2.3.1) */
@@ -3697,6 +3951,15 @@ export interface components {
             code: string;
             count: number;
             hash: string;
+        };
+        UnitEventRow: {
+            action: string;
+            actorAccountId: string | null;
+            after: components["schemas"]["Rec"] | null;
+            /** Format: date-time */
+            at: string;
+            before: components["schemas"]["Rec"] | null;
+            id: string;
         };
         UnitRef: {
             code: string;
@@ -3826,7 +4089,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Conflicts with the current state (stale version, duplicate, wrong state) */
+        /** @description Conflicts with the current state (stale version, duplicate, wrong state, idempotency key in progress) */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -4315,7 +4578,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -4381,7 +4643,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -4482,7 +4743,6 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -4553,7 +4813,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -4628,7 +4887,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -4765,20 +5023,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: {
-                            code: string;
-                            column: string | null;
-                            field: string | null;
-                            id: string;
-                            message: string;
-                            messageZh: string;
-                            row: number | null;
-                            sheet: string | null;
-                            value: string | null;
-                        }[];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["Page_JobErrorRow"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -4833,58 +5078,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        codeTables: {
-                            entries: components["schemas"]["CodeEntry"][];
-                            key: string;
-                            standard: string;
-                        }[];
+                        codeTables: components["schemas"]["CodeTable"][];
                         fallbackSet: string;
-                        indicatorSets: {
-                            en: string;
-                            key: string;
-                            note?: string;
-                            subSets: string[];
-                            zh: string;
-                        }[];
+                        indicatorSets: components["schemas"]["IndicatorSetDef"][];
                         maxListEntries: number;
                         setBySchoolType: {
                             [key: string]: string;
                         };
-                        subSets: {
-                            /** @enum {string} */
-                            cardinality: "one" | "many";
-                            en: string;
-                            fields: {
-                                allowFuture?: boolean;
-                                codeTable?: string;
-                                en: string;
-                                key: string;
-                                max?: number;
-                                maxLength?: number;
-                                min?: number;
-                                onlyIn?: string[];
-                                /** @enum {string} */
-                                owner: "school" | "teacher" | "department";
-                                pattern?: string;
-                                patternHint?: string;
-                                required?: string[] | {
-                                    default: boolean;
-                                    overrides: {
-                                        [key: string]: boolean;
-                                    };
-                                } | boolean;
-                                /** @enum {string} */
-                                sensitivity: "normal" | "personal" | "pay";
-                                /** @enum {string} */
-                                type: "string" | "boolean" | "idNumber" | "text" | "date" | "yearMonth" | "code" | "integer" | "decimal" | "phone" | "email";
-                                zh: string;
-                            }[];
-                            key: string;
-                            order: number;
-                            teacherVisible: boolean;
-                            uniqueBy?: string[];
-                            zh: string;
-                        }[];
+                        subSets: components["schemas"]["SubSetDef"][];
                         version: string;
                     };
                 };
@@ -4923,24 +5124,7 @@ export interface operations {
                             /** Format: date-time */
                             appliedAt: string | null;
                             base: string;
-                            changes: {
-                                addCodes?: {
-                                    [key: string]: components["schemas"]["CodeEntry"][];
-                                };
-                                addFields?: {
-                                    codeTable?: string;
-                                    en: string;
-                                    key: string;
-                                    maxLength?: number;
-                                    subSet: string;
-                                    /** @enum {string} */
-                                    type: "string" | "boolean" | "text" | "date" | "yearMonth" | "code" | "integer";
-                                    zh: string;
-                                }[];
-                                retireCodes?: {
-                                    [key: string]: string[];
-                                };
-                            };
+                            changes: components["schemas"]["CatalogueChanges"];
                             /** Format: date-time */
                             publishedAt: string;
                             version: string;
@@ -5103,7 +5287,7 @@ export interface operations {
             503: components["responses"]["DatabaseBusy"];
         };
     };
-    CatalogueController_list: {
+    CustomFieldController_list: {
         parameters: {
             query?: {
                 includeRetired?: string;
@@ -5130,7 +5314,7 @@ export interface operations {
             503: components["responses"]["DatabaseBusy"];
         };
     };
-    CatalogueController_define: {
+    CustomFieldController_define: {
         parameters: {
             query?: never;
             header?: {
@@ -5165,7 +5349,7 @@ export interface operations {
             503: components["responses"]["DatabaseBusy"];
         };
     };
-    CatalogueController_redefine: {
+    CustomFieldController_redefine: {
         parameters: {
             query?: never;
             header?: never;
@@ -5193,13 +5377,12 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
     };
-    CatalogueController_retire: {
+    CustomFieldController_retire: {
         parameters: {
             query?: never;
             header?: {
@@ -5232,7 +5415,7 @@ export interface operations {
             503: components["responses"]["DatabaseBusy"];
         };
     };
-    CatalogueController_versions: {
+    CustomFieldController_versions: {
         parameters: {
             query?: never;
             header?: never;
@@ -5275,16 +5458,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        channel: string;
-                        id: string;
-                        messageId: string | null;
-                        raw: string;
-                        reason: string;
-                        /** Format: date-time */
-                        receivedAt: string;
-                        source: string | null;
-                    }[];
+                    "application/json": components["schemas"]["FederationDeadLetter"][];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -5814,9 +5988,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         asOf: string;
-                        bySchool: {
-                            [key: string]: unknown;
-                        }[];
+                        bySchool: components["schemas"]["Rec"][];
                         columns: {
                             en: string;
                             key: string;
@@ -5858,9 +6030,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         asOf: string;
-                        bySchool: {
-                            [key: string]: unknown;
-                        }[];
+                        bySchool: components["schemas"]["Rec"][];
                         columns: {
                             en: string;
                             key: string;
@@ -5905,9 +6075,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         asOf: string;
-                        bySchool: {
-                            [key: string]: unknown;
-                        }[];
+                        bySchool: components["schemas"]["Rec"][];
                         columns: {
                             en: string;
                             key: string;
@@ -6073,9 +6241,7 @@ export interface operations {
                     "application/json": {
                         conditions: {
                             en: string;
-                            evidence: {
-                                [key: string]: unknown;
-                            };
+                            evidence: components["schemas"]["Rec"];
                             /** @enum {string} */
                             key: "assessments" | "credits" | "ethics" | "years-in-grade";
                             met: boolean;
@@ -6191,7 +6357,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -6229,11 +6394,7 @@ export interface operations {
                         confirmed: number;
                         cycle: components["schemas"]["CycleRow"];
                         deadline: string;
-                        overdueSchools: {
-                            code: string;
-                            id: string;
-                            name: string;
-                        }[];
+                        overdueSchools: components["schemas"]["UnitRef"][];
                         pastDeadline: boolean;
                         schools: number;
                         teachers: number;
@@ -6384,6 +6545,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -6403,25 +6565,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: date-time */
-                        createdAt: string;
-                        id: string;
-                        /** @enum {string} */
-                        kind: "schools" | "teachers";
-                        population: number;
-                        /** Format: date-time */
-                        publishedAt: string | null;
-                        sampleSize: number;
-                        seed: string;
-                        /** @enum {string} */
-                        status: "open" | "published";
-                        summary: {
-                            [key: string]: number;
-                        } | null;
-                        unitId: string;
-                        unitPath: string;
-                    }[];
+                    "application/json": components["schemas"]["SpotCheckRow"][];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -6712,7 +6856,7 @@ export interface operations {
                         key: string;
                         multi: boolean;
                         /** @enum {string} */
-                        sensitivity: "normal" | "personal" | "special" | "pay";
+                        sensitivity: "normal" | "personal" | "pay" | "special";
                         values?: components["schemas"]["CodeEntry"][];
                         zh: string;
                     }[];
@@ -6783,28 +6927,7 @@ export interface operations {
                         asOf: string | null;
                         lastAttempt: components["schemas"]["RefreshRow"] | null;
                         lastRefresh: components["schemas"]["RefreshRow"] | null;
-                        memory: {
-                            /** Format: date-time */
-                            asOf: string | null;
-                            bytes: number;
-                            cubes: {
-                                /** Format: date-time */
-                                at: string;
-                                builtMs: number;
-                                bytes: number;
-                                cubes: number;
-                            } | null;
-                            lastLoad: {
-                                /** Format: date-time */
-                                at: string;
-                                /** @enum {string} */
-                                kind: "full" | "catch-up";
-                                ms: number;
-                                rowsRead: number;
-                            } | null;
-                            refreshId: string | null;
-                            rows: number;
-                        };
+                        memory: components["schemas"]["StoreInfo"];
                         refreshSeconds: number;
                         source: string;
                     };
@@ -6836,55 +6959,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        asOf: string;
-                        byRegion: components["schemas"]["MobilityRow"][];
-                        bySchoolType: components["schemas"]["MobilityRow"][];
-                        bySubject: components["schemas"]["MobilityRow"][];
-                        byTitle: components["schemas"]["MobilityRow"][];
-                        byUrbanRural: components["schemas"]["MobilityRow"][];
-                        crossProvince?: {
-                            fromProvince: string;
-                            toProvince: string;
-                            transfers: number;
-                        }[];
-                        flows: {
-                            from: {
-                                code: string;
-                                name: string;
-                            };
-                            rotations: number;
-                            to: {
-                                code: string;
-                                name: string;
-                            };
-                            transfers: number;
-                        }[];
-                        notes: {
-                            en: string;
-                            zh: string;
-                        }[];
-                        period: {
-                            from: string;
-                            to: string;
-                        };
-                        scope: {
-                            path: string;
-                            unitId: string;
-                        };
-                        totals: {
-                            rotationsIn: number;
-                            rotationsOut: number;
-                            transfersIn: number;
-                            transfersOut: number;
-                            transfersWithin: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["MobilityResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -6951,7 +7032,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -6974,18 +7054,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        asOf: string;
-                        columns: {
-                            en: string;
-                            key: string;
-                            zh: string;
-                        }[];
-                        name: string;
-                        rows: {
-                            [key: string]: (string | number | boolean) | null;
-                        }[];
-                    };
+                    "application/json": components["schemas"]["Table"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
@@ -7403,22 +7472,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            active: boolean;
-                            birthDate: string | null;
-                            id: string;
-                            idNumber: string | null;
-                            idType: string;
-                            name: string;
-                            personStatus: string;
-                            schoolType: string | null;
-                            sex: string | null;
-                            staffCategory: string | null;
-                            subjects: string[];
-                            title: string | null;
-                            unitId: string;
-                            version: number;
-                        }[];
+                        items: components["schemas"]["TeacherSummary"][];
                         nextCursor: string | null;
                     };
                 };
@@ -7482,50 +7536,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        crossProvinceDuplicates: {
-                            idNumber: string;
-                            idType: string;
-                            name: string;
-                            /** Format: date-time */
-                            noticedAt: string;
-                            provinces: string[];
-                            teacherIds: string[];
-                        }[];
-                        invalidIdNumber: {
-                            active: boolean;
-                            birthDate: string | null;
-                            catalogueVersion: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            custom: {
-                                [key: string]: unknown;
-                            };
-                            highestEducation: string | null;
-                            id: string;
-                            idNumber: string;
-                            idType: string;
-                            name: string;
-                            onEstablishment: boolean | null;
-                            personStatus: string;
-                            qualificationTypes: string[];
-                            record: {
-                                [key: string]: unknown;
-                            };
-                            reportedVersion: number | null;
-                            /** @enum {string} */
-                            reviewState: "draft" | "submitted" | "returned" | "school_approved" | "reported";
-                            schoolType: string | null;
-                            sex: string | null;
-                            staffCategory: string | null;
-                            statusSince: string | null;
-                            subjects: string[];
-                            title: string | null;
-                            unitId: string;
-                            unitPath: string;
-                            /** Format: date-time */
-                            updatedAt: string;
-                            version: number;
-                        }[];
+                        crossProvinceDuplicates: components["schemas"]["CrossProvinceDuplicateRow"][];
+                        invalidIdNumber: components["schemas"]["TeacherRow"][];
                         possibleDuplicates: {
                             birthDate: string;
                             name: string;
@@ -7769,12 +7781,7 @@ export interface operations {
                         catalogueVersion: string;
                         complete: boolean;
                         indicatorSet: string;
-                        problems: {
-                            code: string;
-                            message: string;
-                            messageZh: string;
-                            path: string;
-                        }[];
+                        problems: components["schemas"]["FieldError"][];
                     };
                 };
             };
@@ -7782,6 +7789,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -7803,19 +7811,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        action: string;
-                        actorAccountId: string | null;
-                        actorRole: string | null;
-                        /** Format: date-time */
-                        at: string;
-                        changes: {
-                            after: unknown;
-                            before: unknown;
-                            path: string;
-                        }[];
-                        id: string;
-                    }[];
+                    "application/json": components["schemas"]["TeacherChangeRow"][];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8019,13 +8015,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            count: number;
-                            en: string;
-                            kind: string;
-                            overdue?: number;
-                            zh: string;
-                        }[];
+                        items: components["schemas"]["TodoItem"][];
                         total: number;
                     };
                 };
@@ -8649,20 +8639,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        certificateNo: string | null;
-                        completedHours: number | null;
-                        /** Format: date-time */
-                        confirmedAt: string | null;
-                        id: string;
-                        idNumber: string | null;
-                        passed: boolean | null;
-                        projectId: string;
-                        /** Format: date-time */
-                        resultAt: string | null;
-                        teacherId: string;
-                        teacherName: string;
-                    }[];
+                    "application/json": components["schemas"]["EnrolmentResponse"][];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8706,38 +8683,6 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
-            429: components["responses"]["TooManyRequests"];
-            503: components["responses"]["DatabaseBusy"];
-        };
-    };
-    TrainingController_publish: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        nationalCode: string;
-                        provinces: number;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -8836,10 +8781,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        rows: number;
-                        written: number;
-                    };
+                    "application/json": components["schemas"]["ImportOutcome"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -8883,7 +8825,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -8940,15 +8881,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        items: components["schemas"]["TransferResponse"][];
-                        nextCursor: string | null;
-                    };
+                    "application/json": components["schemas"]["Page_TransferResponse"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -9013,6 +8952,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -9172,7 +9112,6 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
@@ -9202,6 +9141,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -9389,19 +9329,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        action: string;
-                        actorAccountId: string | null;
-                        after: {
-                            [key: string]: unknown;
-                        } | null;
-                        /** Format: date-time */
-                        at: string;
-                        before: {
-                            [key: string]: unknown;
-                        } | null;
-                        id: string;
-                    }[];
+                    "application/json": components["schemas"]["UnitEventRow"][];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -9689,7 +9617,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -9778,7 +9705,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -9806,7 +9732,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];
         };
@@ -9838,7 +9763,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["DatabaseBusy"];

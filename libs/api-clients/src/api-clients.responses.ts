@@ -3,90 +3,15 @@
 import { documentResponses } from '@tmis/common';
 
 export const ApiClientsControllerResponses = documentResponses({
-  register: {
-    status: 201,
-    schema: {
-      type: 'object',
-      properties: {
-        clientSecret: { type: 'string' },
-        secretId: { type: 'string' },
-        id: { type: 'string' },
-        name: { type: 'string' },
-        ownerUnitId: { type: 'string' },
-        ownerUnitPath: { type: 'string' },
-        scopes: { type: 'array', items: { type: 'string' } },
-        allowedAddresses: { type: 'array', items: { type: 'string' } },
-        expiresAt: { type: 'string', nullable: true },
-        rateLimitPerMinute: { type: 'number', nullable: true },
-        createdAt: { type: 'string' },
-        revokedAt: { type: 'string', nullable: true },
-        status: { type: 'string', enum: ['active', 'expired', 'revoked'] },
-        secrets: { type: 'array', items: { $ref: '#/components/schemas/ApiClientSecretResponse' } },
-      },
-      required: [
-        'clientSecret',
-        'secretId',
-        'id',
-        'name',
-        'ownerUnitId',
-        'ownerUnitPath',
-        'scopes',
-        'allowedAddresses',
-        'expiresAt',
-        'rateLimitPerMinute',
-        'createdAt',
-        'revokedAt',
-        'status',
-        'secrets',
-      ],
-      additionalProperties: false,
-    },
-  },
-  list: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        items: { type: 'array', items: { $ref: '#/components/schemas/ApiClientResponse' } },
-        nextCursor: { type: 'string', nullable: true },
-      },
-      required: ['items', 'nextCursor'],
-      additionalProperties: false,
-    },
-  },
+  register: { status: 201, schema: { $ref: '#/components/schemas/ApiClientWithSecretResponse' }, conflicts: true },
+  list: { status: 200, schema: { $ref: '#/components/schemas/Page_ApiClientResponse' } },
   get: { status: 200, schema: { $ref: '#/components/schemas/ApiClientResponse' } },
-  rotate: {
-    status: 201,
-    schema: {
-      type: 'object',
-      properties: {
-        clientId: { type: 'string' },
-        secretId: { type: 'string' },
-        clientSecret: { type: 'string' },
-        previousSecretsExpireAt: { type: 'string', nullable: true },
-      },
-      required: ['clientId', 'secretId', 'clientSecret', 'previousSecretsExpireAt'],
-      additionalProperties: false,
-    },
-  },
+  rotate: { status: 201, schema: { $ref: '#/components/schemas/NewSecretResponse' }, conflicts: true },
   revokeSecret: { status: 200, schema: { $ref: '#/components/schemas/ApiClientResponse' } },
   revoke: { status: 200, schema: { $ref: '#/components/schemas/ApiClientResponse' } },
   audit: { status: 200, schema: { $ref: '#/components/schemas/Page_AuditRow' } },
 });
 
 export const OAuthControllerResponses = documentResponses({
-  token: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        access_token: { type: 'string' },
-        token_type: { type: 'string', enum: ['Bearer'] },
-        expires_in: { type: 'number' },
-        scope: { type: 'string' },
-      },
-      required: ['access_token', 'token_type', 'expires_in', 'scope'],
-      additionalProperties: false,
-    },
-  },
+  token: { status: 200, schema: { $ref: '#/components/schemas/ClientTokenResponse' } },
 });

@@ -7,38 +7,9 @@ export const BulkControllerResponses = documentResponses({
   upload: { status: 202, schema: { $ref: '#/components/schemas/BulkJobView' } },
   list: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/BulkJobView' } } },
   get: { status: 200, schema: { $ref: '#/components/schemas/BulkJobView' } },
-  errors: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              id: { type: 'string' },
-              sheet: { type: 'string', nullable: true },
-              row: { type: 'number', nullable: true },
-              column: { type: 'string', nullable: true },
-              field: { type: 'string', nullable: true },
-              value: { type: 'string', nullable: true },
-              code: { type: 'string' },
-              message: { type: 'string' },
-              messageZh: { type: 'string' },
-            },
-            required: ['id', 'sheet', 'row', 'column', 'field', 'value', 'code', 'message', 'messageZh'],
-            additionalProperties: false,
-          },
-        },
-        nextCursor: { type: 'string', nullable: true },
-      },
-      required: ['items', 'nextCursor'],
-      additionalProperties: false,
-    },
-  },
+  errors: { status: 200, schema: { $ref: '#/components/schemas/Page_JobErrorRow' } },
   report: { status: 200 },
-  commit: { status: 202, schema: { $ref: '#/components/schemas/BulkJobView' } },
+  commit: { status: 202, schema: { $ref: '#/components/schemas/BulkJobView' }, conflicts: true },
 });
 
 export const TeacherExportControllerResponses = documentResponses({ export: { status: 200 } });

@@ -30,37 +30,7 @@ export const CatalogueVersionsControllerResponses = documentResponses({
             properties: {
               version: { type: 'string' },
               base: { type: 'string' },
-              changes: {
-                type: 'object',
-                properties: {
-                  addCodes: {
-                    type: 'object',
-                    additionalProperties: { type: 'array', items: { $ref: '#/components/schemas/CodeEntry' } },
-                  },
-                  retireCodes: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
-                  addFields: {
-                    type: 'array',
-                    items: {
-                      type: 'object',
-                      properties: {
-                        subSet: { type: 'string' },
-                        key: { type: 'string' },
-                        zh: { type: 'string' },
-                        en: { type: 'string' },
-                        type: {
-                          type: 'string',
-                          enum: ['string', 'boolean', 'text', 'date', 'yearMonth', 'code', 'integer'],
-                        },
-                        codeTable: { type: 'string' },
-                        maxLength: { type: 'number' },
-                      },
-                      required: ['subSet', 'key', 'zh', 'en', 'type'],
-                      additionalProperties: false,
-                    },
-                  },
-                },
-                additionalProperties: false,
-              },
+              changes: { $ref: '#/components/schemas/CatalogueChanges' },
               publishedAt: { type: 'string', format: 'date-time' },
               appliedAt: { type: 'string', format: 'date-time', nullable: true },
             },

@@ -142,6 +142,12 @@ export class ChangeFeedRepository {
   }
 
   /** How many committed changes wait for a sequence, and the oldest one's age. */
+  /** Whether any committed change waits for its number (a read, no lock: the idle sequencer's tick). */
+  async anyPending(): Promise<boolean> {
+    const [r] = await this.tx.query(`SELECT EXISTS (SELECT 1 FROM change_pending) AS p`);
+    return r.p === true;
+  }
+
   async pending(): Promise<{ pending: number; oldestSeconds: number }> {
     const [r] = await this.tx.query(
       `SELECT count(*)::int AS n, COALESCE(EXTRACT(EPOCH FROM now() - min(changed_at)), 0)::float AS age FROM change_pending`,

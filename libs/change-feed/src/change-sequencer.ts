@@ -66,6 +66,8 @@ export class ChangeSequencer implements OnApplicationBootstrap, OnApplicationShu
 
   /** Numbers everything committed so far (in batches, each its own transaction); returns how many. */
   async catchUp(): Promise<number> {
+    // Nothing waiting: no transaction (the counter's row lock is a write, and a commit, every tick).
+    if (!(await this.repo.anyPending())) return 0;
     let total = 0;
     for (;;) {
       const n = await this.txHost.withTransaction(() => this.repo.sequence(BATCH));

@@ -18,6 +18,7 @@ export { csvField } from './csv.js';
 export {
   ApiFileResponse,
   ApiProblems,
+  CONFLICTS_EXTENSION,
   documentResponses,
   MEDIA,
   PROBLEM_REF,

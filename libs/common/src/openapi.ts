@@ -1,4 +1,4 @@
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiExtension, ApiResponse } from '@nestjs/swagger';
 
 /** A JSON Schema (OpenAPI 3.0 dialect) as written by tools/openapi-responses.mjs. */
 export type ResponseSchema = Record<string, unknown>;
@@ -7,7 +7,15 @@ export type ResponseSchema = Record<string, unknown>;
 export interface RouteResponse {
   status: number;
   schema?: ResponseSchema;
+  /** The handler reaches an error code whose status is 409: the route can conflict with the current state. */
+  conflicts?: boolean;
 }
+
+/**
+ * The operation extension by which a generated responses file marks a route that can answer 409;
+ * libs/server's `withProblemResponses` turns it into the `Conflict` answer and removes it.
+ */
+export const CONFLICTS_EXTENSION = 'x-tmis-conflicts';
 
 const API_RESPONSE = 'swagger/apiResponse';
 const FILE_TYPES = Symbol('tmis:file-response-types');
@@ -26,8 +34,8 @@ export const PROBLEM_REF = '#/components/schemas/Problem';
 
 /**
  * Error statuses a route answers beyond those every route of its kind answers (libs/server's
- * `withProblemResponses` adds 400/401/403/404/409/… from the route's parameters, security and
- * method); the body is the shared `Problem` schema.
+ * `withProblemResponses` adds 400/401/403/404/… from the route's parameters, security and method,
+ * and 409 where the generated responses say the route can conflict); the body is the shared `Problem` schema.
  */
 export function ApiProblems(...statuses: number[]): MethodDecorator {
   return (target, key, descriptor) => {
@@ -43,8 +51,9 @@ export function ApiProblems(...statuses: number[]): MethodDecorator {
 
 /**
  * The class decorator that a controller's generated `*.responses.ts` file exports: documents each
- * route's success answer with the schema derived from the handler's return type (ADR 0021). A status
- * the route already documents by hand (`@ApiOkResponse({ type })`) is left as written.
+ * route's success answer with the schema derived from the handler's return type (ADR 0021), and marks
+ * the routes that can conflict ({@link CONFLICTS_EXTENSION}). A status the route already documents by
+ * hand (`@ApiOkResponse({ type })`) is left as written.
  */
 export function documentResponses(routes: Record<string, RouteResponse>): ClassDecorator {
   return (target) => {
@@ -53,6 +62,7 @@ export function documentResponses(routes: Record<string, RouteResponse>): ClassD
       const descriptor = Object.getOwnPropertyDescriptor(proto, method);
       if (!descriptor || typeof descriptor.value !== 'function')
         throw new Error(`${target.name}.${method} has a generated response but no handler: run npm run api-client`);
+      if (route.conflicts) ApiExtension(CONFLICTS_EXTENSION, true)(proto, method, descriptor);
       const declared = (Reflect.getMetadata(API_RESPONSE, descriptor.value) ?? {}) as Record<string, unknown>;
       if (declared[route.status]) continue;
       const content: Record<string, { schema: ResponseSchema }> = {};

@@ -18,8 +18,20 @@ export function dataSourceOptions(
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: Number(process.env.DB_POOL_SIZE ?? 10), application_name: 'tmis' },
+    // JIT off for the node's sessions: a request's statement reads a page, and compiling it (which the
+    // planner starts above a cost a subtree's estimate easily passes) costs more than it saves; the
+    // statistics refresh turns it back on for its own transaction. No parallel workers either: a page
+    // query planned in parallel (a subtree's estimate passes the threshold) starts a worker process per
+    // request ("province, Maths + senior + 张" at 1.5 M, embedded PostgreSQL 18, c=8: 135 ms a call so).
+    // A caller's `extra` (the nodes give their pool size, acquire timeout and application name) is merged
+    // into these, never replaces them: it did, and the nodes' sessions planned in parallel after all.
     ...extra,
+    extra: {
+      max: Number(process.env.DB_POOL_SIZE ?? 10),
+      application_name: 'tmis',
+      options: '-c jit=off -c max_parallel_workers_per_gather=0',
+      ...(extra as { extra?: Record<string, unknown> }).extra,
+    },
   } as DataSourceOptions;
 }
 

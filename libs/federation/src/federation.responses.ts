@@ -36,24 +36,5 @@ export const FederationNationalControllerResponses = documentResponses({
 });
 
 export const FederationControllerResponses = documentResponses({
-  deadLetters: {
-    status: 200,
-    schema: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          messageId: { type: 'string', nullable: true },
-          source: { type: 'string', nullable: true },
-          channel: { type: 'string' },
-          reason: { type: 'string' },
-          raw: { type: 'string' },
-          receivedAt: { type: 'string', format: 'date-time' },
-        },
-        required: ['id', 'messageId', 'source', 'channel', 'reason', 'raw', 'receivedAt'],
-        additionalProperties: false,
-      },
-    },
-  },
+  deadLetters: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/FederationDeadLetter' } } },
 });

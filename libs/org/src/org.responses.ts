@@ -19,25 +19,7 @@ export const OrgControllerResponses = documentResponses({
     },
   },
   summary: { status: 200, schema: { type: 'object', additionalProperties: { type: 'number' } } },
-  history: {
-    status: 200,
-    schema: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          action: { type: 'string' },
-          actorAccountId: { type: 'string', nullable: true },
-          at: { type: 'string', format: 'date-time' },
-          before: { type: 'object', additionalProperties: {}, nullable: true },
-          after: { type: 'object', additionalProperties: {}, nullable: true },
-        },
-        required: ['id', 'action', 'actorAccountId', 'at', 'before', 'after'],
-        additionalProperties: false,
-      },
-    },
-  },
-  create: { status: 201, schema: { $ref: '#/components/schemas/UnitResponse' } },
-  update: { status: 200, schema: { $ref: '#/components/schemas/UnitResponse' } },
+  history: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/UnitEventRow' } } },
+  create: { status: 201, schema: { $ref: '#/components/schemas/UnitResponse' }, conflicts: true },
+  update: { status: 200, schema: { $ref: '#/components/schemas/UnitResponse' }, conflicts: true },
 });

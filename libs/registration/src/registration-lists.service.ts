@@ -9,6 +9,7 @@ import { RegistrationCredits } from './credits.port.js';
 import { countedCredits, STATUS_LABELS, type RegistrationStatusCode } from './eligibility.js';
 import { RegistrationRepository, type ListedTeacher, type OutcomeCount } from './registration.repository.js';
 import { RegistrationService, today } from './registration.service.js';
+import { authorityLevelFor } from './registration.workflow.js';
 
 /** Where registration outcomes are counted: this node's decisions, or (national) the records the provinces reported. */
 export const REGISTRATION_STATS_SOURCE = Symbol('REGISTRATION_STATS_SOURCE');
@@ -202,7 +203,7 @@ export class RegistrationListsService {
       });
     } else if (actor.role === Role.InfoAdmin) {
       const rules = await this.registration.rulesNow();
-      if (actor.unitLevel === rules.authorityLevel)
+      if (actor.unitLevel === authorityLevelFor(actor.unitPath, rules.authorityLevel))
         items.push({
           kind: 'registration-to-decide',
           count: await this.repo.countApplications(p, 'school_confirmed'),

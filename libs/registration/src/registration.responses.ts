@@ -16,7 +16,11 @@ export const RegistrationControllerResponses = documentResponses({
       additionalProperties: false,
     },
   },
-  addRules: { status: 201, schema: { type: 'array', items: { $ref: '#/components/schemas/RulesVersion' } } },
+  addRules: {
+    status: 201,
+    schema: { type: 'array', items: { $ref: '#/components/schemas/RulesVersion' } },
+    conflicts: true,
+  },
   teacher: {
     status: 200,
     schema: {
@@ -113,7 +117,7 @@ export const RegistrationControllerResponses = documentResponses({
             properties: {
               key: { type: 'string', enum: ['assessments', 'credits', 'ethics', 'years-in-grade'] },
               met: { type: 'boolean' },
-              evidence: { type: 'object', additionalProperties: {} },
+              evidence: { $ref: '#/components/schemas/Rec' },
               en: { type: 'string' },
               zh: { type: 'string' },
             },
@@ -134,7 +138,7 @@ export const RegistrationControllerResponses = documentResponses({
       additionalProperties: false,
     },
   },
-  apply: { status: 201, schema: { $ref: '#/components/schemas/ApplicationView' } },
+  apply: { status: 201, schema: { $ref: '#/components/schemas/ApplicationView' }, conflicts: true },
   applyBatch: {
     status: 201,
     schema: {
@@ -163,16 +167,17 @@ export const RegistrationControllerResponses = documentResponses({
       required: ['batchId', 'applied', 'refused'],
       additionalProperties: false,
     },
+    conflicts: true,
   },
   list: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/ApplicationView' } } },
   get: { status: 200, schema: { $ref: '#/components/schemas/ApplicationView' } },
-  confirm: { status: 200, schema: { $ref: '#/components/schemas/ApplicationView' } },
-  schoolReturn: { status: 200, schema: { $ref: '#/components/schemas/ApplicationView' } },
-  decide: { status: 200, schema: { $ref: '#/components/schemas/ApplicationView' } },
+  confirm: { status: 200, schema: { $ref: '#/components/schemas/ApplicationView' }, conflicts: true },
+  schoolReturn: { status: 200, schema: { $ref: '#/components/schemas/ApplicationView' }, conflicts: true },
+  decide: { status: 200, schema: { $ref: '#/components/schemas/ApplicationView' }, conflicts: true },
   report: { status: 201, schema: { $ref: '#/components/schemas/ViolationRow' } },
   violations: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/ViolationRow' } } },
-  confirmViolation: { status: 200, schema: { $ref: '#/components/schemas/ViolationRow' } },
-  rejectViolation: { status: 200, schema: { $ref: '#/components/schemas/ViolationRow' } },
+  confirmViolation: { status: 200, schema: { $ref: '#/components/schemas/ViolationRow' }, conflicts: true },
+  rejectViolation: { status: 200, schema: { $ref: '#/components/schemas/ViolationRow' }, conflicts: true },
   due: {
     status: 200,
     schema: {
@@ -200,7 +205,7 @@ export const RegistrationControllerResponses = documentResponses({
           },
         },
         year: { type: 'number' },
-        bySchool: { type: 'array', items: { type: 'object', additionalProperties: {} } },
+        bySchool: { type: 'array', items: { $ref: '#/components/schemas/Rec' } },
         nextCursor: { type: 'string', nullable: true },
       },
       required: ['name', 'asOf', 'columns', 'rows', 'year', 'bySchool', 'nextCursor'],
@@ -234,7 +239,7 @@ export const RegistrationControllerResponses = documentResponses({
           },
         },
         year: { type: 'number' },
-        bySchool: { type: 'array', items: { type: 'object', additionalProperties: {} } },
+        bySchool: { type: 'array', items: { $ref: '#/components/schemas/Rec' } },
       },
       required: ['name', 'asOf', 'columns', 'rows', 'year', 'bySchool'],
       additionalProperties: false,
@@ -266,7 +271,7 @@ export const RegistrationControllerResponses = documentResponses({
             },
           },
         },
-        bySchool: { type: 'array', items: { type: 'object', additionalProperties: {} } },
+        bySchool: { type: 'array', items: { $ref: '#/components/schemas/Rec' } },
       },
       required: ['name', 'asOf', 'columns', 'rows', 'bySchool'],
       additionalProperties: false,
@@ -275,35 +280,5 @@ export const RegistrationControllerResponses = documentResponses({
 });
 
 export const RegistrationStatsControllerResponses = documentResponses({
-  registration: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        name: { type: 'string' },
-        asOf: { type: 'string' },
-        columns: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { key: { type: 'string' }, zh: { type: 'string' }, en: { type: 'string' } },
-            required: ['key', 'zh', 'en'],
-            additionalProperties: false,
-          },
-        },
-        rows: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: {
-              anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
-              nullable: true,
-            },
-          },
-        },
-      },
-      required: ['name', 'asOf', 'columns', 'rows'],
-      additionalProperties: false,
-    },
-  },
+  registration: { status: 200, schema: { $ref: '#/components/schemas/Table' } },
 });

@@ -22,6 +22,7 @@ import {
 import { registrationError, RegistrationErrorCode } from './registration.errors.js';
 import { RegistrationRepository, type ApplicationRow, type StatusRow } from './registration.repository.js';
 import {
+  authorityLevelFor,
   DECISION_OF,
   MAY_FLAGS,
   REGISTRATION_WORKFLOW,
@@ -492,7 +493,12 @@ export class RegistrationService {
   }
 
   private ctx(actor: Actor, a: ApplicationRow, rules: RegistrationRules, isOwner: boolean): ApplicationContext {
-    return { actor, unitPath: a.unitPath, isOwner, authorityLevel: rules.authorityLevel };
+    return {
+      actor,
+      unitPath: a.unitPath,
+      isOwner,
+      authorityLevel: authorityLevelFor(a.unitPath, rules.authorityLevel),
+    };
   }
 
   private entry(actor: Actor, action: string, reason?: string | null) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Role, type Actor } from '@tmis/access';
 import { availableActions, transition } from '@tmis/workflow';
-import { REGISTRATION_WORKFLOW, type ApplicationContext } from './registration.workflow.js';
+import { authorityLevelFor, REGISTRATION_WORKFLOW, type ApplicationContext } from './registration.workflow.js';
 
 const SCHOOL_PATH = '/000000/110000/110100/110101/2111000001/';
 const actor = (unitPath: string, unitLevel: number, role = Role.InfoAdmin): Actor => ({
@@ -75,6 +75,29 @@ describe('registration workflow guards', () => {
     assert.equal(
       (transition(REGISTRATION_WORKFLOW, 'registered', 'veto-revoke', vetoed(county)) as { reason: string }).reason,
       'reason-required',
+    );
+  });
+  it("a central university's applications are decided by the ministry (no province above it)", () => {
+    const UNI = '/000000/4111010001/';
+    assert.equal(authorityLevelFor(UNI, 4), 1);
+    assert.equal(authorityLevelFor(`${UNI}dept01/`, 3), 1, "a university's secondary department too");
+    assert.equal(authorityLevelFor(SCHOOL_PATH, 4), 4, 'a school in a province: the level the rules name');
+    assert.equal(authorityLevelFor(SCHOOL_PATH, 3), 3);
+    const onUni = (a: Actor): ApplicationContext => ({
+      actor: a,
+      unitPath: UNI,
+      isOwner: false,
+      authorityLevel: authorityLevelFor(UNI, 4),
+      outcome: 'eligible',
+    });
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'school_confirmed', onUni(actor('/000000/', 1))), [
+      'register',
+    ]);
+    assert.deepEqual(availableActions(REGISTRATION_WORKFLOW, 'school_confirmed', onUni(actor(UNI, 5))), []);
+    assert.deepEqual(
+      availableActions(REGISTRATION_WORKFLOW, 'school_confirmed', onUni(actor('/000000/110000/', 2))),
+      [],
+      "a province's administrator is out of the university's scope",
     );
   });
 });

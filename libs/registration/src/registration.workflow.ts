@@ -9,12 +9,22 @@ export interface ApplicationContext {
   actor: Actor;
   unitPath: string;
   isOwner: boolean;
-  /** The unit level of the registration authority the province names (4: county department). */
+  /** The unit level of the application's registration authority ({@link authorityLevelFor}). */
   authorityLevel: number;
   /** The eligibility computed now (only the decision steps look at it). */
   outcome?: Outcome;
   /** A serious ethics violation covering the cycle has just been confirmed (only `veto-revoke` looks at it). */
   vetoConfirmed?: boolean;
+}
+
+/**
+ * The unit level of the registration authority for a teacher's unit: the level the rules name (a
+ * county, city or province department); for a central university, which reports straight to the
+ * ministry with no province above it (Art. 6), the ministry's (level 1) — on the national node.
+ */
+export function authorityLevelFor(unitPath: string, named: number): number {
+  const underProvince = unitPath.split('/').some((s) => /^[0-9]{6}$/.test(s) && s !== '000000');
+  return underProvince ? named : 1;
 }
 
 const school = (c: ApplicationContext) =>

@@ -100,6 +100,9 @@ export async function startNode<C extends NodeConfig>(opts: StartNodeOptions<C>)
   const app = await NestFactory.create(opts.module(runtime), { logger, httpsOptions, bodyParser: false });
   const express = app.getHttpAdapter().getInstance() as { set(k: string, v: unknown): void; disable(k: string): void };
   express.disable('x-powered-by');
+  // No ETag on the API's answers: they are `Cache-Control: no-store` (personal data), so no client ever
+  // holds one to revalidate, and Express would hash every answer's body (a list page: ~15 kB) for it.
+  express.disable('etag');
   if (config.TRUSTED_PROXIES)
     express.set(
       'trust proxy',

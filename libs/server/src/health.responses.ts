@@ -3,7 +3,7 @@
 import { documentResponses } from '@tmis/common';
 
 export const HealthControllerResponses = documentResponses({
-  health: { status: 200, schema: { type: 'object', additionalProperties: {} } },
+  health: { status: 200, schema: { $ref: '#/components/schemas/Rec' } },
 });
 
 export const MetricsControllerResponses = documentResponses({ metrics: { status: 200, schema: { type: 'string' } } });

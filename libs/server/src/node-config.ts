@@ -405,6 +405,7 @@ export class ProvincialNodeConfig extends NodeConfig {
   @MinLength(24, { message: 'SYNC_NODE_TOKEN must be at least 24 characters' })
   SYNC_NODE_TOKEN?: string;
 
+  /** The relay's fallback poll (it is woken by each committed outbox append, ADR 0025). */
   @IsInt()
   @Min(50)
   @Max(60000)

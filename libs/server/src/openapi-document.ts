@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { PROBLEM_REF, RESPONSE_COMPONENTS } from '@tmis/common';
+import { CONFLICTS_EXTENSION, PROBLEM_REF, RESPONSE_COMPONENTS } from '@tmis/common';
 
 /** RFC 9457 problem+json as {@link ProblemFilter} writes it: the one schema of every error answer. */
 export const PROBLEM_SCHEMA = {
@@ -87,7 +87,11 @@ const PROBLEMS: Record<number, { name: string; description: string }> = {
   401: { name: 'Unauthorized', description: 'No valid bearer token' },
   403: { name: 'Forbidden', description: 'Not your role, scope or unit subtree' },
   404: { name: 'NotFound', description: 'No such resource (in the path, or named in the body) in your scope' },
-  409: { name: 'Conflict', description: 'Conflicts with the current state (stale version, duplicate, wrong state)' },
+  409: {
+    name: 'Conflict',
+    description:
+      'Conflicts with the current state (stale version, duplicate, wrong state, idempotency key in progress)',
+  },
   413: { name: 'PayloadTooLarge', description: 'Request body too large' },
   422: { name: 'IdempotencyKeyReused', description: 'The same Idempotency-Key with another request body' },
   429: { name: 'TooManyRequests', description: 'Rate limit reached (RateLimit-* and Retry-After headers)' },
@@ -97,8 +101,8 @@ const PROBLEMS: Record<number, { name: string; description: string }> = {
 /**
  * Documents the problem+json answers of every operation, from what the route is: input (400, 413
  * with a body), a bearer token (401, 403, 429), a resource in the path or named in the body (404), a
- * write (409), a POST
- * that creates (422, idempotency), and 503 when the database is busy. A route documents further
+ * conflict (409) where the handler can reach a 409 error code (the generated responses mark it), a POST
+ * that creates (409 and 422, idempotency), and 503 when the database is busy. A route documents further
  * statuses next to its handler (`@ApiProblems(…)`), and a status it documents itself is kept.
  */
 export function withProblemResponses(document: OpenAPIObject): OpenAPIObject {
@@ -116,8 +120,12 @@ export function withProblemResponses(document: OpenAPIObject): OpenAPIObject {
       if (op.requestBody) statuses.add(413);
       if (secured) [401, 403, 429].forEach((s) => statuses.add(s));
       if (path.includes('{') || (secured && namesResource(document, op.requestBody))) statuses.add(404);
-      if (secured && method !== 'get') statuses.add(409);
-      if (method === 'post' && op.responses?.['201']) statuses.add(422);
+      // A conflict where the handler can reach a 409 code (tools/openapi-responses.mjs marks it), and on a
+      // creating POST, whose Idempotency-Key may still be in progress (IDEMPOTENCY_KEY_IN_PROGRESS).
+      const marked = op as unknown as Record<string, unknown>;
+      if (marked[CONFLICTS_EXTENSION]) statuses.add(409);
+      delete marked[CONFLICTS_EXTENSION];
+      if (method === 'post' && op.responses?.['201']) [409, 422].forEach((s) => statuses.add(s));
       for (const status of [...statuses].sort()) {
         if (op.responses[status]) continue;
         const { name, description } = PROBLEMS[status];

@@ -45,6 +45,26 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return out;
 }
 
+const rulesByClass = new WeakMap<object, Map<string, Set<string>>>();
+
+/**
+ * The rule kinds declared on each property of a DTO class (its decorators' metadata, fixed once the
+ * class is defined), read once per class: every request validates its query and body with them.
+ */
+function rulesOf(target: object): Map<string, Set<string>> {
+  let byProperty = rulesByClass.get(target);
+  if (byProperty) return byProperty;
+  byProperty = new Map<string, Set<string>>();
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(target as new () => object, '', true, false)) {
+    const set = byProperty.get(m.propertyName) ?? new Set<string>();
+    set.add(m.type); // e.g. conditionalValidation (@IsOptional, @ValidateIf), nestedValidation
+    if (m.name) set.add(m.name); // e.g. isInt, max
+    byProperty.set(m.propertyName, set);
+  }
+  rulesByClass.set(target, byProperty);
+  return byProperty;
+}
+
 /** PostgreSQL's `integer`: an `@IsInt()` field without its own `@Max` is bounded to it. */
 export const INT4_MAX = 2147483647;
 
@@ -56,15 +76,8 @@ export const INT4_MAX = 2147483647;
  */
 export function implicitRuleErrors(object: unknown, depth = 0): ValidationError[] {
   if (!object || typeof object !== 'object' || depth > 32) return [];
-  const metas = getMetadataStorage().getTargetValidationMetadatas(object.constructor, '', true, false);
-  if (!metas.length) return [];
-  const byProperty = new Map<string, Set<string>>();
-  for (const m of metas) {
-    const set = byProperty.get(m.propertyName) ?? new Set<string>();
-    set.add(m.type); // e.g. conditionalValidation (@IsOptional, @ValidateIf), nestedValidation
-    if (m.name) set.add(m.name); // e.g. isInt, max
-    byProperty.set(m.propertyName, set);
-  }
+  const byProperty = rulesOf(object.constructor);
+  if (!byProperty.size) return [];
   const out: ValidationError[] = [];
   const record = object as Record<string, unknown>;
   for (const [property, rules] of byProperty) {

@@ -518,6 +518,58 @@ export class FactEngine {
   private countyCubes: CubeSet | null = null;
   private cubeStats: { builtMs: number; at: Date } | null = null;
 
+  /**
+   * Live positions grouped by their unit's province (by city on a node of one province), built on the
+   * first scan in such a scope after a change: a question the cubes cannot answer in a province's scope
+   * reads that province's rows, not the nation's.
+   */
+  private groups: {
+    mutations: number;
+    units: number;
+    level: Level;
+    start: Uint32Array;
+    positions: Uint32Array;
+  } | null = null;
+
+  /** The positions of the group holding `scopePath` (null: the scope is above the grouping level, or unknown). */
+  private positionGroup(scopePath: string): Uint32Array | null {
+    const code = scopePath.split('/').filter(Boolean).pop();
+    const s = code === undefined ? undefined : this.unitIndex.get(code);
+    if (s === undefined) return null;
+    if (!this.groups || this.groups.mutations !== this.mutations || this.groups.units !== this.unitCodes.length)
+      this.groups = this.groupPositions();
+    const { level, start, positions } = this.groups;
+    const a = this.anc.get(level)![s];
+    return a >= 0 ? positions.subarray(start[a], start[a + 1]) : null;
+  }
+
+  private groupPositions(): NonNullable<typeof this.groups> {
+    const units = this.unitCodes.length;
+    const prov = this.anc.get('province')!;
+    const provinces = new Set<number>();
+    for (let u = 0; u < units; u++) if (prov[u] >= 0) provinces.add(prov[u]);
+    const level: Level = provinces.size > 1 ? 'province' : 'city';
+    const anc = this.anc.get(level)!;
+    const st = this.state;
+    const un = this.unit;
+    // A counting sort by group: sizes, offsets, then positions in order within each group.
+    const start = new Uint32Array(units + 1);
+    for (let i = 0; i < this.size; i++) {
+      if (st[i] === 0) continue;
+      const a = anc[un[i]];
+      if (a >= 0) start[a + 1]++;
+    }
+    for (let a = 0; a < units; a++) start[a + 1] += start[a];
+    const next = start.slice(0, units);
+    const positions = new Uint32Array(start[units]);
+    for (let i = 0; i < this.size; i++) {
+      if (st[i] === 0) continue;
+      const a = anc[un[i]];
+      if (a >= 0) positions[next[a]++] = i;
+    }
+    return { mutations: this.mutations, units, level, start, positions };
+  }
+
   /** The cubes held: how many, their bytes, and the last build (null: none; questions are scanned). */
   get cubeInfo(): { cubes: number; bytes: number; builtMs: number; at: Date } | null {
     if (!this.cubes || !this.countyCubes || !this.cubeStats) return null;
@@ -976,8 +1028,11 @@ export class FactEngine {
     const m0 = multis[0];
     const m1 = multis[1];
     let total = 0;
+    // A scope below the grouping level reads its group's positions only (`positionGroup`).
+    const group = q.scopePath !== null ? this.positionGroup(q.scopePath) : null;
     const run = (from: number, to: number) => {
-      for (let i = from; i < to; i++) {
+      for (let j = from; j < to; j++) {
+        const i = group === null ? j : group[j];
         if (st[i] < minState) continue;
         const g = ug[un[i]];
         if (g < 0) continue;
@@ -1044,7 +1099,7 @@ export class FactEngine {
       } else sparse!.forEach(decode);
       return { rows, total };
     };
-    return { size: this.size, run, finish };
+    return { size: group === null ? this.size : group.length, run, finish };
   }
 }
 

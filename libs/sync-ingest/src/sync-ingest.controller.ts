@@ -1,6 +1,6 @@
 import { ApiFileResponse, MEDIA, ApiProblems } from '@tmis/common';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
@@ -14,19 +14,48 @@ import { NationalSearchService, type HttpOut } from './national-search.service.j
 import { SyncIngestControllerResponses, NationalTeachersControllerResponses } from './sync-ingest.responses.js';
 
 export class IngestBatchDto {
-  @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) messages: string[];
+  @ApiProperty({ type: [String], maxItems: 100, description: 'Sync envelopes, each as its JSON text' })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  messages: string[];
 }
 
+const SCHOOL_CODE = '^[0-9]{10}(-[0-9]{3})?$';
+const HASH = '^[0-9a-f]{32}$';
+
+/** One school's line of a province's fingerprint (its GET /sync/fingerprint). */
 export class SchoolFingerprintDto {
-  @IsString() @Matches(/^[0-9]{10}(-[0-9]{3})?$/) unitCode: string;
-  @IsInt() @Min(0) @Max(2_000_000_000) count: number;
-  @IsString() @Matches(/^[0-9a-f]{32}$/) hash: string;
+  @ApiProperty({ pattern: SCHOOL_CODE, description: 'School identification code (a secondary department: -nnn)' })
+  @IsString()
+  @Matches(new RegExp(SCHOOL_CODE))
+  unitCode: string;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 2_000_000_000, description: 'Records the province holds' })
+  @IsInt()
+  @Min(0)
+  @Max(2_000_000_000)
+  count: number;
+  @ApiProperty({ pattern: HASH, description: 'Hash of the (id, reported version) pairs of the school' })
+  @IsString()
+  @Matches(new RegExp(HASH))
+  hash: string;
 }
 
+/** A province's whole fingerprint, as its GET /sync/fingerprint answers it, to compare with national. */
 export class FingerprintDto {
-  @Matches(/^\d{2}$/) province: string;
-  @IsInt() @Min(0) @Max(2_000_000_000) total: number;
-  @IsString() @Matches(/^[0-9a-f]{1,32}$/) hash: string;
+  @ApiProperty({ pattern: '^\\d{2}$', example: '11', description: 'The province' })
+  @Matches(/^\d{2}$/)
+  province: string;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 2_000_000_000, description: 'Records the province holds' })
+  @IsInt()
+  @Min(0)
+  @Max(2_000_000_000)
+  total: number;
+  @ApiProperty({ pattern: '^[0-9a-f]{1,32}$', description: 'Hash over every school' })
+  @IsString()
+  @Matches(/^[0-9a-f]{1,32}$/)
+  hash: string;
+  @ApiProperty({ type: [SchoolFingerprintDto], maxItems: 200000 })
   @IsArray()
   @ArrayMaxSize(200000)
   @ValidateNested({ each: true })
@@ -34,23 +63,56 @@ export class FingerprintDto {
   schools: SchoolFingerprintDto[];
 }
 
-const TREE_CODE = /^([0-9a-f]{2}|[0-9]{10}(-[0-9]{3})?)$/;
+const TREE_CODE_PATTERN = '^([0-9a-f]{2}|[0-9]{10}(-[0-9]{3})?)$';
+const TREE_CODE = new RegExp(TREE_CODE_PATTERN);
 
+/** A node of the reconciliation tree: a bucket (two hex digits) or a school, with its count and hash. */
 export class TreeNodeDto {
-  @IsString() @Matches(TREE_CODE) code: string;
-  @IsInt() @Min(0) @Max(2_000_000_000) count: number;
-  @IsString() @Matches(/^[0-9a-f]{32}$/) hash: string;
+  @ApiProperty({ pattern: TREE_CODE_PATTERN, description: 'A bucket (two hex digits) or a school code' })
+  @IsString()
+  @Matches(TREE_CODE)
+  code: string;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 2_000_000_000 })
+  @IsInt()
+  @Min(0)
+  @Max(2_000_000_000)
+  count: number;
+  @ApiProperty({ pattern: HASH })
+  @IsString()
+  @Matches(new RegExp(HASH))
+  hash: string;
 }
 
 /** One page of a province's reconciliation tree (from its GET /sync/fingerprint/tree), under the body limit. */
 export class TreePageDto {
-  @Matches(/^\d{2}$/) province: string;
+  @ApiProperty({ pattern: '^\\d{2}$', example: '11', description: 'The province' })
+  @Matches(/^\d{2}$/)
+  province: string;
   /** Absent: the nodes are the buckets; else the schools of this bucket. */
-  @IsOptional() @Matches(/^[0-9a-f]{2}$/) bucket?: string;
+  @ApiPropertyOptional({
+    pattern: '^[0-9a-f]{2}$',
+    description: "Absent: the nodes are the buckets; else this bucket's schools",
+  })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{2}$/)
+  bucket?: string;
   /** The page covers codes after this one (absent: from the start)… */
-  @IsOptional() @Matches(TREE_CODE) after?: string;
+  @ApiPropertyOptional({
+    pattern: TREE_CODE_PATTERN,
+    description: 'The page covers codes after this one (absent: from the start)',
+  })
+  @IsOptional()
+  @Matches(TREE_CODE)
+  after?: string;
   /** …up to and including this one (absent: to the end; the page's own last code when it has a next page). */
-  @IsOptional() @Matches(TREE_CODE) through?: string;
+  @ApiPropertyOptional({
+    pattern: TREE_CODE_PATTERN,
+    description: "…up to and including this one (absent: to the end; the page's last code when it has a next page)",
+  })
+  @IsOptional()
+  @Matches(TREE_CODE)
+  through?: string;
+  @ApiProperty({ type: [TreeNodeDto], maxItems: TREE_PAGE_MAX })
   @IsArray()
   @ArrayMaxSize(TREE_PAGE_MAX)
   @ValidateNested({ each: true })

@@ -63,24 +63,7 @@ export const SyncIngestControllerResponses = documentResponses({
       additionalProperties: false,
     },
   },
-  deadLetters: {
-    status: 200,
-    schema: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          receivedAt: { type: 'string', format: 'date-time' },
-          province: { type: 'string', nullable: true },
-          eventId: { type: 'string', nullable: true },
-          reason: { type: 'string' },
-        },
-        required: ['id', 'receivedAt', 'province', 'eventId', 'reason'],
-        additionalProperties: false,
-      },
-    },
-  },
+  deadLetters: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/DeadLetterItem' } } },
   teachers: {
     status: 200,
     schema: {
@@ -95,7 +78,7 @@ export const SyncIngestControllerResponses = documentResponses({
           name: { type: 'string' },
           personStatus: { type: 'string' },
           reportedVersion: { type: 'number' },
-          custom: { type: 'object', additionalProperties: {} },
+          custom: { $ref: '#/components/schemas/Rec' },
           catalogueVersion: { type: 'string' },
         },
         required: [
@@ -167,7 +150,7 @@ export const SyncIngestControllerResponses = documentResponses({
         type: 'object',
         properties: {
           province: { type: 'string' },
-          definitions: { type: 'object', additionalProperties: {} },
+          definitions: { $ref: '#/components/schemas/Rec' },
           updatedAt: { type: 'string', format: 'date-time' },
         },
         required: ['province', 'definitions', 'updatedAt'],
@@ -189,74 +172,11 @@ export const SyncIngestControllerResponses = documentResponses({
       },
     },
   },
-  compare: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        province: { type: 'string' },
-        equal: { type: 'boolean' },
-        provinceTotal: { type: 'number' },
-        nationalTotal: { type: 'number' },
-        differingSchools: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              unitCode: { type: 'string' },
-              province: { anyOf: [{ $ref: '#/components/schemas/SchoolFingerprint' }], nullable: true },
-              national: { anyOf: [{ $ref: '#/components/schemas/SchoolFingerprint' }], nullable: true },
-            },
-            required: ['unitCode', 'province', 'national'],
-            additionalProperties: false,
-          },
-        },
-      },
-      required: ['province', 'equal', 'provinceTotal', 'nationalTotal', 'differingSchools'],
-      additionalProperties: false,
-    },
-  },
-  compareTree: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        province: { type: 'string' },
-        bucket: { type: 'string', nullable: true },
-        differing: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              code: { type: 'string' },
-              province: { anyOf: [{ $ref: '#/components/schemas/TreeNode' }], nullable: true },
-              national: { anyOf: [{ $ref: '#/components/schemas/TreeNode' }], nullable: true },
-            },
-            required: ['code', 'province', 'national'],
-            additionalProperties: false,
-          },
-        },
-      },
-      required: ['province', 'bucket', 'differing'],
-      additionalProperties: false,
-    },
-  },
+  compare: { status: 200, schema: { $ref: '#/components/schemas/Reconciliation' } },
+  compareTree: { status: 200, schema: { $ref: '#/components/schemas/TreeReconciliation' } },
   duplicates: {
     status: 200,
-    schema: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          idType: { type: 'string' },
-          idNumber: { type: 'string' },
-          provinces: { type: 'array', items: { type: 'string' } },
-          teacherIds: { type: 'array', items: { type: 'string' } },
-        },
-        required: ['idType', 'idNumber', 'provinces', 'teacherIds'],
-        additionalProperties: false,
-      },
-    },
+    schema: { type: 'array', items: { $ref: '#/components/schemas/CrossProvinceDuplicate' } },
   },
   ingest: {
     status: 200,
@@ -272,60 +192,7 @@ export const SyncIngestControllerResponses = documentResponses({
 });
 
 export const NationalTeachersControllerResponses = documentResponses({
-  list: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              teacherId: { type: 'string' },
-              source: { type: 'string', enum: ['province', 'central'] },
-              province: { type: 'string', nullable: true },
-              unitCode: { type: 'string' },
-              unitName: { type: 'string', nullable: true },
-              name: { type: 'string' },
-              idType: { type: 'string' },
-              idNumber: { type: 'string' },
-              sex: { type: 'string', nullable: true },
-              birthDate: { type: 'string', nullable: true },
-              personStatus: { type: 'string' },
-              active: { type: 'boolean' },
-              staffCategory: { type: 'string', nullable: true },
-              title: { type: 'string', nullable: true },
-              reportedVersion: { type: 'number', nullable: true },
-              catalogueVersion: { type: 'string' },
-            },
-            required: [
-              'teacherId',
-              'source',
-              'province',
-              'unitCode',
-              'unitName',
-              'name',
-              'idType',
-              'idNumber',
-              'sex',
-              'birthDate',
-              'personStatus',
-              'active',
-              'staffCategory',
-              'title',
-              'reportedVersion',
-              'catalogueVersion',
-            ],
-            additionalProperties: false,
-          },
-        },
-        nextCursor: { type: 'string', nullable: true },
-      },
-      required: ['items', 'nextCursor'],
-      additionalProperties: false,
-    },
-  },
+  list: { status: 200, schema: { $ref: '#/components/schemas/Page_PopulationRow' } },
   export: { status: 200 },
   get: {
     status: 200,
@@ -343,13 +210,7 @@ export const NationalTeachersControllerResponses = documentResponses({
               en: { type: 'string', nullable: true },
               subSet: { type: 'string', nullable: true },
               value: {},
-              valueLabel: {
-                type: 'object',
-                properties: { zh: { type: 'string' }, en: { type: 'string' } },
-                required: ['zh', 'en'],
-                additionalProperties: false,
-                nullable: true,
-              },
+              valueLabel: { anyOf: [{ $ref: '#/components/schemas/Bilingual' }], nullable: true },
               defined: { type: 'boolean' },
             },
             required: ['key', 'zh', 'en', 'subSet', 'value', 'valueLabel', 'defined'],

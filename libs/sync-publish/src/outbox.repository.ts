@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import { DataSource } from 'typeorm';
+import {
+  listenToChannel,
+  TransactionHost,
+  type ChannelHandlers,
+  type ChannelListener,
+  type TransactionalAdapterTypeOrm,
+} from '@tmis/database';
 
 export interface OutboxRow {
   sequence: string;
@@ -39,10 +46,22 @@ export interface ResyncRow {
  */
 @Injectable()
 export class OutboxRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    private readonly dataSource: DataSource,
+  ) {}
 
   private get tx() {
     return this.txHost.tx;
+  }
+
+  /**
+   * Listens (on a connection of its own) for `tmis_sync_outbox`, sent when a transaction that appended
+   * outbox rows commits (migration 1767950000000); null when the node's database has no URL to listen on.
+   */
+  listenForAppends(handlers: ChannelHandlers): ChannelListener | null {
+    const url = (this.dataSource.options as { url?: string }).url;
+    return url ? listenToChannel(url, 'tmis_sync_outbox', handlers) : null;
   }
 
   /** Appends one event. */
@@ -125,23 +144,25 @@ export class OutboxRepository {
     // of them, ~1,500 heap pages and ~43 ms a call after a resync, until VACUUM).
     await this.tx.query(`SET LOCAL enable_bitmapscan = off`);
     const [{ last }] = await this.tx.query(`SELECT last::text AS last FROM sync_publish_counter FOR UPDATE`);
-    const [{ n }] = await this.tx.query(
+    const [{ n, markers }] = await this.tx.query(
       `WITH picked AS (SELECT sequence, row_number() OVER (ORDER BY sequence) AS rn
                          FROM (SELECT sequence FROM sync_outbox WHERE publish_sequence IS NULL ORDER BY sequence LIMIT $2) s),
-            done AS (UPDATE sync_outbox o SET publish_sequence = $1::bigint + p.rn FROM picked p WHERE o.sequence = p.sequence RETURNING 1)
-       SELECT count(*)::int AS n FROM done`,
+            done AS (UPDATE sync_outbox o SET publish_sequence = $1::bigint + p.rn FROM picked p WHERE o.sequence = p.sequence RETURNING o.type)
+       SELECT count(*)::int AS n, count(*) FILTER (WHERE type = 'snapshot.marker')::int AS markers FROM done`,
       [last, limit],
     );
     if (!n) return 0;
-    await this.tx.query(
-      `UPDATE sync_outbox m SET payload = jsonb_set(m.payload, '{headSequence}', to_jsonb(b.head))
+    // Only a resync's markers carry a head sequence (the live path's rows skip this statement).
+    if (markers)
+      await this.tx.query(
+        `UPDATE sync_outbox m SET payload = jsonb_set(m.payload, '{headSequence}', to_jsonb(b.head))
          FROM (SELECT m2.sequence, (SELECT b.publish_sequence - 1 FROM sync_outbox b
                                      WHERE b.type = 'snapshot.marker' AND b.payload->>'phase' = 'begin' AND b.publish_sequence <= m2.publish_sequence
                                      ORDER BY b.publish_sequence DESC LIMIT 1) AS head
                  FROM sync_outbox m2 WHERE m2.publish_sequence > $1::bigint AND m2.publish_sequence <= $1::bigint + $2 AND m2.type = 'snapshot.marker') b
         WHERE m.sequence = b.sequence AND b.head IS NOT NULL`,
-      [last, n],
-    );
+        [last, n],
+      );
     await this.tx.query(`UPDATE sync_publish_counter SET last = last + $1`, [n]);
     return n;
   }

@@ -40,6 +40,6 @@ export const SyncPublishControllerResponses = documentResponses({
       },
     },
   },
-  resync: { status: 202, schema: { $ref: '#/components/schemas/ResyncRow' } },
+  resync: { status: 202, schema: { $ref: '#/components/schemas/ResyncRow' }, conflicts: true },
   resyncStatus: { status: 200, schema: { $ref: '#/components/schemas/ResyncRow' } },
 });

@@ -1,5 +1,7 @@
 // The public surface of libs/teachers: only what other libs, apps, tests, bench and tools import.
 export { TeachersModule } from './teachers.module.js';
+// The provincial node's own record routes: reporting cycles and custom-indicator definitions.
+export { ProvincialTeachersModule } from './provincial-teachers.module.js';
 export { TeacherService } from './teacher.service.js';
 // Sub-set 13 filled from confirmed training (libs/training provides it).
 export { ConfirmedTraining } from './confirmed-training.js';

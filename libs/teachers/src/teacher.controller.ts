@@ -1,13 +1,10 @@
 import { ApiProblems } from '@tmis/common';
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiScope, Authenticated, CurrentActor, Role, type Actor } from '@tmis/access';
 import { CATALOGUE, CODE_TABLES } from '@tmis/core-indicators';
-import { CustomFieldsService } from './custom-fields.service.js';
 import {
   CreateTeacherDto,
-  CustomFieldDto,
-  CustomFieldQueryDto,
   EntryDto,
   LIST_SUB_SETS,
   ListTeachersQueryDto,
@@ -131,49 +128,10 @@ export class TeacherController {
 @Controller()
 @CatalogueControllerResponses
 export class CatalogueController {
-  constructor(private readonly custom: CustomFieldsService) {}
-
   @Get('catalogue')
   @Authenticated({ scope: ApiScope.TeachersRead })
   @ApiOperation({ summary: 'The core-indicator catalogue: sub-sets, fields, indicator sets, code tables, version' })
   catalogue() {
     return { ...CATALOGUE, codeTables: [...CODE_TABLES.values()] };
-  }
-
-  @Get('custom-fields')
-  @Authenticated({ scope: ApiScope.TeachersRead })
-  @ApiOperation({ summary: "The province's custom indicators (current versions)" })
-  list(@Query() q: CustomFieldQueryDto) {
-    return this.custom.list(q.includeRetired === 'true');
-  }
-
-  @Get('custom-fields/:key/versions')
-  @Authenticated({ scope: ApiScope.TeachersRead })
-  @ApiOperation({ summary: 'Every version of a custom indicator' })
-  versions(@Param('key') key: string) {
-    return this.custom.versions(key);
-  }
-
-  @Post('custom-fields')
-  @Authenticated({ roles: [Role.InfoAdmin] })
-  @ApiOperation({ summary: 'Define a custom indicator (province-level information administrator)' })
-  define(@CurrentActor() a: Actor, @Body() dto: CustomFieldDto) {
-    return this.custom.define(a, dto);
-  }
-
-  @Put('custom-fields/:key')
-  @Authenticated({ roles: [Role.InfoAdmin] })
-  @ApiOperation({
-    summary: 'Publish a new version of a custom indicator (type, code table and sub-set are fixed once in use)',
-  })
-  redefine(@CurrentActor() a: Actor, @Param('key') key: string, @Body() dto: CustomFieldDto) {
-    return this.custom.define(a, { ...dto, key });
-  }
-
-  @Post('custom-fields/:key/retire')
-  @Authenticated({ roles: [Role.InfoAdmin] })
-  @ApiOperation({ summary: 'Retire a custom indicator: values stay, new writes are refused' })
-  retire(@CurrentActor() a: Actor, @Param('key') key: string) {
-    return this.custom.retire(a, key);
   }
 }

@@ -3,51 +3,13 @@
 import { documentResponses } from '@tmis/common';
 
 export const TeacherControllerResponses = documentResponses({
-  create: { status: 201, schema: { $ref: '#/components/schemas/TeacherResponse' } },
+  create: { status: 201, schema: { $ref: '#/components/schemas/TeacherResponse' }, conflicts: true },
   list: {
     status: 200,
     schema: {
       type: 'object',
       properties: {
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              id: { type: 'string' },
-              name: { type: 'string' },
-              sex: { type: 'string', nullable: true },
-              birthDate: { type: 'string', nullable: true },
-              idType: { type: 'string' },
-              idNumber: { type: 'string', nullable: true },
-              unitId: { type: 'string' },
-              personStatus: { type: 'string' },
-              active: { type: 'boolean' },
-              schoolType: { type: 'string', nullable: true },
-              staffCategory: { type: 'string', nullable: true },
-              title: { type: 'string', nullable: true },
-              subjects: { type: 'array', items: { type: 'string' } },
-              version: { type: 'number' },
-            },
-            required: [
-              'id',
-              'name',
-              'sex',
-              'birthDate',
-              'idType',
-              'idNumber',
-              'unitId',
-              'personStatus',
-              'active',
-              'schoolType',
-              'staffCategory',
-              'title',
-              'subjects',
-              'version',
-            ],
-            additionalProperties: false,
-          },
-        },
+        items: { type: 'array', items: { $ref: '#/components/schemas/TeacherSummary' } },
         nextCursor: { type: 'string', nullable: true },
       },
       required: ['items', 'nextCursor'],
@@ -64,56 +26,18 @@ export const TeacherControllerResponses = documentResponses({
         complete: { type: 'boolean' },
         indicatorSet: { type: 'string' },
         catalogueVersion: { type: 'string' },
-        problems: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              path: { type: 'string' },
-              code: { type: 'string' },
-              message: { type: 'string' },
-              messageZh: { type: 'string' },
-            },
-            required: ['path', 'code', 'message', 'messageZh'],
-            additionalProperties: false,
-          },
-        },
+        problems: { type: 'array', items: { $ref: '#/components/schemas/FieldError' } },
       },
       required: ['complete', 'indicatorSet', 'catalogueVersion', 'problems'],
       additionalProperties: false,
     },
+    conflicts: true,
   },
-  history: {
-    status: 200,
-    schema: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          at: { type: 'string', format: 'date-time' },
-          actorAccountId: { type: 'string', nullable: true },
-          actorRole: { type: 'string', nullable: true },
-          action: { type: 'string' },
-          changes: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: { path: { type: 'string' }, before: {}, after: {} },
-              required: ['path', 'before', 'after'],
-              additionalProperties: false,
-            },
-          },
-        },
-        required: ['id', 'at', 'actorAccountId', 'actorRole', 'action', 'changes'],
-        additionalProperties: false,
-      },
-    },
-  },
-  update: { status: 200, schema: { $ref: '#/components/schemas/TeacherResponse' } },
-  addEntry: { status: 201, schema: { $ref: '#/components/schemas/TeacherResponse' } },
-  updateEntry: { status: 200, schema: { $ref: '#/components/schemas/TeacherResponse' } },
-  removeEntry: { status: 200, schema: { $ref: '#/components/schemas/TeacherResponse' } },
+  history: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/TeacherChangeRow' } } },
+  update: { status: 200, schema: { $ref: '#/components/schemas/TeacherResponse' }, conflicts: true },
+  addEntry: { status: 201, schema: { $ref: '#/components/schemas/TeacherResponse' }, conflicts: true },
+  updateEntry: { status: 200, schema: { $ref: '#/components/schemas/TeacherResponse' }, conflicts: true },
+  removeEntry: { status: 200, schema: { $ref: '#/components/schemas/TeacherResponse' }, conflicts: true },
 });
 
 export const CatalogueControllerResponses = documentResponses({
@@ -122,106 +46,10 @@ export const CatalogueControllerResponses = documentResponses({
     schema: {
       type: 'object',
       properties: {
-        codeTables: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              key: { type: 'string' },
-              standard: { type: 'string' },
-              entries: { type: 'array', items: { $ref: '#/components/schemas/CodeEntry' } },
-            },
-            required: ['key', 'standard', 'entries'],
-            additionalProperties: false,
-          },
-        },
+        codeTables: { type: 'array', items: { $ref: '#/components/schemas/CodeTable' } },
         version: { type: 'string' },
-        subSets: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              key: { type: 'string' },
-              order: { type: 'number' },
-              zh: { type: 'string' },
-              en: { type: 'string' },
-              cardinality: { type: 'string', enum: ['one', 'many'] },
-              teacherVisible: { type: 'boolean' },
-              uniqueBy: { type: 'array', items: { type: 'string' } },
-              fields: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    key: { type: 'string' },
-                    zh: { type: 'string' },
-                    en: { type: 'string' },
-                    type: {
-                      type: 'string',
-                      enum: [
-                        'string',
-                        'boolean',
-                        'idNumber',
-                        'text',
-                        'date',
-                        'yearMonth',
-                        'code',
-                        'integer',
-                        'decimal',
-                        'phone',
-                        'email',
-                      ],
-                    },
-                    codeTable: { type: 'string' },
-                    maxLength: { type: 'number' },
-                    min: { type: 'number' },
-                    max: { type: 'number' },
-                    pattern: { type: 'string' },
-                    patternHint: { type: 'string' },
-                    required: {
-                      anyOf: [
-                        { type: 'array', items: { type: 'string' } },
-                        {
-                          type: 'object',
-                          properties: {
-                            default: { type: 'boolean' },
-                            overrides: { type: 'object', additionalProperties: { type: 'boolean' } },
-                          },
-                          required: ['default', 'overrides'],
-                          additionalProperties: false,
-                        },
-                        { type: 'boolean' },
-                      ],
-                    },
-                    onlyIn: { type: 'array', items: { type: 'string' } },
-                    allowFuture: { type: 'boolean' },
-                    owner: { type: 'string', enum: ['school', 'teacher', 'department'] },
-                    sensitivity: { type: 'string', enum: ['normal', 'personal', 'pay'] },
-                  },
-                  required: ['key', 'zh', 'en', 'type', 'owner', 'sensitivity'],
-                  additionalProperties: false,
-                },
-              },
-            },
-            required: ['key', 'order', 'zh', 'en', 'cardinality', 'teacherVisible', 'fields'],
-            additionalProperties: false,
-          },
-        },
-        indicatorSets: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              key: { type: 'string' },
-              zh: { type: 'string' },
-              en: { type: 'string' },
-              subSets: { type: 'array', items: { type: 'string' } },
-              note: { type: 'string' },
-            },
-            required: ['key', 'zh', 'en', 'subSets'],
-            additionalProperties: false,
-          },
-        },
+        subSets: { type: 'array', items: { $ref: '#/components/schemas/SubSetDef' } },
+        indicatorSets: { type: 'array', items: { $ref: '#/components/schemas/IndicatorSetDef' } },
         setBySchoolType: { type: 'object', additionalProperties: { type: 'string' } },
         fallbackSet: { type: 'string' },
         maxListEntries: { type: 'number' },
@@ -238,9 +66,4 @@ export const CatalogueControllerResponses = documentResponses({
       additionalProperties: false,
     },
   },
-  list: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/CustomFieldDefinition' } } },
-  versions: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/CustomFieldDefinition' } } },
-  define: { status: 201, schema: { $ref: '#/components/schemas/CustomFieldDefinition' } },
-  redefine: { status: 200, schema: { $ref: '#/components/schemas/CustomFieldDefinition' } },
-  retire: { status: 201, schema: { $ref: '#/components/schemas/CustomFieldDefinition' } },
 });

@@ -154,7 +154,9 @@ export class TeacherService {
         ],
       );
     let pathPrefix = actor.unitPath;
-    if (q.unitId) {
+    // The caller's own unit is the default: its path is the session's (kept in step with moves), so
+    // only another unit is looked up.
+    if (q.unitId && q.unitId !== actor.unitId) {
       const unit = await this.org.findById(q.unitId);
       if (!unit) throw commonError(CommonErrorCode.NotFound, 'unitId does not exist');
       AccessPolicy.requireInScope(actor, unit.path);

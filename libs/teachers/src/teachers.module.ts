@@ -4,9 +4,7 @@ import { AuditModule } from '@tmis/audit';
 import { OrgModule } from '@tmis/org';
 import { CustomFieldRepository } from './custom-field.repository.js';
 import { CustomFieldsService } from './custom-fields.service.js';
-import { CycleController } from './collection/cycle.controller.js';
 import { CycleRepository } from './collection/cycle.repository.js';
-import { CycleService } from './collection/cycle.service.js';
 import { SpotCheckController } from './collection/spot-check.controller.js';
 import { SpotCheckRepository } from './collection/spot-check.repository.js';
 import { SpotCheckService } from './collection/spot-check.service.js';
@@ -29,8 +27,9 @@ import { UnitChangesController } from './units/unit-changes.controller.js';
 import { UnitChangesService } from './units/unit-changes.service.js';
 
 /**
- * Teacher records, their review, change requests, collection (status changes, spot checks, cycles,
- * to-do) and the unit changes that move records. The `SyncOutbox` port is provided by the node's
+ * Teacher records, their review, change requests, collection (status changes, spot checks, to-do)
+ * and the unit changes that move records: what every node has. A provincial node adds its reporting
+ * cycles and custom-indicator definitions (`ProvincialTeachersModule`). The `SyncOutbox` port is provided by the node's
  * sync module (global).
  */
 @Module({})
@@ -46,7 +45,6 @@ export class TeachersModule {
         ChangeRequestController,
         TeacherStatusController,
         SpotCheckController,
-        CycleController,
         TodoController,
         UnitChangesController,
         TeacherController,
@@ -65,7 +63,6 @@ export class TeachersModule {
         ReviewService,
         ChangeRequestService,
         SpotCheckService,
-        CycleService,
         TodoService,
         TodoSources,
         UnitChangesService,
@@ -80,6 +77,7 @@ export class TeachersModule {
         RecordReporting,
         ChangeRequestRepository,
         TodoSources,
+        CycleRepository,
       ],
     };
   }

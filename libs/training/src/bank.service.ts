@@ -3,12 +3,13 @@ import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, maskIdNumber, type Page } from '@tmis/common';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
-import { OrgRepository, provinceOfPath } from '@tmis/org';
+import { OrgRepository } from '@tmis/org';
 import { TeacherRepository, TeacherService, type TeacherRow } from '@tmis/teachers';
 import { CreditBank, type CreditPurpose } from './credit-bank.js';
 import { today } from './credit-granting.js';
 import { checkRules, cycleOf, type CreditRules } from './credit-rules.js';
 import { CreditRepository, type RuleRow } from './credit.repository.js';
+import { rulesAreaOf } from './rules-area.js';
 import { trainingError, TrainingErrorCode } from './training.errors.js';
 
 /** Cycle defaults when a province has no rules yet (the regulation's 360 hours ≈ 36 credits at 10 h each). */
@@ -59,12 +60,18 @@ export class BankService {
 
   // ---- rules ----
 
-  /** The province's information administrator adds a new version of its conversion rules. */
+  /**
+   * The province's information administrator adds a new version of its conversion rules; the ministry's
+   * (level 1) those of the central universities, which report to it directly.
+   */
   addRule(actor: Actor, effectiveFrom: string, rules: CreditRules): Promise<RuleRow> {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin]);
-    const province = provinceOfPath(actor.unitPath);
-    if (actor.unitLevel !== 2 || !province)
-      throw commonError(CommonErrorCode.Forbidden, "Conversion rules are the province department's");
+    const province = rulesAreaOf(actor.unitPath);
+    if (actor.unitLevel > 2 || !province)
+      throw commonError(
+        CommonErrorCode.Forbidden,
+        "Conversion rules are the province department's (or the ministry's)",
+      );
     const problems = checkRules(rules);
     if (problems.length)
       throw trainingError(
@@ -92,7 +99,7 @@ export class BankService {
   }
 
   async rules(actor: Actor): Promise<RuleRow[]> {
-    const province = provinceOfPath(actor.unitPath);
+    const province = rulesAreaOf(actor.unitPath);
     return province ? this.repo.rules(province) : [];
   }
 
@@ -134,7 +141,7 @@ export class BankService {
       AccessPolicy.requireInScope(actor, u.path);
       path = u.path;
     }
-    const window = await this.window(provinceOfPath(path), q);
+    const window = await this.window(rulesAreaOf(path), q);
     const limit = q.limit ?? 100;
     const after = decodeCursor(q.cursor, 3) as [string, string, string] | null;
     const rows = await this.repo.subtreeTotals(path, window.from, window.to, limit + 1, after);
@@ -166,7 +173,7 @@ export class BankService {
   }
 
   private async view(t: TeacherRow, q: { from?: string; to?: string }, mask: boolean): Promise<BankResponse> {
-    const province = provinceOfPath(t.unitPath);
+    const province = rulesAreaOf(t.unitPath);
     const w = await this.window(province, q);
     const rows = await this.repo.credits(t.id, w.from, w.to);
     const byKind: Record<string, { credits: number; hours: number }> = {};

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { buildPayload, SyncOutbox, TeacherCreditsPayload } from '@tmis/contracts';
-import { provinceOfPath } from '@tmis/org';
 import { convertHours } from './credit-rules.js';
+import { rulesAreaOf } from './rules-area.js';
 import { CreditRepository, type NewCredit, type RuleRow } from './credit.repository.js';
 import { trainingError, TrainingErrorCode } from './training.errors.js';
 
 export interface CreditSource {
   teacherId: string;
-  /** The teacher's unit path now: its province picks the conversion rules. */
+  /** The teacher's unit path now: its province (a central university: the ministry) picks the conversion rules. */
   unitPath: string;
   kind: string;
   hours: number;
@@ -40,7 +40,7 @@ export class CreditGranting {
   ): Promise<{ credited: number; credits: number }> {
     if (!items.length) return { credited: 0, credits: 0 };
     const rules = new Map<string, RuleRow>();
-    for (const p of new Set(items.map((i) => provinceOfPath(i.unitPath) ?? ''))) {
+    for (const p of new Set(items.map((i) => rulesAreaOf(i.unitPath) ?? ''))) {
       const r = p ? await this.credits.ruleInForce(p, on) : null;
       if (!r) throw trainingError(TrainingErrorCode.RulesMissing, `No rules for province ${p || '(none)'} on ${on}`);
       rules.set(p, r);
@@ -56,7 +56,7 @@ export class CreditGranting {
     const rows: NewCredit[] = [];
     let total = 0;
     for (const i of items) {
-      const province = provinceOfPath(i.unitPath)!;
+      const province = rulesAreaOf(i.unitPath)!;
       const rule = rules.get(province)!;
       const kindKey = `${i.teacherId}|${i.kind}`;
       const allKey = `${i.teacherId}|*`;

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { csvField, maskIdNumber } from '@tmis/common';
-import { provinceOfPath } from '@tmis/org';
 import { today } from './credit-granting.js';
 import { cycleOf } from './credit-rules.js';
 import { CreditRepository } from './credit.repository.js';
 import { TrainingStatsRepository, type TrainingStatDimension } from './training-stats.repository.js';
+import { rulesAreaOf } from './rules-area.js';
 
 const DEFAULT_CYCLE_START = 2021;
 const DEFAULT_REGISTRATION_CREDITS = 36;
@@ -32,7 +32,7 @@ export class TrainingStatsService {
   ) {}
 
   private async cycle(actor: Actor): Promise<{ from: string; to: string; need: number }> {
-    const p = provinceOfPath(actor.unitPath);
+    const p = rulesAreaOf(actor.unitPath);
     const rule = p ? await this.credits.ruleInForce(p, today()) : null;
     const c = cycleOf(today(), rule?.rules.cycleStartYear ?? DEFAULT_CYCLE_START);
     return { ...c, need: rule?.rules.registrationCredits ?? DEFAULT_REGISTRATION_CREDITS };

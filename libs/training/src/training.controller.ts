@@ -40,6 +40,7 @@ import { ResultsImportService } from './results-import.service.js';
 import { TrainingStatsService, type NamedTable } from './training-stats.service.js';
 import {
   TrainingControllerResponses,
+  NationalProjectControllerResponses,
   CreditBankControllerResponses,
   CreditClaimControllerResponses,
   TrainingStatsControllerResponses,
@@ -96,14 +97,6 @@ export class TrainingController {
   @Authenticated({ roles: READERS })
   getProject(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
     return this.projects.getProject(a, id);
-  }
-
-  @Post('projects/:id/publish')
-  @HttpCode(200)
-  @Authenticated({ roles: [Role.InfoAdmin] })
-  @ApiOperation({ summary: 'The ministry publishes its national project to every province again (copies update)' })
-  publish(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
-    return this.projects.republish(a, id);
   }
 
   @Post('projects/:id/approve')
@@ -189,6 +182,25 @@ export class TrainingController {
   })
   confirm(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
     return this.projects.confirm(a, id);
+  }
+}
+
+/**
+ * The ministry's national projects (ADR 0015, issue 14): published to every province. Mounted by the
+ * national node only (`NationalTrainingModule`): a provincial node receives the copies and publishes none.
+ */
+@ApiTags('training')
+@Controller('training/projects')
+@NationalProjectControllerResponses
+export class NationalProjectController {
+  constructor(private readonly projects: ProjectService) {}
+
+  @Post(':id/publish')
+  @HttpCode(200)
+  @Authenticated({ roles: [Role.InfoAdmin] })
+  @ApiOperation({ summary: 'The ministry publishes its national project to every province again (copies update)' })
+  publish(@CurrentActor() a: Actor, @Param('id', uuid) id: string) {
+    return this.projects.republish(a, id);
   }
 }
 

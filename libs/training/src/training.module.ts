@@ -14,6 +14,7 @@ import { ResultsImportService } from './results-import.service.js';
 import {
   CreditBankController,
   CreditClaimController,
+  NationalProjectController,
   TrainingController,
   TrainingStatsController,
 } from './training.controller.js';
@@ -45,6 +46,13 @@ import { TrainingRepository } from './training.repository.js';
     TrainingStatsService,
     { provide: ConfirmedTraining, useClass: RecordTraining },
   ],
-  exports: [CreditBank, ConfirmedTraining],
+  exports: [CreditBank, ConfirmedTraining, ProjectService],
 })
 export class TrainingModule {}
+
+/**
+ * What the national node adds to training: the ministry publishes its national projects to every
+ * province (`POST /training/projects/{id}/publish`). Not on a provincial node, which only receives them.
+ */
+@Module({ controllers: [NationalProjectController] })
+export class NationalTrainingModule {}

@@ -3,22 +3,13 @@
 import { documentResponses } from '@tmis/common';
 
 export const TrainingControllerResponses = documentResponses({
-  registerInstitution: { status: 201, schema: { $ref: '#/components/schemas/UnitResponse' } },
+  registerInstitution: { status: 201, schema: { $ref: '#/components/schemas/UnitResponse' }, conflicts: true },
   institutions: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/UnitResponse' } } },
   createProject: { status: 201, schema: { $ref: '#/components/schemas/ProjectResponse' } },
   listProjects: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/ProjectResponse' } } },
   getProject: { status: 200, schema: { $ref: '#/components/schemas/ProjectResponse' } },
-  publish: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: { nationalCode: { type: 'string' }, provinces: { type: 'number' } },
-      required: ['nationalCode', 'provinces'],
-      additionalProperties: false,
-    },
-  },
-  approve: { status: 200, schema: { $ref: '#/components/schemas/ProjectResponse' } },
-  refuse: { status: 200, schema: { $ref: '#/components/schemas/ProjectResponse' } },
+  approve: { status: 200, schema: { $ref: '#/components/schemas/ProjectResponse' }, conflicts: true },
+  refuse: { status: 200, schema: { $ref: '#/components/schemas/ProjectResponse' }, conflicts: true },
   enrol: {
     status: 200,
     schema: {
@@ -27,41 +18,9 @@ export const TrainingControllerResponses = documentResponses({
       required: ['enrolled', 'alreadyEnrolled'],
       additionalProperties: false,
     },
+    conflicts: true,
   },
-  enrolments: {
-    status: 200,
-    schema: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          idNumber: { type: 'string', nullable: true },
-          id: { type: 'string' },
-          teacherId: { type: 'string' },
-          projectId: { type: 'string' },
-          teacherName: { type: 'string' },
-          completedHours: { type: 'number', nullable: true },
-          passed: { type: 'boolean', nullable: true },
-          certificateNo: { type: 'string', nullable: true },
-          resultAt: { type: 'string', format: 'date-time', nullable: true },
-          confirmedAt: { type: 'string', format: 'date-time', nullable: true },
-        },
-        required: [
-          'idNumber',
-          'id',
-          'teacherId',
-          'projectId',
-          'teacherName',
-          'completedHours',
-          'passed',
-          'certificateNo',
-          'resultAt',
-          'confirmedAt',
-        ],
-        additionalProperties: false,
-      },
-    },
-  },
+  enrolments: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/EnrolmentResponse' } } },
   results: {
     status: 200,
     schema: {
@@ -70,17 +29,10 @@ export const TrainingControllerResponses = documentResponses({
       required: ['written'],
       additionalProperties: false,
     },
+    conflicts: true,
   },
   resultsTemplate: { status: 200 },
-  importResults: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: { rows: { type: 'number' }, written: { type: 'number' } },
-      required: ['rows', 'written'],
-      additionalProperties: false,
-    },
-  },
+  importResults: { status: 200, schema: { $ref: '#/components/schemas/ImportOutcome' }, conflicts: true },
   resultsErrorReport: { status: 200 },
   confirm: {
     status: 200,
@@ -88,6 +40,19 @@ export const TrainingControllerResponses = documentResponses({
       type: 'object',
       properties: { confirmed: { type: 'number' }, credited: { type: 'number' }, credits: { type: 'number' } },
       required: ['confirmed', 'credited', 'credits'],
+      additionalProperties: false,
+    },
+    conflicts: true,
+  },
+});
+
+export const NationalProjectControllerResponses = documentResponses({
+  publish: {
+    status: 200,
+    schema: {
+      type: 'object',
+      properties: { nationalCode: { type: 'string' }, provinces: { type: 'number' } },
+      required: ['nationalCode', 'provinces'],
       additionalProperties: false,
     },
   },
@@ -132,7 +97,7 @@ export const CreditBankControllerResponses = documentResponses({
     },
   },
   ofTeacher: { status: 200, schema: { $ref: '#/components/schemas/BankResponse' } },
-  apply: { status: 200, schema: { $ref: '#/components/schemas/BankResponse' } },
+  apply: { status: 200, schema: { $ref: '#/components/schemas/BankResponse' }, conflicts: true },
 });
 
 export const CreditClaimControllerResponses = documentResponses({
@@ -140,7 +105,7 @@ export const CreditClaimControllerResponses = documentResponses({
   mine: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/ClaimResponse' } } },
   list: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/ClaimResponse' } } },
   get: { status: 200, schema: { $ref: '#/components/schemas/ClaimResponse' } },
-  step: { status: 200, schema: { $ref: '#/components/schemas/ClaimResponse' } },
+  step: { status: 200, schema: { $ref: '#/components/schemas/ClaimResponse' }, conflicts: true },
 });
 
 export const TrainingStatsControllerResponses = documentResponses({

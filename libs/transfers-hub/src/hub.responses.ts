@@ -10,9 +10,9 @@ export const TransfersHubControllerResponses = documentResponses({
       items: {
         type: 'object',
         properties: {
+          idType: { type: 'string' },
           id: { type: 'string' },
           state: { type: 'string', enum: ['expired', 'refused', 'in_flight', 'completed', 'withdrawn'] },
-          idType: { type: 'string' },
           teacherName: { type: 'string' },
           reason: { type: 'string', nullable: true },
           fromProvince: { type: 'string' },
@@ -28,9 +28,9 @@ export const TransfersHubControllerResponses = documentResponses({
           idNumber: { type: 'string', nullable: true },
         },
         required: [
+          'idType',
           'id',
           'state',
-          'idType',
           'teacherName',
           'reason',
           'fromProvince',

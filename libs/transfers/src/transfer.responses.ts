@@ -3,19 +3,8 @@
 import { documentResponses } from '@tmis/common';
 
 export const TransferControllerResponses = documentResponses({
-  apply: { status: 201, schema: { $ref: '#/components/schemas/TransferResponse' } },
-  list: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        items: { type: 'array', items: { $ref: '#/components/schemas/TransferResponse' } },
-        nextCursor: { type: 'string', nullable: true },
-      },
-      required: ['items', 'nextCursor'],
-      additionalProperties: false,
-    },
-  },
+  apply: { status: 201, schema: { $ref: '#/components/schemas/TransferResponse' }, conflicts: true },
+  list: { status: 200, schema: { $ref: '#/components/schemas/Page_TransferResponse' }, conflicts: true },
   settings: {
     status: 200,
     schema: {
@@ -42,111 +31,19 @@ export const TransferControllerResponses = documentResponses({
       required: ['waiting', 'overdue', 'deadlineDays'],
       additionalProperties: false,
     },
+    conflicts: true,
   },
-  get: { status: 200, schema: { $ref: '#/components/schemas/TransferResponse' } },
-  approve: { status: 200, schema: { $ref: '#/components/schemas/TransferResponse' } },
-  refuse: { status: 200, schema: { $ref: '#/components/schemas/TransferResponse' } },
-  withdraw: { status: 200, schema: { $ref: '#/components/schemas/TransferResponse' } },
-  hosted: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/TransferResponse' } } },
+  get: { status: 200, schema: { $ref: '#/components/schemas/TransferResponse' }, conflicts: true },
+  approve: { status: 200, schema: { $ref: '#/components/schemas/TransferResponse' }, conflicts: true },
+  refuse: { status: 200, schema: { $ref: '#/components/schemas/TransferResponse' }, conflicts: true },
+  withdraw: { status: 200, schema: { $ref: '#/components/schemas/TransferResponse' }, conflicts: true },
+  hosted: {
+    status: 200,
+    schema: { type: 'array', items: { $ref: '#/components/schemas/TransferResponse' } },
+    conflicts: true,
+  },
 });
 
 export const MobilityControllerResponses = documentResponses({
-  get: {
-    status: 200,
-    schema: {
-      type: 'object',
-      properties: {
-        asOf: { type: 'string' },
-        scope: {
-          type: 'object',
-          properties: { unitId: { type: 'string' }, path: { type: 'string' } },
-          required: ['unitId', 'path'],
-          additionalProperties: false,
-        },
-        period: {
-          type: 'object',
-          properties: { from: { type: 'string' }, to: { type: 'string' } },
-          required: ['from', 'to'],
-          additionalProperties: false,
-        },
-        totals: {
-          type: 'object',
-          properties: {
-            transfersIn: { type: 'number' },
-            transfersOut: { type: 'number' },
-            rotationsIn: { type: 'number' },
-            rotationsOut: { type: 'number' },
-            transfersWithin: { type: 'number' },
-          },
-          required: ['transfersIn', 'transfersOut', 'rotationsIn', 'rotationsOut', 'transfersWithin'],
-          additionalProperties: false,
-        },
-        byRegion: { type: 'array', items: { $ref: '#/components/schemas/MobilityRow' } },
-        bySchoolType: { type: 'array', items: { $ref: '#/components/schemas/MobilityRow' } },
-        byUrbanRural: { type: 'array', items: { $ref: '#/components/schemas/MobilityRow' } },
-        byTitle: { type: 'array', items: { $ref: '#/components/schemas/MobilityRow' } },
-        bySubject: { type: 'array', items: { $ref: '#/components/schemas/MobilityRow' } },
-        flows: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              from: {
-                type: 'object',
-                properties: { code: { type: 'string' }, name: { type: 'string' } },
-                required: ['code', 'name'],
-                additionalProperties: false,
-              },
-              to: {
-                type: 'object',
-                properties: { code: { type: 'string' }, name: { type: 'string' } },
-                required: ['code', 'name'],
-                additionalProperties: false,
-              },
-              transfers: { type: 'number' },
-              rotations: { type: 'number' },
-            },
-            required: ['from', 'to', 'transfers', 'rotations'],
-            additionalProperties: false,
-          },
-        },
-        crossProvince: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              fromProvince: { type: 'string' },
-              toProvince: { type: 'string' },
-              transfers: { type: 'number' },
-            },
-            required: ['fromProvince', 'toProvince', 'transfers'],
-            additionalProperties: false,
-          },
-        },
-        notes: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { zh: { type: 'string' }, en: { type: 'string' } },
-            required: ['zh', 'en'],
-            additionalProperties: false,
-          },
-        },
-      },
-      required: [
-        'asOf',
-        'scope',
-        'period',
-        'totals',
-        'byRegion',
-        'bySchoolType',
-        'byUrbanRural',
-        'byTitle',
-        'bySubject',
-        'flows',
-        'notes',
-      ],
-      additionalProperties: false,
-    },
-  },
+  get: { status: 200, schema: { $ref: '#/components/schemas/MobilityResponse' }, conflicts: true },
 });

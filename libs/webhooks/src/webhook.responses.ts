@@ -14,7 +14,7 @@ export const WebhookControllerResponses = documentResponses({
         description: { type: 'string', nullable: true },
         eventTypes: { type: 'array', items: { type: 'string' } },
         ownerUnitId: { type: 'string' },
-        view: { type: 'string', enum: ['full', 'masked'] },
+        view: { type: 'string', enum: ['masked', 'full'] },
         status: { type: 'string', enum: ['active', 'disabled'] },
         consecutiveFailures: { type: 'number' },
         disabledAt: { type: 'string', format: 'date-time', nullable: true },

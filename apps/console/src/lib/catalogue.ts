@@ -47,6 +47,7 @@ export function forgetCatalogue(): void {
 export function loadCatalogue(): Promise<Catalogue> {
   cached ??= Promise.all([
     unwrap<Catalogue>(api.GET('/catalogue')),
+    // The national node has no custom indicators of its own (the route is a province's: 404 there).
     unwrap<CustomField[]>(api.GET('/custom-fields', { params: { query: {} } })).catch(() => [] as CustomField[]),
   ]).then(([cat, custom]) => ({
     ...cat,

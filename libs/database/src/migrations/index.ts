@@ -35,6 +35,8 @@ import { NationalFacetsStaged1767905000000 } from './1767905000000-national-face
 import { OutboxVacuum1767905000001 } from './1767905000001-outbox-vacuum.js';
 import { TeacherSubjects1767910000000 } from './1767910000000-teacher-subjects.js';
 import { NationalSearchScope1767930000000 } from './1767930000000-national-search-scope.js';
+import { OutboxNotify1767950000000 } from './1767950000000-outbox-notify.js';
+import { TeacherSubjectTitleName1767960000000 } from './1767960000000-teacher-subject-title-name.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -75,4 +77,6 @@ export const migrations = [
   OutboxVacuum1767905000001,
   TeacherSubjects1767910000000,
   NationalSearchScope1767930000000,
+  OutboxNotify1767950000000,
+  TeacherSubjectTitleName1767960000000,
 ];

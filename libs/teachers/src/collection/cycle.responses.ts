@@ -3,8 +3,12 @@
 import { documentResponses } from '@tmis/common';
 
 export const CycleControllerResponses = documentResponses({
-  createCycle: { status: 201, schema: { $ref: '#/components/schemas/CycleRow' } },
-  defaults: { status: 201, schema: { type: 'array', items: { $ref: '#/components/schemas/CycleRow' } } },
+  createCycle: { status: 201, schema: { $ref: '#/components/schemas/CycleRow' }, conflicts: true },
+  defaults: {
+    status: 201,
+    schema: { type: 'array', items: { $ref: '#/components/schemas/CycleRow' } },
+    conflicts: true,
+  },
   listCycles: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/CycleRow' } } },
   confirm: {
     status: 200,
@@ -41,15 +45,7 @@ export const CycleControllerResponses = documentResponses({
             additionalProperties: false,
           },
         },
-        overdueSchools: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { id: { type: 'string' }, code: { type: 'string' }, name: { type: 'string' } },
-            required: ['id', 'code', 'name'],
-            additionalProperties: false,
-          },
-        },
+        overdueSchools: { type: 'array', items: { $ref: '#/components/schemas/UnitRef' } },
         schools: { type: 'number' },
         confirmed: { type: 'number' },
         teachers: { type: 'number' },

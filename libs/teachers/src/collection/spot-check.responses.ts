@@ -38,42 +38,7 @@ export const SpotCheckControllerResponses = documentResponses({
       additionalProperties: false,
     },
   },
-  listChecks: {
-    status: 200,
-    schema: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          unitId: { type: 'string' },
-          unitPath: { type: 'string' },
-          kind: { type: 'string', enum: ['schools', 'teachers'] },
-          sampleSize: { type: 'number' },
-          population: { type: 'number' },
-          seed: { type: 'string' },
-          status: { type: 'string', enum: ['open', 'published'] },
-          summary: { type: 'object', additionalProperties: { type: 'number' }, nullable: true },
-          createdAt: { type: 'string', format: 'date-time' },
-          publishedAt: { type: 'string', format: 'date-time', nullable: true },
-        },
-        required: [
-          'id',
-          'unitId',
-          'unitPath',
-          'kind',
-          'sampleSize',
-          'population',
-          'seed',
-          'status',
-          'summary',
-          'createdAt',
-          'publishedAt',
-        ],
-        additionalProperties: false,
-      },
-    },
-  },
+  listChecks: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/SpotCheckRow' } } },
   getCheck: {
     status: 200,
     schema: {
@@ -109,7 +74,7 @@ export const SpotCheckControllerResponses = documentResponses({
       additionalProperties: false,
     },
   },
-  recordItem: { status: 204 },
+  recordItem: { status: 204, conflicts: true },
   publish: {
     status: 200,
     schema: {
@@ -144,5 +109,6 @@ export const SpotCheckControllerResponses = documentResponses({
       ],
       additionalProperties: false,
     },
+    conflicts: true,
   },
 });

@@ -9,21 +9,7 @@ export const TodoControllerResponses = documentResponses({
       type: 'object',
       properties: {
         total: { type: 'number' },
-        items: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              kind: { type: 'string' },
-              count: { type: 'number' },
-              zh: { type: 'string' },
-              en: { type: 'string' },
-              overdue: { type: 'number' },
-            },
-            required: ['kind', 'count', 'zh', 'en'],
-            additionalProperties: false,
-          },
-        },
+        items: { type: 'array', items: { $ref: '#/components/schemas/TodoItem' } },
       },
       required: ['total', 'items'],
       additionalProperties: false,

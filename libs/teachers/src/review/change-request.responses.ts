@@ -3,9 +3,9 @@
 import { documentResponses } from '@tmis/common';
 
 export const ChangeRequestControllerResponses = documentResponses({
-  request: { status: 201, schema: { $ref: '#/components/schemas/ChangeRequestRow' } },
+  request: { status: 201, schema: { $ref: '#/components/schemas/ChangeRequestRow' }, conflicts: true },
   listRequests: { status: 200, schema: { type: 'array', items: { $ref: '#/components/schemas/ChangeRequestRow' } } },
   getRequest: { status: 200, schema: { $ref: '#/components/schemas/ChangeRequestRow' } },
-  approve: { status: 200, schema: { $ref: '#/components/schemas/ChangeRequestRow' } },
-  reject: { status: 200, schema: { $ref: '#/components/schemas/ChangeRequestRow' } },
+  approve: { status: 200, schema: { $ref: '#/components/schemas/ChangeRequestRow' }, conflicts: true },
+  reject: { status: 200, schema: { $ref: '#/components/schemas/ChangeRequestRow' }, conflicts: true },
 });

@@ -4,7 +4,7 @@ import { documentResponses } from '@tmis/common';
 
 export const ReviewControllerResponses = documentResponses({
   view: { status: 200, schema: { $ref: '#/components/schemas/ReviewView' } },
-  act: { status: 200, schema: { $ref: '#/components/schemas/ReviewView' } },
+  act: { status: 200, schema: { $ref: '#/components/schemas/ReviewView' }, conflicts: true },
   batch: {
     status: 200,
     schema: {
@@ -21,6 +21,7 @@ export const ReviewControllerResponses = documentResponses({
         additionalProperties: false,
       },
     },
+    conflicts: true,
   },
   pending: {
     status: 200,

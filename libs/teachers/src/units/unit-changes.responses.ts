@@ -3,7 +3,7 @@
 import { documentResponses } from '@tmis/common';
 
 export const UnitChangesControllerResponses = documentResponses({
-  move: { status: 201, schema: { $ref: '#/components/schemas/UnitResponse' } },
-  merge: { status: 201, schema: { $ref: '#/components/schemas/UnitResponse' } },
-  close: { status: 201, schema: { $ref: '#/components/schemas/UnitResponse' } },
+  move: { status: 201, schema: { $ref: '#/components/schemas/UnitResponse' }, conflicts: true },
+  merge: { status: 201, schema: { $ref: '#/components/schemas/UnitResponse' }, conflicts: true },
+  close: { status: 201, schema: { $ref: '#/components/schemas/UnitResponse' }, conflicts: true },
 });
