@@ -19,6 +19,10 @@ export KAFKA_PORT CONTROLLER_PORT KAFKA_SASL_PORT KAFKA_DATA
 # Production creates one user per province with its own secret (README.md).
 DEV_USERS="tmis-national:dev-national-password tmis-province-11:dev-province-11-password tmis-province-44:dev-province-44-password"
 mkdir -p "$home"
+if (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then
+  echo "[kafka] port $KAFKA_PORT is already in use (a broker still running or shutting down?); not starting" >&2
+  exit 1
+fi
 if [ ! -f "$home/libs/.complete" ]; then
   echo "[kafka] fetching broker jars from Maven Central into $home/libs" >&2
   mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies -DoutputDirectory="$home/libs" -DincludeScope=runtime >&2
@@ -39,6 +43,11 @@ fi
 nohup java "${java_opts[@]}" -cp "$home/libs/*" kafka.Kafka "$conf" > "$home/broker-$KAFKA_PORT.log" 2>&1 &
 echo $! > "$home/broker-$KAFKA_PORT.pid"
 for _ in $(seq 1 120); do
+  # The port must be this broker's: one still shutting down (or another process) holding it is an error.
+  if ! kill -0 "$(cat "$home/broker-$KAFKA_PORT.pid")" 2>/dev/null; then
+    echo "[kafka] the broker exited at start; see $home/broker-$KAFKA_PORT.log" >&2
+    exit 1
+  fi
   if (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT") 2>/dev/null; then
     # A log directory formatted before the SASL listener existed: add the dev users once, through the broker.
     if [ ! -f "$KAFKA_DATA/.tmis-scram-users" ]; then

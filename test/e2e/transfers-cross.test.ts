@@ -134,8 +134,42 @@ describe('cross-province transfer: two provincial nodes and the national node ov
       },
       60000,
     ).catch(async (e: Error) => {
-      throw new Error(`${e.message}${e.cause ? ` (${String(e.cause)})` : ''}; dead letters: ${await deadLetters()}`);
+      throw new Error(
+        `${e.message}${e.cause ? ` (${String(e.cause)})` : ''}; dead letters: ${await deadLetters()}; the case's messages: ${await trail(id)}`,
+      );
     });
+  /**
+   * Where each of the case's messages is (shown when a wait times out): per node, what it sent (type, to,
+   * published or still waiting) and whether the destination's inbox has it; and each node's health.
+   */
+  const trail = async (id: string) => {
+    const nodes = { national, '11': p11, '44': p44 } as Record<string, TestNode>;
+    const out: string[] = [];
+    for (const [name, n] of Object.entries(nodes)) {
+      const rows = await n.db.query(
+        `SELECT type, destination, message_id::text AS mid, published_at IS NOT NULL AS published, created_at FROM federation_outbox WHERE key = $1 ORDER BY seq`,
+        [id],
+      );
+      for (const r of rows as {
+        type: string;
+        destination: string;
+        mid: string;
+        published: boolean;
+        created_at: Date;
+      }[]) {
+        const dest = nodes[r.destination];
+        const got = dest
+          ? await dest.count(`SELECT count(*) FROM federation_inbox WHERE message_id = $1`, [r.mid])
+          : -1;
+        out.push(
+          `${name}→${r.destination} ${r.type} @${new Date(r.created_at).toISOString()} ${r.published ? 'published' : 'WAITING in outbox'}, ${got === 1 ? 'received' : 'NOT received'}`,
+        );
+      }
+    }
+    for (const [name, n] of Object.entries(nodes))
+      out.push(`${name} health: ${JSON.stringify((await n.api('GET', '/health')).body)}`);
+    return out.join(' | ');
+  };
   /** 11 applies and its department approves: the case leaves for national. */
   async function requestFrom11(record: Record<string, unknown>, effectiveDate = today()) {
     const a = await apply11(record, effectiveDate);

@@ -1,6 +1,7 @@
 import { Controller, Injectable, type Type } from '@nestjs/common';
 import { logLevel } from 'kafkajs';
 import { Ctx, EventPattern, KafkaContext, Payload, Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { KAFKA_RETRY } from '@tmis/sync-transport';
 import { isFederationWire } from './federation-message.js';
 import { FederationReceiver, type ReceiveOutcome } from './federation.receiver.js';
 import { FederationPlace } from './federation.options.js';
@@ -56,7 +57,7 @@ export function federationMicroservice(place: FederationPlace): MicroserviceOpti
         brokers: k.brokers,
         ...(k.ssl ? { ssl: k.ssl.ca ? { ca: [k.ssl.ca] } : true } : {}),
         ...(k.sasl ? { sasl: k.sasl as never } : {}),
-        retry: { retries: 8, initialRetryTime: 200 },
+        retry: { retries: 8, ...KAFKA_RETRY },
         // As the record sync's client (libs/sync-transport): the node's health and metrics report the state.
         logLevel: logLevel.NOTHING,
       },

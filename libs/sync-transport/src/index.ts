@@ -1,6 +1,7 @@
 // The public surface of libs/sync-transport: only what other libs, apps, tests, bench and tools import.
 export {
   HttpTransport,
+  KAFKA_RETRY,
   KafkaTransport,
   withTimeout,
   type SyncSubscription,

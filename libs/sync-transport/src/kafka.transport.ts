@@ -43,6 +43,16 @@ export class HttpTransport implements SyncTransport {
   }
 }
 
+/**
+ * How every Kafka client of a node retries (this transport's, and the federation's inbound consumer):
+ * kafkajs backs off exponentially up to 30 s by default, so a consumer that kept retrying through a broker
+ * outage of ~15 s could wait another 25 s after the broker was back before it tried again (and a chain
+ * of consumers, province → national → province, added those waits up). Capped at 2 s, a node resumes
+ * within a couple of seconds of the broker's return; a consumer that exhausts its retries is restarted
+ * by kafkajs (the errors of an unreachable broker are retriable), so nothing gives up.
+ */
+export const KAFKA_RETRY = { initialRetryTime: 200, maxRetryTime: 2000 } as const;
+
 /** Messages handed to a batch handler at once (one national transaction). */
 const BATCH_CHUNK = 1000;
 
@@ -57,7 +67,7 @@ export class KafkaTransport implements SyncTransport {
       brokers: connection.brokers,
       clientId,
       logLevel: logLevel.NOTHING,
-      retry: { retries: 3, initialRetryTime: 200 },
+      retry: { retries: 3, ...KAFKA_RETRY },
       ...(security.ssl ? { ssl: security.ssl.ca ? { ca: [security.ssl.ca] } : true } : {}),
       ...(security.sasl ? { sasl: security.sasl as never } : {}),
     });
