@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { Role } from '@tmis/access';
 import { SessionCache } from '@tmis/accounts';
+import { UnitPathCache } from '@tmis/org';
+import { validRecord } from '../support/records.js';
 import { TestNode, testDatabaseUrl } from '../support/test-node.js';
 
 /**
@@ -57,6 +59,47 @@ describe('session cache: revocation bound', () => {
     const r = await me(token);
     assert.equal(r.status, 401);
     assert.equal(r.body.code, 'UNAUTHENTICATED');
+  });
+
+  it('a list by unit reads the unit path from memory, and after the unit moves the very next list reads its new place', async () => {
+    const city = await t.newCity();
+    const [countyA, countyB] = [await t.newCounty(city), await t.newCounty(city)];
+    const school = await t.newSchool(countyA);
+    const schoolInfo = await t.tokenFor(await t.account(school, Role.InfoAdmin));
+    const created = await t.api('POST', '/teachers', {
+      token: schoolInfo,
+      body: { unitId: school.id, record: validRecord() },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const cityInfo = await t.tokenFor(await t.account(city, Role.InfoAdmin));
+    const cityAdmin = await t.tokenFor(await t.account(city, Role.SysAdmin));
+    const paths = t.node.app.get(UnitPathCache, { strict: false });
+    const listed = async () => {
+      const r = await t.api('GET', `/teachers?unitId=${school.id}`, { token: cityInfo });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body.items.map((i: { id: string }) => i.id);
+    };
+    assert.deepEqual(await listed(), [created.body.id]);
+    const hits = paths.hits;
+    assert.deepEqual(await listed(), [created.body.id]);
+    assert.equal(paths.hits, hits + 1, "the second list took the school's path from the cache");
+    const moved = await t.api('POST', `/units/${school.id}/move`, {
+      token: cityAdmin,
+      body: { version: 1, newParentId: countyB.id },
+    });
+    assert.equal(moved.status, 201, JSON.stringify(moved.body));
+    // The teacher's record now lives under county B: a stale path (county A's) would list nobody.
+    assert.deepEqual(await listed(), [created.body.id]);
+    const underB = await t.api('GET', `/teachers?unitId=${countyB.id}`, { token: cityInfo });
+    assert.deepEqual(
+      underB.body.items.map((i: { id: string }) => i.id),
+      [created.body.id],
+    );
+    // A unit outside the caller's scope is refused whether or not its path is cached.
+    const elsewhere = await t.newSchool(await t.newCounty());
+    const other = await t.tokenFor(await t.account(elsewhere, Role.InfoAdmin));
+    assert.equal((await t.api('GET', `/teachers?unitId=${elsewhere.id}`, { token: other })).status, 200);
+    assert.equal((await t.api('GET', `/teachers?unitId=${elsewhere.id}`, { token: cityInfo })).status, 403);
   });
 
   it('an account disabled by its administrator is refused on the very next request', async () => {
@@ -135,35 +178,35 @@ describe('session cache: entries', () => {
     const actor = { accountId: 'a1', sessionId: 's1' } as never;
     const g = c.begin();
     c.put(g, 's1', actor);
-    assert.ok(c.get('s1', 'a1'));
-    assert.equal(c.get('s1', 'a2'), undefined, 'another account with the same session id');
+    assert.ok(c.actorOf('s1', 'a1'));
+    assert.equal(c.actorOf('s1', 'a2'), undefined, 'another account with the same session id');
     now = 999;
-    assert.ok(c.get('s1', 'a1'));
+    assert.ok(c.actorOf('s1', 'a1'));
     now = 1000;
-    assert.equal(c.get('s1', 'a1'), undefined, 'expired at the bound');
+    assert.equal(c.actorOf('s1', 'a1'), undefined, 'expired at the bound');
     // A lookup started before a notified change is not kept.
     const g2 = c.begin();
     c.invalidate(false);
     c.put(g2, 's1', actor);
-    assert.equal(c.get('s1', 'a1'), undefined);
+    assert.equal(c.actorOf('s1', 'a1'), undefined);
     // A local change: nothing is kept (its transaction may not have committed yet) until its
     // notification arrives, or for the bound.
     c.invalidate();
     c.put(c.begin(), 's1', actor);
-    assert.equal(c.get('s1', 'a1'), undefined);
+    assert.equal(c.actorOf('s1', 'a1'), undefined);
     c.invalidate(false);
     c.put(c.begin(), 's1', actor);
-    assert.ok(c.get('s1', 'a1'), 'kept again after the notification');
+    assert.ok(c.actorOf('s1', 'a1'), 'kept again after the notification');
     c.invalidate();
     now += 1000;
     c.put(c.begin(), 's1', actor);
-    assert.ok(c.get('s1', 'a1'), 'kept again after the bound');
+    assert.ok(c.actorOf('s1', 'a1'), 'kept again after the bound');
     // Bounded size: the oldest entry goes.
     c.put(c.begin(), 's2', { accountId: 'a2' } as never);
     c.put(c.begin(), 's3', { accountId: 'a3' } as never);
     assert.equal(c.size, 2);
-    assert.equal(c.get('s1', 'a1'), undefined);
+    assert.equal(c.actorOf('s1', 'a1'), undefined);
     c.live = false;
-    assert.equal(c.get('s3', 'a3'), undefined, 'off while not listening');
+    assert.equal(c.actorOf('s3', 'a3'), undefined, 'off while not listening');
   });
 });

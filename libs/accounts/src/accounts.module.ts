@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { AUTH_OPTIONS, SESSION_STORE } from '@tmis/access';
 import { AuditModule } from '@tmis/audit';
-import { OrgModule } from '@tmis/org';
+import { OrgModule, UnitPathCache } from '@tmis/org';
 import { AccountsController } from './accounts.controller.js';
 import { ACCOUNTS_OPTIONS, type AccountsOptions } from './accounts.options.js';
 import { AccountsRepository } from './accounts.repository.js';
@@ -32,6 +32,8 @@ export class AccountsModule {
           },
         },
         { provide: SessionCache, useValue: new SessionCache(options.sessionCacheMs ?? 0) },
+        // Units' paths (libs/org): dropped by the same notification as the sessions, kept as long.
+        { provide: UnitPathCache, useValue: new UnitPathCache(options.sessionCacheMs ?? 0) },
         AccountsRepository,
         LoginThrottle,
         AuthService,
@@ -39,7 +41,7 @@ export class AccountsModule {
         PasswordHashMetrics,
         { provide: SESSION_STORE, useExisting: AuthService },
       ],
-      exports: [AccountsService, AuthService, SessionCache, SESSION_STORE, AUTH_OPTIONS],
+      exports: [AccountsService, AuthService, SessionCache, UnitPathCache, SESSION_STORE, AUTH_OPTIONS],
     };
   }
 }

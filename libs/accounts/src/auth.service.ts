@@ -5,6 +5,7 @@ import { jwtKey, type Actor, type SessionStore } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { requestContext } from '@tmis/common';
 import { TransactionHost, type ChannelListener, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import { UnitPathCache } from '@tmis/org';
 import { AccountStatus } from './account.entity.js';
 import { accountError, AccountErrorCode } from './accounts.errors.js';
 import { ACCOUNTS_OPTIONS, type AccountsOptions } from './accounts.options.js';
@@ -45,21 +46,27 @@ export class AuthService implements SessionStore, OnModuleInit, OnModuleDestroy 
     @Inject(ACCOUNTS_OPTIONS) private readonly options: AccountsOptions,
     private readonly throttle: LoginThrottle,
     private readonly sessionCache: SessionCache,
+    private readonly unitPaths: UnitPathCache,
   ) {}
 
-  /** Listens for `tmis_auth_changed` (migration 1767840000000): the session cache is on only while it does. */
+  /**
+   * Listens for `tmis_auth_changed` (migration 1767840000000): the session cache and the unit-path cache
+   * (libs/org) are on only while it does.
+   */
   onModuleInit(): void {
     if (!this.sessionCache.ttlMs) return;
+    const caches = [this.sessionCache, this.unitPaths];
     this.listener =
       this.repo.listenForAuthChanges({
-        onNotify: () => this.sessionCache.invalidate(false),
-        onUp: () => (this.sessionCache.live = true),
-        onDown: () => (this.sessionCache.live = false),
+        onNotify: () => caches.forEach((c) => c.invalidate(false)),
+        onUp: () => caches.forEach((c) => (c.live = true)),
+        onDown: () => caches.forEach((c) => (c.live = false)),
       }) ?? undefined;
   }
 
   async onModuleDestroy(): Promise<void> {
     this.sessionCache.live = false;
+    this.unitPaths.live = false;
     await this.listener?.close();
   }
 
@@ -68,7 +75,7 @@ export class AuthService implements SessionStore, OnModuleInit, OnModuleDestroy 
    * {@link SessionCache}), else looked up (session, account and unit in one query) and remembered.
    */
   async resolveActor(sessionId: string, accountId: string): Promise<Actor | null> {
-    const cached = this.sessionCache.get(sessionId, accountId);
+    const cached = this.sessionCache.actorOf(sessionId, accountId);
     if (cached) return cached;
     const started = this.sessionCache.begin();
     const actor = await this.repo.resolveActor(sessionId, accountId);

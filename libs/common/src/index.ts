@@ -12,6 +12,7 @@ export {
 export { correlationIdFrom, currentCorrelationId, requestContext } from './correlation.js';
 export { maskIdNumber, maskPhone } from './masking.js';
 export { JsonLogger } from './logger.js';
+export { NotifiedCache } from './notified-cache.js';
 export { ConfigError, loadConfig } from './config.js';
 export { decodeCursor, encodeCursor, type Page } from './paging.js';
 export { csvField } from './csv.js';

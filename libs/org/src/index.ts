@@ -6,3 +6,4 @@ export { OrgSeeder } from './org.seeder.js';
 export { OrgUnitEntity, UnitKind, UnitStatus } from './org-unit.entity.js';
 export { UNIT_MANAGERS } from './org.controller.js';
 export { CloseUnitDto, MergeUnitDto, MoveUnitDto, toUnitResponse, type UnitResponse } from './dto/unit.dto.js';
+export { UnitPathCache } from './unit-path.cache.js';

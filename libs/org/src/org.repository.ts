@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { SyncedUnit } from '@tmis/contracts';
 import { returned, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
 import type { EntityManager } from 'typeorm';
 import { toSyncedUnit, type SyncedUnitRow } from './synced-unit.js';
 import { OrgUnitEntity, UnitKind, UnitStatus } from './org-unit.entity.js';
+import { UnitPathCache } from './unit-path.cache.js';
 
 const COLUMNS = `id, kind, level, code, name, parent_id AS "parentId", path, status, school_type AS "schoolType", urban_rural AS "urbanRural",
   sponsor, central, merged_into_id AS "mergedIntoId", to_char(closed_on, 'YYYY-MM-DD') AS "closedOn", version, created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -49,7 +50,22 @@ const SYNCED_UNIT_SELECT = `SELECT u.path, u.code, u.kind, u.name, p.code AS "pa
 /** Every query on the org tree (`org_unit`, `org_unit_event`). Subtree queries use the materialised `path` (btree, prefix match). */
 @Injectable()
 export class OrgRepository {
-  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+  constructor(
+    private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    /** Provided with the session cache (libs/accounts); absent, nothing is cached. */
+    @Optional() private readonly paths?: UnitPathCache,
+  ) {}
+
+  /** A unit's path by id: from the cache while it holds (see {@link UnitPathCache}), else looked up. */
+  async pathOf(id: string): Promise<string | null> {
+    const cached = this.paths?.get(id);
+    if (cached !== undefined) return cached;
+    const started = this.paths?.begin() ?? 0;
+    const rows = (await this.db.query(`SELECT path FROM org_unit WHERE id = $1`, [id])) as { path: string }[];
+    const path = rows[0]?.path ?? null;
+    if (path !== null) this.paths?.put(started, id, path);
+    return path;
+  }
 
   /** The open transaction's manager, or the pool when none is open. */
   private get db(): EntityManager {
@@ -157,6 +173,7 @@ export class OrgRepository {
       params.push(v);
       sets.push(`${cols[k]} = $${params.length}`);
     }
+    this.paths?.invalidate();
     const rows = await this.db.query(
       `UPDATE org_unit SET ${sets.join(', ')}${sets.length ? ',' : ''} version = version + 1, updated_at = now() WHERE id = $1 AND version = $2 RETURNING ${COLUMNS}`,
       params,
@@ -166,6 +183,7 @@ export class OrgRepository {
 
   /** Moves a unit and rewrites the paths of its whole subtree in one statement. */
   async move(id: string, version: number, newParentId: string, oldPath: string, newPath: string): Promise<boolean> {
+    this.paths?.invalidate();
     const res = await this.db.query(
       `UPDATE org_unit SET parent_id = $2, version = version + 1, updated_at = now() WHERE id = $1 AND version = $3 RETURNING id`,
       [id, newParentId, version],
@@ -294,6 +312,7 @@ export class OrgRepository {
     parentKinds: UnitKind[],
     rows: ReplicaUnitRow[],
   ): Promise<{ problem: string | null }> {
+    this.paths?.invalidate();
     const level = LEVEL_OF_REPLICA_KIND[kind];
     const json = JSON.stringify(rows);
     const X = `jsonb_to_recordset($1::jsonb) AS x(code varchar, name varchar, parent_code varchar, status varchar, school_type varchar, urban_rural varchar, sponsor varchar, central boolean, merged_into_code varchar, closed_on date)`;

@@ -87,6 +87,11 @@ export class OrgService {
     return this.repo.findById(id);
   }
 
+  /** A unit's path (no actor), from the unit-path cache while it holds: for the scope of list requests. */
+  async pathOf(id: string): Promise<string | null> {
+    return this.repo.pathOf(id);
+  }
+
   /** Internal lookup of units by path (no actor). */
   async findByPaths(paths: string[]): Promise<OrgUnitEntity[]> {
     return this.repo.findByPaths(paths);

@@ -155,12 +155,12 @@ export class TeacherService {
       );
     let pathPrefix = actor.unitPath;
     // The caller's own unit is the default: its path is the session's (kept in step with moves), so
-    // only another unit is looked up.
+    // only another unit is looked up (its path from the unit-path cache while it holds).
     if (q.unitId && q.unitId !== actor.unitId) {
-      const unit = await this.org.findById(q.unitId);
-      if (!unit) throw commonError(CommonErrorCode.NotFound, 'unitId does not exist');
-      AccessPolicy.requireInScope(actor, unit.path);
-      pathPrefix = unit.path;
+      const path = await this.org.pathOf(q.unitId);
+      if (path === null) throw commonError(CommonErrorCode.NotFound, 'unitId does not exist');
+      AccessPolicy.requireInScope(actor, path);
+      pathPrefix = path;
     }
     const limit = q.limit ?? 50;
     const after = decodeCursor(q.cursor, ['text', 'text', 'uuid']) as [string, string, string] | null;

@@ -136,10 +136,10 @@ export class BankService {
     AccessPolicy.requireRole(actor, [Role.InfoAdmin, Role.Query]);
     let path = actor.unitPath;
     if (q.unitId) {
-      const u = await this.org.findById(q.unitId);
-      if (!u) throw commonError(CommonErrorCode.NotFound);
-      AccessPolicy.requireInScope(actor, u.path);
-      path = u.path;
+      const p = await this.org.pathOf(q.unitId);
+      if (p === null) throw commonError(CommonErrorCode.NotFound);
+      AccessPolicy.requireInScope(actor, p);
+      path = p;
     }
     const window = await this.window(rulesAreaOf(path), q);
     const limit = q.limit ?? 100;
