@@ -267,6 +267,52 @@ describe('teacher electronic record (provincial node)', () => {
     );
   });
 
+  it('a name prefix over the whole province pages through every match in page order, across counties', async () => {
+    // Over a province a name prefix is looked up through the name index and its matches sorted into
+    // page order (unit path, name, id): the pages must still be that order, with no gap or repeat.
+    const province = await t.tokenFor(await t.account(await t.unitByCode('110000'), Role.InfoAdmin));
+    const prefix = `谭${Date.now().toString(36).slice(-3)}`;
+    const made: string[] = [];
+    const pathOf = new Map<string, string>();
+    for (const c of [await t.newCounty(), await t.newCounty()]) {
+      const sch = await t.newSchool(c);
+      pathOf.set(sch.id, sch.path);
+      const admin = await t.tokenFor(await t.account(c, Role.InfoAdmin));
+      for (const n of ['乙', '甲', '丙']) {
+        const r = await create(admin, validRecord({ basic: { name: `${prefix}${n}` } }), sch.id);
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        made.push(r.body.id);
+      }
+    }
+    const rows: { id: string; unitId: string; name: string }[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const r: { status: number; body: { items: typeof rows; nextCursor: string | null } } = await t.api(
+        'GET',
+        `/teachers?name=${encodeURIComponent(prefix)}&limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+        { token: province },
+      );
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      rows.push(...r.body.items);
+      cursor = r.body.nextCursor;
+      pages++;
+    } while (cursor);
+    assert.equal(pages, 2);
+    assert.deepEqual(rows.map((x) => x.id).sort(), [...made].sort(), 'every match once');
+    const key = (x: (typeof rows)[number]) => [pathOf.get(x.unitId)!, x.name, x.id];
+    const inOrder = [...rows].sort((a, b) => {
+      const [ka, kb] = [key(a), key(b)];
+      for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return Buffer.compare(Buffer.from(ka[i]), Buffer.from(kb[i]));
+      return 0;
+    });
+    assert.deepEqual(
+      rows.map((x) => x.id),
+      inOrder.map((x) => x.id),
+      'page order: unit path, then name, then id',
+    );
+  });
+
   it('searches a subtree by name, subject, title and qualification with stable keyset paging', async () => {
     const s = await t.newSchool(county);
     const ids: string[] = [];
