@@ -204,14 +204,17 @@ function searchSql(s: TeacherSearch): { sql: string; params: unknown[] } {
   }
   params.push(s.limit);
   const matches = `SELECT ${LIST_COLS} FROM ${from} WHERE ${where.join(' AND ')}`;
-  // Looked up through its own index: every match, then the page's first entries in page order. The
-  // `OFFSET 0` fence keeps the planner from walking the subtree in page order hoping to meet them (a
-  // rare combination made that a 1.5-million-entry scan) while the matches are sorted by the plain
-  // columns (sorting by `unit_path || ''`, the earlier fence, cost a string per match: 25 % of the
-  // query for a name prefix over a province).
-  const page = byOwnIndex
-    ? `SELECT * FROM (${matches} OFFSET 0) m ORDER BY m."unitPath", m.name, m.id LIMIT $${params.length}`
-    : `${matches} ORDER BY ${k}.unit_path, ${k}.name, ${kid} LIMIT $${params.length}`;
+  // Looked up through its own index: every match, then the page's first entries in page order. On the
+  // record's own index (`t`) an `OFFSET 0` fence keeps the planner from walking the subtree in page
+  // order hoping to meet them (a rare combination made that a 1.5-million-entry scan) while the matches
+  // are sorted by the plain columns (sorting by `unit_path || ''` cost a string per match: 25 % of the
+  // query for a name prefix over a province). Through `teacher_subject` (`s`) the `|| ''` stays: there the
+  // planner may sort the entries before it reads each page row's record; behind a fence it would read
+  // the record of every match first.
+  const page =
+    byOwnIndex && k === 't'
+      ? `SELECT * FROM (${matches} OFFSET 0) m ORDER BY m."unitPath", m.name, m.id LIMIT $${params.length}`
+      : `${matches} ORDER BY ${byOwnIndex ? `${k}.unit_path || ''` : `${k}.unit_path`}, ${k}.name, ${kid} LIMIT $${params.length}`;
   return {
     sql: `SELECT ${PAGE_COLS} FROM (${page}) p ORDER BY p."unitPath", p.name, p.id`,
     params,
