@@ -314,6 +314,40 @@ describe('change feed (GET /changes)', () => {
     assert.ok(Number(r.head) >= Number(r.hi));
   });
 
+  it('after many changes numbered the node vacuums change_pending itself, so its ticks do not scan dead rows', async () => {
+    // As on a server whose autovacuum is off or behind (the machine's PostgreSQL here has it off).
+    await t.db.query(`ALTER TABLE change_pending SET (autovacuum_enabled = false)`);
+    try {
+      const stat = async () =>
+        (
+          await t.db.query(
+            `SELECT vacuum_count::int AS vacuums, n_dead_tup::int AS dead FROM pg_stat_user_tables WHERE relname = 'change_pending'`,
+          )
+        )[0] as { vacuums: number; dead: number };
+      const before = await stat();
+      const [{ head }] = await t.db.query(`SELECT last::bigint AS head FROM change_feed_counter`);
+      // 25,000 changes at once, as a large import's triggers write them (units outside every test's scope).
+      await t.db.query(
+        `INSERT INTO change_pending (type, entity_type, entity_id, unit_path, data)
+         SELECT 'unit.updated', 'unit', gen_random_uuid(), '/vacuum-test/', '{}'::jsonb FROM generate_series(1, 25000)`,
+      );
+      let now = before;
+      for (let i = 0; i < 300 && now.vacuums <= before.vacuums; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        now = await stat();
+      }
+      assert.ok(now.vacuums > before.vacuums, `change_pending vacuumed by the node (${JSON.stringify(now)})`);
+      assert.ok(now.dead < 5_000, `the numbered changes' dead rows are gone (${now.dead} left)`);
+      const [{ moved }] = await t.db.query(
+        `SELECT count(*)::int AS moved FROM change_log WHERE seq > $1 AND unit_path = '/vacuum-test/'`,
+        [head],
+      );
+      assert.equal(moved, 25_000, 'every change numbered');
+    } finally {
+      await t.db.query(`ALTER TABLE change_pending RESET (autovacuum_enabled)`);
+    }
+  });
+
   it('resumed from a cursor after a node restart misses nothing and repeats nothing', async () => {
     const before1 = await t.newSchool(county);
     const { cursor, items } = await drain(countyInfo);
