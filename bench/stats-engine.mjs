@@ -107,10 +107,16 @@ const questions = [
   ['ethnicity, province 41', Q({ by: ['ethnicity'], scopePath: '/000000/410000/' })],
   ['subject × sex by city, province 32', Q({ by: ['subject', 'sex'], level: 'city', scopePath: '/000000/320000/' })],
   ['subject × sex by city', Q({ by: ['subject', 'sex'], level: 'city' })],
-  ['urban/rural × sex, filter title 012', Q({ by: ['urbanRural', 'sex'], filters: [{ dim: 'title', values: ['012'] }] })],
+  [
+    'urban/rural × sex, filter title 012',
+    Q({ by: ['urbanRural', 'sex'], filters: [{ dim: 'title', values: ['012'] }] }),
+  ],
   ['3 dimensions', Q({ by: ['sex', 'schoolType', 'onEstablishment'] })],
   ['4 dimensions', Q({ by: ['sex', 'title', 'subject', 'urbanRural'] })],
-  ['urban/rural × sex, filter title 012, province 32', Q({ by: ['urbanRural', 'sex'], filters: [{ dim: 'title', values: ['012'] }], scopePath: '/000000/320000/' })],
+  [
+    'urban/rural × sex, filter title 012, province 32',
+    Q({ by: ['urbanRural', 'sex'], filters: [{ dim: 'title', values: ['012'] }], scopePath: '/000000/320000/' }),
+  ],
 ];
 const time = (f, n) => {
   const ts = [];

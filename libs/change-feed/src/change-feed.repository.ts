@@ -62,9 +62,16 @@ export class ChangeFeedRepository {
    * reader who has passed sequence N never sees a new entry at or below N.
    */
   async sequence(limit: number): Promise<number> {
+    // The batch is a range of the primary key, read in order through its index, whatever the table's
+    // statistics say: `id IN (SELECT id … LIMIT n)` was planned, with statistics taken when the table was
+    // nearly empty, as a nested loop re-running the subquery for every pending row (1.5 M × 5,000 index
+    // entries: one statement ran for more than ten minutes after a large import).
+    await this.tx.query(`SET LOCAL enable_seqscan = off`);
     const [{ last }] = await this.tx.query(`SELECT last::text AS last FROM change_feed_counter FOR UPDATE`);
     const [{ n }] = await this.tx.query(
-      `WITH moved AS (DELETE FROM change_pending WHERE id IN (SELECT id FROM change_pending ORDER BY id LIMIT $2) RETURNING *),
+      `WITH moved AS (DELETE FROM change_pending
+                       WHERE id <= COALESCE((SELECT id FROM change_pending ORDER BY id OFFSET $2::int - 1 LIMIT 1), 9223372036854775807)
+                       RETURNING *),
             done AS (INSERT INTO change_log (seq, type, entity_type, entity_id, unit_path, old_unit_path, changed_at, committed_at, data)
                      SELECT $1::bigint + row_number() OVER (ORDER BY id), type, entity_type, entity_id, unit_path, old_unit_path,
                             changed_at, clock_timestamp(), data FROM moved RETURNING 1)
@@ -149,18 +156,34 @@ export class ChangeFeedRepository {
    * scan skips the entries of dead rows once one scan has marked them.
    */
   async anyPending(): Promise<boolean> {
+    // In key order: a sequential scan would have to read the whole table before its first row, so the
+    // planner takes the index even with statistics that call the table empty.
     const rows = await this.tx.query(`SELECT id FROM change_pending ORDER BY id LIMIT 1`);
     return rows.length > 0;
   }
 
   /**
-   * Vacuums `change_pending` (outside any transaction): the sequencer's deletes leave one dead row per
-   * change numbered, and after a large import, until a vacuum, every statement that reads the table
-   * passes them (the health figure's count, the move's scan). The node does it itself after many
-   * moves, as it does for the statistics' dirty log, whatever the server's autovacuum does.
+   * Empties `change_pending`'s storage when nothing waits in it (in the caller's transaction): the
+   * sequencer's deletes leave one dead row per change numbered, which every statement reading the table
+   * passes until a vacuum (the health figure's count, the batch's index walk), and the node does not
+   * rely on the server's autovacuum for it. Only when the table can be locked at once (no writer has
+   * an open transaction on it, so no change is in flight) and holds no row; returns whether it did.
+   * A truncation also leaves no statistics taken while the table was nearly empty (a `VACUUM` at that
+   * moment did, and the planner then took the next large import for an empty table).
    */
-  async vacuumPending(): Promise<void> {
-    await this.tx.query(`VACUUM change_pending`);
+  async truncateIfDrained(): Promise<boolean> {
+    await this.tx.query(`SET LOCAL lock_timeout = 0`);
+    try {
+      await this.tx.query(`LOCK TABLE change_pending IN ACCESS EXCLUSIVE MODE NOWAIT`);
+    } catch (e) {
+      if ((e as { code?: string }).code === '55P03') return false; // lock_not_available: a writer is at work
+      throw e;
+    }
+    await this.tx.query(`SET LOCAL enable_seqscan = off`);
+    const waiting = await this.tx.query(`SELECT id FROM change_pending ORDER BY id LIMIT 1`);
+    if (waiting.length) return false;
+    await this.tx.query(`TRUNCATE change_pending`);
+    return true;
   }
 
   /** How many committed changes wait for a sequence, and the oldest one's age. */

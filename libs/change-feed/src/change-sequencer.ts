@@ -6,8 +6,8 @@ import { CHANGE_FEED_OPTIONS, type ChangeFeedOptions } from './change-feed.optio
 
 const BATCH = 5000;
 const PRUNE_EVERY_MS = 10 * 60_000;
-/** Changes numbered (rows deleted from `change_pending`) after which the drained table is vacuumed. */
-export const VACUUM_PENDING_AFTER = 20_000;
+/** Changes numbered (rows deleted from `change_pending`) after which its storage is emptied once it is drained. */
+export const EMPTY_PENDING_AFTER = 20_000;
 
 /**
  * Numbers committed changes (the single-writer sequencer of ADR 0020) on a timer and whenever a
@@ -21,8 +21,9 @@ export class ChangeSequencer implements OnApplicationBootstrap, OnApplicationShu
   private running: Promise<void> | null = null;
   private lastPrune = 0;
   private stopped = false;
-  /** Rows deleted from `change_pending` since it was last vacuumed by this node. */
-  private movedSinceVacuum = 0;
+  /** Rows deleted from `change_pending` since this node last emptied its storage. */
+  private movedSinceEmpty = 0;
+  private emptyAllowed = true;
 
   constructor(
     private readonly repo: ChangeFeedRepository,
@@ -54,11 +55,9 @@ export class ChangeSequencer implements OnApplicationBootstrap, OnApplicationShu
       try {
         await this.catchUp();
         // Drained after many moves (here, on the timer: never in a reader's request): their dead rows go
-        // now, not whenever the server's autovacuum comes by.
-        if (this.movedSinceVacuum >= VACUUM_PENDING_AFTER) {
-          this.movedSinceVacuum = 0;
-          await this.repo.vacuumPending();
-        }
+        // now, not whenever the server's autovacuum comes by (tried again on later ticks while writers
+        // keep the table busy).
+        if (this.movedSinceEmpty >= EMPTY_PENDING_AFTER && this.emptyAllowed) await this.emptyPending();
         if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
           this.lastPrune = Date.now();
           await this.prune();
@@ -74,6 +73,17 @@ export class ChangeSequencer implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
+  private async emptyPending(): Promise<void> {
+    try {
+      if (await this.txHost.withTransaction(() => this.repo.truncateIfDrained())) this.movedSinceEmpty = 0;
+    } catch (e) {
+      // A database role that may delete but not truncate: the server's autovacuum is left to it.
+      if ((e as { code?: string }).code !== '42501') throw e;
+      this.emptyAllowed = false;
+      this.log.warn('change_pending cannot be truncated by this database role: its dead rows wait for autovacuum');
+    }
+  }
+
   /** Numbers everything committed so far (in batches, each its own transaction); returns how many. */
   async catchUp(): Promise<number> {
     // Nothing waiting: no transaction (the counter's row lock is a write, and a commit, every tick).
@@ -82,7 +92,7 @@ export class ChangeSequencer implements OnApplicationBootstrap, OnApplicationShu
     for (;;) {
       const n = await this.txHost.withTransaction(() => this.repo.sequence(BATCH));
       total += n;
-      this.movedSinceVacuum += n;
+      this.movedSinceEmpty += n;
       if (n < BATCH) return total;
     }
   }

@@ -372,7 +372,13 @@ describe('statistics engine: cubes (issue 17) answer exactly as the scan', () =>
       ...questions,
       q({ by: ['sex', 'schoolType', 'onEstablishment'] }),
       q({ by: ['urbanRural', 'sex'], filters: [{ dim: 'schoolType', values: ['21'] }] }),
-      q({ by: ['sex'], filters: [{ dim: 'urbanRural', values: ['111', '121'] }, { dim: 'subject', values: ['01', '04'] }] }),
+      q({
+        by: ['sex'],
+        filters: [
+          { dim: 'urbanRural', values: ['111', '121'] },
+          { dim: 'subject', values: ['01', '04'] },
+        ],
+      }),
       q({ by: ['titleLevel', 'subject'], level: 'city', filters: [{ dim: 'qualificationType', values: ['3'] }] }),
       q({ by: ['sex', 'title', 'subject', 'urbanRural'], includeInactive: true }),
       q({ by: ['sex'], level: 'school', scopePath: '/000000/440000/' }),
