@@ -318,6 +318,7 @@ describe('change feed (GET /changes)', () => {
     // As on a server whose autovacuum is off or behind (the machine's PostgreSQL here has it off), with
     // statistics taken when the table was nearly empty: the planner then estimates one pending row.
     await t.db.query(`ALTER TABLE change_pending SET (autovacuum_enabled = false)`);
+    let writer: pg.Client | null = null;
     try {
       const storage = async () =>
         (
@@ -326,6 +327,11 @@ describe('change feed (GET /changes)', () => {
           )
         )[0] as { node: string; bytes: number };
       const [{ head }] = await t.db.query(`SELECT last::bigint AS head FROM change_feed_counter`);
+      // A writer's open transaction on the table (as a teacher write's trigger holds): no truncation while it lasts.
+      writer = new pg.Client({ connectionString: testDatabaseUrl('provincial') });
+      await writer.connect();
+      await writer.query(`BEGIN`);
+      await writer.query(`LOCK TABLE change_pending IN ROW EXCLUSIVE MODE`);
       await t.db.query(`UPDATE pg_class SET reltuples = 0, relpages = 1000 WHERE oid = 'change_pending'::regclass`);
       // 50,000 changes at once, as a large import's triggers write them (units outside every test's scope).
       await t.db.query(
@@ -344,6 +350,10 @@ describe('change feed (GET /changes)', () => {
       while ((n = await numbered()) < 50_000 && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 100));
       // A nested loop re-reading the batch for every pending row took minutes here.
       assert.equal(n, 50_000, `every change numbered within 20 s (${n} were)`);
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal((await storage()).node, filled.node, 'not truncated while a writer holds the table');
+      await writer.end();
+      writer = null;
       let now = filled;
       for (let i = 0; i < 300 && now.node === filled.node; i++) {
         await new Promise((r) => setTimeout(r, 100));
@@ -352,6 +362,7 @@ describe('change feed (GET /changes)', () => {
       assert.notEqual(now.node, filled.node, 'change_pending emptied (truncated) once drained');
       assert.ok(now.bytes < filled.bytes / 10, `its storage is small again (${now.bytes} of ${filled.bytes} bytes)`);
     } finally {
+      await writer?.end();
       await t.db.query(`ALTER TABLE change_pending RESET (autovacuum_enabled)`);
     }
   });

@@ -172,12 +172,14 @@ export class ChangeFeedRepository {
    * moment did, and the planner then took the next large import for an empty table).
    */
   async truncateIfDrained(): Promise<boolean> {
-    await this.tx.query(`SET LOCAL lock_timeout = 0`);
+    // Under a savepoint, so that a refused lock leaves the transaction usable (and ends cleanly).
+    await this.tx.query(`SAVEPOINT change_pending_lock`);
     try {
       await this.tx.query(`LOCK TABLE change_pending IN ACCESS EXCLUSIVE MODE NOWAIT`);
     } catch (e) {
-      if ((e as { code?: string }).code === '55P03') return false; // lock_not_available: a writer is at work
-      throw e;
+      if ((e as { code?: string }).code !== '55P03') throw e; // lock_not_available: a writer is at work
+      await this.tx.query(`ROLLBACK TO SAVEPOINT change_pending_lock`);
+      return false;
     }
     await this.tx.query(`SET LOCAL enable_seqscan = off`);
     const waiting = await this.tx.query(`SELECT id FROM change_pending ORDER BY id LIMIT 1`);
