@@ -181,9 +181,7 @@ export class ChangeFeedRepository {
       await this.tx.query(`ROLLBACK TO SAVEPOINT change_pending_lock`);
       return false;
     }
-    await this.tx.query(`SET LOCAL enable_seqscan = off`);
-    const waiting = await this.tx.query(`SELECT id FROM change_pending ORDER BY id LIMIT 1`);
-    if (waiting.length) return false;
+    if (await this.anyPending()) return false;
     await this.tx.query(`TRUNCATE change_pending`);
     return true;
   }

@@ -1144,8 +1144,8 @@ export class FactEngine {
   ): ((from: number, to: number) => number) | null {
     const isUnit = (a: Access) => a.col === this.unit;
     const isByte = (a: Access) => !a.multi && a.col instanceof Uint8Array;
-    if (p.fAcc.some((a) => !isUnit(a) && !isByte(a) && !(a.multi && a.col instanceof Uint32Array))) return null;
-    if (p.byAcc.some((a) => !isUnit(a) && !isByte(a) && !a.multi)) return null;
+    // Custom indicators (16-bit columns) take the general loop.
+    if ([...p.fAcc, ...p.byAcc].some((a) => !isUnit(a) && !isByte(a) && !a.multi)) return null;
     const multiBy = p.byAcc.map((a, d) => ({ a, d })).filter((x) => x.a.multi);
     if (multiBy.length > 1) return null;
     if (p.byAcc.some((a) => a.col === p.absent)) return null;
@@ -1179,7 +1179,7 @@ export class FactEngine {
       group,
       dense,
       minState: q.includeInactive ? 1 : 2,
-      fc: byteF.map((x) => x.a.col),
+      fc: byteF.map((x) => x.a.col as Uint8Array),
       fm: byteF.map((x) => x.a.map),
       fa: byteF.map((x) => {
         const allowed = new Uint8Array(256);
@@ -1188,7 +1188,7 @@ export class FactEngine {
       }),
       mc: multiF.map((x) => x.a.col),
       mk: multiF.map((x) => p.fMask[x.f]),
-      dc: byteD.map((x) => x.a.col),
+      dc: byteD.map((x) => x.a.col as Uint8Array),
       dm: byteD.map((x) => x.a.map),
       ds: byteD.map((x) => p.strides[x.d]),
       mCol: m ? m.a.col : null,
@@ -1206,12 +1206,12 @@ interface ScanParts {
   group: Uint32Array | null;
   dense: Uint32Array;
   minState: number;
-  fc: Column[];
+  fc: Uint8Array[];
   fm: (Uint8Array | null)[];
   fa: Uint8Array[];
   mc: Column[];
   mk: number[];
-  dc: Column[];
+  dc: Uint8Array[];
   dm: (Uint8Array | null)[];
   ds: number[];
   mCol: Column | null;
