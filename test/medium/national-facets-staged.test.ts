@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import { Propagation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
+import { ChangeSequencer } from '@tmis/change-feed';
 import { NationalTeacherRepository, recordFacets } from '@tmis/sync-ingest';
 import { TestNode } from '../support/test-node.js';
 import { validRecord } from '../support/records.js';
@@ -153,5 +154,87 @@ describe('national facets: the values the staged apply sends are the SQL definit
     );
     d = await drift();
     assert.deepEqual({ ...d, rows: d.rows > 600 }, { missing: 0, extra: 0, twice: 0, rows: true });
+  });
+  it('a staged upsert’s change-feed entries are numbered when it commits: consecutive, after what committed first, none for a rolled-back savepoint or an unchanged record', async () => {
+    const q = (sql: string, params: unknown[] = []) =>
+      txHost.withTransaction(() => txHost.tx.query(sql, params)) as Promise<Rec[]>;
+    const sequencer = n.node.app.get(ChangeSequencer);
+    await sequencer.catchUp();
+    const head = async () => Number((await q(`SELECT last FROM change_feed_counter`))[0].last);
+    const entries = async (ids: string[]) =>
+      (await q(
+        `SELECT seq::int AS seq, type, entity_id::text AS id, data FROM change_log WHERE entity_id = ANY($1::uuid[]) ORDER BY seq`,
+        [ids],
+      )) as { seq: number; type: string; id: string; data: Rec }[];
+    const h0 = await head();
+
+    const staged = Array.from({ length: 150 }, () => row(randomUUID(), validRecord()));
+    const refused = Array.from({ length: 70 }, () => row(randomUUID(), validRecord()));
+    const live = Array.from({ length: 2 }, () => row(randomUUID(), validRecord()));
+    const ids = (rows: { teacher_id: string }[]) => rows.map((r) => r.teacher_id);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let stagedWritten!: () => void;
+    const written = new Promise<void>((r) => (stagedWritten = r));
+    const t1 = txHost.withTransaction(async () => {
+      assert.equal((await repo.upsertMany(staged)).size, 150);
+      // A savepoint's staged set, rolled back: its rows, and its numbering, go with it.
+      await assert.rejects(
+        txHost.withTransaction(Propagation.Nested, async () => {
+          assert.equal((await repo.upsertMany(refused)).size, 70);
+          throw new Error('refused');
+        }),
+        /refused/,
+      );
+      const [{ flag }] = await txHost.tx.query(`SELECT current_setting('tmis.feed_direct', true) AS flag`);
+      assert.equal(flag, 'off');
+      // Not through change_pending, and not numbered before the commit.
+      const [{ pending, logged }] = await txHost.tx.query(
+        `SELECT (SELECT count(*) FROM change_pending WHERE entity_id = ANY($1::uuid[]))::int AS pending,
+                (SELECT count(*) FROM change_log WHERE entity_id = ANY($1::uuid[]))::int AS logged`,
+        [ids(staged)],
+      );
+      assert.deepEqual({ pending, logged }, { pending: 0, logged: 0 });
+      stagedWritten();
+      await held;
+    });
+    await written;
+    // Meanwhile a live change commits and is numbered by the sequencer.
+    await txHost.withTransaction(() => repo.upsertMany(live));
+    await sequencer.catchUp();
+    const liveEntries = await entries(ids(live));
+    assert.deepEqual(
+      liveEntries.map((e) => e.seq),
+      [h0 + 1, h0 + 2],
+    );
+    release();
+    await t1;
+    const mine = await entries(ids(staged));
+    assert.equal(mine.length, 150);
+    assert.deepEqual(
+      mine.map((e) => e.seq),
+      Array.from({ length: 150 }, (_, i) => h0 + 3 + i),
+    );
+    assert.equal(await head(), h0 + 152);
+    const byId = new Map(staged.map((r) => [r.teacher_id, r]));
+    for (const e of mine) {
+      assert.equal(e.type, 'reported-teacher.created');
+      assert.deepEqual(e.data.record, byId.get(e.id)!.record);
+      assert.equal(e.data.province, province);
+    }
+    assert.deepEqual(await entries(ids(refused)), []);
+
+    // The same chunk again, a third of it changed: entries for the changed records only, numbered on.
+    const again = staged.map((r, i) => ({
+      ...row(r.teacher_id, i % 3 ? r.record : validRecord()),
+      unit_code: r.unit_code,
+    }));
+    await txHost.withTransaction(() => repo.upsertMany(again));
+    const later = (await entries(ids(staged))).filter((e) => e.seq > h0 + 152);
+    assert.deepEqual(
+      later.map((e) => [e.seq, e.type]),
+      Array.from({ length: 50 }, (_, i) => [h0 + 153 + i, 'reported-teacher.updated']),
+    );
+    assert.equal(await head(), h0 + 202);
   });
 });

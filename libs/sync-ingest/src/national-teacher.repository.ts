@@ -70,9 +70,11 @@ export class NationalTeacherRepository {
     if (!rows.length) return new Set();
     const staged = rows.length >= STAGE_FROM && (await this.stage(rows));
     // The staged rows carry their facet values: the facet insert trigger takes them from the staging
-    // table instead of walking each record again (migration 1767905000000). Transaction-local, and
-    // switched off again right after this statement, so that no other write skips the walk.
-    if (staged) await this.tx.query(`SELECT set_config('tmis.facets_staged', 'on', true)`);
+    // table instead of walking each record again (migration 1767905000000); their change-feed entries are
+    // numbered when the transaction commits instead of passing through `change_pending` and the sequencer
+    // (migration 1767970000000). Transaction-local, and switched off again right after this statement,
+    // so that every other write takes the general path.
+    if (staged) await this.tx.query(`SELECT set_config('tmis.facets_staged', 'on', true), tmis_change_direct_begin()`);
     const applied: { id: string }[] = await this.tx.query(
       `INSERT INTO national_teacher (teacher_id, province_code, unit_code, id_type, id_number, name, person_status, active, record, custom,
               catalogue_version, reported_version, last_sequence)
@@ -87,7 +89,10 @@ export class NationalTeacherRepository {
        RETURNING teacher_id::text AS id`,
       staged ? [] : [JSON.stringify(rows)],
     );
-    if (staged) await this.tx.query(`SELECT set_config('tmis.facets_staged', 'off', true)`);
+    if (staged)
+      await this.tx.query(
+        `SELECT set_config('tmis.facets_staged', 'off', true), set_config('tmis.feed_direct', 'off', true)`,
+      );
     return new Set(applied.map((r) => r.id));
   }
 

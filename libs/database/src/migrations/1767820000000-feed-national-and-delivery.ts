@@ -14,6 +14,35 @@ const content = (r: string) =>
     .map((c) => `${r}.${c}`)
     .join(', ')})`;
 
+/** The national tree's path for a reported record's school (the province, the ministry's root as fallbacks). */
+const path = (r: string, code: string) => `COALESCE(
+        (SELECT u.path FROM org_unit u WHERE u.code = ${r}.${code}),
+        (SELECT p.path FROM org_unit p WHERE p.code = ${r}.province_code || '0000'),
+        (SELECT m.path FROM org_unit m WHERE m.parent_id IS NULL AND m.kind = 'ministry' ORDER BY m.path LIMIT 1), '')`;
+
+export const NATIONAL_CHANGE_COLS = `(type, entity_type, entity_id, unit_path, old_unit_path, data)`;
+
+/**
+ * The change-feed rows of a statement on `national_teacher`, per operation, from its transition tables
+ * (`new_rows`, `old_rows`): what the trigger appends to `change_pending` (and, for a resync's staged
+ * apply, to the numbering it does at commit: migration 1767970000000).
+ */
+export const NATIONAL_CHANGE_ROWS = {
+  insert: `SELECT 'reported-teacher.' || CASE WHEN n.removed THEN 'removed' ELSE 'created' END, 'reported-teacher', n.teacher_id,
+                 ${path('n', 'unit_code')}, NULL, ${reportedDoc('n')} FROM new_rows n`,
+  update: `SELECT 'reported-teacher.' || CASE WHEN n.removed AND NOT o.removed THEN 'removed'
+                                             WHEN o.removed AND NOT n.removed THEN 'created'
+                                             WHEN n.unit_code <> o.unit_code THEN 'moved'
+                                             WHEN n.person_status <> o.person_status OR n.active <> o.active THEN 'status-changed'
+                                             ELSE 'updated' END,
+                 'reported-teacher', n.teacher_id, ${path('n', 'unit_code')},
+                 CASE WHEN n.unit_code <> o.unit_code THEN ${path('o', 'unit_code')} END, ${reportedDoc('n')}
+            FROM new_rows n JOIN old_rows o ON o.teacher_id = n.teacher_id
+           WHERE ${content('n')} IS DISTINCT FROM ${content('o')}`,
+  delete: `SELECT 'reported-teacher.deleted', 'reported-teacher', o.teacher_id, ${path('o', 'unit_code')}, NULL,
+                 jsonb_build_object('id', o.teacher_id, 'province', o.province_code, 'unitCode', o.unit_code) FROM old_rows o`,
+};
+
 /**
  * Issue 16, the change feed at the national node and webhook delivery at 200 changes/s (ADR 0020).
  * - `national_teacher` (the provinces' reported records) gets the change-feed triggers, as `teacher`
@@ -27,32 +56,15 @@ export class FeedNationalAndDelivery1767820000000 implements MigrationInterface 
   name = 'FeedNationalAndDelivery1767820000000';
 
   async up(q: QueryRunner): Promise<void> {
-    const path = (r: string, code: string) => `COALESCE(
-        (SELECT u.path FROM org_unit u WHERE u.code = ${r}.${code}),
-        (SELECT p.path FROM org_unit p WHERE p.code = ${r}.province_code || '0000'),
-        (SELECT m.path FROM org_unit m WHERE m.parent_id IS NULL AND m.kind = 'ministry' ORDER BY m.path LIMIT 1), '')`;
     await q.query(`
       CREATE FUNCTION tmis_change_national_teacher() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_OP = 'INSERT' THEN
-          INSERT INTO change_pending (type, entity_type, entity_id, unit_path, old_unit_path, data)
-          SELECT 'reported-teacher.' || CASE WHEN n.removed THEN 'removed' ELSE 'created' END, 'reported-teacher', n.teacher_id,
-                 ${path('n', 'unit_code')}, NULL, ${reportedDoc('n')} FROM new_rows n;
+          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.insert};
         ELSIF TG_OP = 'UPDATE' THEN
-          INSERT INTO change_pending (type, entity_type, entity_id, unit_path, old_unit_path, data)
-          SELECT 'reported-teacher.' || CASE WHEN n.removed AND NOT o.removed THEN 'removed'
-                                             WHEN o.removed AND NOT n.removed THEN 'created'
-                                             WHEN n.unit_code <> o.unit_code THEN 'moved'
-                                             WHEN n.person_status <> o.person_status OR n.active <> o.active THEN 'status-changed'
-                                             ELSE 'updated' END,
-                 'reported-teacher', n.teacher_id, ${path('n', 'unit_code')},
-                 CASE WHEN n.unit_code <> o.unit_code THEN ${path('o', 'unit_code')} END, ${reportedDoc('n')}
-            FROM new_rows n JOIN old_rows o ON o.teacher_id = n.teacher_id
-           WHERE ${content('n')} IS DISTINCT FROM ${content('o')};
+          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.update};
         ELSE
-          INSERT INTO change_pending (type, entity_type, entity_id, unit_path, old_unit_path, data)
-          SELECT 'reported-teacher.deleted', 'reported-teacher', o.teacher_id, ${path('o', 'unit_code')}, NULL,
-                 jsonb_build_object('id', o.teacher_id, 'province', o.province_code, 'unitCode', o.unit_code) FROM old_rows o;
+          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.delete};
         END IF;
         RETURN NULL;
       END $$`);

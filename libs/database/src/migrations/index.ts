@@ -37,6 +37,7 @@ import { TeacherSubjects1767910000000 } from './1767910000000-teacher-subjects.j
 import { NationalSearchScope1767930000000 } from './1767930000000-national-search-scope.js';
 import { OutboxNotify1767950000000 } from './1767950000000-outbox-notify.js';
 import { TeacherSubjectTitleName1767960000000 } from './1767960000000-teacher-subject-title-name.js';
+import { NationalFeedDirect1767970000000 } from './1767970000000-national-feed-direct.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -79,4 +80,5 @@ export const migrations = [
   NationalSearchScope1767930000000,
   OutboxNotify1767950000000,
   TeacherSubjectTitleName1767960000000,
+  NationalFeedDirect1767970000000,
 ];
