@@ -251,6 +251,58 @@ describe('bulk import and export (Art. 16)', () => {
       'no version bumps',
     );
 
+    // Sub-set 13's confirmed training (kept by the training module, not typed into the record): the export
+    // carries it under its entry id, as the record reads; the file re-imports without storing it as typed
+    // entries, and a changed confirmed row is refused, naming the entry.
+    const [project] = await t.db.query(
+      `INSERT INTO training_project (owner_unit_id, owner_path, level, name, category, credit_kind, organiser, hours, starts_on,
+              ends_on, capacity, state)
+       VALUES ($1, $2, 'school', '校本研修：课堂观察', 'subject', 'school_based', '本校', 12, '2026-03-01', '2026-03-20', 50, 'approved')
+       RETURNING id`,
+      [school.id, school.path],
+    );
+    const [result] = await t.db.query(
+      `INSERT INTO training_enrolment (project_id, teacher_id, completed_hours, passed, result_at, confirmed_at)
+       VALUES ($1, $2, 12, true, now(), now()) RETURNING id`,
+      [project.id, one.id],
+    );
+    const withTraining = await download(schoolAdmin, `/teachers/export?format=xlsx&unitId=${school.id}`);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(withTraining as never);
+    const sheet = wb.getWorksheet('国内培训')!;
+    const keys = (sheet.getRow(3).values as unknown[]).map(String);
+    const rowOf = () => {
+      for (let i = 4; i <= sheet.rowCount; i++)
+        if (String(sheet.getRow(i).getCell(keys.indexOf('id')).value) === result.id) return sheet.getRow(i);
+      return null;
+    };
+    const confirmedRow = rowOf();
+    assert.ok(confirmedRow, 'the confirmed result is exported under its entry id');
+    assert.equal(Number(confirmedRow.getCell(keys.indexOf('hours')).value), 12);
+    assert.equal(String(confirmedRow.getCell(keys.indexOf('projectName')).value), '校本研修：课堂观察');
+    const clean = await importFile(schoolAdmin, withTraining, '?dryRun=false', 'export.xlsx');
+    assert.deepEqual(
+      [clean.state, clean.counts.created, clean.counts.updated, clean.counts.unchanged, clean.counts.errors],
+      ['committed', 0, 0, 3, 0],
+      'an export with confirmed training re-imports cleanly and changes nothing',
+    );
+    const [stored] = await t.db.query(`SELECT version, record FROM teacher WHERE id = $1`, [one.id]);
+    assert.equal(stored.version, 1);
+    assert.ok(
+      !((stored.record.domesticTraining ?? []) as Rec[]).some((e) => e.id === result.id),
+      'the confirmed entry is not stored as a typed one',
+    );
+    confirmedRow.getCell(keys.indexOf('hours')).value = 40;
+    const edited = Buffer.from(await wb.xlsx.writeBuffer());
+    const refused = await importFile(schoolAdmin, edited, '', 'export.xlsx');
+    const refusal = await errorsOf(schoolAdmin, refused.id);
+    assert.deepEqual(
+      refusal.map((e) => [e.sheet, e.row, e.field, e.code]),
+      [['国内培训', confirmedRow.number, 'id', 'confirmedTraining']],
+      JSON.stringify(refusal),
+    );
+    assert.match(refusal[0].messageZh ?? refusal[0].message, /培训|training/);
+
     // A changed row updates the record through the same rules, and stays a submission.
     const changed = await fill(template, {
       基本信息: [{ ...rowsOf(people[0], school.code)['基本信息'][0], formerName: '曾用' }],

@@ -293,6 +293,42 @@ describe('national roll-up: one population, searched and viewed by ministry staf
     assert.equal(central.status, 200);
     assert.equal(central.body.source, 'central');
     assert.equal(central.body.unitCode, university.code);
+
+    // A central university's confirmed training (this node's own training module) reads in sub-set 13
+    // after the typed entries, as on the university's own record view and in the export.
+    const [project] = await n.db.query(
+      `INSERT INTO training_project (owner_unit_id, owner_path, level, name, category, credit_kind, organiser, hours, starts_on,
+              ends_on, capacity, state)
+       VALUES ($1, $2, 'school', '高校教师发展研修', 'general', 'training', '教师发展中心', 24, '2026-04-01', '2026-04-05', 20, 'approved')
+       RETURNING id`,
+      [university.id, university.path],
+    );
+    const [result] = await n.db.query(
+      `INSERT INTO training_enrolment (project_id, teacher_id, completed_hours, passed, result_at, confirmed_at)
+       VALUES ($1, $2, 24, true, now(), now()) RETURNING id`,
+      [project.id, centralIds[1]],
+    );
+    const withTraining = await n.api('GET', `/national/teachers/${centralIds[1]}`, { token: ministryAdmin });
+    const training = withTraining.body.record.domesticTraining as Rec[];
+    const typed = (central.body.record.domesticTraining ?? []) as Rec[];
+    assert.deepEqual(training.slice(0, typed.length), typed);
+    assert.deepEqual(training.slice(typed.length), [
+      {
+        id: result.id,
+        projectName: '高校教师发展研修',
+        startDate: '2026-04-01',
+        endDate: '2026-04-05',
+        hours: 24,
+        organiser: '教师发展中心',
+        level: '5',
+        mode: '1',
+        confirmed: true,
+      },
+    ]);
+    const own = await n.api('GET', `/teachers/${centralIds[1]}`, {
+      token: await n.tokenFor(await n.account(university, Role.InfoAdmin)),
+    });
+    assert.deepEqual(own.body.record.domesticTraining, training);
   });
 
   it('export: the search result in the bulk layout (CSV of one sub-set), masked for query users', async () => {

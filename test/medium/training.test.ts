@@ -831,6 +831,29 @@ describe('confirmed credits travel to the national node (sync schema v3; v2 stil
     assert.equal(rows[0].list[0].ruleVersion, '11-v1');
     assert.equal(rows[0].list[0].province, '11');
     const ministry = await national.tokenFor(await national.account(await national.unitByCode('000000'), Role.Query));
+
+    // Sub-set 13 at national as the province shows it: the typed entries, then the confirmed training.
+    const atProvince = await province.api('GET', `/teachers/${ids[0]}`, { token: provinceAdmin });
+    assert.equal(atProvince.status, 200, JSON.stringify(atProvince.body));
+    const provinceTraining = atProvince.body.record.domesticTraining as Record<string, unknown>[];
+    const confirmedThere = provinceTraining.filter((e) => e.confirmed === true);
+    assert.equal(confirmedThere.length, 1);
+    assert.equal(confirmedThere[0].hours, 45);
+    const ministryAdmin = await national.tokenFor(
+      await national.account(await national.unitByCode('000000'), Role.InfoAdmin),
+    );
+    for (const token of [ministryAdmin, ministry]) {
+      const view = await national.api('GET', `/national/teachers/${ids[0]}`, { token });
+      assert.equal(view.status, 200, JSON.stringify(view.body));
+      assert.deepEqual(view.body.record.domesticTraining, provinceTraining);
+    }
+    // The teacher without a result: only what was typed.
+    const other = await national.api('GET', `/national/teachers/${ids[2]}`, { token: ministryAdmin });
+    assert.equal(other.status, 200);
+    assert.ok(((other.body.record.domesticTraining ?? []) as { confirmed?: boolean }[]).every((e) => !e.confirmed));
+    // Another province's reader does not see the record (nor its training).
+    const p12 = await national.tokenFor(await national.account(await national.unitByCode('120000'), Role.InfoAdmin));
+    assert.equal((await national.api('GET', `/national/teachers/${ids[0]}`, { token: p12 })).status, 404);
     const byCity = await national.api('GET', '/sync/training/completion?province=11', { token: ministry });
     assert.equal(byCity.status, 200, JSON.stringify(byCity.body));
     // The test's units were made by factories (not synced), so their city is unknown at national: the

@@ -25,6 +25,8 @@ export interface ExistingRecord {
   record: Rec;
   /** In post (false: left, retired…: a basic row putting them back in post re-registers them on this record). */
   active: boolean;
+  /** Sub-set 13's entries from confirmed training (not stored in the record; an export carries them). */
+  confirmed?: Rec[];
 }
 
 export interface UnitInfo {
@@ -107,6 +109,10 @@ export const IMPORT_PROBLEMS = {
     '该人员档案在您管辖的其他单位，请通过调动办理（POST /transfers，第二十三条），不能通过导入修改',
   ],
   entryNotFound: ["no entry of this person's record has this entry id", '该人员档案中没有此条目标识'],
+  confirmedTraining: [
+    'this entry comes from confirmed training (the training module keeps it): an import cannot change it',
+    '此条目来自已确认的培训结果（由培训模块维护），不能通过导入修改',
+  ],
   inReview: ["the record is awaiting the department's review and is locked", '档案正在主管部门审核中，已锁定'],
   reported: [
     'the record is reported: changes go through a change request (Art. 19)',
@@ -231,8 +237,16 @@ export function assessPerson(
   for (const ss of new Set(listRows.map((r) => r.subSet)))
     for (const e of Array.isArray(before?.[ss]) ? (before![ss] as Rec[]) : [])
       originalIds.add(`${ss}\u0000${String(e.id)}`);
+  const confirmed = new Map((existing?.confirmed ?? []).map((e) => [String(e.id), e]));
   for (const r of listRows) {
     const def = subSetDef(r.subSet)!;
+    // A confirmed training entry, as an export writes it: not typed data — left as it is, unless changed.
+    const fromTraining = r.subSet === 'domesticTraining' && typeof r.data.id === 'string' && confirmed.get(r.data.id);
+    if (fromTraining) {
+      if (!Object.entries(fieldValues(r)).every(([k, v]) => same(fromTraining[k], v)))
+        errors.push(importError(r, ctx, 'id', 'confirmedTraining'));
+      continue;
+    }
     const list: Rec[] = Array.isArray(next[r.subSet]) ? (next[r.subSet] as Rec[]) : [];
     next[r.subSet] = list;
     const values = fieldValues(r);

@@ -5,17 +5,19 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, csvField, maskIdNumber } from '@tmis/common';
 import { indicatorSet, indicatorSetForSchoolType } from '@tmis/core-indicators';
 import { OrgService, UnitKind } from '@tmis/org';
 import {
+  ConfirmedTraining,
   CustomFieldsService,
   TeacherRepository,
   TeacherService,
   viewRecord,
+  withConfirmedTraining,
   type ListTeachersQueryDto,
   type TeacherRow,
 } from '@tmis/teachers';
@@ -86,6 +88,8 @@ export class BulkExportService {
     private readonly jobs: BulkService,
     private readonly audit: AuditService,
     @Inject(BULK_OPTIONS) private readonly options: BulkOptions,
+    /** Sub-set 13's confirmed training (libs/training): exported after the typed entries, as records show it. */
+    @Optional() private readonly training?: ConfirmedTraining,
   ) {}
 
   /** A template: a school's indicator set (default for a school), one named set, or every set (default for a department). */
@@ -148,8 +152,16 @@ export class BulkExportService {
       for (;;) {
         const missing = [...new Set(page.items.map((t) => t.unitId).filter((id) => !codes.has(id)))];
         for (const id of missing) codes.set(id, (await this.org.findById(id))?.code ?? '');
-        for (const t of await this.records.findManyById(page.items.map((i) => i.id)))
-          yield { t, record: viewRecord(t.record, view), unitCode: codes.get(t.unitId) ?? '' };
+        const ids = page.items.map((i) => i.id);
+        // The record as it reads (sub-set 13 with the confirmed training, under their entry ids: an import
+        // of the file leaves those rows to the training module, assess.ts).
+        const training = this.training ? await this.training.entriesForMany(ids) : new Map<string, Rec[]>();
+        for (const t of await this.records.findManyById(ids))
+          yield {
+            t,
+            record: viewRecord(withConfirmedTraining(t.record, training.get(t.id)), view),
+            unitCode: codes.get(t.unitId) ?? '',
+          };
         if (!page.nextCursor) return;
         page = await this.teachers.list(actor, { ...q, cursor: page.nextCursor, limit: PAGE });
       }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Role } from '@tmis/access';
 import { AuditRepository } from '@tmis/audit';
 import { CATALOGUE_VERSION, type CustomFieldDefinition } from '@tmis/core-indicators';
 import { isUniqueViolation, TransactionHost, type TransactionalAdapterTypeOrm } from '@tmis/database';
-import { CustomFieldsService, ReviewRepository, TeacherRepository } from '@tmis/teachers';
+import { ConfirmedTraining, CustomFieldsService, ReviewRepository, TeacherRepository } from '@tmis/teachers';
 import type { RowError, UnitInfo } from './assess.js';
 import { startAssessor } from './assessor.js';
 import { BulkRepository, type BulkJobRow, type JobCounts, type ValidationStamp } from './bulk.repository.js';
@@ -50,6 +50,8 @@ export class ImportRunner {
     private readonly reviews: ReviewRepository,
     private readonly audit: AuditRepository,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    /** Sub-set 13's confirmed training: rows of an export that carry it are not typed data (assess.ts). */
+    @Optional() private readonly training?: ConfirmedTraining,
   ) {}
 
   async run(job: BulkJobRow, ctx: RunContext): Promise<void> {
@@ -160,8 +162,12 @@ export class ImportRunner {
       if (actor.unitLevel >= 5 && !units.has(actor.unitCode)) missing.push(actor.unitCode);
       for (const c of missing) units.set(c, null);
       for (const u of await this.repo.unitsByCode(missing)) units.set(u.code, u);
+      const found = await this.teachers.findForImport(keys);
+      const training = this.training
+        ? await this.training.entriesForMany(found.map((t) => t.id))
+        : new Map<string, Record<string, unknown>[]>();
       const existing = new Map(
-        (await this.teachers.findForImport(keys)).map((t) => [`${t.idType}\u0000${t.idNumber}`, t]),
+        found.map((t) => [`${t.idType}\u0000${t.idNumber}`, { ...t, confirmed: training.get(t.id) }]),
       );
       return { persons: keys.length, rows, existing };
     };

@@ -11,6 +11,7 @@ export {
   SyncedUnit,
   SyncEnvelope,
   SyncedCredit,
+  SyncedTrainingEntry,
   TeacherCreditsPayload,
   TeacherRemovedPayload,
   TeacherSnapshotPayload,

@@ -73,6 +73,22 @@ export class TeacherUpsertedPayload {
   @IsOptional() @IsObject() custom?: Record<string, unknown>;
 }
 
+/**
+ * The record's sub-set 13 entry (国内培训, domestic training) a project credit comes from, as the province
+ * shows it on the record: confirmed training is not typed into the record (Art. 25), so the national
+ * record view adds these entries as the province's does.
+ */
+export class SyncedTrainingEntry {
+  @IsUUID() id: string;
+  @IsString() @MaxLength(200) projectName: string;
+  @IsISO8601() startDate: string;
+  @IsISO8601() endDate: string;
+  @IsNumber() @Min(0) hours: number;
+  @IsOptional() @IsString() @MaxLength(200) organiser?: string | null;
+  @IsOptional() @Matches(/^\d$/) level?: string | null;
+  @IsOptional() @Matches(/^\d$/) mode?: string | null;
+}
+
 /** One confirmed training credit as the national node keeps it. */
 export class SyncedCredit {
   @IsUUID() id: string;
@@ -86,6 +102,8 @@ export class SyncedCredit {
   @Matches(/^\d{2}$/) province: string;
   @IsOptional() @IsString() @MaxLength(16) ruleVersion: string | null;
   @IsBoolean() countsForRegistration: boolean;
+  /** A project's credit: the sub-set 13 entry of the confirmed result (absent from provinces before it was added; optional in v3). */
+  @IsOptional() @ValidateNested() @Type(() => SyncedTrainingEntry) training?: SyncedTrainingEntry | null;
 }
 
 /** Schema v3: every confirmed credit of one teacher, as it now stands (replaces what national held). */

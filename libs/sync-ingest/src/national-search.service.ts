@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AccessPolicy, Role, type Actor } from '@tmis/access';
 import {
   commonError,
@@ -14,7 +14,7 @@ import {
 import { ALL_SETS, csvMetaLine, layoutMeta, recordRows, sheetLayouts, writeWorkbook } from '@tmis/bulk';
 import type { CustomFieldDefinition } from '@tmis/core-indicators';
 import { OrgService, provinceOfPath } from '@tmis/org';
-import { viewRecord } from '@tmis/teachers';
+import { ConfirmedTraining, viewRecord, withConfirmedTraining } from '@tmis/teachers';
 import { NationalCustomFieldsRepository } from './national-custom-fields.repository.js';
 import {
   NationalPopulationRepository,
@@ -23,6 +23,7 @@ import {
   type SearchPlan,
 } from './national-population.repository.js';
 import { NationalScope } from './national-scope.js';
+import { NationalTrainingRepository } from './national-training.repository.js';
 import type { NationalExportQueryDto, NationalSearchQueryDto } from './national-search.dto.js';
 
 type Rec = Record<string, unknown>;
@@ -43,6 +44,9 @@ export class NationalSearchService {
     private readonly population: NationalPopulationRepository,
     private readonly customFields: NationalCustomFieldsRepository,
     private readonly org: OrgService,
+    private readonly training: NationalTrainingRepository,
+    /** A central university's confirmed training (the national node's own training module). */
+    @Optional() private readonly centralTraining?: ConfirmedTraining,
   ) {}
 
   /** Keyset-paged search in (unit code, teacher id) order. */
@@ -88,7 +92,32 @@ export class NationalSearchService {
       ];
     });
     const { record, ...row } = r;
-    return { ...this.mask(a, row), record: viewRecord(record, full ? 'full' : 'masked'), custom };
+    const training = (await this.confirmedTraining([r])).get(r.teacherId);
+    return {
+      ...this.mask(a, row),
+      record: viewRecord(withConfirmedTraining(record, training), full ? 'full' : 'masked'),
+      custom,
+    };
+  }
+
+  /**
+   * Sub-set 13 as the provinces show it: after the typed entries, the confirmed training (not typed into
+   * the record, Art. 25), each marked `confirmed` — a province's as it sent them with the credits, a
+   * central university's from this node's own training module. Per teacher id, for these records.
+   */
+  private async confirmedTraining(rows: { teacherId: string; province: string | null }[]) {
+    const ids = (central: boolean) => rows.filter((r) => (r.province === null) === central).map((r) => r.teacherId);
+    const reported = await this.training.trainingEntries(ids(false));
+    const out = new Map<string, Rec[]>();
+    for (const [id, entries] of reported)
+      out.set(
+        id,
+        entries.map((e) => ({ ...e, confirmed: true })),
+      );
+    const central = ids(true);
+    if (central.length && this.centralTraining)
+      for (const [id, entries] of await this.centralTraining.entriesForMany(central)) out.set(id, entries);
+    return out;
   }
 
   /**
@@ -111,9 +140,14 @@ export class NationalSearchService {
       for (;;) {
         const rows = await this.population.search({ ...s, after, limit: EXPORT_PAGE });
         const records = await this.population.records(rows.map((r) => r.teacherId));
+        const training = await this.confirmedTraining(rows);
         for (const r of rows) {
           const rec = records.get(r.teacherId);
-          if (rec) yield { r, record: viewRecord(rec, masked ? 'masked' : 'full') };
+          if (rec)
+            yield {
+              r,
+              record: viewRecord(withConfirmedTraining(rec, training.get(r.teacherId)), masked ? 'masked' : 'full'),
+            };
         }
         if (rows.length < EXPORT_PAGE) return;
         const last = rows[rows.length - 1];

@@ -51,6 +51,23 @@ export class NationalTrainingRepository {
   }
 
   /**
+   * The sub-set 13 entries of these teachers' confirmed project training as their provinces sent them
+   * with the credits (`SyncedCredit.training`), per teacher, in the order the record shows them.
+   */
+  async trainingEntries(teacherIds: string[]): Promise<Map<string, Record<string, unknown>[]>> {
+    const out = new Map<string, Record<string, unknown>[]>();
+    if (!teacherIds.length) return out;
+    const rows: { id: string; entry: Record<string, unknown> }[] = await this.tx.query(
+      `SELECT n.teacher_id::text AS id, e->'training' AS entry FROM national_teacher_credit n, jsonb_array_elements(n.credits) e
+        WHERE n.teacher_id = ANY($1::uuid[]) AND jsonb_typeof(e->'training') = 'object'
+        ORDER BY n.teacher_id, e->'training'->>'startDate', e->'training'->>'id'`,
+      [teacherIds],
+    );
+    for (const r of rows) (out.get(r.id) ?? out.set(r.id, []).get(r.id)!).push(r.entry);
+    return out;
+  }
+
+  /**
    * Training completion by region over a window of confirmation dates: per province (none given) or
    * per city of one province; teachers are those the province reported (`national_teacher`, active).
    */

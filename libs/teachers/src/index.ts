@@ -4,7 +4,7 @@ export { TeachersModule } from './teachers.module.js';
 export { ProvincialTeachersModule } from './provincial-teachers.module.js';
 export { TeacherService } from './teacher.service.js';
 // Sub-set 13 filled from confirmed training (libs/training provides it).
-export { ConfirmedTraining } from './confirmed-training.js';
+export { ConfirmedTraining, withConfirmedTraining } from './confirmed-training.js';
 export { CustomFieldsService } from './custom-fields.service.js';
 export { ReviewService } from './review/review.service.js';
 export { ChangeRequestService } from './review/change-request.service.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Optional } from '@nestjs/common';
 import { CatalogueVersionsService } from '@tmis/catalogue';
-import { ConfirmedTraining } from './confirmed-training.js';
+import { ConfirmedTraining, withConfirmedTraining } from './confirmed-training.js';
 import { AccessPolicy, inScope, Role, type Actor } from '@tmis/access';
 import { AuditService } from '@tmis/audit';
 import { commonError, CommonErrorCode, decodeCursor, encodeCursor, type Page, type FieldError } from '@tmis/common';
@@ -104,9 +104,7 @@ export class TeacherService {
   /** A record as read: sub-set 13 adds the confirmed training entries (not stored in the record). */
   async present(t: TeacherRow): Promise<TeacherRow> {
     const confirmed = this.training ? await this.training.entriesFor(t.id) : [];
-    if (!confirmed.length) return t;
-    const typed = (t.record.domesticTraining as Record<string, unknown>[] | undefined) ?? [];
-    return { ...t, record: { ...t.record, domesticTraining: [...typed, ...confirmed] } };
+    return confirmed.length ? { ...t, record: withConfirmedTraining(t.record, confirmed) } : t;
   }
 
   /** How `actor` sees records: in full, masked, or as the teacher themself. */

@@ -3,6 +3,8 @@ import { buildPayload, SyncOutbox, TeacherCreditsPayload } from '@tmis/contracts
 import { convertHours } from './credit-rules.js';
 import { rulesAreaOf } from './rules-area.js';
 import { CreditRepository, type NewCredit, type RuleRow } from './credit.repository.js';
+import { trainingEntry } from './record-training.js';
+import { TrainingRepository } from './training.repository.js';
 import { trainingError, TrainingErrorCode } from './training.errors.js';
 
 export interface CreditSource {
@@ -31,6 +33,7 @@ export class CreditGranting {
   constructor(
     private readonly credits: CreditRepository,
     private readonly outbox: SyncOutbox,
+    private readonly training: TrainingRepository,
   ) {}
 
   async grant(
@@ -90,13 +93,19 @@ export class CreditGranting {
 
   /**
    * Tells the national node (sync schema v3, through the outbox in this transaction) every credit the
-   * teachers now hold: one message per teacher, keyed like their record.
+   * teachers now hold: one message per teacher, keyed like their record. A project's credit carries the
+   * sub-set 13 entry of its result, so the national record view shows the confirmed training the
+   * province's does.
    */
   private async announce(items: CreditSource[]): Promise<void> {
     const unitOf = new Map(items.map((i) => [i.teacherId, i.unitPath.split('/').filter(Boolean).pop()!]));
     const byTeacher = new Map<string, Awaited<ReturnType<CreditRepository['creditsOfTeachers']>>>();
     for (const c of await this.credits.creditsOfTeachers([...unitOf.keys()]))
       (byTeacher.get(c.teacherId) ?? byTeacher.set(c.teacherId, []).get(c.teacherId)!).push(c);
+    const projectCredits = [...byTeacher.values()].flat().filter((c) => c.source === 'project');
+    const results = new Map(
+      (await this.training.resultsById(projectCredits.map((c) => c.sourceId))).map((r) => [r.id, r]),
+    );
     for (const [teacherId, unitCode] of unitOf) {
       const credits = (byTeacher.get(teacherId) ?? []).map((c) => ({
         id: c.id,
@@ -109,6 +118,7 @@ export class CreditGranting {
         province: c.provinceCode,
         ruleVersion: c.ruleVersion,
         countsForRegistration: c.countsForRegistration,
+        training: c.source === 'project' && results.has(c.sourceId) ? trainingEntry(results.get(c.sourceId)!) : null,
       }));
       await this.outbox.creditsConfirmed(buildPayload(TeacherCreditsPayload, { teacherId, unitCode, credits }));
     }

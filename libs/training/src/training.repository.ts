@@ -74,6 +74,22 @@ const ENROLMENT_COLUMNS = `e.id, e.project_id AS "projectId", e.teacher_id AS "t
   e.certificate_no AS "certificateNo", e.result_at AS "resultAt", e.confirmed_at AS "confirmedAt"`;
 
 /** Training projects, the institutions that run them, enrolments and results. */
+/** A result's columns as a sub-set 13 entry needs them (`trainingEntry`); `e` the enrolment, `p` its project. */
+const RESULT_ENTRY_COLUMNS = `e.id, p.name, to_char(p.starts_on, 'YYYY-MM-DD') AS "startsOn", to_char(p.ends_on, 'YYYY-MM-DD') AS "endsOn",
+  e.completed_hours::float8 AS hours, p.organiser, p.level, p.credit_kind AS kind`;
+
+/** A passed, confirmed training result: the source of a sub-set 13 entry (`trainingEntry`). */
+export interface ConfirmedTrainingRow {
+  id: string;
+  name: string;
+  startsOn: string;
+  endsOn: string;
+  hours: number;
+  organiser: string;
+  level: string;
+  kind: string;
+}
+
 @Injectable()
 export class TrainingRepository {
   constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
@@ -328,26 +344,26 @@ export class TrainingRepository {
     await this.db.query(`UPDATE training_enrolment SET confirmed_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
-  /** Confirmed project training of a teacher, as sub-set 13 (domestic training) entries need it. */
-  async confirmedTraining(teacherId: string): Promise<
-    {
-      id: string;
-      name: string;
-      startsOn: string;
-      endsOn: string;
-      hours: number;
-      organiser: string;
-      level: string;
-      kind: string;
-    }[]
-  > {
-    return this.db.query(
-      `SELECT e.id, p.name, to_char(p.starts_on, 'YYYY-MM-DD') AS "startsOn", to_char(p.ends_on, 'YYYY-MM-DD') AS "endsOn",
-              e.completed_hours::float8 AS hours, p.organiser, p.level, p.credit_kind AS kind
+  /** Confirmed project training of these teachers, as sub-set 13 (domestic training) entries need it, per teacher. */
+  async confirmedTraining(teacherIds: string[]): Promise<Map<string, ConfirmedTrainingRow[]>> {
+    const rows: (ConfirmedTrainingRow & { teacherId: string })[] = await this.db.query(
+      `SELECT e.teacher_id::text AS "teacherId", ${RESULT_ENTRY_COLUMNS}
          FROM training_enrolment e JOIN training_project p ON p.id = e.project_id
-        WHERE e.teacher_id = $1 AND e.confirmed_at IS NOT NULL AND e.passed
-        ORDER BY p.starts_on, e.id`,
-      [teacherId],
+        WHERE e.teacher_id = ANY($1::uuid[]) AND e.confirmed_at IS NOT NULL AND e.passed
+        ORDER BY e.teacher_id, p.starts_on, e.id`,
+      [teacherIds],
+    );
+    const out = new Map<string, ConfirmedTrainingRow[]>();
+    for (const { teacherId, ...r } of rows) (out.get(teacherId) ?? out.set(teacherId, []).get(teacherId)!).push(r);
+    return out;
+  }
+
+  /** These results (enrolment ids: a project credit's source), as `confirmedTraining` gives them. */
+  async resultsById(ids: string[]): Promise<ConfirmedTrainingRow[]> {
+    return this.db.query(
+      `SELECT ${RESULT_ENTRY_COLUMNS} FROM training_enrolment e JOIN training_project p ON p.id = e.project_id
+        WHERE e.id = ANY($1::uuid[])`,
+      [ids],
     );
   }
 }
