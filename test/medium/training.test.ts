@@ -854,6 +854,31 @@ describe('confirmed credits travel to the national node (sync schema v3; v2 stil
     // Another province's reader does not see the record (nor its training).
     const p12 = await national.tokenFor(await national.account(await national.unitByCode('120000'), Role.InfoAdmin));
     assert.equal((await national.api('GET', `/national/teachers/${ids[0]}`, { token: p12 })).status, 404);
+
+    // A national node that lost the credits gets them back from a resync (after the records), with the
+    // confirmed training: the record view is as before.
+    const held = await national.db.query(
+      `SELECT teacher_id::text AS id, credits FROM national_teacher_credit WHERE teacher_id = ANY($1::uuid[]) ORDER BY 1`,
+      [ids],
+    );
+    await national.db.query(`DELETE FROM national_teacher_credit WHERE teacher_id = ANY($1::uuid[])`, [ids]);
+    const resync = await province.api('POST', '/sync/resync', { token: provinceAdmin });
+    assert.equal(resync.status, 202, JSON.stringify(resync.body));
+    const done = await until('the resync queued', async () => {
+      const r = await province.api('GET', '/sync/resync', { token: provinceAdmin });
+      return r.body.state === 'done' ? r.body : null;
+    });
+    assert.equal(done.creditsQueued, 2);
+    const back = await until('credits at national again', async () => {
+      const r = await national.db.query(
+        `SELECT teacher_id::text AS id, credits FROM national_teacher_credit WHERE teacher_id = ANY($1::uuid[]) ORDER BY 1`,
+        [ids],
+      );
+      return r.length === held.length ? r : null;
+    });
+    assert.deepEqual(back, held);
+    const restored = await national.api('GET', `/national/teachers/${ids[0]}`, { token: ministryAdmin });
+    assert.deepEqual(restored.body.record.domesticTraining, provinceTraining);
     const byCity = await national.api('GET', '/sync/training/completion?province=11', { token: ministry });
     assert.equal(byCity.status, 200, JSON.stringify(byCity.body));
     // The test's units were made by factories (not synced), so their city is unknown at national: the

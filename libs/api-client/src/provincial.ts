@@ -3532,6 +3532,7 @@ export interface components {
             results: components["schemas"]["ResultDto"][];
         };
         ResyncRow: {
+            creditsQueued: number;
             error: string | null;
             finishedAt: string | null;
             headSequence: number;

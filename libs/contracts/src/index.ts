@@ -17,4 +17,4 @@ export {
   TeacherSnapshotPayload,
   TeacherUpsertedPayload,
 } from './sync-messages.js';
-export { buildPayload, SyncOutbox } from './sync-outbox.js';
+export { buildPayload, ResyncParticipant, SyncOutbox } from './sync-outbox.js';

@@ -48,3 +48,18 @@ export abstract class SyncOutbox {
   /** A teacher's confirmed training credits changed (schema v3). */
   abstract creditsConfirmed(payload: TeacherCreditsPayload): Promise<void>;
 }
+
+/**
+ * The port through which a resync re-announces what a record module keeps beside the records (today:
+ * the training credits, `teacher.credits`): each call queues the next page's messages in the open
+ * transaction (through `SyncOutbox`) and says where it stopped, so that an interrupted resync resumes.
+ */
+export abstract class ResyncParticipant {
+  /** What the phase is called in logs. */
+  abstract readonly name: string;
+  /** Queues the messages of up to `limit` teachers after `afterTeacherId` (in id order); the last one done, or null at the end. */
+  abstract queuePage(
+    afterTeacherId: string | null,
+    limit: number,
+  ): Promise<{ queued: number; lastTeacherId: string | null }>;
+}

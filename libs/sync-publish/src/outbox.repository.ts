@@ -33,6 +33,8 @@ export interface ResyncRow {
   headSequence: number;
   unitsQueued: number;
   teachersQueued: number;
+  /** Teachers whose training credits were queued (the phase after the records). */
+  creditsQueued: number;
   startedAt: string;
   finishedAt: string | null;
   error: string | null;
@@ -242,22 +244,38 @@ export class OutboxRepository {
   async latestResync(): Promise<ResyncRow | null> {
     const [r] = await this.tx.query(
       `SELECT id::text, state, head_sequence::int AS "headSequence", units_queued AS "unitsQueued", teachers_queued AS "teachersQueued",
-              started_at AS "startedAt", finished_at AS "finishedAt", error
+              credits_queued AS "creditsQueued", started_at AS "startedAt", finished_at AS "finishedAt", error
          FROM sync_resync ORDER BY id DESC LIMIT 1`,
     );
     return r ?? null;
   }
 
   /** The resync's cursors, locked for the open transaction. */
-  async lockResyncCursor(
-    id: string,
-  ): Promise<{ afterTeacherId: string | null; afterUnitPath: string | null; headSequence: number }> {
+  async lockResyncCursor(id: string): Promise<{
+    afterTeacherId: string | null;
+    afterUnitPath: string | null;
+    afterCreditTeacherId: string | null;
+    headSequence: number;
+  }> {
     const [r] = await this.tx.query(
-      `SELECT after_teacher_id AS "afterTeacherId", after_unit_path AS "afterUnitPath", head_sequence::bigint AS head
+      `SELECT after_teacher_id AS "afterTeacherId", after_unit_path AS "afterUnitPath",
+              after_credit_teacher_id::text AS "afterCreditTeacherId", head_sequence::bigint AS head
          FROM sync_resync WHERE id = $1 FOR UPDATE`,
       [id],
     );
-    return { afterTeacherId: r.afterTeacherId, afterUnitPath: r.afterUnitPath, headSequence: Number(r.head) };
+    return {
+      afterTeacherId: r.afterTeacherId,
+      afterUnitPath: r.afterUnitPath,
+      afterCreditTeacherId: r.afterCreditTeacherId,
+      headSequence: Number(r.head),
+    };
+  }
+
+  async advanceResyncCredits(id: string, afterTeacherId: string, queued: number): Promise<void> {
+    await this.tx.query(
+      `UPDATE sync_resync SET after_credit_teacher_id = $2, credits_queued = credits_queued + $3 WHERE id = $1`,
+      [id, afterTeacherId, queued],
+    );
   }
 
   async advanceResyncUnits(id: string, afterUnitPath: string, queued: number): Promise<void> {

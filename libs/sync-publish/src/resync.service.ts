@@ -1,9 +1,10 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { commonError, CommonErrorCode } from '@tmis/common';
 import {
   buildPayload,
   CustomFieldsChangedPayload,
   OrgUnitsChangedPayload,
+  ResyncParticipant,
   SNAPSHOT_MAX_RECORDS,
   SnapshotMarkerPayload,
 } from '@tmis/contracts';
@@ -24,6 +25,8 @@ const TEACHER_CHUNK = 10_000;
 /** About this many bytes of records per `teacher.snapshot` message (the broker takes 1 MiB per request). */
 const SNAPSHOT_BYTES = 400_000;
 const UNIT_CHUNK = 2000;
+/** Teachers whose credits one resync transaction queues (a `teacher.credits` message each). */
+const CREDIT_TEACHERS = 500;
 /** Wait before carrying on after the database failed under the resync. */
 const RETRY_MS = 2000;
 
@@ -37,7 +40,9 @@ const RETRY_MS = 2000;
  * Unit and custom-field messages are built with `buildPayload` from the contract classes, as on the
  * live path; the records, the bulk of it, are appended set-based in chunks of a few hundred per
  * `teacher.snapshot` message (`appendReportedTeacherChunks`: each record's payload built in SQL from the
- * stored jsonb, the same members as the live path's builder; ADR 0022).
+ * stored jsonb, the same members as the live path's builder; ADR 0022). Then what the record modules
+ * keep beside the records (`ResyncParticipant`: every teacher's training credits, with the confirmed
+ * training of sub-set 13), so that a rebuilt national node holds them too.
  */
 @Injectable()
 export class ResyncService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -50,6 +55,8 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly reported: ReportedStateRepository,
     private readonly org: OrgRepository,
     private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>,
+    /** The training module's credits (absent on a node without it). */
+    @Optional() private readonly participant?: ResyncParticipant,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -180,6 +187,20 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
       });
       if (!more) break;
     }
+    // What the record modules keep beside the records (the training credits), teacher by teacher.
+    for (;;) {
+      if (this.stopping || !this.participant) break;
+      const participant = this.participant;
+      const more = await this.txHost.withTransaction(async () => {
+        const cursor = await this.outbox.lockResyncCursor(id);
+        const { queued, lastTeacherId } = await participant.queuePage(cursor.afterCreditTeacherId, CREDIT_TEACHERS);
+        if (!queued || !lastTeacherId) return false;
+        await this.outbox.advanceResyncCredits(id, lastTeacherId, queued);
+        return queued === CREDIT_TEACHERS;
+      });
+      if (!more) break;
+    }
+    if (this.stopping) return;
     await this.txHost.withTransaction(async () => {
       const { headSequence } = await this.outbox.lockResyncCursor(id);
       await this.marker('end', headSequence);

@@ -98,7 +98,11 @@ export class CreditGranting {
    * province's does.
    */
   private async announce(items: CreditSource[]): Promise<void> {
-    const unitOf = new Map(items.map((i) => [i.teacherId, i.unitPath.split('/').filter(Boolean).pop()!]));
+    await this.announceTeachers(new Map(items.map((i) => [i.teacherId, i.unitPath.split('/').filter(Boolean).pop()!])));
+  }
+
+  /** `announce` for these teachers (id → the code of their unit now); also a resync's credits phase. */
+  async announceTeachers(unitOf: Map<string, string>): Promise<void> {
     const byTeacher = new Map<string, Awaited<ReturnType<CreditRepository['creditsOfTeachers']>>>();
     for (const c of await this.credits.creditsOfTeachers([...unitOf.keys()]))
       (byTeacher.get(c.teacherId) ?? byTeacher.set(c.teacherId, []).get(c.teacherId)!).push(c);

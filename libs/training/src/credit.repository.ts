@@ -196,6 +196,18 @@ export class CreditRepository {
   }
 
   /** Every credit of the given teachers (for what the national node is sent), in one query. */
+  /** The next teachers (in id order) holding any credit, with their unit's code now: a resync's credits phase. */
+  async teachersWithCredits(afterTeacherId: string | null, limit: number): Promise<{ id: string; unitCode: string }[]> {
+    return this.db.query(
+      `SELECT t.id::text AS id, u.code AS "unitCode"
+         FROM (SELECT DISTINCT teacher_id FROM training_credit WHERE $1::uuid IS NULL OR teacher_id > $1::uuid
+                ORDER BY teacher_id LIMIT $2) c
+         JOIN teacher t ON t.id = c.teacher_id JOIN org_unit u ON u.id = t.unit_id
+        ORDER BY t.id`,
+      [afterTeacherId, limit],
+    );
+  }
+
   async creditsOfTeachers(teacherIds: string[]): Promise<CreditRow[]> {
     return this.db.query(
       `SELECT ${CREDIT_COLUMNS} FROM training_credit c WHERE c.teacher_id = ANY($1::uuid[]) ORDER BY c.teacher_id, c.confirmed_on, c.id`,

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ConfirmedTraining } from '@tmis/teachers';
+import { ResyncParticipant } from '@tmis/contracts';
 import { RecordTraining } from './record-training.js';
 import { AuditModule } from '@tmis/audit';
 import { OrgModule } from '@tmis/org';
@@ -7,6 +8,7 @@ import { BankService } from './bank.service.js';
 import { ClaimService } from './claim.service.js';
 import { CreditBank } from './credit-bank.js';
 import { CreditGranting } from './credit-granting.js';
+import { CreditsResync } from './credits-resync.js';
 import { CreditRepository } from './credit.repository.js';
 import { NationalProjects } from './national-projects.js';
 import { ProjectService } from './project.service.js';
@@ -45,8 +47,9 @@ import { TrainingRepository } from './training.repository.js';
     TrainingStatsRepository,
     TrainingStatsService,
     { provide: ConfirmedTraining, useClass: RecordTraining },
+    { provide: ResyncParticipant, useClass: CreditsResync },
   ],
-  exports: [CreditBank, ConfirmedTraining, ProjectService],
+  exports: [CreditBank, ConfirmedTraining, ProjectService, ResyncParticipant],
 })
 export class TrainingModule {}
 

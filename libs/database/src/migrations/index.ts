@@ -38,6 +38,7 @@ import { NationalSearchScope1767930000000 } from './1767930000000-national-searc
 import { OutboxNotify1767950000000 } from './1767950000000-outbox-notify.js';
 import { TeacherSubjectTitleName1767960000000 } from './1767960000000-teacher-subject-title-name.js';
 import { NationalFeedDirect1767970000000 } from './1767970000000-national-feed-direct.js';
+import { ResyncCredits1767970000001 } from './1767970000001-resync-credits.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -81,4 +82,5 @@ export const migrations = [
   OutboxNotify1767950000000,
   TeacherSubjectTitleName1767960000000,
   NationalFeedDirect1767970000000,
+  ResyncCredits1767970000001,
 ];
