@@ -9,6 +9,7 @@ import { CATALOGUE_VERSION, makeIdNumber } from '@tmis/core-indicators';
 import type { OrgUnitEntity } from '@tmis/org';
 import { isolatedDatabase, TestNode, unique } from '../support/test-node.js';
 import { idOf, validRecord } from '../support/records.js';
+import { confirmedResult } from '../support/training.js';
 
 type Rec = Record<string, any>;
 const RUNNING = ['queued', 'validating', 'committing'];
@@ -254,18 +255,14 @@ describe('bulk import and export (Art. 16)', () => {
     // Sub-set 13's confirmed training (kept by the training module, not typed into the record): the export
     // carries it under its entry id, as the record reads; the file re-imports without storing it as typed
     // entries, and a changed confirmed row is refused, naming the entry.
-    const [project] = await t.db.query(
-      `INSERT INTO training_project (owner_unit_id, owner_path, level, name, category, credit_kind, organiser, hours, starts_on,
-              ends_on, capacity, state)
-       VALUES ($1, $2, 'school', '校本研修：课堂观察', 'subject', 'school_based', '本校', 12, '2026-03-01', '2026-03-20', 50, 'approved')
-       RETURNING id`,
-      [school.id, school.path],
-    );
-    const [result] = await t.db.query(
-      `INSERT INTO training_enrolment (project_id, teacher_id, completed_hours, passed, result_at, confirmed_at)
-       VALUES ($1, $2, 12, true, now(), now()) RETURNING id`,
-      [project.id, one.id],
-    );
+    const resultId = await confirmedResult(t.db, school, one.id, {
+      name: '校本研修：课堂观察',
+      organiser: '本校',
+      creditKind: 'school_based',
+      hours: 12,
+      startsOn: '2026-03-01',
+      endsOn: '2026-03-20',
+    });
     const withTraining = await download(schoolAdmin, `/teachers/export?format=xlsx&unitId=${school.id}`);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(withTraining as never);
@@ -273,7 +270,7 @@ describe('bulk import and export (Art. 16)', () => {
     const keys = (sheet.getRow(3).values as unknown[]).map(String);
     const rowOf = () => {
       for (let i = 4; i <= sheet.rowCount; i++)
-        if (String(sheet.getRow(i).getCell(keys.indexOf('id')).value) === result.id) return sheet.getRow(i);
+        if (String(sheet.getRow(i).getCell(keys.indexOf('id')).value) === resultId) return sheet.getRow(i);
       return null;
     };
     const confirmedRow = rowOf();
@@ -289,7 +286,7 @@ describe('bulk import and export (Art. 16)', () => {
     const [stored] = await t.db.query(`SELECT version, record FROM teacher WHERE id = $1`, [one.id]);
     assert.equal(stored.version, 1);
     assert.ok(
-      !((stored.record.domesticTraining ?? []) as Rec[]).some((e) => e.id === result.id),
+      !((stored.record.domesticTraining ?? []) as Rec[]).some((e) => e.id === resultId),
       'the confirmed entry is not stored as a typed one',
     );
     confirmedRow.getCell(keys.indexOf('hours')).value = 40;

@@ -10,6 +10,7 @@ import { catalogueIndex } from '@tmis/core-indicators';
 import { isolatedDatabase, TestNode, type TestAccount } from '../support/test-node.js';
 import { until } from '../support/sync-helpers.js';
 import { idOf, validRecord } from '../support/records.js';
+import { confirmedResult } from '../support/training.js';
 
 type Rec = Record<string, unknown>;
 
@@ -296,25 +297,21 @@ describe('national roll-up: one population, searched and viewed by ministry staf
 
     // A central university's confirmed training (this node's own training module) reads in sub-set 13
     // after the typed entries, as on the university's own record view and in the export.
-    const [project] = await n.db.query(
-      `INSERT INTO training_project (owner_unit_id, owner_path, level, name, category, credit_kind, organiser, hours, starts_on,
-              ends_on, capacity, state)
-       VALUES ($1, $2, 'school', '高校教师发展研修', 'general', 'training', '教师发展中心', 24, '2026-04-01', '2026-04-05', 20, 'approved')
-       RETURNING id`,
-      [university.id, university.path],
-    );
-    const [result] = await n.db.query(
-      `INSERT INTO training_enrolment (project_id, teacher_id, completed_hours, passed, result_at, confirmed_at)
-       VALUES ($1, $2, 24, true, now(), now()) RETURNING id`,
-      [project.id, centralIds[1]],
-    );
+    const resultId = await confirmedResult(n.db, university, centralIds[1], {
+      name: '高校教师发展研修',
+      organiser: '教师发展中心',
+      creditKind: 'training',
+      hours: 24,
+      startsOn: '2026-04-01',
+      endsOn: '2026-04-05',
+    });
     const withTraining = await n.api('GET', `/national/teachers/${centralIds[1]}`, { token: ministryAdmin });
     const training = withTraining.body.record.domesticTraining as Rec[];
     const typed = (central.body.record.domesticTraining ?? []) as Rec[];
     assert.deepEqual(training.slice(0, typed.length), typed);
     assert.deepEqual(training.slice(typed.length), [
       {
-        id: result.id,
+        id: resultId,
         projectName: '高校教师发展研修',
         startDate: '2026-04-01',
         endDate: '2026-04-05',

@@ -44,6 +44,27 @@ export const NATIONAL_CHANGE_ROWS = {
 };
 
 /**
+ * The trigger function of `national_teacher`'s change feed: every change appended to `change_pending`;
+ * `before` (PL/pgSQL statements, with a declared `n integer`) runs first and may return early
+ * (migration 1767970000000: a resync's staged statement).
+ */
+export const nationalChangeFunction = (before = '') => `
+      CREATE OR REPLACE FUNCTION tmis_change_national_teacher() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        n integer;
+      BEGIN
+        ${before}
+        IF TG_OP = 'INSERT' THEN
+          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.insert};
+        ELSIF TG_OP = 'UPDATE' THEN
+          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.update};
+        ELSE
+          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.delete};
+        END IF;
+        RETURN NULL;
+      END $$`;
+
+/**
  * Issue 16, the change feed at the national node and webhook delivery at 200 changes/s (ADR 0020).
  * - `national_teacher` (the provinces' reported records) gets the change-feed triggers, as `teacher`
  *   and `org_unit` have: each change is a `reported-teacher.*` entry at the path of the record's
@@ -56,18 +77,7 @@ export class FeedNationalAndDelivery1767820000000 implements MigrationInterface 
   name = 'FeedNationalAndDelivery1767820000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE FUNCTION tmis_change_national_teacher() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN
-          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.insert};
-        ELSIF TG_OP = 'UPDATE' THEN
-          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.update};
-        ELSE
-          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.delete};
-        END IF;
-        RETURN NULL;
-      END $$`);
+    await q.query(nationalChangeFunction());
     await q.query(
       `CREATE TRIGGER national_teacher_change_insert AFTER INSERT ON national_teacher REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION tmis_change_national_teacher()`,
     );

@@ -1,14 +1,13 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { NATIONAL_CHANGE_COLS, NATIONAL_CHANGE_ROWS } from './1767820000000-feed-national-and-delivery.js';
+import {
+  NATIONAL_CHANGE_COLS,
+  NATIONAL_CHANGE_ROWS,
+  nationalChangeFunction,
+} from './1767820000000-feed-national-and-delivery.js';
 
-const trigger = (direct: boolean) => `
-      CREATE OR REPLACE FUNCTION tmis_change_national_teacher() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        n integer;
-      BEGIN
-        ${
-          direct
-            ? `IF TG_OP <> 'DELETE' AND current_setting('tmis.feed_direct', true) = 'on' THEN
+/** A resync's staged statement: its changes go to the session's table, numbered at commit. */
+const DIRECT = `
+        IF TG_OP <> 'DELETE' AND current_setting('tmis.feed_direct', true) = 'on' THEN
           IF TG_OP = 'INSERT' THEN
             EXECUTE $q$INSERT INTO pg_temp.change_direct ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.insert}$q$;
           ELSE
@@ -18,18 +17,7 @@ const trigger = (direct: boolean) => `
           -- One row per statement that left changes: its deferred trigger numbers them at commit.
           IF n > 0 THEN EXECUTE 'INSERT INTO pg_temp.change_direct_mark VALUES (true)'; END IF;
           RETURN NULL;
-        END IF;`
-            : ''
-        }
-        IF TG_OP = 'INSERT' THEN
-          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.insert};
-        ELSIF TG_OP = 'UPDATE' THEN
-          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.update};
-        ELSE
-          INSERT INTO change_pending ${NATIONAL_CHANGE_COLS} ${NATIONAL_CHANGE_ROWS.delete};
-        END IF;
-        RETURN NULL;
-      END $$`;
+        END IF;`;
 
 /**
  * Issue 19, a resync's change-feed entries numbered at commit (ADR 0020 addendum). Every change to
@@ -70,27 +58,19 @@ export class NationalFeedDirect1767970000000 implements MigrationInterface {
       CREATE FUNCTION tmis_change_direct_begin() RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         IF to_regclass('pg_temp.change_direct_mark') IS NULL THEN
-          CREATE TEMP TABLE change_direct (
-            id bigint GENERATED ALWAYS AS IDENTITY,
-            type varchar(40) NOT NULL,
-            entity_type varchar(16) NOT NULL,
-            entity_id uuid NOT NULL,
-            unit_path varchar(400) COLLATE "C" NOT NULL,
-            old_unit_path varchar(400) COLLATE "C",
-            changed_at timestamptz NOT NULL DEFAULT now(),
-            data jsonb NOT NULL
-          ) ON COMMIT DELETE ROWS;
+          -- change_pending's columns and defaults (its key's sequence too: only the order within the table matters).
+          CREATE TEMP TABLE change_direct (LIKE change_pending INCLUDING DEFAULTS) ON COMMIT DELETE ROWS;
           CREATE TEMP TABLE change_direct_mark (one boolean) ON COMMIT DELETE ROWS;
           CREATE CONSTRAINT TRIGGER change_direct_number AFTER INSERT ON pg_temp.change_direct_mark
             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tmis_change_direct_number();
         END IF;
         PERFORM set_config('tmis.feed_direct', 'on', true);
       END $$`);
-    await q.query(trigger(true));
+    await q.query(nationalChangeFunction(DIRECT));
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(trigger(false));
+    await q.query(nationalChangeFunction());
     await q.query(`DROP FUNCTION tmis_change_direct_begin()`);
     await q.query(`DROP FUNCTION tmis_change_direct_number()`);
   }
