@@ -19,17 +19,39 @@ export async function applyAcls(
         .map((t) => ({ topic: t.topic, numPartitions: t.partitions })),
       waitForLeaders: true,
     });
-    await admin.createAcls({
-      acl: bindings.map((b) => ({
-        resourceType: AclResourceTypes[b.resourceType.toUpperCase() as 'TOPIC'],
-        resourceName: b.resourceType === 'cluster' ? 'kafka-cluster' : b.resourceName,
-        resourcePatternType: ResourcePatternTypes[b.patternType.toUpperCase() as 'LITERAL'],
-        principal: b.principal,
-        host: '*',
-        operation: AclOperationTypes[b.operation.toUpperCase() as 'READ'],
-        permissionType: AclPermissionTypes.ALLOW,
-      })),
-    });
+    const acl = bindings.map((b) => ({
+      resourceType: AclResourceTypes[b.resourceType.toUpperCase() as 'TOPIC'],
+      resourceName: b.resourceType === 'cluster' ? 'kafka-cluster' : b.resourceName,
+      resourcePatternType: ResourcePatternTypes[b.patternType.toUpperCase() as 'LITERAL'],
+      principal: b.principal,
+      host: '*',
+      operation: AclOperationTypes[b.operation.toUpperCase() as 'READ'],
+      permissionType: AclPermissionTypes.ALLOW,
+    }));
+    await admin.createAcls({ acl });
+    // The controller has committed the bindings; the broker's authorizer takes them when it replays the
+    // metadata log, a moment later (seconds on a loaded machine: a client allowed by them was refused in
+    // between). Wait until the broker describes every one of them.
+    const key = (a: { resourceName: string; principal: string; operation: number }) =>
+      `${a.resourceName}|${a.principal}|${a.operation}`;
+    const wanted = new Set(acl.map(key));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const described = await admin.describeAcls({
+        resourceType: AclResourceTypes.ANY,
+        resourcePatternType: ResourcePatternTypes.ANY,
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      });
+      const have = new Set(
+        described.resources.flatMap((r) =>
+          r.acls.map((a) => key({ resourceName: r.resourceName, principal: a.principal, operation: a.operation })),
+        ),
+      );
+      if ([...wanted].every((k) => have.has(k))) break;
+      if (Date.now() > deadline) throw new Error('the broker did not take the ACL bindings within 30 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
   } finally {
     await admin.disconnect();
   }
