@@ -126,7 +126,8 @@ describe('bulk import and export (Art. 16)', () => {
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   }
   async function waitJob(token: string, id: string): Promise<any> {
-    for (let i = 0; i < 600; i++) {
+    // Up to three minutes: a job's speed is the bench's subject, not this test's (a loaded CI machine took 80 s).
+    for (const end = Date.now() + 180_000; Date.now() < end;) {
       const r = await t.api('GET', `/bulk/jobs/${id}`, { token });
       assert.equal(r.status, 200, JSON.stringify(r.body));
       if (!RUNNING.includes(r.body.state)) return r.body;
