@@ -163,9 +163,11 @@ export class ImportRunner {
       for (const c of missing) units.set(c, null);
       for (const u of await this.repo.unitsByCode(missing)) units.set(u.code, u);
       const found = await this.teachers.findForImport(keys);
-      const training = this.training
-        ? await this.training.entriesForMany(found.map((t) => t.id))
-        : new Map<string, Record<string, unknown>[]>();
+      // Only a batch with sub-set 13 rows needs the confirmed training its rows are checked against.
+      const training =
+        this.training && rows.some((r) => r.subSet === 'domesticTraining')
+          ? await this.training.entriesForMany(found.map((t) => t.id))
+          : new Map<string, Record<string, unknown>[]>();
       const existing = new Map(
         found.map((t) => [`${t.idType}\u0000${t.idNumber}`, { ...t, confirmed: training.get(t.id) }]),
       );

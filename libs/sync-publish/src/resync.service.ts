@@ -188,9 +188,8 @@ export class ResyncService implements OnApplicationBootstrap, OnApplicationShutd
       if (!more) break;
     }
     // What the record modules keep beside the records (the training credits), teacher by teacher.
-    for (;;) {
-      if (this.stopping || !this.participant) break;
-      const participant = this.participant;
+    const participant = this.participant;
+    while (participant && !this.stopping) {
       const more = await this.txHost.withTransaction(async () => {
         const cursor = await this.outbox.lockResyncCursor(id);
         const { queued, lastTeacherId } = await participant.queuePage(cursor.afterCreditTeacherId, CREDIT_TEACHERS);
