@@ -847,6 +847,30 @@ describe('confirmed credits travel to the national node (sync schema v3; v2 stil
       assert.equal(view.status, 200, JSON.stringify(view.body));
       assert.deepEqual(view.body.record.domesticTraining, provinceTraining);
     }
+    // The national export (the bulk layout) carries the same sub-set 13 rows, the confirmed one under its entry id.
+    const idNumber = String(atProvince.body.record.basic.idNumber);
+    const file = await fetch(`${national.url}/national/teachers/export?format=xlsx&idNumber=${idNumber}`, {
+      headers: { authorization: `Bearer ${ministryAdmin}` },
+    });
+    assert.equal(file.status, 200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await file.arrayBuffer()) as never);
+    const sheet = wb.getWorksheet('国内培训')!;
+    const keys = (sheet.getRow(3).values as unknown[]).map(String);
+    const exported: { id: string; hours: number }[] = [];
+    for (let i = 4; i <= sheet.rowCount; i++) {
+      const row = sheet.getRow(i);
+      exported.push({
+        id: String(row.getCell(keys.indexOf('id')).value),
+        hours: Number(row.getCell(keys.indexOf('hours')).value),
+      });
+    }
+    assert.deepEqual(
+      exported.map((e) => e.id).sort(),
+      provinceTraining.map((e) => String(e.id)).sort(),
+      'the export has the typed entries and the confirmed one',
+    );
+    assert.equal(exported.find((e) => e.id === String(confirmedThere[0].id))?.hours, 45);
     // The teacher without a result: only what was typed.
     const other = await national.api('GET', `/national/teachers/${ids[2]}`, { token: ministryAdmin });
     assert.equal(other.status, 200);

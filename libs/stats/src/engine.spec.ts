@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CountTable, Dict, FactEngine, OVERFLOW_CODE, type EngineQuery } from './engine.js';
+import { ScanPool } from './scan-pool.js';
 
 /** A `loadSql` line: pos, unit, province, school type, active, sex, birth, retirement year, ethnicity, political status, education, title, staff category, on establishment, person status, pay band, subjects, qualifications, custom. */
 function line(
@@ -398,6 +399,53 @@ describe('statistics engine: cubes (issue 17) answer exactly as the scan', () =>
     e.query(q({ by: ['x_band_44', 'sex'] }));
     assert.equal(e.lastScan, 'general');
     assert.ok(folded >= more.length - 2, `${folded} of ${more.length} questions took the folded scan`);
+  });
+
+  it('a long scan shared with scan workers answers as this thread alone; a worker that fails costs no answer', async () => {
+    const r = rng(31);
+    const pool = new ScanPool(2);
+    const failing = new (class extends ScanPool {
+      override run(): Promise<{ dense: Uint32Array; passed: number }> {
+        return Promise.reject(new Error('a worker that died'));
+      }
+    })(1);
+    const make = (p: ScanPool) => {
+      const e = new FactEngine(true, p, 1);
+      e.setReferenceDate(new Date(2026, 10, 29));
+      e.setUnits(units);
+      return e;
+    };
+    const shared = make(pool);
+    const broken = make(failing);
+    for (let pos = 0; pos < 5000; pos++) {
+      const l = rowLine(r, pos);
+      shared.put(l);
+      broken.put(l);
+    }
+    for (let k = 0; k < 300; k++) {
+      const pos = r(5000);
+      shared.kill(pos);
+      broken.kill(pos);
+    }
+    const asked = [
+      ...questions,
+      q({ by: ['sex', 'schoolType', 'onEstablishment'] }),
+      q({ by: ['titleLevel', 'subject'], level: 'city', filters: [{ dim: 'qualificationType', values: ['3'] }] }),
+      q({ by: ['sex', 'title', 'subject', 'urbanRural'], includeInactive: true }),
+      q({ by: ['urbanRural', 'sex'], filters: [{ dim: 'title', values: ['012'] }], scopePath: '/000000/440000/' }),
+    ];
+    let split = 0;
+    for (const question of asked) {
+      const want = sorted(shared.query(question));
+      const before = pool.jobs;
+      assert.deepEqual(sorted(await shared.queryAsync(question)), want, JSON.stringify(question));
+      if (shared.lastScan === 'folded') {
+        assert.equal(pool.jobs - before, 2, `two parts scanned by the workers: ${JSON.stringify(question)}`);
+        split++;
+      }
+      assert.deepEqual(sorted(await broken.queryAsync(question)), want, `failing worker: ${JSON.stringify(question)}`);
+    }
+    assert.ok(split >= asked.length - 2, `${split} of ${asked.length} questions were shared with the workers`);
   });
 
   it('a scan in a province, city or county scope counts as the national scan by that level, across changes', () => {

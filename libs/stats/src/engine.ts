@@ -1,5 +1,7 @@
 import { INDICATOR_SET_BY_SCHOOL_TYPE, TITLE_LEVEL_OF_TITLE } from '@tmis/core-indicators';
 import { AGE_BANDS, RETIRE_HORIZON_YEARS } from './dimensions.js';
+import { scanLoop, type ScanParts, type ScanShape } from './scan-loop.js';
+import { ScanPool, sharedArray } from './scan-pool.js';
 
 /**
  * The statistics engine (ADR 0008): every teacher's fact row held in the node process as dictionary-encoded
@@ -126,6 +128,15 @@ interface Access {
 
 /** Above this many possible keys, counts go to a hash table of the keys that occur instead of a dense array. */
 const DENSE_MAX = 1 << 24;
+/** A scan of this many positions or more is shared with the scan workers, when its counts are at most this many keys. */
+const PARALLEL_MIN = 1 << 20;
+const PARALLEL_DENSE_MAX = 1 << 20;
+
+/** Whether every row column of a folded scan is in shared memory (a worker would otherwise get a copy). */
+function isShared(p: Omit<ScanParts, 'dense'>): boolean {
+  const cols = [p.st, p.un, ...p.fc, ...p.mc, ...p.dc, ...(p.group ? [p.group] : []), ...(p.mCol ? [p.mCol] : [])];
+  return cols.every((c) => c.buffer instanceof SharedArrayBuffer);
+}
 const LEVELS: readonly Level[] = ['province', 'city', 'county', 'school'];
 
 const ageOf = (ref: number, birth: number) => Math.floor((ref - birth) / 10000);
@@ -168,7 +179,12 @@ export class FactEngine {
    * `qualifyCustom` (the national node): a custom value's column is `key_PP`, PP the first two digits of
    * the row's province, since custom keys are only unique within a province.
    */
-  constructor(private readonly qualifyCustom = false) {
+  constructor(
+    private readonly qualifyCustom = false,
+    /** The threads a long scan is shared with (null: this thread alone), and from how many positions. */
+    private readonly scanPool: ScanPool | null = ScanPool.shared(),
+    private readonly parallelMin = PARALLEL_MIN,
+  ) {
     for (const d of BYTE_DIMS) this.dicts.set(d, new Dict(256));
     for (const d of UNIT_DIMS) this.dicts.set(d, new Dict(256));
     this.dicts.set(
@@ -332,8 +348,9 @@ export class FactEngine {
       b.set(a);
       return b;
     };
-    this.state = grow(this.state, (k) => new Uint8Array(k));
-    this.unit = grow(this.unit, (k) => new Uint32Array(k));
+    // Row columns live in shared memory: the scan workers read them in place.
+    this.state = grow(this.state, (k) => sharedArray(Uint8Array, 1, k));
+    this.unit = grow(this.unit, (k) => sharedArray(Uint32Array, 4, k));
     this.birth = grow(this.birth, (k) => new Int32Array(k));
     this.retireY = grow(this.retireY, (k) => new Uint16Array(k));
     this.entryYm = grow(this.entryYm, (k) => new Int32Array(k));
@@ -341,12 +358,12 @@ export class FactEngine {
     for (const [k, a] of this.bytes)
       this.bytes.set(
         k,
-        grow(a, (m) => new Uint8Array(m)),
+        grow(a, (m) => sharedArray(Uint8Array, 1, m)),
       );
     for (const [k, a] of this.multi)
       this.multi.set(
         k,
-        grow(a, (m) => new Uint32Array(m)),
+        grow(a, (m) => sharedArray(Uint32Array, 4, m)),
       );
     for (const c of this.custom.values()) c.col = grow(c.col, (m) => new Uint16Array(m));
     this.cap = cap;
@@ -500,10 +517,31 @@ export class FactEngine {
     this.lastAnswer = fromCube ? 'cubes' : 'scan';
     if (fromCube) return { ...fromCube, via: 'cubes' };
     const scan = this.prepare(q);
-    for (let from = 0; from < scan.size; from += slice) {
+    // A long folded scan is split with the scan workers: each counts its part of the positions, this
+    // thread the last part (in slices), and their counts are added (a worker that fails: its part here).
+    const pool = this.scanPool;
+    const f = scan.folded;
+    const split =
+      pool &&
+      pool.threads > 0 &&
+      f &&
+      scan.size >= this.parallelMin &&
+      f.dense.length <= PARALLEL_DENSE_MAX &&
+      isShared(f.parts)
+        ? pool.threads + 1
+        : 1;
+    const bound = (k: number) => Math.round((scan.size * k) / split);
+    const others = Array.from({ length: split - 1 }, (_, k) =>
+      pool!
+        .run(k, f!.shape, f!.parts, f!.dense.length, bound(k), bound(k + 1))
+        .then((r) => f!.add(r.dense, r.passed))
+        .catch(() => scan.run(bound(k), bound(k + 1))),
+    );
+    for (let from = bound(split - 1); from < scan.size; from += slice) {
       scan.run(from, Math.min(scan.size, from + slice));
       if (from + slice < scan.size) await new Promise((r) => setImmediate(r));
     }
+    await Promise.all(others);
     return { ...scan.finish(), via: 'scan' };
   }
 
@@ -563,7 +601,7 @@ export class FactEngine {
     }
     for (let a = 0; a < units; a++) start[a + 1] += start[a];
     const next = start.slice(0, units);
-    const positions = new Uint32Array(start[units]);
+    const positions = sharedArray(Uint32Array, 4, start[units]);
     for (let i = 0; i < this.size; i++) {
       if (st[i] === 0) continue;
       const a = anc[un[i]];
@@ -948,6 +986,13 @@ export class FactEngine {
     size: number;
     run(from: number, to: number): void;
     finish(): { rows: EngineRow[]; total: number; tooManyRows?: boolean };
+    /** A folded scan's loop and columns (a scan worker runs the same over a part), and how its counts are added. */
+    folded?: {
+      shape: ScanShape;
+      parts: Omit<ScanParts, 'dense'>;
+      dense: Uint32Array;
+      add(counts: Uint32Array, passed: number): void;
+    };
   } {
     // Units: the output group of each unit in scope (-1: out of scope; 0: no unit at the level).
     const nUnits = this.unitCodes.length;
@@ -1097,7 +1142,7 @@ export class FactEngine {
       const max = q.maxRows ?? Infinity;
       if (sparse && sparse.size > max) return { rows: [], total, tooManyRows: true };
       if (dense) {
-        for (let k = 0; k < dense.length; k++) {
+        for (let k = 0; k < keySpace; k++) {
           if (dense[k] === 0) continue;
           if (rows.length >= max) return { rows: [], total, tooManyRows: true };
           decode(k, dense[k]);
@@ -1110,9 +1155,21 @@ export class FactEngine {
       return {
         size,
         run: (from: number, to: number) => {
-          total += fast(from, to);
+          total += fast.scan(from, to);
         },
         finish,
+        folded:
+          fast.shape && fast.parts
+            ? {
+                shape: fast.shape,
+                parts: fast.parts,
+                dense: dense!,
+                add: (counts: Uint32Array, passed: number) => {
+                  for (let k = 0; k < counts.length; k++) dense![k] += counts[k];
+                  total += passed;
+                },
+              }
+            : undefined,
       };
     return { size, run, finish };
   }
@@ -1141,7 +1198,7 @@ export class FactEngine {
     },
     group: Uint32Array | null,
     dense: Uint32Array,
-  ): ((from: number, to: number) => number) | null {
+  ): { scan: (from: number, to: number) => number; shape?: ScanShape; parts?: Omit<ScanParts, 'dense'> } | null {
     const isUnit = (a: Access) => a.col === this.unit;
     const isByte = (a: Access) => !a.multi && a.col instanceof Uint8Array;
     // Custom indicators (16-bit columns) take the general loop.
@@ -1149,7 +1206,7 @@ export class FactEngine {
     const multiBy = p.byAcc.map((a, d) => ({ a, d })).filter((x) => x.a.multi);
     if (multiBy.length > 1) return null;
     if (p.byAcc.some((a) => a.col === p.absent)) return null;
-    if (p.fAcc.some((a) => a.col === p.absent)) return () => 0; // a dimension nobody has a value of matches no one
+    if (p.fAcc.some((a) => a.col === p.absent)) return { scan: () => 0 }; // a dimension nobody has a value of matches no one
     // One key per unit: its output group and its attributes' slots (−1: out of scope or filtered out).
     const nUnits = p.ug.length;
     const ukey = new Int32Array(nUnits);
@@ -1165,20 +1222,20 @@ export class FactEngine {
     const multiF = p.fAcc.map((a, f) => ({ a, f })).filter((x) => x.a.multi);
     const byteD = p.byAcc.map((a, d) => ({ a, d })).filter((x) => isByte(x.a));
     const m = multiBy[0];
-    const loop = scanLoop({
+    const shape: ScanShape = {
       grouped: group !== null,
       byteFilterMaps: byteF.map((x) => x.a.map !== null),
       multiFilters: multiF.length,
       byteDimMaps: byteD.map((x) => x.a.map !== null),
       multi: m !== undefined,
-    });
-    return loop({
+    };
+    const minState = q.includeInactive ? 1 : 2;
+    const parts: Omit<ScanParts, 'dense'> = {
       st: this.state,
       un: this.unit,
       ukey,
       group,
-      dense,
-      minState: q.includeInactive ? 1 : 2,
+      stateOk: Uint8Array.from([0, 1, 2, 3], (s) => (s >= minState ? 1 : 0)),
       fc: byteF.map((x) => x.a.col as Uint8Array),
       fm: byteF.map((x) => x.a.map),
       fa: byteF.map((x) => {
@@ -1194,95 +1251,9 @@ export class FactEngine {
       mCol: m ? m.a.col : null,
       mRestrict: m ? (p.restrict.get(q.by[m.d]) ?? 0xffffffff) : 0,
       mStride: m ? p.strides[m.d] : 0,
-    });
+    };
+    return { scan: scanLoop(shape)({ ...parts, dense }), shape, parts };
   }
-}
-
-/** The columns and constants of one folded scan (see `scanLoop`). */
-interface ScanParts {
-  st: Uint8Array;
-  un: Uint32Array;
-  ukey: Int32Array;
-  group: Uint32Array | null;
-  dense: Uint32Array;
-  minState: number;
-  fc: Uint8Array[];
-  fm: (Uint8Array | null)[];
-  fa: Uint8Array[];
-  mc: Column[];
-  mk: number[];
-  dc: Uint8Array[];
-  dm: (Uint8Array | null)[];
-  ds: number[];
-  mCol: Column | null;
-  mRestrict: number;
-  mStride: number;
-}
-
-interface ScanShape {
-  grouped: boolean;
-  byteFilterMaps: boolean[];
-  multiFilters: number;
-  byteDimMaps: boolean[];
-  multi: boolean;
-}
-
-const SCAN_LOOPS = new Map<string, (parts: ScanParts) => (from: number, to: number) => number>();
-
-/**
- * The folded scan's loop for one shape of question (how many byte and multi-valued filters, byte
- * dimensions, which read through a map; a multi-valued dimension or not; a position group or all rows),
- * written out as its own function, once per shape and kept: every column is a named constant of the
- * loop and each access sees one kind of typed array, so V8 compiles it to a tight loop (~10 ns a row
- * through arrays of columns, ~2–3 written out). Only counts and fixed identifiers go into the text:
- * no value of a question is ever part of it.
- */
-function scanLoop(shape: ScanShape): (parts: ScanParts) => (from: number, to: number) => number {
-  const id = JSON.stringify(shape);
-  const known = SCAN_LOOPS.get(id);
-  if (known) return known;
-  const read = (col: string, map: string | null) => (map ? `${map}[${col}[i]]` : `${col}[i]`);
-  const consts = [
-    ...shape.byteFilterMaps.flatMap((m, f) => [
-      `fc${f} = p.fc[${f}]`,
-      `fa${f} = p.fa[${f}]`,
-      ...(m ? [`fm${f} = p.fm[${f}]`] : []),
-    ]),
-    ...Array.from({ length: shape.multiFilters }, (_, f) => [`mc${f} = p.mc[${f}]`, `mk${f} = p.mk[${f}]`]).flat(),
-    ...shape.byteDimMaps.flatMap((m, d) => [
-      `dc${d} = p.dc[${d}]`,
-      `ds${d} = p.ds[${d}]`,
-      ...(m ? [`dm${d} = p.dm[${d}]`] : []),
-    ]),
-  ];
-  const body = `
-    const st = p.st, un = p.un, ukey = p.ukey, group = p.group, dense = p.dense, minState = p.minState;
-    const mCol = p.mCol, mRestrict = p.mRestrict, mStride = p.mStride;
-    ${consts.length ? `const ${consts.join(', ')};` : ''}
-    return function scan(from, to) {
-      let passed = 0;
-      for (let j = from; j < to; j++) {
-        const i = ${shape.grouped ? 'group[j]' : 'j'};
-        if (st[i] < minState) continue;
-        let key = ukey[un[i]];
-        if (key < 0) continue;
-        ${shape.byteFilterMaps.map((m, f) => `if (fa${f}[${read(`fc${f}`, m ? `fm${f}` : null)}] !== 1) continue;`).join('\n        ')}
-        ${Array.from({ length: shape.multiFilters }, (_, f) => `if ((mc${f}[i] & mk${f}) === 0) continue;`).join('\n        ')}
-        passed++;
-        ${shape.byteDimMaps.map((m, d) => `key += ${read(`dc${d}`, m ? `dm${d}` : null)} * ds${d};`).join('\n        ')}
-        ${
-          shape.multi
-            ? `let a = mCol[i] & mRestrict;
-        if (a === 0) { dense[key]++; continue; }
-        do { const bit = a & -a; dense[key + (32 - Math.clz32(bit)) * mStride]++; a ^= bit; } while (a !== 0);`
-            : 'dense[key]++;'
-        }
-      }
-      return passed;
-    };`;
-  const make = new Function('p', body) as (parts: ScanParts) => (from: number, to: number) => number;
-  SCAN_LOOPS.set(id, make);
-  return make;
 }
 
 /** One cube: counts by (grain, active, slot of dimension a, slot of dimension b), a and b indexes of CUBE_DIMS (-1: none). */
