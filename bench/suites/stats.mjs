@@ -140,6 +140,13 @@ const QUERIES = [
     rawWhere: `${RAW.titleLevel} = '012'`,
   },
   {
+    label: 'full-time teachers: title × sex by province (filter staff category 11)',
+    params: { by: 'titleLevel,sex', level: 'province', filter: 'staffCategory:11' },
+    raw: [RAW.titleLevel, RAW.sex],
+    rawWhere: `${b}->>'staffCategory' = '11'`,
+    level: 'province',
+  },
+  {
     label: 'subject × sex by city',
     params: { by: 'subject,sex', level: 'city' },
     raw: [`te->>'subject'`, RAW.sex],

@@ -641,6 +641,7 @@ export class FactEngine {
    */
   async buildCubes(slice = 1 << 20): Promise<boolean> {
     const t0 = performance.now();
+    if (this.size >= this.parallelMin) this.scanPool?.warm();
     const start = this.mutations;
     const sets = [this.newCubeSet('city'), this.newCubeSet('county')];
     // Column at a time: per slice, each cube dimension's values of the slice's rows, each row's grain and

@@ -83,6 +83,11 @@ export class ScanPool {
     return w;
   }
 
+  /** Starts the threads ahead of the first long scan (after a whole load), so it does not wait for them. */
+  warm(): void {
+    for (let k = 0; k < this.threads; k++) this.worker(k).catch(() => undefined);
+  }
+
   /** Thread k's counts of positions [from, to). */
   async run(
     k: number,
