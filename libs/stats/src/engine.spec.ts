@@ -481,10 +481,37 @@ describe('statistics engine: cubes (issue 17) answer exactly as the scan', () =>
         }
     };
     check();
-    // Rows die and are born (the groups are rebuilt after a change).
-    for (let k = 0; k < 400; k++) e.kill(r(3000));
+    // Rows die and are born past the end (more than an eighth: the groups are built anew).
+    const killed: number[] = [];
+    for (let k = 0; k < 400; k++) killed.push(r(3000));
+    for (const pos of killed) e.kill(pos);
     for (let pos = 3000; pos < 3600; pos++) e.put(rowLine(r, pos));
     check();
+    // A few born past the end, rows dying, a row written again in its group: the groups are kept (the
+    // new positions are read after them).
+    const live = Array.from({ length: 3000 }, (_, i) => i).find((i) => !killed.includes(i))!;
+    const same = rowLine(r, live);
+    same[1] = 'B2';
+    same[2] = '440000';
+    e.put(same);
+    check();
+    const builds = e.groupBuilds;
+    for (let pos = 3600; pos < 3800; pos++) e.put(rowLine(r, pos));
+    for (let k = 0; k < 100; k++) e.kill(3000 + r(800));
+    same[5] = same[5] === '1' ? '2' : '1';
+    e.put(same);
+    check();
+    assert.equal(e.groupBuilds, builds, 'kept across the catch-up');
+    // A row written again into another province, and reborn positions: answers stay exact.
+    const moved = rowLine(r, live);
+    moved[1] = 'A1';
+    moved[2] = '110000';
+    e.put(moved);
+    check();
+    assert.equal(e.groupBuilds, builds + 1, 'built anew after a row moved to another group');
+    for (const pos of killed.slice(0, 50)) e.put(rowLine(r, pos));
+    check();
+    assert.equal(e.groupBuilds, builds + 2, 'built anew after a reborn position');
   });
 
   it('a build overtaken by a change gives up', async () => {

@@ -241,6 +241,7 @@ export class FactEngine {
   /** (Re)loads the unit table; a unit keeps its slot across reloads (rows refer to it). */
   setUnits(rows: UnitRow[]): void {
     this.dropCubes();
+    this.groups = null;
     for (const r of rows) {
       let u = this.unitIndex.get(r.code);
       if (u === undefined) {
@@ -393,7 +394,13 @@ export class FactEngine {
     this.mutations++;
     if (this.cubes && this.state[pos] !== 0) this.cubeAdd(pos, -1);
     const v = (s: string) => (s === '\\N' ? null : s.includes('\\') ? unescapeCopy(s) : s);
+    const was = this.unit[pos];
     this.unit[pos] = this.unitOf(v(f[1]), v(f[2]), v(f[3]));
+    if (this.groups && pos < this.groups.size) {
+      // A grouped position: still listed under its group only if it was live and stays in that group.
+      const anc = this.anc.get(this.groups.level)!;
+      if (this.state[pos] === 0 || anc[was] !== anc[this.unit[pos]]) this.groups = null;
+    }
     if (this.state[pos] === 0) this.live++;
     this.state[pos] = f[4] === '1' ? 2 : 1;
     for (let k = 0; k < BYTE_DIMS.length; k++)
@@ -559,12 +566,16 @@ export class FactEngine {
   private cubeStats: { builtMs: number; at: Date } | null = null;
 
   /**
-   * Live positions grouped by their unit's province (by city on a node of one province), built on the
-   * first scan in such a scope after a change: a question the cubes cannot answer in a province's scope
-   * reads that province's rows, not the nation's.
+   * Live positions grouped by their unit's province (by city on a node of one province): a question the
+   * cubes cannot answer in a province's scope reads that province's rows, not the nation's. Built after a
+   * whole load (with the cubes) or on the first such scan, and kept across catch-ups: a position that
+   * dies stays listed (a scan skips dead rows), positions born past `size` are read after the group's
+   * (a scan skips rows out of scope), and only a row written again at an old position into another
+   * group, a reborn position, a unit reload, or a tail past an eighth of the rows makes it built anew.
    */
   private groups: {
-    mutations: number;
+    /** One past the highest position grouped. */
+    size: number;
     units: number;
     level: Level;
     start: Uint32Array;
@@ -576,12 +587,25 @@ export class FactEngine {
     const code = scopePath.split('/').filter(Boolean).pop();
     const s = code === undefined ? undefined : this.unitIndex.get(code);
     if (s === undefined) return null;
-    if (!this.groups || this.groups.mutations !== this.mutations || this.groups.units !== this.unitCodes.length)
+    if (
+      !this.groups ||
+      this.groups.units !== this.unitCodes.length ||
+      this.size - this.groups.size > this.groups.size >> 3
+    )
       this.groups = this.groupPositions();
-    const { level, start, positions } = this.groups;
+    const { level, start, positions, size } = this.groups;
     const a = this.anc.get(level)![s];
-    return a >= 0 ? positions.subarray(start[a], start[a + 1]) : null;
+    if (a < 0) return null;
+    const own = positions.subarray(start[a], start[a + 1]);
+    if (size === this.size) return own;
+    const all = sharedArray(Uint32Array, 4, own.length + this.size - size);
+    all.set(own);
+    for (let i = size, k = own.length; i < this.size; i++, k++) all[k] = i;
+    return all;
   }
+
+  /** Group builds so far (a test sees them kept across catch-ups). */
+  groupBuilds = 0;
 
   private groupPositions(): NonNullable<typeof this.groups> {
     const units = this.unitCodes.length;
@@ -607,7 +631,8 @@ export class FactEngine {
       const a = anc[un[i]];
       if (a >= 0) positions[next[a]++] = i;
     }
-    return { mutations: this.mutations, units, level, start, positions };
+    this.groupBuilds++;
+    return { size: this.size, units, level, start, positions };
   }
 
   /** The cubes held: how many, their bytes, and the last build (null: none; questions are scanned). */
@@ -663,6 +688,7 @@ export class FactEngine {
     }
     if (this.mutations !== start) return false;
     [this.cubes, this.countyCubes] = sets;
+    if (!this.groups) this.groups = this.groupPositions();
     this.cubeStats = { builtMs: Math.round(performance.now() - t0), at: new Date() };
     return true;
   }
