@@ -514,6 +514,29 @@ describe('statistics engine: cubes (issue 17) answer exactly as the scan', () =>
     assert.equal(e.groupBuilds, builds + 2, 'built anew after a reborn position');
   });
 
+  it('a unit reload that moves a school to another province moves its people in every scope and level', () => {
+    const r = rng(37);
+    const e = new FactEngine(true);
+    e.setReferenceDate(new Date(2026, 10, 29));
+    e.setUnits(units);
+    for (let i = 0; i < 2000; i++) e.put(rowLine(r, i));
+    const asked = (scopePath: string | null, level: EngineQuery['level']) =>
+      e.query(q({ by: ['urbanRural', 'sex'], filters: [{ dim: 'title', values: ['012'] }], scopePath, level }));
+    const before44 = asked('/000000/440000/', null).total;
+    const before11 = asked('/000000/110000/', null).total;
+    const byProvince = asked(null, 'province');
+    const b2 = asked('/000000/440000/440300/440304/B2/', null).total;
+    assert.ok(b2 > 0);
+    // B2 moves under Beijing's county (same code, new path and ancestors).
+    e.setUnits(units.map((u) => (u.code === 'B2' ? { ...u, path: '/000000/110000/110100/110101/B2/' } : u)));
+    assert.equal(asked('/000000/440000/', null).total, before44 - b2);
+    assert.equal(asked('/000000/110000/', null).total, before11 + b2);
+    const after = asked(null, 'province');
+    const sum = (a: typeof after, code: string) => a.rows.filter((x) => x.unit === code).reduce((t, x) => t + x.n, 0);
+    assert.equal(sum(after, '440000'), sum(byProvince, '440000') - b2);
+    assert.equal(sum(after, '110000'), sum(byProvince, '110000') + b2);
+  });
+
   it('a build overtaken by a change gives up', async () => {
     const e = new FactEngine();
     e.setReferenceDate(new Date(2026, 10, 29));

@@ -242,6 +242,7 @@ export class FactEngine {
   setUnits(rows: UnitRow[]): void {
     this.dropCubes();
     this.groups = null;
+    this.unitsVersion++;
     for (const r of rows) {
       let u = this.unitIndex.get(r.code);
       if (u === undefined) {
@@ -602,6 +603,46 @@ export class FactEngine {
     all.set(own);
     for (let i = size, k = own.length; i < this.size; i++, k++) all[k] = i;
     return all;
+  }
+
+  /** The output groups of the units, per level and scope, while the units stay as they are. */
+  private readonly unitGroupCache = new Map<
+    string,
+    { units: number; version: number; ug: Int32Array; groupUnit: number[] }
+  >();
+  private unitsVersion = 0;
+
+  /**
+   * The output group of each unit in scope (-1: out of scope; 0: no unit at the level) and the unit of each
+   * group. Kept per level and scope (a few of them) until the units change: at national there are ~380,000
+   * units, and reading every unit's path for each question cost more than a filtered scan's own part.
+   */
+  private unitGroups(level: Level | null, scopePath: string | null): { ug: Int32Array; groupUnit: number[] } {
+    const key = `${level}|${scopePath}`;
+    const nUnits = this.unitCodes.length;
+    const known = this.unitGroupCache.get(key);
+    if (known && known.units === nUnits && known.version === this.unitsVersion) return known;
+    const ug = new Int32Array(nUnits).fill(-1);
+    const groupUnit: number[] = [-1];
+    const groupOf = new Int32Array(nUnits).fill(-1);
+    const anc = level ? this.anc.get(level)! : null;
+    for (let u = 0; u < nUnits; u++) {
+      if (scopePath !== null && !this.unitPaths[u].startsWith(scopePath)) continue;
+      const a = anc ? anc[u] : -1;
+      if (a < 0) {
+        ug[u] = 0;
+        continue;
+      }
+      if (groupOf[a] < 0) {
+        groupOf[a] = groupUnit.length;
+        groupUnit.push(a);
+      }
+      ug[u] = groupOf[a];
+    }
+    if (this.unitGroupCache.size >= 16) this.unitGroupCache.delete(this.unitGroupCache.keys().next().value!);
+    const entry = { units: nUnits, version: this.unitsVersion, ug, groupUnit };
+    this.unitGroupCache.set(key, entry);
+    return entry;
   }
 
   /** Group builds so far (a test sees them kept across catch-ups). */
@@ -1021,31 +1062,7 @@ export class FactEngine {
       add(counts: Uint32Array, passed: number): void;
     };
   } {
-    // Units: the output group of each unit in scope (-1: out of scope; 0: no unit at the level).
-    const nUnits = this.unitCodes.length;
-    const ug = new Int32Array(nUnits).fill(-1);
-    const groupUnit: number[] = [-1];
-    const groupOf = new Map<number, number>();
-    const anc = q.level ? this.anc.get(q.level)! : null;
-    for (let u = 0; u < nUnits; u++) {
-      if (q.scopePath !== null && !this.unitPaths[u].startsWith(q.scopePath)) continue;
-      if (!anc) {
-        ug[u] = 0;
-        continue;
-      }
-      const a = anc[u];
-      if (a < 0) {
-        ug[u] = 0;
-        continue;
-      }
-      let g = groupOf.get(a);
-      if (g === undefined) {
-        g = groupUnit.length;
-        groupUnit.push(a);
-        groupOf.set(a, g);
-      }
-      ug[u] = g;
-    }
+    const { ug, groupUnit } = this.unitGroups(q.level, q.scopePath);
 
     // Filters: the slots (or bit mask) each allows; a dimension nobody has a value of matches no one.
     const absent = new Uint8Array(1);
@@ -1235,16 +1252,16 @@ export class FactEngine {
     if (p.byAcc.some((a) => a.col === p.absent)) return null;
     if (p.fAcc.some((a) => a.col === p.absent)) return { scan: () => 0 }; // a dimension nobody has a value of matches no one
     // One key per unit: its output group and its attributes' slots (−1: out of scope or filtered out).
+    // In shared memory: the scan workers read it in place (~380,000 units at national).
     const nUnits = p.ug.length;
-    const ukey = new Int32Array(nUnits);
-    for (let u = 0; u < nUnits; u++) {
-      let key = p.ug[u] < 0 ? -1 : p.ug[u] * p.span;
-      for (let f = 0; f < p.fAcc.length && key >= 0; f++)
-        if (isUnit(p.fAcc[f]) && p.fAllowed[f][p.fAcc[f].map![u]] !== 1) key = -1;
-      for (let d = 0; d < p.byAcc.length && key >= 0; d++)
-        if (isUnit(p.byAcc[d])) key += p.byAcc[d].map![u] * p.strides[d];
-      ukey[u] = key;
-    }
+    const ukey = sharedArray(Int32Array, 4, nUnits);
+    const ug = p.ug;
+    const span = p.span;
+    const unitF = p.fAcc.flatMap((a, f) => (isUnit(a) ? [{ map: a.map!, allowed: p.fAllowed[f] }] : []));
+    const unitD = p.byAcc.flatMap((a, d) => (isUnit(a) ? [{ map: a.map!, stride: p.strides[d] }] : []));
+    for (let u = 0; u < nUnits; u++) ukey[u] = ug[u] < 0 ? -1 : ug[u] * span;
+    for (const { map, allowed } of unitF) for (let u = 0; u < nUnits; u++) if (allowed[map[u]] !== 1) ukey[u] = -1;
+    for (const { map, stride } of unitD) for (let u = 0; u < nUnits; u++) if (ukey[u] >= 0) ukey[u] += map[u] * stride;
     const byteF = p.fAcc.map((a, f) => ({ a, f })).filter((x) => isByte(x.a));
     const multiF = p.fAcc.map((a, f) => ({ a, f })).filter((x) => x.a.multi);
     const byteD = p.byAcc.map((a, d) => ({ a, d })).filter((x) => isByte(x.a));
