@@ -1,7 +1,7 @@
 // Small helpers shared by the benchmark suites: bounded concurrent request loops against 127.0.0.1
 // and percentiles. Benchmarks print figures; they are not pass/fail tests.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 export function percentile(sorted, p) {
@@ -112,4 +112,88 @@ export async function stopNode(n, graceMs = 10000) {
   n.child.kill('SIGTERM');
   await Promise.race([new Promise((r) => n.child.once('exit', r)), sleep(graceMs)]);
   if (n.child.exitCode === null) n.child.kill('SIGKILL');
+}
+
+// ---- Where the machine's CPU went (Linux /proc), for the multi-process runs ----
+
+const TICK = 100; // USER_HZ
+
+/**
+ * The machine's CPU so far, in seconds: busy and idle from /proc/stat, and per process group. `named`
+ * maps a group name to pids (their own CPU); the PostgreSQL server whose backend is `pgBackendPid` is
+ * split into its backends by database (`pgDatabases`: database name → group), its background
+ * processes (checkpointer, WAL writer, background writer, autovacuum, …) and what its exited children
+ * used (the postmaster's reaped children: backends and autovacuum workers that ended meanwhile); a Java
+ * process is the broker; everything else is "other".
+ */
+export function machineCpu({ named = {}, pgBackendPid = null, pgDatabases = {} } = {}) {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = (cpu[3] + cpu[4]) / TICK;
+  const busy = cpu.reduce((a, b) => a + b, 0) / TICK - idle - (cpu[7] ?? 0) / TICK;
+  const procs = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const raw = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = raw.slice(raw.indexOf('(') + 1, raw.lastIndexOf(')'));
+      const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(d), {
+        comm,
+        ppid: Number(f[1]),
+        own: (Number(f[11]) + Number(f[12])) / TICK,
+        reaped: (Number(f[13]) + Number(f[14])) / TICK,
+      });
+    } catch {
+      // exited while read
+    }
+  }
+  const groups = {};
+  const add = (g, s) => (groups[g] = (groups[g] ?? 0) + s);
+  const taken = new Set();
+  for (const [g, pids] of Object.entries(named))
+    for (const pid of [pids].flat())
+      if (procs.has(pid)) {
+        add(g, procs.get(pid).own);
+        taken.add(pid);
+      }
+  const postmaster = pgBackendPid && procs.get(pgBackendPid)?.ppid;
+  if (postmaster && procs.has(postmaster)) {
+    add('postgres: exited children', procs.get(postmaster).reaped);
+    add('postgres: postmaster', procs.get(postmaster).own);
+    taken.add(postmaster);
+    for (const [pid, p] of procs) {
+      if (p.ppid !== postmaster) continue;
+      taken.add(pid);
+      let cmd = '';
+      try {
+        cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      } catch {
+        continue;
+      }
+      const db = Object.keys(pgDatabases).find((name) => cmd.includes(` ${name} `));
+      if (db) add(pgDatabases[db], p.own);
+      else if (/autovacuum/.test(cmd)) add('postgres: autovacuum', p.own);
+      else if (
+        /postgres: \S+ \S+ /.test(cmd) &&
+        !/checkpointer|walwriter|writer|logger|launcher|archiver|io worker/.test(cmd)
+      )
+        add('postgres: other backends', p.own);
+      else add('postgres: background (checkpointer, WAL, bgwriter, …)', p.own);
+    }
+  }
+  for (const [pid, p] of procs) {
+    if (taken.has(pid)) continue;
+    if (p.comm === 'java') add('broker (java)', p.own);
+    else add('other', p.own);
+  }
+  return { at: performance.now(), busy, idle, groups };
+}
+
+/** The CPU seconds each group used between two `machineCpu` readings, with idle; sorted, largest first. */
+export function machineCpuBetween(a, b) {
+  const out = Object.keys(b.groups)
+    .map((g) => [g, b.groups[g] - (a.groups[g] ?? 0)])
+    .filter(([g, s]) => g !== 'other' || s > 0);
+  out.push(['idle', b.idle - a.idle]);
+  return { wall: (b.at - a.at) / 1000, busy: b.busy - a.busy, groups: out.sort((x, y) => y[1] - x[1]) };
 }

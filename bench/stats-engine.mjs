@@ -95,6 +95,7 @@ for (let i = 0; i < N; i++) {
 console.log(`put ${N} rows: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 t = performance.now();
 const ok = await e.buildCubes();
+console.log(`cubes complete: ${e.cubesComplete}`);
 console.log(
   `cubes ${ok}: ${((performance.now() - t) / 1000).toFixed(1)} s, ${JSON.stringify({ ...e.cubeInfo, bytes: Math.round(e.cubeInfo.bytes / 2 ** 20) + ' MiB' })}`,
 );

@@ -7,7 +7,7 @@ import { runMigrations } from '@tmis/database';
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { api, fmt, spawnNode, stopNode, summarise } from '../lib.mjs';
+import { api, fmt, machineCpu, machineCpuBetween, spawnNode, stopNode, summarise } from '../lib.mjs';
 import { ensureNode } from '../setup.mjs';
 import { generateTeachers } from './teachers.mjs';
 import { hashPassword } from '@tmis/accounts';
@@ -107,6 +107,13 @@ export async function run(ctx) {
   ).accessToken;
   // CPU seconds spent during the resync by each party.
   const pids = [node.pid, child.pid];
+  const [{ pid: adminPid }] = (await admin.query('SELECT pg_backend_pid() AS pid')).rows;
+  const machine = () =>
+    machineCpu({
+      named: { 'province node': node.pid, 'national node': child.pid, 'bench process': process.pid },
+      pgBackendPid: adminPid,
+      pgDatabases: { [ctx.dbName]: 'province PostgreSQL backends', [natName]: 'national PostgreSQL backends' },
+    });
   const cpuBefore = await cpuOf(admin, [ctx.dbName, natName], pids);
   const t0 = performance.now();
   await api(node.url, 'POST', '/sync/resync', token);
@@ -126,7 +133,12 @@ export async function run(ctx) {
     }
     have = Number((await nat.query(`SELECT count(*)::int AS n FROM national_teacher`)).rows[0].n);
     if (!recordsFrom && have > 0)
-      recordsFrom = { have, at: performance.now(), cpu: await cpuOf(admin, [ctx.dbName, natName], pids) };
+      recordsFrom = {
+        have,
+        at: performance.now(),
+        cpu: await cpuOf(admin, [ctx.dbName, natName], pids),
+        machine: machine(),
+      };
     if (Date.now() - lastPrint > 10000) {
       lastPrint = Date.now();
       const [{ p }] = await db.query(
@@ -142,6 +154,7 @@ export async function run(ctx) {
   const queued = status?.teachersQueued ?? 0;
   const resyncSeconds = (performance.now() - t0) / 1000;
   const cpuAfter = await cpuOf(admin, [ctx.dbName, natName], pids);
+  const machineAfter = machine();
   const cpuUsed = (k) => cpuBetween(cpuBefore, cpuAfter, k);
   const perRecord = (k) => fmt((cpuUsed(k) / Math.max(1, have)) * 1e6, 0);
   rows.push({
@@ -160,6 +173,14 @@ export async function run(ctx) {
       value: `${us('province')} + ${us('provinceDb')} + ${us('national')} + ${us('nationalDb')} µs`,
       unit: '',
       note: `${n} records from the first at national to the last, ${fmt(n / ((performance.now() - recordsFrom.at) / 1000), 0)} records/s; province node, its backends, national node, its backends; ${fmt((total / n) * 1e6, 0)} µs in all (the broker not counted)`,
+    });
+    // The whole machine in the same phase: every process's share, the broker and idle included.
+    const m = machineCpuBetween(recordsFrom.machine, machineAfter);
+    rows.push({
+      metric: 'the machine in the records phase, µs per record',
+      value: `${fmt(((m.busy + m.groups.find(([g]) => g === 'idle')[1]) / n) * 1e6, 0)} µs`,
+      unit: '',
+      note: `${fmt(m.wall)} s × the cores; ${m.groups.map(([g, s]) => `${g} ${fmt((s / n) * 1e6, 0)}`).join(', ')}`,
     });
   }
   rows.push({

@@ -3746,6 +3746,9 @@ export interface components {
                 builtMs: number;
                 bytes: number;
                 cubes: number;
+                provinceBytes: number;
+                provinceCubes: number;
+                provinceMs: number | null;
             } | null;
             lastLoad: {
                 /** Format: date-time */

@@ -131,6 +131,12 @@ const DENSE_MAX = 1 << 24;
 /** A scan of this many positions or more is shared with the scan workers, when its counts are at most this many keys. */
 const PARALLEL_MIN = 1 << 20;
 const PARALLEL_DENSE_MAX = 1 << 20;
+/**
+ * A triple of dimensions is held per province when its cells (the product of the three dictionaries' sizes)
+ * are at most this many: a few MiB a cube at most; the widest triples (ethnicity × education × subject) are
+ * scanned.
+ */
+const WIDE_CELLS_MAX = 4096;
 
 /** Whether every row column of a folded scan is in shared memory (a worker would otherwise get a copy). */
 function isShared(p: Omit<ScanParts, 'dense'>): boolean {
@@ -376,7 +382,7 @@ export class FactEngine {
   kill(pos: number): void {
     if (pos < this.size && this.state[pos] !== 0) {
       this.mutations++;
-      if (this.cubes) this.cubeAdd(pos, -1);
+      if (this.cubes || this.building) this.cubeAdd(pos, -1);
       this.state[pos] = 0;
       this.live--;
     }
@@ -393,7 +399,7 @@ export class FactEngine {
     this.reserve(pos + 1);
     if (pos >= this.size) this.size = pos + 1;
     this.mutations++;
-    if (this.cubes && this.state[pos] !== 0) this.cubeAdd(pos, -1);
+    if ((this.cubes || this.building) && this.state[pos] !== 0) this.cubeAdd(pos, -1);
     const v = (s: string) => (s === '\\N' ? null : s.includes('\\') ? unescapeCopy(s) : s);
     const was = this.unit[pos];
     this.unit[pos] = this.unitOf(v(f[1]), v(f[2]), v(f[3]));
@@ -433,7 +439,7 @@ export class FactEngine {
     this.entryYm[pos] = f.length > 20 ? Number(v(f[20]) ?? 0) || 0 : 0;
     this.sinceDate[pos] = f.length > 21 ? Number(v(f[21]) ?? 0) || 0 : 0;
     this.band(pos);
-    if (this.cubes) this.cubeAdd(pos, 1);
+    if (this.cubes || this.building) this.cubeAdd(pos, 1);
   }
 
   /** Age and retirement bands of one row at the reference date. */
@@ -555,7 +561,7 @@ export class FactEngine {
 
   // ---- pre-aggregated cubes (issue 17) ----
 
-  /** Column changes so far (a cube build in slices gives up when the columns changed under it). */
+  /** Column changes so far. */
   private mutations = 0;
   /** How the last question was answered (from the cubes, or by a scan of the rows). */
   lastAnswer: 'cubes' | 'scan' | null = null;
@@ -564,7 +570,15 @@ export class FactEngine {
   private cubes: CubeSet | null = null;
   /** Zero- and one-dimension cubes per county (a question by county, or in a county's scope). */
   private countyCubes: CubeSet | null = null;
-  private cubeStats: { builtMs: number; at: Date } | null = null;
+  /** Every triple of dimensions per province (two dimensions and a filter on a third); built after the others. */
+  private provinceCubes: CubeSet | null = null;
+  private cubeStats: { builtMs: number; at: Date; provinceMs: number | null } | null = null;
+  /**
+   * The sets a build is filling, and the first position it has not yet read: a row written meanwhile below it
+   * is taken out of and put back into these sets as into the built ones (above it the build reads it as it
+   * is then). Null when no build runs; a unit reload or a new reference date stops the build.
+   */
+  private building: { sets: CubeSet[]; cursor: number } | null = null;
 
   /**
    * Live positions grouped by their unit's province (by city on a node of one province): a question the
@@ -676,62 +690,135 @@ export class FactEngine {
     return { size: this.size, units, level, start, positions };
   }
 
-  /** The cubes held: how many, their bytes, and the last build (null: none; questions are scanned). */
-  get cubeInfo(): { cubes: number; bytes: number; builtMs: number; at: Date } | null {
+  /**
+   * The cubes held: how many, their bytes, and the last build (null: none; questions are scanned);
+   * `provinceMs` null while the province set of triples is not (yet) built.
+   */
+  get cubeInfo(): {
+    cubes: number;
+    bytes: number;
+    builtMs: number;
+    at: Date;
+    provinceMs: number | null;
+    provinceCubes: number;
+    provinceBytes: number;
+  } | null {
     if (!this.cubes || !this.countyCubes || !this.cubeStats) return null;
-    let bytes = 0;
-    for (const set of [this.cubes, this.countyCubes]) {
-      bytes += set.grainOfUnit.byteLength;
-      for (const c of set.list) bytes += c.counts.byteLength;
-    }
-    return { cubes: this.cubes.list.length + this.countyCubes.list.length, bytes, ...this.cubeStats };
+    const bytesOf = (set: CubeSet | null) =>
+      set ? set.list.reduce((b, c) => b + c.counts.byteLength, set.grainOfUnit.byteLength) : 0;
+    const sets = [this.cubes, this.countyCubes, this.provinceCubes];
+    return {
+      cubes: sets.reduce((n, set) => n + (set?.list.length ?? 0), 0),
+      bytes: sets.reduce((b, set) => b + bytesOf(set), 0),
+      ...this.cubeStats,
+      provinceCubes: this.provinceCubes?.list.length ?? 0,
+      provinceBytes: bytesOf(this.provinceCubes),
+    };
   }
 
+  /** Whether the cubes of one and two dimensions are held (questions they answer are not scanned). */
   get hasCubes(): boolean {
     return this.cubes !== null;
+  }
+
+  /** Whether every cube set is held, the province set of triples too. */
+  get cubesComplete(): boolean {
+    return this.cubes !== null && this.provinceCubes !== null;
   }
 
   private dropCubes(): void {
     this.cubes = null;
     this.countyCubes = null;
+    this.provinceCubes = null;
     this.cubeStats = null;
+    this.building = null;
     this.mutations++;
+  }
+
+  /**
+   * Drops the province set of triples alone (the next build makes it again): before a catch-up of many rows,
+   * each of which would otherwise be taken out of and put back into several hundred cubes.
+   */
+  dropProvinceCubes(): void {
+    this.provinceCubes = null;
+    if (this.cubeStats) this.cubeStats.provinceMs = null;
+    if (this.building?.sets.some((set) => set.level === 'province')) this.building = null;
   }
 
   /**
    * Builds the cubes: the count of people by every dimension and every pair of dimensions (one multi-valued
    * at most), active or not, per city (or province without cities, or unit outside any province), and by
-   * every dimension alone per county (or the city, province or unit above a school outside any county), in
-   * slices of `slice` rows with the event loop free between them. Gives up (false) when the columns change
-   * meanwhile; the caller builds again after.
+   * every dimension alone per county (or the city, province or unit above a school outside any county); then
+   * (held from then on, answering while the next is built) every triple of dimensions per province that fits
+   * `WIDE_CELLS_MAX`. Rows written meanwhile are followed. False when a unit reload or a new reference date
+   * stopped it, or a value had no slot; the caller builds again after.
    */
-  async buildCubes(slice = 1 << 20): Promise<boolean> {
-    const t0 = performance.now();
-    if (this.size >= this.parallelMin) this.scanPool?.warm();
-    const start = this.mutations;
-    const sets = [this.newCubeSet('city'), this.newCubeSet('county')];
-    // Column at a time: per slice, each cube dimension's values of the slice's rows, each row's grain and
-    // activity, then one tight loop per cube (row at a time through 171 cubes was ~5× slower).
-    const n = Math.max(1, Math.min(slice, this.size));
-    const vals = CUBE_DIMS.map((_, d) => (d < CUBE_FIRST_MULTI ? new Uint8Array(n) : new Uint32Array(n)));
-    const gact = new Int32Array(n);
-    for (let from = 0; from < this.size; from += slice) {
-      const to = Math.min(this.size, from + slice);
-      if (!this.cubeValues(sets[0].cards, vals, from, to)) return false;
-      for (const set of sets) {
-        this.cubeGrains(set, gact, from, to);
-        for (const c of set.list) cubeSlice(c, vals, gact, to - from);
-      }
-      if (to < this.size) {
-        await new Promise((r) => setImmediate(r));
-        if (this.mutations !== start) return false;
-      }
+  async buildCubes(slice = 1 << 16, turn = 1 << 21): Promise<boolean> {
+    if (this.building) return false;
+    if (!this.cubes) {
+      const t0 = performance.now();
+      if (this.size >= this.parallelMin) this.scanPool?.warm();
+      const sets = await this.fillCubeSets([this.newCubeSet('city'), this.newCubeSet('county')], slice, turn);
+      if (!sets) return false;
+      [this.cubes, this.countyCubes] = sets;
+      if (!this.groups) this.groups = this.groupPositions();
+      this.cubeStats = { builtMs: Math.round(performance.now() - t0), at: new Date(), provinceMs: null };
     }
-    if (this.mutations !== start) return false;
-    [this.cubes, this.countyCubes] = sets;
-    if (!this.groups) this.groups = this.groupPositions();
-    this.cubeStats = { builtMs: Math.round(performance.now() - t0), at: new Date() };
+    if (!this.provinceCubes) {
+      const t0 = performance.now();
+      const sets = await this.fillCubeSets([this.newCubeSet('province')], slice, turn);
+      if (!sets || !this.cubes || !this.cubeStats) return false;
+      this.provinceCubes = sets[0];
+      this.cubeStats.provinceMs = Math.round(performance.now() - t0);
+    }
     return true;
+  }
+
+  /**
+   * Counts every row into `sets`, `slice` rows at a time with the event loop free between groups of cubes
+   * (`turn` rows counted into cubes a turn; 2 million: ~20–40 ms). A row written
+   * meanwhile is followed (see `building`); null when the build was stopped or a value has no slot.
+   */
+  private async fillCubeSets(sets: CubeSet[], slice: number, turn: number): Promise<CubeSet[] | null> {
+    const build = { sets, cursor: 0 };
+    this.building = build;
+    const live = () => this.building === build;
+    // Column at a time: per slice, each cube dimension's values of the slice's rows, each row's grain and
+    // activity, then one tight loop per cube (row at a time through 171 cubes was ~5× slower). Per set, the
+    // slice's live rows are put in order of their cell block (a counting sort): each cube's counts are then
+    // written one block after another, not at random over all of them (the province set's cubes are ~1 MiB).
+    const n = slice;
+    const column = (d: number) => (d < CUBE_FIRST_MULTI ? new Uint8Array(n) : new Uint32Array(n));
+    const vals = CUBE_DIMS.map((_, d) => column(d));
+    const gact = new Int32Array(n);
+    const sorted = sets.map(() => ({ g: new Int32Array(n), v: CUBE_DIMS.map((_, d) => column(d)) }));
+    let work = 0;
+    try {
+      for (let from = 0; from < this.size; from += slice) {
+        const to = Math.min(this.size, from + slice);
+        if (!this.cubeValues(sets[0].cards, vals, from, to)) return null;
+        const grains = sets.map((set, k) => {
+          this.cubeGrains(set, gact, from, to);
+          return sortByBlock(gact, vals, to - from, sorted[k].g, sorted[k].v);
+        });
+        // From here a row written below `to` is changed in the sets as well: the slice's values are read.
+        build.cursor = to;
+        for (let k = 0; k < sets.length; k++)
+          for (const c of sets[k].list) {
+            const { g, v, len } = grains[k];
+            cubeSlice(c, v, g, len);
+            work += len;
+            if (work >= turn) {
+              work = 0;
+              await new Promise((r) => setImmediate(r));
+              if (!live()) return null;
+            }
+          }
+      }
+      return live() ? sets : null;
+    } finally {
+      if (live()) this.building = null;
+    }
   }
 
   /** Each cube dimension's value of rows [from, to) into `vals`; false when a live row's value is beyond a cube's size. */
@@ -783,9 +870,11 @@ export class FactEngine {
       set.grainOfUnit = next;
     }
     const county = set.level === 'county' ? (this.anc.get('county')![u] ?? -1) : -1;
-    const city = this.anc.get('city')![u] ?? -1;
+    const city = set.level === 'province' ? -1 : (this.anc.get('city')![u] ?? -1);
     const prov = this.anc.get('province')![u] ?? -1;
-    const g0 = county >= 0 ? county : city >= 0 ? city : prov >= 0 ? prov : u;
+    // The province set: every unit outside a province in one grain (-1), a question in such a unit's scope is not
+    // answered from it.
+    const g0 = county >= 0 ? county : city >= 0 ? city : prov >= 0 ? prov : set.level === 'province' ? -1 : u;
     let g = set.grainIndex.get(g0);
     if (g === undefined) {
       g = set.grainUnit.length;
@@ -793,7 +882,7 @@ export class FactEngine {
       set.grainIndex.set(g0, g);
       // Room for the new grain in every cube.
       for (const c of set.list) {
-        const need = (g + 1) * 2 * c.cA * c.cB;
+        const need = (g + 1) * 2 * c.block;
         if (need > c.counts.length) {
           const next = new Uint32Array(Math.max(need, c.counts.length * 2));
           next.set(c.counts);
@@ -805,8 +894,11 @@ export class FactEngine {
     return g;
   }
 
-  /** The cubes of a grain: per city every dimension and pair; per county every dimension alone. */
-  private newCubeSet(level: 'city' | 'county'): CubeSet {
+  /**
+   * The cubes of a grain: per city every dimension and pair; per county every dimension alone; per province
+   * every triple whose cells fit `WIDE_CELLS_MAX` (two dimensions and a filter on a third, or three).
+   */
+  private newCubeSet(level: CubeSet['level']): CubeSet {
     const cards = CUBE_DIMS.map((d) => Math.max(this.dicts.get(d)!.size, 1));
     const set: CubeSet = {
       level,
@@ -818,17 +910,33 @@ export class FactEngine {
       byKey: new Map(),
     };
     const add = (dims: number[]) => {
-      const cA = dims.length > 0 ? cards[dims[0]] : 1;
-      const cB = dims.length > 1 ? cards[dims[1]] : 1;
-      const c: Cube = { a: dims[0] ?? -1, b: dims[1] ?? -1, cA, cB, counts: new Uint32Array(64 * 2 * cA * cB) };
+      const [cA, cB, cC] = [0, 1, 2].map((k) => (k < dims.length ? cards[dims[k]] : 1));
+      const block = cA * cB * cC;
+      const c: Cube = {
+        a: dims[0] ?? -1,
+        b: dims[1] ?? -1,
+        c: dims[2] ?? -1,
+        cA,
+        cB,
+        cC,
+        block,
+        counts: new Uint32Array((level === 'province' ? 34 : 64) * 2 * block),
+      };
       set.list.push(c);
       set.byKey.set(dims.join(','), c);
     };
-    add([]);
-    for (let a = 0; a < CUBE_DIMS.length; a++) {
-      add([a]);
-      if (level === 'city')
-        for (let b = a + 1; b < CUBE_DIMS.length; b++) if (a < CUBE_FIRST_MULTI || b < CUBE_FIRST_MULTI) add([a, b]);
+    const multi = (...d: number[]) => d.filter((x) => x >= CUBE_FIRST_MULTI).length;
+    if (level === 'province') {
+      for (let a = 0; a < CUBE_DIMS.length; a++)
+        for (let b = a + 1; b < CUBE_DIMS.length; b++)
+          for (let c = b + 1; c < CUBE_DIMS.length; c++)
+            if (multi(a, b, c) <= 1 && cards[a] * cards[b] * cards[c] <= WIDE_CELLS_MAX) add([a, b, c]);
+    } else {
+      add([]);
+      for (let a = 0; a < CUBE_DIMS.length; a++) {
+        add([a]);
+        if (level === 'city') for (let b = a + 1; b < CUBE_DIMS.length; b++) if (multi(a, b) <= 1) add([a, b]);
+      }
     }
     for (let u = 0; u < this.unitCodes.length; u++) this.grainOf(set, u);
     return set;
@@ -838,13 +946,10 @@ export class FactEngine {
   private readonly rowVals = new Float64Array(CUBE_DIMS.length);
 
   private cubeAdd(pos: number, sign: 1 | -1): void {
-    if (
-      !this.cubes ||
-      !this.countyCubes ||
-      !this.cubeRow(this.cubes, pos, sign) ||
-      !this.cubeRow(this.countyCubes, pos, sign)
-    )
-      this.dropCubes();
+    for (const set of [this.cubes, this.countyCubes, this.provinceCubes])
+      if (set && !this.cubeRow(set, pos, sign)) return this.dropCubes();
+    const b = this.building;
+    if (b && pos < b.cursor) for (const set of b.sets) if (!this.cubeRow(set, pos, sign)) return this.dropCubes();
   }
 
   /** Adds (or removes) row i in every cube; false when a value is beyond a cube's dictionary size. */
@@ -860,7 +965,22 @@ export class FactEngine {
     const g = this.grainOf(set, u);
     const base = g * 2 + (this.state[i] === 2 ? 1 : 0);
     for (const c of set.list) {
-      const off = base * c.cA * c.cB;
+      const off = base * c.block;
+      if (c.c >= 0) {
+        // Three dimensions (only c may be multi-valued).
+        const at = off + v[c.a] * c.cB * c.cC + v[c.b] * c.cC;
+        if (c.c < CUBE_FIRST_MULTI) {
+          c.counts[at + v[c.c]] += sign;
+          continue;
+        }
+        let bits = v[c.c];
+        do {
+          const bit = bits & -bits;
+          c.counts[at + (bits === 0 ? 0 : 32 - Math.clz32(bit))] += sign;
+          bits = (bits ^ bit) >>> 0;
+        } while (bits !== 0);
+        continue;
+      }
       if (c.a < 0) {
         c.counts[off] += sign;
         continue;
@@ -895,7 +1015,7 @@ export class FactEngine {
     q: EngineQuery,
     denseMax = DENSE_MAX,
   ): { rows: EngineRow[]; total: number; tooManyRows?: boolean } | null {
-    for (const set of [this.cubes, this.countyCubes]) {
+    for (const set of [this.cubes, this.countyCubes, this.provinceCubes]) {
       const answer = set ? this.cubeSetQuery(set, q, denseMax) : null;
       if (answer) return answer;
     }
@@ -908,7 +1028,11 @@ export class FactEngine {
     denseMax: number,
   ): { rows: EngineRow[]; total: number; tooManyRows?: boolean } | null {
     const levels: (Level | null)[] =
-      set.level === 'city' ? [null, 'province', 'city'] : [null, 'province', 'city', 'county'];
+      set.level === 'province'
+        ? [null, 'province']
+        : set.level === 'city'
+          ? [null, 'province', 'city']
+          : [null, 'province', 'city', 'county'];
     if (!levels.includes(q.level)) return null;
     // Scope: the whole node, a province, a city (county cubes: or a county), or a grain of its own (a central university).
     if (q.scopePath !== null) {
@@ -933,8 +1057,10 @@ export class FactEngine {
     const filters = q.filters.map((f) => ({ f, c: toCube(f.dim) }));
     if (by.some((b) => !b) || filters.some((x) => !x.c)) return null;
     const dims = [...new Set([...by.map((b) => b!.d), ...filters.map((x) => x.c!.d)])].sort((x, y) => x - y);
-    if (dims.length > (set.level === 'city' ? 2 : 1) || dims.filter((d) => d >= CUBE_FIRST_MULTI).length > 1)
-      return null;
+    const most = { province: 3, city: 2, county: 1 }[set.level];
+    if (dims.length > most || dims.filter((d) => d >= CUBE_FIRST_MULTI).length > 1) return null;
+    // The province set holds triples only: fewer dimensions are the city set's.
+    if (set.level === 'province' && dims.length < 3) return null;
     const multiDim = dims.find((d) => d >= CUBE_FIRST_MULTI);
     const multiFiltered = filters.filter((x) => x.c!.d === multiDim);
     if (multiFiltered.some((x) => x.f.values.length > 1)) return null;
@@ -948,8 +1074,9 @@ export class FactEngine {
     const anc = q.level ? this.anc.get(q.level)! : null;
     for (let g = 0; g < set.grainUnit.length; g++) {
       const u = set.grainUnit[g];
-      if (q.scopePath !== null && !this.unitPaths[u].startsWith(q.scopePath)) continue;
-      const a = anc ? anc[u] : -1;
+      // The province set's grain of every unit outside a province (-1): in the whole node's scope only.
+      if (q.scopePath !== null && (u < 0 || !this.unitPaths[u].startsWith(q.scopePath))) continue;
+      const a = anc && u >= 0 ? anc[u] : -1;
       if (!anc || a < 0) {
         gg[g] = 0;
         continue;
@@ -963,12 +1090,12 @@ export class FactEngine {
       gg[g] = k;
     }
 
-    // Per cube dimension (position 0 = a, 1 = b): which slots pass the filters.
-    const pos = (d: number) => (d === cube.a ? 0 : 1);
-    const allowed: (Uint8Array | null)[] = [null, null];
+    // Per cube dimension (position 0 = a, 1 = b, 2 = c): which slots pass the filters.
+    const pos = (d: number) => (d === cube.a ? 0 : d === cube.b ? 1 : 2);
+    const allowed: (Uint8Array | null)[] = [null, null, null];
     for (const { f, c } of filters) {
       const p = pos(c!.d);
-      const card = p === 0 ? cube.cA : cube.cB;
+      const card = [cube.cA, cube.cB, cube.cC][p];
       const ok = new Uint8Array(card);
       const want = new Set(f.values.map((v) => c!.dict.find(v)).filter((x) => x > 0));
       for (let s = 0; s < card; s++) if (want.has(c!.map ? c!.map[s] : s)) ok[s] = 1;
@@ -992,36 +1119,41 @@ export class FactEngine {
     const minAct = q.includeInactive ? 0 : 1;
     let total = 0;
     const people = multiDim !== undefined && multiFiltered.length === 0 ? null : 0;
-    const vals = [0, 0];
+    const vals = [0, 0, 0];
+    const { cA, cB, cC } = cube;
     for (let g = 0; g < gg.length; g++) {
       const grp = gg[g];
       if (grp < 0) continue;
       for (let act = minAct; act <= 1; act++) {
-        const off = (g * 2 + act) * cube.cA * cube.cB;
+        const off = (g * 2 + act) * cube.block;
         if (off >= cube.counts.length) continue;
-        for (let x = 0; x < cube.cA; x++) {
+        for (let x = 0; x < cA; x++) {
           if (allowed[0] && !allowed[0][x]) continue;
-          for (let y = 0; y < cube.cB; y++) {
-            const n = cube.counts[off + x * cube.cB + y];
-            if (n === 0 || (allowed[1] && !allowed[1][y])) continue;
-            if (people !== null) total += n;
-            vals[0] = x;
-            vals[1] = y;
-            let key = grp * span;
-            for (let k = 0; k < by.length; k++) {
-              const s = vals[byPos[k]];
-              key += (byMap[k] ? byMap[k]![s] : s) * strides[k];
+          for (let y = 0; y < cB; y++) {
+            if (allowed[1] && !allowed[1][y]) continue;
+            for (let z = 0; z < cC; z++) {
+              const n = cube.counts[off + (x * cB + y) * cC + z];
+              if (n === 0 || (allowed[2] && !allowed[2][z])) continue;
+              if (people !== null) total += n;
+              vals[0] = x;
+              vals[1] = y;
+              vals[2] = z;
+              let key = grp * span;
+              for (let k = 0; k < by.length; k++) {
+                const s = vals[byPos[k]];
+                key += (byMap[k] ? byMap[k]![s] : s) * strides[k];
+              }
+              if (dense) dense[key] += n;
+              else sparse!.add(key, n);
             }
-            if (dense) dense[key] += n;
-            else sparse!.add(key, n);
           }
         }
       }
     }
     if (people === null) {
-      // Grouped by a multi-valued dimension without filtering it: people are counted from the other dimension's cube.
-      const rest = this.cubeSetQuery(
-        set,
+      // Grouped by a multi-valued dimension without filtering it: people are counted without that dimension
+      // (from any set that answers it: the province set holds triples only).
+      const rest = this.cubeQuery(
         { ...q, by: [], level: null, filters: q.filters.filter((f) => toCube(f.dim)!.d !== multiDim) },
         denseMax,
       );
@@ -1300,18 +1432,28 @@ export class FactEngine {
   }
 }
 
-/** One cube: counts by (grain, active, slot of dimension a, slot of dimension b), a and b indexes of CUBE_DIMS (-1: none). */
+/**
+ * One cube: counts by (grain, active, slot of dimension a, slot of b, slot of c), a, b and c indexes of
+ * CUBE_DIMS (-1: none; then its size is 1). At most one of them is multi-valued.
+ */
 interface Cube {
   a: number;
   b: number;
+  c: number;
   cA: number;
   cB: number;
+  cC: number;
+  /** Cells per grain and activity: cA × cB × cC. */
+  block: number;
   counts: Uint32Array;
 }
 
 interface CubeSet {
-  /** The grain: city (every dimension and pair) or county (every dimension alone). */
-  level: 'city' | 'county';
+  /**
+   * The grain: city (every dimension and pair), county (every dimension alone), or province (every triple
+   * of dimensions whose cells fit `WIDE_CELLS_MAX`; the units outside any province share one grain).
+   */
+  level: 'city' | 'county' | 'province';
   /** Each cube dimension's dictionary size when the set was built (a later code beyond it drops the set). */
   cards: number[];
   grainOfUnit: Int32Array;
@@ -1327,8 +1469,9 @@ interface CubeSet {
  * of the cube's multi-valued dimension counts once under each (once under "not recorded" with none).
  */
 function cubeSlice(c: Cube, vals: (Uint8Array | Uint32Array)[], gact: Int32Array, len: number): void {
+  if (c.c >= 0) return cubeSlice3(c, vals, gact, len);
   const counts = c.counts;
-  const block = c.cA * c.cB;
+  const block = c.block;
   if (c.a < 0) {
     for (let k = 0; k < len; k++) if (gact[k] >= 0) counts[gact[k] * block]++;
     return;
@@ -1355,6 +1498,65 @@ function cubeSlice(c: Cube, vals: (Uint8Array | Uint32Array)[], gact: Int32Array
     if (g < 0) continue;
     const base = g * block + (other ? other[k] * cB : 0);
     let bits = m[k];
+    if (bits === 0) {
+      counts[base]++;
+      continue;
+    }
+    do {
+      const bit = bits & -bits;
+      counts[base + 32 - Math.clz32(bit)]++;
+      bits = (bits ^ bit) >>> 0;
+    } while (bits !== 0);
+  }
+}
+
+/** The live rows of a slice (`gact` ≥ 0) in order of their cell block, their values with them, into `outGact` / `outVals`. */
+function sortByBlock(
+  gact: Int32Array,
+  vals: (Uint8Array | Uint32Array)[],
+  len: number,
+  outGact: Int32Array,
+  outVals: (Uint8Array | Uint32Array)[],
+): { g: Int32Array; v: (Uint8Array | Uint32Array)[]; len: number } {
+  let max = -1;
+  for (let k = 0; k < len; k++) if (gact[k] > max) max = gact[k];
+  const start = new Int32Array(max + 2);
+  for (let k = 0; k < len; k++) if (gact[k] >= 0) start[gact[k] + 1]++;
+  for (let b = 0; b <= max; b++) start[b + 1] += start[b];
+  const live = start[max + 1];
+  const order = new Int32Array(live);
+  for (let k = 0; k < len; k++) if (gact[k] >= 0) order[start[gact[k]]++] = k;
+  for (let j = 0; j < live; j++) outGact[j] = gact[order[j]];
+  for (let d = 0; d < vals.length; d++) {
+    const src = vals[d];
+    const dst = outVals[d];
+    for (let j = 0; j < live; j++) dst[j] = src[order[j]];
+  }
+  return { g: outGact, v: outVals, len: live };
+}
+
+/** `cubeSlice` for a cube of three dimensions (the province set), at most one of them multi-valued. */
+function cubeSlice3(c: Cube, vals: (Uint8Array | Uint32Array)[], gact: Int32Array, len: number): void {
+  const counts = c.counts;
+  const block = c.block;
+  const va = vals[c.a];
+  const vb = vals[c.b];
+  const vc = vals[c.c];
+  const sA = c.cB * c.cC;
+  const sB = c.cC;
+  // Dimensions are in CUBE_DIMS order, multi-valued ones last: only c can be multi-valued.
+  if (c.c < CUBE_FIRST_MULTI) {
+    for (let k = 0; k < len; k++) {
+      const g = gact[k];
+      if (g >= 0) counts[g * block + va[k] * sA + vb[k] * sB + vc[k]]++;
+    }
+    return;
+  }
+  for (let k = 0; k < len; k++) {
+    const g = gact[k];
+    if (g < 0) continue;
+    const base = g * block + va[k] * sA + vb[k] * sB;
+    let bits = vc[k];
     if (bits === 0) {
       counts[base]++;
       continue;

@@ -26,7 +26,7 @@ export interface StoreInfo {
   bytes: number;
   lastLoad: { kind: 'full' | 'catch-up'; ms: number; rowsRead: number; at: Date } | null;
   /** The pre-aggregated cubes held (null: being built, or dropped by the last change; questions are scanned meanwhile). */
-  cubes: { cubes: number; bytes: number; builtMs: number; at: Date } | null;
+  cubes: FactEngine['cubeInfo'];
 }
 
 /**
@@ -35,6 +35,9 @@ export interface StoreInfo {
  * positions that died since. A catch-up is read first and applied in one synchronous step, so a question
  * never sees half of a refresh; during a whole reload the previous copy keeps answering, with its own asOf.
  */
+/** A catch-up of more rows than this drops the engine's province set of triples (built again after it). */
+const WIDE_CATCH_UP_MAX = 100_000;
+
 @Injectable()
 export class FactStore {
   private readonly log = new Logger('StatsStore');
@@ -72,12 +75,12 @@ export class FactStore {
   private cubing: Promise<boolean> | null = null;
 
   /**
-   * Builds the engine's cubes in the background (in slices; the questions meanwhile are scanned). A build
-   * the next catch-up overtakes gives up; the catch-up starts another.
+   * Builds the engine's cubes in the background (in slices; the questions meanwhile are scanned): those of
+   * one and two dimensions, then the province set of triples. Catch-ups applied meanwhile are followed.
    */
   private ensureCubes(): void {
     const engine = this.engine;
-    if (!engine || engine.hasCubes || this.cubing || this.options.cubes === false) return;
+    if (!engine || engine.cubesComplete || this.cubing || this.options.cubes === false) return;
     this.cubing = engine
       .buildCubes()
       .catch((e: unknown) => {
@@ -93,7 +96,7 @@ export class FactStore {
   async cubesReady(): Promise<boolean> {
     for (let i = 0; i < 10_000; i++) {
       if (!this.engine) return false;
-      if (this.engine.hasCubes) return true;
+      if (this.engine.cubesComplete) return true;
       this.ensureCubes();
       await (this.cubing ?? new Promise<boolean>((r) => setTimeout(() => r(false), 50)));
     }
@@ -208,6 +211,9 @@ export class FactStore {
       try {
         if (this.readers > 0) await new Promise<void>((r) => this.readersDone.push(r));
         const e = held!;
+        // Many rows (a province's resync): the province set of triples (~700 cubes) is built again after
+        // (in the background), not followed row by row while the questions wait.
+        if (got.lines.length + got.dead.length > WIDE_CATCH_UP_MAX) e.dropProvinceCubes();
         if (got.units) e.setUnits(got.units);
         e.setReferenceDate(new Date(r.asOf!));
         for (const p of got.dead) e.kill(p);
