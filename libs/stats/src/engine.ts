@@ -381,7 +381,6 @@ export class FactEngine {
   /** Empties a position (its teacher's row died). */
   kill(pos: number): void {
     if (pos < this.size && this.state[pos] !== 0) {
-      this.mutations++;
       if (this.cubes || this.building) this.cubeAdd(pos, -1);
       this.state[pos] = 0;
       this.live--;
@@ -398,7 +397,6 @@ export class FactEngine {
     const pos = Number(f[0]);
     this.reserve(pos + 1);
     if (pos >= this.size) this.size = pos + 1;
-    this.mutations++;
     if ((this.cubes || this.building) && this.state[pos] !== 0) this.cubeAdd(pos, -1);
     const v = (s: string) => (s === '\\N' ? null : s.includes('\\') ? unescapeCopy(s) : s);
     const was = this.unit[pos];
@@ -561,8 +559,6 @@ export class FactEngine {
 
   // ---- pre-aggregated cubes (issue 17) ----
 
-  /** Column changes so far. */
-  private mutations = 0;
   /** How the last question was answered (from the cubes, or by a scan of the rows). */
   lastAnswer: 'cubes' | 'scan' | null = null;
   /** Which loop the last scan ran: the folded one of {@link fastScan}, or the general one. */
@@ -732,7 +728,6 @@ export class FactEngine {
     this.provinceCubes = null;
     this.cubeStats = null;
     this.building = null;
-    this.mutations++;
   }
 
   /**

@@ -39,6 +39,7 @@ import { OutboxNotify1767950000000 } from './1767950000000-outbox-notify.js';
 import { TeacherSubjectTitleName1767960000000 } from './1767960000000-teacher-subject-title-name.js';
 import { NationalFeedDirect1767970000000 } from './1767970000000-national-feed-direct.js';
 import { ResyncCredits1767970000001 } from './1767970000001-resync-credits.js';
+import { NameStatistics1767980000000 } from './1767980000000-name-statistics.js';
 
 /** Every migration, in order. A landed migration is never edited; add a new one. */
 export const migrations = [
@@ -83,4 +84,5 @@ export const migrations = [
   TeacherSubjectTitleName1767960000000,
   NationalFeedDirect1767970000000,
   ResyncCredits1767970000001,
+  NameStatistics1767980000000,
 ];
