@@ -904,6 +904,10 @@ export class FactEngine {
       list: [],
       byKey: new Map(),
     };
+    // The grains first (no cube yet to make room in), then each cube sized for them and two more: a node of one
+    // province holds one grain's cells, not a nation's.
+    for (let u = 0; u < this.unitCodes.length; u++) this.grainOf(set, u);
+    const grains = set.grainUnit.length + 2;
     const add = (dims: number[]) => {
       const [cA, cB, cC] = [0, 1, 2].map((k) => (k < dims.length ? cards[dims[k]] : 1));
       const block = cA * cB * cC;
@@ -915,7 +919,7 @@ export class FactEngine {
         cB,
         cC,
         block,
-        counts: new Uint32Array((level === 'province' ? 34 : 64) * 2 * block),
+        counts: new Uint32Array(grains * 2 * block),
       };
       set.list.push(c);
       set.byKey.set(dims.join(','), c);
@@ -933,7 +937,6 @@ export class FactEngine {
         if (level === 'city') for (let b = a + 1; b < CUBE_DIMS.length; b++) if (multi(a, b) <= 1) add([a, b]);
       }
     }
-    for (let u = 0; u < this.unitCodes.length; u++) this.grainOf(set, u);
     return set;
   }
 
