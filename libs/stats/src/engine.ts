@@ -1494,17 +1494,7 @@ function cubeSlice(c: Cube, vals: (Uint8Array | Uint32Array)[], gact: Int32Array
   for (let k = 0; k < len; k++) {
     const g = gact[k];
     if (g < 0) continue;
-    const base = g * block + (other ? other[k] * cB : 0);
-    let bits = m[k];
-    if (bits === 0) {
-      counts[base]++;
-      continue;
-    }
-    do {
-      const bit = bits & -bits;
-      counts[base + 32 - Math.clz32(bit)]++;
-      bits = (bits ^ bit) >>> 0;
-    } while (bits !== 0);
+    countMask(counts, g * block + (other ? other[k] * cB : 0), m[k]);
   }
 }
 
@@ -1553,18 +1543,22 @@ function cubeSlice3(c: Cube, vals: (Uint8Array | Uint32Array)[], gact: Int32Arra
   for (let k = 0; k < len; k++) {
     const g = gact[k];
     if (g < 0) continue;
-    const base = g * block + va[k] * sA + vb[k] * sB;
-    let bits = vc[k];
-    if (bits === 0) {
-      counts[base]++;
-      continue;
-    }
-    do {
-      const bit = bits & -bits;
-      counts[base + 32 - Math.clz32(bit)]++;
-      bits = (bits ^ bit) >>> 0;
-    } while (bits !== 0);
+    countMask(counts, g * block + va[k] * sA + vb[k] * sB, vc[k]);
   }
+}
+
+/** Counts a person once under each value of a multi-valued bit mask (slot = bit + 1), once in slot 0 with none. */
+function countMask(counts: Uint32Array, base: number, mask: number): void {
+  if (mask === 0) {
+    counts[base]++;
+    return;
+  }
+  let bits = mask;
+  do {
+    const bit = bits & -bits;
+    counts[base + 32 - Math.clz32(bit)]++;
+    bits = (bits ^ bit) >>> 0;
+  } while (bits !== 0);
 }
 
 /**
