@@ -317,6 +317,8 @@ describe('statistics engine: cubes (issue 17) answer exactly as the scan', () =>
         { dim: 'retireYear', values: ['2030'] },
       ],
     }),
+    // The root's scope holds the central university (the province set's grain of the units outside a province).
+    q({ by: ['schoolType', 'sex'], filters: [{ dim: 'title', values: ['011', '012'] }], scopePath: '/000000/' }),
     // Three dimensions by city, in a city's or a central university's scope, or four: scanned.
     q({ by: ['urbanRural', 'sex'], filters: [{ dim: 'title', values: ['012'] }], level: 'city' }),
     q({ by: ['urbanRural', 'sex', 'title'], scopePath: '/000000/440000/440100/' }),

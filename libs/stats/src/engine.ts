@@ -1070,10 +1070,11 @@ export class FactEngine {
     const groupOf = new Map<number, number>();
     const gg = new Int32Array(set.grainUnit.length).fill(-1);
     const anc = q.level ? this.anc.get(q.level)! : null;
+    const wholeNode = q.scopePath === null || q.scopePath.split('/').filter(Boolean).length === 1;
     for (let g = 0; g < set.grainUnit.length; g++) {
       const u = set.grainUnit[g];
       // The province set's grain of every unit outside a province (-1): in the whole node's scope only.
-      if (q.scopePath !== null && (u < 0 || !this.unitPaths[u].startsWith(q.scopePath))) continue;
+      if (u < 0 ? !wholeNode : q.scopePath !== null && !this.unitPaths[u].startsWith(q.scopePath)) continue;
       const a = anc && u >= 0 ? anc[u] : -1;
       if (!anc || a < 0) {
         gg[g] = 0;

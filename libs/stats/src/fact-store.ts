@@ -18,6 +18,9 @@ export interface StoreAnswer {
   refreshId: string;
 }
 
+/** A catch-up of more rows than this drops the engine's province set of triples (built again after it). */
+const WIDE_CATCH_UP_MAX = 100_000;
+
 /** What this process holds (for /stats/freshness and /health). */
 export interface StoreInfo {
   refreshId: string | null;
@@ -35,9 +38,6 @@ export interface StoreInfo {
  * positions that died since. A catch-up is read first and applied in one synchronous step, so a question
  * never sees half of a refresh; during a whole reload the previous copy keeps answering, with its own asOf.
  */
-/** A catch-up of more rows than this drops the engine's province set of triples (built again after it). */
-const WIDE_CATCH_UP_MAX = 100_000;
-
 @Injectable()
 export class FactStore {
   private readonly log = new Logger('StatsStore');
