@@ -170,9 +170,13 @@ describe('webhooks (Standard Webhooks, outbox, retries, replay)', () => {
     assert.ok(rx.on('/full').every((r) => ['teacher.created', 'unit.updated'].includes(JSON.parse(r.body).type)));
 
     // Attempts visible through the API; another county cannot see the endpoint.
-    const list = await t.api('GET', `/webhooks/${full.id}/deliveries`, { token: countyInfo });
-    assert.equal(list.status, 200);
-    const d = list.body.items.find((x: Rec) => `msg_${x.id}` === got.headers['webhook-id']);
+    // The receiver has the request before the sender has its answer and records it: the state follows.
+    const d = await waitFor('the delivery recorded as succeeded', async () => {
+      const list = await t.api('GET', `/webhooks/${full.id}/deliveries`, { token: countyInfo });
+      assert.equal(list.status, 200);
+      const x = list.body.items.find((i: Rec) => `msg_${i.id}` === got.headers['webhook-id']);
+      return x?.state === 'succeeded' && (x as Rec);
+    });
     assert.equal(d.state, 'succeeded');
     const attempts = await t.api('GET', `/webhooks/${full.id}/deliveries/${d.id}/attempts`, { token: countyInfo });
     assert.deepEqual(
@@ -294,8 +298,12 @@ describe('webhooks (Standard Webhooks, outbox, retries, replay)', () => {
     await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, name]);
     const got = await waitFor('the client delivery', () => rx.on('/client')[0]);
     assert.equal((new Webhook(ep.secret).verify(got.body, headersOf(got)) as Rec).data.entity.name, name);
-    const attempts = await t.api('GET', `/webhooks/${ep.id}/deliveries`, { token: c.token });
-    assert.equal(attempts.body.items[0].state, 'succeeded');
+    // The receiver has the request before the sender has its answer and records it: the state follows.
+    const state = await waitFor('the delivery recorded', async () => {
+      const attempts = await t.api('GET', `/webhooks/${ep.id}/deliveries`, { token: c.token });
+      return attempts.body.items[0]?.state !== 'pending' && (attempts.body.items[0]?.state as string);
+    });
+    assert.equal(state, 'succeeded');
     // Revoked: the next change queues but is not sent.
     assert.equal((await t.api('POST', `/api-clients/${c.id}/revoke`, { token: countySys })).status, 200);
     await t.db.query(`UPDATE org_unit SET name = $2 WHERE id = $1`, [school.id, `撤销后${unique()}`]);
@@ -368,7 +376,10 @@ describe('webhooks (Standard Webhooks, outbox, retries, replay)', () => {
     });
     assert.ok(names.length >= 3, 'the first one failed before the restart and was sent again after it');
     const token = await t.login((await t.account(county, Role.InfoAdmin)).username);
-    const items = (await t.api('GET', `/webhooks/${ep.id}/deliveries`, { token })).body.items;
+    const items = await waitFor('both deliveries recorded', async () => {
+      const list = (await t.api('GET', `/webhooks/${ep.id}/deliveries`, { token })).body.items as Rec[];
+      return list.every((d) => d.state !== 'pending') && list;
+    });
     assert.deepEqual(
       items.map((d: Rec) => d.state),
       ['succeeded', 'succeeded'],
