@@ -967,16 +967,8 @@ export class FactEngine {
       if (c.c >= 0) {
         // Three dimensions (only c may be multi-valued).
         const at = off + v[c.a] * c.cB * c.cC + v[c.b] * c.cC;
-        if (c.c < CUBE_FIRST_MULTI) {
-          c.counts[at + v[c.c]] += sign;
-          continue;
-        }
-        let bits = v[c.c];
-        do {
-          const bit = bits & -bits;
-          c.counts[at + (bits === 0 ? 0 : 32 - Math.clz32(bit))] += sign;
-          bits = (bits ^ bit) >>> 0;
-        } while (bits !== 0);
+        if (c.c < CUBE_FIRST_MULTI) c.counts[at + v[c.c]] += sign;
+        else countMask(c.counts, at, v[c.c], sign);
         continue;
       }
       if (c.a < 0) {
@@ -985,20 +977,9 @@ export class FactEngine {
       }
       const multiA = c.a >= CUBE_FIRST_MULTI;
       const multiB = c.b >= CUBE_FIRST_MULTI;
-      if (!multiA && !multiB) {
-        c.counts[off + v[c.a] * c.cB + (c.b < 0 ? 0 : v[c.b])] += sign;
-        continue;
-      }
-      // One multi-valued dimension: the person once under each value (once under "not recorded" with none).
-      const m = multiA ? v[c.a] : v[c.b];
-      const other = multiA ? 0 : v[c.a];
-      let bits = m;
-      do {
-        const bit = bits & -bits;
-        const slot = bits === 0 ? 0 : 32 - Math.clz32(bit);
-        c.counts[off + (multiA ? slot * c.cB : other * c.cB + slot)] += sign;
-        bits = (bits ^ bit) >>> 0;
-      } while (bits !== 0);
+      if (!multiA && !multiB) c.counts[off + v[c.a] * c.cB + (c.b < 0 ? 0 : v[c.b])] += sign;
+      // One multi-valued dimension: `a` alone (then cB = 1), or `b` with a scalar `a`.
+      else countMask(c.counts, off + (multiA ? 0 : v[c.a] * c.cB), multiA ? v[c.a] : v[c.b], sign);
     }
     return true;
   }
@@ -1548,16 +1529,19 @@ function cubeSlice3(c: Cube, vals: (Uint8Array | Uint32Array)[], gact: Int32Arra
   }
 }
 
-/** Counts a person once under each value of a multi-valued bit mask (slot = bit + 1), once in slot 0 with none. */
-function countMask(counts: Uint32Array, base: number, mask: number): void {
+/**
+ * Counts a person once under each value of a multi-valued bit mask (slot = bit + 1), once in slot 0 with
+ * none; `sign` -1 takes them out again.
+ */
+function countMask(counts: Uint32Array, base: number, mask: number, sign = 1): void {
   if (mask === 0) {
-    counts[base]++;
+    counts[base] += sign;
     return;
   }
   let bits = mask;
   do {
     const bit = bits & -bits;
-    counts[base + 32 - Math.clz32(bit)]++;
+    counts[base + 32 - Math.clz32(bit)] += sign;
     bits = (bits ^ bit) >>> 0;
   } while (bits !== 0);
 }
