@@ -129,7 +129,14 @@ const TICK = 100; // USER_HZ
 export function machineCpu({ named = {}, pgBackendPid = null, pgDatabases = {} } = {}) {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const idle = (cpu[3] + cpu[4]) / TICK;
-  const busy = cpu.reduce((a, b) => a + b, 0) / TICK - idle - (cpu[7] ?? 0) / TICK;
+  // Of the fields after idle: guest time is counted in user time already, steal is time the host ran others.
+  const busy = (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6]) / TICK;
+  const kernel = {
+    system: cpu[2] / TICK,
+    irq: (cpu[5] + cpu[6]) / TICK,
+    iowait: cpu[4] / TICK,
+    steal: (cpu[7] ?? 0) / TICK,
+  };
   const procs = new Map();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -186,7 +193,7 @@ export function machineCpu({ named = {}, pgBackendPid = null, pgDatabases = {} }
     if (p.comm === 'java') add('broker (java)', p.own);
     else add('other', p.own);
   }
-  return { at: performance.now(), busy, idle, groups };
+  return { at: performance.now(), busy, idle, kernel, groups };
 }
 
 /** The CPU seconds each group used between two `machineCpu` readings, with idle; sorted, largest first. */
@@ -195,5 +202,6 @@ export function machineCpuBetween(a, b) {
     .map((g) => [g, b.groups[g] - (a.groups[g] ?? 0)])
     .filter(([g, s]) => g !== 'other' || s > 0);
   out.push(['idle', b.idle - a.idle]);
-  return { wall: (b.at - a.at) / 1000, busy: b.busy - a.busy, groups: out.sort((x, y) => y[1] - x[1]) };
+  const kernel = Object.fromEntries(Object.keys(b.kernel).map((k) => [k, b.kernel[k] - a.kernel[k]]));
+  return { wall: (b.at - a.at) / 1000, busy: b.busy - a.busy, kernel, groups: out.sort((x, y) => y[1] - x[1]) };
 }

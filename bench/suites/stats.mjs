@@ -5,6 +5,8 @@
 // national and at province scope, each next to the same question asked as a plain GROUP BY on the raw
 // table in the same run; then an incremental refresh after changing BENCH_STATS_CHANGES teachers.
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import pg from 'pg';
 import { runMigrations } from '@tmis/database';
 import { startNationalNode } from '@tmis/national';
@@ -22,6 +24,11 @@ const RAW_RUNS = Number(process.env.BENCH_STATS_RAW_RUNS ?? 3);
 const CHANGES = Number(process.env.BENCH_STATS_CHANGES ?? 10_000);
 /** BENCH_STATS_ONLY=label,label: only the questions whose label contains one of these. */
 const ONLY = process.env.BENCH_STATS_ONLY ? process.env.BENCH_STATS_ONLY.split(',') : null;
+/**
+ * BENCH_STATS_PROFILE=<dir>: a V8 CPU profile of each question's calls (node and client share this process),
+ * written to <dir>/<scope>-<question>.cpuprofile; the figures of a profiled run are slower than without.
+ */
+const PROFILE_DIR = process.env.BENCH_STATS_PROFILE ?? null;
 const PASSWORD = 'Bench#Pass2026';
 const mib = (b) => fmt(b / 2 ** 20, 0);
 const log = (m) => console.log(`  [stats] ${new Date().toISOString().slice(11, 19)} ${m}`);
@@ -595,6 +602,13 @@ export async function run(ctx) {
         let text = '';
         storeTimes.length = 0;
         const cpu0 = machineNow();
+        const profiler = PROFILE_DIR ? new Session() : null;
+        if (profiler) {
+          profiler.connect();
+          await profiler.post('Profiler.enable');
+          await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+          await profiler.post('Profiler.start');
+        }
         for (let i = 0; i < API_RUNS; i++) {
           const s = performance.now();
           const res = await fetch(`${node.url}/stats/breakdown?${params}`, {
@@ -605,6 +619,12 @@ export async function run(ctx) {
           if (!res.ok) throw new Error(`breakdown ${params} → ${res.status} ${text.slice(0, 200)}`);
         }
         const cpu = machineCpuBetween(cpu0, machineNow());
+        if (profiler) {
+          const { profile } = await profiler.post('Profiler.stop');
+          profiler.disconnect();
+          const file = `${scopeLabel}-${q.label}`.replace(/[^\w一-龥-]+/g, '_');
+          writeFileSync(`${PROFILE_DIR}/${file}.cpuprofile`, JSON.stringify(profile));
+        }
         const body = JSON.parse(text);
         const source = `${body.answeredFrom === 'cubes' ? 'cubes' : 'uncached scan'}, ${body.rows.length} rows, ${fmt(Buffer.byteLength(text) / 2 ** 10, 0)} KiB`;
         const rawTimes = [];

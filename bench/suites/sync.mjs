@@ -180,7 +180,7 @@ export async function run(ctx) {
       metric: 'the machine in the records phase, µs per record',
       value: `${fmt(((m.busy + m.groups.find(([g]) => g === 'idle')[1]) / n) * 1e6, 0)} µs`,
       unit: '',
-      note: `${fmt(m.wall)} s × the cores; ${m.groups.map(([g, s]) => `${g} ${fmt((s / n) * 1e6, 0)}`).join(', ')}`,
+      note: `${fmt(m.wall)} s × the cores; ${m.groups.map(([g, s]) => `${g} ${fmt((s / n) * 1e6, 0)}`).join(', ')}; not charged to a running process ${fmt(((m.busy - m.groups.filter(([g]) => g !== 'idle').reduce((a, [, s]) => a + s, 0)) / n) * 1e6, 0)}; of the machine's time, kernel (system) ${fmt((m.kernel.system / n) * 1e6, 0)}, interrupts ${fmt((m.kernel.irq / n) * 1e6, 0)}, waiting for I/O (in idle) ${fmt((m.kernel.iowait / n) * 1e6, 0)}, stolen by the host ${fmt((m.kernel.steal / n) * 1e6, 0)}`,
     });
   }
   rows.push({

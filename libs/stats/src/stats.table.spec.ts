@@ -31,10 +31,34 @@ describe('statistics tables streamed in chunks (issue 17)', () => {
     for (const n of [0, 1, 499, 500, 501, 5000]) {
       const t = table(n);
       const chunks = [...jsonChunks(t)];
-      assert.deepEqual(JSON.parse(chunks.join('')), JSON.parse(JSON.stringify(t)));
+      assert.deepEqual(JSON.parse(Buffer.concat(chunks).toString('utf8')), JSON.parse(JSON.stringify(t)));
       assert.ok(n < 1000 || chunks.length > 3, 'a large table is several chunks');
       assert.equal([...csvChunks(t)].join(''), toCsv(t));
     }
+  });
+
+  it('the JSON chunks keep rows without a unit, several dimensions, hidden counts and labels longer than a chunk', () => {
+    const long = '长'.repeat(100_000);
+    const t: StatsTable = {
+      ...table(0),
+      level: null,
+      by: [
+        { key: 'sex', zh: '性别', en: 'Sex' },
+        { key: 'custom_x', zh: '自定义', en: 'Custom' },
+      ],
+      rows: Array.from({ length: 3000 }, (_, i) => ({
+        values: {
+          sex: { code: String(1 + (i % 2)), zh: '男', en: 'Male' },
+          // A label of its own per row, a few far longer than a chunk, one with a quote, a NUL and a lone surrogate.
+          custom_x: { code: `c${i}`, zh: i % 1000 === 7 ? long : `值"\u0000\ud800${i}`, en: `v${i}` },
+        },
+        count: i % 3 ? i * 1_000_003 : null,
+        suppressed: !(i % 3),
+      })),
+    };
+    const chunks = [...jsonChunks(t)];
+    assert.ok(chunks.length > 3);
+    assert.deepEqual(JSON.parse(Buffer.concat(chunks).toString('utf8')), JSON.parse(JSON.stringify(t)));
   });
 
   it('the streamed xlsx holds the same cells as the one built in memory', async () => {
